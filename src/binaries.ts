@@ -1,0 +1,37 @@
+/** Finding the binaries berthd runs, and its own version. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/** An absolute path for `name` (or `name` itself when it is a path). Throws when missing. */
+export async function resolveBinary(name: string): Promise<string> {
+  if (name.includes('/')) {
+    if (!isExecutable(name)) throw new Error(`${name} is not an executable file`);
+    return path.resolve(name);
+  }
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SEARCH_PATH];
+  const found = dirs.map((d) => path.join(d, name)).find(isExecutable);
+  if (!found) throw new Error(`${name} not found in PATH; install it (apt-get install ${name})`);
+  return found;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export function readPackageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+    dir = path.dirname(dir);
+  }
+  return '0.0.0';
+}

@@ -1,0 +1,136 @@
+/**
+ * berthd's configuration: dockerd-style flags, optionally a JSON config file
+ * (validated with ajv; unknown keys are an error), flags winning over the
+ * file. Pure apart from reading the file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Ajv } from 'ajv';
+
+export interface Config {
+  hosts: string[];
+  dataRoot: string;
+  execRoot: string;
+  pidfile: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** runc, crun, or a path to a compatible binary. */
+  runtime: string;
+  cgroupParent: string;
+  logSizeMax: number;
+  defaultPidsLimit: number;
+}
+
+export const DEFAULTS = {
+  hosts: ['unix:///run/berth/berth.sock'],
+  dataRoot: '/var/lib/berth',
+  execRoot: '/run/berth',
+  logLevel: 'info',
+  runtime: 'runc',
+  cgroupParent: 'berth',
+  logSizeMax: 32 * 1024 * 1024,
+  defaultPidsLimit: 4096,
+} as const;
+
+/** Keys of the config file: dockerd's daemon.json spelling where dockerd has one. */
+const FILE_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    hosts: { type: 'array', items: { type: 'string', minLength: 1 } },
+    'data-root': { type: 'string', minLength: 1 },
+    'exec-root': { type: 'string', minLength: 1 },
+    pidfile: { type: 'string', minLength: 1 },
+    'log-level': { enum: ['debug', 'info', 'warn', 'error'] },
+    runtime: { type: 'string', minLength: 1 },
+    'cgroup-parent': { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
+    'log-size-max': { type: 'integer', minimum: 0 },
+    'default-pids-limit': { type: 'integer', minimum: -1 },
+  },
+} as const;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(argv: string[]): Config {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      host: { type: 'string', short: 'H', multiple: true },
+      'data-root': { type: 'string' },
+      'exec-root': { type: 'string' },
+      pidfile: { type: 'string', short: 'p' },
+      'log-level': { type: 'string', short: 'l' },
+      'config-file': { type: 'string' },
+      runtime: { type: 'string' },
+      'cgroup-parent': { type: 'string' },
+      'log-size-max': { type: 'string' },
+      'default-pids-limit': { type: 'string' },
+    },
+  });
+  const file = values['config-file'] ? readConfigFile(values['config-file']) : {};
+  const merged: Record<string, unknown> = { ...file };
+  for (const key of ['data-root', 'exec-root', 'pidfile', 'log-level', 'runtime', 'cgroup-parent'] as const) {
+    if (values[key] !== undefined) merged[key] = values[key];
+  }
+  for (const key of ['log-size-max', 'default-pids-limit'] as const) {
+    if (values[key] !== undefined) merged[key] = parseInteger(key, values[key]!);
+  }
+  if (values.host) merged.hosts = values.host;
+  validate(merged, 'command line');
+  const execRoot = path.resolve((merged['exec-root'] as string) ?? DEFAULTS.execRoot);
+  return {
+    hosts: (merged.hosts as string[]) ?? [...DEFAULTS.hosts],
+    dataRoot: path.resolve((merged['data-root'] as string) ?? DEFAULTS.dataRoot),
+    execRoot,
+    pidfile: path.resolve((merged.pidfile as string) ?? path.join(execRoot, 'berthd.pid')),
+    logLevel: (merged['log-level'] as Config['logLevel']) ?? DEFAULTS.logLevel,
+    runtime: (merged.runtime as string) ?? DEFAULTS.runtime,
+    cgroupParent: (merged['cgroup-parent'] as string) ?? DEFAULTS.cgroupParent,
+    logSizeMax: (merged['log-size-max'] as number) ?? DEFAULTS.logSizeMax,
+    defaultPidsLimit: (merged['default-pids-limit'] as number) ?? DEFAULTS.defaultPidsLimit,
+  };
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  validate(parsed, `config file ${file}`);
+  return parsed as Record<string, unknown>;
+}
+
+const validator = new Ajv({ allErrors: true }).compile(FILE_SCHEMA);
+
+function validate(value: unknown, where: string): void {
+  if (validator(value)) return;
+  const problems = (validator.errors ?? []).map((e) =>
+    e.keyword === 'additionalProperties' ? `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"` : `${e.instancePath || 'value'} ${e.message}`,
+  );
+  throw new ConfigError(`invalid ${where}: ${problems.join('; ')}`);
+}
+
+function parseInteger(flag: string, text: string): number {
+  if (!/^-?\d+$/.test(text)) throw new ConfigError(`invalid --${flag}: ${text} is not an integer`);
+  return Number(text);
+}
+
+/** A listen address: a unix socket path, or a TCP address on loopback. */
+export type ListenAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number } | { kind: 'fd'; fd: number };
+
+export function parseHost(host: string): ListenAddress {
+  if (host.startsWith('unix://')) return { kind: 'unix', path: host.slice('unix://'.length) };
+  if (host.startsWith('fd://')) return { kind: 'fd', fd: Number(host.slice(5) || 3) };
+  const tcp = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)$/.exec(host);
+  if (tcp) {
+    const hostname = tcp[1].replace(/^\[|\]$/g, '');
+    if (!['127.0.0.1', 'localhost', '::1'].includes(hostname)) {
+      throw new ConfigError(`refusing to listen on ${host}: plain TCP is allowed only on loopback (TLS is not supported yet)`);
+    }
+    return { kind: 'tcp', host: hostname, port: Number(tcp[2]) };
+  }
+  throw new ConfigError(`invalid --host ${host}: expected unix:///path, fd:// or tcp://127.0.0.1:PORT`);
+}

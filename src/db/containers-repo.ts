@@ -1,0 +1,145 @@
+/**
+ * Container rows: `containers` (fixed spec) and `container_state` (what
+ * changes), plus `exit_codes`, which outlive removal. Methods are
+ * synchronous; each write is one statement or one IMMEDIATE transaction.
+ */
+import type { Db } from './database.js';
+
+/** What the repo stores; the engine's record types are structurally the same. */
+export interface ContainerRow<Spec, State> {
+  id: string;
+  name: string;
+  created: string;
+  seq: number;
+  spec: Spec;
+  state: State;
+}
+
+interface RawRow {
+  id: string;
+  name: string;
+  created_at: string;
+  seq: number;
+  spec: string;
+  state: string;
+}
+
+export interface StoredState {
+  status: string;
+  pid: number;
+  exitCode: number;
+}
+
+export class ContainersRepo<Spec extends { imageId: string }, State extends StoredState> {
+  #db: Db;
+  #insertContainer;
+  #insertState;
+  #updateState;
+  #rename;
+  #delete;
+  #byId;
+  #byName;
+  #byPrefix;
+  #all;
+  #nextSeq;
+  #countByStatus;
+  #usingImage;
+  #putExit;
+  #getExit;
+  #pruneExits;
+
+  constructor(db: Db) {
+    this.#db = db;
+    const select = 'SELECT c.id, c.name, c.created_at, c.seq, c.spec, s.state FROM containers c JOIN container_state s ON s.id = c.id';
+    this.#insertContainer = db.prepare('INSERT INTO containers (id, name, image_id, created_at, seq, spec) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#insertState = db.prepare('INSERT INTO container_state (id, status, pid, exit_code, state) VALUES (?, ?, ?, ?, ?)');
+    this.#updateState = db.prepare('UPDATE container_state SET status = ?, pid = ?, exit_code = ?, state = ? WHERE id = ?');
+    this.#rename = db.prepare('UPDATE containers SET name = ? WHERE id = ?');
+    this.#delete = db.prepare('DELETE FROM containers WHERE id = ?');
+    this.#byId = db.prepare(`${select} WHERE c.id = ?`);
+    this.#byName = db.prepare(`${select} WHERE c.name = ?`);
+    this.#byPrefix = db.prepare(`${select} WHERE c.id >= ? AND c.id < ? LIMIT 2`);
+    this.#all = db.prepare(`${select} ORDER BY c.seq DESC`);
+    this.#nextSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM containers');
+    this.#countByStatus = db.prepare('SELECT status, COUNT(*) AS n FROM container_state GROUP BY status');
+    this.#usingImage = db.prepare('SELECT c.id, s.status FROM containers c JOIN container_state s ON s.id = c.id WHERE c.image_id = ?');
+    this.#putExit = db.prepare('INSERT INTO exit_codes (id, exit_code, recorded_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET exit_code = excluded.exit_code, recorded_at = excluded.recorded_at');
+    this.#getExit = db.prepare('SELECT exit_code FROM exit_codes WHERE id = ?');
+    this.#pruneExits = db.prepare('DELETE FROM exit_codes WHERE recorded_at < ? AND id NOT IN (SELECT id FROM containers)');
+  }
+
+  /** Inserts both rows in one transaction. Throws SQLite's UNIQUE error on a name clash. */
+  insert(row: Omit<ContainerRow<Spec, State>, 'seq'>): number {
+    return this.#db.transaction(() => {
+      const { seq } = this.#nextSeq.get() as { seq: number };
+      this.#insertContainer.run(row.id, row.name, row.spec.imageId, row.created, seq, JSON.stringify(row.spec));
+      this.#insertState.run(row.id, row.state.status, row.state.pid, row.state.exitCode, JSON.stringify(row.state));
+      return seq;
+    }).immediate();
+  }
+
+  /** Replaces the state row; the typed columns are kept in step with the JSON. */
+  saveState(id: string, state: State): void {
+    const info = this.#updateState.run(state.status, state.pid, state.exitCode, JSON.stringify(state), id);
+    if (info.changes !== 1) throw new Error(`container ${id} has no state row`);
+  }
+
+  /** Saves a final state and the exit code (kept after removal) in one transaction. */
+  saveExit(id: string, state: State, nowMs: number): void {
+    this.#db.transaction(() => {
+      this.saveState(id, state);
+      this.#putExit.run(id, state.exitCode, nowMs);
+    }).immediate();
+  }
+
+  rename(id: string, name: string): void {
+    this.#rename.run(name, id);
+  }
+
+  delete(id: string): void {
+    this.#delete.run(id);
+  }
+
+  get(id: string): ContainerRow<Spec, State> | undefined {
+    return this.#map(this.#byId.get(id) as RawRow | undefined);
+  }
+
+  getByName(name: string): ContainerRow<Spec, State> | undefined {
+    return this.#map(this.#byName.get(name) as RawRow | undefined);
+  }
+
+  /** At most two rows whose id starts with prefix (two means ambiguous). */
+  findByPrefix(prefix: string): Array<ContainerRow<Spec, State>> {
+    const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    return (this.#byPrefix.all(prefix, upper) as RawRow[]).map((r) => this.#map(r)!);
+  }
+
+  /** Newest first. */
+  all(): Array<ContainerRow<Spec, State>> {
+    return (this.#all.all() as RawRow[]).map((r) => this.#map(r)!);
+  }
+
+  countByStatus(): Map<string, number> {
+    const rows = this.#countByStatus.all() as Array<{ status: string; n: number }>;
+    return new Map(rows.map((r) => [r.status, r.n]));
+  }
+
+  usingImage(imageId: string): Array<{ id: string; status: string }> {
+    return this.#usingImage.all(imageId) as Array<{ id: string; status: string }>;
+  }
+
+  exitCode(id: string): number | undefined {
+    const row = this.#getExit.get(id) as { exit_code: number } | undefined;
+    return row?.exit_code;
+  }
+
+  /** Forgets exit codes of removed containers recorded before `olderThanMs`. */
+  pruneExitCodes(olderThanMs: number): void {
+    this.#pruneExits.run(olderThanMs);
+  }
+
+  #map(raw: RawRow | undefined): ContainerRow<Spec, State> | undefined {
+    if (!raw) return undefined;
+    return { id: raw.id, name: raw.name, created: raw.created_at, seq: raw.seq, spec: JSON.parse(raw.spec), state: JSON.parse(raw.state) };
+  }
+}

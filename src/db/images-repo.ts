@@ -1,0 +1,182 @@
+/**
+ * Image, layer and tag rows. Synchronous, returns plain records; every
+ * multi-row change is one BEGIN IMMEDIATE transaction. Knows nothing of
+ * directories: the caller deletes a layer's files after deleteImage()
+ * committed and named it unreferenced.
+ */
+import type { ImageRecord } from '../engine/images/types.js';
+import { inTransaction, type Db } from './database.js';
+import type Database from 'better-sqlite3';
+
+export interface LayerRow {
+  /** 64 hex; the layer's directory name. */
+  id: string;
+  /** "sha256:<hex>". */
+  diffId: string;
+  size: number;
+  /** 26-char short link name. */
+  link: string;
+  /** Unix ms. */
+  createdAt: number;
+}
+
+export interface NewImage {
+  /** `tags` and `layerIds` of the record are ignored: `tags` and `layers` below are stored. */
+  record: ImageRecord;
+  /** The exact config JSON whose sha256 is record.id. */
+  config: string;
+  /** Bottom first. */
+  layers: LayerRow[];
+  /** Normalized references; each is moved here from any other image. */
+  tags: string[];
+}
+
+interface ImageRow { id: string; record: string }
+
+type Stmt = Database.Statement;
+
+export class ImagesRepo {
+  readonly #db: Db;
+  readonly #insertImage: Stmt;
+  readonly #upsertLayer: Stmt;
+  readonly #insertImageLayer: Stmt;
+  readonly #upsertTag: Stmt;
+  readonly #deleteTag: Stmt;
+  readonly #getImage: Stmt;
+  readonly #getByTag: Stmt;
+  readonly #byPrefix: Stmt;
+  readonly #listImages: Stmt;
+  readonly #countImages: Stmt;
+  readonly #tagsOf: Stmt;
+  readonly #allTags: Stmt;
+  readonly #layersOf: Stmt;
+  readonly #allLayerIds: Stmt;
+  readonly #getConfig: Stmt;
+  readonly #deleteImage: Stmt;
+  readonly #deleteUnusedLayer: Stmt;
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.#insertImage = db.prepare(
+      'INSERT OR IGNORE INTO images (id, created_at, stored_at, size, config, record) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    // The directory is the truth about a layer's link: a re-extracted layer gets a new one.
+    this.#upsertLayer = db.prepare(
+      `INSERT INTO layers (id, diff_id, size, link, created_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET link = excluded.link, size = excluded.size`,
+    );
+    this.#insertImageLayer = db.prepare('INSERT OR IGNORE INTO image_layers (image_id, position, layer_id) VALUES (?, ?, ?)');
+    this.#upsertTag = db.prepare(
+      `INSERT INTO tags (ref, image_id, tagged_at) VALUES (?, ?, ?)
+       ON CONFLICT(ref) DO UPDATE SET image_id = excluded.image_id, tagged_at = excluded.tagged_at`,
+    );
+    this.#deleteTag = db.prepare('DELETE FROM tags WHERE ref = ?');
+    this.#getImage = db.prepare('SELECT id, record FROM images WHERE id = ?');
+    this.#getByTag = db.prepare('SELECT i.id, i.record FROM tags t JOIN images i ON i.id = t.image_id WHERE t.ref = ?');
+    this.#byPrefix = db.prepare('SELECT id FROM images WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT ?').pluck();
+    this.#listImages = db.prepare('SELECT id, record FROM images ORDER BY created_at DESC, stored_at DESC, id');
+    this.#countImages = db.prepare('SELECT count(*) AS n FROM images');
+    this.#tagsOf = db.prepare('SELECT ref FROM tags WHERE image_id = ? ORDER BY tagged_at, ref').pluck();
+    this.#allTags = db.prepare('SELECT ref, image_id AS imageId FROM tags ORDER BY tagged_at, ref');
+    this.#layersOf = db.prepare(
+      `SELECT l.id, l.diff_id AS diffId, l.size, l.link, l.created_at AS createdAt
+       FROM image_layers il JOIN layers l ON l.id = il.layer_id WHERE il.image_id = ? ORDER BY il.position`,
+    );
+    this.#allLayerIds = db.prepare('SELECT id FROM layers').pluck();
+    this.#getConfig = db.prepare('SELECT config FROM images WHERE id = ?').pluck();
+    this.#deleteImage = db.prepare('DELETE FROM images WHERE id = ?');
+    this.#deleteUnusedLayer = db.prepare(
+      'DELETE FROM layers WHERE id = ? AND NOT EXISTS (SELECT 1 FROM image_layers WHERE layer_id = ?)',
+    );
+  }
+
+  /**
+   * Records an image with its layers and tags in one transaction. An image
+   * that is already stored keeps its row; its tags still move to it.
+   */
+  insert(image: NewImage, now = Date.now()): void {
+    const { record } = image;
+    const stored: ImageRecord = { ...record, tags: [], layerIds: image.layers.map((l) => l.id) };
+    inTransaction(this.#db, () => {
+      this.#insertImage.run(record.id, record.created, now, record.size, image.config, JSON.stringify(stored));
+      image.layers.forEach((l, position) => {
+        this.#upsertLayer.run(l.id, l.diffId, l.size, l.link, l.createdAt);
+        this.#insertImageLayer.run(record.id, position, l.id);
+      });
+      for (const ref of image.tags) this.#upsertTag.run(ref, record.id, now);
+    });
+  }
+
+  get(id: string): ImageRecord | undefined {
+    const row = this.#getImage.get(id) as ImageRow | undefined;
+    return row && this.#toRecord(row, this.#tagsOf.all(row.id) as string[]);
+  }
+
+  findByTag(ref: string): ImageRecord | undefined {
+    const row = this.#getByTag.get(ref) as ImageRow | undefined;
+    return row && this.#toRecord(row, this.#tagsOf.all(row.id) as string[]);
+  }
+
+  /** IDs starting with `prefix` ("sha256:ab…"); at most `limit` (2 tells unique from ambiguous). */
+  findIdsByPrefix(prefix: string, limit = 2): string[] {
+    return this.#byPrefix.all(prefix.length, prefix, limit) as string[];
+  }
+
+  /** Every image, newest first, with its tags. */
+  list(): ImageRecord[] {
+    const tags = new Map<string, string[]>();
+    for (const t of this.#allTags.all() as Array<{ ref: string; imageId: string }>) {
+      const list = tags.get(t.imageId) ?? [];
+      list.push(t.ref);
+      tags.set(t.imageId, list);
+    }
+    return (this.#listImages.all() as ImageRow[]).map((row) => this.#toRecord(row, tags.get(row.id) ?? []));
+  }
+
+  count(): number {
+    return (this.#countImages.get() as { n: number }).n;
+  }
+
+  /** Points `ref` at `imageId`, moving it from another image if needed. */
+  addTag(ref: string, imageId: string, now = Date.now()): void {
+    this.#upsertTag.run(ref, imageId, now);
+  }
+
+  /** False when the tag did not exist. */
+  removeTag(ref: string): boolean {
+    return this.#deleteTag.run(ref).changes > 0;
+  }
+
+  /** The image's layers, bottom first. */
+  layers(imageId: string): LayerRow[] {
+    return this.#layersOf.all(imageId) as LayerRow[];
+  }
+
+  /** Every layer that has a row (for garbage collection of directories). */
+  allLayerIds(): string[] {
+    return this.#allLayerIds.all() as string[];
+  }
+
+  /** The stored config JSON bytes. */
+  config(id: string): string | undefined {
+    return this.#getConfig.get(id) as string | undefined;
+  }
+
+  /**
+   * Deletes the image, its tags and layer links in one transaction, and the
+   * rows of its layers no other image uses. Returns those layer IDs (their
+   * directories are the caller's to remove, after this returned).
+   */
+  deleteImage(id: string): string[] {
+    return inTransaction(this.#db, () => {
+      const candidates = (this.#layersOf.all(id) as LayerRow[]).map((l) => l.id);
+      if (this.#deleteImage.run(id).changes === 0) return [];
+      return [...new Set(candidates)].filter((layerId) => this.#deleteUnusedLayer.run(layerId, layerId).changes > 0);
+    });
+  }
+
+  #toRecord(row: ImageRow, tags: string[]): ImageRecord {
+    const record = JSON.parse(row.record) as ImageRecord;
+    return { ...record, tags };
+  }
+}

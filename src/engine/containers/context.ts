@@ -1,0 +1,57 @@
+/**
+ * Everything the container verbs share: the repository, the runtime, the
+ * image service, the lock table, events and settings. One instance per
+ * engine; each verb is a function of (ctx, …).
+ */
+import type pino from 'pino';
+import type { ContainersRepo, ContainerRow } from '../../db/containers-repo.js';
+import type { ImageService } from '../images/service.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { KeyedMutex } from '../locks.js';
+import type { EnginePaths } from '../paths.js';
+import type { OciRuntime } from '../runtime/runc.js';
+import type { ExitWatcher } from '../runtime/exit-watcher.js';
+import type { ContainerSpec, ContainerState } from './types.js';
+
+export interface EngineSettings {
+  conmonPath: string;
+  runtimeName: string;
+  /** cgroup parent (cgroupfs driver): containers live at /<cgroupParent>/<id>. */
+  cgroupParent: string;
+  /** Per-container log cap in bytes (conmon --log-size-max). */
+  logSizeMax: number;
+  defaultPidsLimit: number;
+  shmSize: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The daemon's own rlimits; a spec never asks for more than their hard values. */
+  hostRlimits: Record<string, { soft: number; hard: number }>;
+  /** Capabilities in the daemon's bounding set; a spec never asks for others. */
+  hostCapabilities: string[];
+  cpuCount: number;
+}
+
+export type Row = ContainerRow<ContainerSpec, ContainerState>;
+
+export interface ContainerContext {
+  repo: ContainersRepo<ContainerSpec, ContainerState>;
+  images: ImageService;
+  runtime: OciRuntime;
+  exitWatcher: ExitWatcher;
+  paths: EnginePaths;
+  settings: EngineSettings;
+  log: pino.Logger;
+  mutex: KeyedMutex;
+  events: EventBus;
+  /** Restart-policy timers by container id (cancelled by stop, remove, start). */
+  restartTimers: Map<string, NodeJS.Timeout>;
+}
+
+/** Docker's event attributes for a container: name, image and labels. */
+export function eventAttributes(row: Row, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...row.spec.labels, image: row.spec.image, name: row.name, ...extra };
+}
+
+/** RFC 3339 with nanosecond digits, UTC, as Docker prints times. */
+export function rfc3339Nano(date: Date = new Date()): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+}

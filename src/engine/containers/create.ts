@@ -1,0 +1,70 @@
+/**
+ * Create: resolve the image, merge its config, make the container's
+ * directories and files, then insert the record. Storage comes first so that
+ * a crash leaves at worst a directory without a row, which startup garbage
+ * collection removes; a failure after that removes what was made. The
+ * client gets 201 only for a container that exists whole.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import type { CreateContainerOptions } from '../api.js';
+import { conflict } from '../errors.js';
+import { containerFiles } from '../paths.js';
+import { eventAttributes, rfc3339Nano, type ContainerContext } from './context.js';
+import { writeEtcFiles } from './etc-files.js';
+import { mergeWithImage } from './merge-image.js';
+import { generateName } from './names.js';
+import { validateName } from './resolve.js';
+import { initialState, type ContainerSpec } from './types.js';
+
+export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
+  const name = opts.name ? validateName(opts.name) : generateName((n) => ctx.repo.getByName(n) !== undefined);
+  ensureNameFree(ctx, name);
+  const image = ctx.images.resolve(opts.image);
+  const merged = mergeWithImage(opts, image.config);
+  const id = randomBytes(32).toString('hex');
+  const spec: ContainerSpec = {
+    ...opts.spec,
+    ...merged,
+    image: opts.image,
+    imageId: image.id,
+    hostname: opts.spec.hostname || id.slice(0, 12),
+  };
+  const dir = ctx.paths.containerDir(id);
+  try {
+    await makeContainerFiles(dir, spec);
+    ctx.repo.insert({ id, name, created: rfc3339Nano(), spec, state: initialState() });
+  } catch (err) {
+    await fs.rm(dir, { recursive: true, force: true });
+    throw isUniqueViolation(err) ? nameInUse(name, ctx.repo.getByName(name)?.id ?? '') : err;
+  }
+  const row = ctx.repo.get(id)!;
+  ctx.events.emit({ type: 'container', action: 'create', id, attributes: eventAttributes(row) });
+  return { id, warnings: [] };
+}
+
+async function makeContainerFiles(dir: string, spec: ContainerSpec): Promise<void> {
+  const files = containerFiles(dir);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await Promise.all([files.upper, files.work, files.merged].map((d) => fs.mkdir(d, { recursive: true, mode: 0o755 })));
+  // The log exists from the start so that an attach before start can follow it from offset 0.
+  await fs.writeFile(files.log, '', { mode: 0o600 });
+  await writeEtcFiles(files, spec);
+}
+
+function ensureNameFree(ctx: ContainerContext, name: string): void {
+  const holder = ctx.repo.getByName(name);
+  if (holder) throw nameInUse(name, holder.id);
+}
+
+/** Docker's wording for a name clash. */
+export function nameInUse(name: string, holderId: string) {
+  return conflict(
+    'BERTH_CONTAINER_NAME_IN_USE',
+    `Conflict. The container name "/${name}" is already in use by container "${holderId}". You have to remove (or rename) that container to be able to reuse that name.`,
+  );
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

@@ -1,0 +1,27 @@
+/** Kill: deliver one signal to a running container. */
+import { withContainerLock } from '../locks.js';
+import { eventAttributes, type ContainerContext } from './context.js';
+import { ensureTransition } from './lifecycle.js';
+import { findContainer } from './resolve.js';
+import { parseSignal } from './signals.js';
+
+const TERMINATING = new Set([9, 15]);
+
+/**
+ * signal: name or number, default KILL. KILL, TERM and the container's stop
+ * signal count as the user stopping it (no restart by policy); others
+ * (USR1…) do not, as with Docker.
+ */
+export async function killContainer(ctx: ContainerContext, ref: string, signal = 'KILL'): Promise<void> {
+  const number = parseSignal(signal || 'KILL');
+  const { id } = findContainer(ctx, ref);
+  await withContainerLock(ctx.mutex, id, async () => {
+    const row = findContainer(ctx, id);
+    ensureTransition('kill', row.state.status, id);
+    const stopsIt = TERMINATING.has(number) || number === parseSignal(row.spec.stopSignal || 'TERM');
+    if (stopsIt && !row.state.stoppedByUser) ctx.repo.saveState(id, { ...row.state, stoppedByUser: true });
+    await ctx.runtime.kill(id, String(number));
+    if (row.state.status === 'paused' && number === 9) await ctx.runtime.resume(id).catch(() => {});
+    ctx.events.emit({ type: 'container', action: 'kill', id, attributes: eventAttributes(row, { signal: String(number) }) });
+  });
+}

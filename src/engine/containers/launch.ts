@@ -1,0 +1,112 @@
+/**
+ * Bringing a container's process up and tearing it down. Callers hold the
+ * container's lock. launch = mount the root, write the bundle, conmon runs
+ * `runc create`, then `runc start`; teardown = `runc delete`, unmount.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { EngineError } from '../errors.js';
+import { mountRootfs, unmountRootfs } from '../images/rootfs.js';
+import type { LockedContainer } from '../locks.js';
+import { containerFiles } from '../paths.js';
+import { startConmon } from '../runtime/conmon.js';
+import { buildOciSpec, serializeOciSpec } from '../runtime/oci-spec.js';
+import { startFailureExitCode } from '../runtime/runtime-errors.js';
+import type { ContainerContext, Row } from './context.js';
+import { resolveUser } from './user.js';
+
+export interface Launched {
+  pid: number;
+  conmonPid: number;
+  warnings: string[];
+}
+
+/**
+ * Runs the container's process. On failure everything made here is undone
+ * and the error carries `exitCode` (127/126 when the command could not be
+ * run, as Docker records it).
+ */
+export async function launchContainer(ctx: ContainerContext, _lock: LockedContainer, row: Row): Promise<Launched> {
+  const files = containerFiles(ctx.paths.containerDir(row.id));
+  const bundle = ctx.paths.bundleDir(row.id);
+  await ctx.exitWatcher.remove(row.id);
+  try {
+    await mountRoot(ctx, row);
+    const warnings = await writeBundle(ctx, row, bundle, files);
+    const started = await startConmon(ctx.settings.conmonPath, {
+      id: row.id,
+      name: row.name,
+      runtimePath: ctx.runtime.path,
+      runtimeRoot: ctx.runtime.root,
+      bundleDir: bundle,
+      exitDir: ctx.paths.exitsDir,
+      logPath: files.log,
+      logSizeMax: ctx.settings.logSizeMax,
+      terminal: row.spec.tty,
+      stdin: row.spec.openStdin,
+      logLevel: ctx.settings.logLevel,
+    });
+    await ctx.runtime.start(row.id);
+    return { ...started, warnings };
+  } catch (err) {
+    await teardownRuntime(ctx, _lock, row).catch((cleanupErr) => ctx.log.warn({ err: cleanupErr, id: row.id }, 'cleanup after a failed start'));
+    throw withExitCode(err);
+  }
+}
+
+/** Removes the runtime's container and unmounts the root. Idempotent. */
+export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContainer, row: Row): Promise<void> {
+  await ctx.runtime.delete(row.id, true);
+  await unmountRootfs(containerFiles(ctx.paths.containerDir(row.id)).merged);
+  await fs.rm(ctx.paths.bundleDir(row.id), { recursive: true, force: true });
+}
+
+async function mountRoot(ctx: ContainerContext, row: Row): Promise<void> {
+  const files = containerFiles(ctx.paths.containerDir(row.id));
+  const image = ctx.images.resolve(row.spec.imageId);
+  await mountRootfs({
+    overlayRoot: ctx.images.overlayRoot,
+    lowers: ctx.images.lowerDirs(image),
+    upperDir: files.upper,
+    workDir: files.work,
+    mergedDir: files.merged,
+  });
+}
+
+async function writeBundle(ctx: ContainerContext, row: Row, bundle: string, files: ReturnType<typeof containerFiles>): Promise<string[]> {
+  const user = await resolveUser(files.merged, row.spec.user);
+  const { spec, warnings } = buildOciSpec({
+    id: row.id,
+    spec: row.spec,
+    rootfs: files.merged,
+    user,
+    hostsPath: files.hosts,
+    hostnamePath: files.hostname,
+    resolvConfPath: files.resolvConf,
+    cgroupsPath: `/${ctx.settings.cgroupParent}/${row.id}`,
+    hostRlimits: ctx.settings.hostRlimits,
+    defaultPidsLimit: ctx.settings.defaultPidsLimit,
+    shmSize: ctx.settings.shmSize,
+    hostCapabilities: ctx.settings.hostCapabilities,
+    cpuCount: ctx.settings.cpuCount,
+  });
+  await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
+  await fs.writeFile(path.join(bundle, 'config.json'), serializeOciSpec(spec));
+  return warnings;
+}
+
+/** Errors from a start carry the exit code Docker records for them. */
+export class StartError extends EngineError {
+  readonly exitCode: number;
+  constructor(base: EngineError, exitCode: number) {
+    super(base.kind, base.code, base.message, { cause: base.cause });
+    this.exitCode = exitCode;
+  }
+}
+
+function withExitCode(err: unknown): unknown {
+  if (!(err instanceof EngineError)) return err;
+  const code = startFailureExitCode(err.message);
+  if (code === undefined) return new StartError(err, 128);
+  return new StartError(new EngineError('invalid-parameter', 'BERTH_CONTAINER_START_EXEC', err.message), code);
+}

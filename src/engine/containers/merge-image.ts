@@ -1,0 +1,52 @@
+/**
+ * How a create request merges with the image's config, as Docker does it:
+ * an explicit Entrypoint discards the image's Cmd; Env is the image's,
+ * overridden key by key; Labels merge; everything else falls back to the
+ * image when the request leaves it empty.
+ */
+import type { CreateContainerOptions } from '../api.js';
+import { invalid } from '../errors.js';
+import type { ImageRuntimeConfig } from '../images/types.js';
+
+export interface MergedCommand {
+  entrypoint: string[];
+  cmd: string[];
+  env: string[];
+  workingDir: string;
+  user: string;
+  labels: Record<string, string>;
+  stopSignal: string;
+  exposedPorts: string[];
+}
+
+export function mergeWithImage(opts: CreateContainerOptions, image: ImageRuntimeConfig): MergedCommand {
+  const entrypoint = opts.entrypoint ?? image.entrypoint ?? [];
+  const cmd = opts.cmd ?? (opts.entrypoint !== null ? [] : (image.cmd ?? []));
+  if (entrypoint.length === 0 && cmd.length === 0) {
+    throw invalid('BERTH_CONTAINER_NO_COMMAND', 'No command specified');
+  }
+  return {
+    entrypoint,
+    cmd,
+    env: mergeEnv(image.env, opts.spec.env),
+    workingDir: opts.spec.workingDir || image.workingDir || '',
+    user: opts.spec.user || image.user || '',
+    labels: { ...image.labels, ...opts.spec.labels },
+    stopSignal: normalizeSignalName(opts.spec.stopSignal || image.stopSignal || 'SIGTERM'),
+    exposedPorts: [...new Set([...image.exposedPorts, ...opts.spec.exposedPorts])],
+  };
+}
+
+/** Later entries win per variable name; order of first appearance is kept. */
+export function mergeEnv(base: string[], overrides: string[]): string[] {
+  const merged = new Map<string, string>();
+  for (const entry of [...base, ...overrides]) {
+    const eq = entry.indexOf('=');
+    merged.set(eq < 0 ? entry : entry.slice(0, eq), entry);
+  }
+  return [...merged.values()];
+}
+
+function normalizeSignalName(signal: string): string {
+  return /^\d+$/.test(signal) || signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
+}

@@ -1,0 +1,14 @@
+/** Restart: stop if running (same rules as stop), then start. */
+import { isEngineError } from '../errors.js';
+import type { ContainerContext } from './context.js';
+import { startContainer } from './start.js';
+import { stopContainer, type StopOptions } from './stop.js';
+
+export async function restartContainer(ctx: ContainerContext, ref: string, opts: StopOptions): Promise<void> {
+  try {
+    await stopContainer(ctx, ref, opts);
+  } catch (err) {
+    if (!isEngineError(err, 'not-modified')) throw err;
+  }
+  await startContainer(ctx, ref);
+}

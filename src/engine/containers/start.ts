@@ -1,0 +1,68 @@
+/**
+ * Start: created/exited → running. Under the lock: check, launch, commit
+ * running with the pids, emit `start`. A failed start leaves the container
+ * in its previous status with State.Error and the exit code Docker records.
+ */
+import { notModified } from '../errors.js';
+import { withContainerLock, type LockedContainer } from '../locks.js';
+import { eventAttributes, rfc3339Nano, type ContainerContext, type Row } from './context.js';
+import { launchContainer, StartError } from './launch.js';
+import { ensureTransition, isActive } from './lifecycle.js';
+import { removeContainer } from './remove.js';
+import { findContainer } from './resolve.js';
+
+export async function startContainer(ctx: ContainerContext, ref: string): Promise<void> {
+  const { id } = findContainer(ctx, ref);
+  await withContainerLock(ctx.mutex, id, async (lock) => {
+    const row = findContainer(ctx, id);
+    if (row.state.status === 'running') throw notModified('BERTH_CONTAINER_ALREADY_RUNNING', 'Container already started');
+    ensureTransition('start', row.state.status, id);
+    cancelRestartTimer(ctx, id);
+    await startLocked(ctx, lock, row, { stoppedByUser: false });
+  }).catch(async (err) => {
+    // Docker removes an AutoRemove container whose start failed.
+    const row = ctx.repo.get(id);
+    if (row?.spec.autoRemove && !isActive(row.state.status)) await removeContainer(ctx, id, { force: true, volumes: false }).catch(() => {});
+    throw err;
+  });
+}
+
+/**
+ * Launches a container whose lock the caller holds, and commits the result.
+ * `restartCount` is carried over by restart-policy restarts.
+ */
+export async function startLocked(ctx: ContainerContext, lock: LockedContainer, row: Row, opts: { stoppedByUser: boolean; restartCount?: number }): Promise<void> {
+  try {
+    const launched = await launchContainer(ctx, lock, row);
+    const state = {
+      ...row.state,
+      status: 'running' as const,
+      pid: launched.pid,
+      conmonPid: launched.conmonPid,
+      exitCode: 0,
+      error: '',
+      oomKilled: false,
+      startedAt: rfc3339Nano(),
+      finishedAt: row.state.finishedAt,
+      hasBeenStarted: true,
+      stoppedByUser: opts.stoppedByUser,
+      stopping: false,
+      restartCount: opts.restartCount ?? row.state.restartCount,
+    };
+    ctx.repo.saveState(row.id, state);
+    ctx.events.emit({ type: 'container', action: 'start', id: row.id, attributes: eventAttributes(row) });
+  } catch (err) {
+    const exitCode = err instanceof StartError ? err.exitCode : 128;
+    const status = row.state.status === 'restarting' ? 'exited' : row.state.status === 'initialized' ? 'created' : row.state.status;
+    ctx.repo.saveExit(row.id, { ...row.state, status, pid: 0, conmonPid: 0, exitCode, error: (err as Error).message, finishedAt: rfc3339Nano() }, Date.now());
+    // Waiters and attached clients learn that this run is over (Docker emits die for a failed start too).
+    ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
+    throw err;
+  }
+}
+
+export function cancelRestartTimer(ctx: ContainerContext, id: string): void {
+  const timer = ctx.restartTimers.get(id);
+  if (timer) clearTimeout(timer);
+  ctx.restartTimers.delete(id);
+}

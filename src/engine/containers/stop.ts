@@ -1,0 +1,105 @@
+/**
+ * Stop: the stop signal, a grace period, then SIGKILL. The lock is not held
+ * while waiting: stop records its intent (stoppedByUser, stopping), releases,
+ * signals, waits for the exit handler to commit the exit, and escalates.
+ * A client that disconnects does not cancel a stop.
+ */
+import { notModified, systemError } from '../errors.js';
+import { withContainerLock } from '../locks.js';
+import { eventAttributes, type ContainerContext, type Row } from './context.js';
+import { isActive } from './lifecycle.js';
+import { findContainer } from './resolve.js';
+import { parseSignal } from './signals.js';
+import { cancelRestartTimer } from './start.js';
+
+const DEFAULT_TIMEOUT_S = 10;
+const KILL_GRACE_MS = 10_000;
+
+export interface StopOptions {
+  /** Seconds; null = the container's StopTimeout or 10; negative = wait forever. */
+  timeout: number | null;
+  signal?: string;
+}
+
+export async function stopContainer(ctx: ContainerContext, ref: string, opts: StopOptions): Promise<void> {
+  const { id } = findContainer(ctx, ref);
+  const signal = parseSignal(opts.signal || findContainer(ctx, id).spec.stopSignal || 'SIGTERM');
+  const row = await markStopping(ctx, id);
+  if (!row) throw notModified('BERTH_CONTAINER_NOT_RUNNING', 'Container already stopped');
+  const timeoutS = opts.timeout ?? row.spec.stopTimeout ?? DEFAULT_TIMEOUT_S;
+  await signalAndWait(ctx, row, signal, timeoutS);
+  ctx.events.emit({ type: 'container', action: 'stop', id, attributes: eventAttributes(row) });
+}
+
+/** Records the user's intent; returns undefined when there is nothing to stop. */
+async function markStopping(ctx: ContainerContext, id: string): Promise<Row | undefined> {
+  return withContainerLock(ctx.mutex, id, async () => {
+    cancelRestartTimer(ctx, id);
+    const row = findContainer(ctx, id);
+    if (row.state.status === 'restarting') {
+      ctx.repo.saveState(id, { ...row.state, status: 'exited', stoppedByUser: true });
+      return undefined;
+    }
+    if (!isActive(row.state.status)) return undefined;
+    const state = { ...row.state, stoppedByUser: true, stopping: true };
+    ctx.repo.saveState(id, state);
+    return { ...row, state };
+  });
+}
+
+/**
+ * Sends `signal`, waits `timeoutS` seconds for the exit to be committed, then
+ * SIGKILL and a bounded wait. Resolves once the exit is recorded.
+ */
+export async function signalAndWait(ctx: ContainerContext, row: Row, signal: number, timeoutS: number): Promise<void> {
+  const exited = waitForExit(ctx, row.id);
+  if (timeoutS !== 0) {
+    await sendSignal(ctx, row, signal);
+    if (await exited.within(timeoutS < 0 ? undefined : timeoutS * 1000)) return;
+    ctx.log.info({ id: row.id }, `stop signal ${signal} did not stop the container in ${timeoutS}s, resorting to SIGKILL`);
+  }
+  await sendSignal(ctx, row, 9);
+  if (await exited.within(KILL_GRACE_MS)) return;
+  exited.cancel();
+  throw systemError('BERTH_CONTAINER_STOP_TIMEOUT', `container ${row.id.slice(0, 12)} did not exit after SIGKILL`);
+}
+
+async function sendSignal(ctx: ContainerContext, row: Row, signal: number): Promise<void> {
+  try {
+    await ctx.runtime.kill(row.id, String(signal));
+    // A frozen process cannot act on a signal: thaw it (Docker does the same).
+    if (findContainer(ctx, row.id).state.status === 'paused') await ctx.runtime.resume(row.id);
+  } catch (err) {
+    // The process may have exited between our check and the signal; the exit handler records it.
+    ctx.log.debug({ err, id: row.id }, 'signal not delivered');
+  }
+}
+
+interface ExitWaiter {
+  /** True when the exit was committed within ms (undefined = no limit). */
+  within(ms: number | undefined): Promise<boolean>;
+  cancel(): void;
+}
+
+/** Subscribes to the container's next committed exit (`die`) before anything is signalled. */
+export function waitForExit(ctx: ContainerContext, id: string): ExitWaiter {
+  const abort = new AbortController();
+  const died = ctx.events.next('die', id, abort.signal).then(() => true, () => false);
+  return {
+    async within(ms) {
+      if (!isActive(ctx.repo.get(id)?.state.status ?? 'exited')) return true;
+      if (ms === undefined) return died;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+      // The exit watcher may not have been told yet (lost inotify event): look at the exit file.
+      const sweep = setInterval(() => void ctx.exitWatcher.sweep(), 250);
+      try {
+        return await Promise.race([died, timeout]);
+      } finally {
+        clearTimeout(timer);
+        clearInterval(sweep);
+      }
+    },
+    cancel: () => abort.abort(),
+  };
+}

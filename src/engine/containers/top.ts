@@ -1,0 +1,36 @@
+/**
+ * Top: the host's `ps` with the client's arguments, keeping the rows whose
+ * PID belongs to the container (as dockerd does). ps is the host's binary,
+ * never one from the container.
+ */
+import { execa } from 'execa';
+import type { TopResult } from '../api.js';
+import { invalid, systemError } from '../errors.js';
+import type { ContainerContext } from './context.js';
+import { ensureTransition } from './lifecycle.js';
+import { findContainer } from './resolve.js';
+
+export async function topContainer(ctx: ContainerContext, ref: string, psArgs: string): Promise<TopResult> {
+  const row = findContainer(ctx, ref);
+  ensureTransition('top', row.state.status, row.id);
+  const args = (psArgs || '-ef').split(/\s+/).filter(Boolean);
+  if (args.some((a) => !/^[-\w,=:%.]+$/.test(a))) throw invalid('BERTH_TOP_BAD_ARGS', `Invalid ps_args: ${psArgs}`);
+  const [pids, ps] = await Promise.all([ctx.runtime.pids(row.id), execa('ps', args, { reject: false, timeout: 10_000 })]);
+  if (ps.exitCode !== 0) throw systemError('BERTH_TOP_PS_FAILED', `Error running ps: ${String(ps.stderr).trim()}`);
+  return parsePsOutput(String(ps.stdout), new Set(pids));
+}
+
+/** Splits ps output into titles and rows; the last column keeps its spaces. Pure. */
+export function parsePsOutput(output: string, pids: Set<number>): TopResult {
+  const lines = output.split('\n').filter((l) => l.trim() !== '');
+  const titles = (lines[0] ?? '').trim().split(/\s+/);
+  const pidIndex = titles.indexOf('PID');
+  if (pidIndex < 0) throw systemError('BERTH_TOP_NO_PID', "Couldn't find PID field in ps output");
+  const processes: string[][] = [];
+  for (const line of lines.slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const row = [...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(' ')];
+    if (pids.has(Number(row[pidIndex]))) processes.push(row);
+  }
+  return { titles, processes };
+}

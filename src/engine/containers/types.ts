@@ -1,0 +1,163 @@
+/**
+ * Engine-side records of a container: an immutable spec fixed at create time
+ * and a mutable state. These are berth's own shapes; Docker's JSON is made
+ * from them in src/server/wire.
+ */
+
+export type RestartPolicyName = 'no' | 'always' | 'on-failure' | 'unless-stopped';
+
+export interface RestartPolicy {
+  name: RestartPolicyName;
+  /** on-failure only: 0 means unlimited. */
+  maximumRetryCount: number;
+}
+
+export interface MountSpec {
+  type: 'bind' | 'tmpfs';
+  /** Host path for bind; ignored for tmpfs. */
+  source: string;
+  /** Absolute path inside the container. */
+  target: string;
+  readOnly: boolean;
+  /** bind: propagation (rprivate default). */
+  propagation?: string;
+  /** tmpfs: size in bytes (0 = kernel default) and mode. */
+  tmpfsSize?: number;
+  tmpfsMode?: number;
+  /** Extra mount options as given by the client (e.g. tmpfs "noexec"). */
+  options?: string[];
+  /** How the client asked: the Binds/Tmpfs shorthand or a Mounts entry. */
+  origin: 'binds' | 'tmpfs' | 'mounts';
+}
+
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
+}
+
+export interface Resources {
+  /** Bytes; 0 = unlimited. */
+  memory: number;
+  /** Bytes of memory+swap; 0 = unset, -1 = unlimited swap. */
+  memorySwap: number;
+  /** CPU quota in units of 1e-9 CPUs; 0 = unset. */
+  nanoCpus: number;
+  cpuShares: number;
+  cpuQuota: number;
+  cpuPeriod: number;
+  cpusetCpus: string;
+  /** 0 or null = the daemon default; -1 = unlimited. */
+  pidsLimit: number | null;
+  ulimits: Ulimit[];
+}
+
+/** Fixed at create; never changes (rename changes only the name column). */
+export interface ContainerSpec {
+  /** The image reference as the user wrote it (Docker's Config.Image). */
+  image: string;
+  /** sha256:<hex> of the image config. */
+  imageId: string;
+  /** Cmd after merging with the image (Docker's Config.Cmd). */
+  cmd: string[];
+  /** Entrypoint after merging with the image (Docker's Config.Entrypoint). */
+  entrypoint: string[];
+  /** Env after merging with the image, NAME=value. */
+  env: string[];
+  workingDir: string;
+  user: string;
+  hostname: string;
+  domainname: string;
+  labels: Record<string, string>;
+  /** Signal name, e.g. "SIGTERM". */
+  stopSignal: string;
+  /** Seconds; null = the daemon default (10). */
+  stopTimeout: number | null;
+  tty: boolean;
+  openStdin: boolean;
+  stdinOnce: boolean;
+  attachStdin: boolean;
+  attachStdout: boolean;
+  attachStderr: boolean;
+  exposedPorts: string[];
+  mounts: MountSpec[];
+  readonlyRootfs: boolean;
+  resources: Resources;
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  noNewPrivileges: boolean;
+  securityOpt: string[];
+  networkMode: 'none' | 'host';
+  autoRemove: boolean;
+  restartPolicy: RestartPolicy;
+  /** Docker's ConsoleSize [height, width]; applied at start. */
+  consoleSize: [number, number] | null;
+}
+
+/**
+ * Internal lifecycle status. `created`, `running`, `paused`, `exited`,
+ * `removing` and `dead` are Docker's words; `restarting` is set while a
+ * restart policy waits its backoff. `initialized` means conmon and
+ * `runc create` are done and the process waits for `runc start`: an attach
+ * in this state loses no output. It is reported to clients as `created`.
+ */
+export type ContainerStatus =
+  | 'created'
+  | 'initialized'
+  | 'running'
+  | 'paused'
+  | 'restarting'
+  | 'removing'
+  | 'exited'
+  | 'dead';
+
+export interface ContainerState {
+  status: ContainerStatus;
+  /** Container init pid on the host; 0 when not running. */
+  pid: number;
+  conmonPid: number;
+  exitCode: number;
+  /** RFC 3339 nano or '' when never. */
+  startedAt: string;
+  finishedAt: string;
+  error: string;
+  oomKilled: boolean;
+  restartCount: number;
+  /** Set by stop/kill; keeps restart policies from restarting it. */
+  stoppedByUser: boolean;
+  /** Whether the container has ever been started (created vs exited). */
+  hasBeenStarted: boolean;
+  /** Set while a stop waits for the exit (the lock is not held then). */
+  stopping: boolean;
+  /** Options of an interrupted removal, so startup can finish it. */
+  removeVolumes: boolean;
+}
+
+export interface ContainerRecord {
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  /** RFC 3339 nano. */
+  created: string;
+  spec: ContainerSpec;
+  state: ContainerState;
+}
+
+export function initialState(): ContainerState {
+  return {
+    status: 'created',
+    pid: 0,
+    conmonPid: 0,
+    exitCode: 0,
+    startedAt: '',
+    finishedAt: '',
+    error: '',
+    oomKilled: false,
+    restartCount: 0,
+    stoppedByUser: false,
+    hasBeenStarted: false,
+    stopping: false,
+    removeVolumes: false,
+  };
+}

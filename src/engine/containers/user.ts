@@ -1,0 +1,205 @@
+/**
+ * Resolves a container's `User` ("", "name", "uid", "name:group",
+ * "uid:gid") against the image's /etc/passwd and /etc/group, with Docker's
+ * (runc's libcontainer/user) semantics.
+ *
+ * The rootfs is untrusted: files are read through `readFileInRoot`, which
+ * never follows a symlink out of the rootfs and caps the bytes read.
+ */
+import { constants as fsc, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { invalid } from '../errors.js';
+
+export interface ResolvedUser {
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  home: string;
+}
+
+export interface PasswdEntry {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+}
+
+export interface GroupEntry {
+  name: string;
+  gid: number;
+  members: string[];
+}
+
+/** Bigger passwd/group files are refused rather than truncated. */
+export const MAX_ACCOUNT_FILE_BYTES = 1024 * 1024;
+const MAX_ID = 2147483647;
+const MAX_SYMLINKS = 40;
+
+/** Splits account-file lines; skips blank lines and comments. */
+function fields(text: string): string[][] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => l.split(':'));
+}
+
+/** A decimal id in 0..2^31-1, or null. */
+function parseId(s: string | undefined): number | null {
+  if (s === undefined || !/^\d{1,10}$/.test(s)) return null;
+  const n = Number(s);
+  return n <= MAX_ID ? n : null;
+}
+
+/**
+ * Parses /etc/passwd. Entries with a non-numeric uid or gid are skipped
+ * (runc would read them as 0, i.e. root; skipping is the safe reading).
+ */
+export function parsePasswd(text: string): PasswdEntry[] {
+  const out: PasswdEntry[] = [];
+  for (const f of fields(text)) {
+    const uid = parseId(f[2]);
+    const gid = parseId(f[3]);
+    if (!f[0] || uid === null || gid === null) continue;
+    out.push({ name: f[0], uid, gid, home: f[5] ?? '', shell: f[6] ?? '' });
+  }
+  return out;
+}
+
+/** Parses /etc/group; members is the comma list in the fourth field. */
+export function parseGroup(text: string): GroupEntry[] {
+  const out: GroupEntry[] = [];
+  for (const f of fields(text)) {
+    const gid = parseId(f[2]);
+    if (!f[0] || gid === null) continue;
+    const members = (f[3] ?? '').split(',').map((m) => m.trim()).filter((m) => m !== '');
+    out.push({ name: f[0], gid, members });
+  }
+  return out;
+}
+
+const rangeError = () => invalid('BERTH_USER_INVALID', 'uids and gids must be in range 0-2147483647');
+
+/**
+ * Pure resolution of `user` against parsed files (null = file missing).
+ * - "" means uid 0; with a passwd entry its gid and home are used.
+ * - a numeric uid without an entry is allowed: gid 0, home "/".
+ * - an unknown name throws `unable to find user X: no matching entries in passwd file`.
+ * - without an explicit group, additionalGids are the groups listing the
+ *   user's name as a member; with an explicit group there are none.
+ */
+export function resolveUserFrom(user: string, passwd: PasswdEntry[] | null, group: GroupEntry[] | null): ResolvedUser {
+  const sep = user.indexOf(':');
+  const userArg = sep < 0 ? user : user.slice(0, sep);
+  const groupArg = sep < 0 ? '' : user.slice(sep + 1);
+  const result: ResolvedUser = { uid: 0, gid: 0, additionalGids: [], home: '/' };
+
+  const numericUid = userArg === '' ? 0 : /^\d+$/.test(userArg) ? parseId(userArg) : null;
+  if (/^\d+$/.test(userArg) && numericUid === null) throw rangeError();
+  const entry = (passwd ?? []).find((p) => (numericUid !== null ? p.uid === numericUid : p.name === userArg));
+  if (entry) {
+    Object.assign(result, { uid: entry.uid, gid: entry.gid, home: entry.home || '/' });
+  } else if (numericUid !== null) {
+    result.uid = numericUid;
+  } else {
+    throw invalid('BERTH_USER_UNKNOWN', `unable to find user ${userArg}: no matching entries in passwd file`);
+  }
+
+  if (groupArg !== '') {
+    result.gid = resolveGroup(groupArg, group);
+  } else if (entry && group) {
+    result.additionalGids = group.filter((g) => g.members.includes(entry.name)).map((g) => g.gid);
+  }
+  return result;
+}
+
+function resolveGroup(groupArg: string, group: GroupEntry[] | null): number {
+  if (/^\d+$/.test(groupArg)) {
+    const gid = parseId(groupArg);
+    if (gid === null) throw rangeError();
+    return gid;
+  }
+  const found = (group ?? []).find((g) => g.name === groupArg);
+  if (!found) {
+    throw invalid('BERTH_GROUP_UNKNOWN', `unable to find group ${groupArg}: no matching entries in group file`);
+  }
+  return found.gid;
+}
+
+/**
+ * Resolves `user` inside `rootfs` (Docker semantics, see resolveUserFrom).
+ * A missing /etc/passwd or /etc/group is fine for numeric ids.
+ */
+export async function resolveUser(rootfs: string, user: string): Promise<ResolvedUser> {
+  const passwdText = await readFileInRoot(rootfs, '/etc/passwd', MAX_ACCOUNT_FILE_BYTES);
+  const groupText = await readFileInRoot(rootfs, '/etc/group', MAX_ACCOUNT_FILE_BYTES);
+  return resolveUserFrom(
+    user.trim(),
+    passwdText === null ? null : parsePasswd(passwdText),
+    groupText === null ? null : parseGroup(groupText),
+  );
+}
+
+/**
+ * Resolves `inner` inside `root` component by component, as if `root` were
+ * "/": absolute symlink targets restart at `root`, and `..` stops at it.
+ * Returns the host path, or null when a component is missing or not a
+ * directory. Throws after 40 symlinks (a loop).
+ */
+export async function resolveInRoot(root: string, inner: string): Promise<string | null> {
+  const todo = inner.split('/').filter((c) => c !== '' && c !== '.');
+  const done: string[] = [];
+  let links = 0;
+  while (todo.length > 0) {
+    const part = todo.shift() as string;
+    if (part === '..') {
+      done.pop();
+      continue;
+    }
+    const candidate = path.join(root, ...done, part);
+    const st = await fs.lstat(candidate).catch(() => null);
+    if (st === null) return null;
+    if (st.isSymbolicLink()) {
+      if (++links > MAX_SYMLINKS) throw invalid('BERTH_PATH_LOOP', `too many levels of symbolic links: ${inner}`);
+      const target = await fs.readlink(candidate);
+      if (target.startsWith('/')) done.length = 0;
+      todo.unshift(...target.split('/').filter((c) => c !== '' && c !== '.'));
+      continue;
+    }
+    if (todo.length > 0 && !st.isDirectory()) return null;
+    done.push(part);
+  }
+  return path.join(root, ...done);
+}
+
+/**
+ * Reads a regular file at `inner` inside `root` (see resolveInRoot).
+ * Returns null when it does not exist or is not a regular file; throws
+ * when it is larger than `maxBytes`. The final open uses O_NOFOLLOW and
+ * O_NONBLOCK (a FIFO planted there must not hang the daemon).
+ */
+export async function readFileInRoot(root: string, inner: string, maxBytes: number): Promise<string | null> {
+  const hostPath = await resolveInRoot(root, inner);
+  if (hostPath === null) return null;
+  const handle = await fs.open(hostPath, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK).catch(() => null);
+  if (handle === null) return null;
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) return null;
+    const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, total, buf.length - total, total);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) {
+        throw invalid('BERTH_USER_FILE_TOO_LARGE', `${inner} in the container is larger than ${maxBytes} bytes`);
+      }
+      if (total === buf.length) break;
+    }
+    return buf.subarray(0, total).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}

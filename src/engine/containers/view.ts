@@ -1,0 +1,76 @@
+/** Read models: a container record plus derived paths and (on request) sizes. Take no lock. */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ContainerView, Filters } from '../api.js';
+import { containerFiles } from '../paths.js';
+import type { ContainerContext, Row } from './context.js';
+import { buildContainerFilter } from './filters.js';
+import { findContainer } from './resolve.js';
+import type { ContainerState } from './types.js';
+
+/** The status word Docker clients read (State.Status, the status filter). */
+export function dockerStatus(state: ContainerState): string {
+  switch (state.status) {
+    case 'initialized':
+      return 'created';
+    case 'exited':
+      return state.hasBeenStarted ? 'exited' : 'created';
+    default:
+      return state.status;
+  }
+}
+
+export async function inspectContainer(ctx: ContainerContext, ref: string, opts: { size?: boolean } = {}): Promise<ContainerView> {
+  return buildView(ctx, findContainer(ctx, ref), opts.size ?? false);
+}
+
+export async function listContainers(ctx: ContainerContext, opts: { all: boolean; limit: number; size: boolean; filters: Filters }): Promise<ContainerView[]> {
+  const keep = buildContainerFilter(ctx, opts.filters);
+  const visible = (row: Row) => opts.all || opts.limit > 0 || row.state.status === 'running' || row.state.status === 'paused' || row.state.status === 'restarting';
+  let rows = ctx.repo.all().filter((row) => visible(row) && keep(row));
+  if (opts.limit > 0) rows = rows.slice(0, opts.limit);
+  return Promise.all(rows.map((row) => buildView(ctx, row, opts.size)));
+}
+
+export async function buildView(ctx: ContainerContext, row: Row, withSize: boolean): Promise<ContainerView> {
+  const files = containerFiles(ctx.paths.containerDir(row.id));
+  let lowerDir = '';
+  let imageSize = 0;
+  try {
+    const image = ctx.images.resolve(row.spec.imageId);
+    lowerDir = ctx.images.lowerDirs(image).map((l) => path.join(ctx.images.overlayRoot, l)).join(':');
+    imageSize = image.size;
+  } catch {
+    // The image was force-removed; the container still shows.
+  }
+  const view: ContainerView = {
+    id: row.id,
+    name: row.name,
+    created: row.created,
+    spec: row.spec,
+    state: row.state,
+    logPath: files.log,
+    hostsPath: files.hosts,
+    hostnamePath: files.hostname,
+    resolvConfPath: files.resolvConf,
+    graphDriver: { lowerDir, upperDir: files.upper, workDir: files.work, mergedDir: files.merged },
+    execIds: [],
+  };
+  if (withSize) {
+    view.sizeRw = await diskUsage(files.upper);
+    view.sizeRootFs = view.sizeRw + imageSize;
+  }
+  return view;
+}
+
+/** Bytes of regular files under dir, not following symlinks. */
+export async function diskUsage(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += await diskUsage(full);
+    else if (entry.isFile()) total += (await fs.lstat(full).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}

@@ -1,0 +1,172 @@
+/**
+ * Unpacked layers on disk, shared by every image that has them:
+ *
+ *   <overlayRoot>/<layerId>/diff     the layer's files (an overlay lower dir)
+ *   <overlayRoot>/<layerId>/link     the layer's short link name
+ *   <overlayRoot>/l/<short>          symlink → ../<layerId>/diff
+ *   <overlayRoot>/empty              the lower dir of an image with no layer
+ *   <overlayRoot>/tmp-*              extractions in progress (garbage after a crash)
+ *
+ * A layer appears under its final name only by rename(2) of a complete
+ * directory, so a crash leaves at most a tmp-* dir. The layer ID is the
+ * layer's chain ID; for a base layer (the only kind import makes) that is
+ * its diff ID. Which layers are in use is recorded in SQLite, not here.
+ */
+import crypto from 'node:crypto';
+import fsSync from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { systemError } from '../errors.js';
+import { untarLayer } from './safe-untar.js';
+
+export interface ImportedLayer {
+  /** 64 hex: the directory name. */
+  layerId: string;
+  /** "sha256:<hex>" of the uncompressed tar. */
+  diffId: string;
+  /** Unpacked regular-file bytes. */
+  size: number;
+  /** The 26-char short link name under l/. */
+  link: string;
+}
+
+/** A layer extracted into a tmp-* dir, not yet under its final name. */
+export interface PendingLayer {
+  /** 64 hex. */
+  digest: string;
+  size: number;
+  /** Renames into place (or reuses an identical existing layer). Call once. */
+  commit(): Promise<ImportedLayer>;
+  /** Removes the tmp dir. Safe after commit. */
+  discard(): Promise<void>;
+}
+
+export interface LayerStore {
+  readonly overlayRoot: string;
+  /** Extracts a plain/gzip tar into a layer; an existing identical layer is reused. */
+  importLayerFromTar(source: Readable): Promise<ImportedLayer>;
+  /**
+   * The first half of importLayerFromTar: extraction only. Lets the caller
+   * hold its store lock over commit + recording, but not over the upload.
+   * A damaged or unsafe tar rejects with invalid-parameter, tmp dir removed.
+   */
+  extractLayer(source: Readable): Promise<PendingLayer>;
+  /** Removes the layer's dir and its short link; missing → no-op. */
+  removeLayer(layerId: string): Promise<void>;
+  /** Removes tmp-* dirs, layer dirs not in `known`, and dangling short links. Returns what was removed. */
+  collectGarbage(known: ReadonlySet<string>): Promise<string[]>;
+  /** Short-link path for a layer, relative to overlayRoot ("l/<short>"). */
+  lowerPath(link: string): string;
+  /** The empty lower dir (relative), for images with no layer. */
+  readonly emptyLower: string;
+}
+
+const LAYER_ID_RE = /^[a-f0-9]{64}$/;
+const LINK_RE = /^[A-Z0-9]{26}$/;
+const LINK_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const LINK_DIR = 'l';
+const EMPTY_DIR = 'empty';
+
+/** 26 random base32 characters: 130 bits, collisions are not a concern. */
+export function randomLinkName(): string {
+  const bytes = crypto.randomBytes(26);
+  return Array.from(bytes, (b) => LINK_ALPHABET[b & 31]).join('');
+}
+
+/**
+ * Opens (creating when missing, synchronously: it runs once at startup) the
+ * layer store under `<dataRoot>/overlay`.
+ */
+export function openLayerStore(dataRoot: string): LayerStore {
+  const root = path.join(dataRoot, 'overlay');
+  fsSync.mkdirSync(path.join(root, LINK_DIR), { recursive: true, mode: 0o700 });
+  fsSync.mkdirSync(path.join(root, EMPTY_DIR), { recursive: true, mode: 0o755 });
+  fsSync.chmodSync(root, 0o700);
+  return {
+    overlayRoot: root,
+    emptyLower: EMPTY_DIR,
+    lowerPath: (link) => `${LINK_DIR}/${link}`,
+    extractLayer: (source) => extractLayer(root, source),
+    importLayerFromTar: async (source) => (await extractLayer(root, source)).commit(),
+    removeLayer: (layerId) => removeLayer(root, layerId),
+    collectGarbage: (known) => collectGarbage(root, known),
+  };
+}
+
+async function extractLayer(root: string, source: Readable): Promise<PendingLayer> {
+  const tmp = await fs.mkdtemp(path.join(root, 'tmp-'));
+  const discard = () => fs.rm(tmp, { recursive: true, force: true });
+  try {
+    const diff = path.join(tmp, 'diff');
+    await fs.mkdir(diff, { mode: 0o755 });
+    const { digest, size } = await untarLayer(source, diff);
+    return { digest, size, discard, commit: () => commitLayer(root, tmp, digest, size).finally(discard) };
+  } catch (err) {
+    await discard();
+    throw err;
+  }
+}
+
+async function commitLayer(root: string, tmp: string, digest: string, size: number): Promise<ImportedLayer> {
+  const link = randomLinkName();
+  await fs.writeFile(path.join(tmp, 'link'), link, { mode: 0o600 });
+  const placed = await renameUnlessExists(tmp, path.join(root, digest));
+  const actualLink = placed ? link : await readLink(root, digest);
+  await ensureShortLink(root, digest, actualLink);
+  return { layerId: digest, diffId: `sha256:${digest}`, size, link: actualLink };
+}
+
+/** rename(2); false when the target already exists (the layer is shared). */
+async function renameUnlessExists(from: string, to: string): Promise<boolean> {
+  try {
+    await fs.rename(from, to);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+    throw systemError('BERTH_LAYER_RENAME', `placing layer ${path.basename(to)}: ${(err as Error).message}`, err);
+  }
+}
+
+async function readLink(root: string, layerId: string): Promise<string> {
+  const link = (await fs.readFile(path.join(root, layerId, 'link'), 'utf8')).trim();
+  if (!LINK_RE.test(link)) throw systemError('BERTH_LAYER_BAD_LINK', `layer ${layerId} has a malformed link file`);
+  return link;
+}
+
+/** Creates l/<link> → ../<layerId>/diff when missing (it may be after a crash). */
+async function ensureShortLink(root: string, layerId: string, link: string): Promise<void> {
+  try {
+    await fs.symlink(`../${layerId}/diff`, path.join(root, LINK_DIR, link));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+async function removeLayer(root: string, layerId: string): Promise<void> {
+  if (!LAYER_ID_RE.test(layerId)) throw systemError('BERTH_LAYER_BAD_ID', `refusing to remove layer with malformed id ${JSON.stringify(layerId)}`);
+  const link = await readLink(root, layerId).catch(() => '');
+  if (link) await fs.rm(path.join(root, LINK_DIR, link), { force: true });
+  await fs.rm(path.join(root, layerId), { recursive: true, force: true });
+}
+
+async function collectGarbage(root: string, known: ReadonlySet<string>): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await fs.readdir(root)) {
+    const stale = name.startsWith('tmp-') || (LAYER_ID_RE.test(name) && !known.has(name));
+    if (!stale) continue;
+    if (LAYER_ID_RE.test(name)) await removeLayer(root, name);
+    else await fs.rm(path.join(root, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  for (const name of await fs.readdir(path.join(root, LINK_DIR))) {
+    const p = path.join(root, LINK_DIR, name);
+    const target = await fs.readlink(p).catch(() => '');
+    const layerId = /^\.\.\/([a-f0-9]{64})\/diff$/.exec(target)?.[1];
+    if (layerId && known.has(layerId)) continue;
+    await fs.rm(p, { force: true });
+    removed.push(`${LINK_DIR}/${name}`);
+  }
+  return removed;
+}

@@ -1,0 +1,199 @@
+/**
+ * The image store: records in SQLite (ImagesRepo), layers on disk
+ * (LayerStore), and the ImagesApi the facade exposes.
+ *
+ * Ordering rules that keep disk and rows consistent:
+ * - import: extract to a tmp dir (no lock) → under the store lock, rename the
+ *   layer into place and insert all rows in one transaction;
+ * - remove: under the store lock, delete rows (one transaction) → then delete
+ *   the layer dirs the transaction named unreferenced.
+ * A crash between the steps leaves a layer dir without a row; collectGarbage()
+ * at startup removes it. The lock keeps a remove from deleting a layer dir that
+ * a concurrent import has just decided to reuse.
+ */
+import type pino from 'pino';
+import type { Db } from '../../db/database.js';
+import { ImagesRepo, type LayerRow } from '../../db/images-repo.js';
+import type { Filters, ImageDeleteItem, ImagesApi, ImageView, ImportImageOptions } from '../api.js';
+import { invalid, noSuchImage } from '../errors.js';
+import { applyChanges, emptyRuntimeConfig } from './changes.js';
+import { filterImages } from './image-filters.js';
+import { goArch, recordFromConfig, serializeImageConfig, type ImageConfigInput } from './image-config.js';
+import { planImageRemoval, type ImageUser } from './image-remove.js';
+import { openLayerStore, type LayerStore } from './layer-store.js';
+import { familiarReference, isFullImageId, isImageIdLike, normalizeReference, normalizeRepoTag, parseReference } from './reference.js';
+import type { ImageRecord } from './types.js';
+
+export interface ImageServiceDeps {
+  db: Db;
+  dataRoot: string;
+  log: pino.Logger;
+  /** Containers whose image is `imageId` (any state). */
+  containersUsing(imageId: string): ImageUser[];
+}
+
+export interface ImageService extends ImagesApi {
+  /**
+   * Finds an image like dockerd: a full ID (`sha256:<64hex>` or bare 64 hex);
+   * else a reference (normalized, `:latest` added) naming a tag; else a unique
+   * ID prefix (with or without `sha256:`). Throws not-found "No such image: <ref>".
+   */
+  resolve(ref: string): ImageRecord;
+  count(): number;
+  /** Lower dirs for the overlay mount, relative to overlayRoot, top-most first. Never empty. */
+  lowerDirs(image: ImageRecord): string[];
+  readonly overlayRoot: string;
+  /** Removes tmp-* dirs and layer dirs/links that have no row. Startup only. Returns the removed names. */
+  collectGarbage(): Promise<string[]>;
+}
+
+const IMPORT_CREATED_BY = 'Imported from -';
+
+export function createImageService(deps: ImageServiceDeps): ImageService {
+  const repo = new ImagesRepo(deps.db);
+  const layers = openLayerStore(deps.dataRoot);
+  const log = deps.log.child({ component: 'images' });
+  const serial = serialQueue();
+
+  const view = (img: ImageRecord): ImageView => ({ ...img, containers: deps.containersUsing(img.id).length });
+  const resolve = (ref: string): ImageRecord => resolveImage(repo, ref).image;
+
+  return {
+    overlayRoot: layers.overlayRoot,
+    resolve,
+    count: () => repo.count(),
+    lowerDirs: (image) => lowerDirsOf(repo.layers(image.id), layers),
+    collectGarbage: async () => {
+      const removed = await serial(() => layers.collectGarbage(new Set(repo.allLayerIds())));
+      if (removed.length) log.info({ removed }, 'removed unreferenced layer data');
+      return removed;
+    },
+    import: (opts) => importImage(opts, { repo, layers, serial, log }),
+    list: async ({ filters }) => filterImages(repo.list(), filters, resolve).map(view),
+    inspect: async (ref) => view(resolve(ref)),
+    tag: async (ref, repoName, tag) => {
+      const image = resolve(ref);
+      repo.addTag(normalizeRepoTag(repoName, tag), image.id);
+    },
+    remove: (ref, opts) => serial(() => removeImage(ref, opts.force, { repo, layers, log, users: deps.containersUsing })),
+  };
+}
+
+function lowerDirsOf(rows: LayerRow[], layers: LayerStore): string[] {
+  if (rows.length === 0) return [layers.emptyLower];
+  return rows.map((l) => layers.lowerPath(l.link)).reverse();
+}
+
+interface ResolvedImage {
+  image: ImageRecord;
+  /** The normalized tag the ref named; null when it named the ID. */
+  tag: string | null;
+}
+
+function resolveImage(repo: ImagesRepo, ref: string): ResolvedImage {
+  if (isFullImageId(ref)) {
+    const image = repo.get(ref.startsWith('sha256:') ? ref : `sha256:${ref}`);
+    if (image) return { image, tag: null };
+    throw noSuchImage(ref);
+  }
+  const normalized = tryNormalize(ref);
+  const tagged = normalized ? repo.findByTag(normalized) : undefined;
+  if (tagged && normalized) return { image: tagged, tag: normalized };
+  if (isImageIdLike(ref)) {
+    const ids = repo.findIdsByPrefix(ref.startsWith('sha256:') ? ref : `sha256:${ref}`);
+    const image = ids.length === 1 ? repo.get(ids[0]) : undefined;
+    if (image) return { image, tag: null };
+  }
+  throw noSuchImage(ref);
+}
+
+function tryNormalize(ref: string): string | null {
+  try {
+    return normalizeReference(ref);
+  } catch {
+    return null;
+  }
+}
+
+interface ImportCtx {
+  repo: ImagesRepo;
+  layers: LayerStore;
+  serial: Serial;
+  log: pino.Logger;
+}
+
+async function importImage(opts: ImportImageOptions, ctx: ImportCtx): Promise<{ id: string }> {
+  // Everything the client could get wrong is checked before the upload is read.
+  const tag = importTag(opts.repo, opts.tag);
+  const runtimeConfig = applyChanges(emptyRuntimeConfig(), opts.changes);
+  const pending = await ctx.layers.extractLayer(opts.source);
+  const created = new Date().toISOString();
+  const input: ImageConfigInput = {
+    created,
+    architecture: goArch(),
+    os: 'linux',
+    author: '',
+    comment: opts.message,
+    config: runtimeConfig,
+    diffIds: [`sha256:${pending.digest}`],
+    history: [{ created, createdBy: IMPORT_CREATED_BY, comment: opts.message, author: '', emptyLayer: false }],
+  };
+  const { json, id } = serializeImageConfig(input);
+  return ctx.serial(async () => {
+    const layer = await pending.commit();
+    const record = recordFromConfig(input, id, { layerIds: [layer.layerId], size: layer.size });
+    const row: LayerRow = { id: layer.layerId, diffId: layer.diffId, size: layer.size, link: layer.link, createdAt: Date.now() };
+    ctx.repo.insert({ record, config: json, layers: [row], tags: tag ? [tag] : [] });
+    ctx.log.info({ imageId: id, tag }, 'image imported');
+    return { id };
+  }).finally(() => pending.discard());
+}
+
+/** The normalized tag for an import; null when untagged (repo ''). */
+function importTag(repo: string, tag: string): string | null {
+  if (repo === '') {
+    if (tag !== '') throw invalid('BERTH_IMAGE_BAD_REFERENCE', 'tag given without a repository');
+    return null;
+  }
+  if (parseReference(repo).digest) throw invalid('BERTH_IMAGE_BAD_REFERENCE', 'cannot import digest reference');
+  return normalizeRepoTag(repo, tag);
+}
+
+interface RemoveCtx {
+  repo: ImagesRepo;
+  layers: LayerStore;
+  log: pino.Logger;
+  users(imageId: string): ImageUser[];
+}
+
+async function removeImage(ref: string, force: boolean, ctx: RemoveCtx): Promise<ImageDeleteItem[]> {
+  const { image, tag } = resolveImage(ctx.repo, ref);
+  const plan = planImageRemoval({ image, ref, tag, users: ctx.users(image.id), force });
+  const items: ImageDeleteItem[] = [];
+  for (const t of plan.untag) {
+    ctx.repo.removeTag(t);
+    items.push({ untagged: familiarReference(t) });
+  }
+  if (!plan.delete) return items;
+  const unreferenced = ctx.repo.deleteImage(image.id);
+  items.push({ deleted: image.id });
+  for (const layerId of unreferenced) {
+    items.push({ deleted: `sha256:${layerId}` });
+    // The rows are gone; a failure here leaves only garbage for the next startup.
+    await ctx.layers.removeLayer(layerId).catch((err: unknown) => ctx.log.warn({ err, layerId }, 'removing layer dir failed'));
+  }
+  ctx.log.info({ imageId: image.id, layers: unreferenced.length }, 'image deleted');
+  return items;
+}
+
+type Serial = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/** Runs functions one at a time, in call order (a one-key async mutex). */
+function serialQueue(): Serial {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => {});
+    return run;
+  };
+}

@@ -1,0 +1,44 @@
+/** Engine-side image records. */
+
+/** The runtime part of an OCI/Docker image config. */
+export interface ImageRuntimeConfig {
+  cmd: string[] | null;
+  entrypoint: string[] | null;
+  env: string[];
+  workingDir: string;
+  user: string;
+  labels: Record<string, string>;
+  exposedPorts: string[];
+  stopSignal: string;
+  volumes: string[];
+}
+
+export interface ImageHistoryEntry {
+  created: string;
+  createdBy: string;
+  comment: string;
+  author: string;
+  emptyLayer: boolean;
+}
+
+export interface ImageRecord {
+  /** sha256:<hex> of the config JSON. */
+  id: string;
+  /** Normalized references, e.g. "docker.io/library/busybox:latest". */
+  tags: string[];
+  /** RFC 3339 nano. */
+  created: string;
+  architecture: string;
+  os: string;
+  author: string;
+  comment: string;
+  config: ImageRuntimeConfig;
+  /** Uncompressed layer digests, bottom first. */
+  diffIds: string[];
+  /** Layer store ids (directories), bottom first. */
+  layerIds: string[];
+  history: ImageHistoryEntry[];
+  /** Sum of the layers' unpacked sizes in bytes. */
+  size: number;
+  parent: string;
+}

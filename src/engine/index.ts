@@ -1,0 +1,123 @@
+/**
+ * Builds the engine: opens the state database, locks the data root, wires
+ * images, containers and the runtime, and reconciles what happened while
+ * the daemon was away. `start()` must finish before the API is served.
+ */
+import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { execa } from 'execa';
+import type pino from 'pino';
+import { ContainersRepo } from '../db/containers-repo.js';
+import { closeDatabase, openDatabase } from '../db/database.js';
+import { MetaRepo } from '../db/meta-repo.js';
+import type { Engine } from './api.js';
+import type { ContainerContext, EngineSettings } from './containers/context.js';
+import { handleExit } from './containers/handle-exit.js';
+import { reconcileContainers } from './containers/reconcile.js';
+import { createContainersApi } from './containers/service.js';
+import type { ContainerSpec, ContainerState } from './containers/types.js';
+import { EventBus } from './events/event-bus.js';
+import { createImageService } from './images/service.js';
+import { KeyedMutex } from './locks.js';
+import { enginePaths } from './paths.js';
+import { lockDataRoot } from './root-lock.js';
+import { ExitWatcher } from './runtime/exit-watcher.js';
+import { OciRuntime } from './runtime/runc.js';
+import { readHostFacts } from './system/host-facts.js';
+import { createSystemApi } from './system/service.js';
+
+export * from './api.js';
+
+export interface EngineConfig {
+  dataRoot: string;
+  execRoot: string;
+  runtimeName: string;
+  runtimePath: string;
+  conmonPath: string;
+  cgroupParent: string;
+  logSizeMax: number;
+  defaultPidsLimit: number;
+  shmSize: number;
+  logLevel: EngineSettings['logLevel'];
+  version: string;
+}
+
+export interface RunningEngine {
+  engine: Engine;
+  events: EventBus;
+  /** Reconciles containers with what conmon left, then watches exits. */
+  start(): Promise<void>;
+  /** Stops watching and closes the database. Containers keep running. */
+  close(): void;
+}
+
+export async function createEngine(config: EngineConfig, log: pino.Logger): Promise<RunningEngine> {
+  const paths = enginePaths(config.dataRoot, config.execRoot);
+  for (const dir of [paths.dataRoot, paths.execRoot, paths.runcRoot, paths.exitsDir]) fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
+  const rootLock = lockDataRoot(paths.dataRoot);
+  const db = openDatabase(paths.database);
+  const meta = new MetaRepo(db);
+  const host = readHostFacts();
+  const repo = new ContainersRepo<ContainerSpec, ContainerState>(db);
+  const events = new EventBus();
+  const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: c.status === 'running' || c.status === 'paused' })) });
+  const runtime = new OciRuntime(config.runtimePath, paths.runcRoot);
+  const ctx: ContainerContext = {
+    repo, images, runtime, paths, log, events,
+    mutex: new KeyedMutex(),
+    restartTimers: new Map(),
+    exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch((err) => log.error({ err, id }, 'recording an exit failed'))),
+    settings: {
+      conmonPath: config.conmonPath,
+      runtimeName: config.runtimeName,
+      cgroupParent: config.cgroupParent,
+      logSizeMax: config.logSizeMax,
+      defaultPidsLimit: config.defaultPidsLimit,
+      shmSize: config.shmSize,
+      logLevel: config.logLevel,
+      hostRlimits: host.rlimits,
+      hostCapabilities: host.capabilities,
+      cpuCount: host.ncpu,
+    },
+  };
+  const daemonId = meta.get('daemon-id') ?? (meta.set('daemon-id', randomUUID()), meta.get('daemon-id')!);
+  const [conmonVersion, runtimeVersion] = await Promise.all([binaryVersion(config.conmonPath), binaryVersion(config.runtimePath)]);
+  const engine: Engine = {
+    containers: createContainersApi(ctx),
+    images,
+    system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, conmonVersion, runtimeVersion, defaultPidsLimit: config.defaultPidsLimit }),
+  };
+  return {
+    engine,
+    events,
+    async start() {
+      const rebooted = detectReboot(paths.aliveFile, host.bootId);
+      if (rebooted) log.warn('the host rebooted (or the exec root was wiped) since the last start: marking running containers exited');
+      await reconcileContainers(ctx, { rebooted });
+      await images.collectGarbage();
+      fs.writeFileSync(paths.aliveFile, host.bootId);
+      ctx.exitWatcher.start();
+      repo.pruneExitCodes(Date.now() - 5 * 60_000);
+    },
+    close() {
+      ctx.exitWatcher.stop();
+      for (const timer of ctx.restartTimers.values()) clearTimeout(timer);
+      closeDatabase(db);
+      rootLock.release();
+    },
+  };
+}
+
+/** The alive marker lives on the (tmpfs) exec root: missing or another boot id means a reboot. */
+function detectReboot(aliveFile: string, bootId: string): boolean {
+  try {
+    return fs.readFileSync(aliveFile, 'utf8').trim() !== bootId;
+  } catch {
+    return true;
+  }
+}
+
+async function binaryVersion(binary: string): Promise<string> {
+  const out = await execa(binary, ['--version'], { reject: false, timeout: 5_000 });
+  return /version\s+([\w.+~-]+)/.exec(String(out.stdout))?.[1] ?? 'unknown';
+}

@@ -1,0 +1,153 @@
+/**
+ * conmon: one monitor process per container. conmon runs `runc create`,
+ * holds the container's stdio, writes its k8s-file log and, when the
+ * container ends, an exit file named by the container id. It forks away
+ * from berthd, so containers outlive the daemon.
+ *
+ * The handshake (see shared/reference/libpod-internals.md §1.3): berthd
+ * passes two socketpairs as fds 3 (sync) and 4 (start); conmon waits for one
+ * byte on the start pipe, forks, and writes one JSON line on the sync pipe:
+ * {"data": <pid>} or {"data": -1, "message": "..."}.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { EngineError } from '../errors.js';
+import { runtimeMessage } from './runtime-errors.js';
+
+export interface ConmonArgsInput {
+  id: string;
+  name: string;
+  /** The OCI runtime binary. */
+  runtimePath: string;
+  /** The runtime's state root (runc --root). */
+  runtimeRoot: string;
+  bundleDir: string;
+  exitDir: string;
+  logPath: string;
+  /** Bytes; 0 or less = no cap. conmon 2.1.6 truncates the log when the cap is hit. */
+  logSizeMax: number;
+  terminal: boolean;
+  stdin: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Files conmon writes inside the bundle. */
+export function conmonFiles(bundleDir: string) {
+  return {
+    containerPidFile: path.join(bundleDir, 'pidfile'),
+    conmonPidFile: path.join(bundleDir, 'conmon.pid'),
+    runtimeLog: path.join(bundleDir, 'oci-log'),
+  };
+}
+
+/** conmon's argv for a container create. Pure. */
+export function buildConmonArgs(input: ConmonArgsInput): string[] {
+  const files = conmonFiles(input.bundleDir);
+  const args = [
+    '--api-version', '1',
+    '-c', input.id,
+    '-u', input.id,
+    '-n', input.name,
+    '-r', input.runtimePath,
+    '-b', input.bundleDir,
+    '-p', files.containerPidFile,
+    '-P', files.conmonPidFile,
+    '--exit-dir', input.exitDir,
+    '--full-attach',
+    '-l', `k8s-file:${input.logPath}`,
+    '--log-level', input.logLevel,
+    '--runtime-arg', '--root',
+    '--runtime-arg', input.runtimeRoot,
+    '--runtime-arg', '--log-format=json',
+    '--runtime-arg', '--log',
+    '--runtime-arg', files.runtimeLog,
+  ];
+  if (input.logSizeMax > 0) args.push('--log-size-max', String(input.logSizeMax));
+  if (input.terminal) args.push('-t');
+  if (input.stdin) args.push('-i');
+  return args;
+}
+
+export interface ConmonStarted {
+  /** The container's init process on the host. */
+  pid: number;
+  conmonPid: number;
+}
+
+const CREATE_TIMEOUT_MS = 60_000;
+
+/**
+ * Spawns conmon, releases it through the start pipe and waits for the sync
+ * message. On failure throws an EngineError carrying the runtime's message;
+ * the caller must `runtime.delete(id)` to clean up what runc left.
+ */
+export async function startConmon(conmonPath: string, input: ConmonArgsInput): Promise<ConmonStarted> {
+  const files = conmonFiles(input.bundleDir);
+  await fs.rm(files.runtimeLog, { force: true });
+  const child = spawn(conmonPath, buildConmonArgs(input), {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+    detached: true,
+  });
+  const sync = child.stdio[3] as Readable;
+  const start = child.stdio[4] as Writable;
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.on('error', () => {});
+  try {
+    start.write(Buffer.from([0]));
+    const message = await readSyncMessage(sync, child, () => stderr);
+    if (typeof message.data !== 'number' || message.data < 0) {
+      const fromLog = await fs.readFile(files.runtimeLog, 'utf8').catch(() => '');
+      const text = `OCI runtime create failed: ${runtimeMessage(fromLog) || message.message || stderr.trim() || 'conmon failed to create the container'}`;
+      throw new EngineError('system', 'BERTH_RUNTIME_CREATE_FAILED', text);
+    }
+    const conmonPid = Number((await fs.readFile(files.conmonPidFile, 'utf8')).trim());
+    return { pid: message.data, conmonPid };
+  } finally {
+    sync.destroy();
+    start.destroy();
+    child.stderr?.destroy();
+    child.unref();
+  }
+}
+
+interface SyncMessage {
+  data?: number;
+  message?: string;
+}
+
+function readSyncMessage(sync: Readable, child: ReturnType<typeof spawn>, stderr: () => string): Promise<SyncMessage> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => fail(new EngineError('system', 'BERTH_CONMON_TIMEOUT', `conmon did not answer within ${CREATE_TIMEOUT_MS / 1000}s`)), CREATE_TIMEOUT_MS);
+    const done = () => {
+      clearTimeout(timer);
+      sync.off('data', onData);
+      sync.off('end', onEnd);
+    };
+    const fail = (err: Error) => {
+      done();
+      reject(err);
+    };
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const newline = buffered.indexOf('\n');
+      if (newline < 0) return;
+      done();
+      try {
+        resolve(JSON.parse(buffered.slice(0, newline)) as SyncMessage);
+      } catch (err) {
+        reject(new EngineError('system', 'BERTH_CONMON_PROTOCOL', `unreadable message from conmon: ${buffered}`, { cause: err }));
+      }
+    };
+    const onEnd = () => {
+      // conmon closed the pipe without a message: it failed before forking.
+      setTimeout(() => fail(new EngineError('system', 'BERTH_CONMON_FAILED', stderr().trim() || `conmon exited (${child.exitCode ?? 'unknown'}) without reporting`)), 20);
+    };
+    sync.on('data', onData);
+    sync.on('end', onEnd);
+  });
+}

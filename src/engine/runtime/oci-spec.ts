@@ -1,0 +1,231 @@
+/**
+ * buildOciSpec: a container's record → the runc config.json, with Docker's
+ * defaults (reliability-security.md §3.1). Pure: every host fact it needs
+ * (rlimits, capabilities, CPU count) comes in through the input.
+ */
+import { notImplemented } from '../errors.js';
+import type { ContainerSpec, Resources } from '../containers/types.js';
+import type { ResolvedUser } from '../containers/user.js';
+import { resolveCapabilities } from './capabilities.js';
+import { buildMounts } from './oci-mounts.js';
+import { buildRlimits, type HostRlimits } from './oci-rlimits.js';
+import type { OciDeviceRule, OciLinux, OciNamespace, OciProcess, OciResources, OciSpec } from './oci-types.js';
+import { buildSeccompProfile } from './seccomp-profile.js';
+
+export interface OciSpecInput {
+  id: string;
+  spec: ContainerSpec;
+  /** Absolute path of the mounted root. */
+  rootfs: string;
+  user: ResolvedUser;
+  /** Host files bind-mounted to /etc/hosts, /etc/hostname, /etc/resolv.conf. */
+  hostsPath: string;
+  hostnamePath: string;
+  resolvConfPath: string;
+  /** For runc's cgroupfs driver, e.g. "/berth/<id>". */
+  cgroupsPath: string;
+  /** The daemon's own limits (RLIMIT_* → {soft, hard}; Infinity or -1 = unlimited); spec values are clamped to them. */
+  hostRlimits: HostRlimits;
+  /** Used when spec.resources.pidsLimit is 0/null; ≤ 0 here means no limit. -1 in the spec = unlimited. */
+  defaultPidsLimit: number;
+  /** /dev/shm size in bytes (Docker default 64 MiB). */
+  shmSize: number;
+  /**
+   * Optional: capabilities the daemon itself holds (its CapBnd, see
+   * capabilitiesFromMask). runc fails if asked for one outside it; such
+   * capabilities are left out (with a warning unless privileged).
+   */
+  hostCapabilities?: string[];
+  /** Optional: possible CPUs, for the per-CPU thermal_throttle masks. */
+  cpuCount?: number;
+}
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export const MASKED_PATHS: readonly string[] = [
+  '/proc/acpi', '/proc/asound', '/proc/interrupts', '/proc/kcore', '/proc/keys', '/proc/latency_stats',
+  '/proc/sched_debug', '/proc/scsi', '/proc/timer_list', '/proc/timer_stats',
+  '/sys/devices/virtual/powercap', '/sys/firmware',
+];
+
+export const READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+/** Docker's device cgroup rules for unprivileged containers (runc appends its own allows). */
+export const DEFAULT_DEVICE_RULES: readonly OciDeviceRule[] = [
+  { allow: false, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 5, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 9, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 8, access: 'rwm' },
+  { allow: true, type: 'c', major: 5, minor: 0, access: 'rwm' },
+  { allow: true, type: 'c', major: 5, minor: 1, access: 'rwm' },
+  { allow: false, type: 'c', major: 10, minor: 229, access: 'rwm' },
+];
+
+/** Sysctls Docker sets in a private network namespace. */
+export const PRIVATE_NETNS_SYSCTLS: Readonly<Record<string, string>> = {
+  'net.ipv4.ping_group_range': '0 2147483647',
+  'net.ipv4.ip_unprivileged_port_start': '0',
+};
+
+const envKey = (e: string) => (e.includes('=') ? e.slice(0, e.indexOf('=')) : e);
+
+/**
+ * Docker's order: PATH, HOSTNAME, TERM (tty only); the container's Env then
+ * replaces same-named entries in place or is appended (a bare "NAME"
+ * removes NAME); HOME from the user is appended when still absent.
+ */
+export function buildEnv(spec: ContainerSpec, home: string): string[] {
+  const env = [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${spec.hostname}`, ...(spec.tty ? ['TERM=xterm'] : [])];
+  for (const entry of spec.env) {
+    const at = env.findIndex((e) => envKey(e) === envKey(entry));
+    if (!entry.includes('=')) {
+      if (at >= 0) env.splice(at, 1);
+    } else if (at >= 0) {
+      env[at] = entry;
+    } else {
+      env.push(entry);
+    }
+  }
+  if (!env.some((e) => envKey(e) === 'HOME')) env.push(`HOME=${home || '/'}`);
+  return env;
+}
+
+/** Reads `no-new-privileges` and `seccomp=` from SecurityOpt (":" or "=" separated, as Docker accepts). */
+function securityOpts(spec: ContainerSpec): { noNewPrivileges: boolean; seccompUnconfined: boolean } {
+  let noNewPrivileges = spec.noNewPrivileges;
+  let seccompUnconfined = false;
+  for (const opt of spec.securityOpt) {
+    const [key, value = 'true'] = opt.split(/[=:](.*)/s);
+    if (key === 'no-new-privileges') noNewPrivileges = value === 'true';
+    if (key === 'seccomp') {
+      if (value === 'unconfined') seccompUnconfined = true;
+      else throw notImplemented('BERTH_SECCOMP_CUSTOM', 'custom seccomp profiles are not supported');
+    }
+  }
+  return { noNewPrivileges, seccompUnconfined };
+}
+
+function resolveCaps(input: OciSpecInput, warnings: string[]): string[] {
+  const { spec } = input;
+  const caps = resolveCapabilities(spec.capAdd, spec.capDrop, spec.privileged);
+  if (!input.hostCapabilities) return caps;
+  const host = new Set(input.hostCapabilities);
+  const missing = caps.filter((c) => !host.has(c));
+  if (missing.length > 0 && !spec.privileged) {
+    warnings.push(`capabilities not held by the daemon were left out: ${missing.join(', ')}`);
+  }
+  return caps.filter((c) => host.has(c));
+}
+
+function buildProcess(input: OciSpecInput, caps: string[], nnp: boolean, warnings: string[]): OciProcess {
+  const { spec, user } = input;
+  const process: OciProcess = {
+    terminal: spec.tty,
+    user: { uid: user.uid, gid: user.gid, additionalGids: [...user.additionalGids] },
+    args: [...spec.entrypoint, ...spec.cmd],
+    env: buildEnv(spec, user.home),
+    cwd: spec.workingDir || '/',
+    capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps], inheritable: [], ambient: [] },
+    rlimits: buildRlimits(spec.resources.ulimits, input.hostRlimits, warnings),
+    noNewPrivileges: nnp,
+    oomScoreAdj: 0,
+  };
+  if (spec.tty && spec.consoleSize) {
+    process.consoleSize = { height: spec.consoleSize[0], width: spec.consoleSize[1] };
+  }
+  return process;
+}
+
+/**
+ * Memory (swap 0 with a limit → 2× the limit, -1 → unlimited), CPU
+ * (NanoCpus → period 100000 and the matching quota, else CpuQuota/Period),
+ * pids (0/null → the daemon default; -1 → unlimited).
+ */
+export function buildResources(r: Resources, privileged: boolean, defaultPidsLimit: number): OciResources {
+  const out: OciResources = {
+    devices: privileged ? [{ allow: true, access: 'rwm' }] : DEFAULT_DEVICE_RULES.map((d) => ({ ...d })),
+  };
+  if (r.memory > 0) {
+    out.memory = { limit: r.memory, swap: r.memorySwap === 0 ? 2 * r.memory : r.memorySwap };
+  }
+  const cpu: NonNullable<OciResources['cpu']> = {};
+  if (r.cpuShares > 0) cpu.shares = r.cpuShares;
+  if (r.nanoCpus > 0) {
+    cpu.period = 100000;
+    cpu.quota = Math.floor((r.nanoCpus * 100000) / 1e9);
+  } else {
+    if (r.cpuQuota !== 0) cpu.quota = r.cpuQuota;
+    if (r.cpuPeriod > 0) cpu.period = r.cpuPeriod;
+  }
+  if (r.cpusetCpus) cpu.cpus = r.cpusetCpus;
+  if (Object.keys(cpu).length > 0) out.cpu = cpu;
+  const pids = r.pidsLimit === null || r.pidsLimit === 0 ? defaultPidsLimit : r.pidsLimit;
+  if (pids > 0 || pids === -1) out.pids = { limit: pids };
+  return out;
+}
+
+function buildLinux(input: OciSpecInput, caps: string[], seccomp: boolean): OciLinux {
+  const { spec } = input;
+  const privateNet = spec.networkMode !== 'host';
+  const namespaces: OciNamespace[] = [
+    { type: 'pid' },
+    ...(privateNet ? [{ type: 'network' as const }] : []),
+    { type: 'ipc' },
+    { type: 'uts' },
+    { type: 'mount' },
+  ];
+  const thermal = Array.from({ length: input.cpuCount ?? 0 }, (_, i) => `/sys/devices/system/cpu/cpu${i}/thermal_throttle`);
+  const linux: OciLinux = {
+    namespaces,
+    cgroupsPath: input.cgroupsPath,
+    resources: buildResources(spec.resources, spec.privileged, input.defaultPidsLimit),
+    maskedPaths: spec.privileged ? [] : [...MASKED_PATHS, ...thermal],
+    readonlyPaths: spec.privileged ? [] : [...READONLY_PATHS],
+  };
+  if (privateNet) linux.sysctl = { ...PRIVATE_NETNS_SYSCTLS };
+  if (seccomp) linux.seccomp = buildSeccompProfile(caps);
+  return linux;
+}
+
+/**
+ * The runc config for a container. `warnings` lists what was changed to
+ * fit the host (clamped rlimits, capabilities the daemon lacks).
+ * Assumes entrypoint+cmd is non-empty (checked at create). Throws
+ * invalid-parameter for unknown capabilities or ulimit names.
+ */
+export function buildOciSpec(input: OciSpecInput): { spec: OciSpec; warnings: string[] } {
+  const { spec } = input;
+  const warnings: string[] = [];
+  const sec = securityOpts(spec);
+  const caps = resolveCaps(input, warnings);
+  const oci: OciSpec = {
+    ociVersion: '1.0.2',
+    process: buildProcess(input, caps, sec.noNewPrivileges, warnings),
+    root: { path: input.rootfs, readonly: spec.readonlyRootfs },
+    hostname: spec.hostname,
+    mounts: buildMounts({
+      mounts: spec.mounts,
+      privileged: spec.privileged,
+      readonlyRootfs: spec.readonlyRootfs,
+      shmSize: input.shmSize,
+      hostsPath: input.hostsPath,
+      hostnamePath: input.hostnamePath,
+      resolvConfPath: input.resolvConfPath,
+    }),
+    linux: buildLinux(input, caps, !spec.privileged && !sec.seccompUnconfined),
+  };
+  if (spec.domainname) oci.domainname = spec.domainname;
+  return { spec: oci, warnings };
+}
+
+const INFINITY_MARK = '__berth_rlim_infinity__';
+
+/**
+ * JSON for config.json. RLIM_INFINITY (Infinity in OciRlimit) is written
+ * as 18446744073709551615, which JSON.stringify cannot do by itself.
+ */
+export function serializeOciSpec(spec: OciSpec): string {
+  const json = JSON.stringify(spec, (_k, v) => (v === Infinity ? INFINITY_MARK : v), 2);
+  return json.replaceAll(`"${INFINITY_MARK}"`, '18446744073709551615');
+}

@@ -1,0 +1,74 @@
+/**
+ * The OCI runtime's verbs (runc or a compatible binary). Thin: no state
+ * logic; every call has a timeout and its stderr is classified into an
+ * EngineError. `create` is not here: conmon runs it (see conmon.ts).
+ */
+import { execa } from 'execa';
+import { classifyRuntimeError } from './runtime-errors.js';
+
+const CALL_TIMEOUT_MS = 30_000;
+
+export class OciRuntime {
+  readonly path: string;
+  readonly root: string;
+
+  /** path: the runtime binary; root: its state directory (runc --root), private to this daemon. */
+  constructor(path: string, root: string) {
+    this.path = path;
+    this.root = root;
+  }
+
+  async start(id: string): Promise<void> {
+    await this.#run(['start', id]);
+  }
+
+  /** signal: a name without SIG ("TERM") or a number. `all` signals every process of the container. */
+  async kill(id: string, signal: string, all = false): Promise<void> {
+    await this.#run(['kill', ...(all ? ['--all'] : []), id, signal]);
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.#run(['pause', id]);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.#run(['resume', id]);
+  }
+
+  /** Removes the runtime's record of the container; `force` kills it first. Missing container is not an error. */
+  async delete(id: string, force = true): Promise<void> {
+    try {
+      await this.#run(['delete', ...(force ? ['--force'] : []), id]);
+    } catch (err) {
+      if (isNotExist(err)) return;
+      throw err;
+    }
+  }
+
+  /** Host pids of every process in the container. */
+  async pids(id: string): Promise<number[]> {
+    const out = await this.#run(['ps', '--format', 'json', id]);
+    const parsed = JSON.parse(out || '[]') as number[] | null;
+    return parsed ?? [];
+  }
+
+  /** Ids the runtime knows under our root (one call for all, used at startup). */
+  async list(): Promise<Array<{ id: string; status: string; pid: number }>> {
+    const out = await this.#run(['list', '--format', 'json']);
+    const parsed = JSON.parse(out || '[]') as Array<{ id: string; status: string; pid: number }> | null;
+    return parsed ?? [];
+  }
+
+  async #run(args: string[]): Promise<string> {
+    const result = await execa(this.path, ['--root', this.root, ...args], { timeout: CALL_TIMEOUT_MS, reject: false, stdin: 'ignore' });
+    if (result.exitCode !== 0 || result.timedOut) {
+      const detail = result.timedOut ? `timed out after ${CALL_TIMEOUT_MS} ms` : String(result.stderr || result.stdout).trim();
+      throw classifyRuntimeError(`${args[0]}`, detail);
+    }
+    return String(result.stdout);
+  }
+}
+
+function isNotExist(err: unknown): boolean {
+  return err instanceof Error && /does not exist|not found/i.test(err.message);
+}

@@ -1,0 +1,43 @@
+/**
+ * Sorts the OCI runtime's error text into EngineError kinds, and extracts
+ * the exit code Docker reports for a process that could not be started
+ * (127: not found, 126: not executable).
+ */
+import { EngineError } from '../errors.js';
+
+/** runc's JSON log lines look like {"level":"error","msg":"...","time":"..."}; plain text is kept as is. */
+export function runtimeMessage(raw: string): string {
+  const messages: string[] = [];
+  for (const line of raw.split('\n')) {
+    const trimmed = line.trim();
+    if (!trimmed) continue;
+    try {
+      const parsed = JSON.parse(trimmed) as { level?: string; msg?: string };
+      if (parsed.msg && (parsed.level === undefined || parsed.level === 'error' || parsed.level === 'fatal')) messages.push(parsed.msg);
+    } catch {
+      messages.push(trimmed);
+    }
+  }
+  return messages.join(': ');
+}
+
+/** The exit code Docker records when the process could not be started; undefined otherwise. */
+export function startFailureExitCode(message: string): number | undefined {
+  if (/executable file not found|no such file or directory/i.test(message)) return 127;
+  if (/permission denied|not a directory|exec format error/i.test(message)) return 126;
+  return undefined;
+}
+
+export function classifyRuntimeError(verb: string, detail: string): EngineError {
+  const message = runtimeMessage(detail) || `runtime ${verb} failed`;
+  if (/does not exist|container not found/i.test(message)) {
+    return new EngineError('not-found', 'BERTH_RUNTIME_NOT_FOUND', message);
+  }
+  if (/not running|is not paused|container not running|already stopped/i.test(message)) {
+    return new EngineError('conflict', 'BERTH_RUNTIME_NOT_RUNNING', message);
+  }
+  if (startFailureExitCode(message) !== undefined) {
+    return new EngineError('invalid-parameter', 'BERTH_RUNTIME_EXEC_FAILED', message);
+  }
+  return new EngineError('system', 'BERTH_RUNTIME_FAILED', message);
+}

@@ -1,0 +1,73 @@
+/** The system part of the engine facade: info and version. */
+import type { SystemApi } from '../api.js';
+import type { ContainersRepo } from '../../db/containers-repo.js';
+import type { ImageService } from '../images/service.js';
+import type { ContainerSpec, ContainerState } from '../containers/types.js';
+import type { EnginePaths } from '../paths.js';
+import type { HostFacts } from './host-facts.js';
+
+export interface SystemDeps {
+  daemonId: string;
+  version: string;
+  paths: EnginePaths;
+  host: HostFacts;
+  repo: ContainersRepo<ContainerSpec, ContainerState>;
+  images: ImageService;
+  runtimeName: string;
+  runtimePath: string;
+  conmonVersion: string;
+  runtimeVersion: string;
+  defaultPidsLimit: number;
+}
+
+export function createSystemApi(deps: SystemDeps): SystemApi {
+  return {
+    async info() {
+      const counts = deps.repo.countByStatus();
+      const n = (s: string) => counts.get(s) ?? 0;
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      const running = n('running') + n('restarting');
+      return {
+        id: deps.daemonId,
+        name: (await import('node:os')).hostname(),
+        containers: total,
+        containersRunning: running,
+        containersPaused: n('paused'),
+        containersStopped: total - running - n('paused'),
+        images: deps.images.count(),
+        driver: 'overlay2',
+        dataRoot: deps.paths.dataRoot,
+        execRoot: deps.paths.execRoot,
+        cgroupVersion: deps.host.cgroupVersion,
+        cgroupDriver: 'cgroupfs',
+        runtimes: { [deps.runtimeName]: { path: deps.runtimePath } },
+        defaultRuntime: deps.runtimeName,
+        kernelVersion: deps.host.kernelVersion,
+        operatingSystem: deps.host.operatingSystem,
+        osType: 'linux',
+        architecture: deps.host.architecture === 'amd64' ? 'x86_64' : deps.host.architecture,
+        ncpu: deps.host.ncpu,
+        memTotal: deps.host.memTotal,
+        serverVersion: deps.version,
+        loggingDriver: 'k8s-file',
+        pidsLimitDefault: deps.defaultPidsLimit,
+        securityOptions: ['name=seccomp,profile=builtin'],
+      };
+    },
+    async version() {
+      return {
+        version: deps.version,
+        gitCommit: process.env.BERTH_GIT_COMMIT ?? '',
+        nodeVersion: process.version,
+        os: 'linux',
+        arch: deps.host.architecture,
+        kernelVersion: deps.host.kernelVersion,
+        buildTime: '',
+        components: [
+          { name: 'conmon', version: deps.conmonVersion, details: { Package: 'conmon' } as Record<string, string> },
+          { name: deps.runtimeName, version: deps.runtimeVersion, details: { Path: deps.runtimePath } as Record<string, string> },
+        ],
+      };
+    },
+  };
+}

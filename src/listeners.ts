@@ -1,0 +1,71 @@
+/**
+ * The API's listening sockets: unix sockets (mode 0660, group `berth` when it
+ * exists), loopback TCP when asked for explicitly, and sockets handed over by
+ * systemd (LISTEN_FDS). Every accepted connection goes to the one HTTP
+ * server, so all listeners serve the same API. Sockets are half-open capable:
+ * a client that half-closes a hijacked attach (docker run does, once it has
+ * no stdin to send) must still receive the container's output.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type http from 'node:http';
+import { parseHost, type ListenAddress } from './config.js';
+
+const SD_LISTEN_FDS_START = 3;
+
+/** Sockets passed by systemd socket activation, if they are meant for this process. */
+export function systemdSockets(env: NodeJS.ProcessEnv = process.env): ListenAddress[] {
+  if (Number(env.LISTEN_PID) !== process.pid) return [];
+  const count = Number(env.LISTEN_FDS ?? 0);
+  return Array.from({ length: count }, (_, i) => ({ kind: 'fd' as const, fd: SD_LISTEN_FDS_START + i }));
+}
+
+export async function listen(server: http.Server, hosts: string[]): Promise<net.Server[]> {
+  const activated = systemdSockets();
+  const addresses = activated.length > 0 ? activated : hosts.map(parseHost);
+  const listeners: net.Server[] = [];
+  for (const address of addresses) listeners.push(await listenOne(server, address));
+  return listeners;
+}
+
+async function listenOne(server: http.Server, address: ListenAddress): Promise<net.Server> {
+  const listener = net.createServer({ allowHalfOpen: true }, (socket) => server.emit('connection', socket));
+  if (address.kind === 'unix') {
+    fs.mkdirSync(path.dirname(address.path), { recursive: true, mode: 0o755 });
+    removeStaleSocket(address.path);
+    // Listen with a umask that leaves no window in which the socket is world-accessible.
+    const oldMask = process.umask(0o117);
+    try {
+      await new Promise<void>((resolve, reject) => listener.once('error', reject).listen(address.path, resolve));
+    } finally {
+      process.umask(oldMask);
+    }
+    fs.chmodSync(address.path, 0o660);
+    const gid = groupId('berth');
+    if (gid !== undefined) fs.chownSync(address.path, 0, gid);
+  } else if (address.kind === 'tcp') {
+    await new Promise<void>((resolve, reject) => listener.once('error', reject).listen(address.port, address.host, resolve));
+  } else {
+    await new Promise<void>((resolve, reject) => listener.once('error', reject).listen({ fd: address.fd }, resolve));
+  }
+  return listener;
+}
+
+/** A socket file left by a daemon that died is removed; a live one is an error (EADDRINUSE). */
+function removeStaleSocket(socketPath: string): void {
+  try {
+    if (fs.statSync(socketPath).isSocket()) fs.unlinkSync(socketPath);
+  } catch {
+    // nothing there
+  }
+}
+
+function groupId(name: string): number | undefined {
+  try {
+    const line = fs.readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+    return line ? Number(line.split(':')[2]) : undefined;
+  } catch {
+    return undefined;
+  }
+}

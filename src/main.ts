@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+/**
+ * berthd: the composition root. Order: config → logger → engine (lock the
+ * data root, open and migrate the database, reconcile containers) → HTTP app
+ * → listen → tell systemd. On SIGTERM/SIGINT: stop listening, close the
+ * database. Containers keep running under their conmon.
+ */
+import fs from 'node:fs';
+import { execa } from 'execa';
+import pino from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createEngine } from './engine/index.js';
+import { isEngineError } from './engine/errors.js';
+import { listen } from './listeners.js';
+import { buildApp } from './server/app.js';
+import { readPackageVersion, resolveBinary } from './binaries.js';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`berthd: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = pino({ level: config.logLevel, base: { pid: process.pid } }, pino.destination(2));
+  const version = readPackageVersion();
+  const running = await createEngine(
+    {
+      dataRoot: config.dataRoot,
+      execRoot: config.execRoot,
+      runtimeName: config.runtime.includes('/') ? 'runc' : config.runtime,
+      runtimePath: await resolveBinary(config.runtime),
+      conmonPath: await resolveBinary('conmon'),
+      cgroupParent: config.cgroupParent,
+      logSizeMax: config.logSizeMax,
+      defaultPidsLimit: config.defaultPidsLimit,
+      shmSize: 64 * 1024 * 1024,
+      logLevel: config.logLevel,
+      version,
+    },
+    log,
+  );
+  await running.start();
+  const app = buildApp(running.engine, { logger: log, version });
+  await app.ready();
+  const listeners = await listen(app.server, config.hosts);
+  fs.writeFileSync(config.pidfile, `${process.pid}\n`);
+  log.info({ hosts: config.hosts, dataRoot: config.dataRoot, execRoot: config.execRoot }, 'API listening');
+  await notifySystemd('--ready');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down; containers keep running');
+    await notifySystemd('--stopping');
+    for (const l of listeners) l.close();
+    await Promise.race([app.close(), new Promise((r) => setTimeout(r, 3000))]);
+    running.close();
+    fs.rmSync(config.pidfile, { force: true });
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** systemd's readiness protocol through its own tool (Node cannot send unix datagrams). */
+async function notifySystemd(flag: '--ready' | '--stopping'): Promise<void> {
+  if (!process.env.NOTIFY_SOCKET) return;
+  await execa('systemd-notify', [flag, `MAINPID=${process.pid}`], { reject: false, timeout: 5_000 });
+}
+
+main().catch((err) => {
+  const message = isEngineError(err) ? err.message : (err as Error).stack ?? String(err);
+  process.stderr.write(`berthd: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,186 @@
+/**
+ * The HTTP layer: builds the Fastify instance that maps Docker Engine API
+ * v1.41 onto the engine facade. The route table is written out here, in one
+ * place; handlers live in routes/* (named method+resource, as moby does).
+ */
+import type { EventEmitter } from 'node:events';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Engine } from '../engine/api.js';
+import { MAX_API_VERSION, requestApiVersion, stripVersionPrefix, versionRangeError } from './api-version.js';
+import { badRequest, handleError, handleNotFound } from './errors.js';
+import { containerOperations } from './routes/containers.js';
+import { containerIoOperations } from './routes/containers-io.js';
+import { imageOperations, wildcardImageHandler } from './routes/images.js';
+import { systemOperations } from './routes/system.js';
+import { routeSchema } from './schemas.js';
+import { installUpgradeDispatch } from './streams/hijack.js';
+
+export type RouteMethod = 'GET' | 'HEAD' | 'POST' | 'DELETE' | 'PUT';
+
+export interface RouteEntry {
+  method: RouteMethod;
+  /** The unversioned Fastify URL registered ('/containers/:id/json'). */
+  url: string;
+  /** The same route in Docker (openapi.yaml) form ('/containers/{id}/json'). */
+  path: string;
+  operationId: string;
+}
+
+/** What a routes/* module supplies for one operation. */
+export interface Operation {
+  handler: (request: FastifyRequest, reply: FastifyReply) => unknown;
+  /** Long-running or streaming: no handler timeout (waits, streams, uploads, stop's grace period). */
+  long?: boolean;
+  /** Per-route body limit in bytes (uploads are streamed and not buffered anyway). */
+  bodyLimit?: number;
+}
+
+export type Operations = Record<string, Operation>;
+
+const route = (method: RouteMethod, path: string, operationId: string): RouteEntry => ({
+  method,
+  url: path.replace(/\{([^}]+)\}/g, ':$1'),
+  path,
+  operationId,
+});
+
+/** Every route berth serves (each also under `/vX.YY`). */
+export const ROUTES: ReadonlyArray<RouteEntry> = [
+  route('HEAD', '/_ping', 'SystemPingHead'),
+  route('GET', '/_ping', 'SystemPing'),
+  route('GET', '/version', 'SystemVersion'),
+  route('GET', '/info', 'SystemInfo'),
+  route('GET', '/containers/json', 'ContainerList'),
+  route('POST', '/containers/create', 'ContainerCreate'),
+  route('GET', '/containers/{id}/json', 'ContainerInspect'),
+  route('GET', '/containers/{id}/top', 'ContainerTop'),
+  route('GET', '/containers/{id}/logs', 'ContainerLogs'),
+  route('POST', '/containers/{id}/start', 'ContainerStart'),
+  route('POST', '/containers/{id}/stop', 'ContainerStop'),
+  route('POST', '/containers/{id}/restart', 'ContainerRestart'),
+  route('POST', '/containers/{id}/kill', 'ContainerKill'),
+  route('POST', '/containers/{id}/rename', 'ContainerRename'),
+  route('POST', '/containers/{id}/pause', 'ContainerPause'),
+  route('POST', '/containers/{id}/unpause', 'ContainerUnpause'),
+  route('POST', '/containers/{id}/attach', 'ContainerAttach'),
+  route('POST', '/containers/{id}/wait', 'ContainerWait'),
+  route('POST', '/containers/{id}/resize', 'ContainerResize'),
+  route('DELETE', '/containers/{id}', 'ContainerDelete'),
+  route('POST', '/containers/prune', 'ContainerPrune'),
+  route('GET', '/images/json', 'ImageList'),
+  route('POST', '/images/create', 'ImageCreate'),
+  route('GET', '/images/{name}/json', 'ImageInspect'),
+  route('POST', '/images/{name}/tag', 'ImageTag'),
+  route('DELETE', '/images/{name}', 'ImageDelete'),
+];
+
+/** Wildcard twins of the image-name routes, for names that contain "/". */
+const IMAGE_WILDCARDS: ReadonlyArray<{ method: RouteMethod; suffix: string; operationId: string }> = [
+  { method: 'GET', suffix: '/json', operationId: 'ImageInspect' },
+  { method: 'POST', suffix: '/tag', operationId: 'ImageTag' },
+  { method: 'DELETE', suffix: '', operationId: 'ImageDelete' },
+];
+
+export interface BuildAppOptions {
+  /** A pino logger, or false/absent for none. */
+  logger?: FastifyBaseLogger | false;
+  /** berth's version, for the Server header. */
+  version: string;
+  /** Handler timeout of ordinary (not long or streaming) requests; default 120 s. */
+  requestTimeoutMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Receives WebSocket upgrades ('upgrade', req, socket, head); pass as @fastify/websocket `options.server`. */
+    websocketUpgrades: EventEmitter;
+  }
+}
+
+/** JSON bodies: '' (the CLI's empty POSTs) is no body; bad JSON is a 400. */
+function parseJsonBody(_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void {
+  const text = body.toString();
+  if (text.trim() === '') return done(null, undefined);
+  try {
+    done(null, JSON.parse(text));
+  } catch (err) {
+    done(badRequest(`invalid JSON body: ${(err as Error).message}`));
+  }
+}
+
+/** Registers body parsing: JSON as above; everything else is passed on as the unbuffered request stream. */
+function registerBodyParsers(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+}
+
+/** Version range check and the headers every response carries. */
+function registerCommonHooks(app: FastifyInstance, version: string): void {
+  const server = `Berth/${version} (linux)`;
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Api-Version', MAX_API_VERSION).header('Server', server);
+    reply.header('Docker-Experimental', 'false').header('Ostype', 'linux');
+    const tooFar = versionRangeError(requestApiVersion(request.raw));
+    if (tooFar) throw badRequest(tooFar);
+  });
+  // Go's Docker client compares Content-Type to "application/json" exactly; a charset makes it print raw JSON.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (String(reply.getHeader('content-type') ?? '').startsWith('application/json;')) reply.header('Content-Type', 'application/json');
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+}
+
+function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number): void {
+  const ops: Operations = {
+    ...systemOperations(engine),
+    ...containerOperations(engine),
+    ...containerIoOperations(engine),
+    ...imageOperations(engine),
+  };
+  const options = (operationId: string) => {
+    const op = ops[operationId];
+    if (!op) throw new Error(`no handler for ${operationId}`);
+    return {
+      schema: routeSchema(operationId),
+      config: { operationId },
+      ...(op.long ? {} : { handlerTimeout: timeoutMs }),
+      ...(op.bodyLimit ? { bodyLimit: op.bodyLimit } : {}),
+      handler: op.handler,
+    };
+  };
+  for (const r of ROUTES) app.route({ method: r.method, url: r.url, ...options(r.operationId) });
+  for (const w of IMAGE_WILDCARDS) {
+    const o = options(w.operationId);
+    // The spec's `name` path parameter does not exist on a wildcard route.
+    const { params: _params, ...schema } = o.schema;
+    app.route({ method: w.method, url: '/images/*', ...o, schema, handler: wildcardImageHandler(w.suffix, o.handler) });
+  }
+}
+
+/**
+ * Builds the app (not listening). Both `/v1.41/x` and `/x` are served;
+ * unknown paths answer 404 `{"message":"page not found"}`.
+ */
+export function buildApp(engine: Engine, opts: BuildAppOptions = { version: '0.0.0-dev' }): FastifyInstance {
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    routerOptions: { maxParamLength: 4096 },
+    exposeHeadRoutes: false,
+    // Per-request lines come from the onResponse hook at debug level.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 4 * 1024 * 1024,
+    rewriteUrl: stripVersionPrefix,
+  }) as unknown as FastifyInstance;
+  registerBodyParsers(app);
+  registerCommonHooks(app, opts.version);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  registerRoutes(app, engine, opts.requestTimeoutMs ?? 120_000);
+  app.decorate('websocketUpgrades', installUpgradeDispatch(app));
+  return app;
+}

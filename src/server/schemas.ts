@@ -1,0 +1,260 @@
+/**
+ * Request-validation schemas derived from openapi.yaml (berth's cut of the
+ * Docker Engine API v1.41 Swagger 2.0 spec).
+ *
+ * Contract:
+ * - openapi.yaml is read once, on first use, from the package root (the
+ *   nearest directory above this file that holds package.json), so the same
+ *   code works from dist/src/server and from src/server.
+ * - `routeSchema(opId)` throws for an operationId that is not in the spec, so
+ *   a route without a spec entry fails at startup, not at request time.
+ * - The schemas are meant for Fastify 5's default ajv 8 (coerceTypes 'array',
+ *   removeAdditional true, useDefaults true) and are written so that none of
+ *   those options changes what the route code sees in a wrong way:
+ *   * query values stay strings (booleans, integers, filters): the routes
+ *     parse them the way dockerd does (`True`, `-1`, `all`, `''`);
+ *   * no `default` is emitted, so "not given" stays distinguishable;
+ *   * additionalProperties is never false, so nothing is stripped;
+ *   * body schemas check JSON types only, as Go's decoder does (no enum,
+ *     range, pattern or required checks: berth answers those itself with
+ *     Docker's messages); every object and array field, and every field the
+ *     spec marks x-nullable, accepts null (Go clients send null for empty
+ *     slices and maps). A null scalar that is not x-nullable is coerced to
+ *     its zero value ("" / 0 / false), which is what Go decoding does too.
+ *   * Cmd, Entrypoint and Shell accept a string or an array (Docker's
+ *     StrSlice). Under coerceTypes 'array' a string arrives at the route as
+ *     a one-element array, which is exactly StrSlice's meaning.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifySchema } from 'fastify';
+import { parse } from 'yaml';
+
+type JsonSchema = Record<string, unknown>;
+
+interface SwaggerParameter {
+  name: string;
+  in: 'query' | 'path' | 'body' | 'header' | 'formData';
+  type?: string;
+  required?: boolean;
+  enum?: unknown[];
+  items?: { type?: string };
+  schema?: JsonSchema;
+}
+
+interface SwaggerOperation {
+  operationId?: string;
+  parameters?: SwaggerParameter[];
+}
+
+interface SwaggerSpec {
+  paths: Record<string, Record<string, SwaggerOperation | SwaggerParameter[]>>;
+  definitions?: Record<string, JsonSchema>;
+}
+
+export interface OperationEntry {
+  /** Upper-case HTTP method, as Fastify spells it ('GET', 'HEAD', …). */
+  method: string;
+  /** Docker form, e.g. '/containers/{id}/json' (no version prefix). */
+  path: string;
+  operationId: string;
+}
+
+const HTTP_METHODS = ['get', 'head', 'post', 'put', 'delete', 'patch', 'options'];
+
+/** Query integers dockerd parses as timestamps ("1700000000.5"): no pattern. */
+const LOOSE_NUMERIC_QUERY = new Set(['since', 'until']);
+
+/**
+ * Scalar body fields that are Go pointers in moby's types (nil = "not set",
+ * distinct from the zero value) though the v1.41 spec does not mark them
+ * x-nullable: null must reach the route as null, not be coerced to 0/false.
+ */
+const GO_POINTER_SCALARS = new Set(['MemorySwappiness', 'OomKillDisable', 'PidsLimit', 'Init', 'StopTimeout']);
+
+/** ContainerConfig fields of Go type StrSlice: a JSON string or array of strings. */
+const STR_SLICE_FIELDS = new Set(['Cmd', 'Entrypoint', 'Shell']);
+
+/** Walks up from `start` to the first directory holding package.json. */
+export function findPackageRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${start}`);
+    dir = parent;
+  }
+}
+
+/** Absolute path of openapi.yaml at the package root. */
+export function openapiPath(): string {
+  return join(findPackageRoot(dirname(fileURLToPath(import.meta.url))), 'openapi.yaml');
+}
+
+let loaded: { spec: SwaggerSpec; ops: Map<string, OperationEntry & { params: SwaggerParameter[] }> } | undefined;
+
+function load(): NonNullable<typeof loaded> {
+  if (loaded) return loaded;
+  const spec = parse(readFileSync(openapiPath(), 'utf8')) as SwaggerSpec;
+  const ops = new Map<string, OperationEntry & { params: SwaggerParameter[] }>();
+  for (const [path, item] of Object.entries(spec.paths ?? {})) {
+    const shared = (item.parameters as SwaggerParameter[] | undefined) ?? [];
+    for (const [method, value] of Object.entries(item)) {
+      if (!HTTP_METHODS.includes(method)) continue;
+      const op = value as SwaggerOperation;
+      if (!op.operationId) throw new Error(`openapi.yaml: ${method.toUpperCase()} ${path} has no operationId`);
+      if (ops.has(op.operationId)) throw new Error(`openapi.yaml: duplicate operationId ${op.operationId}`);
+      const params = [...shared.filter((s) => !op.parameters?.some((p) => p.name === s.name && p.in === s.in)), ...(op.parameters ?? [])];
+      ops.set(op.operationId, { method: method.toUpperCase(), path, operationId: op.operationId, params });
+    }
+  }
+  loaded = { spec, ops };
+  return loaded;
+}
+
+/** Every operation in openapi.yaml, in file order (HEAD /_ping before GET /_ping, as Fastify needs). */
+export function listOperations(): Array<{ method: string; path: string; operationId: string }> {
+  return [...load().ops.values()].map(({ method, path, operationId }) => ({ method, path, operationId }));
+}
+
+const schemaCache = new Map<string, FastifySchema>();
+
+/**
+ * Fastify route schema (params, querystring, body; only the parts the
+ * operation has) for `operationId`. Returns a fresh copy on every call, since
+ * Fastify may annotate the objects it is given.
+ * @throws Error when the operationId is not in openapi.yaml.
+ */
+export function routeSchema(operationId: string): FastifySchema {
+  let schema = schemaCache.get(operationId);
+  if (!schema) {
+    const { spec, ops } = load();
+    const op = ops.get(operationId);
+    if (!op) throw new Error(`openapi.yaml has no operation "${operationId}"`);
+    schema = buildRouteSchema(op.params, spec.definitions ?? {});
+    schemaCache.set(operationId, schema);
+  }
+  return structuredClone(schema);
+}
+
+function buildRouteSchema(params: SwaggerParameter[], definitions: Record<string, JsonSchema>): FastifySchema {
+  const out: FastifySchema = {};
+  const path = params.filter((p) => p.in === 'path');
+  const query = params.filter((p) => p.in === 'query');
+  // Not required: a route may match an image name with slashes by a wildcard instead.
+  if (path.length > 0) out.params = objectOf(path, () => ({ type: 'string' }));
+  if (query.length > 0) out.querystring = objectOf(query, queryParamSchema);
+  const body = params.find((p) => p.in === 'body');
+  if (body?.schema) {
+    const converted = new BodyConverter(definitions).convert(body.schema);
+    // A string body is a raw upload (tar, text): streamed, never validated.
+    if (converted.type !== 'string') out.body = converted;
+  }
+  return out;
+}
+
+function objectOf(params: SwaggerParameter[], conv: (p: SwaggerParameter) => JsonSchema): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  for (const p of params) properties[p.name] = conv(p);
+  const required = params.filter((p) => p.required).map((p) => p.name);
+  return required.length > 0 ? { type: 'object', properties, required } : { type: 'object', properties };
+}
+
+/**
+ * One query parameter. Booleans and integers stay strings (dockerd accepts
+ * 1/0/true/True/yes/no/'' and negative numbers); integers get a pattern so a
+ * bad value answers 400 naming the field (signs allowed, as strconv.Atoi).
+ * An optional integer may be empty, as dockerd treats `t=` as "not given".
+ * A key repeated in the URL arrives as an array and answers 400 (no client
+ * repeats a scalar key; `changes`, typed array, takes repeats).
+ */
+function queryParamSchema(p: SwaggerParameter): JsonSchema {
+  switch (p.type) {
+    case 'integer':
+    case 'number':
+      if (LOOSE_NUMERIC_QUERY.has(p.name)) return { type: 'string' };
+      return { type: 'string', pattern: p.required ? '^[+-]?[0-9]+$' : '^([+-]?[0-9]+)?$' };
+    case 'array':
+      return { type: 'array', items: { type: 'string' } };
+    case 'string':
+      // An empty value means "default" to dockerd, so it stays allowed.
+      return p.enum ? { type: 'string', enum: [...new Set(['', ...p.enum.map(String)])] } : { type: 'string' };
+    default:
+      return { type: 'string' };
+  }
+}
+
+/** Converts Swagger 2.0 body schemas to ajv-8 JSON Schema (see file header). */
+class BodyConverter {
+  private readonly resolving = new Set<string>();
+
+  constructor(private readonly definitions: Record<string, JsonSchema>) {}
+
+  convert(node: JsonSchema): JsonSchema {
+    const base = this.structure(node);
+    if (this.nullable(node) || base.type === 'object' || base.type === 'array') return allowNull(base);
+    return base;
+  }
+
+  /** x-nullable on the node itself, or on the definition it refers to. */
+  private nullable(node: JsonSchema): boolean {
+    if (node['x-nullable'] === true) return true;
+    if (typeof node.$ref !== 'string') return false;
+    return this.definitions[node.$ref.replace(/^#\/definitions\//, '')]?.['x-nullable'] === true;
+  }
+
+  /** The schema without nullability: $ref inlined, allOf flattened. */
+  private structure(node: JsonSchema): JsonSchema {
+    if (typeof node.$ref === 'string') return this.ref(node.$ref);
+    if (Array.isArray(node.allOf)) return this.allOf(node.allOf as JsonSchema[]);
+    const out: JsonSchema = {};
+    const type = node.type ?? (node.properties ? 'object' : node.items ? 'array' : undefined);
+    if (type !== undefined) out.type = type;
+    if (node.properties) out.properties = this.properties(node.properties as Record<string, JsonSchema>);
+    if (node.items) out.items = this.convert(node.items as JsonSchema);
+    if (node.additionalProperties && typeof node.additionalProperties === 'object') {
+      out.additionalProperties = this.convert(node.additionalProperties as JsonSchema);
+    }
+    return out;
+  }
+
+  private properties(props: Record<string, JsonSchema>): Record<string, JsonSchema> {
+    const out: Record<string, JsonSchema> = {};
+    for (const [name, prop] of Object.entries(props)) {
+      const converted = GO_POINTER_SCALARS.has(name) ? this.convert({ ...prop, 'x-nullable': true }) : this.convert(prop);
+      // Array branch first: under coerceTypes 'array' a string becomes [string], like StrSlice.
+      out[name] = STR_SLICE_FIELDS.has(name) && converted.type === 'array' ? { anyOf: [converted, { type: 'string' }] } : converted;
+    }
+    return out;
+  }
+
+  private ref(ref: string): JsonSchema {
+    const name = ref.replace(/^#\/definitions\//, '');
+    const def = this.definitions[name];
+    if (!def) throw new Error(`openapi.yaml: unknown $ref ${ref}`);
+    if (this.resolving.has(name)) throw new Error(`openapi.yaml: recursive $ref ${ref} in a request body`);
+    this.resolving.add(name);
+    try {
+      return this.structure(def);
+    } finally {
+      this.resolving.delete(name);
+    }
+  }
+
+  /** Object members are merged into one object (clearer error paths); anything else stays allOf. */
+  private allOf(members: JsonSchema[]): JsonSchema {
+    if (members.length === 1) return this.structure(members[0]);
+    const parts = members.map((m) => this.structure(m));
+    if (!parts.every((p) => p.type === 'object' && !p.additionalProperties)) return { allOf: parts };
+    const properties: Record<string, JsonSchema> = {};
+    for (const p of parts) Object.assign(properties, p.properties ?? {});
+    return { type: 'object', properties };
+  }
+}
+
+/** ajv's `nullable` needs a sibling `type`; for a typeless schema use anyOf. */
+function allowNull(schema: JsonSchema): JsonSchema {
+  if (typeof schema.type === 'string') return { ...schema, nullable: true };
+  return { anyOf: [schema, { type: 'null' }] };
+}

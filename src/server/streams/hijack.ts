@@ -1,0 +1,132 @@
+/**
+ * Hijacked connections for attach (and later exec start). Docker answers
+ * `Upgrade: tcp` requests with `101 UPGRADED` and then speaks raw bytes both
+ * ways; without Upgrade it answers `200 OK` and the body ends when the
+ * connection closes.
+ *
+ * Node's HTTP parser must let go of an upgraded socket, or client bytes after
+ * the headers (stdin) would be parsed as a new request and a client
+ * half-close would end our side. Node does that only for requests it emits as
+ * 'upgrade', so installUpgradeDispatch() listens for 'upgrade' and routes
+ * those requests through Fastify as usual (the pattern @fastify/websocket
+ * uses). WebSocket upgrades are handed to `websocketUpgrades` instead, for the
+ * attach/ws piece to pass to @fastify/websocket as `options.server`.
+ */
+import { EventEmitter } from 'node:events';
+import { ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex, Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AttachSession } from '../../engine/api.js';
+import { disableSocketTimeout } from './json-stream.js';
+import { frame, writeWithBackpressure } from './stdcopy.js';
+
+const kUpgrade = Symbol('berth.upgrade');
+
+type UpgradedRequest = IncomingMessage & { [kUpgrade]?: { socket: Duplex; head: Buffer } };
+
+/**
+ * Installs the server 'upgrade' listener. Returns the emitter that receives
+ * WebSocket upgrades as ('upgrade', req, socket, head).
+ */
+export function installUpgradeDispatch(app: FastifyInstance): EventEmitter {
+  const websocketUpgrades = new EventEmitter();
+  app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node removed its own error listener before emitting 'upgrade'.
+    socket.on('error', () => socket.destroy());
+    if (String(req.headers.upgrade ?? '').toLowerCase() === 'websocket' && websocketUpgrades.listenerCount('upgrade') > 0) {
+      websocketUpgrades.emit('upgrade', req, socket, head);
+      return;
+    }
+    (req as UpgradedRequest)[kUpgrade] = { socket, head };
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as never);
+    // A normal (non-hijacked) answer ends the connection: no parser is left to read another request.
+    res.on('finish', () => socket.end());
+    app.routing(req, res);
+  });
+  return websocketUpgrades;
+}
+
+export interface HijackedConnection {
+  socket: Duplex;
+  /** Client → server bytes after the request headers (stdin), or null when none can come. */
+  input: Readable | null;
+  /** Bytes that arrived together with the headers. */
+  head: Buffer;
+}
+
+const RAW_STREAM = 'application/vnd.docker.raw-stream';
+
+/**
+ * Takes the connection over and writes Docker's hijack response: 101 when
+ * the client sent `Upgrade`, else 200 with no length (the body ends at
+ * close). `contentType` lets ≥1.42 callers send multiplexed-stream.
+ */
+export function hijackConnection(request: FastifyRequest, reply: FastifyReply, contentType = RAW_STREAM): HijackedConnection {
+  reply.hijack();
+  const upgraded = (request.raw as UpgradedRequest)[kUpgrade];
+  const socket: Duplex = upgraded?.socket ?? request.raw.socket;
+  disableSocketTimeout(socket);
+  if (request.headers.upgrade !== undefined) {
+    socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+  } else {
+    socket.write(`HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n\r\n`);
+  }
+  if (upgraded) return { socket, input: socket, head: upgraded.head };
+  // Not detached from the HTTP parser: stdin can only come as the request body.
+  const body = request.body as unknown;
+  const input = body && typeof (body as Readable).pipe === 'function' ? (body as Readable) : null;
+  return { socket, input, head: Buffer.alloc(0) };
+}
+
+/** Feeds client bytes to the session's stdin; discards them when there is none. */
+function pumpStdin(conn: HijackedConnection, session: AttachSession): void {
+  const stdin = session.stdin;
+  if (!conn.input) return;
+  if (!stdin) {
+    conn.input.resume();
+    return;
+  }
+  stdin.on('error', () => conn.input?.unpipe(stdin));
+  if (conn.head.length > 0) stdin.write(conn.head);
+  conn.input.pipe(stdin);
+}
+
+/**
+ * Runs an attach over a hijacked connection: output chunks go out framed
+ * (non-TTY) or raw (TTY) with back-pressure; when output ends the connection
+ * is closed; when the client goes away the session is detached. Errors after
+ * the takeover are written into the stream as text (Docker's behaviour).
+ */
+export async function runAttach(conn: HijackedConnection, session: AttachSession): Promise<void> {
+  const { socket } = conn;
+  let closed = false;
+  let detached = false;
+  const detach = () => {
+    if (detached) return;
+    detached = true;
+    session.detach();
+  };
+  socket.once('close', () => {
+    closed = true;
+    detach();
+  });
+  if (socket.destroyed) {
+    detach();
+    return;
+  }
+  pumpStdin(conn, session);
+  try {
+    for await (const chunk of session.output) {
+      const data = session.tty ? chunk.data : frame(chunk.stream, chunk.data);
+      if (closed || !(await writeWithBackpressure(socket, data))) break;
+    }
+  } catch (err) {
+    if (!closed) socket.write(`Error: ${(err as Error).message}\n`);
+  } finally {
+    // Fully close once flushed: a client that only half-closes must not keep the fd open.
+    if (!closed) socket.end(() => socket.destroy());
+    detach();
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Rebuilds Docker's HostConfig struct (as inspect echoes it back) and the
+ * Mounts list from a ContainerSpec. Fields berth has no notion of are
+ * present with Docker's zero values, so `docker inspect -f` templates work.
+ */
+import type { ContainerSpec, MountSpec } from '../../engine/api.js';
+
+function bindString(m: MountSpec): string {
+  const opts = [m.readOnly ? 'ro' : '', m.propagation ?? ''].filter((o) => o !== '');
+  return `${m.source}:${m.target}${opts.length ? `:${opts.join(',')}` : ''}`;
+}
+
+function tmpfsOptions(m: MountSpec): string {
+  const opts: string[] = [];
+  if (m.readOnly) opts.push('ro');
+  if (m.tmpfsSize) opts.push(`size=${m.tmpfsSize}`);
+  if (m.tmpfsMode !== undefined) opts.push(`mode=${m.tmpfsMode.toString(8)}`);
+  return [...opts, ...(m.options ?? [])].join(',');
+}
+
+function mountEntry(m: MountSpec): Record<string, unknown> {
+  const base = { Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly };
+  if (m.type === 'bind') return m.propagation ? { ...base, BindOptions: { Propagation: m.propagation } } : base;
+  const t: Record<string, number> = {};
+  if (m.tmpfsSize) t.SizeBytes = m.tmpfsSize;
+  if (m.tmpfsMode !== undefined) t.Mode = m.tmpfsMode;
+  return { ...base, TmpfsOptions: t };
+}
+
+/** The `Mounts` list of inspect and of list items. */
+export function toMountPoints(mounts: MountSpec[]): Array<Record<string, unknown>> {
+  return mounts.map((m) => ({
+    Type: m.type,
+    Source: m.source,
+    Destination: m.target,
+    Mode: m.origin === 'binds' ? [m.readOnly ? 'ro' : '', m.propagation ?? ''].filter(Boolean).join(',') : '',
+    RW: !m.readOnly,
+    Propagation: m.type === 'bind' ? (m.propagation ?? 'rprivate') : '',
+  }));
+}
+
+/** Docker's HostConfig for inspect. */
+export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
+  const r = spec.resources;
+  const binds = spec.mounts.filter((m) => m.origin === 'binds').map(bindString);
+  const tmpfs = Object.fromEntries(spec.mounts.filter((m) => m.origin === 'tmpfs').map((m) => [m.target, tmpfsOptions(m)]));
+  const mounts = spec.mounts.filter((m) => m.origin === 'mounts').map(mountEntry);
+  return {
+    Binds: binds.length ? binds : null,
+    ContainerIDFile: '',
+    LogConfig: { Type: 'k8s-file', Config: {} },
+    NetworkMode: spec.networkMode,
+    PortBindings: {},
+    RestartPolicy: { Name: spec.restartPolicy.name, MaximumRetryCount: spec.restartPolicy.maximumRetryCount },
+    AutoRemove: spec.autoRemove,
+    VolumeDriver: '',
+    VolumesFrom: null,
+    CapAdd: spec.capAdd.length ? spec.capAdd : null,
+    CapDrop: spec.capDrop.length ? spec.capDrop : null,
+    CgroupnsMode: 'private',
+    Dns: [],
+    DnsOptions: [],
+    DnsSearch: [],
+    ExtraHosts: null,
+    GroupAdd: null,
+    IpcMode: 'private',
+    Cgroup: '',
+    Links: null,
+    OomScoreAdj: 0,
+    PidMode: '',
+    Privileged: spec.privileged,
+    PublishAllPorts: false,
+    ReadonlyRootfs: spec.readonlyRootfs,
+    SecurityOpt: securityOpts(spec),
+    ...(Object.keys(tmpfs).length ? { Tmpfs: tmpfs } : {}),
+    UTSMode: '',
+    UsernsMode: '',
+    ShmSize: 67108864,
+    Runtime: 'runc',
+    ConsoleSize: spec.consoleSize ?? [0, 0],
+    Isolation: '',
+    CpuShares: r.cpuShares,
+    Memory: r.memory,
+    NanoCpus: r.nanoCpus,
+    CgroupParent: '',
+    BlkioWeight: 0,
+    BlkioWeightDevice: [],
+    BlkioDeviceReadBps: null,
+    BlkioDeviceWriteBps: null,
+    BlkioDeviceReadIOps: null,
+    BlkioDeviceWriteIOps: null,
+    CpuPeriod: r.cpuPeriod,
+    CpuQuota: r.cpuQuota,
+    CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0,
+    CpusetCpus: r.cpusetCpus,
+    CpusetMems: '',
+    Devices: [],
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    KernelMemory: 0,
+    KernelMemoryTCP: 0,
+    MemoryReservation: 0,
+    MemorySwap: r.memorySwap,
+    MemorySwappiness: null,
+    OomKillDisable: false,
+    PidsLimit: r.pidsLimit,
+    Ulimits: r.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+    ...(mounts.length ? { Mounts: mounts } : {}),
+    MaskedPaths: null,
+    ReadonlyPaths: null,
+  };
+}
+
+/** SecurityOpt as given, with the no-new-privileges flag written back. */
+function securityOpts(spec: ContainerSpec): string[] | null {
+  const opts = spec.noNewPrivileges ? ['no-new-privileges', ...spec.securityOpt] : spec.securityOpt;
+  return opts.length ? opts : null;
+}

@@ -1,0 +1,162 @@
+/**
+ * ContainerView → Docker's container JSON: inspect (`GET /containers/{id}/json`)
+ * and list items (`GET /containers/json`), v1.41 shapes with every key present.
+ */
+import type { ContainerSpec, ContainerState, ContainerView } from '../../engine/api.js';
+import { toHostConfig, toMountPoints } from './container-host-config.js';
+import { dockerStateWord, parseTime, statusText } from './status-text.js';
+
+/** Go's zero time, which Docker prints for never-set timestamps. */
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+const timeOrZero = (t: string) => t || ZERO_TIME;
+
+/** Unix seconds of an RFC 3339 time; 0 when unset. */
+export function unixSeconds(t: string): number {
+  const ms = parseTime(t);
+  return ms === null ? 0 : Math.floor(ms / 1000);
+}
+
+/** The process of a container: Path + Args. */
+function processArgs(spec: ContainerSpec): { path: string; args: string[] } {
+  const argv = [...spec.entrypoint, ...spec.cmd];
+  return { path: argv[0] ?? '', args: argv.slice(1) };
+}
+
+/** Docker's list `Command`: path and args joined by spaces, args with spaces in single quotes. */
+export function commandLine(spec: ContainerSpec): string {
+  const { path, args } = processArgs(spec);
+  if (args.length === 0) return path;
+  return `${path} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
+}
+
+function toState(s: ContainerState): Record<string, unknown> {
+  const word = dockerStateWord(s);
+  return {
+    Status: word,
+    // Docker reports Running while paused and while restarting.
+    Running: word === 'running' || word === 'paused' || word === 'restarting',
+    Paused: word === 'paused',
+    Restarting: word === 'restarting',
+    OOMKilled: s.oomKilled,
+    Dead: word === 'dead',
+    Pid: s.pid,
+    ExitCode: s.exitCode,
+    Error: s.error,
+    StartedAt: timeOrZero(s.startedAt),
+    FinishedAt: timeOrZero(s.finishedAt),
+  };
+}
+
+const nullIfEmpty = <T>(list: T[]): T[] | null => (list.length ? list : null);
+const portSet = (ports: string[]) => (ports.length ? Object.fromEntries(ports.map((p) => [p, {}])) : null);
+
+function toConfig(v: ContainerView): Record<string, unknown> {
+  const s = v.spec;
+  return {
+    Hostname: s.hostname || v.id.slice(0, 12),
+    Domainname: s.domainname,
+    User: s.user,
+    AttachStdin: s.attachStdin,
+    AttachStdout: s.attachStdout,
+    AttachStderr: s.attachStderr,
+    ExposedPorts: portSet(s.exposedPorts),
+    Tty: s.tty,
+    OpenStdin: s.openStdin,
+    StdinOnce: s.stdinOnce,
+    Env: s.env,
+    Cmd: nullIfEmpty(s.cmd),
+    Image: s.image,
+    Volumes: null,
+    WorkingDir: s.workingDir,
+    Entrypoint: nullIfEmpty(s.entrypoint),
+    OnBuild: null,
+    Labels: s.labels,
+    StopSignal: s.stopSignal,
+    ...(s.stopTimeout !== null ? { StopTimeout: s.stopTimeout } : {}),
+  };
+}
+
+/** One entry of NetworkSettings.Networks (an endpoint with no addresses). */
+function emptyEndpoint(): Record<string, unknown> {
+  return {
+    IPAMConfig: null, Links: null, Aliases: null, NetworkID: '', EndpointID: '', Gateway: '',
+    IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+    MacAddress: '', DriverOpts: null,
+  };
+}
+
+function networks(spec: ContainerSpec): Record<string, unknown> {
+  return spec.networkMode === 'host' ? { host: emptyEndpoint() } : {};
+}
+
+function toNetworkSettings(spec: ContainerSpec): Record<string, unknown> {
+  return {
+    Bridge: '', SandboxID: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
+    Ports: {}, SandboxKey: '', SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
+    EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '',
+    IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '', Networks: networks(spec),
+  };
+}
+
+function sizes(v: ContainerView): Record<string, number> {
+  return {
+    ...(v.sizeRw !== undefined ? { SizeRw: v.sizeRw } : {}),
+    ...(v.sizeRootFs !== undefined ? { SizeRootFs: v.sizeRootFs } : {}),
+  };
+}
+
+/** `GET /containers/{id}/json`. */
+export function toContainerInspect(v: ContainerView): Record<string, unknown> {
+  const { path, args } = processArgs(v.spec);
+  const g = v.graphDriver;
+  return {
+    Id: v.id,
+    Created: v.created,
+    Path: path,
+    Args: args,
+    State: toState(v.state),
+    Image: v.spec.imageId,
+    ResolvConfPath: v.resolvConfPath,
+    HostnamePath: v.hostnamePath,
+    HostsPath: v.hostsPath,
+    LogPath: v.logPath,
+    Name: `/${v.name}`,
+    RestartCount: v.state.restartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: nullIfEmpty(v.execIds),
+    HostConfig: toHostConfig(v.spec),
+    GraphDriver: {
+      Name: 'overlay2',
+      Data: { LowerDir: g.lowerDir, UpperDir: g.upperDir, WorkDir: g.workDir, MergedDir: g.mergedDir },
+    },
+    ...sizes(v),
+    Mounts: toMountPoints(v.spec.mounts),
+    Config: toConfig(v),
+    NetworkSettings: toNetworkSettings(v.spec),
+  };
+}
+
+/** One item of `GET /containers/json`; `now` in ms for the Status text. */
+export function toContainerListItem(v: ContainerView, now: number): Record<string, unknown> {
+  return {
+    Id: v.id,
+    Names: [`/${v.name}`],
+    Image: v.spec.image,
+    ImageID: v.spec.imageId,
+    Command: commandLine(v.spec),
+    Created: unixSeconds(v.created),
+    Ports: [],
+    ...sizes(v),
+    Labels: v.spec.labels,
+    State: dockerStateWord(v.state),
+    Status: statusText(v.state, now),
+    HostConfig: { NetworkMode: v.spec.networkMode },
+    NetworkSettings: { Networks: networks(v.spec) },
+    Mounts: toMountPoints(v.spec.mounts),
+  };
+}

@@ -1,0 +1,69 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase, closeDatabase } from '../../src/db/database.js';
+import { ImagesRepo, type LayerRow } from '../../src/db/images-repo.js';
+import type { ImageRecord } from '../../src/engine/images/types.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-images-repo-'));
+const db = openDatabase(path.join(dir, 'state.db'));
+const repo = new ImagesRepo(db);
+after(() => {
+  closeDatabase(db);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const hex = (c: string) => c.repeat(64);
+const layer = (c: string, link: string): LayerRow => ({ id: hex(c), diffId: `sha256:${hex(c)}`, size: 10, link: link.padEnd(26, 'A'), createdAt: 1 });
+
+function record(c: string, created: string): ImageRecord {
+  return {
+    id: `sha256:${hex(c)}`, tags: [], created, architecture: 'amd64', os: 'linux', author: '', comment: '',
+    config: { cmd: ['sh'], entrypoint: null, env: [], workingDir: '', user: '', labels: {}, exposedPorts: [], stopSignal: '', volumes: [] },
+    diffIds: [], layerIds: [], history: [], size: 20, parent: '',
+  };
+}
+
+const BUSYBOX = 'docker.io/library/busybox:latest';
+
+test('insert stores image, layers (shared) and tags in one go', () => {
+  repo.insert({ record: record('1', '2024-01-01T00:00:00Z'), config: '{"a":1}', layers: [layer('a', 'LA'), layer('b', 'LB')], tags: [BUSYBOX] });
+  repo.insert({ record: record('2', '2024-01-02T00:00:00Z'), config: '{"a":2}', layers: [layer('a', 'LA')], tags: ['docker.io/library/other:1'] });
+  const img = repo.get(`sha256:${hex('1')}`)!;
+  assert.deepEqual(img.tags, [BUSYBOX]);
+  assert.deepEqual(img.layerIds, [hex('a'), hex('b')]);
+  assert.deepEqual(repo.layers(img.id).map((l) => l.link), ['LA'.padEnd(26, 'A'), 'LB'.padEnd(26, 'A')]);
+  assert.equal(repo.config(img.id), '{"a":1}');
+  assert.equal(repo.count(), 2);
+  assert.deepEqual(repo.list().map((i) => i.id), [`sha256:${hex('2')}`, `sha256:${hex('1')}`]);
+  assert.equal(repo.findByTag(BUSYBOX)?.id, img.id);
+  assert.deepEqual(repo.allLayerIds().sort(), [hex('a'), hex('b')]);
+});
+
+test('a tag moves to the newly inserted image in the same transaction', () => {
+  repo.insert({ record: record('3', '2024-01-03T00:00:00Z'), config: '{"a":3}', layers: [layer('a', 'LA')], tags: [BUSYBOX] });
+  assert.equal(repo.findByTag(BUSYBOX)?.id, `sha256:${hex('3')}`);
+  assert.deepEqual(repo.get(`sha256:${hex('1')}`)!.tags, []);
+});
+
+test('add/remove tag and prefix lookup', () => {
+  repo.addTag('docker.io/library/x:1', `sha256:${hex('1')}`);
+  assert.deepEqual(repo.get(`sha256:${hex('1')}`)!.tags, ['docker.io/library/x:1']);
+  assert.equal(repo.removeTag('docker.io/library/x:1'), true);
+  assert.equal(repo.removeTag('docker.io/library/x:1'), false);
+  assert.deepEqual(repo.findIdsByPrefix('sha256:111'), [`sha256:${hex('1')}`]);
+  assert.deepEqual(repo.findIdsByPrefix('sha256:9'), []);
+  assert.throws(() => repo.addTag('docker.io/library/y:1', `sha256:${hex('9')}`), /FOREIGN KEY/);
+});
+
+test('deleteImage returns only layers no other image references', () => {
+  assert.deepEqual(repo.deleteImage(`sha256:${hex('1')}`), [hex('b')]);
+  assert.deepEqual(repo.deleteImage(`sha256:${hex('2')}`), []);
+  assert.deepEqual(repo.deleteImage(`sha256:${hex('2')}`), []);
+  assert.equal(repo.findByTag('docker.io/library/other:1'), undefined);
+  assert.deepEqual(repo.deleteImage(`sha256:${hex('3')}`), [hex('a')]);
+  assert.equal(repo.count(), 0);
+  assert.deepEqual(repo.allLayerIds(), []);
+});

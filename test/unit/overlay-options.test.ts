@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildOverlayMountOptions, MOUNT_OPTIONS_MAX, parseMountPoints } from '../../src/engine/images/rootfs.js';
+import { randomLinkName } from '../../src/engine/images/layer-store.js';
+
+test('builds lowerdir/upperdir/workdir, top-most lower first', () => {
+  const opts = buildOverlayMountOptions({ lowers: ['l/AAA', 'l/BBB'], upperDir: '/r/c/diff', workDir: '/r/c/work' });
+  assert.equal(opts, 'lowerdir=l/AAA:l/BBB,upperdir=/r/c/diff,workdir=/r/c/work');
+  const v = buildOverlayMountOptions({ lowers: ['empty'], upperDir: '/u', workDir: '/w', volatile: true });
+  assert.equal(v, 'lowerdir=empty,upperdir=/u,workdir=/w,volatile');
+});
+
+test('refuses no lowers, separators in paths, and options longer than a page', () => {
+  assert.throws(() => buildOverlayMountOptions({ lowers: [], upperDir: '/u', workDir: '/w' }));
+  assert.throws(() => buildOverlayMountOptions({ lowers: ['a:b'], upperDir: '/u', workDir: '/w' }));
+  assert.throws(() => buildOverlayMountOptions({ lowers: ['a'], upperDir: '/u,x', workDir: '/w' }));
+  const long = Array.from({ length: 200 }, () => `/var/lib/berth/overlay/${'f'.repeat(64)}/diff`);
+  assert.throws(() => buildOverlayMountOptions({ lowers: long, upperDir: '/u', workDir: '/w' }), /one page/);
+});
+
+test('60 layers with short links stay under one page', () => {
+  const lowers = Array.from({ length: 60 }, () => `l/${randomLinkName()}`);
+  const upper = `/var/lib/berth/containers/${'c'.repeat(64)}/diff`;
+  const work = `/var/lib/berth/containers/${'c'.repeat(64)}/work`;
+  const opts = buildOverlayMountOptions({ lowers, upperDir: upper, workDir: work });
+  assert.ok(opts.length < MOUNT_OPTIONS_MAX, `length ${opts.length}`);
+  assert.equal(new Set(lowers).size, 60);
+  for (const l of lowers) assert.match(l, /^l\/[A-Z2-7]{26}$/);
+});
+
+test('parseMountPoints decodes octal escapes', () => {
+  const info = [
+    '22 1 0:21 / / rw,relatime - ext4 /dev/sda1 rw',
+    '40 22 0:40 / /tmp/a\\040b rw - overlay overlay rw,lowerdir=x',
+    '',
+  ].join('\n');
+  assert.deepEqual(parseMountPoints(info), ['/', '/tmp/a b']);
+});
