@@ -149,6 +149,64 @@ export interface ContainersApi {
   prune(filters: Filters): Promise<PruneResult>;
 }
 
+/** What `POST /containers/{id}/exec` asks for. */
+export interface ExecCreateOptions {
+  /** Non-empty. */
+  cmd: string[];
+  /** NAME=value entries that override the container's environment. */
+  env: string[];
+  /** '' = the container's working directory. */
+  workingDir: string;
+  /** '' = the container's user. */
+  user: string;
+  tty: boolean;
+  attachStdin: boolean;
+  attachStdout: boolean;
+  attachStderr: boolean;
+  privileged: boolean;
+  /** Docker detach-key syntax; '' = default. */
+  detachKeys: string;
+}
+
+export interface ExecStartOptions {
+  /** Run in the background; start() then resolves null once the process runs. */
+  detach: boolean;
+  /** Initial terminal size [height, width] (tty sessions), or null. */
+  consoleSize: [number, number] | null;
+}
+
+/** An exec session as inspect shows it. */
+export interface ExecView {
+  id: string;
+  containerId: string;
+  running: boolean;
+  /** null until the process has ended. */
+  exitCode: number | null;
+  /** Host pid while running, else 0. */
+  pid: number;
+  openStdin: boolean;
+  openStdout: boolean;
+  openStderr: boolean;
+  detachKeys: string;
+  tty: boolean;
+  privileged: boolean;
+  user: string;
+  cmd: string[];
+}
+
+export interface ExecApi {
+  /** Conflict when the container is not running or is paused. */
+  create(ref: string, opts: ExecCreateOptions): Promise<{ id: string }>;
+  /**
+   * Not-found for an unknown id, conflict when already started or the
+   * container is not running. Attached: the session's output ends after
+   * the exit code is recorded (inspect right after sees it).
+   */
+  start(id: string, opts: ExecStartOptions): Promise<AttachSession | null>;
+  inspect(id: string): Promise<ExecView>;
+  resize(id: string, height: number, width: number): Promise<void>;
+}
+
 export interface ImportImageOptions {
   source: Readable;
   /** Normalized or short repo name; '' = untagged. */
@@ -225,4 +283,6 @@ export interface Engine {
   containers: ContainersApi;
   images: ImagesApi;
   system: SystemApi;
+  /** Exec sessions; absent in engines that do not run processes (test fakes). */
+  exec?: ExecApi;
 }

@@ -97,7 +97,7 @@ test('create: body converted, warnings returned, name validated', async () => {
   const { app, engine } = setup();
   const res = await app.inject({
     method: 'POST', url: '/containers/create?name=web',
-    payload: { Image: 'busybox', Cmd: ['echo', 'hi'], HostConfig: { NetworkMode: 'default' } },
+    payload: { Image: 'busybox', Cmd: ['echo', 'hi'], HostConfig: { NetworkMode: 'bridge' } },
   });
   assert.equal(res.statusCode, 201);
   assert.equal(res.json().Id, CONTAINER_ID);

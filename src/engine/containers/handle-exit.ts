@@ -26,7 +26,7 @@ export async function handleExit(ctx: ContainerContext, id: string): Promise<voi
     const exit = await ctx.exitWatcher.read(id);
     if (!exit) return undefined;
     await teardownRuntime(ctx, lock, row).catch((err) => ctx.log.warn({ err, id }, 'runtime teardown after exit'));
-    return recordExit(ctx, row, exit.exitCode, exit.finishedAt, '');
+    return recordExit(ctx, row, exit.exitCode, exit.finishedAtNs ?? exit.finishedAt, '');
   });
   if (outcome) await afterExit(ctx, outcome);
 }
@@ -41,7 +41,7 @@ export interface ExitOutcome {
  * Commits an exit (caller holds the lock and has torn the runtime down),
  * removes the exit file and emits `die`. Decides the restart policy.
  */
-export async function recordExit(ctx: ContainerContext, row: Row, exitCode: number, finishedAt: Date, error: string): Promise<ExitOutcome> {
+export async function recordExit(ctx: ContainerContext, row: Row, exitCode: number, finishedAt: Date | bigint, error: string): Promise<ExitOutcome> {
   const restart = shouldRestart(row.spec, row.state, exitCode);
   const state: ContainerState = {
     ...row.state,
@@ -58,7 +58,8 @@ export async function recordExit(ctx: ContainerContext, row: Row, exitCode: numb
   ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
   let restartInMs: number | undefined;
   if (restart) {
-    const ranFor = finishedAt.getTime() - Date.parse(row.state.startedAt || finishedAt.toISOString());
+    const finishedMs = typeof finishedAt === 'bigint' ? Number(finishedAt / 1_000_000n) : finishedAt.getTime();
+    const ranFor = finishedMs - (Date.parse(row.state.startedAt) || finishedMs);
     restartInMs = nextBackoffMs(backoff.get(row.id) ?? 0, ranFor);
     backoff.set(row.id, restartInMs);
   }

@@ -36,7 +36,8 @@ export async function removeLocked(ctx: ContainerContext, lock: LockedContainer,
   const marked = { ...row, state: { ...row.state, status: 'removing' as const, removeVolumes: volumes, stoppedByUser: true } };
   ctx.repo.saveState(row.id, marked.state);
   if (live) await killForRemoval(ctx, lock, marked);
-  else await teardownRuntime(ctx, lock, row);
+  // created: never launched; exited: torn down when the exit was recorded. Anything else may hold runtime state.
+  else if (row.state.status !== 'created' && row.state.status !== 'exited') await teardownRuntime(ctx, lock, row);
   await fs.rm(ctx.paths.containerDir(row.id), { recursive: true, force: true });
   ctx.repo.delete(row.id);
   ctx.events.emit({ type: 'container', action: 'destroy', id: row.id, attributes: eventAttributes(row) });
@@ -47,7 +48,7 @@ async function killForRemoval(ctx: ContainerContext, lock: LockedContainer, row:
   await ctx.runtime.kill(row.id, '9').catch(() => {});
   const exit = await waitForExitFile(ctx, row.id);
   await teardownRuntime(ctx, lock, row);
-  await recordExit(ctx, row, exit?.exitCode ?? 137, exit?.finishedAt ?? new Date(), '');
+  await recordExit(ctx, row, exit?.exitCode ?? 137, exit?.finishedAtNs ?? exit?.finishedAt ?? new Date(), '');
 }
 
 async function waitForExitFile(ctx: ContainerContext, id: string) {

@@ -3,6 +3,7 @@
  *
  *   <overlayRoot>/<layerId>/diff     the layer's files (an overlay lower dir)
  *   <overlayRoot>/<layerId>/link     the layer's short link name
+ *   <overlayRoot>/<layerId>/layer.tar the original uncompressed layer tar (save hands it out)
  *   <overlayRoot>/l/<short>          symlink → ../<layerId>/diff
  *   <overlayRoot>/empty              the lower dir of an image with no layer
  *   <overlayRoot>/tmp-*              extractions in progress (garbage after a crash)
@@ -36,8 +37,12 @@ export interface PendingLayer {
   /** 64 hex. */
   digest: string;
   size: number;
-  /** Renames into place (or reuses an identical existing layer). Call once. */
-  commit(): Promise<ImportedLayer>;
+  /**
+   * Renames into place (or reuses an identical existing layer). Call once.
+   * `layerId` (64 hex): the directory name, the layer's chain ID; default
+   * the diff digest (right for a base layer).
+   */
+  commit(layerId?: string): Promise<ImportedLayer>;
   /** Removes the tmp dir. Safe after commit. */
   discard(): Promise<void>;
 }
@@ -56,6 +61,8 @@ export interface LayerStore {
   removeLayer(layerId: string): Promise<void>;
   /** Removes tmp-* dirs, layer dirs not in `known`, and dangling short links. Returns what was removed. */
   collectGarbage(known: ReadonlySet<string>): Promise<string[]>;
+  /** The layer's original uncompressed tar (absent for layers stored before berth kept it). */
+  tarPath(layerId: string): string;
   /** Short-link path for a layer, relative to overlayRoot ("l/<short>"). */
   lowerPath(link: string): string;
   /** The empty lower dir (relative), for images with no layer. */
@@ -67,6 +74,7 @@ const LINK_RE = /^[A-Z0-9]{26}$/;
 const LINK_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const LINK_DIR = 'l';
 const EMPTY_DIR = 'empty';
+const LAYER_TAR = 'layer.tar';
 
 /** 26 random base32 characters: 130 bits, collisions are not a concern. */
 export function randomLinkName(): string {
@@ -87,6 +95,7 @@ export function openLayerStore(dataRoot: string): LayerStore {
     overlayRoot: root,
     emptyLower: EMPTY_DIR,
     lowerPath: (link) => `${LINK_DIR}/${link}`,
+    tarPath: (layerId) => path.join(root, layerId, LAYER_TAR),
     extractLayer: (source) => extractLayer(root, source),
     importLayerFromTar: async (source) => (await extractLayer(root, source)).commit(),
     removeLayer: (layerId) => removeLayer(root, layerId),
@@ -100,21 +109,24 @@ async function extractLayer(root: string, source: Readable): Promise<PendingLaye
   try {
     const diff = path.join(tmp, 'diff');
     await fs.mkdir(diff, { mode: 0o755 });
-    const { digest, size } = await untarLayer(source, diff);
-    return { digest, size, discard, commit: () => commitLayer(root, tmp, digest, size).finally(discard) };
+    const { digest, size } = await untarLayer(source, diff, { whiteouts: true, keepTar: path.join(tmp, LAYER_TAR) });
+    return { digest, size, discard, commit: (layerId = digest) => commitLayer(root, tmp, layerId, digest, size).finally(discard) };
   } catch (err) {
     await discard();
     throw err;
   }
 }
 
-async function commitLayer(root: string, tmp: string, digest: string, size: number): Promise<ImportedLayer> {
+async function commitLayer(root: string, tmp: string, layerId: string, digest: string, size: number): Promise<ImportedLayer> {
+  if (!LAYER_ID_RE.test(layerId)) throw systemError('BERTH_LAYER_BAD_ID', `malformed layer id ${JSON.stringify(layerId)}`);
   const link = randomLinkName();
   await fs.writeFile(path.join(tmp, 'link'), link, { mode: 0o600 });
-  const placed = await renameUnlessExists(tmp, path.join(root, digest));
-  const actualLink = placed ? link : await readLink(root, digest);
-  await ensureShortLink(root, digest, actualLink);
-  return { layerId: digest, diffId: `sha256:${digest}`, size, link: actualLink };
+  const placed = await renameUnlessExists(tmp, path.join(root, layerId));
+  const actualLink = placed ? link : await readLink(root, layerId);
+  // A layer stored before berth kept tars gets this (identical) one.
+  if (!placed) await fs.rename(path.join(tmp, LAYER_TAR), path.join(root, layerId, LAYER_TAR)).catch(() => {});
+  await ensureShortLink(root, layerId, actualLink);
+  return { layerId, diffId: `sha256:${digest}`, size, link: actualLink };
 }
 
 /** rename(2); false when the target already exists (the layer is shared). */

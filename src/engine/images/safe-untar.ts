@@ -6,10 +6,13 @@
  * fails the whole extraction (a layer is all or nothing); only the
  * "stripped a leading /" notice is tolerated, as Docker does.
  *
- * Skipped for now: device nodes and FIFOs (so overlay whiteouts in a layer
- * are not applied yet), xattrs.
+ * Skipped: device nodes and FIFOs, xattrs. With `whiteouts`, `.wh.` entries
+ * are not written as files but become overlay whiteouts (see whiteouts.ts).
+ * With `keepTar`, the uncompressed tar bytes are also written to that file
+ * (save must hand out the very bytes whose digest is the layer's diff ID).
  */
 import { createHash } from 'node:crypto';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, pipeline } from 'node:stream';
@@ -17,6 +20,7 @@ import { once } from 'node:events';
 import zlib from 'node:zlib';
 import { Unpack, type ReadEntry } from 'tar';
 import { invalid } from '../errors.js';
+import { applyWhiteouts, classifyWhiteout, type Whiteouts } from './whiteouts.js';
 
 export interface UntarResult {
   /** Hex sha256 of the uncompressed tar stream. */
@@ -37,10 +41,18 @@ const badArchive = (detail: string, cause?: unknown) =>
  * removes `dest`. The source is read to its end even after a refusal, so an
  * HTTP upload is not cut off mid-body.
  */
-export async function untarLayer(source: Readable, dest: string): Promise<UntarResult> {
+export interface UntarOptions {
+  /** Turn `.wh.` entries into overlay whiteouts (layers); off = plain files (e.g. a `docker load` archive). */
+  whiteouts?: boolean;
+  /** Also write the uncompressed tar here. */
+  keepTar?: string;
+}
+
+export async function untarLayer(source: Readable, dest: string, opts: UntarOptions = {}): Promise<UntarResult> {
   const cwd = await fs.realpath(dest);
   const hash = createHash('sha256');
-  const st: UntarState = { size: 0, allZero: true, failure: undefined, modeFixes: [] };
+  const st: UntarState = { size: 0, allZero: true, failure: undefined, modeFixes: [], whiteouts: opts.whiteouts ? { deleted: [], opaque: [] } : undefined };
+  const keep = opts.keepTar ? fsSync.createWriteStream(opts.keepTar, { mode: 0o600 }) : undefined;
   const unpack = createUnpack(cwd, st);
   const done = new Promise<void>((resolve, reject) => {
     unpack.on('close', resolve);
@@ -53,6 +65,7 @@ export async function untarLayer(source: Readable, dest: string): Promise<UntarR
   try {
     for await (const chunk of decompressed(source)) {
       hash.update(chunk);
+      if (keep && !keep.write(chunk)) await once(keep, 'drain');
       if (st.allZero) st.allZero = chunk.every((b) => b === 0);
       if (st.failure) continue;
       if (!unpack.write(chunk)) await Promise.race([once(unpack, 'drain'), done]);
@@ -62,7 +75,9 @@ export async function untarLayer(source: Readable, dest: string): Promise<UntarR
   }
   unpack.end();
   await done.catch((err: Error) => { st.failure ??= err; });
+  if (keep) await new Promise<void>((resolve, reject) => keep.end((err?: Error | null) => (err ? reject(err) : resolve())));
   if (st.failure) throw st.failure;
+  if (st.whiteouts) await applyWhiteouts(cwd, st.whiteouts);
   await restoreModes(cwd, st.modeFixes);
   return { digest: hash.digest('hex'), size: st.size };
 }
@@ -75,6 +90,8 @@ interface UntarState {
   failure: Error | undefined;
   /** Entries whose mode umask or chown will strip. */
   modeFixes: ReadEntry[];
+  /** Collected whiteouts, when they are to be applied. */
+  whiteouts: Whiteouts | undefined;
 }
 
 function createUnpack(cwd: string, st: UntarState): Unpack {
@@ -86,7 +103,7 @@ function createUnpack(cwd: string, st: UntarState): Unpack {
     strict: false,
     chmod: true,
     processUmask: 0,
-    filter: (_p: string, entry: ReadEntry | unknown) => !SKIPPED_TYPES.has((entry as ReadEntry).type),
+    filter: (p: string, entry: ReadEntry | unknown) => !SKIPPED_TYPES.has((entry as ReadEntry).type) && !isWhiteout(p, st),
     onwarn: (code: string, message: string | Error) => {
       if (code !== 'TAR_ENTRY_INFO') st.failure ??= badArchive(`${code}: ${String(message instanceof Error ? message.message : message)}`);
     },
@@ -98,6 +115,19 @@ function createUnpack(cwd: string, st: UntarState): Unpack {
       if ((FILE_TYPES.has(entry.type) || entry.type === 'Directory') && (mode & (umask | 0o7000)) !== 0) st.modeFixes.push(entry);
     },
   });
+}
+
+/** True (and recorded) when whiteouts are on and `p` is one; a malformed one fails the extraction. */
+function isWhiteout(p: string, st: UntarState): boolean {
+  if (!st.whiteouts) return false;
+  try {
+    const w = classifyWhiteout(p);
+    if (w.kind === 'none') return false;
+    (w.kind === 'deleted' ? st.whiteouts.deleted : st.whiteouts.opaque).push(w.target);
+  } catch (err) {
+    st.failure ??= err as Error;
+  }
+  return true;
 }
 
 /**

@@ -18,6 +18,8 @@ export interface ExitRecord {
   exitCode: number;
   /** When conmon wrote the file: the container's finish time. */
   finishedAt: Date;
+  /** The same with nanoseconds since the epoch, when known. */
+  finishedAtNs?: bigint;
 }
 
 export class ExitWatcher {
@@ -58,14 +60,14 @@ export class ExitWatcher {
     const file = path.join(this.#dir, id);
     for (let attempt = 0; attempt < 20; attempt++) {
       let text: string;
-      let stat: fs.Stats;
+      let stat: fs.BigIntStats;
       try {
-        [text, stat] = await Promise.all([fsp.readFile(file, 'utf8'), fsp.stat(file)]);
+        [text, stat] = await Promise.all([fsp.readFile(file, 'utf8'), fsp.stat(file, { bigint: true })]);
       } catch {
         return undefined;
       }
       const code = Number.parseInt(text.trim(), 10);
-      if (text.trim() !== '' && Number.isFinite(code)) return { exitCode: clampExitCode(code), finishedAt: stat.mtime };
+      if (text.trim() !== '' && Number.isFinite(code)) return { exitCode: clampExitCode(code), finishedAt: new Date(Number(stat.mtimeMs)), finishedAtNs: stat.mtimeNs };
       await new Promise((r) => setTimeout(r, 10));
     }
     return { exitCode: -1, finishedAt: new Date() };

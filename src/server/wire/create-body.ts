@@ -123,10 +123,16 @@ export function parseRestartPolicy(hc: Json): RestartPolicy {
   return { name: name as RestartPolicy['name'], maximumRetryCount: raw };
 }
 
-/** NetworkMode: bridge-like modes fall back to none with a warning. */
+/**
+ * NetworkMode: until networks exist, the default network is "none" (the
+ * container gets only loopback). Asking for "bridge" by name gets the same
+ * with a warning; the implicit default stays quiet so every `docker run`
+ * does not print one.
+ */
 function parseNetworkMode(hc: Json): { networkMode: 'none' | 'host'; warning?: string } {
   const mode = stringField(hc, 'NetworkMode', 'HostConfig.NetworkMode');
-  if (mode === '' || mode === 'default' || mode === 'bridge') {
+  if (mode === '' || mode === 'default') return { networkMode: 'none' };
+  if (mode === 'bridge') {
     return { networkMode: 'none', warning: 'NetworkMode "bridge" is not supported yet; the container has no network (none)' };
   }
   if (mode === 'none' || mode === 'host') return { networkMode: mode };

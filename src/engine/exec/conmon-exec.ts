@@ -1,0 +1,172 @@
+/**
+ * One conmon per exec session (libpod-internals.md §1.7). conmon runs
+ * `runc exec --process <spec> --detach <ctr>` and reports on the sync pipe
+ * twice: {"data": <pid>} once the process runs (or -1 and a message when
+ * runc failed), then {"data": <exit code>} when it ends.
+ *
+ * Handshake with an attach socket: start byte 1 → conmon creates the
+ * attach socket and writes {"data": 0} on the attach pipe → we connect →
+ * start byte 2 → conmon's child execs runc. The second byte exists so that
+ * the first output of a fast command is not lost before anyone attached.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { EngineError } from '../errors.js';
+
+export interface ExecConmonInput {
+  containerId: string;
+  sessionId: string;
+  runtimePath: string;
+  runtimeRoot: string;
+  /** The session's own directory: process spec, pid files, attach socket, ctl fifo, exit dir. */
+  bundleDir: string;
+  terminal: boolean;
+  stdin: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Files of an exec session's directory. */
+export function execFiles(bundleDir: string) {
+  return {
+    processSpec: path.join(bundleDir, 'process.json'),
+    pidFile: path.join(bundleDir, 'exec_pid'),
+    conmonPidFile: path.join(bundleDir, 'conmon.pid'),
+    exitDir: path.join(bundleDir, 'exit'),
+    runtimeLog: path.join(bundleDir, 'oci-log'),
+    ctl: path.join(bundleDir, 'ctl'),
+  };
+}
+
+/** conmon's argv for an exec session with an attach socket. Pure. */
+export function buildExecConmonArgs(input: ExecConmonInput): string[] {
+  const files = execFiles(input.bundleDir);
+  const args = [
+    '--api-version', '1',
+    '-c', input.containerId,
+    '-u', input.sessionId,
+    '-r', input.runtimePath,
+    '-b', input.bundleDir,
+    '-p', files.pidFile,
+    '-P', files.conmonPidFile,
+    '--exit-dir', files.exitDir,
+    '--full-attach',
+    '-l', 'none',
+    '--log-level', input.logLevel,
+    '--runtime-arg', '--root',
+    '--runtime-arg', input.runtimeRoot,
+    '--runtime-arg', '--log-format=json',
+    '--runtime-arg', '--log',
+    '--runtime-arg', files.runtimeLog,
+    '-e', '--exec-attach',
+    '--exec-process-spec', files.processSpec,
+  ];
+  if (input.terminal) args.push('-t');
+  if (input.stdin) args.push('-i');
+  return args;
+}
+
+export interface SyncMessage {
+  data?: number;
+  message?: string;
+}
+
+/**
+ * Reads newline-terminated JSON messages from a pipe. Node gives conmon a
+ * stream socketpair, so two messages may arrive in one chunk or one message
+ * in several. next() rejects when the pipe ends first or `timeoutMs` passes.
+ */
+export class SyncReader {
+  #buffered = '';
+  #messages: SyncMessage[] = [];
+  #ended = false;
+  #waiter: (() => void) | null = null;
+
+  constructor(pipe: Readable) {
+    pipe.on('data', (chunk: Buffer) => {
+      this.#buffered += chunk.toString();
+      for (let nl = this.#buffered.indexOf('\n'); nl >= 0; nl = this.#buffered.indexOf('\n')) {
+        const line = this.#buffered.slice(0, nl).trim();
+        this.#buffered = this.#buffered.slice(nl + 1);
+        if (line) this.#messages.push(parseSync(line));
+      }
+      this.#wake();
+    });
+    const end = () => {
+      this.#ended = true;
+      this.#wake();
+    };
+    pipe.on('end', end);
+    pipe.on('close', end);
+    pipe.on('error', end);
+  }
+
+  #wake(): void {
+    const w = this.#waiter;
+    this.#waiter = null;
+    w?.();
+  }
+
+  async next(timeoutMs: number, what: string): Promise<SyncMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const msg = this.#messages.shift();
+      if (msg) return msg;
+      if (this.#ended) throw new EngineError('system', 'BERTH_CONMON_FAILED', `conmon closed the pipe before reporting ${what}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new EngineError('system', 'BERTH_CONMON_TIMEOUT', `conmon did not report ${what} in time`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+}
+
+function parseSync(line: string): SyncMessage {
+  try {
+    return JSON.parse(line) as SyncMessage;
+  } catch {
+    return { data: -1, message: `unreadable message from conmon: ${line}` };
+  }
+}
+
+export interface ExecConmon {
+  child: ChildProcess;
+  sync: SyncReader;
+  attach: SyncReader;
+  /** Writes one start byte (call twice: before and after attaching). */
+  release(): void;
+  /** Closes berthd's ends of the pipes (conmon may already be gone). */
+  close(): void;
+  stderr(): string;
+}
+
+/** Spawns conmon for an exec session with sync (3), start (4) and attach (5) pipes. */
+export function spawnExecConmon(conmonPath: string, input: ExecConmonInput): ExecConmon {
+  const child = spawn(conmonPath, buildExecConmonArgs(input), {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4', _OCI_ATTACHPIPE: '5' },
+    detached: true,
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8192)));
+  child.on('error', (err) => (stderr += `cannot run conmon: ${err.message}`));
+  child.unref();
+  const start = child.stdio[4] as Writable;
+  start.on('error', () => {});
+  const pipes = [child.stdio[3], child.stdio[4], child.stdio[5], child.stderr] as Array<Readable | Writable | null>;
+  // A session must not keep berthd alive at shutdown; conmon carries on without us.
+  for (const p of pipes) (p as unknown as { unref?: () => void } | null)?.unref?.();
+  return {
+    child,
+    sync: new SyncReader(child.stdio[3] as Readable),
+    attach: new SyncReader(child.stdio[5] as Readable),
+    release: () => void start.write(Buffer.from([0])),
+    close: () => pipes.forEach((p) => p?.destroy()),
+    stderr: () => stderr,
+  };
+}

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, DEFAULTS, loadConfig, parseHost } from '../../src/config.js';
+
+test('defaults are dockerd-like', () => {
+  const config = loadConfig([]);
+  assert.deepEqual(config.hosts, DEFAULTS.hosts);
+  assert.equal(config.dataRoot, '/var/lib/berth');
+  assert.equal(config.execRoot, '/run/berth');
+  assert.equal(config.pidfile, '/run/berth/berthd.pid');
+  assert.equal(config.runtime, 'runc');
+  assert.equal(config.logSizeMax, 32 * 1024 * 1024);
+});
+
+test('flags win over the config file; hosts repeat', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-config-'));
+  try {
+    const file = path.join(dir, 'daemon.json');
+    fs.writeFileSync(file, JSON.stringify({ 'data-root': '/srv/berth', 'log-level': 'debug', 'log-size-max': 1000 }));
+    const config = loadConfig(['--config-file', file, '--log-level', 'warn', '-H', 'unix:///a.sock', '--host', 'unix:///b.sock']);
+    assert.equal(config.dataRoot, '/srv/berth');
+    assert.equal(config.logLevel, 'warn');
+    assert.equal(config.logSizeMax, 1000);
+    assert.deepEqual(config.hosts, ['unix:///a.sock', 'unix:///b.sock']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('unknown keys, bad values and unknown flags are errors', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-config-'));
+  try {
+    const file = path.join(dir, 'daemon.json');
+    fs.writeFileSync(file, JSON.stringify({ 'data-rot': '/x' }));
+    assert.throws(() => loadConfig(['--config-file', file]), (e: Error) => e instanceof ConfigError && /unknown key "data-rot"/.test(e.message));
+    fs.writeFileSync(file, '{not json');
+    assert.throws(() => loadConfig(['--config-file', file]), ConfigError);
+    assert.throws(() => loadConfig(['--log-level', 'loud']), ConfigError);
+    assert.throws(() => loadConfig(['--log-size-max', '12k']), /not an integer/);
+    assert.throws(() => loadConfig(['--no-such-flag']), /Unknown option/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('listen addresses: unix, fd, loopback TCP only', () => {
+  assert.deepEqual(parseHost('unix:///run/berth/berth.sock'), { kind: 'unix', path: '/run/berth/berth.sock' });
+  assert.deepEqual(parseHost('tcp://127.0.0.1:2375'), { kind: 'tcp', host: '127.0.0.1', port: 2375 });
+  assert.deepEqual(parseHost('tcp://[::1]:2375'), { kind: 'tcp', host: '::1', port: 2375 });
+  assert.throws(() => parseHost('tcp://0.0.0.0:2375'), /only on loopback/);
+  assert.throws(() => parseHost('http://x'), /invalid --host/);
+});
