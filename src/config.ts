@@ -3,6 +3,7 @@
  * (validated with ajv; unknown keys are an error), flags winning over the
  * file. Pure apart from reading the file.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -79,17 +80,27 @@ export function loadConfig(argv: string[]): Config {
   if (values.host) merged.hosts = values.host;
   validate(merged, 'command line');
   const execRoot = path.resolve((merged['exec-root'] as string) ?? DEFAULTS.execRoot);
+  const dataRoot = path.resolve((merged['data-root'] as string) ?? DEFAULTS.dataRoot);
   return {
     hosts: (merged.hosts as string[]) ?? [...DEFAULTS.hosts],
-    dataRoot: path.resolve((merged['data-root'] as string) ?? DEFAULTS.dataRoot),
+    dataRoot,
     execRoot,
     pidfile: path.resolve((merged.pidfile as string) ?? path.join(execRoot, 'berthd.pid')),
     logLevel: (merged['log-level'] as Config['logLevel']) ?? DEFAULTS.logLevel,
     runtime: (merged.runtime as string) ?? DEFAULTS.runtime,
-    cgroupParent: (merged['cgroup-parent'] as string) ?? DEFAULTS.cgroupParent,
+    cgroupParent: (merged['cgroup-parent'] as string) ?? defaultCgroupParent(dataRoot),
     logSizeMax: (merged['log-size-max'] as number) ?? DEFAULTS.logSizeMax,
     defaultPidsLimit: (merged['default-pids-limit'] as number) ?? DEFAULTS.defaultPidsLimit,
   };
+}
+
+/**
+ * Two daemons on different data roots must not share a cgroup parent: the
+ * default data root gets "berth", any other "berth-<8 hex of its path>".
+ */
+export function defaultCgroupParent(dataRoot: string): string {
+  if (dataRoot === DEFAULTS.dataRoot) return DEFAULTS.cgroupParent;
+  return `${DEFAULTS.cgroupParent}-${createHash('sha256').update(dataRoot).digest('hex').slice(0, 8)}`;
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

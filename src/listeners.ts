@@ -33,7 +33,7 @@ async function listenOne(server: http.Server, address: ListenAddress): Promise<n
   const listener = net.createServer({ allowHalfOpen: true }, (socket) => server.emit('connection', socket));
   if (address.kind === 'unix') {
     fs.mkdirSync(path.dirname(address.path), { recursive: true, mode: 0o755 });
-    removeStaleSocket(address.path);
+    await removeStaleSocket(address.path);
     // Listen with a umask that leaves no window in which the socket is world-accessible.
     const oldMask = process.umask(0o117);
     try {
@@ -52,13 +52,22 @@ async function listenOne(server: http.Server, address: ListenAddress): Promise<n
   return listener;
 }
 
-/** A socket file left by a daemon that died is removed; a live one is an error (EADDRINUSE). */
-function removeStaleSocket(socketPath: string): void {
+/**
+ * A socket file left by a daemon that died is removed; one that still
+ * answers belongs to a live daemon and is refused rather than stolen.
+ */
+async function removeStaleSocket(socketPath: string): Promise<void> {
   try {
-    if (fs.statSync(socketPath).isSocket()) fs.unlinkSync(socketPath);
+    if (!fs.statSync(socketPath).isSocket()) return;
   } catch {
-    // nothing there
+    return; // nothing there
   }
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(socketPath, () => (probe.destroy(), resolve(true)));
+    probe.on('error', () => resolve(false));
+  });
+  if (live) throw new Error(`${socketPath} is in use by another daemon`);
+  fs.unlinkSync(socketPath);
 }
 
 function groupId(name: string): number | undefined {

@@ -10,6 +10,7 @@ import type { ImageRecord } from './images/types.js';
 export type { ContainerRecord, ContainerSpec, ContainerState, ContainerStatus, MountSpec, Resources, RestartPolicy, Ulimit } from './containers/types.js';
 export type { ImageRecord, ImageRuntimeConfig, ImageHistoryEntry } from './images/types.js';
 export { EngineError, isEngineError } from './errors.js';
+export { publicStatus } from './containers/status.js';
 export type { ErrorKind } from './errors.js';
 
 /** Docker-style filters: key → values (OR within a key, AND across keys). */
@@ -234,6 +235,38 @@ export interface ImagesApi {
   /** repo may be fully qualified ("docker.io/library/x"); tag '' = latest. */
   tag(ref: string, repo: string, tag: string): Promise<void>;
   remove(ref: string, opts: { force: boolean; noprune: boolean }): Promise<ImageDeleteItem[]>;
+  /** `docker load`: every image of a docker-archive or OCI-layout tar (plain or gzip). Bad archive → invalid-parameter, nothing recorded. */
+  load(source: Readable): Promise<LoadedImage[]>;
+  /** `docker save`: a docker-archive tar of the named images. Names are resolved (not-found) before the stream starts. */
+  save(refs: string[]): Promise<AsyncIterable<Buffer>>;
+  /** `docker history`, newest first. */
+  history(ref: string): Promise<ImageHistoryItem[]>;
+  /** `docker image prune`: filters dangling (default true), label, label!, until. */
+  prune(filters: Filters): Promise<ImagePruneResult>;
+}
+
+export interface LoadedImage {
+  id: string;
+  /** Normalized references now pointing at the image. */
+  tags: string[];
+}
+
+export interface ImageHistoryItem {
+  /** The image ID (top row), else "<missing>". */
+  id: string;
+  /** Unix seconds. */
+  created: number;
+  createdBy: string;
+  /** Normalized references (top row only). */
+  tags: string[];
+  size: number;
+  comment: string;
+}
+
+export interface ImagePruneResult {
+  deleted: ImageDeleteItem[];
+  /** Bytes of layer data actually removed. */
+  spaceReclaimed: number;
 }
 
 export interface SystemInfo {
@@ -279,7 +312,22 @@ export interface SystemApi {
   version(): Promise<VersionInfo>;
 }
 
+/** A change in a container's filesystem (Docker's Kind: 0 modified, 1 added, 2 deleted). */
+export interface ContainerChange {
+  path: string;
+  kind: 0 | 1 | 2;
+}
+
+/** Container filesystem operations (export, diff). */
+export interface ContainerFilesApi {
+  /** A tar of the container's root (running or stopped), streamed; destroying the stream ends the export. */
+  export(ref: string): Promise<Readable>;
+  /** Changes against the image, sorted by path. */
+  changes(ref: string): Promise<ContainerChange[]>;
+}
+
 export interface Engine {
+  containerFiles: ContainerFilesApi;
   containers: ContainersApi;
   images: ImagesApi;
   system: SystemApi;

@@ -15,6 +15,9 @@ import type { ContainerContext, EngineSettings } from './containers/context.js';
 import { handleExit } from './containers/handle-exit.js';
 import { reconcileContainers } from './containers/reconcile.js';
 import { createContainersApi } from './containers/service.js';
+import { containerChanges } from './containers/diff.js';
+import { exportContainer } from './containers/export.js';
+import { createExecService } from './exec/service.js';
 import type { ContainerSpec, ContainerState } from './containers/types.js';
 import { EventBus } from './events/event-bus.js';
 import { createImageService } from './images/service.js';
@@ -82,7 +85,10 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   };
   const daemonId = meta.get('daemon-id') ?? (meta.set('daemon-id', randomUUID()), meta.get('daemon-id')!);
   const [conmonVersion, runtimeVersion] = await Promise.all([binaryVersion(config.conmonPath), binaryVersion(config.runtimePath)]);
+  const exec = createExecService(ctx);
   const engine: Engine = {
+    containerFiles: { export: (ref) => exportContainer(ctx, ref), changes: (ref) => containerChanges(ctx, ref) },
+    exec,
     containers: createContainersApi(ctx),
     images,
     system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, conmonVersion, runtimeVersion, defaultPidsLimit: config.defaultPidsLimit }),
@@ -91,15 +97,18 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     engine,
     events,
     async start() {
-      const rebooted = detectReboot(paths.aliveFile, host.bootId);
+      const firstStart = meta.get('boot-id') === undefined;
+      const rebooted = !firstStart && detectReboot(paths.aliveFile, host.bootId);
       if (rebooted) log.warn('the host rebooted (or the exec root was wiped) since the last start: marking running containers exited');
       await reconcileContainers(ctx, { rebooted });
       await images.collectGarbage();
       fs.writeFileSync(paths.aliveFile, host.bootId);
+      meta.set('boot-id', host.bootId);
       ctx.exitWatcher.start();
       repo.pruneExitCodes(Date.now() - 5 * 60_000);
     },
     close() {
+      exec.close();
       ctx.exitWatcher.stop();
       for (const timer of ctx.restartTimers.values()) clearTimeout(timer);
       closeDatabase(db);

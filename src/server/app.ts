@@ -11,10 +11,14 @@ import { MAX_API_VERSION, requestApiVersion, stripVersionPrefix, versionRangeErr
 import { badRequest, handleError, handleNotFound } from './errors.js';
 import { containerOperations } from './routes/containers.js';
 import { containerIoOperations } from './routes/containers-io.js';
-import { imageOperations, wildcardImageHandler } from './routes/images.js';
+import { execOperations } from './routes/exec.js';
+import { imageOperations, wildcardImageDispatch } from './routes/images.js';
+import { imageArchiveOperations } from './routes/images-archive.js';
+import { containerFsOperations } from './routes/containers-fs.js';
 import { systemOperations } from './routes/system.js';
 import { routeSchema } from './schemas.js';
 import { installUpgradeDispatch } from './streams/hijack.js';
+import { upgradedBodyHook } from './streams/upgrade-body.js';
 
 export type RouteMethod = 'GET' | 'HEAD' | 'POST' | 'DELETE' | 'PUT';
 
@@ -68,11 +72,22 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('POST', '/containers/{id}/resize', 'ContainerResize'),
   route('DELETE', '/containers/{id}', 'ContainerDelete'),
   route('POST', '/containers/prune', 'ContainerPrune'),
+  route('GET', '/containers/{id}/export', 'ContainerExport'),
+  route('GET', '/containers/{id}/changes', 'ContainerChanges'),
+  route('POST', '/containers/{id}/exec', 'ContainerExec'),
+  route('POST', '/exec/{id}/start', 'ExecStart'),
+  route('POST', '/exec/{id}/resize', 'ExecResize'),
+  route('GET', '/exec/{id}/json', 'ExecInspect'),
   route('GET', '/images/json', 'ImageList'),
   route('POST', '/images/create', 'ImageCreate'),
   route('GET', '/images/{name}/json', 'ImageInspect'),
   route('POST', '/images/{name}/tag', 'ImageTag'),
   route('DELETE', '/images/{name}', 'ImageDelete'),
+  route('GET', '/images/{name}/get', 'ImageGet'),
+  route('GET', '/images/get', 'ImageGetAll'),
+  route('POST', '/images/load', 'ImageLoad'),
+  route('GET', '/images/{name}/history', 'ImageHistory'),
+  route('POST', '/images/prune', 'ImagePrune'),
 ];
 
 /** Wildcard twins of the image-name routes, for names that contain "/". */
@@ -80,6 +95,8 @@ const IMAGE_WILDCARDS: ReadonlyArray<{ method: RouteMethod; suffix: string; oper
   { method: 'GET', suffix: '/json', operationId: 'ImageInspect' },
   { method: 'POST', suffix: '/tag', operationId: 'ImageTag' },
   { method: 'DELETE', suffix: '', operationId: 'ImageDelete' },
+  { method: 'GET', suffix: '/get', operationId: 'ImageGet' },
+  { method: 'GET', suffix: '/history', operationId: 'ImageHistory' },
 ];
 
 export interface BuildAppOptions {
@@ -140,7 +157,10 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
     ...systemOperations(engine),
     ...containerOperations(engine),
     ...containerIoOperations(engine),
+    ...execOperations(engine),
     ...imageOperations(engine),
+    ...imageArchiveOperations(engine),
+    ...containerFsOperations(engine),
   };
   const options = (operationId: string) => {
     const op = ops[operationId];
@@ -154,11 +174,16 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
     };
   };
   for (const r of ROUTES) app.route({ method: r.method, url: r.url, ...options(r.operationId) });
-  for (const w of IMAGE_WILDCARDS) {
-    const o = options(w.operationId);
+  // One `/images/*` route per method, dispatching on the suffix.
+  for (const method of new Set(IMAGE_WILDCARDS.map((w) => w.method))) {
+    const twins = IMAGE_WILDCARDS.filter((w) => w.method === method);
+    const o = options(twins[0].operationId);
     // The spec's `name` path parameter does not exist on a wildcard route.
     const { params: _params, ...schema } = o.schema;
-    app.route({ method: w.method, url: '/images/*', ...o, schema, handler: wildcardImageHandler(w.suffix, o.handler) });
+    const long = twins.some((w) => ops[w.operationId]?.long);
+    const { handlerTimeout: _t, ...rest } = o as typeof o & { handlerTimeout?: number };
+    const handler = wildcardImageDispatch(twins.map((w) => ({ suffix: w.suffix, handler: options(w.operationId).handler })));
+    app.route({ method, url: '/images/*', ...(long ? rest : o), schema, handler });
   }
 }
 
@@ -178,6 +203,8 @@ export function buildApp(engine: Engine, opts: BuildAppOptions = { version: '0.0
   }) as unknown as FastifyInstance;
   registerBodyParsers(app);
   registerCommonHooks(app, opts.version);
+  // Upgrade requests (exec start) carry their JSON body outside the HTTP parser.
+  app.addHook('preParsing', upgradedBodyHook);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   registerRoutes(app, engine, opts.requestTimeoutMs ?? 120_000);

@@ -26,9 +26,9 @@ describe('docker CLI session', { skip: skipUnlessRoot(), timeout: 300_000 }, () 
   });
 
   test('run --rm echo prints hello, exits 0 and leaves no container', async () => {
-    const r = await dockerExpect(d, ['run', '--rm', '--name', 'hello', 'busybox', 'echo', 'hello']);
+    const r = await dockerExpect(d, ['run', '--rm', '--name', 'hello-rm', 'busybox', 'echo', 'hello']);
     assert.equal(r.stdout, 'hello\n');
-    assert.equal((await dockerExpect(d, ['ps', '-aq', '--filter', 'name=^hello$'])).stdout, '');
+    assert.equal((await dockerExpect(d, ['ps', '-aq', '--filter', 'name=hello-rm'])).stdout, '');
   });
 
   test('run --rm passes the exit code through', async () => {
@@ -39,7 +39,7 @@ describe('docker CLI session', { skip: skipUnlessRoot(), timeout: 300_000 }, () 
     const r = await dockerExpect(d, ['run', '--rm', '--name', 'nosuch', 'busybox', 'nosuchcmd'], 127);
     assert.match(r.stderr, /executable file not found/);
     await eventually('nosuch removed', async () =>
-      (await d.docker(['ps', '-aq', '--filter', 'name=^nosuch$'])).stdout === '');
+      (await d.docker(['ps', '-aq', '--filter', 'name=nosuch'])).stdout === '');
   });
 
   test('a command that is not executable is 126', async () => {
@@ -204,7 +204,7 @@ describe('docker CLI session', { skip: skipUnlessRoot(), timeout: 300_000 }, () 
     assert.ok(r.stdout.includes(`${a}\n`) && r.stdout.includes(`${b}\n`), r.stdout);
     assert.ok(!r.stdout.includes(live), 'a running container is never pruned');
     assert.match(r.stdout, /Total reclaimed space: /);
-    const left = lines((await dockerExpect(d, ['ps', '-a', '--filter', 'name=^prune-', '--format', '{{.Names}}'])).stdout).sort();
+    const left = lines((await dockerExpect(d, ['ps', '-a', '--filter', 'name=prune-', '--format', '{{.Names}}'])).stdout).sort();
     assert.deepEqual(left, ['prune-live', 'prune-other']);
     assert.equal((await dockerExpect(d, ['rm', '-f', 'prune-live', 'prune-other'])).stdout, 'prune-live\nprune-other\n');
   });

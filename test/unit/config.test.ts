@@ -53,3 +53,12 @@ test('listen addresses: unix, fd, loopback TCP only', () => {
   assert.throws(() => parseHost('tcp://0.0.0.0:2375'), /only on loopback/);
   assert.throws(() => parseHost('http://x'), /invalid --host/);
 });
+
+test('the cgroup parent follows the data root unless given', () => {
+  assert.equal(loadConfig([]).cgroupParent, 'berth');
+  const a = loadConfig(['--data-root', '/srv/a']).cgroupParent;
+  const b = loadConfig(['--data-root', '/srv/b']).cgroupParent;
+  assert.match(a, /^berth-[0-9a-f]{8}$/);
+  assert.notEqual(a, b);
+  assert.equal(loadConfig(['--data-root', '/srv/a', '--cgroup-parent', 'mine']).cgroupParent, 'mine');
+});

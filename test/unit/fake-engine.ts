@@ -6,6 +6,7 @@
 import type {
   AttachSession, ContainerView, Engine, ImageView, LogEntry, SystemInfo, VersionInfo, WaitResult,
 } from '../../src/engine/api.js';
+import { Readable } from 'node:stream';
 import { EngineError } from '../../src/engine/api.js';
 import type { ErrorKind } from '../../src/engine/api.js';
 
@@ -136,12 +137,21 @@ export class FakeEngine implements Engine {
     prune: async () => ({ deleted: [] as string[], spaceReclaimed: 0 }),
   });
 
+  containerFiles = this.wrap('containerFiles', {
+    export: async () => Readable.from([Buffer.alloc(1024)]),
+    changes: async () => [{ path: '/new', kind: 1 as const }],
+  });
+
   images = this.wrap('images', {
     import: async () => ({ id: IMAGE_ID }),
     list: async () => [sampleImage()],
     inspect: async () => sampleImage(),
     tag: async () => {},
     remove: async () => [{ untagged: 'docker.io/library/busybox:latest' }, { deleted: IMAGE_ID }],
+    load: async () => [{ id: IMAGE_ID, tags: ['docker.io/library/busybox:latest'] }],
+    save: async () => (async function* (): AsyncGenerator<Buffer> { yield Buffer.alloc(1024); })(),
+    history: async () => [{ id: IMAGE_ID, created: 0, createdBy: 'sh', tags: [] as string[], size: 0, comment: '' }],
+    prune: async () => ({ deleted: [] as Array<{ deleted?: string; untagged?: string }>, spaceReclaimed: 0 }),
   });
 
   system = this.wrap('system', {

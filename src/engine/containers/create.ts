@@ -8,18 +8,21 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { CreateContainerOptions } from '../api.js';
-import { conflict } from '../errors.js';
+import { conflict, invalid } from '../errors.js';
 import { containerFiles } from '../paths.js';
+import { normalizeCapabilities } from '../runtime/capabilities.js';
 import { eventAttributes, rfc3339Nano, type ContainerContext } from './context.js';
 import { writeEtcFiles } from './etc-files.js';
 import { mergeWithImage } from './merge-image.js';
 import { generateName } from './names.js';
+import { parseSignal } from './signals.js';
 import { validateName } from './resolve.js';
 import { initialState, type ContainerSpec } from './types.js';
 
 export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
   const name = opts.name ? validateName(opts.name) : generateName((n) => ctx.repo.getByName(n) !== undefined);
   ensureNameFree(ctx, name);
+  await validateHostConfig(opts.spec);
   const image = ctx.images.resolve(opts.image);
   const merged = mergeWithImage(opts, image.config);
   const id = randomBytes(32).toString('hex');
@@ -50,6 +53,25 @@ async function makeContainerFiles(dir: string, spec: ContainerSpec): Promise<voi
   // The log exists from the start so that an attach before start can follow it from offset 0.
   await fs.writeFile(files.log, '', { mode: 0o600 });
   await writeEtcFiles(files, spec);
+}
+
+/**
+ * What Docker rejects at create rather than at start, so that a container
+ * that could never start is never made: an unknown StopSignal, unknown capability names, and a
+ * HostConfig.Mounts bind whose source does not exist (Binds sources are
+ * Docker's to create; Mounts sources are not).
+ */
+async function validateHostConfig(spec: CreateContainerOptions['spec']): Promise<void> {
+  if (spec.stopSignal) parseSignal(spec.stopSignal);
+  normalizeCapabilities(spec.capAdd);
+  normalizeCapabilities(spec.capDrop);
+  for (const m of spec.mounts) {
+    if (m.type !== 'bind' || m.origin !== 'mounts') continue;
+    const exists = await fs.stat(m.source).then(() => true, () => false);
+    if (!exists) {
+      throw invalid('BERTH_MOUNT_SOURCE_MISSING', `invalid mount config for type "bind": bind source path does not exist: ${m.source}`);
+    }
+  }
 }
 
 function ensureNameFree(ctx: ContainerContext, name: string): void {

@@ -8,7 +8,7 @@ import type { Filters } from '../api.js';
 import { invalid } from '../errors.js';
 import type { ContainerContext, Row } from './context.js';
 import { findContainer } from './resolve.js';
-import { dockerStatus } from './view.js';
+import { publicStatus } from './status.js';
 
 const KNOWN = new Set(['id', 'name', 'label', 'status', 'ancestor', 'exited', 'before', 'since', 'health', 'network', 'volume', 'is-task', 'publish', 'expose', 'isolation']);
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
@@ -39,7 +39,7 @@ function predicateFor(ctx: ContainerContext, key: string, value: string): RowPre
       return labelFilter(value);
     case 'status':
       if (!STATUSES.has(value)) throw invalid('BERTH_FILTER_BAD_STATUS', `Invalid filter 'status=${value}'`);
-      return (row) => dockerStatus(row.state) === value;
+      return (row) => publicStatus(row.state) === value;
     case 'ancestor':
       return ancestorFilter(ctx, value);
     case 'exited': {

@@ -6,19 +6,6 @@ import { containerFiles } from '../paths.js';
 import type { ContainerContext, Row } from './context.js';
 import { buildContainerFilter } from './filters.js';
 import { findContainer } from './resolve.js';
-import type { ContainerState } from './types.js';
-
-/** The status word Docker clients read (State.Status, the status filter). */
-export function dockerStatus(state: ContainerState): string {
-  switch (state.status) {
-    case 'initialized':
-      return 'created';
-    case 'exited':
-      return state.hasBeenStarted ? 'exited' : 'created';
-    default:
-      return state.status;
-  }
-}
 
 export async function inspectContainer(ctx: ContainerContext, ref: string, opts: { size?: boolean } = {}): Promise<ContainerView> {
   return buildView(ctx, findContainer(ctx, ref), opts.size ?? false);

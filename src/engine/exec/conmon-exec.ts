@@ -26,6 +26,9 @@ export interface ExecConmonInput {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
+/** Bytes of an exec session's log (conmon truncates past it). */
+export const EXEC_LOG_MAX = 1024 * 1024;
+
 /** Files of an exec session's directory. */
 export function execFiles(bundleDir: string) {
   return {
@@ -35,6 +38,7 @@ export function execFiles(bundleDir: string) {
     exitDir: path.join(bundleDir, 'exit'),
     runtimeLog: path.join(bundleDir, 'oci-log'),
     ctl: path.join(bundleDir, 'ctl'),
+    log: path.join(bundleDir, 'exec.log'),
   };
 }
 
@@ -51,7 +55,9 @@ export function buildExecConmonArgs(input: ExecConmonInput): string[] {
     '-P', files.conmonPidFile,
     '--exit-dir', files.exitDir,
     '--full-attach',
-    '-l', 'none',
+    // The log is a safety net for output the attach socket missed (see run-session.ts).
+    '-l', `k8s-file:${files.log}`,
+    '--log-size-max', String(EXEC_LOG_MAX),
     '--log-level', input.logLevel,
     '--runtime-arg', '--root',
     '--runtime-arg', input.runtimeRoot,
@@ -107,6 +113,7 @@ export class SyncReader {
     w?.();
   }
 
+  /** The next message; `timeoutMs` may be Infinity. */
   async next(timeoutMs: number, what: string): Promise<SyncMessage> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -116,7 +123,8 @@ export class SyncReader {
       const left = deadline - Date.now();
       if (left <= 0) throw new EngineError('system', 'BERTH_CONMON_TIMEOUT', `conmon did not report ${what} in time`);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
+        // Infinity = wait as long as the process runs (setTimeout would fire at once).
+        const timer = Number.isFinite(left) ? setTimeout(resolve, left) : undefined;
         this.#waiter = () => {
           clearTimeout(timer);
           resolve();
@@ -156,15 +164,16 @@ export function spawnExecConmon(conmonPath: string, input: ExecConmonInput): Exe
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8192)));
   child.on('error', (err) => (stderr += `cannot run conmon: ${err.message}`));
   child.unref();
-  const start = child.stdio[4] as Writable;
+  const stdio = child.stdio as unknown as Array<Readable | Writable | null>;
+  const start = stdio[4] as Writable;
   start.on('error', () => {});
-  const pipes = [child.stdio[3], child.stdio[4], child.stdio[5], child.stderr] as Array<Readable | Writable | null>;
+  const pipes = [stdio[3], stdio[4], stdio[5], child.stderr];
   // A session must not keep berthd alive at shutdown; conmon carries on without us.
   for (const p of pipes) (p as unknown as { unref?: () => void } | null)?.unref?.();
   return {
     child,
-    sync: new SyncReader(child.stdio[3] as Readable),
-    attach: new SyncReader(child.stdio[5] as Readable),
+    sync: new SyncReader(stdio[3] as Readable),
+    attach: new SyncReader(stdio[5] as Readable),
     release: () => void start.write(Buffer.from([0])),
     close: () => pipes.forEach((p) => p?.destroy()),
     stderr: () => stderr,

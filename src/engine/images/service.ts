@@ -23,6 +23,10 @@ import { planImageRemoval, type ImageUser } from './image-remove.js';
 import { openLayerStore, type LayerStore } from './layer-store.js';
 import { familiarReference, isFullImageId, isImageIdLike, normalizeReference, normalizeRepoTag, parseReference } from './reference.js';
 import type { ImageRecord } from './types.js';
+import { imageHistory } from './history.js';
+import { loadImages } from './load.js';
+import { pruneImages } from './prune.js';
+import { saveImages } from './save.js';
 
 export interface ImageServiceDeps {
   db: Db;
@@ -76,6 +80,13 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
       repo.addTag(normalizeRepoTag(repoName, tag), image.id);
     },
     remove: (ref, opts) => serial(() => removeImage(ref, opts.force, { repo, layers, log, users: deps.containersUsing })),
+    load: (source) => loadImages(source, { repo, layers, serial, log }),
+    save: (refs) => saveImages(refs, { repo, layers, resolve }),
+    history: async (ref) => {
+      const image = resolve(ref);
+      return imageHistory(image, repo.layers(image.id).map((l) => l.size));
+    },
+    prune: (filters) => serial(() => pruneImages(filters, { repo, layers, log, inUse: (id) => deps.containersUsing(id).length > 0 })),
   };
 }
 

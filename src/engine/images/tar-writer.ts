@@ -56,8 +56,10 @@ function rawHeader(name: string, typeflag: string, e: Omit<TarEntry, 'name' | 't
 export function paxRecord(key: string, value: string): string {
   const body = ` ${key}=${value}\n`;
   const bodyLen = Buffer.byteLength(body);
-  let len = bodyLen + String(bodyLen).length;
-  if (String(len).length !== String(len - bodyLen).length) len += 1;
+  const digits = String(bodyLen).length;
+  let len = bodyLen + digits;
+  // Adding the length's own digits can add a digit (e.g. 98 + 2 = 100).
+  if (String(len).length > digits) len += 1;
   return `${len}${body}`;
 }
 
@@ -74,7 +76,7 @@ export function entryHeader(e: TarEntry): Buffer {
   if (records.length === 0) return main;
   const pax = Buffer.from(records.join(''), 'utf8');
   const paxName = `PaxHeaders/${e.name.replace(/\/$/, '').split('/').pop() ?? 'x'}`.slice(0, 99);
-  return Buffer.concat([rawHeader(paxName, 'x', { mode: 0o644, size: pax.length, mtime: e.mtime }), pax, padding(pax.length)]);
+  return Buffer.concat([rawHeader(paxName, 'x', { mode: 0o644, size: pax.length, mtime: e.mtime }), pax, padding(pax.length), main]);
 }
 
 /** Content source of a file entry: bytes, or a path read when the entry is written. */

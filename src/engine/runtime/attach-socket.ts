@@ -55,6 +55,8 @@ export class AttachSocket implements AsyncIterable<AttachFrame> {
   #ended = false;
   #wake: (() => void) | null = null;
   #closed = false;
+  /** Payload bytes received so far (stdout and stderr). */
+  receivedBytes = 0;
 
   private constructor(
     private readonly socket: SeqpacketSocket,
@@ -94,6 +96,7 @@ export class AttachSocket implements AsyncIterable<AttachFrame> {
     // The native read buffer is reused: keep a copy.
     this.#queue.push({ stream: frame.stream, data: Buffer.from(frame.data) });
     this.#queued += frame.data.length;
+    this.receivedBytes += frame.data.length;
     if (this.#queued > (this.opts.maxQueuedBytes ?? DEFAULT_QUEUE_CAP)) {
       this.opts.onOverflow?.();
       this.#queue = [];

@@ -111,3 +111,22 @@ export function wildcardImageHandler(suffix: string, handler: Handler): Handler 
     return handler(request, reply);
   };
 }
+
+/** The image name of a request (for routes in other files). */
+export function imageNameOf(request: Req): string {
+  return imageName(request);
+}
+
+/**
+ * One handler for every wildcard twin of a method (Fastify takes one
+ * `/images/*` route per method): the first twin whose suffix the path ends
+ * with handles it; none → 404 page not found.
+ */
+export function wildcardImageDispatch(twins: Array<{ suffix: string; handler: Handler }>): Handler {
+  const wrapped = twins.map((t) => ({ suffix: t.suffix, handler: wildcardImageHandler(t.suffix, t.handler) }));
+  return (request, reply) => {
+    const rest = (request.params as Record<string, string>)['*'] ?? '';
+    const twin = wrapped.find((t) => t.suffix !== '' && rest.endsWith(t.suffix) && rest.length > t.suffix.length) ?? wrapped.find((t) => t.suffix === '');
+    return twin ? twin.handler(request, reply) : handleNotFound(request, reply);
+  };
+}

@@ -29,11 +29,13 @@ export function boolField(obj: Json, key: string, path: string, def = false): bo
   return v;
 }
 
-/** An integer ≥ `min` (default 0); `def` when absent or null. */
+/** A safe integer ≥ `min` (default 0); `def` when absent or null; 400 when out of range. */
 export function intField(obj: Json, key: string, path: string, def: number, min = 0): number {
   const v = obj[key];
   if (v === undefined || v === null) return def;
   if (typeof v !== 'number' || !Number.isInteger(v)) throw badRequest(`${path} must be an integer`);
+  // Beyond 2^53 a JSON number has already lost precision; Docker's int64 fields reject 1e30 too.
+  if (!Number.isSafeInteger(v)) throw badRequest(`${path} is out of range`);
   if (v < min) throw badRequest(min === 0 ? `${path} must not be negative` : `${path} must be at least ${min}`);
   return v;
 }

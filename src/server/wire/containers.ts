@@ -3,8 +3,9 @@
  * and list items (`GET /containers/json`), v1.41 shapes with every key present.
  */
 import type { ContainerSpec, ContainerState, ContainerView } from '../../engine/api.js';
+import { publicStatus } from '../../engine/api.js';
 import { toHostConfig, toMountPoints } from './container-host-config.js';
-import { dockerStateWord, parseTime, statusText } from './status-text.js';
+import { parseTime, statusText } from './status-text.js';
 
 /** Go's zero time, which Docker prints for never-set timestamps. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -31,7 +32,7 @@ export function commandLine(spec: ContainerSpec): string {
 }
 
 function toState(s: ContainerState): Record<string, unknown> {
-  const word = dockerStateWord(s);
+  const word = publicStatus(s);
   return {
     Status: word,
     // Docker reports Running while paused and while restarting.
@@ -153,7 +154,7 @@ export function toContainerListItem(v: ContainerView, now: number): Record<strin
     Ports: [],
     ...sizes(v),
     Labels: v.spec.labels,
-    State: dockerStateWord(v.state),
+    State: publicStatus(v.state),
     Status: statusText(v.state, now),
     HostConfig: { NetworkMode: v.spec.networkMode },
     NetworkSettings: { Networks: networks(v.spec) },

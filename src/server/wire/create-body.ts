@@ -171,7 +171,7 @@ export function parseResources(hc: Json): Resources {
   const pids = hc.PidsLimit;
   let pidsLimit: number | null = null;
   if (pids !== undefined && pids !== null) {
-    if (typeof pids !== 'number' || !Number.isInteger(pids)) throw badRequest('HostConfig.PidsLimit must be an integer');
+    if (typeof pids !== 'number' || !Number.isSafeInteger(pids)) throw badRequest('HostConfig.PidsLimit must be an integer in range');
     pidsLimit = pids === 0 ? null : pids < 0 ? -1 : pids;
   }
   return {

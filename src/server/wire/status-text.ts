@@ -43,21 +43,6 @@ export function parseTime(s: string): number | null {
 }
 
 /**
- * Docker's state word: created, running, paused, restarting, removing,
- * exited, dead. `initialized` and a never-started `exited` are "created".
- */
-export function dockerStateWord(state: ContainerState): string {
-  switch (state.status) {
-    case 'initialized':
-      return 'created';
-    case 'exited':
-      return state.startedAt ? 'exited' : 'created';
-    default:
-      return state.status;
-  }
-}
-
-/**
  * `docker ps` STATUS text at time `now` (ms): `Up 5 minutes`,
  * `Up 5 minutes (Paused)`, `Restarting (1) 2 seconds ago`,
  * `Exited (137) 3 seconds ago`, `Created`, `Removal In Progress`, `Dead`,

@@ -66,6 +66,7 @@ export class TestDaemon {
   private exited: Promise<ExitInfo> = Promise.resolve({ code: null, signal: null });
   private expectExit = false;
   private everReady = false;
+  private cleanedUp = false;
   private logText = '';
   /** Things that went wrong outside a test's own assertions (unexpected exits); reported by cleanup. */
   private readonly problems: string[] = [];
@@ -219,9 +220,11 @@ export class TestDaemon {
    * temp root (conmon), no mount below it, no runc state, no task in its cgroup
    * parent. Whatever is left is then killed/unmounted, the cgroup dirs and the
    * temp root are removed, and the method THROWS listing the leaks (and any
-   * unexpected berthd exit) so the test fails.
+   * unexpected berthd exit) so the test fails. A second call does nothing.
    */
   async cleanup(): Promise<void> {
+    if (this.cleanedUp) return;
+    this.cleanedUp = true;
     const problems: string[] = [];
     if (!this.running && this.everReady) {
       // A test that killed berthd and failed before restarting it: start it to remove containers properly.

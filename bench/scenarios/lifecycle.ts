@@ -1,0 +1,44 @@
+/**
+ * lifecycle: create → start → wait → remove of `true`, sequentially, N runs
+ * per round; p50/p90/p99 of the whole and of each step.
+ */
+import { msSince, percentiles } from '../stats.js';
+import type { RoundResult, Scenario, Target } from './types.js';
+
+const STEPS = ['create', 'start', 'wait', 'remove'] as const;
+
+export function lifecycleScenario(runs = 30): Scenario {
+  return {
+    name: 'lifecycle',
+    applies: () => true,
+    async round(t: Target): Promise<RoundResult> {
+      const samples: Record<string, number[]> = { lifecycle: [], create: [], start: [], wait: [], remove: [] };
+      for (let i = 0; i < runs; i++) {
+        const step = await oneLifecycle(t);
+        for (const s of STEPS) samples[s].push(step[s]);
+        samples.lifecycle.push(STEPS.reduce((sum, s) => sum + step[s], 0));
+      }
+      const metrics = { ...percentiles('lifecycle ms', samples.lifecycle) };
+      for (const s of STEPS) Object.assign(metrics, { [`  ${s} ms p50`]: percentiles('', samples[s])[' p50'] });
+      return { metrics, samples };
+    },
+  };
+}
+
+/** One create → start → wait → remove of `true`; the milliseconds of each step. Throws on a non-zero exit. */
+export async function oneLifecycle(t: Target): Promise<Record<(typeof STEPS)[number], number>> {
+  let t0 = process.hrtime.bigint();
+  const id = await t.driver.create(['true']);
+  const create = msSince(t0);
+  t0 = process.hrtime.bigint();
+  await t.driver.start(id);
+  const start = msSince(t0);
+  t0 = process.hrtime.bigint();
+  const code = await t.driver.wait(id);
+  const wait = msSince(t0);
+  t0 = process.hrtime.bigint();
+  await t.driver.remove(id);
+  const remove = msSince(t0);
+  if (code !== 0) throw new Error(`${t.name}: \`true\` exited with ${code}`);
+  return { create, start, wait, remove };
+}

@@ -1,0 +1,178 @@
+/**
+ * Starting an exec session: write its process spec, run its conmon through
+ * the two-byte handshake, connect to its attach socket, and follow it to
+ * the end. When the process ends the exit code is stored on the session
+ * first, then the session's conmon pipes and directory are released, and
+ * only then does the attached output end — so a client that inspects the
+ * exec right after its stream closed sees the exit code.
+ */
+import fs from 'node:fs/promises';
+import { constants } from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { AttachSession, ExecStartOptions, OutputChunk } from '../api.js';
+import type { ContainerContext, Row } from '../containers/context.js';
+import { parseLogLine } from '../containers/k8s-log.js';
+import { resolveUser } from '../containers/user.js';
+import { EngineError, systemError } from '../errors.js';
+import { containerFiles } from '../paths.js';
+import { AttachSocket } from '../runtime/attach-socket.js';
+import type { OciSpec } from '../runtime/oci-types.js';
+import { runtimeMessage, startFailureExitCode } from '../runtime/runtime-errors.js';
+import { execFiles, spawnExecConmon } from './conmon-exec.js';
+import { buildExecProcess } from './process-spec.js';
+import type { ExecSession } from './types.js';
+
+const HANDSHAKE_TIMEOUT_MS = 60_000;
+
+/** Called once the session ended and its exit code is stored. */
+export type OnEnded = (session: ExecSession) => void;
+
+/**
+ * Runs the session's process. Resolves an AttachSession (attached) or null
+ * (detached) once the process runs, or — attached — once it failed to
+ * start, with the runtime's message as its only output. A detached start
+ * that fails throws.
+ */
+export async function runSession(ctx: ContainerContext, row: Row, session: ExecSession, opts: ExecStartOptions, onEnded: OnEnded): Promise<AttachSession | null> {
+  const tty = session.opts.tty;
+  const attached = !opts.detach;
+  try {
+    await writeProcessSpec(ctx, row, session, opts);
+    const conmon = spawnExecConmon(ctx.settings.conmonPath, {
+      containerId: row.id, sessionId: session.id, runtimePath: ctx.runtime.path, runtimeRoot: ctx.runtime.root,
+      bundleDir: session.bundleDir, terminal: tty, stdin: attached && session.opts.attachStdin,
+      // conmon's exec child prints debug lines on the process's own stderr: never ask it for debug.
+      logLevel: ctx.settings.logLevel === 'debug' ? 'info' : ctx.settings.logLevel,
+    });
+    session.conmon = conmon;
+    conmon.release();
+    const ready = await conmon.attach.next(HANDSHAKE_TIMEOUT_MS, 'the attach socket');
+    if (typeof ready.data !== 'number' || ready.data < 0) throw systemError('BERTH_EXEC_ATTACH', ready.message || conmon.stderr().trim() || 'conmon could not set up the attach socket');
+    if (attached) session.socket = await AttachSocket.connect(session.bundleDir, { onOverflow: () => ctx.log.warn({ exec: session.id }, 'exec client too slow: disconnected') });
+    conmon.release();
+    const started = await conmon.sync.next(HANDSHAKE_TIMEOUT_MS, 'the exec pid');
+    if (typeof started.data !== 'number' || started.data < 0) throw await startFailure(session, started.message);
+    session.pid = started.data;
+  } catch (err) {
+    const failure = err instanceof EngineError ? err : systemError('BERTH_EXEC_START', (err as Error).message, err);
+    await endSession(session, failure instanceof ExecStartError ? failure.exitCode : 126, onEnded);
+    if (!attached) throw failure;
+    return failedSession(tty, failure.message);
+  }
+  let replay: OutputChunk[] = [];
+  const exited = session.conmon!.sync.next(Infinity, 'the exit code').then(
+    (m) => (typeof m.data === 'number' && m.data >= 0 ? m.data : 126),
+    () => -1,
+  ).then(async (code) => {
+    // conmon 2.1.6 can finish a fast process before it accepted our connection; its log still has the output.
+    if (session.socket && session.socket.receivedBytes === 0) replay = await readExecLog(execFiles(session.bundleDir).log);
+    await endSession(session, code, onEnded);
+  });
+  return attached ? attachedSession(session, exited, () => replay) : (void exited, null);
+}
+
+/** A runtime failure with the exit code Docker records (127 not found, 126 otherwise). */
+class ExecStartError extends EngineError {
+  constructor(message: string, readonly exitCode: number) {
+    super('system', 'BERTH_EXEC_START_FAILED', message);
+  }
+}
+
+async function startFailure(session: ExecSession, message: string | undefined): Promise<ExecStartError> {
+  const fromLog = runtimeMessage(await fs.readFile(execFiles(session.bundleDir).runtimeLog, 'utf8').catch(() => ''));
+  const text = `OCI runtime exec failed: ${fromLog || message || session.conmon?.stderr().trim() || 'unknown error'}`;
+  return new ExecStartError(text, startFailureExitCode(text) ?? 126);
+}
+
+async function writeProcessSpec(ctx: ContainerContext, row: Row, session: ExecSession, opts: ExecStartOptions): Promise<void> {
+  const config = JSON.parse(await fs.readFile(path.join(ctx.paths.bundleDir(row.id), 'config.json'), 'utf8')) as OciSpec;
+  const user = await resolveUser(containerFiles(ctx.paths.containerDir(row.id)).merged, session.opts.user || row.spec.user);
+  const process = buildExecProcess({
+    base: config.process, spec: row.spec, cmd: session.opts.cmd, env: session.opts.env, workingDir: session.opts.workingDir,
+    user, tty: session.opts.tty, privileged: session.opts.privileged, hostCapabilities: ctx.settings.hostCapabilities,
+    consoleSize: opts.consoleSize,
+  });
+  await fs.mkdir(execFiles(session.bundleDir).exitDir, { recursive: true, mode: 0o700 });
+  await fs.writeFile(execFiles(session.bundleDir).processSpec, JSON.stringify(process));
+}
+
+/** Stores the exit code, then releases conmon's pipes and the session directory. Idempotent. */
+async function endSession(session: ExecSession, exitCode: number, onEnded: OnEnded): Promise<void> {
+  if (session.state === 'exited') return;
+  session.state = 'exited';
+  session.exitCode = exitCode;
+  session.pid = 0;
+  session.conmon?.close();
+  session.conmon = null;
+  // Frames already received stay readable; this only releases the fd.
+  session.socket?.close();
+  await fs.rm(session.bundleDir, { recursive: true, force: true }).catch(() => {});
+  onEnded(session);
+}
+
+function failedSession(tty: boolean, message: string): AttachSession {
+  async function* output(): AsyncGenerator<OutputChunk> {
+    yield { stream: 'stdout', data: Buffer.from(`${message}\r\n`) };
+  }
+  return { tty, output: output(), stdin: null, detach: () => {} };
+}
+
+function attachedSession(session: ExecSession, exited: Promise<void>, replay: () => OutputChunk[]): AttachSession {
+  const socket = session.socket!;
+  const { attachStdout, attachStderr, attachStdin, tty } = session.opts;
+  let detached = false;
+  async function* output(): AsyncGenerator<OutputChunk> {
+    for await (const frame of socket) {
+      if (frame.stream === 'stdout' ? attachStdout : attachStderr) yield frame;
+    }
+    // conmon closes attach clients just before it reports the exit code.
+    if (detached) return;
+    await exited;
+    // Only when the socket (now at EOF, so its count is final) carried nothing.
+    if (socket.receivedBytes > 0) return;
+    for (const chunk of replay()) if (chunk.stream === 'stdout' ? attachStdout : attachStderr) yield chunk;
+  }
+  const stdin = attachStdin
+    ? new Writable({
+        write: (chunk: Buffer, _enc, cb) => void socket.write(chunk).then(() => cb()),
+        final: (cb) => {
+          socket.endStdin();
+          cb();
+        },
+      })
+    : null;
+  const detach = () => {
+    detached = true;
+    socket.close();
+  };
+  return { tty, output: output(), stdin, detach };
+}
+
+/** The session's k8s-file log as output chunks (F lines get their newline back). Missing file = none. */
+export async function readExecLog(file: string): Promise<OutputChunk[]> {
+  const text = await fs.readFile(file).catch(() => Buffer.alloc(0));
+  const out: OutputChunk[] = [];
+  let start = 0;
+  for (let nl = text.indexOf(0x0a); nl >= 0; start = nl + 1, nl = text.indexOf(0x0a, start)) {
+    const record = parseLogLine(text.subarray(start, nl));
+    if (!record) continue;
+    out.push({ stream: record.stream, data: record.partial ? record.content : Buffer.concat([record.content, Buffer.from('\n')]) });
+  }
+  return out;
+}
+
+/** Writes a resize to the session's ctl fifo ("1 <h> <w>"); conmon applies it to the pty. */
+export async function resizeSession(session: ExecSession, height: number, width: number): Promise<void> {
+  const handle = await fs.open(execFiles(session.bundleDir).ctl, constants.O_WRONLY | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
+    // ENXIO: conmon no longer reads the fifo; ENOENT: the session just ended. Nothing left to size.
+    if (err.code === 'ENXIO' || err.code === 'ENOENT') return null;
+    throw err;
+  });
+  if (!handle) return;
+  try {
+    await handle.write(`1 ${height} ${width}\n`);
+  } finally {
+    await handle.close();
+  }
+}

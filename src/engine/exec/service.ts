@@ -1,0 +1,112 @@
+/**
+ * The exec part of the engine facade. Sessions live in memory only: a
+ * session that ended stays inspectable for EXEC_RETENTION_MS (Docker keeps
+ * exec results about as long), then it is forgotten; its conmon and
+ * directory are gone as soon as the process ended. Removing a container
+ * forgets its sessions at once. After a daemon restart sessions are gone
+ * (their processes, if any, end with the container).
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { AttachSession, ExecApi, ExecCreateOptions, ExecStartOptions, ExecView } from '../api.js';
+import type { ContainerContext, Row } from '../containers/context.js';
+import { findContainer } from '../containers/resolve.js';
+import { conflict, invalid, notFound } from '../errors.js';
+import { resizeSession, runSession } from './run-session.js';
+import type { ExecSession } from './types.js';
+
+export const EXEC_RETENTION_MS = 5 * 60_000;
+const MAX_DIMENSION = 65535;
+
+export interface ExecService extends ExecApi {
+  /** Session ids of one container (for inspect's ExecIDs). */
+  idsOf(containerId: string): string[];
+  /** Stops listening for container removals and forgets every session. */
+  close(): void;
+}
+
+/** Docker's conflicts for exec in a container that is not running. */
+export function ensureExecAllowed(row: Row): void {
+  if (row.state.status === 'paused') throw conflict('BERTH_EXEC_PAUSED', `Container ${row.id} is paused, unpause the container before exec`);
+  if (row.state.status !== 'running') throw conflict('BERTH_EXEC_NOT_RUNNING', `Container ${row.id} is not running`);
+}
+
+export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETENTION_MS): ExecService {
+  const sessions = new Map<string, ExecSession>();
+  const forget = (session: ExecSession) => {
+    if (session.expiry) clearTimeout(session.expiry);
+    session.conmon?.close();
+    session.socket?.close();
+    sessions.delete(session.id);
+  };
+  const unsubscribe = ctx.events.subscribe((event) => {
+    if (event.type !== 'container' || event.action !== 'destroy') return;
+    for (const s of sessions.values()) if (s.containerId === event.id) forget(s);
+  });
+  const onEnded = (session: ExecSession) => {
+    if (!sessions.has(session.id)) return;
+    session.expiry = setTimeout(() => forget(session), retentionMs);
+    session.expiry.unref();
+  };
+  const get = (id: string) => {
+    const session = sessions.get(id);
+    if (!session) throw notFound('BERTH_EXEC_NOT_FOUND', `No such exec instance: ${id}`);
+    return session;
+  };
+
+  return {
+    async create(ref: string, opts: ExecCreateOptions) {
+      if (opts.cmd.length === 0) throw invalid('BERTH_EXEC_NO_CMD', 'No exec command specified');
+      const row = findContainer(ctx, ref);
+      ensureExecAllowed(row);
+      const id = randomBytes(32).toString('hex');
+      const bundleDir = path.join(ctx.paths.bundleDir(row.id), 'exec', id);
+      sessions.set(id, { id, containerId: row.id, opts, state: 'created', pid: 0, exitCode: null, bundleDir, conmon: null, socket: null, expiry: null });
+      return { id };
+    },
+    async start(id: string, opts: ExecStartOptions): Promise<AttachSession | null> {
+      const session = get(id);
+      if (session.state === 'running') throw conflict('BERTH_EXEC_RUNNING', `Error: Exec command ${id} is already running`);
+      if (session.state === 'exited') throw conflict('BERTH_EXEC_DONE', `Error: Exec command ${id} has already run`);
+      const row = findContainer(ctx, session.containerId);
+      ensureExecAllowed(row);
+      session.state = 'running';
+      return runSession(ctx, row, session, opts, onEnded);
+    },
+    async inspect(id: string): Promise<ExecView> {
+      return toView(get(id));
+    },
+    async resize(id: string, height: number, width: number) {
+      if (![height, width].every((n) => Number.isInteger(n) && n >= 0 && n <= MAX_DIMENSION)) {
+        throw invalid('BERTH_RESIZE_BAD_SIZE', `invalid terminal size ${height}x${width}`);
+      }
+      const session = get(id);
+      // A session that has not started, already ended or has no tty has nothing to size (Docker answers OK too).
+      if (session.state !== 'running' || !session.opts.tty || session.pid === 0) return;
+      await resizeSession(session, height, width);
+    },
+    idsOf: (containerId) => [...sessions.values()].filter((s) => s.containerId === containerId).map((s) => s.id),
+    close() {
+      unsubscribe();
+      for (const s of sessions.values()) forget(s);
+    },
+  };
+}
+
+export function toView(s: ExecSession): ExecView {
+  return {
+    id: s.id,
+    containerId: s.containerId,
+    running: s.state === 'running',
+    exitCode: s.exitCode,
+    pid: s.pid,
+    openStdin: s.opts.attachStdin,
+    openStdout: s.opts.attachStdout,
+    openStderr: s.opts.attachStderr,
+    detachKeys: s.opts.detachKeys,
+    tty: s.opts.tty,
+    privileged: s.opts.privileged,
+    user: s.opts.user,
+    cmd: [...s.opts.cmd],
+  };
+}

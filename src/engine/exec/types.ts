@@ -1,0 +1,23 @@
+/** An exec session as berthd keeps it in memory. */
+import type { ExecCreateOptions } from '../api.js';
+import type { AttachSocket } from '../runtime/attach-socket.js';
+import type { ExecConmon } from './conmon-exec.js';
+
+export type ExecState = 'created' | 'running' | 'exited';
+
+export interface ExecSession {
+  id: string;
+  containerId: string;
+  opts: ExecCreateOptions;
+  state: ExecState;
+  /** Host pid while running, else 0. */
+  pid: number;
+  /** Set once the process ended (or could not start). */
+  exitCode: number | null;
+  /** `<container bundle>/exec/<id>`; removed when the session ends. */
+  bundleDir: string;
+  conmon: ExecConmon | null;
+  socket: AttachSocket | null;
+  /** Forgets the ended session (Docker keeps exec results inspectable for a while). */
+  expiry: NodeJS.Timeout | null;
+}

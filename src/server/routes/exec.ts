@@ -1,0 +1,60 @@
+/** Exec routes: create, start (hijacked or detached), resize, inspect. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Engine, ExecApi } from '../../engine/api.js';
+import { requestApiVersion } from '../api-version.js';
+import type { Operations } from '../app.js';
+import { badRequest, notSupported } from '../errors.js';
+import { queryInt } from '../query.js';
+import type { Query } from '../query.js';
+import { hijackConnection, runAttach } from '../streams/hijack.js';
+import { execCreateFromBody, execInspectJson, execStartFromBody } from '../wire/exec.js';
+import { streamContentType } from './containers-io.js';
+
+type Req = FastifyRequest;
+const id = (request: Req) => (request.params as { id: string }).id;
+
+export function execOperations(engine: Engine): Operations {
+  const exec = (): ExecApi => {
+    if (!engine.exec) throw notSupported('exec is not supported by this engine');
+    return engine.exec;
+  };
+
+  async function postContainersExec(request: Req, reply: FastifyReply) {
+    const { id: execId } = await exec().create(id(request), execCreateFromBody(request.body));
+    return reply.code(201).send({ Id: execId });
+  }
+
+  /**
+   * Errors found before the process runs (unknown id, container not
+   * running) are JSON answers; a runtime failure of an attached start goes
+   * into the stream, as Docker does. The stream ends after the exit code
+   * is recorded, so the CLI's inspect right after sees it.
+   */
+  async function postExecStart(request: Req, reply: FastifyReply) {
+    const opts = execStartFromBody(request.body);
+    const session = await exec().start(id(request), opts);
+    if (!session) return reply.code(200).send();
+    const conn = hijackConnection(request, reply, streamContentType(session.tty, requestApiVersion(request.raw)));
+    await runAttach(conn, session);
+  }
+
+  async function postExecResize(request: Req, reply: FastifyReply) {
+    const query = request.query as Query;
+    const h = queryInt(query.h, 'h', null);
+    const w = queryInt(query.w, 'w', null);
+    if (h === null || w === null || h < 0 || w < 0) throw badRequest('h and w must be given as non-negative integers');
+    await exec().resize(id(request), h, w);
+    return reply.code(200).send();
+  }
+
+  async function getExecJson(request: Req, reply: FastifyReply) {
+    return reply.send(execInspectJson(await exec().inspect(id(request))));
+  }
+
+  return {
+    ContainerExec: { handler: postContainersExec },
+    ExecStart: { handler: postExecStart, long: true },
+    ExecResize: { handler: postExecResize },
+    ExecInspect: { handler: getExecJson },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Image routes beyond the basics: save (ImageGet, ImageGetAll), load
+ * (ImageLoad), history (ImageHistory) and prune (ImagePrune).
+ */
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Engine, ImageHistoryItem, LoadedImage } from '../../engine/api.js';
+import type { Operations } from '../app.js';
+import { badRequest } from '../errors.js';
+import { queryList, queryString, type Query } from '../query.js';
+import { disableSocketTimeout, jsonLine } from '../streams/json-stream.js';
+import { parseFilters } from '../wire/filters.js';
+import { familiarReference } from '../../engine/images/reference.js';
+import { imageNameOf } from './images.js';
+
+type Req = FastifyRequest;
+const q = (request: Req) => request.query as Query;
+
+function isReadable(v: unknown): v is Readable {
+  return v !== null && typeof v === 'object' && typeof (v as Readable).pipe === 'function';
+}
+
+/** The lines `docker load` prints: one per tag, or the ID for an untagged image. */
+export function loadMessages(loaded: LoadedImage[]): string[] {
+  return loaded.flatMap((img) =>
+    img.tags.length ? img.tags.map((t) => `Loaded image: ${familiarReference(t)}\n`) : [`Loaded image ID: ${img.id}\n`],
+  );
+}
+
+/** Docker's HistoryResponseItem; rows without tags carry null, as dockerd sends. */
+export function toHistoryItem(h: ImageHistoryItem) {
+  return {
+    Id: h.id,
+    Created: h.created,
+    CreatedBy: h.createdBy,
+    Tags: h.tags.length ? h.tags.map(familiarReference) : null,
+    Size: h.size,
+    Comment: h.comment,
+  };
+}
+
+export function imageArchiveOperations(engine: Engine): Operations {
+  const im = engine.images;
+
+  /** Streams the archive; names are resolved first so a bad one is a plain 404. */
+  async function sendArchive(reply: FastifyReply, refs: string[]) {
+    const chunks = await im.save(refs);
+    return reply.code(200).type('application/x-tar').send(Readable.from(chunks));
+  }
+
+  async function getImagesGet(request: Req, reply: FastifyReply) {
+    return sendArchive(reply, [imageNameOf(request)]);
+  }
+
+  async function getImagesGetAll(request: Req, reply: FastifyReply) {
+    const names = queryList(q(request).names);
+    if (names.length === 0) throw badRequest('names: at least one image name is required');
+    return sendArchive(reply, names);
+  }
+
+  /**
+   * Everything is loaded before the first byte: a bad archive is an ordinary
+   * 400. `quiet` only silences progress bars in dockerd, and berth sends
+   * none, so the "Loaded image" lines are the answer either way.
+   */
+  async function postImagesLoad(request: Req, reply: FastifyReply) {
+    if (!isReadable(request.body)) throw badRequest('the request body must be the image archive (Content-Type application/x-tar)');
+    disableSocketTimeout(request.raw.socket);
+    const loaded = await im.load(request.body);
+    const lines = loadMessages(loaded).map((stream) => jsonLine({ stream }));
+    return reply.code(200).type('application/json').send(lines.join(''));
+  }
+
+  async function getImagesHistory(request: Req) {
+    return (await im.history(imageNameOf(request))).map(toHistoryItem);
+  }
+
+  async function postImagesPrune(request: Req) {
+    const filters = parseFilters(queryString(q(request).filters, '') || undefined);
+    const res = await im.prune(filters);
+    return {
+      ImagesDeleted: res.deleted.length ? res.deleted.map((d) => (d.untagged ? { Untagged: d.untagged } : { Deleted: d.deleted })) : null,
+      SpaceReclaimed: res.spaceReclaimed,
+    };
+  }
+
+  return {
+    ImageGet: { handler: getImagesGet, long: true },
+    ImageGetAll: { handler: getImagesGetAll, long: true },
+    ImageLoad: { handler: postImagesLoad, long: true, bodyLimit: Number.MAX_SAFE_INTEGER },
+    ImageHistory: { handler: getImagesHistory },
+    ImagePrune: { handler: postImagesPrune, long: true },
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Exec sessions with the real docker CLI and raw HTTP against a private
+ * berthd: output, env/cwd/user, exit codes, detached execs, Docker's
+ * conflicts and 404s, and that finished sessions leave no conmon and no
+ * directory behind (the daemon's cleanup() also checks for leaks).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { dockerExpect, eventually, inspect, skipUnlessRoot } from './helpers/docker-cli.js';
+import { importBusybox } from './helpers/images.js';
+import { processesMentioning } from './helpers/leaks.js';
+
+describe('exec sessions', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
+  let d: TestDaemon;
+  let ctrId: string;
+  const execDir = () => path.join(d.execRoot, 'containers', ctrId, 'exec');
+  const execConmons = () => processesMentioning(d.root).filter((p) => p.cmdline.includes('--exec-attach'));
+
+  before(async () => {
+    d = await startDaemon();
+    await importBusybox(d);
+    ctrId = (await dockerExpect(d, ['run', '-d', '--name', 'ex', 'busybox', 'sleep', '1000'])).stdout.trim();
+  });
+  after(async () => {
+    await d?.cleanup();
+  });
+
+  test('exec echo prints its output every time (fast processes lose nothing)', async () => {
+    for (let i = 0; i < 10; i++) {
+      const r = await dockerExpect(d, ['exec', 'ex', 'echo', `hi${i}`]);
+      assert.equal(r.stdout, `hi${i}\n`);
+    }
+  });
+
+  test('stdout and stderr stay apart; env, working dir and user apply', async () => {
+    const r = await dockerExpect(d, ['exec', 'ex', 'sh', '-c', 'echo out; echo err >&2']);
+    assert.equal(r.stdout, 'out\n');
+    assert.equal(r.stderr, 'err\n');
+    const u = await dockerExpect(d, ['exec', '-e', 'A=1', '-w', '/tmp', '-u', 'nobody', 'ex', 'sh', '-c', 'echo $A $(pwd) $(id -u)']);
+    assert.equal(u.stdout, '1 /tmp 65534\n');
+  });
+
+  test('exit codes: 7 passes through, a missing binary is 127, a directory 126', async () => {
+    await dockerExpect(d, ['exec', 'ex', 'sh', '-c', 'exit 7'], 7);
+    const missing = await dockerExpect(d, ['exec', 'ex', 'nosuch'], 127);
+    assert.match(missing.stdout + missing.stderr, /executable file not found/);
+    await dockerExpect(d, ['exec', 'ex', '/etc'], 126);
+  });
+
+  test('stdin reaches the process and its end closes it', async () => {
+    const r = await dockerExpect(d, ['exec', '-i', 'ex', 'cat'], 0, { input: 'hello\n' });
+    assert.equal(r.stdout, 'hello\n');
+  });
+
+  test('inspect right after the stream shows the exit code; unknown ids are 404', async () => {
+    const created = await d.request('POST', `/containers/ex/exec`, { body: { Cmd: ['sh', '-c', 'exit 5'], AttachStdout: true } });
+    assert.equal(created.status, 201, created.body.toString());
+    const id = created.json().Id as string;
+    const started = await d.request('POST', `/exec/${id}/start`, { body: { Detach: false, Tty: false } });
+    assert.equal(started.status, 200);
+    const info = (await d.request('GET', `/exec/${id}/json`)).json();
+    assert.equal(info.ExitCode, 5);
+    assert.equal(info.Running, false);
+    assert.equal(info.ContainerID, ctrId);
+    const again = await d.request('POST', `/exec/${id}/start`, { body: {} });
+    assert.equal(again.status, 409);
+    const missing = await d.request('GET', '/exec/nope/json');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json().message, 'No such exec instance: nope');
+    const empty = await d.request('POST', '/containers/ex/exec', { body: { Cmd: [] } });
+    assert.equal(empty.status, 400);
+  });
+
+  test('exec -d runs in the background; finished sessions leave no conmon or directory', async () => {
+    await dockerExpect(d, ['exec', '-d', 'ex', 'sleep', '2']);
+    const ps = await dockerExpect(d, ['exec', 'ex', 'ps']);
+    assert.match(ps.stdout, /sleep 2/);
+    assert.equal(execConmons().length, 1, 'only the detached session keeps a conmon');
+    await eventually('exec sessions to end', () => execConmons().length === 0);
+    await eventually('exec dirs to go', () => !fs.existsSync(execDir()) || fs.readdirSync(execDir()).length === 0);
+  });
+
+  test('exec in a paused or stopped container is 409 with Docker\'s words', async () => {
+    await dockerExpect(d, ['pause', 'ex']);
+    const paused = await dockerExpect(d, ['exec', 'ex', 'true'], 1);
+    assert.match(paused.stderr, new RegExp(`Container ${ctrId} is paused, unpause the container before exec`));
+    await dockerExpect(d, ['unpause', 'ex']);
+    await dockerExpect(d, ['run', '--name', 'done', 'busybox', 'true']);
+    const id = (await inspect(d, 'done')).Id as string;
+    const stopped = await dockerExpect(d, ['exec', 'done', 'true'], 1);
+    assert.match(stopped.stderr, new RegExp(`Container ${id} is not running`));
+  });
+
+  test('removing a container with a running exec leaks nothing', async () => {
+    await dockerExpect(d, ['exec', '-d', 'ex', 'sleep', '200']);
+    await dockerExpect(d, ['rm', '-f', 'ex']);
+    await eventually('exec conmons to exit', () => execConmons().length === 0);
+  });
+});
