@@ -3,6 +3,7 @@
  * v1.41 onto the engine facade. The route table is written out here, in one
  * place; handlers live in routes/* (named method+resource, as moby does).
  */
+import { lazyValidatorFactory } from './lazy-validators.js';
 import type { EventEmitter } from 'node:events';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -200,6 +201,7 @@ export function buildApp(engine: Engine, opts: BuildAppOptions = { version: '0.0
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 4 * 1024 * 1024,
     rewriteUrl: stripVersionPrefix,
+    schemaController: { compilersFactory: { buildValidator: lazyValidatorFactory() as never } },
   }) as unknown as FastifyInstance;
   registerBodyParsers(app);
   registerCommonHooks(app, opts.version);

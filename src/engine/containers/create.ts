@@ -20,8 +20,21 @@ import { validateName } from './resolve.js';
 import { initialState, type ContainerSpec } from './types.js';
 
 export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
-  const name = opts.name ? validateName(opts.name) : generateName((n) => ctx.repo.getByName(n) !== undefined);
-  ensureNameFree(ctx, name);
+  const wanted = opts.name ? validateName(opts.name) : undefined;
+  if (wanted) ensureNameFree(ctx, wanted);
+  // Reserved from here to the insert, so concurrent creates never draw the same generated name.
+  const name = wanted ?? generateName((n) => ctx.repo.getByName(n) !== undefined || pendingNames.has(n));
+  pendingNames.add(name);
+  try {
+    return await createNamed(ctx, opts, name);
+  } finally {
+    pendingNames.delete(name);
+  }
+}
+
+const pendingNames = new Set<string>();
+
+async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, name: string): Promise<{ id: string; warnings: string[] }> {
   await validateHostConfig(opts.spec);
   const image = ctx.images.resolve(opts.image);
   const merged = mergeWithImage(opts, image.config);

@@ -1,8 +1,8 @@
 /**
  * Docker's container list filters: id (prefix), name (regex on "/name"),
  * label (key or key=value), status, ancestor (image ref or id), exited,
- * before and since (containers by creation order). OR within a key, AND
- * across keys. Unknown keys are Docker's 400 "Invalid filter 'x'".
+ * before and since (containers by creation order). OR within a key (but
+ * every label must match, as in Docker), AND across keys. Unknown keys are Docker's 400 "Invalid filter 'x'".
  */
 import type { Filters } from '../api.js';
 import { invalid } from '../errors.js';
@@ -20,13 +20,19 @@ export function buildContainerFilter(ctx: ContainerContext, filters: Filters): R
   for (const [key, values] of filters) {
     if (!KNOWN.has(key)) throw invalid('BERTH_FILTER_UNKNOWN', `Invalid filter '${key}'`);
     if (values.length === 0) continue;
-    tests.push(anyOf(values.map((v) => predicateFor(ctx, key, v))));
+    const preds = values.map((v) => predicateFor(ctx, key, v));
+    // Docker: several labels must all match; other keys match any of their values.
+    tests.push(key === 'label' ? allOf(preds) : anyOf(preds));
   }
   return (row) => tests.every((t) => t(row));
 }
 
 function anyOf(preds: RowPredicate[]): RowPredicate {
   return (row) => preds.some((p) => p(row));
+}
+
+function allOf(preds: RowPredicate[]): RowPredicate {
+  return (row) => preds.every((p) => p(row));
 }
 
 function predicateFor(ctx: ContainerContext, key: string, value: string): RowPredicate {

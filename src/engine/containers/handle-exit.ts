@@ -25,8 +25,11 @@ export async function handleExit(ctx: ContainerContext, id: string): Promise<voi
     }
     const exit = await ctx.exitWatcher.read(id);
     if (!exit) return undefined;
+    // The exit is the news waiters are blocked on: commit and announce it first, then tear the
+    // runtime down still under the lock (startup reconciliation finishes a teardown a crash cut short).
+    const outcome = await recordExit(ctx, row, exit.exitCode, exit.finishedAtNs ?? exit.finishedAt, '');
     await teardownRuntime(ctx, lock, row).catch((err) => ctx.log.warn({ err, id }, 'runtime teardown after exit'));
-    return recordExit(ctx, row, exit.exitCode, exit.finishedAtNs ?? exit.finishedAt, '');
+    return outcome;
   });
   if (outcome) await afterExit(ctx, outcome);
 }
@@ -38,8 +41,9 @@ export interface ExitOutcome {
 }
 
 /**
- * Commits an exit (caller holds the lock and has torn the runtime down),
- * removes the exit file and emits `die`. Decides the restart policy.
+ * Commits an exit (caller holds the lock; the runtime is torn down before or
+ * right after, under the same lock), removes the exit file and emits `die`.
+ * Decides the restart policy.
  */
 export async function recordExit(ctx: ContainerContext, row: Row, exitCode: number, finishedAt: Date | bigint, error: string): Promise<ExitOutcome> {
   const restart = shouldRestart(row.spec, row.state, exitCode);

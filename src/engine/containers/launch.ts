@@ -1,7 +1,7 @@
 /**
  * Bringing a container's process up and tearing it down. Callers hold the
- * container's lock. launch = mount the root, write the bundle, conmon runs
- * `runc create`, then `runc start`; teardown = `runc delete`, unmount.
+ * container's lock. launch = init (mount the root, write the bundle, conmon
+ * runs `runc create`), then `runc start`; teardown = `runc delete`, unmount.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { startConmon } from '../runtime/conmon.js';
 import { buildOciSpec, serializeOciSpec } from '../runtime/oci-spec.js';
 import { startFailureExitCode } from '../runtime/runtime-errors.js';
 import type { ContainerContext, Row } from './context.js';
+import { applyPendingSize } from './resize.js';
 import { resolveUser } from './user.js';
 
 export interface Launched {
@@ -22,11 +23,24 @@ export interface Launched {
 }
 
 /**
- * Runs the container's process. On failure everything made here is undone
- * and the error carries `exitCode` (127/126 when the command could not be
- * run, as Docker records it).
+ * Runs the container's process: initContainer then startInitialized. On
+ * failure everything made here is undone and the error carries `exitCode`
+ * (127/126 when the command could not be run, as Docker records it).
  */
-export async function launchContainer(ctx: ContainerContext, _lock: LockedContainer, row: Row): Promise<Launched> {
+export async function launchContainer(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Launched> {
+  const launched = await initContainer(ctx, lock, row);
+  await startInitialized(ctx, lock, row);
+  return launched;
+}
+
+/**
+ * Mounts the root, writes the bundle and has conmon run `runc create`: the
+ * process exists but has not run its command (status `initialized`), and
+ * conmon's attach socket and ctl fifo exist, so an attach can wire stdin
+ * before anything is written. A size remembered by a resize before start
+ * is sent to conmon here. Undoes itself on failure.
+ */
+export async function initContainer(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Launched> {
   const files = containerFiles(ctx.paths.containerDir(row.id));
   const bundle = ctx.paths.bundleDir(row.id);
   await ctx.exitWatcher.remove(row.id);
@@ -47,17 +61,32 @@ export async function launchContainer(ctx: ContainerContext, _lock: LockedContai
       logSizeMax: ctx.settings.logSizeMax,
       terminal: row.spec.tty,
       stdin: row.spec.openStdin,
+      // Docker closes stdin when an attach ends only for StdinOnce without a TTY.
+      leaveStdinOpen: !(row.spec.stdinOnce && !row.spec.tty),
       logLevel: ctx.settings.logLevel,
     });
-    const t3 = performance.now();
-    await ctx.runtime.start(row.id);
+    await applyPendingSize(ctx, row.id);
     const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
-    ctx.log.debug({ id: row.id, mountMs: ms(t0, t1), bundleMs: ms(t1, t2), createMs: ms(t2, t3), startMs: ms(t3, performance.now()) }, 'container launched');
+    ctx.log.debug({ id: row.id, mountMs: ms(t0, t1), bundleMs: ms(t1, t2), createMs: ms(t2, performance.now()) }, 'container created in the runtime');
     return { ...started, warnings };
   } catch (err) {
-    await teardownRuntime(ctx, _lock, row).catch((cleanupErr) => ctx.log.warn({ err: cleanupErr, id: row.id }, 'cleanup after a failed start'));
+    await undoLaunch(ctx, lock, row);
     throw withExitCode(err);
   }
+}
+
+/** `runc start` of an initialized container; on failure the runtime is torn down. */
+export async function startInitialized(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<void> {
+  try {
+    await ctx.runtime.start(row.id);
+  } catch (err) {
+    await undoLaunch(ctx, lock, row);
+    throw withExitCode(err);
+  }
+}
+
+async function undoLaunch(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<void> {
+  await teardownRuntime(ctx, lock, row).catch((cleanupErr) => ctx.log.warn({ err: cleanupErr, id: row.id }, 'cleanup after a failed start'));
 }
 
 /** Removes the runtime's container and unmounts the root. Idempotent. */

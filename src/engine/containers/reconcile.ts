@@ -20,8 +20,25 @@ import { startLocked } from './start.js';
 
 export async function reconcileContainers(ctx: ContainerContext, opts: { rebooted: boolean }): Promise<void> {
   const rows = ctx.repo.all();
+  const known = new Set(rows.map((r) => r.id));
+  const inRuntime = opts.rebooted ? [] : await ctx.runtime.list().catch(() => []);
   await Promise.all(rows.map((row) => reconcileOne(ctx, row, opts.rebooted).catch((err) => ctx.log.error({ err, id: row.id }, 'reconcile failed'))));
-  await collectOrphanDirs(ctx, new Set(rows.map((r) => r.id)));
+  await finishTeardowns(ctx, inRuntime.map((c) => c.id), known);
+  await collectOrphanDirs(ctx, known);
+}
+
+/**
+ * Runtime records of containers that are not live: an exit recorded just
+ * before a crash, before its teardown; or a container runc knows and the
+ * database does not (a create that never committed).
+ */
+async function finishTeardowns(ctx: ContainerContext, runtimeIds: string[], known: Set<string>): Promise<void> {
+  for (const id of runtimeIds) {
+    const row = ctx.repo.get(id);
+    if (row && (isActive(row.state.status) || row.state.status === 'restarting')) continue;
+    if (row) await withContainerLock(ctx.mutex, id, (lock) => teardownRuntime(ctx, lock, row));
+    else if (!known.has(id)) await ctx.runtime.delete(id, true).catch((err) => ctx.log.warn({ err, id }, 'deleting an unknown runtime container'));
+  }
 }
 
 async function reconcileOne(ctx: ContainerContext, row: Row, rebooted: boolean): Promise<void> {

@@ -1,12 +1,13 @@
 /**
- * Start: created/exited → running. Under the lock: check, launch, commit
- * running with the pids, emit `start`. A failed start leaves the container
+ * Start: created/exited → running, or initialized (an attach ran
+ * `runc create` already) → running by `runc start` alone. Under the lock:
+ * check, launch, commit running with the pids, emit `start`. A failed start leaves the container
  * in its previous status with State.Error and the exit code Docker records.
  */
 import { notModified } from '../errors.js';
 import { withContainerLock, type LockedContainer } from '../locks.js';
 import { eventAttributes, rfc3339Nano, type ContainerContext, type Row } from './context.js';
-import { launchContainer, StartError } from './launch.js';
+import { initContainer, launchContainer, startInitialized, StartError, type Launched } from './launch.js';
 import { ensureTransition, isActive } from './lifecycle.js';
 import { removeContainer } from './remove.js';
 import { findContainer } from './resolve.js';
@@ -33,7 +34,7 @@ export async function startContainer(ctx: ContainerContext, ref: string): Promis
  */
 export async function startLocked(ctx: ContainerContext, lock: LockedContainer, row: Row, opts: { stoppedByUser: boolean; restartCount?: number }): Promise<void> {
   try {
-    const launched = await launchContainer(ctx, lock, row);
+    const launched = row.state.status === 'initialized' ? await startInitializedRow(ctx, lock, row) : await launchContainer(ctx, lock, row);
     const state = {
       ...row.state,
       status: 'running' as const,
@@ -59,6 +60,25 @@ export async function startLocked(ctx: ContainerContext, lock: LockedContainer, 
     ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
     throw err;
   }
+}
+
+async function startInitializedRow(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Launched> {
+  await startInitialized(ctx, lock, row);
+  return { pid: row.state.pid, conmonPid: row.state.conmonPid, warnings: [] };
+}
+
+/**
+ * created/exited → initialized (caller holds the lock): conmon and
+ * `runc create` run, the command does not yet. Used by an attach before
+ * start, so stdin can be wired before the process reads it; `start` then
+ * only runs `runc start`. A failure leaves the status as it was and is
+ * thrown without recording anything (the start that follows reports it).
+ */
+export async function initLocked(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Row> {
+  const launched = await initContainer(ctx, lock, row);
+  const state = { ...row.state, status: 'initialized' as const, pid: launched.pid, conmonPid: launched.conmonPid };
+  ctx.repo.saveState(row.id, state);
+  return { ...row, state };
 }
 
 export function cancelRestartTimer(ctx: ContainerContext, id: string): void {

@@ -26,19 +26,27 @@ export async function stopContainer(ctx: ContainerContext, ref: string, opts: St
   const signal = parseSignal(opts.signal || findContainer(ctx, id).spec.stopSignal || 'SIGTERM');
   const row = await markStopping(ctx, id);
   if (!row) throw notModified('BERTH_CONTAINER_NOT_RUNNING', 'Container already stopped');
-  const timeoutS = opts.timeout ?? row.spec.stopTimeout ?? DEFAULT_TIMEOUT_S;
-  await signalAndWait(ctx, row, signal, timeoutS);
+  if (row.state.status !== 'exited') {
+    const timeoutS = opts.timeout ?? row.spec.stopTimeout ?? DEFAULT_TIMEOUT_S;
+    await signalAndWait(ctx, row, signal, timeoutS);
+  }
   ctx.events.emit({ type: 'container', action: 'stop', id, attributes: eventAttributes(row) });
 }
 
-/** Records the user's intent; returns undefined when there is nothing to stop. */
+/**
+ * Records the user's intent; returns undefined when there is nothing to stop.
+ * A container waiting out its restart backoff counts as running (Docker's
+ * IsRunning is true while Restarting): it becomes exited at once and the row
+ * comes back with status exited, so the caller answers 204, not 304.
+ */
 async function markStopping(ctx: ContainerContext, id: string): Promise<Row | undefined> {
   return withContainerLock(ctx.mutex, id, async () => {
     cancelRestartTimer(ctx, id);
     const row = findContainer(ctx, id);
     if (row.state.status === 'restarting') {
-      ctx.repo.saveState(id, { ...row.state, status: 'exited', stoppedByUser: true });
-      return undefined;
+      const state = { ...row.state, status: 'exited' as const, stoppedByUser: true };
+      ctx.repo.saveState(id, state);
+      return { ...row, state };
     }
     if (!isActive(row.state.status)) return undefined;
     const state = { ...row.state, stoppedByUser: true, stopping: true };

@@ -30,6 +30,12 @@ export interface ConmonArgsInput {
   logSizeMax: number;
   terminal: boolean;
   stdin: boolean;
+  /**
+   * Keep the container's stdin open when an attach client half-closes or
+   * leaves (--leave-stdin-open). Without it conmon closes stdin then, which
+   * is Docker's StdinOnce; only meaningful with `stdin`.
+   */
+  leaveStdinOpen?: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -67,6 +73,7 @@ export function buildConmonArgs(input: ConmonArgsInput): string[] {
   if (input.logSizeMax > 0) args.push('--log-size-max', String(input.logSizeMax));
   if (input.terminal) args.push('-t');
   if (input.stdin) args.push('-i');
+  if (input.stdin && input.leaveStdinOpen) args.push('--leave-stdin-open');
   return args;
 }
 
