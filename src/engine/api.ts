@@ -5,7 +5,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { ContainerRecord, ContainerSpec } from './containers/types.js';
-import type { ImageRecord } from './images/types.js';
+import type { ImageRecord, ImageRuntimeConfig } from './images/types.js';
 
 export type { ContainerRecord, ContainerSpec, ContainerState, ContainerStatus, MountSpec, Resources, RestartPolicy, Ulimit } from './containers/types.js';
 export type { ImageRecord, ImageRuntimeConfig, ImageHistoryEntry } from './images/types.js';
@@ -144,7 +144,8 @@ export interface ContainersApi {
   remove(ref: string, opts: { force: boolean; volumes: boolean }): Promise<void>;
   rename(ref: string, newName: string): Promise<void>;
   top(ref: string, psArgs: string): Promise<TopResult>;
-  logs(ref: string, opts: LogsOptions, signal: AbortSignal): Promise<{ tty: boolean; entries: AsyncIterable<LogEntry> }>;
+  /** Entries come in batches (one per read of the log file) so that a reader pays per chunk, not per line. */
+  logs(ref: string, opts: LogsOptions, signal: AbortSignal): Promise<{ tty: boolean; batches: AsyncIterable<LogEntry[]> }>;
   attach(ref: string, opts: AttachOptions): Promise<AttachSession>;
   resize(ref: string, height: number, width: number): Promise<void>;
   prune(filters: Filters): Promise<PruneResult>;
@@ -318,8 +319,47 @@ export interface ContainerChange {
   kind: 0 | 1 | 2;
 }
 
-/** Container filesystem operations (export, diff). */
+/** What `POST /commit` asks for. */
+export interface CommitOptions {
+  /** '' = untagged (then tag must be ''). */
+  repo: string;
+  /** '' = latest. */
+  tag: string;
+  comment: string;
+  author: string;
+  /** Pause a running container while its changes are read. */
+  pause: boolean;
+  /** Dockerfile instructions (CMD, ENV, …) applied last. */
+  changes: string[];
+  /** The request's config body: set fields replace the container's; null = none. */
+  config: Partial<ImageRuntimeConfig> | null;
+}
+
+/** Docker's ContainerPathStat (the X-Docker-Container-Path-Stat header). */
+export interface ContainerPathStat {
+  name: string;
+  size: number;
+  /** Go os.FileMode bits (dir 1<<31, symlink 1<<27, plus permissions). */
+  mode: number;
+  /** RFC 3339 (nanoseconds), UTC. */
+  mtime: string;
+  /** A symlink's resolved path inside the container; else ''. */
+  linkTarget: string;
+}
+
+/** Container filesystem operations (export, diff, commit, archive). */
 export interface ContainerFilesApi {
+  /** `HEAD …/archive`: not-found "Could not find the file P in container C" when P is missing. */
+  statPath(ref: string, path: string): Promise<ContainerPathStat>;
+  /** `GET …/archive`: a tar whose top entry is P's base name (P's contents as "./…" when P ends in "/."). */
+  getArchive(ref: string, path: string): Promise<{ stat: ContainerPathStat; stream: Readable }>;
+  /**
+   * `PUT …/archive`: extracts `source` (tar, plain or gzip) into the directory P.
+   * Missing P → not-found; P not a directory → invalid-parameter; read-only rootfs or volume → forbidden.
+   */
+  putArchive(ref: string, path: string, source: Readable, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void>;
+  /** `docker commit`: the container's changes become a new image on top of its own. */
+  commit(ref: string, opts: CommitOptions): Promise<{ id: string }>;
   /** A tar of the container's root (running or stopped), streamed; destroying the stream ends the export. */
   export(ref: string): Promise<Readable>;
   /** Changes against the image, sorted by path. */

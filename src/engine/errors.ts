@@ -37,6 +37,8 @@ export const notModified = (code: string, message: string) =>
   new EngineError('not-modified', code, message);
 export const systemError = (code: string, message: string, cause?: unknown) =>
   new EngineError('system', code, message, { cause });
+export const forbidden = (code: string, message: string, cause?: unknown) =>
+  new EngineError('forbidden', code, message, { cause });
 export const notImplemented = (code: string, message: string) =>
   new EngineError('not-implemented', code, message);
 

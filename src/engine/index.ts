@@ -17,6 +17,8 @@ import { reconcileContainers } from './containers/reconcile.js';
 import { createContainersApi } from './containers/service.js';
 import { containerChanges } from './containers/diff.js';
 import { exportContainer } from './containers/export.js';
+import { commitContainer } from './containers/commit.js';
+import { getContainerArchive, putContainerArchive, statContainerPath } from './containers/archive.js';
 import { createExecService } from './exec/service.js';
 import type { ContainerSpec, ContainerState } from './containers/types.js';
 import { EventBus } from './events/event-bus.js';
@@ -87,7 +89,12 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const [conmonVersion, runtimeVersion] = await Promise.all([binaryVersion(config.conmonPath), binaryVersion(config.runtimePath)]);
   const exec = createExecService(ctx);
   const engine: Engine = {
-    containerFiles: { export: (ref) => exportContainer(ctx, ref), changes: (ref) => containerChanges(ctx, ref) },
+    containerFiles: {
+      export: (ref) => exportContainer(ctx, ref), changes: (ref) => containerChanges(ctx, ref), commit: (ref, opts) => commitContainer(ctx, ref, opts),
+      statPath: (ref, p) => statContainerPath(ctx, ref, p),
+      getArchive: (ref, p) => getContainerArchive(ctx, ref, p),
+      putArchive: (ref, p, source, opts) => putContainerArchive(ctx, ref, p, source, opts),
+    },
     exec,
     containers: createContainersApi(ctx),
     images,

@@ -10,6 +10,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import type { Engine } from '../engine/api.js';
 import { MAX_API_VERSION, requestApiVersion, stripVersionPrefix, versionRangeError } from './api-version.js';
 import { badRequest, handleError, handleNotFound } from './errors.js';
+import { ATTACH_WS_OPERATION, attachWebsocketPlugin } from './routes/attach-ws.js';
 import { containerOperations } from './routes/containers.js';
 import { containerIoOperations } from './routes/containers-io.js';
 import { execOperations } from './routes/exec.js';
@@ -69,12 +70,17 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('POST', '/containers/{id}/pause', 'ContainerPause'),
   route('POST', '/containers/{id}/unpause', 'ContainerUnpause'),
   route('POST', '/containers/{id}/attach', 'ContainerAttach'),
+  route('GET', '/containers/{id}/attach/ws', 'ContainerAttachWebsocket'),
   route('POST', '/containers/{id}/wait', 'ContainerWait'),
   route('POST', '/containers/{id}/resize', 'ContainerResize'),
   route('DELETE', '/containers/{id}', 'ContainerDelete'),
   route('POST', '/containers/prune', 'ContainerPrune'),
   route('GET', '/containers/{id}/export', 'ContainerExport'),
   route('GET', '/containers/{id}/changes', 'ContainerChanges'),
+  route('POST', '/commit', 'ImageCommit'),
+  route('HEAD', '/containers/{id}/archive', 'ContainerArchiveInfo'),
+  route('GET', '/containers/{id}/archive', 'ContainerArchive'),
+  route('PUT', '/containers/{id}/archive', 'PutContainerArchive'),
   route('POST', '/containers/{id}/exec', 'ContainerExec'),
   route('POST', '/exec/{id}/start', 'ExecStart'),
   route('POST', '/exec/{id}/resize', 'ExecResize'),
@@ -174,7 +180,14 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
       handler: op.handler,
     };
   };
-  for (const r of ROUTES) app.route({ method: r.method, url: r.url, ...options(r.operationId) });
+  for (const r of ROUTES) {
+    if (r.operationId === ATTACH_WS_OPERATION) {
+      // Its own encapsulated plugin: @fastify/websocket must not see the other routes.
+      app.register(attachWebsocketPlugin(engine, r.url, routeSchema(r.operationId)));
+      continue;
+    }
+    app.route({ method: r.method, url: r.url, ...options(r.operationId) });
+  }
   // One `/images/*` route per method, dispatching on the suffix.
   for (const method of new Set(IMAGE_WILDCARDS.map((w) => w.method))) {
     const twins = IMAGE_WILDCARDS.filter((w) => w.method === method);

@@ -131,7 +131,7 @@ export class FakeEngine implements Engine {
     remove: async () => {},
     rename: async () => {},
     top: async () => ({ titles: ['PID', 'CMD'], processes: [['1', 'sh']] }),
-    logs: async () => ({ tty: false, entries: (async function* (): AsyncGenerator<LogEntry> {})() }),
+    logs: async () => ({ tty: false, batches: (async function* (): AsyncGenerator<LogEntry[]> {})() }),
     attach: async (): Promise<AttachSession> => ({ tty: false, output: new Feed(), stdin: null, detach: () => {} }),
     resize: async () => {},
     prune: async () => ({ deleted: [] as string[], spaceReclaimed: 0 }),
@@ -140,6 +140,10 @@ export class FakeEngine implements Engine {
   containerFiles = this.wrap('containerFiles', {
     export: async () => Readable.from([Buffer.alloc(1024)]),
     changes: async () => [{ path: '/new', kind: 1 as const }],
+    commit: async () => ({ id: IMAGE_ID }),
+    statPath: async () => ({ name: 'f', size: 1, mode: 0o644, mtime: '2026-01-01T00:00:00Z', linkTarget: '' }),
+    getArchive: async () => ({ stat: { name: 'f', size: 1, mode: 0o644, mtime: '2026-01-01T00:00:00Z', linkTarget: '' }, stream: Readable.from([Buffer.alloc(1024)]) }),
+    putArchive: async () => {},
   });
 
   images = this.wrap('images', {

@@ -170,9 +170,10 @@ test('logs: stream choice, framing, timestamps, tail', async () => {
   assert.equal((await app.inject({ method: 'GET', url: '/containers/x/logs' })).json().message, 'Bad parameters: you must choose at least one stream');
   engine.on('containers.logs', async () => ({
     tty: false,
-    entries: (async function* () {
-      yield { stream: 'stdout' as const, time: '2026-11-28T10:37:15.471347894Z', data: Buffer.from('hello\n') };
-      yield { stream: 'stderr' as const, time: '2026-11-28T10:37:16.000000000Z', data: Buffer.from('err\n') };
+    batches: (async function* () {
+      yield [{ stream: 'stdout' as const, time: '2026-11-28T10:37:15.471347894Z', data: Buffer.from('hello\n') }];
+      yield [];
+      yield [{ stream: 'stderr' as const, time: '2026-11-28T10:37:16.000000000Z', data: Buffer.from('err\n') }];
     })(),
   }));
   const res = await app.inject({ method: 'GET', url: '/containers/x/logs?stdout=1&stderr=1&timestamps=1&tail=-1' });

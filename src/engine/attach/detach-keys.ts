@@ -16,7 +16,8 @@ const CTRL_SPECIALS: Readonly<Record<string, number>> = { '@': 0, '[': 27, '\\':
 
 /** One key → its byte, or undefined when it is not Docker syntax. */
 function keyByte(key: string): number | undefined {
-  if (key.length === 1) return key.charCodeAt(0) < 256 ? key.charCodeAt(0) : undefined;
+  // Docker counts bytes: a non-ASCII character is more than one and is rejected.
+  if (key.length === 1) return key.charCodeAt(0) < 128 ? key.charCodeAt(0) : undefined;
   const m = /^ctrl-(.)$/i.exec(key);
   if (!m) return undefined;
   const c = m[1].toLowerCase();

@@ -1,29 +1,46 @@
 /**
- * Attach, output side: streams what the container writes from the moment of
- * the attach, by following its log (conmon writes every byte there first),
- * until the container's next run ends or the client detaches. An attach
- * before start therefore loses nothing: the log is followed from the offset
- * at attach time. Partial lines pass through at once (prompts, progress).
+ * Attach. Output: what the container writes from the moment of the attach,
+ * by following its log (conmon writes every byte there first), until the
+ * container's next run ends or the client detaches. An attach before start
+ * therefore loses nothing: the log is followed from the offset at attach
+ * time. Partial lines pass through at once (prompts, echo of typed keys).
+ * A client that stops reading only stops its own log reader: memory stays
+ * bounded and neither the container nor other clients wait for it.
  *
- * Stdin and TTY interaction arrive with conmon's attach socket (streams issue).
+ * Stdin (asked for, and the container has OpenStdin): bytes go to conmon's
+ * attach socket through a detach-key matcher. An attach to a container that
+ * is not running yet (`docker run -i`, `docker start -ai`) first has conmon
+ * run `runc create` (status initialized), so stdin is wired before the
+ * process runs and what the client sends early waits in the stdin pipe.
  */
 import fs from 'node:fs/promises';
 import type { AttachOptions, AttachSession, OutputChunk } from '../api.js';
-import { notImplemented } from '../errors.js';
-import { eventAttributes, type ContainerContext } from './context.js';
+import { parseDetachKeys } from '../attach/detach-keys.js';
+import { openStdinChannel, type StdinChannel } from '../attach/stdin-channel.js';
+import { withContainerLock } from '../locks.js';
+import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { ensureTransition, isActive } from './lifecycle.js';
 import { readLog } from './log-reader.js';
+import { teardownRuntime } from './launch.js';
 import { findContainer } from './resolve.js';
+import { initLocked } from './start.js';
 
+/** Invalid detach keys are an invalid-parameter error (400), raised before anything is attached. */
 export async function attachContainer(ctx: ContainerContext, ref: string, opts: AttachOptions): Promise<AttachSession> {
+  const detachKeys = parseDetachKeys(opts.detachKeys);
   const row = findContainer(ctx, ref);
   ensureTransition('attach', row.state.status, row.id);
-  if (opts.stdin && row.spec.openStdin && !opts.stdout && !opts.stderr) {
-    throw notImplemented('BERTH_ATTACH_STDIN', 'attaching stdin is not supported yet');
-  }
   const path = ctx.paths.logFile(row.id);
   const offset = opts.logs ? 0 : (await fs.stat(path).catch(() => ({ size: 0 }))).size;
   const detach = new AbortController();
+  let channel: AttachStdin | null = null;
+  if (opts.stdin && row.spec.openStdin) {
+    channel = await connectStdin(ctx, row.id, detachKeys, () => detach.abort());
+  }
+  detach.signal.addEventListener('abort', () => {
+    channel?.close();
+    void revertIfNeverStarted(ctx, row.id, channel?.initializedPid ?? 0);
+  }, { once: true });
   // Done once a run has ended since the attach: an exit or a failed start both record a new finish time.
   const finishedAtAttach = row.state.finishedAt;
   const isDone = () => {
@@ -40,9 +57,61 @@ export async function attachContainer(ctx: ContainerContext, ref: string, opts: 
       changed: (s) => Promise.race([ctx.events.next('die', row.id, s), ctx.events.next('start', row.id, s)]),
       signal: detach.signal,
     });
-    for await (const r of records) {
-      if (r.stream === 'stdout' ? opts.stdout : opts.stderr) yield { stream: r.stream, data: r.content };
+    try {
+      for await (const r of records) {
+        if (r.stream === 'stdout' ? opts.stdout : opts.stderr) yield { stream: r.stream, data: r.content };
+      }
+    } finally {
+      channel?.close();
     }
   }
-  return { tty: row.spec.tty, output: output(), stdin: null, detach: () => detach.abort() };
+  return { tty: row.spec.tty, output: output(), stdin: channel?.stdin ?? null, detach: () => detach.abort() };
+}
+
+/**
+ * Wires stdin to conmon, first running `runc create` for a container that
+ * has no process yet. Null when that is impossible (the container is
+ * restarting, or its create failed: the start that follows reports why).
+ */
+async function connectStdin(ctx: ContainerContext, id: string, detachKeys: Buffer, onDetach: () => void): Promise<AttachStdin | null> {
+  return withContainerLock(ctx.mutex, id, async (lock) => {
+    let row: Row = findContainer(ctx, id);
+    const wasStopped = row.state.status === 'created' || row.state.status === 'exited';
+    if (wasStopped) {
+      row = await initLocked(ctx, lock, row).catch((err: unknown) => {
+        ctx.log.debug({ err, id }, 'runtime create for an attach failed; start will report it');
+        return row;
+      });
+    }
+    if (row.state.status !== 'running' && row.state.status !== 'initialized') return null;
+    return openStdinChannel({
+      bundleDir: ctx.paths.bundleDir(id),
+      detachKeys,
+      closeStdinOnEnd: row.spec.stdinOnce && !row.spec.tty,
+      onDetach,
+    }).then((channel) => ({ ...channel, initializedPid: wasStopped ? row.state.pid : 0 })).catch((err: unknown) => {
+      ctx.log.warn({ err, id }, 'could not connect to the attach socket: stdin is not forwarded');
+      return null;
+    });
+  });
+}
+
+/** An attach's stdin, and the pid of the process this attach had created (0: it was running already). */
+interface AttachStdin extends StdinChannel {
+  initializedPid: number;
+}
+
+/**
+ * A client that initialized a container and left before anyone started it
+ * puts it back to what Docker shows (created, removable without force):
+ * the runtime's container is deleted and the root unmounted.
+ */
+async function revertIfNeverStarted(ctx: ContainerContext, id: string, pid: number): Promise<void> {
+  if (pid <= 0) return;
+  await withContainerLock(ctx.mutex, id, async (lock) => {
+    const row = ctx.repo.get(id);
+    if (!row || row.state.status !== 'initialized' || row.state.pid !== pid) return;
+    await teardownRuntime(ctx, lock, row);
+    ctx.repo.saveState(id, { ...row.state, status: row.state.hasBeenStarted ? 'exited' : 'created', pid: 0, conmonPid: 0 });
+  }).catch((err) => ctx.log.warn({ err, id }, 'undoing the runtime create of an abandoned attach'));
 }

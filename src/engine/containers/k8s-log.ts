@@ -17,18 +17,35 @@ export interface LogRecord {
 
 const SPACE = 0x20;
 
-/** Parses one line (without its newline); undefined for a malformed line. */
+/**
+ * Parses one record. `line` may end with its newline: a full (F) record's
+ * content then keeps it, without a copy; a partial (P) record's content
+ * never has one. Undefined for a malformed line.
+ */
 export function parseLogLine(line: Buffer): LogRecord | undefined {
+  const end = line.length > 0 && line[line.length - 1] === 0x0a ? line.length - 1 : line.length;
   const s1 = line.indexOf(SPACE);
   const s2 = s1 < 0 ? -1 : line.indexOf(SPACE, s1 + 1);
-  const s3 = s2 < 0 ? -1 : line.indexOf(SPACE, s2 + 1);
-  if (s3 < 0 && !(s2 > 0 && line.length === s2 + 2)) return undefined;
+  if (s2 < 0 || s2 + 1 >= end) return undefined;
   const stream = line.toString('latin1', s1 + 1, s2);
   if (stream !== 'stdout' && stream !== 'stderr') return undefined;
-  const flag = line[s2 + 1];
-  const stamp = toUtc(line.toString('latin1', 0, s1));
+  const partial = line[s2 + 1] === 0x50; /* P */
+  const stamp = cachedUtc(line.toString('latin1', 0, s1));
   if (!stamp) return undefined;
-  return { ...stamp, stream, partial: flag === 0x50 /* P */, content: s3 < 0 ? Buffer.alloc(0) : line.subarray(s3 + 1) };
+  const contentStart = Math.min(s2 + 3, end);
+  return { ...stamp, stream, partial, content: line.subarray(contentStart, partial ? end : line.length) };
+}
+
+// conmon stamps every line of one read with the same time: remember the last conversion.
+let lastStamp = '';
+let lastUtc: { time: string; timeNs: bigint } | undefined;
+
+function cachedUtc(stamp: string): { time: string; timeNs: bigint } | undefined {
+  if (stamp !== lastStamp) {
+    lastStamp = stamp;
+    lastUtc = toUtc(stamp);
+  }
+  return lastUtc;
 }
 
 /** "2026-11-28T10:37:10.001256116+01:00" → UTC RFC 3339 nano and epoch nanoseconds. */
@@ -44,21 +61,18 @@ export function toUtc(stamp: string): { time: string; timeNs: bigint } | undefin
 
 /**
  * Joins partial records: feed records in file order, get complete entries
- * back (content of the pieces concatenated, a newline appended for full
- * lines, the time of the first piece).
+ * back (content of the pieces concatenated, ending with the full record's
+ * newline when it had one, the time of the first piece).
  */
 export class PartialJoiner {
   #pending: Record<'stdout' | 'stderr', LogRecord | undefined> = { stdout: undefined, stderr: undefined };
 
   push(record: LogRecord): LogRecord | undefined {
     const pending = this.#pending[record.stream];
+    if (!pending && !record.partial) return record;
     const merged = pending ? { ...pending, content: Buffer.concat([pending.content, record.content]) } : record;
-    if (record.partial) {
-      this.#pending[record.stream] = { ...merged, partial: true };
-      return undefined;
-    }
-    this.#pending[record.stream] = undefined;
-    return { ...merged, partial: false, content: Buffer.concat([merged.content, NEWLINE]) };
+    this.#pending[record.stream] = record.partial ? { ...merged, partial: true } : undefined;
+    return record.partial ? undefined : { ...merged, partial: false };
   }
 
   /** What is left at the end of the log (a last line without newline). */
@@ -69,4 +83,3 @@ export class PartialJoiner {
   }
 }
 
-const NEWLINE = Buffer.from('\n');

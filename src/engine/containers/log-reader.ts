@@ -24,7 +24,13 @@ export interface ReadLogOptions {
   signal: AbortSignal;
 }
 
+/** One record at a time (attach); see readLogBatches for the contract. */
 export async function* readLog(path: string, opts: ReadLogOptions): AsyncGenerator<LogRecord> {
+  for await (const batch of readLogBatches(path, opts)) yield* batch;
+}
+
+/** The records of each read, in file order: one await per chunk of the file, not per line. */
+export async function* readLogBatches(path: string, opts: ReadLogOptions): AsyncGenerator<LogRecord[]> {
   const handle = await fsp.open(path, 'r').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
     throw err;
@@ -42,7 +48,7 @@ export async function* readLog(path: string, opts: ReadLogOptions): AsyncGenerat
         const data: Buffer = carry.length ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : Buffer.from(buffer.subarray(0, bytesRead));
         const lastNewline = data.lastIndexOf(0x0a);
         carry = lastNewline < 0 ? data : data.subarray(lastNewline + 1);
-        if (lastNewline >= 0) yield* records(data.subarray(0, lastNewline), joiner);
+        if (lastNewline >= 0) yield [...records(data.subarray(0, lastNewline + 1), joiner)];
         continue;
       }
       if (opts.signal.aborted) return;
@@ -57,30 +63,29 @@ export async function* readLog(path: string, opts: ReadLogOptions): AsyncGenerat
       await waitForChange(path, opts);
       if (opts.signal.aborted) return;
     }
-    if (joiner) yield* joiner.flush();
+    if (joiner) yield joiner.flush();
   } finally {
     await handle.close();
   }
 }
 
+/** `data` holds whole lines, each ending with its newline. */
 function* records(data: Buffer, joiner: PartialJoiner | undefined): Generator<LogRecord> {
   let start = 0;
   while (start < data.length) {
     let end = data.indexOf(0x0a, start);
-    if (end < 0) end = data.length;
-    const record = parseLogLine(data.subarray(start, end));
+    if (end < 0) end = data.length - 1;
+    const record = parseLogLine(data.subarray(start, end + 1));
     start = end + 1;
     if (!record) continue;
     if (!joiner) {
-      yield record.partial ? record : { ...record, content: Buffer.concat([record.content, NEWLINE]) };
+      yield record;
       continue;
     }
     const whole = joiner.push(record);
     if (whole) yield whole;
   }
 }
-
-const NEWLINE = Buffer.from('\n');
 
 /** Waits for a write to the file, an engine hint, the poll interval, or abort. */
 async function waitForChange(path: string, opts: ReadLogOptions): Promise<void> {

@@ -8,10 +8,10 @@ import type { LogEntry, LogsOptions } from '../api.js';
 import type { ContainerContext } from './context.js';
 import { parseLogLine, PartialJoiner, type LogRecord } from './k8s-log.js';
 import { isActive } from './lifecycle.js';
-import { readLog } from './log-reader.js';
+import { readLogBatches } from './log-reader.js';
 import { findContainer } from './resolve.js';
 
-export async function containerLogs(ctx: ContainerContext, ref: string, opts: LogsOptions, signal: AbortSignal): Promise<{ tty: boolean; entries: AsyncIterable<LogEntry> }> {
+export async function containerLogs(ctx: ContainerContext, ref: string, opts: LogsOptions, signal: AbortSignal): Promise<{ tty: boolean; batches: AsyncIterable<LogEntry[]> }> {
   const row = findContainer(ctx, ref);
   const path = ctx.paths.logFile(row.id);
   const keep = recordFilter(opts);
@@ -19,14 +19,14 @@ export async function containerLogs(ctx: ContainerContext, ref: string, opts: Lo
     const status = ctx.repo.get(row.id)?.state.status;
     return status !== undefined && (isActive(status) || status === 'restarting');
   };
-  async function* entries(): AsyncGenerator<LogEntry> {
+  async function* batches(): AsyncGenerator<LogEntry[]> {
     let from = 0;
     if (opts.tail !== 'all') {
       const tail = await lastRecords(path, opts.tail);
       from = tail.offset;
-      for (const r of tail.records) if (keep(r)) yield toEntry(r);
+      yield tail.records.filter(keep).map(toEntry);
     }
-    const records = readLog(path, {
+    const reads = readLogBatches(path, {
       from,
       follow: opts.follow && stillRunning(),
       joinPartials: true,
@@ -34,12 +34,14 @@ export async function containerLogs(ctx: ContainerContext, ref: string, opts: Lo
       changed: (s) => ctx.events.next('die', row.id, s),
       signal,
     });
-    for await (const r of records) {
-      if (opts.until && r.timeNs > untilNs(opts.until)) return;
-      if (keep(r)) yield toEntry(r);
+    const until = opts.until > 0 ? untilNs(opts.until) : 0n;
+    for await (const records of reads) {
+      const entries = records.filter(keep).map(toEntry);
+      if (entries.length > 0) yield entries;
+      if (until && records.length > 0 && records[records.length - 1].timeNs > until) return;
     }
   }
-  return { tty: row.spec.tty, entries: entries() };
+  return { tty: row.spec.tty, batches: batches() };
 }
 
 function recordFilter(opts: LogsOptions): (r: LogRecord) => boolean {
@@ -70,7 +72,7 @@ async function lastRecords(path: string, n: number): Promise<{ records: LogRecor
   let start = 0;
   while (start < end) {
     const stop = data.indexOf(0x0a, start);
-    const record = parseLogLine(data.subarray(start, stop));
+    const record = parseLogLine(data.subarray(start, stop + 1));
     start = stop + 1;
     const whole = record && joiner.push(record);
     if (!whole) continue;

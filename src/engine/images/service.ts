@@ -27,6 +27,7 @@ import { imageHistory } from './history.js';
 import { loadImages } from './load.js';
 import { pruneImages } from './prune.js';
 import { saveImages } from './save.js';
+import { commitImage, type CommitImageInput } from './commit-image.js';
 
 export interface ImageServiceDeps {
   db: Db;
@@ -49,6 +50,8 @@ export interface ImageService extends ImagesApi {
   readonly overlayRoot: string;
   /** Removes tmp-* dirs and layer dirs/links that have no row. Startup only. Returns the removed names. */
   collectGarbage(): Promise<string[]>;
+  /** `docker commit`'s image half: a `.wh.`-format layer tar on top of `input.parent` becomes a new image. */
+  commit(input: CommitImageInput): Promise<{ id: string }>;
 }
 
 const IMPORT_CREATED_BY = 'Imported from -';
@@ -73,6 +76,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
       return removed;
     },
     import: (opts) => importImage(opts, { repo, layers, serial, log }),
+    commit: (input) => commitImage(input, { repo, layers, serial, log }),
     list: async ({ filters }) => filterImages(repo.list(), filters, resolve).map(view),
     inspect: async (ref) => view(resolve(ref)),
     tag: async (ref, repoName, tag) => {

@@ -1,12 +1,36 @@
 /**
- * Container filesystem routes: export (ContainerExport) and diff
- * (ContainerChanges).
+ * Container filesystem routes: export (ContainerExport), diff
+ * (ContainerChanges), commit (ImageCommit) and archive / docker cp
+ * (ContainerArchiveInfo, ContainerArchive, PutContainerArchive).
  */
+import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Engine } from '../../engine/api.js';
+import type { ContainerPathStat, Engine } from '../../engine/api.js';
 import type { Operations } from '../app.js';
+import { badRequest } from '../errors.js';
+import { queryBool, queryList, queryString, type Query } from '../query.js';
+import { commitConfigFromBody } from '../wire/commit-body.js';
+import { disableSocketTimeout } from '../streams/json-stream.js';
 
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
+
+/** The X-Docker-Container-Path-Stat value: base64 of Docker's JSON field order. */
+export function pathStatHeader(st: ContainerPathStat): string {
+  const json = JSON.stringify({ name: st.name, size: st.size, mode: st.mode, mtime: st.mtime, linkTarget: st.linkTarget });
+  return Buffer.from(json).toString('base64');
+}
+
+const STAT_HEADER = 'X-Docker-Container-Path-Stat';
+
+function archivePath(request: FastifyRequest): string {
+  const p = queryString((request.query as Query).path);
+  if (!p) throw badRequest('path: a path inside the container is required');
+  return p;
+}
+
+function isStream(v: unknown): v is Readable {
+  return v !== null && typeof v === 'object' && typeof (v as Readable).pipe === 'function';
+}
 
 export function containerFsOperations(engine: Engine): Operations {
   const files = engine.containerFiles;
@@ -24,7 +48,49 @@ export function containerFsOperations(engine: Engine): Operations {
     return changes.length ? changes.map((c) => ({ Path: c.path, Kind: c.kind })) : null;
   }
 
+  /** Docker answers 201 {"Id": "sha256:…"}; `container` is required. */
+  async function postCommit(request: FastifyRequest, reply: FastifyReply) {
+    const q = request.query as Query;
+    const container = queryString(q.container);
+    if (!container) throw badRequest('container: a container name or ID is required');
+    const { id } = await files.commit(container, {
+      repo: queryString(q.repo),
+      tag: queryString(q.tag),
+      comment: queryString(q.comment),
+      author: queryString(q.author),
+      pause: queryBool(q.pause, true),
+      changes: queryList(q.changes),
+      config: commitConfigFromBody(request.body),
+    });
+    return reply.code(201).send({ Id: id });
+  }
+
+  async function headContainersArchive(request: FastifyRequest, reply: FastifyReply) {
+    const st = await files.statPath(idOf(request), archivePath(request));
+    return reply.code(200).header(STAT_HEADER, pathStatHeader(st)).send();
+  }
+
+  async function getContainersArchive(request: FastifyRequest, reply: FastifyReply) {
+    const { stat, stream } = await files.getArchive(idOf(request), archivePath(request));
+    reply.raw.on('close', () => stream.destroy());
+    return reply.code(200).header(STAT_HEADER, pathStatHeader(stat)).type('application/x-tar').send(stream);
+  }
+
+  /** The body is the tar, streamed (never buffered); 200 with an empty body, as Docker. */
+  async function putContainersArchive(request: FastifyRequest, reply: FastifyReply) {
+    const q = request.query as Query;
+    const p = archivePath(request);
+    if (!isStream(request.body)) throw badRequest('the request body must be a tar archive (Content-Type application/x-tar)');
+    disableSocketTimeout(request.raw.socket);
+    await files.putArchive(idOf(request), p, request.body, { noOverwriteDirNonDir: queryBool(q.noOverwriteDirNonDir), copyUIDGID: queryBool(q.copyUIDGID) });
+    return reply.code(200).send();
+  }
+
   return {
+    ContainerArchiveInfo: { handler: headContainersArchive },
+    ContainerArchive: { handler: getContainersArchive, long: true },
+    PutContainerArchive: { handler: putContainersArchive, long: true, bodyLimit: Number.MAX_SAFE_INTEGER },
+    ImageCommit: { handler: postCommit, long: true },
     ContainerExport: { handler: getContainersExport, long: true },
     ContainerChanges: { handler: getContainersChanges, long: true },
   };

@@ -1,6 +1,6 @@
 /** Container I/O routes: logs (framed or raw stream), attach (hijack), resize. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Engine, LogEntry, LogsOptions } from '../../engine/api.js';
+import type { AttachOptions, Engine, LogEntry, LogsOptions } from '../../engine/api.js';
 import { compareVersions, requestApiVersion } from '../api-version.js';
 import type { Operations } from '../app.js';
 import { badRequest } from '../errors.js';
@@ -43,9 +43,41 @@ export function streamContentType(tty: boolean, apiVersion: string): string {
 }
 
 /** One log entry on the wire: optional timestamp prefix inside the payload, framed unless TTY. */
-export function encodeLogEntry(e: LogEntry, tty: boolean, timestamps: boolean): Buffer {
-  const data = timestamps ? Buffer.concat([Buffer.from(`${e.time} `), e.data]) : e.data;
-  return tty ? data : frame(e.stream, data);
+/**
+ * One batch of log entries as one buffer: raw for TTY, else one 8-byte
+ * framed record per entry; `timestamps` puts "<RFC3339Nano> " before each.
+ */
+export function encodeLogBatch(entries: LogEntry[], tty: boolean, timestamps: boolean): Buffer {
+  const header = tty ? 0 : FRAME_HEADER;
+  const stamp = (e: LogEntry) => (timestamps ? e.time.length + 1 : 0);
+  let total = 0;
+  for (const e of entries) total += header + stamp(e) + e.data.length;
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const e of entries) {
+    if (!tty) {
+      out.writeUInt32BE(e.stream === 'stdout' ? 1 << 24 : 2 << 24, at);
+      out.writeUInt32BE(stamp(e) + e.data.length, at + 4);
+      at += FRAME_HEADER;
+    }
+    if (timestamps) at += out.write(`${e.time} `, at, 'latin1');
+    at += e.data.copy(out, at);
+  }
+  return out;
+}
+
+const FRAME_HEADER = 8;
+
+/** Attach query (HTTP and WebSocket) → engine options; detach keys are checked by the engine. */
+export function attachOptionsFromQuery(query: Query): AttachOptions {
+  return {
+    stream: queryBool(query.stream),
+    logs: queryBool(query.logs),
+    stdin: queryBool(query.stdin),
+    stdout: queryBool(query.stdout),
+    stderr: queryBool(query.stderr),
+    detachKeys: queryString(query.detachKeys),
+  };
 }
 
 export function containerIoOperations(engine: Engine): Operations {
@@ -64,11 +96,11 @@ export function containerIoOperations(engine: Engine): Operations {
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) ac.abort();
     });
-    const { tty, entries } = await c.logs(id(request), opts, ac.signal);
+    const { tty, batches } = await c.logs(id(request), opts, ac.signal);
     const stream = startRawStream(request, reply, 200, { 'Content-Type': streamContentType(tty, requestApiVersion(request.raw)) });
     try {
-      for await (const entry of entries) {
-        if (!(await stream.write(encodeLogEntry(entry, tty, timestamps)))) break;
+      for await (const batch of batches) {
+        if (batch.length > 0 && !(await stream.write(encodeLogBatch(batch, tty, timestamps)))) break;
       }
     } catch (err) {
       if (!ac.signal.aborted) {
@@ -85,15 +117,7 @@ export function containerIoOperations(engine: Engine): Operations {
    * engine is asked before the connection is taken over.
    */
   async function postContainersAttach(request: Req, reply: FastifyReply) {
-    const query = q(request);
-    const session = await c.attach(id(request), {
-      stream: queryBool(query.stream),
-      logs: queryBool(query.logs),
-      stdin: queryBool(query.stdin),
-      stdout: queryBool(query.stdout),
-      stderr: queryBool(query.stderr),
-      detachKeys: queryString(query.detachKeys),
-    });
+    const session = await c.attach(id(request), attachOptionsFromQuery(q(request)));
     const conn = hijackConnection(request, reply, streamContentType(session.tty, requestApiVersion(request.raw)));
     await runAttach(conn, session);
   }

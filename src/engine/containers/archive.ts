@@ -1,0 +1,198 @@
+/**
+ * `docker cp`: stat (HEAD), read (GET) and write (PUT) paths of a container.
+ *
+ * Which root a path is resolved in:
+ * - a running or paused container: `/proc/<pid>/root`, the container's own
+ *   view, so its bind and tmpfs mounts are reached as the container sees
+ *   them;
+ * - otherwise, for reading, a private read-only snapshot mount (as export
+ *   does); for writing, the container's own root mount, made under the
+ *   container's lock (so it cannot start meanwhile) and undone afterwards
+ *   when it was not mounted before.
+ * Every path is walked with root-walk.ts (never leaves the root, whatever
+ * the container does meanwhile). GET hands GNU tar (the host's) the open
+ * parent directory as fd 3 and the one name to archive: tar walks below it
+ * with openat and O_NOFOLLOW, so nothing is followed out of it either.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
+import { forbidden, invalid, isEngineError, notFound, systemError } from '../errors.js';
+import { isMounted, mountRootfs, unmountRootfs } from '../images/rootfs.js';
+import { withContainerLock } from '../locks.js';
+import { containerFiles } from '../paths.js';
+import { extractIntoRoot } from './archive-extract.js';
+import type { ContainerContext, Row } from './context.js';
+import { mountSnapshot, releaseSnapshot } from './export.js';
+import { pathStat, type PathStat } from './path-stat.js';
+import { findContainer } from './resolve.js';
+import { openWalkedDir, walkInRoot, type Walked } from './root-walk.js';
+import { resolveUser } from './user.js';
+
+export type { PathStat } from './path-stat.js';
+
+export interface PutArchiveOptions {
+  noOverwriteDirNonDir: boolean;
+  copyUIDGID: boolean;
+}
+
+interface RootView {
+  base: string;
+  running: boolean;
+  release(): Promise<void>;
+}
+
+const isLive = (row: Row) => (row.state.status === 'running' || row.state.status === 'paused') && row.state.pid > 0;
+
+/** Docker's text for a missing path. */
+const fileNotFound = (p: string, ref: string) => notFound('BERTH_ARCHIVE_NOT_FOUND', `Could not find the file ${p} in container ${ref}`);
+
+async function readView(ctx: ContainerContext, row: Row): Promise<RootView> {
+  if (isLive(row)) return { base: `/proc/${row.state.pid}/root`, running: true, release: async () => {} };
+  const snap = await mountSnapshot(ctx, row.id, row.spec.imageId);
+  return { base: snap, running: false, release: () => releaseSnapshot(snap).catch((err: unknown) => ctx.log.warn({ err, snap }, 'releasing a snapshot failed')) };
+}
+
+/** Walks `p`; a missing path (anywhere) becomes Docker's 404. */
+async function walkOr404(base: string, p: string, ref: string, followFinal: boolean): Promise<Walked> {
+  try {
+    const w = await walkInRoot(base, p, { followFinal });
+    if (w.stat === null) {
+      w.close();
+      throw fileNotFound(p, ref);
+    }
+    return w;
+  } catch (err) {
+    if (isEngineError(err, 'not-found')) throw fileNotFound(p, ref);
+    throw err;
+  }
+}
+
+/** A trailing "/" or "/." asks for what a final symlink points to. Pure. */
+export function followsFinal(p: string): boolean {
+  return p.endsWith('/') || p.endsWith('/.') || p === '.';
+}
+
+async function statIn(view: RootView, p: string, ref: string): Promise<{ walked: Walked; stat: PathStat }> {
+  const walked = await walkOr404(view.base, p, ref, followsFinal(p));
+  let linkTarget = '';
+  if (walked.stat!.isSymbolicLink()) {
+    const full = await walkInRoot(view.base, p, { followFinal: true }).catch(() => null);
+    linkTarget = full?.containerPath ?? '';
+    full?.close();
+  }
+  return { walked, stat: pathStat(p, walked.stat!, linkTarget) };
+}
+
+/** `HEAD /containers/{id}/archive`. */
+export async function statContainerPath(ctx: ContainerContext, ref: string, p: string): Promise<PathStat> {
+  if (!p) throw invalid('BERTH_ARCHIVE_NO_PATH', 'path: a path inside the container is required');
+  const row = findContainer(ctx, ref);
+  const view = await readView(ctx, row);
+  try {
+    const { walked, stat } = await statIn(view, p, ref);
+    walked.close();
+    return stat;
+  } finally {
+    await view.release();
+  }
+}
+
+/** GNU tar arguments for GET: the member name (one) comes on stdin, relative to the directory at fd 3. Pure. */
+export function archiveTarArgs(wholeRoot: boolean): string[] {
+  // /proc and /sys of a running container are not files (and /proc/kmsg blocks forever).
+  const skip = wholeRoot ? ['--anchored', '--exclude=./proc', '--exclude=./sys'] : [];
+  return ['-c', '-f', '-', '-C', '/proc/self/fd/3', '--numeric-owner', ...skip, '--null', '--verbatim-files-from', '-T', '-'];
+}
+
+/** `GET /containers/{id}/archive`: the stat plus a tar stream whose top entry is the path's base name. */
+export async function getContainerArchive(ctx: ContainerContext, ref: string, p: string): Promise<{ stat: PathStat; stream: Readable }> {
+  if (!p) throw invalid('BERTH_ARCHIVE_NO_PATH', 'path: a path inside the container is required');
+  const row = findContainer(ctx, ref);
+  const view = await readView(ctx, row);
+  let walked: Walked;
+  let stat: PathStat;
+  try {
+    ({ walked, stat } = await statIn(view, p, ref));
+  } catch (err) {
+    await view.release();
+    throw err;
+  }
+  const wholeDir = walked.name === null || p.endsWith('/.');
+  const member = wholeDir ? '.' : walked.name!;
+  let dirFd = walked.dirFd;
+  if (wholeDir && walked.name !== null) {
+    dirFd = (await openWalkedDir(walked)) ?? -1;
+    if (dirFd < 0) {
+      walked.close();
+      await view.release();
+      throw invalid('BERTH_ARCHIVE_NOT_DIR', `${p}: not a directory`);
+    }
+  }
+  const child = spawn('/usr/bin/tar', archiveTarArgs(view.running && walked.name === null), { stdio: ['pipe', 'pipe', 'pipe', dirFd] });
+  if (dirFd !== walked.dirFd) fs.closeSync(dirFd);
+  walked.close();
+  child.stdin!.end(`${member}\0`);
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
+  const out = new PassThrough();
+  child.stdout!.pipe(out);
+  out.on('close', () => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  child.on('close', (code) => {
+    // 1 = a file changed while it was read: the archive is still whole.
+    if (code !== 0 && code !== 1 && !out.destroyed) out.destroy(systemError('BERTH_ARCHIVE_TAR', `archiving ${p}: tar exited ${code}: ${stderr.trim()}`));
+    void view.release();
+  });
+  return { stat, stream: out };
+}
+
+/** Read-only check as Docker: a read-only mount wins for paths under it, else the rootfs flag. */
+function writableCheck(row: Row, dest: string): void {
+  const under = row.spec.mounts
+    .filter((m) => dest === m.target || dest.startsWith(`${m.target.replace(/\/+$/, '')}/`))
+    .sort((a, b) => b.target.length - a.target.length)[0];
+  if (under) {
+    if (under.readOnly) throw forbidden('BERTH_ARCHIVE_READONLY', 'mounted volume is marked read-only');
+    return;
+  }
+  if (row.spec.readonlyRootfs) throw forbidden('BERTH_ARCHIVE_READONLY', 'container rootfs is marked read-only');
+}
+
+async function owner(base: string, row: Row, copyUIDGID: boolean): Promise<{ uid: number; gid: number } | null> {
+  if (!copyUIDGID) return null;
+  const u = await resolveUser(base, row.spec.user);
+  return { uid: u.uid, gid: u.gid };
+}
+
+async function putIn(ctx: ContainerContext, row: Row, base: string, ref: string, p: string, source: Readable, opts: PutArchiveOptions): Promise<void> {
+  const walked = await walkOr404(base, p, ref, true);
+  const dest = walked.containerPath;
+  const isDir = walked.stat!.isDirectory();
+  walked.close();
+  if (!isDir) throw invalid('BERTH_ARCHIVE_NOT_DIR', 'extraction point is not a directory');
+  writableCheck(row, dest);
+  await extractIntoRoot(source, { base, dest, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, owner: await owner(base, row, opts.copyUIDGID) });
+}
+
+/** `PUT /containers/{id}/archive`: extracts the uploaded tar into the directory `p`. */
+export async function putContainerArchive(ctx: ContainerContext, ref: string, p: string, source: Readable, opts: PutArchiveOptions): Promise<void> {
+  if (!p) throw invalid('BERTH_ARCHIVE_NO_PATH', 'path: a path inside the container is required');
+  const row = findContainer(ctx, ref);
+  if (isLive(row)) return putIn(ctx, row, `/proc/${row.state.pid}/root`, ref, p, source, opts);
+  await withContainerLock(ctx.mutex, row.id, async () => {
+    const now = findContainer(ctx, row.id);
+    if (isLive(now)) return putIn(ctx, now, `/proc/${now.state.pid}/root`, ref, p, source, opts);
+    const files = containerFiles(ctx.paths.containerDir(now.id));
+    const wasMounted = await isMounted(files.merged);
+    if (!wasMounted) {
+      const image = ctx.images.resolve(now.spec.imageId);
+      await mountRootfs({ overlayRoot: ctx.images.overlayRoot, lowers: ctx.images.lowerDirs(image), upperDir: files.upper, workDir: files.work, mergedDir: files.merged });
+    }
+    try {
+      await putIn(ctx, now, path.resolve(files.merged), ref, p, source, opts);
+    } finally {
+      if (!wasMounted) await unmountRootfs(files.merged).catch((err: unknown) => ctx.log.warn({ err, id: now.id }, 'unmounting after a copy failed'));
+    }
+  });
+}
