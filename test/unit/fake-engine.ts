@@ -163,7 +163,7 @@ export class FakeEngine implements Engine {
       id: 'ID1', name: 'host', containers: 1, containersRunning: 1, containersPaused: 0, containersStopped: 0, images: 1,
       driver: 'overlay2', dataRoot: '/var/lib/berth', execRoot: '/run/berth', cgroupVersion: '2', cgroupDriver: 'systemd',
       runtimes: { runc: { path: '/usr/bin/runc' } }, defaultRuntime: 'runc', kernelVersion: '6.1', operatingSystem: 'Debian',
-      osType: 'linux', architecture: 'x86_64', ncpu: 4, memTotal: 1 << 30, serverVersion: '0.1.0', loggingDriver: 'k8s-file',
+      osType: 'linux', architecture: 'x86_64', ncpu: 4, memTotal: 1 << 30, serverVersion: '0.1.0', loggingDriver: 'json-file',
       pidsLimitDefault: 2048, securityOptions: ['name=seccomp,profile=builtin'],
     }),
     version: async (): Promise<VersionInfo> => ({

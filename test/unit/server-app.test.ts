@@ -242,6 +242,6 @@ test('version and info JSON', async () => {
   const i = (await app.inject({ method: 'GET', url: '/info' })).json();
   assert.equal(i.OSType, 'linux');
   assert.equal(i.Swarm.LocalNodeState, 'inactive');
-  assert.deepEqual(i.Plugins.Log, ['k8s-file']);
+  assert.deepEqual(i.Plugins.Log, ['json-file']);
   assert.equal(i.NCPU, 4);
 });

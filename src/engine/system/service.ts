@@ -49,7 +49,7 @@ export function createSystemApi(deps: SystemDeps): SystemApi {
         ncpu: deps.host.ncpu,
         memTotal: deps.host.memTotal,
         serverVersion: deps.version,
-        loggingDriver: 'k8s-file',
+        loggingDriver: 'json-file',
         pidsLimitDefault: deps.defaultPidsLimit,
         securityOptions: ['name=seccomp,profile=builtin'],
       };

@@ -48,7 +48,9 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
   return {
     Binds: binds.length ? binds : null,
     ContainerIDFile: '',
-    LogConfig: { Type: 'k8s-file', Config: {} },
+    // berth's logs (conmon's k8s-file underneath) behave as json-file's do: readable, followable, with
+    // timestamps. Clients only stream logs for json-file/journald (docker-py's run() returns None otherwise).
+    LogConfig: { Type: 'json-file', Config: {} },
     NetworkMode: spec.networkMode,
     PortBindings: {},
     RestartPolicy: { Name: spec.restartPolicy.name, MaximumRetryCount: spec.restartPolicy.maximumRetryCount },
