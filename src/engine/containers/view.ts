@@ -8,7 +8,7 @@ import { buildContainerFilter } from './filters.js';
 import { findContainer } from './resolve.js';
 
 export async function inspectContainer(ctx: ContainerContext, ref: string, opts: { size?: boolean } = {}): Promise<ContainerView> {
-  return buildView(ctx, findContainer(ctx, ref), opts.size ?? false);
+  return buildView(ctx, findContainer(ctx, ref), { size: opts.size ?? false, layers: true });
 }
 
 export async function listContainers(ctx: ContainerContext, opts: { all: boolean; limit: number; size: boolean; filters: Filters }): Promise<ContainerView[]> {
@@ -16,19 +16,23 @@ export async function listContainers(ctx: ContainerContext, opts: { all: boolean
   const visible = (row: Row) => opts.all || opts.limit > 0 || row.state.status === 'running' || row.state.status === 'paused' || row.state.status === 'restarting';
   let rows = ctx.repo.all().filter((row) => visible(row) && keep(row));
   if (opts.limit > 0) rows = rows.slice(0, opts.limit);
-  return Promise.all(rows.map((row) => buildView(ctx, row, opts.size)));
+  // List items show no layer paths: the image is looked up only when sizes need it.
+  return Promise.all(rows.map((row) => buildView(ctx, row, { size: opts.size, layers: false })));
 }
 
-export async function buildView(ctx: ContainerContext, row: Row, withSize: boolean): Promise<ContainerView> {
+/** `layers`: fill GraphDriver's lower dirs (inspect); `size`: measure the upper dir (slow). */
+export async function buildView(ctx: ContainerContext, row: Row, want: { size: boolean; layers: boolean }): Promise<ContainerView> {
   const files = containerFiles(ctx.paths.containerDir(row.id));
   let lowerDir = '';
   let imageSize = 0;
-  try {
-    const image = ctx.images.resolve(row.spec.imageId);
-    lowerDir = ctx.images.lowerDirs(image).map((l) => path.join(ctx.images.overlayRoot, l)).join(':');
-    imageSize = image.size;
-  } catch {
-    // The image was force-removed; the container still shows.
+  if (want.size || want.layers) {
+    try {
+      const image = ctx.images.resolve(row.spec.imageId);
+      lowerDir = ctx.images.lowerDirs(image).map((l) => path.join(ctx.images.overlayRoot, l)).join(':');
+      imageSize = image.size;
+    } catch {
+      // The image was force-removed; the container still shows.
+    }
   }
   const view: ContainerView = {
     id: row.id,
@@ -43,7 +47,7 @@ export async function buildView(ctx: ContainerContext, row: Row, withSize: boole
     graphDriver: { lowerDir, upperDir: files.upper, workDir: files.work, mergedDir: files.merged },
     execIds: [],
   };
-  if (withSize) {
+  if (want.size) {
     view.sizeRw = await diskUsage(files.upper);
     view.sizeRootFs = view.sizeRw + imageSize;
   }
