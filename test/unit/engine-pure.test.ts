@@ -65,22 +65,22 @@ test('k8s-file lines parse to UTC nano times; partial lines join', () => {
   assert.equal(full.time, '2026-11-28T09:37:10.001256116Z');
   assert.equal(full.stream, 'stdout');
   assert.equal(full.partial, false);
-  assert.equal(full.content.toString(), 'hello world\n', 'a full record keeps its newline');
-  assert.equal(parseLogLine(Buffer.from('2026-11-28T10:37:10.1+00:00 stdout P piece\n'))!.content.toString(), 'piece', 'a partial one never has one');
+  assert.equal(full.data.toString(), 'hello world\n', 'a full record keeps its newline');
+  assert.equal(parseLogLine(Buffer.from('2026-11-28T10:37:10.1+00:00 stdout P piece\n'))!.data.toString(), 'piece', 'a partial one never has one');
   assert.equal(parseLogLine(Buffer.from('garbage')), undefined);
   assert.equal(parseLogLine(Buffer.from('2026-11-28T10:37:10Z stdweird F x')), undefined);
   const empty = parseLogLine(Buffer.from('2026-11-28T10:37:10.1+00:00 stderr F'))!;
-  assert.equal(empty.content.length, 0);
+  assert.equal(empty.data.length, 0);
   assert.equal(toUtc('2026-11-28T10:37:10.5Z')!.timeNs, 1795862230500000000n);
   const joiner = new PartialJoiner();
   assert.equal(joiner.push(parseLogLine(Buffer.from('2026-11-28T10:00:00.1+00:00 stdout P par'))!), undefined);
   const err = joiner.push(parseLogLine(Buffer.from('2026-11-28T10:00:00.2+00:00 stderr F e\n'))!)!;
-  assert.equal(err.content.toString(), 'e\n');
+  assert.equal(err.data.toString(), 'e\n');
   const whole = joiner.push(parseLogLine(Buffer.from('2026-11-28T10:00:00.3+00:00 stdout F tial\n'))!)!;
-  assert.equal(whole.content.toString(), 'partial\n');
+  assert.equal(whole.data.toString(), 'partial\n');
   assert.equal(whole.time, '2026-11-28T10:00:00.100000000Z');
   joiner.push(parseLogLine(Buffer.from('2026-11-28T10:00:00.4+00:00 stdout P tail-without-newline'))!);
-  assert.deepEqual(joiner.flush().map((r) => r.content.toString()), ['tail-without-newline']);
+  assert.deepEqual(joiner.flush().map((r) => r.data.toString()), ['tail-without-newline']);
 });
 
 test('ps output keeps rows of the container pids; the command column keeps spaces', () => {

@@ -59,7 +59,7 @@ export async function attachContainer(ctx: ContainerContext, ref: string, opts: 
     });
     try {
       for await (const r of records) {
-        if (r.stream === 'stdout' ? opts.stdout : opts.stderr) yield { stream: r.stream, data: r.content };
+        if (r.stream === 'stdout' ? opts.stdout : opts.stderr) yield { stream: r.stream, data: r.data };
       }
     } finally {
       channel?.close();

@@ -12,7 +12,8 @@ export interface LogRecord {
   timeNs: bigint;
   stream: 'stdout' | 'stderr';
   partial: boolean;
-  content: Buffer;
+  /** The bytes of the record: a full record's end with its newline. */
+  data: Buffer;
 }
 
 const SPACE = 0x20;
@@ -27,23 +28,32 @@ export function parseLogLine(line: Buffer): LogRecord | undefined {
   const s1 = line.indexOf(SPACE);
   const s2 = s1 < 0 ? -1 : line.indexOf(SPACE, s1 + 1);
   if (s2 < 0 || s2 + 1 >= end) return undefined;
-  const stream = line.toString('latin1', s1 + 1, s2);
-  if (stream !== 'stdout' && stream !== 'stderr') return undefined;
-  const partial = line[s2 + 1] === 0x50; /* P */
-  const stamp = cachedUtc(line.toString('latin1', 0, s1));
+  const stream = streamAt(line, s1 + 1, s2);
+  if (!stream) return undefined;
+  const stamp = cachedUtc(line, s1);
   if (!stamp) return undefined;
+  const partial = line[s2 + 1] === 0x50; /* P */
   const contentStart = Math.min(s2 + 3, end);
-  return { ...stamp, stream, partial, content: line.subarray(contentStart, partial ? end : line.length) };
+  return { time: stamp.time, timeNs: stamp.timeNs, stream, partial, data: line.subarray(contentStart, partial ? end : line.length) };
 }
 
-// conmon stamps every line of one read with the same time: remember the last conversion.
-let lastStamp = '';
+/** "stdout" or "stderr" from the bytes [from, to), without making a string per line. */
+function streamAt(line: Buffer, from: number, to: number): 'stdout' | 'stderr' | undefined {
+  if (to - from !== 6 || line[from] !== 0x73 || line[from + 1] !== 0x74 || line[from + 2] !== 0x64) return undefined;
+  if (line[from + 3] === 0x6f && line[from + 4] === 0x75 && line[from + 5] === 0x74) return 'stdout';
+  if (line[from + 3] === 0x65 && line[from + 4] === 0x72 && line[from + 5] === 0x72) return 'stderr';
+  return undefined;
+}
+
+// conmon stamps every line of one read with the same time: remember the last conversion,
+// compared byte for byte so that a repeated stamp costs no string.
+let lastStamp = Buffer.alloc(0);
 let lastUtc: { time: string; timeNs: bigint } | undefined;
 
-function cachedUtc(stamp: string): { time: string; timeNs: bigint } | undefined {
-  if (stamp !== lastStamp) {
-    lastStamp = stamp;
-    lastUtc = toUtc(stamp);
+function cachedUtc(line: Buffer, length: number): { time: string; timeNs: bigint } | undefined {
+  if (length !== lastStamp.length || line.compare(lastStamp, 0, length, 0, length) !== 0) {
+    lastStamp = Buffer.from(line.subarray(0, length));
+    lastUtc = toUtc(lastStamp.toString('latin1'));
   }
   return lastUtc;
 }
@@ -70,7 +80,7 @@ export class PartialJoiner {
   push(record: LogRecord): LogRecord | undefined {
     const pending = this.#pending[record.stream];
     if (!pending && !record.partial) return record;
-    const merged = pending ? { ...pending, content: Buffer.concat([pending.content, record.content]) } : record;
+    const merged = pending ? { ...pending, data: Buffer.concat([pending.data, record.data]) } : record;
     this.#pending[record.stream] = record.partial ? { ...merged, partial: true } : undefined;
     return record.partial ? undefined : { ...merged, partial: false };
   }

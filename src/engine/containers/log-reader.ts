@@ -29,22 +29,28 @@ export async function* readLog(path: string, opts: ReadLogOptions): AsyncGenerat
   for await (const batch of readLogBatches(path, opts)) yield* batch;
 }
 
-/** The records of each read, in file order: one await per chunk of the file, not per line. */
+/**
+ * The records of each read, in file order: one await per chunk of the file, not per line.
+ *
+ * conmon caps the log (--log-size-max) by renaming a fresh file over it.
+ * The open handle keeps the old file readable, so at its end the reader
+ * checks the path: when it names another file, the old one is read to its
+ * end once more (conmon closed it before the rename, so it is final) and
+ * reading continues at the start of the new one. A file that became
+ * smaller than the position (truncated in place) is read again from 0.
+ * A reader that falls more than one whole file behind loses the files in
+ * between; attach keeps its readers close (a slow client is dropped).
+ */
 export async function* readLogBatches(path: string, opts: ReadLogOptions): AsyncGenerator<LogRecord[]> {
-  const handle = await fsp.open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw err;
-  });
-  if (!handle) return;
+  const cursor = await LogCursor.open(path, opts.from);
+  if (!cursor) return;
   const joiner = opts.joinPartials ? new PartialJoiner() : undefined;
   try {
-    let position = opts.from === 'end' ? (await handle.stat()).size : opts.from;
     let carry: Buffer = Buffer.alloc(0);
     const buffer = Buffer.allocUnsafe(CHUNK);
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK, position);
+      const bytesRead = await cursor.read(buffer);
       if (bytesRead > 0) {
-        position += bytesRead;
         const data: Buffer = carry.length ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : Buffer.from(buffer.subarray(0, bytesRead));
         const lastNewline = data.lastIndexOf(0x0a);
         carry = lastNewline < 0 ? data : data.subarray(lastNewline + 1);
@@ -55,9 +61,12 @@ export async function* readLogBatches(path: string, opts: ReadLogOptions): Async
       if (!opts.follow) break;
       // Decide before the final read so nothing written before the exit is missed.
       const done = opts.isDone();
+      const next = await cursor.followReplacement();
+      // conmon writes whole lines: a piece left over from the old file cannot continue in the new one.
+      if (next === 'restart') carry = Buffer.alloc(0);
+      if (next !== 'none') continue;
       if (done) {
-        const more = await handle.read(buffer, 0, CHUNK, position);
-        if (more.bytesRead > 0) continue;
+        if ((await cursor.read(buffer, false)) > 0) continue;
         break;
       }
       await waitForChange(path, opts);
@@ -65,7 +74,80 @@ export async function* readLogBatches(path: string, opts: ReadLogOptions): Async
     }
     if (joiner) yield joiner.flush();
   } finally {
-    await handle.close();
+    await cursor.close();
+  }
+}
+
+/** An open log file, the position in it, and whether the path still names it. */
+export class LogCursor {
+  /** The path named another file at the last check: read the old one to its end, then switch. */
+  #replaced = false;
+
+  private constructor(
+    private readonly path: string,
+    private handle: fsp.FileHandle,
+    private ino: number,
+    /** Byte offset of the next read in the open file. */
+    public position: number,
+  ) {}
+
+  /** Opens `path` at `from`; undefined when there is no file (nothing was ever logged). */
+  static async open(path: string, from: number | 'end'): Promise<LogCursor | undefined> {
+    const handle = await fsp.open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (!handle) return undefined;
+    const st = await handle.stat();
+    // An offset past the end means the file was replaced since the caller measured it.
+    const position = from === 'end' ? st.size : from > st.size ? 0 : from;
+    return new LogCursor(path, handle, st.ino, position);
+  }
+
+  /** Reads at the position into `buffer`; `advance` false peeks without moving. Returns the byte count. */
+  async read(buffer: Buffer, advance = true): Promise<number> {
+    const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, this.position);
+    if (advance) this.position += bytesRead;
+    return bytesRead;
+  }
+
+  /**
+   * Called at the end of the open file. 'tail': the path names a new file,
+   * read the old one to its end (then call again); 'restart': now at 0 of
+   * the new file, or of a file that shrank below the position; 'none':
+   * nothing changed (or the path is gone).
+   */
+  async followReplacement(): Promise<'none' | 'tail' | 'restart'> {
+    if (this.#replaced) {
+      this.#replaced = false;
+      return this.#reopen();
+    }
+    const current = await fsp.stat(this.path).catch(() => undefined);
+    // Gone (container removed): nothing new will come under this path.
+    if (!current) return 'none';
+    if (current.ino !== this.ino) {
+      this.#replaced = true;
+      return 'tail';
+    }
+    if (current.size < this.position) {
+      this.position = 0;
+      return 'restart';
+    }
+    return 'none';
+  }
+
+  async #reopen(): Promise<'none' | 'restart'> {
+    const next = await fsp.open(this.path, 'r').catch(() => undefined);
+    if (!next) return 'none';
+    await this.handle.close();
+    this.handle = next;
+    this.ino = (await next.stat()).ino;
+    this.position = 0;
+    return 'restart';
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
   }
 }
 

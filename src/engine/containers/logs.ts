@@ -24,7 +24,7 @@ export async function containerLogs(ctx: ContainerContext, ref: string, opts: Lo
     if (opts.tail !== 'all') {
       const tail = await lastRecords(path, opts.tail);
       from = tail.offset;
-      yield tail.records.filter(keep).map(toEntry);
+      yield tail.records.filter(keep);
     }
     const reads = readLogBatches(path, {
       from,
@@ -36,7 +36,7 @@ export async function containerLogs(ctx: ContainerContext, ref: string, opts: Lo
     });
     const until = opts.until > 0 ? untilNs(opts.until) : 0n;
     for await (const records of reads) {
-      const entries = records.filter(keep).map(toEntry);
+      const entries = records.filter(keep);
       if (entries.length > 0) yield entries;
       if (until && records.length > 0 && records[records.length - 1].timeNs > until) return;
     }
@@ -55,9 +55,6 @@ function untilNs(until: number): bigint {
   return BigInt(Math.floor(until * 1e9));
 }
 
-function toEntry(r: LogRecord): LogEntry {
-  return { stream: r.stream, time: r.time, data: r.content };
-}
 
 /**
  * The last `n` whole lines of the log and the byte offset just after them.
