@@ -358,6 +358,13 @@ export interface ContainerFilesApi {
    * Missing P → not-found; P not a directory → invalid-parameter; read-only rootfs or volume → forbidden.
    */
   putArchive(ref: string, path: string, source: Readable, opts: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void>;
+  /**
+   * The seed's Mount(): mounts the container's root for the host (counted) and
+   * returns its path (inspect's GraphDriver.Data.MergedDir). No Docker endpoint.
+   */
+  mount(ref: string): Promise<string>;
+  /** Drops one mount(); the root is unmounted when none is left and the container is not running. */
+  unmount(ref: string): Promise<void>;
   /** `docker commit`: the container's changes become a new image on top of its own. */
   commit(ref: string, opts: CommitOptions): Promise<{ id: string }>;
   /** A tar of the container's root (running or stopped), streamed; destroying the stream ends the export. */

@@ -18,6 +18,7 @@ import { createContainersApi } from './containers/service.js';
 import { containerChanges } from './containers/diff.js';
 import { exportContainer } from './containers/export.js';
 import { commitContainer } from './containers/commit.js';
+import { mountContainer, unmountContainer } from './containers/mount.js';
 import { getContainerArchive, putContainerArchive, statContainerPath } from './containers/archive.js';
 import { createExecService } from './exec/service.js';
 import type { ContainerSpec, ContainerState } from './containers/types.js';
@@ -94,6 +95,8 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       statPath: (ref, p) => statContainerPath(ctx, ref, p),
       getArchive: (ref, p) => getContainerArchive(ctx, ref, p),
       putArchive: (ref, p, source, opts) => putContainerArchive(ctx, ref, p, source, opts),
+      mount: (ref) => mountContainer(ctx, ref),
+      unmount: (ref) => unmountContainer(ctx, ref),
     },
     exec,
     containers: createContainersApi(ctx),

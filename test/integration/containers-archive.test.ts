@@ -36,8 +36,8 @@ after(async () => {
 });
 
 function assertCanaryIntact(): void {
-  const list = execFileSync('find', [canary, '-printf', '%P %y %s\n']).toString().trim().split('\n').sort();
-  assert.deepEqual(list, [' d 4096', 'sub d 4096', 'sub/secret f 14'].sort().map((l) => l.replace(/ 4096$/, ` ${fs.statSync(canary).size}`)));
+  const list = execFileSync('find', [canary, '-printf', '%P|%y\n']).toString().split('\n').filter(Boolean).sort();
+  assert.deepEqual(list, ['|d', 'sub/secret|f', 'sub|d'].sort());
   assert.equal(fs.readFileSync(path.join(canary, 'sub', 'secret'), 'utf8'), 'CANARY-SECRET\n');
 }
 
@@ -160,7 +160,8 @@ test('a container swapping a directory for a symlink while copies run stays cont
       d.request('PUT', '/containers/swap/archive', { query: { path: '/tmp/sw' }, body, headers: { 'content-type': 'application/x-tar' } }),
       d.request('GET', '/containers/swap/archive', { query: { path: '/tmp/sw/sub/secret' } }),
     ]);
-    assert.ok(put.status < 500, `PUT: ${put.status} ${put.body}`);
+    // 200, or 404/409 when the container moved the destination away at that moment.
+    assert.ok([200, 404, 409].includes(put.status), `PUT: ${put.status} ${put.body}`);
     assert.ok(!get.body.includes('CANARY-SECRET'), 'GET leaked the canary');
     puts++;
   }

@@ -144,6 +144,8 @@ export class FakeEngine implements Engine {
     statPath: async () => ({ name: 'f', size: 1, mode: 0o644, mtime: '2026-01-01T00:00:00Z', linkTarget: '' }),
     getArchive: async () => ({ stat: { name: 'f', size: 1, mode: 0o644, mtime: '2026-01-01T00:00:00Z', linkTarget: '' }, stream: Readable.from([Buffer.alloc(1024)]) }),
     putArchive: async () => {},
+    mount: async () => '/merged',
+    unmount: async () => {},
   });
 
   images = this.wrap('images', {

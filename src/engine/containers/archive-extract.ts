@@ -22,7 +22,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
-import { invalid } from '../errors.js';
+import { conflict, invalid } from '../errors.js';
 import { atPath, walkInRoot } from './root-walk.js';
 
 export interface ExtractOptions {
@@ -62,7 +62,7 @@ export async function extractIntoRoot(source: Readable, opts: ExtractOptions): P
     chain = chain.then(async () => {
       if (failure) return void entry.resume();
       try {
-        await extractEntry(entry, opts);
+        await extractWithRetries(entry, opts);
       } catch (err) {
         failure ??= err as Error;
       } finally {
@@ -83,6 +83,31 @@ export async function extractIntoRoot(source: Readable, opts: ExtractOptions): P
   await ended;
   await chain;
   if (failure) throw failure;
+}
+
+/** File entries whose data has been (partly) read: they cannot be retried. */
+const consumed = new WeakSet<ReadEntry>();
+
+/** Errors that mean "the container changed this path while we worked on it". */
+const RACE_CODES = new Set(['ENOENT', 'EEXIST', 'ENOTDIR', 'ELOOP', 'EISDIR', 'ENOTEMPTY']);
+
+/**
+ * Retries an entry whose path changed under it (a file entry's data can be
+ * read only once, so only before any was consumed); then gives up with a
+ * conflict instead of a server error.
+ */
+async function extractWithRetries(entry: ReadEntry, opts: ExtractOptions): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await extractEntry(entry, opts);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (!RACE_CODES.has(code)) throw err;
+      if (attempt >= 3 || consumed.has(entry)) {
+        throw conflict('BERTH_ARCHIVE_RACE', `the destination changed while extracting ${JSON.stringify(entry.path)}: ${(err as Error).message}`, err);
+      }
+    }
+  }
 }
 
 async function extractEntry(entry: ReadEntry, opts: ExtractOptions): Promise<void> {
@@ -146,6 +171,7 @@ async function makeHardLink(at: string, rel: string, linkpath: string, opts: Ext
 async function writeFile(at: string, entry: ReadEntry, mode: number, owner: { uid: number; gid: number }): Promise<void> {
   const fh = await fs.open(at, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW | C.O_NONBLOCK, 0o600);
   try {
+    consumed.add(entry);
     for await (const chunk of entry) await fh.write(chunk as Buffer);
     await fh.chown(owner.uid, owner.gid);
     // After chown, which clears setuid/setgid.

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../errors.js';
 import { mountRootfs, unmountRootfs } from '../images/rootfs.js';
+import { hostMountCount } from './mount.js';
 import type { LockedContainer } from '../locks.js';
 import { containerFiles } from '../paths.js';
 import { startConmon } from '../runtime/conmon.js';
@@ -92,7 +93,9 @@ async function undoLaunch(ctx: ContainerContext, lock: LockedContainer, row: Row
 /** Removes the runtime's container and unmounts the root. Idempotent. */
 export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContainer, row: Row): Promise<void> {
   // The process is gone: the runtime's record and the root mount are independent of each other.
-  await Promise.all([ctx.runtime.delete(row.id, true), unmountRootfs(containerFiles(ctx.paths.containerDir(row.id)).merged)]);
+  // A root the host has mounted (mount.ts) stays until its last host user unmounts it.
+  const keepRoot = hostMountCount(ctx, row.id) > 0;
+  await Promise.all([ctx.runtime.delete(row.id, true), keepRoot ? undefined : unmountRootfs(containerFiles(ctx.paths.containerDir(row.id)).merged)]);
   await fs.rm(ctx.paths.bundleDir(row.id), { recursive: true, force: true });
 }
 

@@ -10,6 +10,7 @@ import { conflict } from '../errors.js';
 import { withContainerLock, type LockedContainer } from '../locks.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { teardownRuntime } from './launch.js';
+import { releaseHostMounts } from './mount.js';
 import { isActive } from './lifecycle.js';
 import { findContainer } from './resolve.js';
 import { cancelRestartTimer } from './start.js';
@@ -38,6 +39,7 @@ export async function removeLocked(ctx: ContainerContext, lock: LockedContainer,
   if (live) await killForRemoval(ctx, lock, marked);
   // created: never launched; exited: torn down when the exit was recorded. Anything else may hold runtime state.
   else if (row.state.status !== 'created' && row.state.status !== 'exited') await teardownRuntime(ctx, lock, row);
+  await releaseHostMounts(ctx, row.id);
   await fs.rm(ctx.paths.containerDir(row.id), { recursive: true, force: true });
   ctx.repo.delete(row.id);
   ctx.events.emit({ type: 'container', action: 'destroy', id: row.id, attributes: eventAttributes(row) });

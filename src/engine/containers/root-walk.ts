@@ -91,7 +91,17 @@ export async function walkInRoot(base: string, inner: string, opts: { followFina
       }
       if (st.isSymbolicLink() && (!last || opts.followFinal)) {
         if (++links > MAX_SYMLINKS) throw invalid('BERTH_PATH_LOOP', `too many levels of symbolic links: ${inner}`);
-        const target = await fs.readlink(atPath(top.fd, part));
+        const target = await fs.readlink(atPath(top.fd, part)).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT' || err.code === 'EINVAL') return null;
+          throw err;
+        });
+        if (target === null) {
+          // No longer a symlink (a race with the container): look again.
+          if (++retries > MAX_RETRIES) throw invalid('BERTH_PATH_UNSTABLE', `${inner} keeps changing`);
+          links--;
+          todo.unshift(part);
+          continue;
+        }
         if (target.startsWith('/')) popTo(1);
         todo.unshift(...pathComponents(target));
         continue;

@@ -15,7 +15,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } fro
 import { createWebSocketStream, type WebSocket } from 'ws';
 import type { AttachSession, Engine } from '../../engine/api.js';
 import type { Query } from '../query.js';
-import { writeWithBackpressure } from '../streams/stdcopy.js';
+import { paceClient } from '../streams/hijack.js';
 import { attachOptionsFromQuery } from './containers-io.js';
 
 export const ATTACH_WS_OPERATION = 'ContainerAttachWebsocket';
@@ -33,7 +33,9 @@ export function attachWebsocketPlugin(engine: Engine, url: string, schema: Fasti
       config: { operationId: ATTACH_WS_OPERATION },
       preHandler: (request, reply) => openSession(engine, request, reply),
       handler: (_request, reply) => reply.code(400).send({ message: 'this endpoint needs a WebSocket upgrade' }),
-      wsHandler: (ws, request) => runWebsocketAttach(ws, sessions.get(request)),
+      wsHandler: (ws, request) =>
+        runWebsocketAttach(ws, sessions.get(request), (pending) =>
+          request.log.warn({ container: (request.params as { id: string }).id, pending }, 'WebSocket attach client too slow (stopped reading): disconnected')),
     });
   };
 }
@@ -51,8 +53,12 @@ async function openSession(engine: Engine, request: FastifyRequest, _reply: Fast
   request.raw.socket?.once('close', () => session.detach());
 }
 
-/** Pumps output to the client with back-pressure and client frames to stdin; either end closes both. */
-async function runWebsocketAttach(ws: WebSocket, session: AttachSession | undefined): Promise<void> {
+/**
+ * Pumps output to the client and client frames to stdin; either end closes
+ * both. Paced like the hijacked attach: a client that stops reading is
+ * dropped (paceClient).
+ */
+async function runWebsocketAttach(ws: WebSocket, session: AttachSession | undefined, onSlowClient: (pending: number) => void): Promise<void> {
   if (!session) return ws.close(1011, 'no attach session');
   const duplex = createWebSocketStream(ws);
   duplex.on('error', () => session.detach());
@@ -66,7 +72,11 @@ async function runWebsocketAttach(ws: WebSocket, session: AttachSession | undefi
   }
   try {
     for await (const chunk of session.output) {
-      if (!(await writeWithBackpressure(duplex, chunk.data))) break;
+      if (duplex.destroyed || ws.readyState !== ws.OPEN) break;
+      duplex.write(chunk.data);
+      const paced = await paceClient(() => duplex.writableLength + ws.bufferedAmount, () => ws.readyState !== ws.OPEN, { onSlowClient });
+      if (paced === 'stalled') ws.terminate();
+      if (paced !== 'ok') break;
     }
   } finally {
     session.detach();

@@ -119,7 +119,9 @@ export function containerIoOperations(engine: Engine): Operations {
   async function postContainersAttach(request: Req, reply: FastifyReply) {
     const session = await c.attach(id(request), attachOptionsFromQuery(q(request)));
     const conn = hijackConnection(request, reply, streamContentType(session.tty, requestApiVersion(request.raw)));
-    await runAttach(conn, session);
+    await runAttach(conn, session, {
+      onSlowClient: (pending) => request.log.warn({ container: id(request), pending }, 'attach client too slow (stopped reading): disconnected'),
+    });
   }
 
   async function postContainersResize(request: Req, reply: FastifyReply) {

@@ -35,7 +35,9 @@ export function execOperations(engine: Engine): Operations {
     const session = await exec().start(id(request), opts);
     if (!session) return reply.code(200).send();
     const conn = hijackConnection(request, reply, streamContentType(session.tty, requestApiVersion(request.raw)));
-    await runAttach(conn, session);
+    await runAttach(conn, session, {
+      onSlowClient: (pending) => request.log.warn({ exec: id(request), pending }, 'exec client too slow (stopped reading): disconnected'),
+    });
   }
 
   async function postExecResize(request: Req, reply: FastifyReply) {

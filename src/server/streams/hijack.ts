@@ -19,7 +19,7 @@ import type { Duplex, Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttachSession } from '../../engine/api.js';
 import { disableSocketTimeout } from './json-stream.js';
-import { frame, writeWithBackpressure } from './stdcopy.js';
+import { frame } from './stdcopy.js';
 
 const kUpgrade = Symbol('berth.upgrade');
 
@@ -93,13 +93,59 @@ function pumpStdin(conn: HijackedConnection, session: AttachSession): void {
   conn.input.pipe(stdin);
 }
 
+/** Unsent output bytes per client above which berth waits for the client to read. */
+export const CLIENT_HIGH_WATER = 256 * 1024;
+/** A client over the high water that reads nothing for this long is too slow and is dropped. */
+export const CLIENT_STALL_MS = 5_000;
+const PACE_POLL_MS = 50;
+
+export interface ClientPacing {
+  /** Default CLIENT_HIGH_WATER. */
+  highWater?: number;
+  /** Default CLIENT_STALL_MS. */
+  stallMs?: number;
+  /** Called once when the client was dropped for not reading (log it with the container id). */
+  onSlowClient?: (pendingBytes: number) => void;
+}
+
+/**
+ * After a write: returns at once while the client's unsent bytes
+ * (`pending()`) are at most the high water; above it, waits until they are
+ * back under it. 'stalled' when they did not shrink for `stallMs` (the
+ * client stopped reading: the caller drops it), 'gone' when the client went
+ * away. Memory per client stays near the high water; a client that reads,
+ * however slowly, is never dropped.
+ */
+export async function paceClient(pending: () => number, gone: () => boolean, opts: ClientPacing = {}): Promise<'ok' | 'gone' | 'stalled'> {
+  const highWater = opts.highWater ?? CLIENT_HIGH_WATER;
+  let last = pending();
+  let progressAt = Date.now();
+  while (last > highWater) {
+    if (gone()) return 'gone';
+    if (Date.now() - progressAt > (opts.stallMs ?? CLIENT_STALL_MS)) {
+      opts.onSlowClient?.(last);
+      return 'stalled';
+    }
+    await new Promise((r) => setTimeout(r, PACE_POLL_MS));
+    const now = pending();
+    if (now < last) progressAt = Date.now();
+    last = now;
+  }
+  return gone() ? 'gone' : 'ok';
+}
+
 /**
  * Runs an attach over a hijacked connection: output chunks go out framed
- * (non-TTY) or raw (TTY) with back-pressure; when output ends the connection
- * is closed; when the client goes away the session is detached. Errors after
- * the takeover are written into the stream as text (Docker's behaviour).
+ * (non-TTY) or raw (TTY); when output ends the connection is closed; when
+ * the client goes away the session is detached. Errors after the takeover
+ * are written into the stream as text (Docker's behaviour).
+ *
+ * Pacing (paceClient): berth waits for a client that is a bounded amount
+ * behind, and never for one that stopped reading: that one is disconnected,
+ * so it neither grows berthd's memory nor holds its session (a log reader
+ * or conmon's attach socket) back. Other clients have their own sessions.
  */
-export async function runAttach(conn: HijackedConnection, session: AttachSession): Promise<void> {
+export async function runAttach(conn: HijackedConnection, session: AttachSession, pacing: ClientPacing = {}): Promise<void> {
   const { socket } = conn;
   let closed = false;
   let detached = false;
@@ -119,14 +165,17 @@ export async function runAttach(conn: HijackedConnection, session: AttachSession
   pumpStdin(conn, session);
   try {
     for await (const chunk of session.output) {
-      const data = session.tty ? chunk.data : frame(chunk.stream, chunk.data);
-      if (closed || !(await writeWithBackpressure(socket, data))) break;
+      if (closed || socket.destroyed || socket.writableEnded) break;
+      socket.write(session.tty ? chunk.data : frame(chunk.stream, chunk.data));
+      const paced = await paceClient(() => socket.writableLength, () => closed || socket.destroyed, pacing);
+      if (paced === 'stalled') socket.destroy();
+      if (paced !== 'ok') break;
     }
   } catch (err) {
-    if (!closed) socket.write(`Error: ${(err as Error).message}\n`);
+    if (!closed && !socket.destroyed) socket.write(`Error: ${(err as Error).message}\n`);
   } finally {
     // Fully close once flushed: a client that only half-closes must not keep the fd open.
-    if (!closed) socket.end(() => socket.destroy());
+    if (!closed && !socket.destroyed) socket.end(() => socket.destroy());
     detach();
   }
 }

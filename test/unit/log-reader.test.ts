@@ -1,0 +1,85 @@
+/**
+ * The log follower survives conmon's log cap: a fresh file renamed over the
+ * log (conmon 2.1.6) and a file truncated in place are both followed from
+ * their start, and nothing the old file still held is lost.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readLog } from '../../src/engine/containers/log-reader.js';
+
+const line = (text: string) => `2024-01-02T03:04:05.000000000+00:00 stdout F ${text}\n`;
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-log-reader-'));
+  try {
+    await fn(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Follows `file` until `done` is set and the reader caught up; returns the contents seen. */
+function follow(file: string, state: { done: boolean }): Promise<string[]> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), 10_000);
+  return (async () => {
+    const seen: string[] = [];
+    for await (const r of readLog(file, { from: 0, follow: true, joinPartials: false, isDone: () => state.done, signal: ac.signal })) {
+      seen.push(r.data.toString().replace(/\n$/, ''));
+    }
+    clearTimeout(timer);
+    return seen;
+  })();
+}
+
+const tick = (ms = 50) => new Promise((r) => setTimeout(r, ms));
+
+test('a file renamed over the log: the old tail, then the new file from its start', async () => {
+  await withDir(async (dir) => {
+    const file = path.join(dir, 'ctr.log');
+    fs.writeFileSync(file, line('a1') + line('a2'));
+    const state = { done: false };
+    const seen = follow(file, state);
+    await tick();
+    // What conmon does at the cap: the old file gets its last write, then a fresh one replaces it.
+    fs.appendFileSync(file, line('a3'));
+    fs.writeFileSync(`${file}.tmp`, line('b1'));
+    fs.renameSync(`${file}.tmp`, file);
+    await tick(400);
+    fs.appendFileSync(file, line('b2'));
+    fs.writeFileSync(`${file}.tmp`, line('c1'));
+    fs.renameSync(`${file}.tmp`, file);
+    state.done = true;
+    assert.deepEqual(await seen, ['a1', 'a2', 'a3', 'b1', 'b2', 'c1']);
+  });
+});
+
+test('a file truncated in place below the position is read again from 0', async () => {
+  await withDir(async (dir) => {
+    const file = path.join(dir, 'ctr.log');
+    fs.writeFileSync(file, line('x'.repeat(200)));
+    const state = { done: false };
+    const seen = follow(file, state);
+    await tick();
+    fs.truncateSync(file, 0);
+    fs.appendFileSync(file, line('y'));
+    await tick(400);
+    state.done = true;
+    assert.deepEqual(await seen, ['x'.repeat(200), 'y']);
+  });
+});
+
+test('a start offset past the end of a replaced file starts at 0; a missing file yields nothing', async () => {
+  await withDir(async (dir) => {
+    const file = path.join(dir, 'ctr.log');
+    fs.writeFileSync(file, line('new'));
+    const ac = new AbortController();
+    const got: string[] = [];
+    for await (const r of readLog(file, { from: 10_000, follow: false, joinPartials: false, isDone: () => true, signal: ac.signal })) got.push(r.data.toString().replace(/\n$/, ''));
+    assert.deepEqual(got, ['new']);
+    for await (const _ of readLog(path.join(dir, 'none.log'), { from: 0, follow: true, joinPartials: false, isDone: () => true, signal: ac.signal })) assert.fail('no records');
+  });
+});
