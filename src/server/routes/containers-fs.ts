@@ -80,7 +80,10 @@ export function containerFsOperations(engine: Engine): Operations {
   async function putContainersArchive(request: FastifyRequest, reply: FastifyReply) {
     const q = request.query as Query;
     const p = archivePath(request);
-    if (!isStream(request.body)) throw badRequest('the request body must be a tar archive (Content-Type application/x-tar)');
+    if (!isStream(request.body)) {
+      await engine.containers.inspect(idOf(request)); // a missing container is a 404 first, as on every container route
+      throw badRequest('the request body must be a tar archive (Content-Type application/x-tar)');
+    }
     disableSocketTimeout(request.raw.socket);
     await files.putArchive(idOf(request), p, request.body, { noOverwriteDirNonDir: queryBool(q.noOverwriteDirNonDir), copyUIDGID: queryBool(q.copyUIDGID) });
     return reply.code(200).send();
