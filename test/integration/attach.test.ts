@@ -149,6 +149,18 @@ describe('interactive attach', { skip: skipUnlessRoot(), timeout: 240_000 }, () 
     assert.equal(res.status, 204, res.body.toString());
   });
 
+  test('a container initialized by an attach that then vanished is removable without force; no conmon is left', async () => {
+    const cid = await create(d, { Cmd: ['cat'], OpenStdin: true, StdinOnce: true });
+    const h = new Hijack(d.socket, cid, STDIN_Q);
+    await h.until(() => h.head() !== '', 'attach');
+    await eventually('initialized (a conmon runs)', () => conmonsOf(cid) > 0);
+    h.close();
+    const res = await d.request('DELETE', `/containers/${cid}`);
+    assert.equal(res.status, 204, res.body.toString());
+    await eventually('no conmon left', () => conmonsOf(cid) === 0, { timeoutMs: 5_000 });
+    assert.equal((await d.request('GET', `/containers/${cid}/json`)).status, 404);
+  });
+
   test('docker CLI: piped stdin to run -i, exit codes, 30 × run --rm echo', async () => {
     assert.equal((await dockerExpect(d, ['run', '-i', '--rm', 'busybox', 'cat'], 0, { input: 'hi\n' })).stdout, 'hi\n');
     const r = await d.docker(['run', '-i', '--rm', 'busybox', 'sh', '-c', 'cat; exit 3'], { input: 'a\nb\n' });
@@ -258,6 +270,15 @@ describe('interactive attach', { skip: skipUnlessRoot(), timeout: 240_000 }, () 
     await verb(d, cid, 'kill');
   });
 });
+
+/** conmon processes whose command line names the container. */
+function conmonsOf(cid: string): number {
+  try {
+    return execFileSync('pgrep', ['-f', `conmon .*${cid}`], { encoding: 'utf8' }).trim().split('\n').length;
+  } catch {
+    return 0;
+  }
+}
 
 function hasTmux(): boolean {
   try {

@@ -12,6 +12,7 @@ import { startDaemon, type TestDaemon } from './helpers/daemon.js';
 import { dockerExpect, eventually, inspect, skipUnlessRoot } from './helpers/docker-cli.js';
 import { importBusybox } from './helpers/images.js';
 import { processesMentioning } from './helpers/leaks.js';
+import net from 'node:net';
 
 describe('exec sessions', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
   let d: TestDaemon;
@@ -26,6 +27,38 @@ describe('exec sessions', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
   });
   after(async () => {
     await d?.cleanup();
+  });
+
+  test('TTY exec detach keys end the stream and leave the process running; bad keys are a 400', async () => {
+    for (const keys of ['', 'ctrl-a,x']) {
+      const created = await d.request('POST', `/containers/${ctrId}/exec`, {
+        body: { Cmd: ['sh'], Tty: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, DetachKeys: keys },
+      });
+      assert.equal(created.status, 201, created.body.toString());
+      const execId = created.json().Id as string;
+      const body = JSON.stringify({ Detach: false, Tty: true });
+      const sock = net.connect(d.socket);
+      let got = '';
+      let closed = false;
+      sock.on('data', (c: Buffer) => (got += c.toString('latin1')));
+      sock.on('error', () => undefined);
+      const gone = new Promise<void>((r) => sock.on('close', () => ((closed = true), r())));
+      sock.write(`POST /v1.41/exec/${execId}/start HTTP/1.1\r\nHost: berth\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n${body}`);
+      await eventually('101', () => got.startsWith('HTTP/1.1 101 '));
+      sock.write('echo sum=$((40+2))\n');
+      await eventually('the shell answers', () => got.includes('sum=42'));
+      sock.write(keys === '' ? Buffer.from([0x10, 0x11]) : Buffer.from([0x01, 0x78]));
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 5_000))]);
+      assert.ok(closed, `the stream ended on detach (${keys || 'default keys'})`);
+      const view = (await d.request('GET', `/exec/${execId}/json`)).json();
+      assert.equal(view.Running, true, 'the exec keeps running');
+      // Let the shell go (kill its pid from the host).
+      process.kill(view.Pid, 'SIGKILL');
+      await eventually('the exec ended', async () => (await d.request('GET', `/exec/${execId}/json`)).json().Running === false);
+    }
+    const bad = await d.request('POST', `/containers/${ctrId}/exec`, { body: { Cmd: ['sh'], Tty: true, DetachKeys: 'ctrl-xx' } });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json().message, 'Invalid detach keys (ctrl-xx) provided');
   });
 
   test('exec echo prints its output every time (fast processes lose nothing)', async () => {

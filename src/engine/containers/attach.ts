@@ -20,7 +20,8 @@ import { openStdinChannel, type StdinChannel } from '../attach/stdin-channel.js'
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { ensureTransition, isActive } from './lifecycle.js';
-import { readLog } from './log-reader.js';
+import type { LogRecord } from './k8s-log.js';
+import { readLogBatches } from './log-reader.js';
 import { teardownRuntime } from './launch.js';
 import { findContainer } from './resolve.js';
 import { initLocked } from './start.js';
@@ -49,7 +50,7 @@ export async function attachContainer(ctx: ContainerContext, ref: string, opts: 
   };
   ctx.events.emit({ type: 'container', action: 'attach', id: row.id, attributes: eventAttributes(row) });
   async function* output(): AsyncGenerator<OutputChunk> {
-    const records = readLog(path, {
+    const batches = readLogBatches(path, {
       from: offset,
       follow: opts.stream,
       joinPartials: false,
@@ -58,14 +59,30 @@ export async function attachContainer(ctx: ContainerContext, ref: string, opts: 
       signal: detach.signal,
     });
     try {
-      for await (const r of records) {
-        if (r.stream === 'stdout' ? opts.stdout : opts.stderr) yield { stream: r.stream, data: r.data };
+      for await (const batch of batches) {
+        yield* coalesce(batch.filter((r) => (r.stream === 'stdout' ? opts.stdout : opts.stderr)));
       }
     } finally {
       channel?.close();
     }
   }
   return { tty: row.spec.tty, output: output(), stdin: channel?.stdin ?? null, detach: () => detach.abort() };
+}
+
+/**
+ * One chunk per run of records of the same stream, copied out of the read
+ * buffer: a chatty container then costs a few objects per read instead of
+ * one per line, and what waits for a slow client pins no read buffers.
+ */
+function coalesce(records: LogRecord[]): OutputChunk[] {
+  const out: OutputChunk[] = [];
+  for (let i = 0; i < records.length; ) {
+    let j = i + 1;
+    while (j < records.length && records[j].stream === records[i].stream) j += 1;
+    out.push({ stream: records[i].stream, data: Buffer.concat(records.slice(i, j).map((r) => r.data)) });
+    i = j;
+  }
+  return out;
 }
 
 /**

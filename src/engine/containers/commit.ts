@@ -12,6 +12,7 @@
  * A running container is paused (when asked, the default) while its upper
  * dir is read and the layer stored, then unpaused, whatever happened.
  */
+import path from 'node:path';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
@@ -118,13 +119,26 @@ export async function commitContainer(ctx: ContainerContext, ref: string, opts: 
   const parent = ctx.images.resolve(row.spec.imageId);
   const config = applyChanges(overrideConfig(containerImageConfig(row, parent), opts.config), opts.changes);
   const paused = opts.pause && row.state.status === 'running';
-  if (paused) await pauseContainer(ctx, row.id);
+  const marker = pausedForCommitMarker(ctx, row.id);
+  if (paused) {
+    // Written first: a daemon killed mid-commit finds it at startup and thaws the container.
+    await fs.writeFile(marker, '');
+    await pauseContainer(ctx, row.id);
+  }
   try {
     const layer = await upperLayerTar(containerFiles(ctx.paths.containerDir(row.id)).upper);
     const { id } = await ctx.images.commit({ parent, layer, config, comment: opts.comment, author: opts.author, createdBy: row.spec.cmd.join(' '), tag });
     ctx.events.emit({ type: 'container', action: 'commit', id: row.id, attributes: eventAttributes(row, { comment: opts.comment, imageID: id, imageRef: tag ?? '' }) });
     return { id };
   } finally {
-    if (paused) await unpauseContainer(ctx, row.id).catch((err: unknown) => ctx.log.warn({ err, id: row.id }, 'unpausing after commit failed'));
+    if (paused) {
+      await unpauseContainer(ctx, row.id).catch((err: unknown) => ctx.log.warn({ err, id: row.id }, 'unpausing after commit failed'));
+      await fs.rm(marker, { force: true });
+    }
   }
+}
+
+/** Present while a commit holds the container paused. */
+export function pausedForCommitMarker(ctx: ContainerContext, id: string): string {
+  return path.join(ctx.paths.containerDir(id), 'paused-for-commit');
 }

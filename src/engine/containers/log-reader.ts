@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { parseLogLine, PartialJoiner, type LogRecord } from './k8s-log.js';
 
-const CHUNK = 256 * 1024;
+const CHUNK = 64 * 1024;
 const POLL_MS = 250;
 
 export interface ReadLogOptions {
@@ -47,11 +47,12 @@ export async function* readLogBatches(path: string, opts: ReadLogOptions): Async
   const joiner = opts.joinPartials ? new PartialJoiner() : undefined;
   try {
     let carry: Buffer = Buffer.alloc(0);
-    const buffer = Buffer.allocUnsafe(CHUNK);
     for (;;) {
+      // A fresh buffer per read: the records handed out point into it (no copy), and may outlive this step.
+      const buffer = Buffer.allocUnsafeSlow(CHUNK);
       const bytesRead = await cursor.read(buffer);
       if (bytesRead > 0) {
-        const data: Buffer = carry.length ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : Buffer.from(buffer.subarray(0, bytesRead));
+        const data: Buffer = carry.length ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
         const lastNewline = data.lastIndexOf(0x0a);
         carry = lastNewline < 0 ? data : data.subarray(lastNewline + 1);
         if (lastNewline >= 0) yield [...records(data.subarray(0, lastNewline + 1), joiner)];

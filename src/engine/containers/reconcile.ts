@@ -17,6 +17,8 @@ import { teardownRuntime } from './launch.js';
 import { isActive } from './lifecycle.js';
 import { removeLocked } from './remove.js';
 import { startLocked } from './start.js';
+import { pausedForCommitMarker } from './commit.js';
+import { unpauseContainer } from './pause.js';
 
 export async function reconcileContainers(ctx: ContainerContext, opts: { rebooted: boolean }): Promise<void> {
   const rows = ctx.repo.all();
@@ -53,7 +55,10 @@ async function reconcileOne(ctx: ContainerContext, row: Row, rebooted: boolean):
   }
   if (!isActive(row.state.status)) return;
   if (!rebooted && (await ctx.exitWatcher.read(row.id))) return; // the watcher's sweep records it
-  if (!rebooted && (await conmonAlive(row))) return;
+  if (!rebooted && (await conmonAlive(row))) {
+    await thawAfterInterruptedCommit(ctx, row);
+    return;
+  }
   const outcome = await withContainerLock(ctx.mutex, row.id, async (lock) => {
     if (!rebooted && row.state.pid > 0) killQuietly(row.state.pid);
     await teardownRuntime(ctx, lock, row).catch((err) => ctx.log.warn({ err, id: row.id }, 'teardown of a lost container'));
@@ -61,6 +66,14 @@ async function reconcileOne(ctx: ContainerContext, row: Row, rebooted: boolean):
     return recordExit(ctx, row, rebooted ? 255 : -1, new Date(), why);
   });
   await afterExit(ctx, outcome);
+}
+
+/** A commit that was cut short left its container paused: thaw it, as the commit would have. */
+async function thawAfterInterruptedCommit(ctx: ContainerContext, row: Row): Promise<void> {
+  const marker = pausedForCommitMarker(ctx, row.id);
+  if (!(await fs.stat(marker).catch(() => undefined))) return;
+  if (row.state.status === 'paused') await unpauseContainer(ctx, row.id);
+  await fs.rm(marker, { force: true });
 }
 
 /** True when the recorded conmon pid is still a conmon for this container (pids get reused). */

@@ -23,7 +23,8 @@ export async function removeContainer(ctx: ContainerContext, ref: string, opts: 
   await withContainerLock(ctx.mutex, id, async (lock) => {
     const row = findContainer(ctx, id);
     const live = isActive(row.state.status);
-    if (live && !opts.force) {
+    // initialized: runc created it (an attach before start) but its process never ran; Docker shows it as created, removable without force.
+    if (live && !opts.force && row.state.status !== 'initialized') {
       const what = row.state.status === 'paused' ? 'paused' : 'running';
       throw conflict('BERTH_CONTAINER_RUNNING', `You cannot remove a ${what} container ${id}. Stop the container before attempting removal or force remove`);
     }

@@ -13,6 +13,7 @@ import { Writable } from 'node:stream';
 import type { AttachSession, ExecStartOptions, OutputChunk } from '../api.js';
 import type { ContainerContext, Row } from '../containers/context.js';
 import { parseLogLine } from '../containers/k8s-log.js';
+import { DetachKeyMatcher, parseDetachKeys } from '../attach/detach-keys.js';
 import { resolveUser } from '../containers/user.js';
 import { EngineError, systemError } from '../errors.js';
 import { containerFiles } from '../paths.js';
@@ -24,6 +25,8 @@ import { buildExecProcess } from './process-spec.js';
 import type { ExecSession } from './types.js';
 
 const HANDSHAKE_TIMEOUT_MS = 60_000;
+import { appendFileSync as __afs } from 'node:fs';
+const __tr = (m: string) => { if (process.env.BERTH_EXEC_TRACE) __afs(process.env.BERTH_EXEC_TRACE, `${Date.now() % 100000} ${m}\n`); };
 
 /** Called once the session ended and its exit code is stored. */
 export type OnEnded = (session: ExecSession) => void;
@@ -66,7 +69,9 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
     () => -1,
   ).then(async (code) => {
     // conmon 2.1.6 can finish a fast process before it accepted our connection; its log still has the output.
+    __tr(`${session.id.slice(0,8)} exit=${code} recv=${session.socket?.receivedBytes} log=${JSON.stringify(await fs.readFile(execFiles(session.bundleDir).log, 'utf8').catch((e) => String(e)))}`);
     if (session.socket && session.socket.receivedBytes === 0) replay = await readExecLog(execFiles(session.bundleDir).log);
+    __tr(`${session.id.slice(0,8)} replay=${replay.length}`);
     await endSession(session, code, onEnded);
   });
   return attached ? attachedSession(session, exited, () => replay) : (void exited, null);
@@ -124,28 +129,40 @@ function attachedSession(session: ExecSession, exited: Promise<void>, replay: ()
   let detached = false;
   async function* output(): AsyncGenerator<OutputChunk> {
     for await (const frame of socket) {
+      __tr(`${session.id.slice(0,8)} frame ${frame.stream} ${JSON.stringify(frame.data.toString())}`);
       if (frame.stream === 'stdout' ? attachStdout : attachStderr) yield frame;
     }
+    __tr(`${session.id.slice(0,8)} socket-eof recv=${socket.receivedBytes} detached=${detached}`);
     // conmon closes attach clients just before it reports the exit code.
     if (detached) return;
     await exited;
     // Only when the socket (now at EOF, so its count is final) carried nothing.
     if (socket.receivedBytes > 0) return;
+    __tr(`${session.id.slice(0,8)} replaying ${replay().length}`);
     for (const chunk of replay()) if (chunk.stream === 'stdout' ? attachStdout : attachStderr) yield chunk;
   }
-  const stdin = attachStdin
-    ? new Writable({
-        write: (chunk: Buffer, _enc, cb) => void socket.write(chunk).then(() => cb()),
-        final: (cb) => {
-          socket.endStdin();
-          cb();
-        },
-      })
-    : null;
   const detach = () => {
     detached = true;
     socket.close();
   };
+  // As Docker: the detach keys watch a TTY exec's stdin only; detaching ends the stream, the process keeps running.
+  const matcher = tty ? new DetachKeyMatcher(parseDetachKeys(session.opts.detachKeys)) : null;
+  const stdin = attachStdin
+    ? new Writable({
+        write: (chunk: Buffer, _enc, cb) => {
+          if (detached) return cb();
+          const scan = matcher ? matcher.push(chunk) : { pass: chunk, detached: false };
+          void socket.write(scan.pass).then(() => {
+            if (scan.detached) detach();
+            cb();
+          });
+        },
+        final: (cb) => {
+          if (!detached) socket.endStdin();
+          cb();
+        },
+      })
+    : null;
   return { tty, output: output(), stdin, detach };
 }
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { AttachSession, ExecApi, ExecCreateOptions, ExecStartOptions, ExecView } from '../api.js';
 import type { ContainerContext, Row } from '../containers/context.js';
 import { findContainer } from '../containers/resolve.js';
+import { parseDetachKeys } from '../attach/detach-keys.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { resizeSession, runSession } from './run-session.js';
 import type { ExecSession } from './types.js';
@@ -57,6 +58,8 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
   return {
     async create(ref: string, opts: ExecCreateOptions) {
       if (opts.cmd.length === 0) throw invalid('BERTH_EXEC_NO_CMD', 'No exec command specified');
+      // Bad detach keys are a 400 here, never a surprise after the hijack.
+      parseDetachKeys(opts.detachKeys);
       const row = findContainer(ctx, ref);
       ensureExecAllowed(row);
       const id = randomBytes(32).toString('hex');
