@@ -175,6 +175,14 @@ export interface ExecStartOptions {
   detach: boolean;
   /** Initial terminal size [height, width] (tty sessions), or null. */
   consoleSize: [number, number] | null;
+  /**
+   * Attached starts: called once the start was accepted (id known, not yet
+   * run, container running), before the process is started. A hijacking
+   * caller sends its response headers here, as Docker does: docker-py reads
+   * the headers through a buffered reader and loses output bytes that
+   * arrive together with them. Errors after this point go into the stream.
+   */
+  onAccepted?: (info: { tty: boolean }) => void;
 }
 
 /** An exec session as inspect shows it. */

@@ -13,6 +13,20 @@ import { dockerExpect, eventually, inspect, skipUnlessRoot } from './helpers/doc
 import { importBusybox } from './helpers/images.js';
 import { processesMentioning } from './helpers/leaks.js';
 import net from 'node:net';
+import { demux, run, streamText } from './helpers/api.js';
+
+/** POST /exec/{id}/start with Upgrade over a raw socket; resolves every chunk as read once the server closes. */
+function rawExecStart(socketPath: string, execId: string): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ Detach: false, Tty: false });
+    const sock = net.connect(socketPath);
+    const chunks: Buffer[] = [];
+    sock.on('data', (c: Buffer) => chunks.push(c));
+    sock.on('error', reject);
+    sock.on('close', () => resolve(chunks));
+    sock.write(`POST /v1.41/exec/${execId}/start HTTP/1.1\r\nHost: berth\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n${body}`);
+  });
+}
 
 describe('exec sessions', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
   let d: TestDaemon;
@@ -125,6 +139,28 @@ describe('exec sessions', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
     const id = (await inspect(d, 'done')).Id as string;
     const stopped = await dockerExpect(d, ['exec', 'done', 'true'], 1);
     assert.match(stopped.stderr, new RegExp(`Container ${id} is not running`));
+  });
+
+  test('the first exec in 30 fresh containers delivers all of its output, after the headers', async () => {
+    for (let i = 0; i < 30; i++) {
+      const id = await run(d, { Cmd: ['sleep', '100'] });
+      const created = await d.request('POST', `/containers/${id}/exec`, {
+        body: { Cmd: ['sh', '-c', 'echo out; echo err >&2'], AttachStdout: true, AttachStderr: true },
+      });
+      assert.equal(created.status, 201, created.body.toString());
+      const execId = created.json().Id as string;
+      const chunks = await rawExecStart(d.socket, execId);
+      const all = Buffer.concat(chunks);
+      const headerEnd = all.indexOf('\r\n\r\n') + 4;
+      assert.ok(all.subarray(0, 13).toString() === 'HTTP/1.1 101 ', `container ${i}: ${all.toString('latin1')}`);
+      const frames = demux(all.subarray(headerEnd));
+      assert.equal(streamText(frames, 1), 'out\n', `container ${i}: stdout`);
+      assert.equal(streamText(frames, 2), 'err\n', `container ${i}: stderr`);
+      // docker-py reads the headers through a buffered reader: output that shares their read is lost to it.
+      assert.equal(chunks[0].length, headerEnd, `container ${i}: output came together with the headers`);
+      assert.equal((await d.request('GET', `/exec/${execId}/json`)).json().ExitCode, 0);
+      assert.equal((await d.request('DELETE', `/containers/${id}`, { query: { force: '1' } })).status, 204);
+    }
   });
 
   test('removing a container with a running exec leaks nothing', async () => {

@@ -25,8 +25,15 @@ import { buildExecProcess } from './process-spec.js';
 import type { ExecSession } from './types.js';
 
 const HANDSHAKE_TIMEOUT_MS = 60_000;
-import { appendFileSync as __afs } from 'node:fs';
-const __tr = (m: string) => { if (process.env.BERTH_EXEC_TRACE) __afs(process.env.BERTH_EXEC_TRACE, `${Date.now() % 100000} ${m}\n`); };
+/** conmon closes attach clients before it reports the exit; this bounds the wait for that EOF. */
+const SOCKET_DRAIN_MS = 2_000;
+
+/** Resolves when `p` settles or after `ms`, whichever is first. */
+function settled(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([p.then(() => {}, () => {}), timeout]).finally(() => clearTimeout(timer));
+}
 
 /** Called once the session ended and its exit code is stored. */
 export type OnEnded = (session: ExecSession) => void;
@@ -68,10 +75,10 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
     (m) => (typeof m.data === 'number' && m.data >= 0 ? m.data : 126),
     () => -1,
   ).then(async (code) => {
+    // The exit report can be read before the last frames: closing the socket now would drop them.
+    if (session.socket) await settled(session.socket.ended, SOCKET_DRAIN_MS);
     // conmon 2.1.6 can finish a fast process before it accepted our connection; its log still has the output.
-    __tr(`${session.id.slice(0,8)} exit=${code} recv=${session.socket?.receivedBytes} log=${JSON.stringify(await fs.readFile(execFiles(session.bundleDir).log, 'utf8').catch((e) => String(e)))}`);
     if (session.socket && session.socket.receivedBytes === 0) replay = await readExecLog(execFiles(session.bundleDir).log);
-    __tr(`${session.id.slice(0,8)} replay=${replay.length}`);
     await endSession(session, code, onEnded);
   });
   return attached ? attachedSession(session, exited, () => replay) : (void exited, null);
@@ -129,16 +136,13 @@ function attachedSession(session: ExecSession, exited: Promise<void>, replay: ()
   let detached = false;
   async function* output(): AsyncGenerator<OutputChunk> {
     for await (const frame of socket) {
-      __tr(`${session.id.slice(0,8)} frame ${frame.stream} ${JSON.stringify(frame.data.toString())}`);
       if (frame.stream === 'stdout' ? attachStdout : attachStderr) yield frame;
     }
-    __tr(`${session.id.slice(0,8)} socket-eof recv=${socket.receivedBytes} detached=${detached}`);
     // conmon closes attach clients just before it reports the exit code.
     if (detached) return;
     await exited;
     // Only when the socket (now at EOF, so its count is final) carried nothing.
     if (socket.receivedBytes > 0) return;
-    __tr(`${session.id.slice(0,8)} replaying ${replay().length}`);
     for (const chunk of replay()) if (chunk.stream === 'stdout' ? attachStdout : attachStderr) yield chunk;
   }
   const detach = () => {

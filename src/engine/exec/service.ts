@@ -74,6 +74,8 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
       const row = findContainer(ctx, session.containerId);
       ensureExecAllowed(row);
       session.state = 'running';
+      // Before the process exists, so a client has read the headers before any output comes.
+      if (!opts.detach) opts.onAccepted?.({ tty: session.opts.tty });
       return runSession(ctx, row, session, opts, onEnded);
     },
     async inspect(id: string): Promise<ExecView> {

@@ -57,6 +57,9 @@ export class AttachSocket implements AsyncIterable<AttachFrame> {
   #closed = false;
   /** Payload bytes received so far (stdout and stderr). */
   receivedBytes = 0;
+  #markEnded!: () => void;
+  /** Resolves once no more frames can arrive (conmon closed the socket, or close()); receivedBytes is final then. */
+  readonly ended = new Promise<void>((resolve) => (this.#markEnded = resolve));
 
   private constructor(
     private readonly socket: SeqpacketSocket,
@@ -108,6 +111,7 @@ export class AttachSocket implements AsyncIterable<AttachFrame> {
 
   #finish(): void {
     this.#ended = true;
+    this.#markEnded();
     this.#notify();
   }
 

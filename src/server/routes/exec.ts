@@ -6,7 +6,7 @@ import type { Operations } from '../app.js';
 import { badRequest, notSupported } from '../errors.js';
 import { queryInt } from '../query.js';
 import type { Query } from '../query.js';
-import { hijackConnection, runAttach } from '../streams/hijack.js';
+import { hijackConnection, runAttach, type HijackedConnection } from '../streams/hijack.js';
 import { execCreateFromBody, execInspectJson, execStartFromBody } from '../wire/exec.js';
 import { streamContentType } from './containers-io.js';
 
@@ -28,14 +28,26 @@ export function execOperations(engine: Engine): Operations {
    * Errors found before the process runs (unknown id, container not
    * running) are JSON answers; a runtime failure of an attached start goes
    * into the stream, as Docker does. The stream ends after the exit code
-   * is recorded, so the CLI's inspect right after sees it.
+   * is recorded, so the CLI's inspect right after sees it. The hijack
+   * headers go out before the process runs (onAccepted), never together
+   * with its first output: docker-py would lose that output.
    */
   async function postExecStart(request: Req, reply: FastifyReply) {
     const opts = execStartFromBody(request.body);
-    const session = await exec().start(id(request), opts);
+    // A holder, not a `let`: TypeScript does not see the assignment inside the callback.
+    const hijacked: { conn?: HijackedConnection } = {};
+    const onAccepted = ({ tty }: { tty: boolean }) => {
+      hijacked.conn = hijackConnection(request, reply, streamContentType(tty, requestApiVersion(request.raw)));
+    };
+    let session;
+    try {
+      session = await exec().start(id(request), { ...opts, onAccepted });
+    } catch (err) {
+      if (!hijacked.conn) throw err;
+      return endHijacked(hijacked.conn, `Error: ${(err as Error).message}\n`);
+    }
     if (!session) return reply.code(200).send();
-    const conn = hijackConnection(request, reply, streamContentType(session.tty, requestApiVersion(request.raw)));
-    await runAttach(conn, session, {
+    await runAttach(hijacked.conn ?? hijackConnection(request, reply, streamContentType(session.tty, requestApiVersion(request.raw))), session, {
       onSlowClient: (pending) => request.log.warn({ exec: id(request), pending }, 'exec client too slow (stopped reading): disconnected'),
     });
   }
@@ -59,4 +71,10 @@ export function execOperations(engine: Engine): Operations {
     ExecResize: { handler: postExecResize },
     ExecInspect: { handler: getExecJson },
   };
+}
+
+/** Writes a last message into a hijacked stream and closes it. */
+function endHijacked(conn: HijackedConnection, message: string): void {
+  if (conn.socket.destroyed) return;
+  conn.socket.end(message, () => conn.socket.destroy());
 }

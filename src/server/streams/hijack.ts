@@ -22,8 +22,6 @@ import { disableSocketTimeout } from './json-stream.js';
 import { frame } from './stdcopy.js';
 
 const kUpgrade = Symbol('berth.upgrade');
-import { appendFileSync as __afs } from 'node:fs';
-const __tr = (m: string) => { if (process.env.BERTH_EXEC_TRACE) __afs(process.env.BERTH_EXEC_TRACE, `${Date.now() % 100000} H ${m}\n`); };
 
 type UpgradedRequest = IncomingMessage & { [kUpgrade]?: { socket: Duplex; head: Buffer } };
 
@@ -164,14 +162,9 @@ export async function runAttach(conn: HijackedConnection, session: AttachSession
     detach();
     return;
   }
-  __tr(`runAttach head=${JSON.stringify(conn.head.toString())} input=${!!conn.input}`);
-  socket.on('data', (d: Buffer) => __tr(`client data ${JSON.stringify(d.toString())}`));
-  socket.on('end', () => __tr(`client end`));
-  socket.once('close', () => __tr(`client close`));
   pumpStdin(conn, session);
   try {
     for await (const chunk of session.output) {
-      __tr(`chunk ${chunk.stream} closed=${closed} destroyed=${socket.destroyed} ended=${socket.writableEnded}`);
       if (closed || socket.destroyed || socket.writableEnded) break;
       socket.write(session.tty ? chunk.data : frame(chunk.stream, chunk.data));
       const paced = await paceClient(() => socket.writableLength, () => closed || socket.destroyed, pacing);
@@ -181,7 +174,6 @@ export async function runAttach(conn: HijackedConnection, session: AttachSession
   } catch (err) {
     if (!closed && !socket.destroyed) socket.write(`Error: ${(err as Error).message}\n`);
   } finally {
-    __tr(`finally closed=${closed} destroyed=${socket.destroyed}`);
     // Fully close once flushed: a client that only half-closes must not keep the fd open.
     if (!closed && !socket.destroyed) socket.end(() => socket.destroy());
     detach();
