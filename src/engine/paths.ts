@@ -24,6 +24,8 @@ export interface EnginePaths {
 }
 
 export function enginePaths(dataRoot: string, execRoot: string): EnginePaths {
+  const containersRoot = path.join(dataRoot, 'containers');
+  const bundlesRoot = path.join(execRoot, 'containers');
   return {
     dataRoot,
     execRoot,
@@ -31,21 +33,25 @@ export function enginePaths(dataRoot: string, execRoot: string): EnginePaths {
     runcRoot: path.join(execRoot, 'runc'),
     exitsDir: path.join(execRoot, 'exits'),
     aliveFile: path.join(execRoot, 'alive'),
-    containerDir: (id) => path.join(dataRoot, 'containers', id),
-    bundleDir: (id) => path.join(execRoot, 'containers', id),
-    logFile: (id) => path.join(dataRoot, 'containers', id, 'ctr.log'),
+    containerDir: (id) => `${containersRoot}/${id}`,
+    bundleDir: (id) => `${bundlesRoot}/${id}`,
+    logFile: (id) => `${containersRoot}/${id}/ctr.log`,
   };
 }
 
-/** Layout inside a container's persistent directory. */
+/**
+ * Layout inside a container's persistent directory (an absolute, normalized
+ * path: plain concatenation is enough, and it is on the list path for
+ * every container).
+ */
 export function containerFiles(containerDir: string) {
   return {
-    upper: path.join(containerDir, 'upper'),
-    work: path.join(containerDir, 'work'),
-    merged: path.join(containerDir, 'merged'),
-    hosts: path.join(containerDir, 'hosts'),
-    hostname: path.join(containerDir, 'hostname'),
-    resolvConf: path.join(containerDir, 'resolv.conf'),
-    log: path.join(containerDir, 'ctr.log'),
+    upper: `${containerDir}/upper`,
+    work: `${containerDir}/work`,
+    merged: `${containerDir}/merged`,
+    hosts: `${containerDir}/hosts`,
+    hostname: `${containerDir}/hostname`,
+    resolvConf: `${containerDir}/resolv.conf`,
+    log: `${containerDir}/ctr.log`,
   };
 }
