@@ -9,6 +9,7 @@
  * start byte 2 → conmon's child execs runc. The second byte exists so that
  * the first output of a fast command is not lost before anyone attached.
  */
+import { sharedConmonArgs } from '../runtime/conmon.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -45,31 +46,27 @@ export function execFiles(bundleDir: string) {
 /** conmon's argv for an exec session with an attach socket. Pure. */
 export function buildExecConmonArgs(input: ExecConmonInput): string[] {
   const files = execFiles(input.bundleDir);
-  const args = [
-    '--api-version', '1',
-    '-c', input.containerId,
-    '-u', input.sessionId,
-    '-r', input.runtimePath,
-    '-b', input.bundleDir,
-    '-p', files.pidFile,
-    '-P', files.conmonPidFile,
-    '--exit-dir', files.exitDir,
-    '--full-attach',
-    // The log is a safety net for output the attach socket missed (see run-session.ts).
-    '-l', `k8s-file:${files.log}`,
-    '--log-size-max', String(EXEC_LOG_MAX),
-    '--log-level', input.logLevel,
-    '--runtime-arg', '--root',
-    '--runtime-arg', input.runtimeRoot,
-    '--runtime-arg', '--log-format=json',
-    '--runtime-arg', '--log',
-    '--runtime-arg', files.runtimeLog,
+  return [
+    ...sharedConmonArgs({
+      cid: input.containerId,
+      cuuid: input.sessionId,
+      runtimePath: input.runtimePath,
+      runtimeRoot: input.runtimeRoot,
+      bundleDir: input.bundleDir,
+      pidFile: files.pidFile,
+      conmonPidFile: files.conmonPidFile,
+      exitDir: files.exitDir,
+      // The log is a safety net for output the attach socket missed (see run-session.ts).
+      logPath: files.log,
+      logSizeMax: EXEC_LOG_MAX,
+      runtimeLog: files.runtimeLog,
+      terminal: input.terminal,
+      stdin: input.stdin,
+      logLevel: input.logLevel,
+    }),
     '-e', '--exec-attach',
     '--exec-process-spec', files.processSpec,
   ];
-  if (input.terminal) args.push('-t');
-  if (input.stdin) args.push('-i');
-  return args;
 }
 
 export interface SyncMessage {

@@ -48,31 +48,73 @@ export function conmonFiles(bundleDir: string) {
   };
 }
 
+/** What every conmon invocation (container or exec) is told. */
+export interface SharedConmonArgs {
+  /** The container's id (runc's name for it). */
+  cid: string;
+  /** This conmon's own id: the container id, or an exec session's id. */
+  cuuid: string;
+  runtimePath: string;
+  runtimeRoot: string;
+  bundleDir: string;
+  pidFile: string;
+  conmonPidFile: string;
+  exitDir: string;
+  logPath: string;
+  /** Bytes; 0 or less = no cap. */
+  logSizeMax: number;
+  runtimeLog: string;
+  terminal: boolean;
+  stdin: boolean;
+  logLevel: ConmonArgsInput['logLevel'];
+}
+
+/** The flags container and exec conmons share (podman's sharedConmonArgs). Pure. */
+export function sharedConmonArgs(a: SharedConmonArgs): string[] {
+  const args = [
+    '--api-version', '1',
+    '-c', a.cid,
+    '-u', a.cuuid,
+    '-r', a.runtimePath,
+    '-b', a.bundleDir,
+    '-p', a.pidFile,
+    '-P', a.conmonPidFile,
+    '--exit-dir', a.exitDir,
+    '--full-attach',
+    '-l', `k8s-file:${a.logPath}`,
+    '--log-level', a.logLevel,
+    '--runtime-arg', '--root',
+    '--runtime-arg', a.runtimeRoot,
+    '--runtime-arg', '--log-format=json',
+    '--runtime-arg', '--log',
+    '--runtime-arg', a.runtimeLog,
+  ];
+  if (a.logSizeMax > 0) args.push('--log-size-max', String(a.logSizeMax));
+  if (a.terminal) args.push('-t');
+  if (a.stdin) args.push('-i');
+  return args;
+}
+
 /** conmon's argv for a container create. Pure. */
 export function buildConmonArgs(input: ConmonArgsInput): string[] {
   const files = conmonFiles(input.bundleDir);
-  const args = [
-    '--api-version', '1',
-    '-c', input.id,
-    '-u', input.id,
-    '-n', input.name,
-    '-r', input.runtimePath,
-    '-b', input.bundleDir,
-    '-p', files.containerPidFile,
-    '-P', files.conmonPidFile,
-    '--exit-dir', input.exitDir,
-    '--full-attach',
-    '-l', `k8s-file:${input.logPath}`,
-    '--log-level', input.logLevel,
-    '--runtime-arg', '--root',
-    '--runtime-arg', input.runtimeRoot,
-    '--runtime-arg', '--log-format=json',
-    '--runtime-arg', '--log',
-    '--runtime-arg', files.runtimeLog,
-  ];
-  if (input.logSizeMax > 0) args.push('--log-size-max', String(input.logSizeMax));
-  if (input.terminal) args.push('-t');
-  if (input.stdin) args.push('-i');
+  const args = sharedConmonArgs({
+    cid: input.id,
+    cuuid: input.id,
+    runtimePath: input.runtimePath,
+    runtimeRoot: input.runtimeRoot,
+    bundleDir: input.bundleDir,
+    pidFile: files.containerPidFile,
+    conmonPidFile: files.conmonPidFile,
+    exitDir: input.exitDir,
+    logPath: input.logPath,
+    logSizeMax: input.logSizeMax,
+    runtimeLog: files.runtimeLog,
+    terminal: input.terminal,
+    stdin: input.stdin,
+    logLevel: input.logLevel,
+  });
+  args.push('-n', input.name);
   if (input.stdin && input.leaveStdinOpen) args.push('--leave-stdin-open');
   return args;
 }
