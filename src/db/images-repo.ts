@@ -4,7 +4,6 @@
  * directories: the caller deletes a layer's files after deleteImage()
  * committed and named it unreferenced.
  */
-import type { ImageRecord } from '../engine/images/types.js';
 import { inTransaction, type Db } from './database.js';
 import type Database from 'better-sqlite3';
 
@@ -20,9 +19,19 @@ export interface LayerRow {
   createdAt: number;
 }
 
-export interface NewImage {
+/** The fields of an image record the repository reads; the rest is stored as given (JSON). */
+export interface StoredImage {
+  /** "sha256:<hex>" of the config JSON. */
+  id: string;
+  created: string;
+  size: number;
+  tags: string[];
+  layerIds: string[];
+}
+
+export interface NewImage<R extends StoredImage = StoredImage> {
   /** `tags` and `layerIds` of the record are ignored: `tags` and `layers` below are stored. */
-  record: ImageRecord;
+  record: R;
   /** The exact config JSON whose sha256 is record.id. */
   config: string;
   /** Bottom first. */
@@ -35,7 +44,7 @@ interface ImageRow { id: string; record: string }
 
 type Stmt = Database.Statement;
 
-export class ImagesRepo {
+export class ImagesRepo<R extends StoredImage = StoredImage> {
   readonly #db: Db;
   readonly #insertImage: Stmt;
   readonly #upsertLayer: Stmt;
@@ -94,9 +103,9 @@ export class ImagesRepo {
    * Records an image with its layers and tags in one transaction. An image
    * that is already stored keeps its row; its tags still move to it.
    */
-  insert(image: NewImage, now = Date.now()): void {
+  insert(image: NewImage<R>, now = Date.now()): void {
     const { record } = image;
-    const stored: ImageRecord = { ...record, tags: [], layerIds: image.layers.map((l) => l.id) };
+    const stored: R = { ...record, tags: [], layerIds: image.layers.map((l) => l.id) };
     inTransaction(this.#db, () => {
       this.#insertImage.run(record.id, record.created, now, record.size, image.config, JSON.stringify(stored));
       image.layers.forEach((l, position) => {
@@ -107,12 +116,12 @@ export class ImagesRepo {
     });
   }
 
-  get(id: string): ImageRecord | undefined {
+  get(id: string): R | undefined {
     const row = this.#getImage.get(id) as ImageRow | undefined;
     return row && this.#toRecord(row, this.#tagsOf.all(row.id) as string[]);
   }
 
-  findByTag(ref: string): ImageRecord | undefined {
+  findByTag(ref: string): R | undefined {
     const row = this.#getByTag.get(ref) as ImageRow | undefined;
     return row && this.#toRecord(row, this.#tagsOf.all(row.id) as string[]);
   }
@@ -123,7 +132,7 @@ export class ImagesRepo {
   }
 
   /** Every image, newest first, with its tags. */
-  list(): ImageRecord[] {
+  list(): R[] {
     const tags = new Map<string, string[]>();
     for (const t of this.#allTags.all() as Array<{ ref: string; imageId: string }>) {
       const list = tags.get(t.imageId) ?? [];
@@ -175,8 +184,8 @@ export class ImagesRepo {
     });
   }
 
-  #toRecord(row: ImageRow, tags: string[]): ImageRecord {
-    const record = JSON.parse(row.record) as ImageRecord;
+  #toRecord(row: ImageRow, tags: string[]): R {
+    const record = JSON.parse(row.record) as R;
     return { ...record, tags };
   }
 }

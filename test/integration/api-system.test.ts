@@ -5,21 +5,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { create, run, verb, waitExit } from './helpers/api.js';
-import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { useDaemon } from './helpers/suite.js';
 import { skipUnlessRoot } from './helpers/docker-cli.js';
-import { importBusybox } from './helpers/images.js';
 
 describe('system endpoints over HTTP', { skip: skipUnlessRoot(), timeout: 120_000 }, () => {
-  let d: TestDaemon;
-  before(async () => {
-    d = await startDaemon();
-    await importBusybox(d);
-  });
-  after(async () => {
-    await d?.cleanup();
-  });
+  const d = useDaemon();
 
   test('HEAD and GET /_ping carry Docker\'s headers', async () => {
     for (const method of ['GET', 'HEAD']) {

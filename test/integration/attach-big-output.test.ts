@@ -6,15 +6,14 @@
  * bytes stopped shrinking), berthd's memory stays bounded and the
  * container finishes.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import { create, verb, waitExit } from './helpers/api.js';
 import { eventually, skipUnlessRoot } from './helpers/docker-cli.js';
-import { startDaemon, type TestDaemon } from './helpers/daemon.js';
-import { importBusybox } from './helpers/images.js';
+import { useDaemon } from './helpers/suite.js';
 
 const TOTAL = 50_000_000;
 const LINE = `${'0'.repeat(999)}\n`;
@@ -89,14 +88,7 @@ function rssKb(pid: number): number {
 }
 
 describe('attach with big output', { skip: skipUnlessRoot(), timeout: 240_000 }, () => {
-  let d: TestDaemon;
-  before(async () => {
-    d = await startDaemon();
-    await importBusybox(d);
-  });
-  after(async () => {
-    await d?.cleanup();
-  });
+  const d = useDaemon();
 
   /** One round: 20 readers and one that stops reading; returns berthd's peak RSS growth in MB. */
   async function round(): Promise<number> {

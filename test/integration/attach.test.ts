@@ -12,8 +12,8 @@ import net from 'node:net';
 import WebSocket from 'ws';
 import { create, demux, inspectApi, sleep, streamText, verb, waitExit } from './helpers/api.js';
 import { dockerExpect, eventually, skipUnlessRoot } from './helpers/docker-cli.js';
-import { startDaemon, type TestDaemon } from './helpers/daemon.js';
-import { importBusybox } from './helpers/images.js';
+import { useDaemon } from './helpers/suite.js';
+import type { TestDaemon } from './helpers/daemon.js';
 
 /** A hijacked attach: raw request out, everything back collected; write and half-close stdin. */
 class Hijack {
@@ -68,14 +68,7 @@ const STDIN_Q = 'stream=1&stdin=1&stdout=1&stderr=1';
 const text = (h: Hijack) => streamText(demux(h.body()), 1);
 
 describe('interactive attach', { skip: skipUnlessRoot(), timeout: 240_000 }, () => {
-  let d: TestDaemon;
-  before(async () => {
-    d = await startDaemon();
-    await importBusybox(d);
-  });
-  after(async () => {
-    await d?.cleanup();
-  });
+  const d = useDaemon();
 
   for (const upgrade of [true, false]) {
     test(`stdin before start, then its end, reaches a StdinOnce container (${upgrade ? '101' : '200'})`, async () => {

@@ -6,22 +6,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { useDaemon } from './helpers/suite.js';
 import { dockerExpect, dockerTime, eventually, inspect, skipUnlessRoot } from './helpers/docker-cli.js';
-import { importBusybox } from './helpers/images.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const COUNTER = 'i=0; while true; do echo line $i; i=$((i+1)); sleep 0.2; done';
 
 describe('docker CLI session across kill -9 of berthd', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
-  let d: TestDaemon;
-  before(async () => {
-    d = await startDaemon();
-    await importBusybox(d);
-  });
-  after(async () => {
-    await d?.cleanup();
-  });
+  const d = useDaemon();
 
   test('every container keeps or reaches its true state', async () => {
     const run = (...args: string[]) => dockerExpect(d, ['run', '-d', ...args]);

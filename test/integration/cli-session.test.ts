@@ -6,24 +6,17 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { after, before, describe, test } from 'node:test';
-import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { after, describe, test } from 'node:test';
+import { useDaemon } from './helpers/suite.js';
 import { dockerExpect, dockerTime, eventually, inspect, skipUnlessRoot } from './helpers/docker-cli.js';
-import { busyboxRootfsTar, importBusybox } from './helpers/images.js';
+import { busyboxRootfsTar } from './helpers/images.js';
 
 const ID64 = /^[0-9a-f]{64}\n$/;
 const TIMESTAMPED = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \S/;
 const lines = (s: string) => s.split('\n').filter((l) => l !== '');
 
 describe('docker CLI session', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
-  let d: TestDaemon;
-  before(async () => {
-    d = await startDaemon();
-    await importBusybox(d);
-  });
-  after(async () => {
-    await d?.cleanup();
-  });
+  const d = useDaemon();
 
   test('run --rm echo prints hello, exits 0 and leaves no container', async () => {
     const r = await dockerExpect(d, ['run', '--rm', '--name', 'hello-rm', 'busybox', 'echo', 'hello']);

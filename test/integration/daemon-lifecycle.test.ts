@@ -7,25 +7,19 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { inspectApi, logs, run, sleep, verb, waitExit } from './helpers/api.js';
 import { berthdMain, startDaemon, type TestDaemon } from './helpers/daemon.js';
 import { dockerTime, eventually, skipUnlessRoot } from './helpers/docker-cli.js';
 import { importBusybox } from './helpers/images.js';
 import { cgroupParentDirs, mountsUnder, processesMentioning, reapLeaks, runcContainers } from './helpers/leaks.js';
+import { useDaemon } from './helpers/suite.js';
 
 const SLEEP = { Cmd: ['sleep', '1000'] };
 const COUNTER = 'i=0; while true; do echo line $i; i=$((i+1)); sleep 0.05; done';
 
 describe('berthd as a process', { skip: skipUnlessRoot(), timeout: 240_000 }, () => {
-  let d: TestDaemon;
-  before(async () => {
-    d = await startDaemon();
-    await importBusybox(d);
-  });
-  after(async () => {
-    await d?.cleanup();
-  });
+  const d = useDaemon();
 
   test('two berthd side by side run their own containers without touching each other', async () => {
     const d2 = await startDaemon();

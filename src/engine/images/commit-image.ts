@@ -30,7 +30,7 @@ export interface CommitImageInput {
 }
 
 export interface CommitImageCtx {
-  repo: ImagesRepo;
+  repo: ImagesRepo<ImageRecord>;
   layers: LayerStore;
   serial: <T>(fn: () => Promise<T>) => Promise<T>;
   log: pino.Logger;

@@ -19,6 +19,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type pino from 'pino';
 import type { ImagesRepo, LayerRow } from '../../db/images-repo.js';
+import type { ImageRecord } from './types.js';
 import { invalid } from '../errors.js';
 import { readArchive, type ArchiveImage } from './archive-manifest.js';
 import { chainIds, parseImageConfig, sha256Digest } from './config-parse.js';
@@ -27,7 +28,7 @@ import type { LayerStore, PendingLayer } from './layer-store.js';
 import { untarLayer } from './safe-untar.js';
 
 export interface LoadCtx {
-  repo: ImagesRepo;
+  repo: ImagesRepo<ImageRecord>;
   layers: LayerStore;
   serial: <T>(fn: () => Promise<T>) => Promise<T>;
   log: pino.Logger;
@@ -53,7 +54,7 @@ export async function loadImages(source: Readable, ctx: LoadCtx): Promise<Loaded
 }
 
 /** Every stored layer row by id (rows are reached through the images that use them). */
-function knownLayers(repo: ImagesRepo): Map<string, LayerRow> {
+function knownLayers(repo: ImagesRepo<ImageRecord>): Map<string, LayerRow> {
   const map = new Map<string, LayerRow>();
   for (const img of repo.list()) for (const l of repo.layers(img.id)) map.set(l.id, l);
   return map;

@@ -71,7 +71,7 @@ export function pruneCandidates(images: ImageRecord[], filters: Filters, inUse: 
 }
 
 export interface PruneCtx {
-  repo: ImagesRepo;
+  repo: ImagesRepo<ImageRecord>;
   layers: LayerStore;
   log: pino.Logger;
   inUse(id: string): boolean;

@@ -21,7 +21,7 @@ import { tarChunks, type TarItem } from './tar-writer.js';
 import type { ImageRecord } from './types.js';
 
 export interface SaveCtx {
-  repo: ImagesRepo;
+  repo: ImagesRepo<ImageRecord>;
   layers: LayerStore;
   resolve(ref: string): ImageRecord;
 }
@@ -57,7 +57,7 @@ export function selectImages(refs: string[], ctx: Pick<SaveCtx, 'repo' | 'resolv
   return [...byId.values()];
 }
 
-function repositoryTags(ref: string, repo: ImagesRepo): Array<{ image: ImageRecord; tag: string }> {
+function repositoryTags(ref: string, repo: ImagesRepo<ImageRecord>): Array<{ image: ImageRecord; tag: string }> {
   let repository: string;
   try {
     const p = parseReference(ref);

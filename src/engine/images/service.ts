@@ -57,7 +57,7 @@ export interface ImageService extends ImagesApi {
 const IMPORT_CREATED_BY = 'Imported from -';
 
 export function createImageService(deps: ImageServiceDeps): ImageService {
-  const repo = new ImagesRepo(deps.db);
+  const repo = new ImagesRepo<ImageRecord>(deps.db);
   const layers = openLayerStore(deps.dataRoot);
   const log = deps.log.child({ component: 'images' });
   const serial = serialQueue();
@@ -105,7 +105,7 @@ interface ResolvedImage {
   tag: string | null;
 }
 
-function resolveImage(repo: ImagesRepo, ref: string): ResolvedImage {
+function resolveImage(repo: ImagesRepo<ImageRecord>, ref: string): ResolvedImage {
   if (isFullImageId(ref)) {
     const image = repo.get(ref.startsWith('sha256:') ? ref : `sha256:${ref}`);
     if (image) return { image, tag: null };
@@ -131,7 +131,7 @@ function tryNormalize(ref: string): string | null {
 }
 
 interface ImportCtx {
-  repo: ImagesRepo;
+  repo: ImagesRepo<ImageRecord>;
   layers: LayerStore;
   serial: Serial;
   log: pino.Logger;
@@ -175,7 +175,7 @@ function importTag(repo: string, tag: string): string | null {
 }
 
 interface RemoveCtx {
-  repo: ImagesRepo;
+  repo: ImagesRepo<ImageRecord>;
   layers: LayerStore;
   log: pino.Logger;
   users(imageId: string): ImageUser[];
