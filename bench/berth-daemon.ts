@@ -4,6 +4,7 @@
  * a failure (containers, runc state, overlay mounts, conmon processes,
  * cgroups, directories).
  */
+import { NODE_FLAGS } from '../src/binaries.js';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,7 +51,7 @@ export class BerthDaemon {
     fs.mkdirSync(this.#opts.workDir, { recursive: true });
     const log = fs.openSync(path.join(this.#opts.workDir, 'berthd.log'), 'a');
     const args = [
-      ...(this.#opts.nodeArgs ?? []), BERTHD_MAIN,
+      ...NODE_FLAGS, ...(this.#opts.nodeArgs ?? []), BERTHD_MAIN,
       '--host', `unix://${this.socket}`, '--data-root', this.dataRoot, '--exec-root', this.execRoot,
       '--cgroup-parent', this.cgroupParent, '--log-level', 'warn',
       // No cap on the log file: the logs scenario writes 50 MB and must read it whole (dockerd's json-file has no cap either).

@@ -63,7 +63,8 @@ ensure_busybox_image() {
 bash "$repo/scripts/setup.sh"
 
 sock=$(socket_from_args "$@")
-node "$repo/dist/src/main.js" "$@" &
+# V8 flags as in src/binaries.ts NODE_FLAGS (a smaller young generation: lower RSS).
+node --max-semi-space-size=4 "$repo/dist/src/main.js" "$@" &
 berthd=$!
 trap 'kill -TERM "$berthd" 2>/dev/null || true' INT TERM
 

@@ -1,9 +1,11 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * berthd: the composition root. Order: config → logger → engine (lock the
  * data root, open and migrate the database, reconcile containers) → HTTP app
  * → listen → tell systemd. On SIGTERM/SIGINT: stop listening, close the
  * database. Containers keep running under their conmon.
+ *
+ * The shebang passes NODE_FLAGS (src/binaries.ts); keep the two in step.
  */
 import fs from 'node:fs';
 import { execa } from 'execa';
