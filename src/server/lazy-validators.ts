@@ -3,7 +3,8 @@
  * compiles every route's schemas when the app becomes ready; the Docker
  * create body alone is a large schema, and most daemons never see most
  * routes. Compiling lazily keeps startup and idle memory low; each
- * validator still comes from Fastify's own Ajv compiler with its options.
+ * validator still comes from Fastify's own Ajv compiler with its options,
+ * except that request bodies are checked without type coercion.
  */
 import { AjvCompiler } from '@fastify/ajv-compiler';
 
@@ -15,10 +16,13 @@ export function lazyValidatorFactory(): BuildValidator {
   const buildFromPool = AjvCompiler() as unknown as BuildValidator;
   return (externalSchemas, options) => {
     const compile = buildFromPool(externalSchemas, options);
+    // Bodies are JSON with real types: "64" is not an integer (Docker's Go decoder says so too).
+    const custom = (options as { customOptions?: object } | undefined)?.customOptions ?? {};
+    const compileBody = buildFromPool(externalSchemas, { ...(options as object), customOptions: { ...custom, coerceTypes: false } });
     return (routeSchema) => {
       let compiled: Validate | undefined;
       const validate: Validate = (data) => {
-        compiled ??= compile(routeSchema);
+        compiled ??= (routeSchema.httpPart === 'body' ? compileBody : compile)(routeSchema);
         const result = compiled(data);
         validate.errors = compiled.errors;
         return result;

@@ -8,22 +8,22 @@
  *   code works from dist/src/server and from src/server.
  * - `routeSchema(opId)` throws for an operationId that is not in the spec, so
  *   a route without a spec entry fails at startup, not at request time.
- * - The schemas are meant for Fastify 5's default ajv 8 (coerceTypes 'array',
- *   removeAdditional true, useDefaults true) and are written so that none of
- *   those options changes what the route code sees in a wrong way:
+ * - Query and params schemas are compiled with Fastify 5's default ajv 8
+ *   options (coerceTypes 'array', removeAdditional, useDefaults); body schemas
+ *   without type coercion (src/server/lazy-validators.ts), because Docker's
+ *   Go decoder refuses "64" for an integer. Neither changes what the route
+ *   code sees in a wrong way:
  *   * query values stay strings (booleans, integers, filters): the routes
  *     parse them the way dockerd does (`True`, `-1`, `all`, `''`);
  *   * no `default` is emitted, so "not given" stays distinguishable;
  *   * additionalProperties is never false, so nothing is stripped;
  *   * body schemas check JSON types only, as Go's decoder does (no enum,
  *     range, pattern or required checks: berth answers those itself with
- *     Docker's messages); every object and array field, and every field the
- *     spec marks x-nullable, accepts null (Go clients send null for empty
- *     slices and maps). A null scalar that is not x-nullable is coerced to
- *     its zero value ("" / 0 / false), which is what Go decoding does too.
+ *     Docker's messages); every field accepts null, as Go decoding does
+ *     (clients send null for empty slices, maps and pointers); the wire
+ *     readers treat null as absent;
  *   * Cmd, Entrypoint and Shell accept a string or an array (Docker's
- *     StrSlice). Under coerceTypes 'array' a string arrives at the route as
- *     a one-element array, which is exactly StrSlice's meaning.
+ *     StrSlice); the wire reader turns a string into one element.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -209,8 +209,8 @@ class BodyConverter {
 
   convert(node: JsonSchema): JsonSchema {
     const base = this.structure(node);
-    if (this.nullable(node) || base.type === 'object' || base.type === 'array') return allowNull(base);
-    return base;
+    // Go's decoder takes null for any field and leaves its zero value; the wire readers treat null as absent.
+    return allowNull(base);
   }
 
   /** x-nullable on the node itself, or on the definition it refers to. */

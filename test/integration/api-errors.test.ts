@@ -64,9 +64,7 @@ describe('bad input over HTTP', { skip: skipUnlessRoot(), timeout: 120_000 }, ()
     await createError({ Image: { a: 1 } }, 400, /Image/);
   });
 
-  test('scalars of the wrong JSON type are 400, not coerced (Go\'s decoder takes no "64" for an int64)', {
-    todo: 'Fastify\'s ajv runs with coerceTypes "array": "64" becomes 64, 7 becomes ["7"], ["x"] becomes "x"',
-  }, async () => {
+  test('scalars of the wrong JSON type are 400, not coerced (Go\'s decoder takes no "64" for an int64)', async () => {
     await createError({ Image: 'busybox', HostConfig: { Memory: '64' } }, 400, /Memory/);
     await createError({ Image: 'busybox', Cmd: 7 }, 400, /Cmd/);
     await createError({ Image: 'busybox', Env: [1] }, 400, /Env/);
