@@ -7,23 +7,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { startDaemon, type TestDaemon } from '../integration/helpers/daemon.js';
+import { describe, test } from 'node:test';
 import { skipUnlessRoot } from '../integration/helpers/docker-cli.js';
-import { importBusybox, repoRoot } from '../integration/helpers/images.js';
+import { repoRoot } from '../integration/helpers/images.js';
+import { useDaemon } from '../integration/helpers/suite.js';
 
 export function describePythonSession(title: string, testName: string, script: string, okLine: string): void {
   const hasDockerPy = spawnSync('python3', ['-c', 'import docker'], { stdio: 'ignore' }).status === 0;
   const skip = skipUnlessRoot() || (hasDockerPy ? false : 'python3-docker is not installed');
   describe(title, { skip, timeout: 120_000 }, () => {
-    let d: TestDaemon;
-    before(async () => {
-      d = await startDaemon();
-      await importBusybox(d);
-    });
-    after(async () => {
-      await d?.cleanup();
-    });
+    const d = useDaemon();
 
     test(testName, () => {
       const run = spawnSync('python3', [path.join(repoRoot, 'test', 'conformance', script)], { env: d.env, encoding: 'utf8', timeout: 90_000 });

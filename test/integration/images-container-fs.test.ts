@@ -3,26 +3,15 @@
  * values, a deleted directory reported once, init paths hidden, export of
  * stopped and running containers, no snapshot mount left behind.
  */
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startDaemon, type TestDaemon } from './helpers/daemon.js';
-import { importBusybox } from './helpers/images.js';
+import { useDaemon } from './helpers/suite.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root';
-let d: TestDaemon;
-
-before(async () => {
-  if (skip) return;
-  d = await startDaemon();
-  await importBusybox(d);
-});
-
-after(async () => {
-  await d?.cleanup();
-});
+const d = useDaemon({ skip });
 
 function snapshotMounts(): string[] {
   return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(path.join(d.execRoot, 'snapshots')));

@@ -11,25 +11,15 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDaemon, type TestDaemon } from './helpers/daemon.js';
 import type { DockerResult } from './helpers/docker-cli.js';
-import { busyboxRootfsTar, importBusybox } from './helpers/images.js';
+import { busyboxRootfsTar } from './helpers/images.js';
 import { dockerArchive, makeImage, makeTar, type FixtureImage } from './helpers/image-archives.js';
+import { useDaemon } from './helpers/suite.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root';
 const LAYERS = 6;
 const LAYER_BYTES = 4 << 20;
-let d: TestDaemon;
-
-before(async () => {
-  if (skip) return;
-  d = await startDaemon();
-  await importBusybox(d);
-});
-
-after(async () => {
-  await d?.cleanup();
-});
+const d = useDaemon({ skip });
 
 const overlay = () => path.join(d.dataRoot, 'overlay');
 const isLayerDir = (n: string) => /^[a-f0-9]{64}$/.test(n);

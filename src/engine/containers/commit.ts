@@ -19,7 +19,7 @@ import { PassThrough, Readable } from 'node:stream';
 import type { CommitOptions } from '../api.js';
 import { invalid, systemError } from '../errors.js';
 import { applyChanges } from '../images/changes.js';
-import { normalizeRepoTag, parseReference } from '../images/reference.js';
+import { newImageTag } from '../images/reference.js';
 import type { ImageRecord, ImageRuntimeConfig } from '../images/types.js';
 import { containerFiles } from '../paths.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
@@ -102,20 +102,10 @@ export function overrideConfig(base: ImageRuntimeConfig, over: Partial<ImageRunt
   return out;
 }
 
-/** The normalized tag of a commit; null when untagged (repo ''). */
-function commitTag(repo: string, tag: string): string | null {
-  if (repo === '') {
-    if (tag !== '') throw invalid('BERTH_IMAGE_BAD_REFERENCE', 'tag given without a repository');
-    return null;
-  }
-  if (parseReference(repo).digest) throw invalid('BERTH_IMAGE_BAD_REFERENCE', 'cannot commit to a digest reference');
-  return normalizeRepoTag(repo, tag);
-}
-
 /** `POST /commit`. Bad tag or change → invalid-parameter before anything is read or paused. */
 export async function commitContainer(ctx: ContainerContext, ref: string, opts: CommitOptions): Promise<{ id: string }> {
   const row = findContainer(ctx, ref);
-  const tag = commitTag(opts.repo, opts.tag);
+  const tag = newImageTag(opts.repo, opts.tag, 'commit to');
   const parent = ctx.images.resolve(row.spec.imageId);
   const config = applyChanges(overrideConfig(containerImageConfig(row, parent), opts.config), opts.changes);
   const paused = opts.pause && row.state.status === 'running';

@@ -95,7 +95,10 @@ export function waitForExit(ctx: ContainerContext, id: string): ExitWaiter {
   const died = ctx.events.next('die', id, abort.signal).then(() => true, () => false);
   return {
     async within(ms) {
-      if (!isActive(ctx.repo.get(id)?.state.status ?? 'exited')) return true;
+      if (!isActive(ctx.repo.get(id)?.state.status ?? 'exited')) {
+        abort.abort(); // already exited: drop the subscription, no die will come for it
+        return true;
+      }
       if (ms === undefined) return died;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));

@@ -88,6 +88,21 @@ export function normalizeReference(ref: string): string {
 }
 
 /**
+ * The tag a new image gets from an import or a commit: null when untagged
+ * (repo ''), else `repo:tag` normalized. A tag without a repository, or a
+ * digest reference, is invalid; `action` words the digest refusal
+ * ("import", "commit to").
+ */
+export function newImageTag(repo: string, tag: string, action: string): string | null {
+  if (repo === '') {
+    if (tag !== '') throw invalid('BERTH_IMAGE_BAD_REFERENCE', 'tag given without a repository');
+    return null;
+  }
+  if (parseReference(repo).digest) throw invalid('BERTH_IMAGE_BAD_REFERENCE', `cannot ${action} a digest reference`);
+  return normalizeRepoTag(repo, tag);
+}
+
+/**
  * `repo` (short or qualified, no tag expected) plus `tag` ('' = latest) as a
  * normalized tagged reference. Refuses digests (a tag cannot name a digest)
  * and malformed tags.

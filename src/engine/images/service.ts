@@ -15,13 +15,13 @@ import type pino from 'pino';
 import type { Db } from '../../db/database.js';
 import { ImagesRepo, type LayerRow } from '../../db/images-repo.js';
 import type { Filters, ImageDeleteItem, ImagesApi, ImageView, ImportImageOptions } from '../api.js';
-import { invalid, noSuchImage } from '../errors.js';
+import { noSuchImage } from '../errors.js';
 import { applyChanges, emptyRuntimeConfig } from './changes.js';
 import { filterImages } from './image-filters.js';
 import { goArch, recordFromConfig, serializeImageConfig, type ImageConfigInput } from './image-config.js';
 import { planImageRemoval, type ImageUser } from './image-remove.js';
 import { openLayerStore, type LayerStore } from './layer-store.js';
-import { familiarReference, isFullImageId, isImageIdLike, normalizeReference, normalizeRepoTag, parseReference } from './reference.js';
+import { familiarReference, isFullImageId, isImageIdLike, newImageTag, normalizeReference, normalizeRepoTag } from './reference.js';
 import type { ImageRecord } from './types.js';
 import { imageHistory } from './history.js';
 import { loadImages } from './load.js';
@@ -139,7 +139,7 @@ interface ImportCtx {
 
 async function importImage(opts: ImportImageOptions, ctx: ImportCtx): Promise<{ id: string }> {
   // Everything the client could get wrong is checked before the upload is read.
-  const tag = importTag(opts.repo, opts.tag);
+  const tag = newImageTag(opts.repo, opts.tag, 'import');
   const runtimeConfig = applyChanges(emptyRuntimeConfig(), opts.changes);
   const pending = await ctx.layers.extractLayer(opts.source);
   const created = new Date().toISOString();
@@ -162,16 +162,6 @@ async function importImage(opts: ImportImageOptions, ctx: ImportCtx): Promise<{ 
     ctx.log.info({ imageId: id, tag }, 'image imported');
     return { id };
   }).finally(() => pending.discard());
-}
-
-/** The normalized tag for an import; null when untagged (repo ''). */
-function importTag(repo: string, tag: string): string | null {
-  if (repo === '') {
-    if (tag !== '') throw invalid('BERTH_IMAGE_BAD_REFERENCE', 'tag given without a repository');
-    return null;
-  }
-  if (parseReference(repo).digest) throw invalid('BERTH_IMAGE_BAD_REFERENCE', 'cannot import digest reference');
-  return normalizeRepoTag(repo, tag);
 }
 
 interface RemoveCtx {
