@@ -48,7 +48,8 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
   const tty = session.opts.tty;
   const attached = !opts.detach;
   try {
-    await writeProcessSpec(ctx, row, session, opts);
+    await fs.mkdir(execFiles(session.bundleDir).exitDir, { recursive: true, mode: 0o700 });
+    // conmon starts up while the spec is written: it reads the spec only after the second start byte.
     const conmon = spawnExecConmon(ctx.settings.conmonPath, {
       containerId: row.id, sessionId: session.id, runtimePath: ctx.runtime.path, runtimeRoot: ctx.runtime.root,
       bundleDir: session.bundleDir, terminal: tty, stdin: attached && session.opts.attachStdin,
@@ -56,9 +57,12 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
       logLevel: ctx.settings.logLevel === 'debug' ? 'info' : ctx.settings.logLevel,
     });
     session.conmon = conmon;
+    const specWritten = writeProcessSpec(ctx, row, session, opts);
+    specWritten.catch(() => {}); // awaited below; a handshake failure must not leave it unhandled
     conmon.release();
     const ready = await conmon.attach.next(HANDSHAKE_TIMEOUT_MS, 'the attach socket');
     if (typeof ready.data !== 'number' || ready.data < 0) throw systemError('BERTH_EXEC_ATTACH', ready.message || conmon.stderr().trim() || 'conmon could not set up the attach socket');
+    await specWritten;
     if (attached) session.socket = await AttachSocket.connect(session.bundleDir, { onOverflow: () => ctx.log.warn({ exec: session.id }, 'exec client too slow: disconnected') });
     conmon.release();
     const started = await conmon.sync.next(HANDSHAKE_TIMEOUT_MS, 'the exec pid');
@@ -66,7 +70,7 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
     session.pid = started.data;
   } catch (err) {
     const failure = err instanceof EngineError ? err : systemError('BERTH_EXEC_START', (err as Error).message, err);
-    await endSession(session, failure instanceof ExecStartError ? failure.exitCode : 126, onEnded);
+    endSession(session, failure instanceof ExecStartError ? failure.exitCode : 126, onEnded);
     if (!attached) throw failure;
     return failedSession(tty, failure.message);
   }
@@ -79,7 +83,7 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
     if (session.socket) await settled(session.socket.ended, SOCKET_DRAIN_MS);
     // conmon 2.1.6 can finish a fast process before it accepted our connection; its log still has the output.
     if (session.socket && session.socket.receivedBytes === 0) replay = await readExecLog(execFiles(session.bundleDir).log);
-    await endSession(session, code, onEnded);
+    endSession(session, code, onEnded);
   });
   return attached ? attachedSession(session, exited, () => replay) : (void exited, null);
 }
@@ -105,12 +109,15 @@ async function writeProcessSpec(ctx: ContainerContext, row: Row, session: ExecSe
     user, tty: session.opts.tty, privileged: session.opts.privileged, hostCapabilities: ctx.settings.hostCapabilities,
     consoleSize: opts.consoleSize,
   });
-  await fs.mkdir(execFiles(session.bundleDir).exitDir, { recursive: true, mode: 0o700 });
   await fs.writeFile(execFiles(session.bundleDir).processSpec, JSON.stringify(process));
 }
 
-/** Stores the exit code, then releases conmon's pipes and the session directory. Idempotent. */
-async function endSession(session: ExecSession, exitCode: number, onEnded: OnEnded): Promise<void> {
+/**
+ * Stores the exit code and releases conmon's pipes. Idempotent. The
+ * session directory is removed in the background: nothing reads it any
+ * more, and the client's stream need not wait for a dozen unlinks.
+ */
+function endSession(session: ExecSession, exitCode: number, onEnded: OnEnded): void {
   if (session.state === 'exited') return;
   session.state = 'exited';
   session.exitCode = exitCode;
@@ -119,7 +126,7 @@ async function endSession(session: ExecSession, exitCode: number, onEnded: OnEnd
   session.conmon = null;
   // Frames already received stay readable; this only releases the fd.
   session.socket?.close();
-  await fs.rm(session.bundleDir, { recursive: true, force: true }).catch(() => {});
+  void fs.rm(session.bundleDir, { recursive: true, force: true }).catch(() => {});
   onEnded(session);
 }
 
