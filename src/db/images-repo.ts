@@ -61,6 +61,7 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
   readonly #layersOf: Stmt;
   readonly #allLayerIds: Stmt;
   readonly #getConfig: Stmt;
+  readonly #getSize: Stmt;
   readonly #deleteImage: Stmt;
   readonly #deleteUnusedLayer: Stmt;
 
@@ -93,6 +94,7 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
     );
     this.#allLayerIds = db.prepare('SELECT id FROM layers').pluck();
     this.#getConfig = db.prepare('SELECT config FROM images WHERE id = ?').pluck();
+    this.#getSize = db.prepare('SELECT size FROM images WHERE id = ?').pluck();
     this.#deleteImage = db.prepare('DELETE FROM images WHERE id = ?');
     this.#deleteUnusedLayer = db.prepare(
       'DELETE FROM layers WHERE id = ? AND NOT EXISTS (SELECT 1 FROM image_layers WHERE layer_id = ?)',
@@ -157,6 +159,11 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
   }
 
   /** The image's layers, bottom first. */
+  /** The image's size in bytes; undefined when there is no such image. Reads no record. */
+  size(imageId: string): number | undefined {
+    return this.#getSize.get(imageId) as number | undefined;
+  }
+
   layers(imageId: string): LayerRow[] {
     return this.#layersOf.all(imageId) as LayerRow[];
   }

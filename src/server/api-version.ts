@@ -59,6 +59,7 @@ export function compareVersions(a: string, b: string): number {
  * [MIN_API_VERSION, MAX_API_VERSION], or null when it is acceptable.
  */
 export function versionRangeError(version: string): string | null {
+  if (version === MAX_API_VERSION) return null;
   if (compareVersions(version, MAX_API_VERSION) > 0) {
     return `client version ${version} is too new. Maximum supported API version is ${MAX_API_VERSION}`;
   }

@@ -142,20 +142,25 @@ function registerBodyParsers(app: FastifyInstance): void {
 
 /** Version range check and the headers every response carries. */
 function registerCommonHooks(app: FastifyInstance, version: string): void {
-  const server = `Berth/${version} (linux)`;
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('Api-Version', MAX_API_VERSION).header('Server', server);
-    reply.header('Docker-Experimental', 'false').header('Ostype', 'linux');
+  const headers = { 'Api-Version': MAX_API_VERSION, Server: `Berth/${version} (linux)`, 'Docker-Experimental': 'false', Ostype: 'linux' };
+  // Callback-style hooks: they run on every request, and an async hook costs a promise each time.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(headers);
     const tooFar = versionRangeError(requestApiVersion(request.raw));
-    if (tooFar) throw badRequest(tooFar);
+    done(tooFar ? badRequest(tooFar) : undefined);
   });
   // Go's Docker client compares Content-Type to "application/json" exactly; a charset makes it print raw JSON.
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (String(reply.getHeader('content-type') ?? '').startsWith('application/json;')) reply.header('Content-Type', 'application/json');
-    return payload;
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('application/json;')) reply.header('Content-Type', 'application/json');
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  const logRequests = app.log.level === 'debug' || app.log.level === 'trace';
+  app.addHook('onResponse', (request, reply, done) => {
+    if (logRequests) {
+      request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    }
+    done();
   });
 }
 

@@ -25,14 +25,11 @@ export async function buildView(ctx: ContainerContext, row: Row, want: { size: b
   const files = containerFiles(ctx.paths.containerDir(row.id));
   let lowerDir = '';
   let imageSize = 0;
-  if (want.size || want.layers) {
-    try {
-      const image = ctx.images.resolve(row.spec.imageId);
-      lowerDir = ctx.images.lowerDirs(image).map((l) => path.join(ctx.images.overlayRoot, l)).join(':');
-      imageSize = image.size;
-    } catch {
-      // The image was force-removed; the container still shows.
-    }
+  // A force-removed image leaves both empty; the container still shows.
+  const image = want.size || want.layers ? ctx.images.viewLayout(row.spec.imageId) : undefined;
+  if (image) {
+    lowerDir = image.lowerDirs.map((l) => path.join(ctx.images.overlayRoot, l)).join(':');
+    imageSize = image.size;
   }
   const view: ContainerView = {
     id: row.id,

@@ -47,6 +47,12 @@ export interface ImageService extends ImagesApi {
   count(): number;
   /** Lower dirs for the overlay mount, relative to overlayRoot, top-most first. Never empty. */
   lowerDirs(image: ImageRecord): string[];
+  /**
+   * What a container view shows of its image, by image ID, without reading
+   * the image record: lower dirs as lowerDirs() and the size. Undefined when
+   * the image is gone (force-removed while containers used it).
+   */
+  viewLayout(imageId: string): { lowerDirs: string[]; size: number } | undefined;
   readonly overlayRoot: string;
   /** Removes tmp-* dirs and layer dirs/links that have no row. Startup only. Returns the removed names. */
   collectGarbage(): Promise<string[]>;
@@ -70,6 +76,10 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     resolve,
     count: () => repo.count(),
     lowerDirs: (image) => lowerDirsOf(repo.layers(image.id), layers),
+    viewLayout: (imageId) => {
+      const size = repo.size(imageId);
+      return size === undefined ? undefined : { lowerDirs: lowerDirsOf(repo.layers(imageId), layers), size };
+    },
     collectGarbage: async () => {
       const removed = await serial(() => layers.collectGarbage(new Set(repo.allLayerIds())));
       if (removed.length) log.info({ removed }, 'removed unreferenced layer data');

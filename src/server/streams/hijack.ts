@@ -20,10 +20,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttachSession } from '../../engine/api.js';
 import { disableSocketTimeout } from './json-stream.js';
 import { frame } from './stdcopy.js';
+import { kUpgrade, type UpgradedRequest } from './upgrade-body.js';
 
-const kUpgrade = Symbol('berth.upgrade');
-
-type UpgradedRequest = IncomingMessage & { [kUpgrade]?: { socket: Duplex; head: Buffer } };
 
 /**
  * Installs the server 'upgrade' listener. Returns the emitter that receives

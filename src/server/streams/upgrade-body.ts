@@ -7,22 +7,22 @@
  * Content-Length bytes from there and gives them to Fastify as the payload;
  * whatever follows stays in the head (it is stdin).
  */
+import type { IncomingMessage } from 'node:http';
 import { PassThrough, type Duplex } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { preParsingHookHandler } from 'fastify';
 
-interface UpgradeRecord {
+/** The upgraded connection and the bytes Node read past the request headers. */
+export interface UpgradeRecord {
   socket: Duplex;
   head: Buffer;
 }
 
-const BODY_TIMEOUT_MS = 30_000;
+/** Where hijack.ts's 'upgrade' listener keeps the record on the raw request. */
+export const kUpgrade = Symbol('berth.upgrade');
 
-/** hijack.ts keeps { socket, head } on the request under a private symbol named 'berth.upgrade'. */
-function upgradeRecord(request: FastifyRequest): UpgradeRecord | undefined {
-  const raw = request.raw as unknown as Record<symbol, UpgradeRecord | undefined>;
-  const key = Object.getOwnPropertySymbols(raw).find((s) => s.description === 'berth.upgrade');
-  return key ? raw[key] : undefined;
-}
+export type UpgradedRequest = IncomingMessage & { [kUpgrade]?: UpgradeRecord };
+
+const BODY_TIMEOUT_MS = 30_000;
 
 /** Splits `length` body bytes off the front of `head`, reading more from the socket when needed. */
 export async function takeBody(record: UpgradeRecord, length: number): Promise<Buffer> {
@@ -63,13 +63,20 @@ function readChunk(socket: Duplex): Promise<Buffer> {
   });
 }
 
-/** Fastify preParsing hook; a no-op for ordinary requests and for upgrades without a body. */
-export async function upgradedBodyHook(request: FastifyRequest, _reply: FastifyReply, payload: NodeJS.ReadableStream): Promise<NodeJS.ReadableStream> {
-  const record = upgradeRecord(request);
-  const length = Number(request.headers['content-length'] ?? 0);
-  if (!record || !Number.isInteger(length) || length <= 0) return payload;
-  const body = await takeBody(record, length);
-  const stream = new PassThrough();
-  stream.end(body);
-  return stream;
-}
+/**
+ * Fastify preParsing hook (callback style: it runs on every request); a
+ * no-op for ordinary requests and for upgrades without a body.
+ */
+export const upgradedBodyHook: preParsingHookHandler = (request, _reply, payload, done) => {
+  const record = (request.raw as UpgradedRequest)[kUpgrade];
+  const length = record ? Number(request.headers['content-length'] ?? 0) : 0;
+  if (!record || !Number.isInteger(length) || length <= 0) return done(null, payload);
+  takeBody(record, length).then(
+    (body) => {
+      const stream = new PassThrough();
+      stream.end(body);
+      done(null, stream);
+    },
+    (err: Error) => done(err),
+  );
+};
