@@ -3,6 +3,8 @@
  * tree, and which process listens on a unix socket (to find dockerd or the
  * podman service from the socket the user gave).
  */
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 
 interface ProcStat {
@@ -108,4 +110,12 @@ export function processesWithArg(comm: string, needle: string): number[] {
       }
     })
     .map((p) => p.pid);
+}
+
+/** SIGKILLs a child this process started, if it still runs, and waits for its exit. */
+export async function killChild(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
 }

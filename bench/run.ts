@@ -16,6 +16,7 @@ import { ApiDriver } from './driver.js';
 import { Floor } from './floor.js';
 import { engineRssMiB, socketOwner } from './proc.js';
 import { renderTable, ResultsFile } from './report.js';
+import { StackFloor } from './stack-floor.js';
 import { execScenario } from './scenarios/exec.js';
 import { lifecycleScenario } from './scenarios/lifecycle.js';
 import { listInspectScenario } from './scenarios/list-inspect.js';
@@ -131,6 +132,30 @@ function memory(targets: Target[], when: string): void {
   }
 }
 
+/** How long every engine sits without requests before its idle RSS is read. */
+const SETTLE_MS = 15_000;
+
+/**
+ * RSS right after the image import, then again after SETTLE_MS without
+ * requests (a garbage-collected runtime gives memory back when idle; the
+ * idle figure is the settled one). With the floor, the stack floor process
+ * settles alongside and is read at the same moment.
+ */
+async function idleMemory(targets: Target[]): Promise<void> {
+  memory(targets, 'after import');
+  const stack = opt['no-floor'] ? null : new StackFloor();
+  if (stack) {
+    cleanups.push(() => stack.stop());
+    const pid = await stack.start(REPO);
+    pids.set('floor', () => pid);
+  }
+  log(`memory: ${SETTLE_MS / 1000} s idle`);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  memory(targets, 'idle');
+  await stack?.stop();
+  pids.delete('floor');
+}
+
 /** One scenario: setup on every engine, then rounds with the engines interleaved, then teardown. */
 async function runScenario(s: Scenario, targets: Target[]): Promise<void> {
   const ts = targets.filter((t) => s.applies(t));
@@ -168,7 +193,7 @@ async function main(): Promise<void> {
   }
   if (!opt['no-floor']) targets.push(await floorTarget(tar));
   log(`engines: ${targets.map((t) => t.name).join(', ')}; ${rounds} rounds; results → ${outFile}`);
-  if (only.has('memory')) memory(targets, 'idle');
+  if (only.has('memory')) await idleMemory(targets);
   const scenarios: Scenario[] = [
     only.has('lifecycle') && lifecycleScenario(Number(opt['lifecycle-runs'])),
     only.has('parallel') && parallelScenario(40, 8),

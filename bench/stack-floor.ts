@@ -1,0 +1,36 @@
+/**
+ * The memory floor of a Node daemon built on berth's fixed package set: a
+ * node process, started with berthd's own flags, that imports every runtime
+ * dependency berthd imports at startup and then sits idle. Its RSS is what
+ * berthd would weigh with no code of its own; berth's idle RSS is compared
+ * against it the way lifecycle times are compared against conmon + runc.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { NODE_FLAGS } from '../src/binaries.js';
+import { killChild } from './proc.js';
+
+/** The packages berthd loads before it answers its first request. */
+export const STARTUP_PACKAGES = ['fastify', '@fastify/websocket', '@fastify/ajv-compiler', 'ajv', 'better-sqlite3', 'execa', 'pino'];
+
+export class StackFloor {
+  #child: ChildProcess | null = null;
+
+  /** Starts the process in `repo` (where node_modules is) and resolves once every package is loaded. */
+  async start(repo: string): Promise<number> {
+    const script = `for (const m of ${JSON.stringify(STARTUP_PACKAGES)}) await import(m);`
+      + ` const Db = (await import('better-sqlite3')).default; new Db(':memory:').exec('select 1');`
+      + ` process.stdout.write('ready\\n'); setInterval(() => {}, 1 << 30);`;
+    const child = spawn(process.execPath, [...NODE_FLAGS, '--input-type=module', '-e', script], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+    this.#child = child;
+    const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+    if (!chunk.toString().startsWith('ready')) throw new Error(`stack floor process said: ${chunk.toString()}`);
+    return child.pid!;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.#child;
+    this.#child = null;
+    await killChild(child);
+  }
+}
