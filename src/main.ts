@@ -8,7 +8,7 @@
  * The shebang passes NODE_FLAGS (src/binaries.ts); keep the two in step.
  */
 import fs from 'node:fs';
-import { execa } from 'execa';
+import { execa, preloadExeca } from './engine/execa-on-demand.js';
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createEngine } from './engine/index.js';
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   const listeners = await listen(app.server, config.hosts);
   fs.writeFileSync(config.pidfile, `${process.pid}\n`);
   log.info({ hosts: config.hosts, dataRoot: config.dataRoot, execRoot: config.execRoot }, 'API listening');
+  void preloadExeca(); // deferred from startup (see execa-on-demand.ts); loaded before the first container needs it
   await notifySystemd('--ready');
 
   let stopping = false;

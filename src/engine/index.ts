@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { execa } from 'execa';
+import { execa } from './execa-on-demand.js';
 import type pino from 'pino';
 import { ContainersRepo } from '../db/containers-repo.js';
 import { closeDatabase, openDatabase } from '../db/database.js';
@@ -87,7 +87,9 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     },
   };
   const daemonId = meta.get('daemon-id') ?? (meta.set('daemon-id', randomUUID()), meta.get('daemon-id')!);
-  const [conmonVersion, runtimeVersion] = await Promise.all([binaryVersion(config.conmonPath), binaryVersion(config.runtimePath)]);
+  // Asked at the first /version, not at startup: two processes fewer before the first answer.
+  let versions: Promise<{ conmon: string; runtime: string }> | undefined;
+  const binaryVersions = () => (versions ??= Promise.all([binaryVersion(config.conmonPath), binaryVersion(config.runtimePath)]).then(([conmon, runtime]) => ({ conmon, runtime })));
   const exec = createExecService(ctx);
   const engine: Engine = {
     containerFiles: {
@@ -101,7 +103,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     exec,
     containers: createContainersApi(ctx),
     images,
-    system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, conmonVersion, runtimeVersion, defaultPidsLimit: config.defaultPidsLimit }),
+    system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, binaryVersions, defaultPidsLimit: config.defaultPidsLimit }),
   };
   return {
     engine,

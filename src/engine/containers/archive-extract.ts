@@ -21,7 +21,7 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { Parser, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import { conflict, invalid } from '../errors.js';
 import { atPath, walkInRoot } from './root-walk.js';
 
@@ -54,6 +54,7 @@ export async function extractIntoRoot(source: Readable, opts: ExtractOptions): P
   let failure: Error | undefined;
   let chain: Promise<void> = Promise.resolve();
   let sawBytes = false;
+  const { Parser } = await import('tar'); // loaded on first use
   const parser = new Parser({
     strict: true,
     onwarn: (code: string, message: string | Error) => { failure ??= bad(`invalid tar archive: ${code}: ${message instanceof Error ? message.message : message}`); },

@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import { execa } from 'execa';
+import { execa } from '../execa-on-demand.js';
 import { systemError } from '../errors.js';
 import { MOUNT_OPTIONS_MAX, unmountRootfs } from '../images/rootfs.js';
 import { containerFiles } from '../paths.js';

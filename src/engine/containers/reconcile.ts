@@ -23,9 +23,9 @@ import { unpauseContainer } from './pause.js';
 export async function reconcileContainers(ctx: ContainerContext, opts: { rebooted: boolean }): Promise<void> {
   const rows = ctx.repo.all();
   const known = new Set(rows.map((r) => r.id));
-  const inRuntime = opts.rebooted ? [] : await ctx.runtime.list().catch(() => []);
+  const inRuntime = opts.rebooted ? [] : await ctx.runtime.ids().catch((err) => (ctx.log.warn({ err }, 'reading the runtime root'), []));
   await Promise.all(rows.map((row) => reconcileOne(ctx, row, opts.rebooted).catch((err) => ctx.log.error({ err, id: row.id }, 'reconcile failed'))));
-  await finishTeardowns(ctx, inRuntime.map((c) => c.id), known);
+  await finishTeardowns(ctx, inRuntime, known);
   await collectOrphanDirs(ctx, known);
 }
 

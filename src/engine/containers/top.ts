@@ -3,7 +3,7 @@
  * PID belongs to the container (as dockerd does). ps is the host's binary,
  * never one from the container.
  */
-import { execa } from 'execa';
+import { execa } from '../execa-on-demand.js';
 import type { TopResult } from '../api.js';
 import { invalid, systemError } from '../errors.js';
 import type { ContainerContext } from './context.js';

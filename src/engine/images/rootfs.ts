@@ -8,7 +8,7 @@
  * copies mount data into a single page).
  */
 import fs from 'node:fs/promises';
-import { execa } from 'execa';
+import { execa } from '../execa-on-demand.js';
 import { systemError } from '../errors.js';
 
 /** The kernel copies mount options into one page; longer strings are cut. */

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { Readable, pipeline } from 'node:stream';
 import { once } from 'node:events';
 import zlib from 'node:zlib';
-import { Unpack, type ReadEntry } from 'tar';
+import type { Unpack, ReadEntry } from 'tar';
 import { invalid } from '../errors.js';
 import { applyWhiteouts, classifyWhiteout, type Whiteouts } from './whiteouts.js';
 
@@ -53,7 +53,7 @@ export async function untarLayer(source: Readable, dest: string, opts: UntarOpti
   const hash = createHash('sha256');
   const st: UntarState = { size: 0, allZero: true, failure: undefined, modeFixes: [], whiteouts: opts.whiteouts ? { deleted: [], opaque: [] } : undefined };
   const keep = opts.keepTar ? fsSync.createWriteStream(opts.keepTar, { mode: 0o600 }) : undefined;
-  const unpack = createUnpack(cwd, st);
+  const unpack = await createUnpack(cwd, st);
   const done = new Promise<void>((resolve, reject) => {
     unpack.on('close', resolve);
     unpack.on('error', (err: Error & { tarCode?: string }) => {
@@ -94,7 +94,8 @@ interface UntarState {
   whiteouts: Whiteouts | undefined;
 }
 
-function createUnpack(cwd: string, st: UntarState): Unpack {
+async function createUnpack(cwd: string, st: UntarState): Promise<Unpack> {
+  const { Unpack } = await import('tar'); // loaded on first use: most daemons rarely unpack
   const umask = process.umask();
   return new Unpack({
     cwd,

@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execa } from '../execa-on-demand.js';
 import { invalid, systemError } from '../errors.js';
 import { tarChunks, type TarItem } from './tar-writer.js';
 

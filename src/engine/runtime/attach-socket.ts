@@ -16,7 +16,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SeqpacketSocket } from 'node-unix-socket';
+import type { SeqpacketSocket } from 'node-unix-socket';
+
+let seqpacketModule: Promise<typeof import('node-unix-socket')> | undefined;
+/** The native socket module, loaded at the first attach rather than at daemon start (an idle daemon stays smaller). */
+const loadSeqpacket = () => (seqpacketModule ??= import('node-unix-socket'));
 
 export interface AttachFrame {
   stream: 'stdout' | 'stderr';
@@ -73,7 +77,8 @@ export class AttachSocket implements AsyncIterable<AttachFrame> {
   }
 
   /** Connects to `<dir>/attach`. Rejects when nothing listens there. */
-  static connect(dir: string, opts: AttachSocketOptions = {}): Promise<AttachSocket> {
+  static async connect(dir: string, opts: AttachSocketOptions = {}): Promise<AttachSocket> {
+    const { SeqpacketSocket } = await loadSeqpacket();
     const dirFd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
     return new Promise<AttachSocket>((resolve, reject) => {
       const socket = new SeqpacketSocket();

@@ -3,7 +3,8 @@
  * logic; every call has a timeout and its stderr is classified into an
  * EngineError. `create` is not here: conmon runs it (see conmon.ts).
  */
-import { execa } from 'execa';
+import fs from 'node:fs/promises';
+import { execa } from '../execa-on-demand.js';
 import { classifyRuntimeError } from './runtime-errors.js';
 
 const CALL_TIMEOUT_MS = 30_000;
@@ -52,11 +53,18 @@ export class OciRuntime {
     return parsed ?? [];
   }
 
-  /** Ids the runtime knows under our root (one call for all, used at startup). */
-  async list(): Promise<Array<{ id: string; status: string; pid: number }>> {
-    const out = await this.#run(['list', '--format', 'json']);
-    const parsed = JSON.parse(out || '[]') as Array<{ id: string; status: string; pid: number }> | null;
-    return parsed ?? [];
+  /**
+   * Ids the runtime keeps state for under our root, read without running it:
+   * runc (and crun) keep one directory per container there, which is all that
+   * `runc list` reads. Used at startup, where a process and its launcher cost
+   * more than the answer.
+   */
+  async ids(): Promise<string[]> {
+    const entries = await fs.readdir(this.root, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [];
+      throw err;
+    });
+    return entries.filter((e) => e.isDirectory()).map((e) => e.name);
   }
 
   async #run(args: string[]): Promise<string> {

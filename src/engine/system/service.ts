@@ -15,8 +15,8 @@ export interface SystemDeps {
   images: ImageService;
   runtimeName: string;
   runtimePath: string;
-  conmonVersion: string;
-  runtimeVersion: string;
+  /** The versions conmon and the runtime print; asked once, at the first call. */
+  binaryVersions(): Promise<{ conmon: string; runtime: string }>;
   defaultPidsLimit: number;
 }
 
@@ -55,6 +55,7 @@ export function createSystemApi(deps: SystemDeps): SystemApi {
       };
     },
     async version() {
+      const binaries = await deps.binaryVersions();
       return {
         version: deps.version,
         gitCommit: process.env.BERTH_GIT_COMMIT ?? '',
@@ -64,8 +65,8 @@ export function createSystemApi(deps: SystemDeps): SystemApi {
         kernelVersion: deps.host.kernelVersion,
         buildTime: '',
         components: [
-          { name: 'conmon', version: deps.conmonVersion, details: { Package: 'conmon' } as Record<string, string> },
-          { name: deps.runtimeName, version: deps.runtimeVersion, details: { Path: deps.runtimePath } as Record<string, string> },
+          { name: 'conmon', version: binaries.conmon, details: { Package: 'conmon' } as Record<string, string> },
+          { name: deps.runtimeName, version: binaries.runtime, details: { Path: deps.runtimePath } as Record<string, string> },
         ],
       };
     },
