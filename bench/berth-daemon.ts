@@ -13,8 +13,8 @@ import { DockerClient } from './docker-client.js';
 import { processesWithArg } from './proc.js';
 import { msSince } from './stats.js';
 
-/** dist/src/main.js, next to this compiled file's dist/bench/. */
-export const BERTHD_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.js');
+/** dist/berthd.mjs (the bundle users run), above this compiled file's dist/bench/. */
+export const BERTHD_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../berthd.mjs');
 
 export interface BerthDaemonOptions {
   /** A fresh directory owned by the benchmark; removed by cleanup(). */

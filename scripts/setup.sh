@@ -7,7 +7,7 @@
 #    compile better-sqlite3 offline (make, g++, python3). `apt-get update` runs
 #    only when something is missing, so a prepared machine makes no network call.
 # 2. npm: `npm ci` unless node_modules already matches package-lock.json
-#    (BERTH_FORCE_NPM_CI=1 forces it), then `npm run build` (tsc into dist/).
+#    (BERTH_FORCE_NPM_CI=1 forces it), then `npm run build` (tsc into dist/, then the bundle dist/berthd.mjs).
 #
 # Root is needed for apt; as another user, sudo is used for apt only.
 set -euo pipefail

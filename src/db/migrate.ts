@@ -6,8 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
+import { packageRoot } from '../package-root.js';
 
 export interface Migration {
   version: number;
@@ -24,13 +24,11 @@ export function loadMigrations(dir = defaultMigrationsDir()): Migration[] {
     .map((f) => ({ version: Number(f.slice(0, 4)), name: f, sql: fs.readFileSync(path.join(dir, f), 'utf8') }));
 }
 
-/** SQL files are not compiled: from dist/src/db they are found back in src/db. */
+/** SQL files are not compiled: they are read from src/db/migrations under the package root. */
 function defaultMigrationsDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, 'migrations'), path.resolve(here, '../../../src/db/migrations')];
-  const found = candidates.find((d) => fs.existsSync(d));
-  if (!found) throw new Error(`migrations directory not found (looked in ${candidates.join(', ')})`);
-  return found;
+  const dir = path.join(packageRoot(), 'src', 'db', 'migrations');
+  if (!fs.existsSync(dir)) throw new Error(`migrations directory not found: ${dir}`);
+  return dir;
 }
 
 /** Applies every migration newer than the database. Throws on a newer database. */

@@ -27,7 +27,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 import type { FastifySchema } from 'fastify';
 import { createRequire } from 'node:module';
 
@@ -76,20 +76,9 @@ const GO_POINTER_SCALARS = new Set(['MemorySwappiness', 'OomKillDisable', 'PidsL
 /** ContainerConfig fields of Go type StrSlice: a JSON string or array of strings. */
 const STR_SLICE_FIELDS = new Set(['Cmd', 'Entrypoint', 'Shell']);
 
-/** Walks up from `start` to the first directory holding package.json. */
-export function findPackageRoot(start: string): string {
-  let dir = start;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${start}`);
-    dir = parent;
-  }
-}
-
 /** Absolute path of openapi.yaml at the package root. */
 export function openapiPath(): string {
-  return join(findPackageRoot(dirname(fileURLToPath(import.meta.url))), 'openapi.yaml');
+  return join(packageRoot(), 'openapi.yaml');
 }
 
 /**

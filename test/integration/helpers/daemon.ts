@@ -17,9 +17,9 @@ import { runDocker, type DockerOptions, type DockerResult } from './docker-cli.j
 import { findLeaks, reapLeaks, removeCgroupParent, waitForNoLeaks, type LeakScope } from './leaks.js';
 import { unixRequest, type HttpResult, type RequestOptions } from './unix-http.js';
 
-/** berthd's entry point: $BERTH_TEST_BERTHD, else dist/test/integration/helpers/daemon.js → dist/src/main.js. */
+/** berthd's entry point: $BERTH_TEST_BERTHD, else the bundle users run (dist/test/integration/helpers/daemon.js → dist/berthd.mjs). */
 export const berthdMain =
-  process.env.BERTH_TEST_BERTHD ?? fileURLToPath(new URL('../../../src/main.js', import.meta.url));
+  process.env.BERTH_TEST_BERTHD ?? fileURLToPath(new URL('../../../berthd.mjs', import.meta.url));
 
 export interface StartDaemonOptions {
   /** Extra berthd flags, appended after the harness's own. */
