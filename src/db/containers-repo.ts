@@ -32,6 +32,12 @@ export interface StoredState {
 
 export class ContainersRepo<Spec extends { imageId: string }, State extends StoredState> {
   #db: Db;
+  /**
+   * Parsed specs by container ID. A spec is written once, by insert, and
+   * never updated (the immutable half of a container), so each is parsed
+   * once; delete forgets it. Deep-frozen, since every reader shares it.
+   */
+  readonly #specs = new Map<string, Spec>();
   #insertContainer;
   #insertState;
   #updateState;
@@ -98,6 +104,7 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
 
   delete(id: string): void {
     this.#delete.run(id);
+    this.#specs.delete(id);
   }
 
   get(id: string): ContainerRow<Spec, State> | undefined {
@@ -140,6 +147,24 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
 
   #map(raw: RawRow | undefined): ContainerRow<Spec, State> | undefined {
     if (!raw) return undefined;
-    return { id: raw.id, name: raw.name, created: raw.created_at, seq: raw.seq, spec: JSON.parse(raw.spec), state: JSON.parse(raw.state) };
+    return { id: raw.id, name: raw.name, created: raw.created_at, seq: raw.seq, spec: this.#spec(raw.id, raw.spec), state: JSON.parse(raw.state) };
   }
+
+  #spec(id: string, text: string): Spec {
+    let spec = this.#specs.get(id);
+    if (!spec) {
+      spec = deepFreeze(JSON.parse(text) as Spec);
+      this.#specs.set(id, spec);
+    }
+    return spec;
+  }
+}
+
+/** Freezes `value` and everything reachable from it (JSON data: no cycles). */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -64,6 +64,8 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
   readonly #getSize: Stmt;
   readonly #deleteImage: Stmt;
   readonly #deleteUnusedLayer: Stmt;
+  /** layout() answers by image ID; see there. */
+  readonly #layouts = new Map<string, Readonly<{ size: number; layers: readonly LayerRow[] }>>();
 
   constructor(db: Db) {
     this.#db = db;
@@ -157,15 +159,31 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
   removeTag(ref: string): boolean {
     return this.#deleteTag.run(ref).changes > 0;
   }
-
-  /** The image's layers, bottom first. */
   /** The image's size in bytes; undefined when there is no such image. Reads no record. */
   size(imageId: string): number | undefined {
     return this.#getSize.get(imageId) as number | undefined;
   }
 
+  /** The image's layers, bottom first. */
   layers(imageId: string): LayerRow[] {
     return this.#layersOf.all(imageId) as LayerRow[];
+  }
+
+  /**
+   * Size and layers together, as a container's view needs them on every
+   * inspect and list. An image ID is the digest of its config, so what it
+   * names never changes while its row exists: the answer is remembered per ID
+   * and forgotten in deleteImage, the only way a row goes. Undefined (not
+   * remembered) when there is no such image.
+   */
+  layout(imageId: string): Readonly<{ size: number; layers: readonly LayerRow[] }> | undefined {
+    const known = this.#layouts.get(imageId);
+    if (known) return known;
+    const size = this.size(imageId);
+    if (size === undefined) return undefined;
+    const layout = Object.freeze({ size, layers: Object.freeze(this.layers(imageId)) });
+    this.#layouts.set(imageId, layout);
+    return layout;
   }
 
   /** Every layer that has a row (for garbage collection of directories). */
@@ -184,6 +202,7 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
    * directories are the caller's to remove, after this returned).
    */
   deleteImage(id: string): string[] {
+    this.#layouts.delete(id);
     return inTransaction(this.#db, () => {
       const candidates = (this.#layersOf.all(id) as LayerRow[]).map((l) => l.id);
       if (this.#deleteImage.run(id).changes === 0) return [];

@@ -67,3 +67,19 @@ test('deleteImage returns only layers no other image references', () => {
   assert.equal(repo.count(), 0);
   assert.deepEqual(repo.allLayerIds(), []);
 });
+
+test('layout is remembered while the image exists and forgotten when it is deleted', () => {
+  const id = `sha256:${hex('4')}`;
+  assert.equal(repo.layout(id), undefined);
+  repo.insert({ record: record('4', '2024-01-04T00:00:00Z'), config: '{"a":4}', layers: [layer('c', 'LC'), layer('d', 'LD')], tags: [] });
+  const first = repo.layout(id)!;
+  assert.equal(first.size, 20);
+  assert.deepEqual(first.layers.map((l) => l.id), [hex('c'), hex('d')]);
+  assert.equal(repo.layout(id), first, 'the second call answers from memory');
+  assert.ok(Object.isFrozen(first) && Object.isFrozen(first.layers));
+  repo.deleteImage(id);
+  assert.equal(repo.layout(id), undefined);
+  repo.insert({ record: record('4', '2024-01-04T00:00:00Z'), config: '{"a":4}', layers: [layer('c', 'LC')], tags: [] });
+  assert.deepEqual(repo.layout(id)!.layers.map((l) => l.id), [hex('c')], 'a re-inserted image is read again');
+  repo.deleteImage(id);
+});

@@ -77,8 +77,8 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     count: () => repo.count(),
     lowerDirs: (image) => lowerDirsOf(repo.layers(image.id), layers),
     viewLayout: (imageId) => {
-      const size = repo.size(imageId);
-      return size === undefined ? undefined : { lowerDirs: lowerDirsOf(repo.layers(imageId), layers), size };
+      const layout = repo.layout(imageId);
+      return layout && { lowerDirs: lowerDirsOf(layout.layers, layers), size: layout.size };
     },
     collectGarbage: async () => {
       const removed = await serial(() => layers.collectGarbage(new Set(repo.allLayerIds())));
@@ -104,7 +104,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
   };
 }
 
-function lowerDirsOf(rows: LayerRow[], layers: LayerStore): string[] {
+function lowerDirsOf(rows: readonly LayerRow[], layers: LayerStore): string[] {
   if (rows.length === 0) return [layers.emptyLower];
   return rows.map((l) => layers.lowerPath(l.link)).reverse();
 }
