@@ -45,6 +45,7 @@ export async function* readLogBatches(path: string, opts: ReadLogOptions): Async
   const cursor = await LogCursor.open(path, opts.from);
   if (!cursor) return;
   const joiner = opts.joinPartials ? new PartialJoiner() : undefined;
+  let waiter: ChangeWaiter | undefined;
   try {
     let carry: Buffer = Buffer.alloc(0);
     for (;;) {
@@ -65,16 +66,20 @@ export async function* readLogBatches(path: string, opts: ReadLogOptions): Async
       const next = await cursor.followReplacement();
       // conmon writes whole lines: a piece left over from the old file cannot continue in the new one.
       if (next === 'restart') carry = Buffer.alloc(0);
-      if (next !== 'none') continue;
+      if (next !== 'none') {
+        waiter?.watch(); // the path names another file now
+        continue;
+      }
       if (done) {
         if ((await cursor.read(buffer, false)) > 0) continue;
         break;
       }
-      await waitForChange(path, opts);
+      await (waiter ??= new ChangeWaiter(path, opts)).wait();
       if (opts.signal.aborted) return;
     }
     if (joiner) yield joiner.flush();
   } finally {
+    waiter?.close();
     await cursor.close();
   }
 }
@@ -170,27 +175,79 @@ function* records(data: Buffer, joiner: PartialJoiner | undefined): Generator<Lo
   }
 }
 
-/** Waits for a write to the file, an engine hint, the poll interval, or abort. */
-async function waitForChange(path: string, opts: ReadLogOptions): Promise<void> {
-  const local = new AbortController();
-  const onAbort = () => local.abort();
-  opts.signal.addEventListener('abort', onAbort, { once: true });
-  let watcher: fs.FSWatcher | undefined;
-  try {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, POLL_MS);
-      local.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      try {
-        watcher = fs.watch(path, () => resolve());
-        watcher.on('error', () => resolve());
-      } catch {
-        // The file may have been removed; polling covers it.
-      }
-      opts.changed?.(local.signal).then(() => resolve(), () => resolve());
-    });
-  } finally {
-    watcher?.close();
-    local.abort();
-    opts.signal.removeEventListener('abort', onAbort);
+/**
+ * What wakes a reader that has caught up with the file: a write to it, an
+ * engine hint (`changed`, re-armed after each), the poll interval, or
+ * abort. Made once per follow, not per wait (a fast writer makes the
+ * reader catch up thousands of times): one fs.watch, renewed by watch()
+ * when the path names another file, and one hint subscription. A change
+ * that comes while the reader is reading is kept, so the next wait returns
+ * at once and nothing is missed between a read and a wait.
+ */
+class ChangeWaiter {
+  #changed = false;
+  #wake: (() => void) | null = null;
+  #watcher: fs.FSWatcher | undefined;
+  readonly #stop = new AbortController();
+
+  constructor(
+    private readonly path: string,
+    private readonly opts: ReadLogOptions,
+  ) {
+    opts.signal.addEventListener('abort', this.#notify, { once: true });
+    this.watch();
+    this.#armHint();
+  }
+
+  readonly #notify = (): void => {
+    this.#changed = true;
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  };
+
+  #armHint(): void {
+    this.opts.changed?.(this.#stop.signal).then(
+      () => {
+        this.#notify();
+        if (!this.#stop.signal.aborted) this.#armHint();
+      },
+      () => {},
+    );
+  }
+
+  /** Watches the path (again): call when it names another file. */
+  watch(): void {
+    this.#watcher?.close();
+    try {
+      this.#watcher = fs.watch(this.path, this.#notify);
+      this.#watcher.on('error', this.#notify);
+    } catch {
+      this.#watcher = undefined; // the file may be gone; polling covers it
+    }
+  }
+
+  /** Resolves at the next change or after POLL_MS; at once when a change came since the last wait. */
+  async wait(): Promise<void> {
+    if (!this.#changed) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.#wake = null;
+          resolve();
+        }, POLL_MS);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.#changed = false;
+  }
+
+  close(): void {
+    this.#watcher?.close();
+    this.#stop.abort();
+    this.opts.signal.removeEventListener('abort', this.#notify);
+    this.#notify();
   }
 }
