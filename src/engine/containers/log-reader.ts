@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { parseLogLine, PartialJoiner, type LogRecord } from './k8s-log.js';
 
-const CHUNK = 64 * 1024;
+const CHUNK = 256 * 1024;
 const POLL_MS = 250;
 
 export interface ReadLogOptions {
