@@ -206,6 +206,12 @@ export class Deframer {
         i += take;
         continue;
       }
+      if (this.#headerFill === 0 && chunk.length - i >= 8) {
+        // The usual case: a whole header inside the chunk, read in place.
+        this.#remaining = chunk.readUInt32BE(i + 4);
+        i += 8;
+        continue;
+      }
       const take = Math.min(8 - this.#headerFill, chunk.length - i);
       chunk.copy(this.#header, this.#headerFill, i, i + take);
       this.#headerFill += take;
