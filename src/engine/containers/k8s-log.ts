@@ -19,22 +19,24 @@ export interface LogRecord {
 const SPACE = 0x20;
 
 /**
- * Parses one record. `line` may end with its newline: a full (F) record's
- * content then keeps it, without a copy; a partial (P) record's content
- * never has one. Undefined for a malformed line.
+ * Parses the record in `buf` from `start` to `end` (exclusive; default: all
+ * of it), read in place so a caller walking a chunk of lines makes no
+ * buffer per line. The record may end with its newline: a full (F)
+ * record's content then keeps it, without a copy; a partial (P) record's
+ * content never has one. Undefined for a malformed line.
  */
-export function parseLogLine(line: Buffer): LogRecord | undefined {
-  const end = line.length > 0 && line[line.length - 1] === 0x0a ? line.length - 1 : line.length;
-  const s1 = line.indexOf(SPACE);
-  const s2 = s1 < 0 ? -1 : line.indexOf(SPACE, s1 + 1);
-  if (s2 < 0 || s2 + 1 >= end) return undefined;
-  const stream = streamAt(line, s1 + 1, s2);
+export function parseLogLine(buf: Buffer, start = 0, end = buf.length): LogRecord | undefined {
+  const contentEnd = end > start && buf[end - 1] === 0x0a ? end - 1 : end;
+  const s1 = buf.indexOf(SPACE, start);
+  const s2 = s1 < 0 || s1 >= contentEnd ? -1 : buf.indexOf(SPACE, s1 + 1);
+  if (s2 < 0 || s2 + 1 >= contentEnd) return undefined;
+  const stream = streamAt(buf, s1 + 1, s2);
   if (!stream) return undefined;
-  const stamp = cachedUtc(line, s1);
+  const stamp = cachedUtc(buf, start, s1);
   if (!stamp) return undefined;
-  const partial = line[s2 + 1] === 0x50; /* P */
-  const contentStart = Math.min(s2 + 3, end);
-  return { time: stamp.time, timeNs: stamp.timeNs, stream, partial, data: line.subarray(contentStart, partial ? end : line.length) };
+  const partial = buf[s2 + 1] === 0x50; /* P */
+  const contentStart = Math.min(s2 + 3, contentEnd);
+  return { time: stamp.time, timeNs: stamp.timeNs, stream, partial, data: buf.subarray(contentStart, partial ? contentEnd : end) };
 }
 
 /** "stdout" or "stderr" from the bytes [from, to), without making a string per line. */
@@ -50,9 +52,10 @@ function streamAt(line: Buffer, from: number, to: number): 'stdout' | 'stderr' |
 let lastStamp = Buffer.alloc(0);
 let lastUtc: { time: string; timeNs: bigint } | undefined;
 
-function cachedUtc(line: Buffer, length: number): { time: string; timeNs: bigint } | undefined {
-  if (length !== lastStamp.length || line.compare(lastStamp, 0, length, 0, length) !== 0) {
-    lastStamp = Buffer.from(line.subarray(0, length));
+function cachedUtc(buf: Buffer, from: number, to: number): { time: string; timeNs: bigint } | undefined {
+  const length = to - from;
+  if (length !== lastStamp.length || buf.compare(lastStamp, 0, length, from, to) !== 0) {
+    lastStamp = Buffer.from(buf.subarray(from, to));
     lastUtc = toUtc(lastStamp.toString('latin1'));
   }
   return lastUtc;

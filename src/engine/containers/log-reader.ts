@@ -163,7 +163,7 @@ function* records(data: Buffer, joiner: PartialJoiner | undefined): Generator<Lo
   while (start < data.length) {
     let end = data.indexOf(0x0a, start);
     if (end < 0) end = data.length - 1;
-    const record = parseLogLine(data.subarray(start, end + 1));
+    const record = parseLogLine(data, start, end + 1);
     start = end + 1;
     if (!record) continue;
     if (!joiner) {

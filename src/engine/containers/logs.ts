@@ -69,7 +69,7 @@ async function lastRecords(path: string, n: number): Promise<{ records: LogRecor
   let start = 0;
   while (start < end) {
     const stop = data.indexOf(0x0a, start);
-    const record = parseLogLine(data.subarray(start, stop + 1));
+    const record = parseLogLine(data, start, stop + 1);
     start = stop + 1;
     const whole = record && joiner.push(record);
     if (!whole) continue;

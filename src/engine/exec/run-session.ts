@@ -183,7 +183,7 @@ export async function readExecLog(file: string): Promise<OutputChunk[]> {
   const out: OutputChunk[] = [];
   let start = 0;
   for (let nl = text.indexOf(0x0a); nl >= 0; start = nl + 1, nl = text.indexOf(0x0a, start)) {
-    const record = parseLogLine(text.subarray(start, nl + 1));
+    const record = parseLogLine(text, start, nl + 1);
     if (record) out.push({ stream: record.stream, data: record.data });
   }
   return out;

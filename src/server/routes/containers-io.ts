@@ -42,7 +42,6 @@ export function streamContentType(tty: boolean, apiVersion: string): string {
   return !tty && compareVersions(apiVersion, '1.42') >= 0 ? MULTIPLEXED_STREAM : RAW_STREAM;
 }
 
-/** One log entry on the wire: optional timestamp prefix inside the payload, framed unless TTY. */
 /**
  * One batch of log entries as one buffer: raw for TTY, else one 8-byte
  * framed record per entry; `timestamps` puts "<RFC3339Nano> " before each.
