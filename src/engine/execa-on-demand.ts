@@ -1,8 +1,9 @@
 /**
  * execa, loaded at its first call rather than when berthd starts: the package
- * and its dependencies are about 150 ES modules, a sixth of berthd's time to
- * its first answered request. Call `preloadExeca()` once the daemon listens so
- * the first container operation does not pay for the load either.
+ * and its dependencies are about 150 modules, which berthd's start need not
+ * load (unbundled) or evaluate (in dist/berthd.mjs, where esbuild keeps a
+ * dynamic import lazy). Call `preloadExeca()` once the daemon listens so the
+ * first container operation does not pay for the load either.
  *
  * Same call as execa's for what berth does with it: the result is awaited,
  * never used as a live subprocess.
