@@ -6,9 +6,11 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ContainerRecord, ContainerSpec } from './containers/types.js';
 import type { ImageRecord, ImageRuntimeConfig } from './images/types.js';
+import type { CreateVolumeOptions, VolumePruneResult, VolumeRecord } from './volumes/types.js';
 
 export type { ContainerRecord, ContainerSpec, ContainerState, ContainerStatus, MountSpec, Resources, RestartPolicy, Ulimit } from './containers/types.js';
 export type { ImageRecord, ImageRuntimeConfig, ImageHistoryEntry } from './images/types.js';
+export type { CreateVolumeOptions, VolumePruneResult, VolumeRecord } from './volumes/types.js';
 export { EngineError, isEngineError } from './errors.js';
 export { publicStatus } from './containers/status.js';
 export type { ErrorKind } from './errors.js';
@@ -27,6 +29,8 @@ export interface CreateContainerOptions {
   image: string;
   cmd: string[] | null;
   entrypoint: string[] | null;
+  /** Config.Volumes: paths that get an anonymous volume unless another mount covers them. */
+  configVolumes?: string[];
   /** Everything of ContainerSpec that is not merged with the image. */
   spec: Omit<ContainerSpec, 'image' | 'imageId' | 'cmd' | 'entrypoint' | 'env' | 'workingDir' | 'user' | 'labels' | 'stopSignal' | 'exposedPorts'> & {
     env: string[];
@@ -381,8 +385,22 @@ export interface ContainerFilesApi {
   changes(ref: string): Promise<ContainerChange[]>;
 }
 
+/** Volumes (Docker's local driver). Errors carry Docker's texts ("get x: no such volume", "remove x: volume is in use - [ids]"). */
+export interface VolumesApi {
+  /** name '' = a generated 64-hex name. An existing name answers the existing volume. */
+  create(opts: CreateVolumeOptions): Promise<VolumeRecord>;
+  /** Filters name, label, driver, dangling. */
+  list(filters: Filters): Promise<VolumeRecord[]>;
+  inspect(name: string): Promise<VolumeRecord>;
+  /** force: a missing volume is no error. In use → conflict, forced or not. */
+  remove(name: string, opts: { force: boolean }): Promise<void>;
+  /** Unused volumes matching label / label!; anonymous ones only unless the `all` filter is true. */
+  prune(filters: Filters): Promise<VolumePruneResult>;
+}
+
 export interface Engine {
   containerFiles: ContainerFilesApi;
+  volumes: VolumesApi;
   containers: ContainersApi;
   images: ImagesApi;
   system: SystemApi;

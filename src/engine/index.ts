@@ -10,6 +10,9 @@ import type pino from 'pino';
 import { ContainersRepo } from '../db/containers-repo.js';
 import { closeDatabase, openDatabase } from '../db/database.js';
 import { MetaRepo } from '../db/meta-repo.js';
+import { VolumesRepo } from '../db/volumes-repo.js';
+import { VolumeService } from './volumes/service.js';
+import { createVolumesApi } from './volumes/api.js';
 import type { Engine } from './api.js';
 import type { ContainerContext, EngineSettings } from './containers/context.js';
 import { handleExit } from './containers/handle-exit.js';
@@ -68,8 +71,9 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const events = new EventBus();
   const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: c.status === 'running' || c.status === 'paused' })) });
   const runtime = new OciRuntime(config.runtimePath, paths.runcRoot);
+  const volumes = new VolumeService(new VolumesRepo(db), paths.dataRoot, log);
   const ctx: ContainerContext = {
-    repo, images, runtime, paths, log, events,
+    repo, images, runtime, paths, log, events, volumes,
     mutex: new KeyedMutex(),
     restartTimers: new Map(),
     exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch((err) => log.error({ err, id }, 'recording an exit failed'))),
@@ -103,6 +107,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     exec,
     containers: createContainersApi(ctx),
     images,
+    volumes: createVolumesApi(volumes),
     system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, binaryVersions, defaultPidsLimit: config.defaultPidsLimit }),
   };
   return {
@@ -112,7 +117,10 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       const firstStart = meta.get('boot-id') === undefined;
       const rebooted = !firstStart && detectReboot(paths.aliveFile, host.bootId);
       if (rebooted) log.warn('the host rebooted (or the exec root was wiped) since the last start: marking running containers exited');
+      // Volumes first: a container finished by reconciliation releases the volume mounts it held.
+      await volumes.reconcile();
       await reconcileContainers(ctx, { rebooted });
+      await volumes.mounts.sweep();
       await images.collectGarbage();
       fs.writeFileSync(paths.aliveFile, host.bootId);
       meta.set('boot-id', host.bootId);

@@ -18,6 +18,7 @@ import { imageOperations, wildcardImageDispatch } from './routes/images.js';
 import { imageArchiveOperations } from './routes/images-archive.js';
 import { containerFsOperations } from './routes/containers-fs.js';
 import { systemOperations } from './routes/system.js';
+import { volumeOperations } from './routes/volumes.js';
 import { routeSchema } from './schemas.js';
 import { installUpgradeDispatch } from './streams/hijack.js';
 import { upgradedBodyHook } from './streams/upgrade-body.js';
@@ -95,6 +96,11 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('POST', '/images/load', 'ImageLoad'),
   route('GET', '/images/{name}/history', 'ImageHistory'),
   route('POST', '/images/prune', 'ImagePrune'),
+  route('GET', '/volumes', 'VolumeList'),
+  route('POST', '/volumes/create', 'VolumeCreate'),
+  route('GET', '/volumes/{name}', 'VolumeInspect'),
+  route('DELETE', '/volumes/{name}', 'VolumeDelete'),
+  route('POST', '/volumes/prune', 'VolumePrune'),
 ];
 
 /** Wildcard twins of the image-name routes, for names that contain "/". */
@@ -173,6 +179,7 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
     ...imageOperations(engine),
     ...imageArchiveOperations(engine),
     ...containerFsOperations(engine),
+    ...volumeOperations(engine),
   };
   const options = (operationId: string) => {
     const op = ops[operationId];

@@ -11,6 +11,7 @@ import type { KeyedMutex } from '../locks.js';
 import type { EnginePaths } from '../paths.js';
 import type { OciRuntime } from '../runtime/runc.js';
 import type { ExitWatcher } from '../runtime/exit-watcher.js';
+import type { VolumeService } from '../volumes/service.js';
 import type { ContainerSpec, ContainerState } from './types.js';
 
 export interface EngineSettings {
@@ -42,6 +43,8 @@ export interface ContainerContext {
   log: pino.Logger;
   mutex: KeyedMutex;
   events: EventBus;
+  /** The volume store: mounts are planned at create, prepared at start, released at teardown. */
+  volumes: VolumeService;
   /** Restart-policy timers by container id (cancelled by stop, remove, start). */
   restartTimers: Map<string, NodeJS.Timeout>;
 }

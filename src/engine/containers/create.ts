@@ -18,6 +18,8 @@ import { generateName } from './names.js';
 import { parseSignal } from './signals.js';
 import { validateName } from './resolve.js';
 import { initialState, type ContainerSpec } from './types.js';
+import { resolveVolumesFrom } from './volumes-from.js';
+import { discard, planMounts } from '../volumes/container-mounts.js';
 
 export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
   const wanted = opts.name ? validateName(opts.name) : undefined;
@@ -39,9 +41,13 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
   const image = ctx.images.resolve(opts.image);
   const merged = mergeWithImage(opts, image.config);
   const id = randomBytes(32).toString('hex');
+  const volumesFrom = resolveVolumesFrom(ctx, opts.spec.volumesFrom ?? []);
+  // Creates the named and anonymous volumes the container needs; undone below if the create fails.
+  const plan = await planMounts(ctx.volumes, { containerId: id, mounts: opts.spec.mounts, configVolumes: opts.configVolumes ?? [], imageVolumes: image.config.volumes, volumesFrom });
   const spec: ContainerSpec = {
     ...opts.spec,
     ...merged,
+    mounts: plan.mounts,
     image: opts.image,
     imageId: image.id,
     hostname: opts.spec.hostname || id.slice(0, 12),
@@ -49,9 +55,11 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
   const dir = ctx.paths.containerDir(id);
   try {
     await makeContainerFiles(dir, spec);
-    ctx.repo.insert({ id, name, created: rfc3339Nano(), spec, state: initialState() });
+    // The container row and its volume mount rows in one transaction: a volume in use is never unrecorded.
+    ctx.volumes.repo.insertWithMounts(() => ctx.repo.insert({ id, name, created: rfc3339Nano(), spec, state: initialState() }), plan.rows);
   } catch (err) {
     await fs.rm(dir, { recursive: true, force: true });
+    await discard(ctx.volumes, plan);
     throw isUniqueViolation(err) ? nameInUse(name, ctx.repo.getByName(name)?.id ?? '') : err;
   }
   const row = ctx.repo.get(id)!;

@@ -79,7 +79,7 @@ export async function afterExit(ctx: ContainerContext, outcome: ExitOutcome): Pr
   }
   backoff.delete(row.id);
   if (row.spec.autoRemove) {
-    await removeContainer(ctx, row.id, { force: true, volumes: false }).catch((err) => ctx.log.warn({ err, id: row.id }, 'auto-remove failed'));
+    await removeContainer(ctx, row.id, { force: true, volumes: true }).catch((err) => ctx.log.warn({ err, id: row.id }, 'auto-remove failed'));
   }
 }
 

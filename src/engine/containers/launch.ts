@@ -16,6 +16,7 @@ import { startFailureExitCode } from '../runtime/runtime-errors.js';
 import type { ContainerContext, Row } from './context.js';
 import { applyPendingSize } from './resize.js';
 import { resolveUser } from './user.js';
+import { prepareMounts, releaseMounts } from '../volumes/container-mounts.js';
 
 export interface Launched {
   pid: number;
@@ -48,6 +49,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
   const t0 = performance.now();
   try {
     await mountRoot(ctx, row);
+    await prepareMounts(ctx.volumes, row.id, row.spec.mounts, files.merged);
     const t1 = performance.now();
     const warnings = await writeBundle(ctx, row, bundle, files);
     const t2 = performance.now();
@@ -96,6 +98,7 @@ export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContai
   // A root the host has mounted (mount.ts) stays until its last host user unmounts it.
   const keepRoot = hostMountCount(ctx, row.id) > 0;
   await Promise.all([ctx.runtime.delete(row.id, true), keepRoot ? undefined : unmountRootfs(containerFiles(ctx.paths.containerDir(row.id)).merged)]);
+  await releaseMounts(ctx.volumes, row.id, row.spec.mounts);
   await fs.rm(ctx.paths.bundleDir(row.id), { recursive: true, force: true });
 }
 

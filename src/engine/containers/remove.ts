@@ -15,6 +15,7 @@ import { isActive } from './lifecycle.js';
 import { findContainer } from './resolve.js';
 import { cancelRestartTimer } from './start.js';
 import { recordExit } from './handle-exit.js';
+import { removeAnonymous } from '../volumes/container-mounts.js';
 
 const EXIT_FILE_WAIT_MS = 5_000;
 
@@ -43,6 +44,8 @@ export async function removeLocked(ctx: ContainerContext, lock: LockedContainer,
   await releaseHostMounts(ctx, row.id);
   await fs.rm(ctx.paths.containerDir(row.id), { recursive: true, force: true });
   ctx.repo.delete(row.id);
+  // After the row (and with it its volume mount rows) is gone: only then is a volume unused.
+  if (volumes) await removeAnonymous(ctx.volumes, row.spec.mounts);
   ctx.events.emit({ type: 'container', action: 'destroy', id: row.id, attributes: eventAttributes(row) });
 }
 

@@ -23,7 +23,7 @@ export async function startContainer(ctx: ContainerContext, ref: string): Promis
   }).catch(async (err) => {
     // Docker removes an AutoRemove container whose start failed.
     const row = ctx.repo.get(id);
-    if (row?.spec.autoRemove && !isActive(row.state.status)) await removeContainer(ctx, id, { force: true, volumes: false }).catch(() => {});
+    if (row?.spec.autoRemove && !isActive(row.state.status)) await removeContainer(ctx, id, { force: true, volumes: true }).catch(() => {});
     throw err;
   });
 }

@@ -5,9 +5,11 @@
  */
 import type { ContainerSpec, MountSpec } from '../../engine/api.js';
 
+/** A Binds entry as the client wrote it (older records have no `mode`: rebuilt from the flags). */
 function bindString(m: MountSpec): string {
-  const opts = [m.readOnly ? 'ro' : '', m.propagation ?? ''].filter((o) => o !== '');
-  return `${m.source}:${m.target}${opts.length ? `:${opts.join(',')}` : ''}`;
+  const source = m.type === 'volume' ? (m.name ?? '') : m.source;
+  const mode = m.mode !== undefined ? (m.type === 'volume' && m.mode === 'z' ? '' : m.mode) : [m.readOnly ? 'ro' : '', m.propagation ?? ''].filter((o) => o !== '').join(',');
+  return `${source}:${m.target}${mode ? `:${mode}` : ''}`;
 }
 
 function tmpfsOptions(m: MountSpec): string {
@@ -19,7 +21,11 @@ function tmpfsOptions(m: MountSpec): string {
 }
 
 function mountEntry(m: MountSpec): Record<string, unknown> {
-  const base = { Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly };
+  const base = { Type: m.type, Source: m.type === 'volume' ? m.name : m.source, Target: m.target, ReadOnly: m.readOnly };
+  if (m.type === 'volume') {
+    const driverConfig = { ...(m.volumeDriver ? { Name: m.volumeDriver } : {}), ...(m.volumeOptions && Object.keys(m.volumeOptions).length ? { Options: m.volumeOptions } : {}) };
+    return { ...base, VolumeOptions: { NoCopy: m.noCopy ?? false, Labels: m.volumeLabels ?? {}, DriverConfig: driverConfig } };
+  }
   if (m.type === 'bind') return m.propagation ? { ...base, BindOptions: { Propagation: m.propagation } } : base;
   const t: Record<string, number> = {};
   if (m.tmpfsSize) t.SizeBytes = m.tmpfsSize;
@@ -27,16 +33,30 @@ function mountEntry(m: MountSpec): Record<string, unknown> {
   return { ...base, TmpfsOptions: t };
 }
 
+/** Docker's Mode: the Binds text as given ("z" for a volume without one), "z" for a Mounts volume, else "". */
+function modeOf(m: MountSpec): string {
+  if (m.mode !== undefined) return m.mode;
+  return m.origin === 'binds' ? [m.readOnly ? 'ro' : '', m.propagation ?? ''].filter(Boolean).join(',') : '';
+}
+
 /** The `Mounts` list of inspect and of list items. */
 export function toMountPoints(mounts: MountSpec[]): Array<Record<string, unknown>> {
   return mounts.map((m) => ({
     Type: m.type,
+    ...(m.type === 'volume' ? { Name: m.name ?? '' } : {}),
     Source: m.source,
     Destination: m.target,
-    Mode: m.origin === 'binds' ? [m.readOnly ? 'ro' : '', m.propagation ?? ''].filter(Boolean).join(',') : '',
+    ...(m.type === 'volume' ? { Driver: m.volumeDriver || 'local' } : {}),
+    Mode: modeOf(m),
     RW: !m.readOnly,
     Propagation: m.type === 'bind' ? (m.propagation ?? 'rprivate') : '',
   }));
+}
+
+/** Config.Volumes: the paths of Config.Volumes and of the image's VOLUME; null when none. */
+export function toConfigVolumes(mounts: MountSpec[]): Record<string, object> | null {
+  const paths = mounts.filter((m) => m.origin === 'volumes' || m.origin === 'image').map((m) => m.target);
+  return paths.length ? Object.fromEntries(paths.map((p) => [p, {}])) : null;
 }
 
 /** Docker's HostConfig for inspect. */
@@ -56,7 +76,7 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
     RestartPolicy: { Name: spec.restartPolicy.name, MaximumRetryCount: spec.restartPolicy.maximumRetryCount },
     AutoRemove: spec.autoRemove,
     VolumeDriver: '',
-    VolumesFrom: null,
+    VolumesFrom: spec.volumesFrom?.length ? spec.volumesFrom : null,
     CapAdd: spec.capAdd.length ? spec.capAdd : null,
     CapDrop: spec.capDrop.length ? spec.capDrop : null,
     CgroupnsMode: 'private',

@@ -4,7 +4,7 @@
  */
 import type { ContainerSpec, ContainerState, ContainerView } from '../../engine/api.js';
 import { publicStatus } from '../../engine/api.js';
-import { toHostConfig, toMountPoints } from './container-host-config.js';
+import { toConfigVolumes, toHostConfig, toMountPoints } from './container-host-config.js';
 import { parseTime, statusText } from './status-text.js';
 
 /** Go's zero time, which Docker prints for never-set timestamps. */
@@ -68,7 +68,7 @@ function toConfig(v: ContainerView): Record<string, unknown> {
     Env: s.env,
     Cmd: nullIfEmpty(s.cmd),
     Image: s.image,
-    Volumes: null,
+    Volumes: toConfigVolumes(s.mounts),
     WorkingDir: s.workingDir,
     Entrypoint: nullIfEmpty(s.entrypoint),
     OnBuild: null,
