@@ -69,7 +69,7 @@ export class VolumeService {
     return this.withLock(name, async () => {
       const existing = this.repo.get(name);
       if (existing) return { volume: this.record(existing), created: false };
-      const row: VolumeRow = { name, driver, labels: opts.labels, options: opts.options, createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), anonymous: anonymous || opts.name === '' };
+      const row: VolumeRow = { name, driver, labels: opts.labels, options: opts.options, createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), anonymous };
       await fs.mkdir(this.root, { recursive: true, mode: 0o701 });
       await fs.mkdir(this.dataDir(name), { recursive: true, mode: 0o755 });
       try {
