@@ -60,6 +60,9 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
   } catch (err) {
     await fs.rm(dir, { recursive: true, force: true });
     await discard(ctx.volumes, plan);
+    if (isForeignKeyViolation(err)) {
+      throw conflict('BERTH_VOLUME_GONE', 'a volume of the container was removed while the container was created; try again', err);
+    }
     throw isUniqueViolation(err) ? nameInUse(name, ctx.repo.getByName(name)?.id ?? '') : err;
   }
   const row = ctx.repo.get(id)!;
@@ -106,6 +109,10 @@ export function nameInUse(name: string, holderId: string) {
     'BERTH_CONTAINER_NAME_IN_USE',
     `Conflict. The container name "/${name}" is already in use by container "${holderId}". You have to remove (or rename) that container to be able to reuse that name.`,
   );
+}
+
+function isForeignKeyViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
 
 export function isUniqueViolation(err: unknown): boolean {

@@ -80,7 +80,7 @@ async function volumeMount(vs: VolumeService, m: MountSpec, plan: MountPlan): Pr
     (m.name ?? '') === '',
   );
   if (created) plan.created.push(volume.name);
-  return { ...m, name: volume.name, source: volume.mountpoint, volumeDriver: volume.driver };
+  return { ...m, name: volume.name, source: volume.mountpoint };
 }
 
 /** Removes the volumes a failed create made (when still unused). */

@@ -23,8 +23,12 @@ function tmpfsOptions(m: MountSpec): string {
 function mountEntry(m: MountSpec): Record<string, unknown> {
   const base = { Type: m.type, Source: m.type === 'volume' ? m.name : m.source, Target: m.target, ReadOnly: m.readOnly };
   if (m.type === 'volume') {
-    const driverConfig = { ...(m.volumeDriver ? { Name: m.volumeDriver } : {}), ...(m.volumeOptions && Object.keys(m.volumeOptions).length ? { Options: m.volumeOptions } : {}) };
-    return { ...base, VolumeOptions: { NoCopy: m.noCopy ?? false, Labels: m.volumeLabels ?? {}, DriverConfig: driverConfig } };
+    // As the client sent it: empty parts left out.
+    const options = m.volumeOptions && Object.keys(m.volumeOptions).length ? { Options: m.volumeOptions } : {};
+    const driverConfig = m.volumeDriver || options.Options ? { DriverConfig: { ...(m.volumeDriver ? { Name: m.volumeDriver } : {}), ...options } } : {};
+    const labels = m.volumeLabels && Object.keys(m.volumeLabels).length ? { Labels: m.volumeLabels } : {};
+    const vo = { ...(m.noCopy ? { NoCopy: true } : {}), ...labels, ...driverConfig };
+    return Object.keys(vo).length ? { ...base, VolumeOptions: vo } : base;
   }
   if (m.type === 'bind') return m.propagation ? { ...base, BindOptions: { Propagation: m.propagation } } : base;
   const t: Record<string, number> = {};
