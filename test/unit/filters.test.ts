@@ -4,7 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeFilters, parseFilters, parseFilterTime, parseGoDuration } from '../../src/engine/filters/index.js';
+import { decodeFilters, parseFilters, parseFilterTime, parseGoDuration, type Filters } from '../../src/engine/filters/index.js';
+import { buildContainerFilter } from '../../src/engine/containers/filters.js';
+import type { ContainerContext, Row } from '../../src/engine/containers/context.js';
 import { isEngineError } from '../../src/engine/errors.js';
 
 const invalidWith = (message: string | RegExp) => (e: unknown) =>
@@ -151,4 +153,22 @@ test('regexp (names): exact, unanchored regex, an invalid pattern only matches e
   assert.equal(a.matchRegexp('name', 'exactxname'), true, 'a value is a regex too');
   assert.equal(args({ id: ['abc'] }).matchPrefix('id', 'abcdef'), true);
   assert.equal(args({ id: ['bcd'] }).matchPrefix('id', 'abcdef'), false);
+});
+
+test('container list: label=constructor matches no container, names match with and without the slash', () => {
+  const row = (name: string, labels: Record<string, string>) => ({ id: name.repeat(8), name, spec: { labels } }) as unknown as Row;
+  const rows = [row('foo', { a: '1' }), row('barfoo', {}), row('xx', { constructor: 'c' })];
+  const names = (f: Filters) => rows.filter(buildContainerFilter({} as ContainerContext, f)).map((r) => r.name);
+  const m = (o: Record<string, string[]>) => new Map(Object.entries(o));
+  assert.deepEqual(names(m({ label: ['constructor'] })), ['xx']);
+  assert.deepEqual(names(m({ label: ['__proto__'] })), []);
+  assert.deepEqual(names(m({ label: ['toString'] })), []);
+  assert.deepEqual(names(m({ name: ['foo'] })), ['foo', 'barfoo']);
+  assert.deepEqual(names(m({ name: ['^foo'] })), ['foo']);
+  assert.deepEqual(names(m({ name: ['^/foo$'] })), ['foo']);
+  assert.deepEqual(names(m({ name: ['('] })), [], 'an invalid regex matches nothing (Docker: 200 [])');
+  assert.deepEqual(names(m({ health: ['healthy'] })), []);
+  assert.throws(() => names(m({ 'label!': ['a'] })), invalidWith("Invalid filter 'label!'"));
+  assert.throws(() => names(m({ status: ['bogus'] })), invalidWith("Invalid filter 'status=bogus'"));
+  assert.throws(() => names(m({ exited: ['x'] })), invalidWith("Invalid filter 'exited=x'"));
 });
