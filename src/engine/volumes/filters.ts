@@ -1,57 +1,25 @@
 /**
  * Filters of `GET /volumes` (name, label, driver, dangling) and of
- * `POST /volumes/prune` (label, label!, all). OR within a key except
- * labels (every label must match), AND across keys; unknown keys are
- * Docker's 400 "Invalid filter 'x'". Pure.
+ * `POST /volumes/prune` (label, label!, all), through the shared filters
+ * module: unknown keys are Docker's 400 "Invalid filter 'x'", names match
+ * as moby's Match (exact or unanchored regexp), labels as MatchKVList.
  */
 import type { Filters } from '../api.js';
-import { invalid } from '../errors.js';
+import { parseFilters } from '../filters/index.js';
 import type { VolumeRecord } from './types.js';
 
 export type VolumePredicate = (v: VolumeRecord, inUse: boolean) => boolean;
 
-const LIST_KEYS = new Set(['name', 'label', 'driver', 'dangling']);
-const PRUNE_KEYS = new Set(['label', 'label!', 'all']);
-
-function unknownKey(keys: Set<string>, filters: Filters): void {
-  for (const key of filters.keys()) if (!keys.has(key)) throw invalid('BERTH_FILTER_UNKNOWN', `Invalid filter '${key}'`);
-}
-
-/** Docker's boolean filter values. */
-export function boolFilter(key: string, values: string[]): boolean | undefined {
-  if (values.length === 0) return undefined;
-  const v = values[values.length - 1].toLowerCase();
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw invalid('BERTH_FILTER_BAD_VALUE', `Invalid filter '${key}=[${values.join(' ')}]'`);
-}
-
-/** `key` or `key=value` against labels. */
-export function labelMatches(labels: Record<string, string>, spec: string): boolean {
-  const eq = spec.indexOf('=');
-  if (eq < 0) return Object.hasOwn(labels, spec);
-  const k = spec.slice(0, eq);
-  return Object.hasOwn(labels, k) && labels[k] === spec.slice(eq + 1);
-}
-
-function nameMatches(name: string, pattern: string): boolean {
-  try {
-    return new RegExp(pattern).test(name);
-  } catch {
-    return name.includes(pattern);
-  }
-}
+const LIST_KEYS: ReadonlySet<string> = new Set(['name', 'label', 'driver', 'dangling']);
+const PRUNE_KEYS: ReadonlySet<string> = new Set(['label', 'label!', 'all']);
 
 export function buildListFilter(filters: Filters): VolumePredicate {
-  unknownKey(LIST_KEYS, filters);
-  const names = filters.get('name') ?? [];
-  const labels = filters.get('label') ?? [];
-  const drivers = filters.get('driver') ?? [];
-  const dangling = boolFilter('dangling', filters.get('dangling') ?? []);
+  const args = parseFilters(filters, LIST_KEYS);
+  const dangling = args.has('dangling') ? args.bool('dangling', false) : undefined;
   return (v, inUse) =>
-    (names.length === 0 || names.some((n) => nameMatches(v.name, n))) &&
-    labels.every((l) => labelMatches(v.labels, l)) &&
-    (drivers.length === 0 || drivers.includes(v.driver)) &&
+    args.matchRegexp('name', v.name) &&
+    args.matchLabels('label', v.labels) &&
+    args.matchExact('driver', v.driver) &&
     (dangling === undefined || dangling === !inUse);
 }
 
@@ -61,13 +29,7 @@ export function buildListFilter(filters: Filters): VolumePredicate {
  * where prune removed named volumes too).
  */
 export function buildPruneFilter(filters: Filters): VolumePredicate {
-  unknownKey(PRUNE_KEYS, filters);
-  const labels = filters.get('label') ?? [];
-  const notLabels = filters.get('label!') ?? [];
-  const all = boolFilter('all', filters.get('all') ?? []) ?? false;
-  return (v, inUse) =>
-    !inUse &&
-    (all || v.anonymous) &&
-    labels.every((l) => labelMatches(v.labels, l)) &&
-    !notLabels.some((l) => labelMatches(v.labels, l));
+  const args = parseFilters(filters, PRUNE_KEYS);
+  const all = args.bool('all', false);
+  return (v, inUse) => !inUse && (all || v.anonymous) && args.matchLabelFilters(v.labels);
 }

@@ -3,13 +3,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, Filters } from '../../engine/api.js';
 import { compareVersions, requestApiVersion } from '../api-version.js';
 import type { Operations } from '../app.js';
-import { queryBool, queryString, type Query } from '../query.js';
-import { parseFilters } from '../wire/filters.js';
+import { queryBool, queryFilters, type Query } from '../query.js';
 import { toCreateVolumeOptions, toVolume, toVolumeList, toVolumePrune } from '../wire/volumes.js';
 
 type Req = FastifyRequest;
 const q = (request: Req) => request.query as Query;
-const filtersOf = (request: Req): Filters => parseFilters(queryString(q(request).filters, '') || undefined);
+const filtersOf = (request: Req): Filters => queryFilters(q(request).filters);
 const nameOf = (request: Req) => (request.params as { name: string }).name;
 
 /**
