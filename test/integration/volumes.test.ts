@@ -259,4 +259,33 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     await dockerExpect(d, ['rm', 'k9']);
     await dockerExpect(d, ['volume', 'rm', 'k9v', 'survivor']);
   });
+
+  test('kill -9 while volumes are created and removed: every record keeps its directory, every directory has its record', async () => {
+    const root = path.join(d.dataRoot, 'volumes');
+    let kept = 0;
+    for (const delayMs of [30, 120, 300]) {
+      let stop = false;
+      const churn = async (worker: number) => {
+        for (let i = 0; !stop; i++) {
+          const name = `churn-${delayMs}-${worker}-${i}`;
+          await d.request('POST', '/volumes/create', { body: { Name: name, Labels: { churn: '1' } } }).catch(() => undefined);
+          if (i % 3 !== 0) await d.request('DELETE', `/volumes/${name}`).catch(() => undefined);
+        }
+      };
+      const workers = [0, 1, 2, 3].map(churn);
+      await new Promise((r) => setTimeout(r, delayMs));
+      await d.kill9();
+      stop = true;
+      await Promise.all(workers);
+      await d.start();
+      const listed = (await d.request('GET', '/volumes')).json().Volumes.map((v: any) => v.Name).sort();
+      assert.deepEqual(fs.readdirSync(root).sort(), listed, `after a kill at ${delayMs} ms`);
+      for (const name of listed) assert.ok(fs.statSync(path.join(root, name, '_data')).isDirectory(), name);
+      kept += listed.filter((n: string) => n.startsWith('churn-')).length;
+    }
+    assert.ok(kept > 0, 'the churn made volumes before the kills');
+    const pruned = await d.request('POST', '/volumes/prune', { query: { filters: JSON.stringify({ label: ['churn=1'] }) } });
+    assert.equal(pruned.status, 200);
+    assert.equal((await d.request('GET', '/volumes', { query: { filters: JSON.stringify({ label: ['churn=1'] }) } })).json().Volumes.length, 0);
+  });
 });
