@@ -196,8 +196,13 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     fs.symlinkSync('/', path.join(volDir('cpv2'), '_data', 'up'));
     await d.docker(['cp', path.join(d.root, escape), 'cps:/var/cache/up/tmp/']);
     assert.equal(fs.existsSync(path.join('/tmp', escape)), false);
-    await dockerExpect(d, ['rm', '-f', 'cpr', 'cps']);
-    await dockerExpect(d, ['volume', 'rm', 'cpv', 'cpv2']);
+    // cp -a (copyUIDGID) into a stopped container's volume: the container user's IDs, from its own passwd.
+    await dockerExpect(d, ['create', '--name', 'cpu', '--user', 'daemon', '-v', 'cpv3:/var/cache', 'busybox']);
+    await dockerExpect(d, ['cp', '-a', src, 'cpu:/var/cache/']);
+    const st = fs.statSync(path.join(volDir('cpv3'), '_data', 'f'));
+    assert.deepEqual([st.uid, st.gid], [1, 1]);
+    await dockerExpect(d, ['rm', '-f', 'cpr', 'cps', 'cpu']);
+    await dockerExpect(d, ['volume', 'rm', 'cpv', 'cpv2', 'cpv3']);
   });
 
   test('bad mounts: Docker’s words, nothing half made', async () => {

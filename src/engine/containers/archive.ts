@@ -210,10 +210,23 @@ function writableCheck(row: Row, dest: string): void {
   if (row.spec.readonlyRootfs) throw forbidden('BERTH_ARCHIVE_READONLY', 'container rootfs is marked read-only');
 }
 
-async function owner(base: string, row: Row, copyUIDGID: boolean): Promise<{ uid: number; gid: number } | null> {
+/**
+ * copyUIDGID: the container user's IDs, from the container's own passwd
+ * (`base` when it is the root; for a path under a mount, a snapshot of the root).
+ */
+async function owner(ctx: ContainerContext, base: string, at: string, row: Row, copyUIDGID: boolean): Promise<{ uid: number; gid: number } | null> {
   if (!copyUIDGID) return null;
-  const u = await resolveUser(base, row.spec.user);
-  return { uid: u.uid, gid: u.gid };
+  if (at === '/') {
+    const u = await resolveUser(base, row.spec.user);
+    return { uid: u.uid, gid: u.gid };
+  }
+  const snap = await mountSnapshot(ctx, row.id, row.spec.imageId);
+  try {
+    const u = await resolveUser(snap, row.spec.user);
+    return { uid: u.uid, gid: u.gid };
+  } finally {
+    await releaseSnapshot(snap).catch((err: unknown) => ctx.log.warn({ err, snap }, 'releasing a snapshot failed'));
+  }
 }
 
 async function putIn(ctx: ContainerContext, row: Row, base: string, ref: string, p: string, source: Readable, opts: PutArchiveOptions, at = '/'): Promise<void> {
@@ -224,7 +237,7 @@ async function putIn(ctx: ContainerContext, row: Row, base: string, ref: string,
   walked.close();
   if (!isDir) throw invalid('BERTH_ARCHIVE_NOT_DIR', 'extraction point is not a directory');
   writableCheck(row, at === '/' ? dest : path.posix.join(at, dest));
-  await extractIntoRoot(source, { base, dest, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, owner: await owner(base, row, opts.copyUIDGID) });
+  await extractIntoRoot(source, { base, dest, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, owner: await owner(ctx, base, at, row, opts.copyUIDGID) });
 }
 
 /** `PUT /containers/{id}/archive`: extracts the uploaded tar into the directory `p`. */
