@@ -19,6 +19,7 @@ import { renderTable, ResultsFile } from './report.js';
 import { StackFloor } from './stack-floor.js';
 import { execScenario } from './scenarios/exec.js';
 import { lifecycleScenario } from './scenarios/lifecycle.js';
+import { volumeLifecycleScenario } from './scenarios/volume-lifecycle.js';
 import { listInspectScenario } from './scenarios/list-inspect.js';
 import { logsScenario } from './scenarios/logs.js';
 import { parallelScenario } from './scenarios/parallel.js';
@@ -29,7 +30,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../..');
 const IMAGE = 'bench-busybox:latest';
 const DEFAULT_SOCKETS = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
-const ALL = ['lifecycle', 'parallel', 'list-inspect', 'logs', 'exec', 'memory', 'startup'];
+const ALL = ['lifecycle', 'volume-lifecycle', 'parallel', 'list-inspect', 'logs', 'exec', 'memory', 'startup'];
 
 const { values: opt } = parseArgs({
   options: {
@@ -196,6 +197,7 @@ async function main(): Promise<void> {
   if (only.has('memory')) await idleMemory(targets);
   const scenarios: Scenario[] = [
     only.has('lifecycle') && lifecycleScenario(Number(opt['lifecycle-runs'])),
+    only.has('volume-lifecycle') && volumeLifecycleScenario(Number(opt['lifecycle-runs'])),
     only.has('parallel') && parallelScenario(40, 8),
     only.has('list-inspect') && listInspectScenario(300),
     only.has('logs') && logsScenario(),
