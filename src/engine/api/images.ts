@@ -1,13 +1,15 @@
 /**
  * Facade area `engine.images`: import, list, inspect, tag, remove, load,
  * save, history, prune. References cross the facade normalized
- * (`docker.io/library/busybox:latest`).
+ * (`docker.io/library/busybox:latest`); `familiarReference` is the one
+ * function that turns them into Docker's display form (`busybox:latest`).
  */
 import type { Readable } from 'node:stream';
 import type { ImageRecord } from '../images/types.js';
 import type { Filters } from './common.js';
 
 export type { ImageRecord, ImageRuntimeConfig, ImageHistoryEntry } from '../images/types.js';
+export { familiarReference } from '../images/reference.js';
 
 export interface ImportImageOptions {
   source: Readable;
@@ -25,6 +27,7 @@ export interface ImageView extends ImageRecord {
 }
 
 export interface ImageDeleteItem {
+  /** A removed tag, already in familiar form (as Docker's image service reports it). */
   untagged?: string;
   deleted?: string;
 }
