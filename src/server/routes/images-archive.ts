@@ -7,9 +7,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/api.js';
 import type { Operations } from '../app.js';
 import { badRequest } from '../errors.js';
-import { queryList, queryString, type Query } from '../query.js';
+import { queryFilters, queryList, type Query } from '../query.js';
 import { disableSocketTimeout, jsonLine } from '../streams/json-stream.js';
-import { parseFilters } from '../wire/filters.js';
 import { loadMessages, toHistoryItem, toImagePruneResponse } from '../wire/images.js';
 import { streamMessage } from '../wire/messages.js';
 import { imageNameOf } from './images.js';
@@ -58,8 +57,7 @@ export function imageArchiveOperations(engine: Engine): Operations {
   }
 
   async function postImagesPrune(request: Req) {
-    const filters = parseFilters(queryString(q(request).filters, '') || undefined);
-    return toImagePruneResponse(await im.prune(filters));
+    return toImagePruneResponse(await im.prune(queryFilters(q(request).filters)));
   }
 
   return {
