@@ -20,7 +20,7 @@ import path from 'node:path';
 import { systemError } from '../errors.js';
 
 /** Debian packages of the binaries berth runs (a name not listed is assumed to be its own package). */
-export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
+const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   conmon: 'conmon',
   runc: 'runc',
   crun: 'crun',
@@ -32,7 +32,7 @@ export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
 };
 
 /** Where the distribution installs its own tools. */
-export const SYSTEM_DIRS: readonly string[] = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+const SYSTEM_DIRS: readonly string[] = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 /** PATH's fallback for administrator-chosen binaries (as a login shell's PATH would have). */
 const STANDARD_DIRS: readonly string[] = ['/usr/local/sbin', '/usr/local/bin', ...SYSTEM_DIRS];
 

@@ -35,7 +35,7 @@ export function buildUmountArgs(target: string): string[] {
 }
 
 /** How a mount or umount run ended: ok, or the tool's message. */
-export interface HostRun {
+interface HostRun {
   ok: boolean;
   /** stderr (trimmed), or execa's short message when there is none. */
   message: string;
