@@ -8,7 +8,8 @@ import { openDatabase, closeDatabase } from '../../src/db/database.js';
 import { ContainersRepo } from '../../src/db/containers-repo.js';
 import { VolumesRepo, type VolumeRow } from '../../src/db/volumes-repo.js';
 import { isEngineError } from '../../src/engine/errors.js';
-import { anonymousVolumeName, driverMountArgs, needsMount, validateDriver, validateDriverOptions, validateVolumeName } from '../../src/engine/volumes/names.js';
+import { buildMountArgs } from '../../src/engine/host/mount.js';
+import { anonymousVolumeName, driverMount, needsMount, validateDriver, validateDriverOptions, validateVolumeName } from '../../src/engine/volumes/names.js';
 import { buildListFilter, buildPruneFilter } from '../../src/engine/volumes/filters.js';
 import { copyUpArgs } from '../../src/engine/volumes/copy-up.js';
 import { mountedPath, archiveTarArgs } from '../../src/engine/containers/archive.js';
@@ -38,8 +39,8 @@ test('driver and options: only local; type/device/o with Docker’s texts', () =
   throwsKind(() => validateDriverOptions('v', { device: '/x', o: 'bind' }), 'invalid-parameter', /missing required option: "type"/);
   assert.equal(needsMount({}), false);
   assert.equal(needsMount({ type: 'tmpfs', device: 'tmpfs' }), true);
-  assert.deepEqual(driverMountArgs({ type: 'tmpfs', device: 'tmpfs', o: 'size=8m' }, '/v/_data'), ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', '/v/_data']);
-  assert.deepEqual(driverMountArgs({ type: 'none', device: '/src', o: 'bind' }, '/t'), ['-t', 'none', '-o', 'bind', '/src', '/t']);
+  assert.deepEqual(buildMountArgs(driverMount({ type: 'tmpfs', device: 'tmpfs', o: 'size=8m' }, '/v/_data')), ['-t', 'tmpfs', 'tmpfs', '-o', 'size=8m', '/v/_data']);
+  assert.deepEqual(buildMountArgs(driverMount({ type: 'none', device: '/src', o: 'bind' }, '/t')), ['-t', 'none', '/src', '-o', 'bind', '/t']);
 });
 
 const vol = (name: string, over: Partial<VolumeRecord> = {}): VolumeRecord => ({ name, driver: 'local', labels: {}, options: {}, createdAt: '', anonymous: false, mountpoint: `/v/${name}/_data`, ...over });
@@ -83,6 +84,7 @@ test('cp paths of a stopped container under a mount map to the mount source', ()
   assert.equal(mountedPath(mounts, '/etc'), null);
   assert.ok(archiveTarArgs(false, 'cache').includes('--transform=s|^\\.|cache|S'));
   assert.ok(archiveTarArgs(false, 'a|b').includes('--transform=s|^\\.|a\\|b|S'));
+  assert.ok(!archiveTarArgs(false).some((a) => a.startsWith('--transform')));
   assert.deepEqual(copyUpArgs('/v/x/_data'), ['-a', '--no-target-directory', '/proc/self/fd/3/.', '/v/x/_data']);
 });
 

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { systemError } from '../errors.js';
 import { openWalkedDir, walkInRoot } from '../containers/root-walk.js';
+import { hostTool } from '../host/binaries.js';
 
 /** GNU cp's arguments for a copy-up into `dest`. Pure. */
 export function copyUpArgs(dest: string): string[] {
@@ -54,7 +55,7 @@ export async function copyUp(rootfs: string, target: string, dest: string): Prom
 
 function runCp(fd: number, dest: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/cp', copyUpArgs(dest), { stdio: ['ignore', 'ignore', 'pipe', fd] });
+    const child = spawn(hostTool('cp'), copyUpArgs(dest), { stdio: ['ignore', 'ignore', 'pipe', fd] });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
     child.on('error', reject);

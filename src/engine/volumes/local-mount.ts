@@ -9,10 +9,10 @@
  * across a kill -9 of the daemon.
  */
 import type pino from 'pino';
-import { execa } from '../execa-on-demand.js';
 import { systemError } from '../errors.js';
+import { mountFs } from '../host/mount.js';
 import { isMounted, unmountRootfs } from '../images/rootfs.js';
-import { driverMountArgs, needsMount } from './names.js';
+import { driverMount, needsMount } from './names.js';
 import type { VolumeService } from './service.js';
 
 export class LocalMounts {
@@ -47,10 +47,8 @@ export class LocalMounts {
       if (!row || !needsMount(row.options)) return;
       const target = this.#volumes.dataDir(name);
       if (!(await isMounted(target))) {
-        const res = await execa('/usr/bin/mount', driverMountArgs(row.options, target), { reject: false, timeout: 30_000 });
-        if (res.exitCode !== 0) {
-          throw systemError('BERTH_VOLUME_MOUNT_FAILED', `error while mounting volume '${target}': failed to mount local volume: ${String(res.stderr).trim() || res.shortMessage}`);
-        }
+        const res = await mountFs(driverMount(row.options, target));
+        if (!res.ok) throw systemError('BERTH_VOLUME_MOUNT_FAILED', `error while mounting volume '${target}': failed to mount local volume: ${res.message}`);
       }
       let set = this.#users.get(name);
       if (!set) this.#users.set(name, (set = new Set()));

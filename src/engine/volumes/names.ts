@@ -3,6 +3,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { invalid, notFound } from '../errors.js';
+import type { FsMount } from '../host/mount.js';
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
@@ -45,11 +46,9 @@ export function needsMount(options: Record<string, string>): boolean {
   return (options.device ?? '') !== '';
 }
 
-/** mount(8) arguments for a volume with driver options. Pure. */
-export function driverMountArgs(options: Record<string, string>, target: string): string[] {
-  const type = options.type ?? '';
-  const o = options.o ?? '';
-  return [...(type !== '' ? ['-t', type] : []), ...(o !== '' ? ['-o', o] : []), options.device, target];
+/** The mount of a volume with driver options (validateDriverOptions made sure type and device are set). Pure. */
+export function driverMount(options: Record<string, string>, target: string): FsMount {
+  return { type: options.type ?? '', source: options.device ?? '', options: options.o ?? '', target };
 }
 
 /** A 64-hex name, as Docker names anonymous volumes. */
