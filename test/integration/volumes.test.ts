@@ -149,7 +149,12 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     assert.equal(fs.statSync(path.join(volDir('etc2'), '_data', 'passwd')).mode & 0o777, fs.statSync(path.join(volDir('etc2'), '_data', 'group')).mode & 0o777);
     await dockerExpect(d, ['run', '--rm', '-v', 'etc3:/etc:nocopy', 'busybox', 'true']);
     assert.deepEqual(fs.readdirSync(path.join(volDir('etc3'), '_data')), []);
-    await dockerExpect(d, ['volume', 'rm', 'etc', 'etc2', 'etc3']);
+    // Symlinks are copied as symlinks (busybox's applets), and the container runs from the copy.
+    assert.equal((await dockerExpect(d, ['run', '--rm', '--mount', 'type=volume,src=binv,dst=/bin', 'busybox', 'echo', 'from the copy'])).stdout, 'from the copy\n');
+    const sh = path.join(volDir('binv'), '_data', 'sh');
+    assert.ok(fs.lstatSync(sh).isSymbolicLink());
+    assert.equal(fs.readlinkSync(sh), fs.readlinkSync(sh).startsWith('/') ? '/bin/busybox' : 'busybox');
+    await dockerExpect(d, ['volume', 'rm', 'etc', 'etc2', 'etc3', 'binv']);
   });
 
   test('image VOLUME entries become anonymous volumes', async () => {
