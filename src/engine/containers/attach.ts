@@ -24,7 +24,7 @@ import type { LogRecord } from './k8s-log.js';
 import { readLogBatches } from './log-reader.js';
 import { teardownRuntime } from './launch.js';
 import { findContainer } from './resolve.js';
-import { initLocked } from './start.js';
+import { initLocked } from './start-locked.js';
 
 /** Invalid detach keys are an invalid-parameter error (400), raised before anything is attached. */
 export async function attachContainer(ctx: ContainerContext, ref: string, opts: AttachOptions): Promise<AttachSession> {
