@@ -13,6 +13,7 @@ import { MetaRepo } from '../db/meta-repo.js';
 import type { Engine } from './api.js';
 import type { ContainerContext, EngineSettings } from './containers/context.js';
 import { handleExit } from './containers/exit-path.js';
+import { isRunning } from './containers/lifecycle.js';
 import { reconcileContainers } from './containers/reconcile.js';
 import { createContainersApi } from './containers/service.js';
 import { containerChanges } from './containers/diff.js';
@@ -21,7 +22,7 @@ import { commitContainer } from './containers/commit.js';
 import { mountContainer, unmountContainer } from './containers/mount.js';
 import { getContainerArchive, putContainerArchive, statContainerPath } from './containers/archive.js';
 import { createExecService } from './exec/service.js';
-import type { ContainerSpec, ContainerState } from './containers/types.js';
+import type { ContainerSpec, ContainerState, ContainerStatus } from './containers/types.js';
 import { EventBus } from './events/event-bus.js';
 import { createImageService } from './images/service.js';
 import { KeyedMutex } from './locks.js';
@@ -67,7 +68,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const host = readHostFacts();
   const repo = new ContainersRepo<ContainerSpec, ContainerState>(db);
   const events = new EventBus();
-  const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: c.status === 'running' || c.status === 'paused' })) });
+  const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: isRunning(c.status as ContainerStatus) })) });
   const runtime = new ConmonRuncRuntime({
     conmonPath: config.conmonPath, runtimePath: config.runtimePath, runtimeRoot: paths.runcRoot,
     exitsDir: paths.exitsDir, logSizeMax: config.logSizeMax, logLevel: config.logLevel,

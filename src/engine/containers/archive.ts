@@ -24,6 +24,7 @@ import { withContainerLock } from '../locks.js';
 import { containerFiles } from '../paths.js';
 import { extractIntoRoot } from './archive-extract.js';
 import type { ContainerContext, Row } from './context.js';
+import { isRunning } from './lifecycle.js';
 import { mountSnapshot, releaseSnapshot } from './export.js';
 import { pathStat, type PathStat } from './path-stat.js';
 import { findContainer } from './resolve.js';
@@ -43,7 +44,7 @@ interface RootView {
   release(): Promise<void>;
 }
 
-const isLive = (row: Row) => (row.state.status === 'running' || row.state.status === 'paused') && row.state.pid > 0;
+const isLive = (row: Row) => isRunning(row.state.status) && row.state.pid > 0;
 
 /** Docker's text for a missing path. */
 const fileNotFound = (p: string, ref: string) => notFound('BERTH_ARCHIVE_NOT_FOUND', `Could not find the file ${p} in container ${ref}`);

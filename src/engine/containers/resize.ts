@@ -10,7 +10,7 @@ import path from 'node:path';
 import { constants } from 'node:fs';
 import { invalid } from '../errors.js';
 import type { ContainerContext } from './context.js';
-import { ensureTransition } from './lifecycle.js';
+import { canTransition, ensureTransition } from './lifecycle.js';
 import { findContainer } from './resolve.js';
 
 const MAX_DIMENSION = 65535;
@@ -20,7 +20,7 @@ export async function resizeContainer(ctx: ContainerContext, ref: string, height
     throw invalid('BERTH_RESIZE_BAD_SIZE', `invalid terminal size ${height}x${width}`);
   }
   const row = findContainer(ctx, ref);
-  if (row.state.status === 'created' && row.spec.tty) {
+  if (row.spec.tty && canTransition('resize-before-start', row.state.status)) {
     ctx.live.of(row.id).pendingSize = { height, width }; // the last one wins
     return;
   }
