@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/api.js';
 import { MAX_API_VERSION } from '../api-version.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { toInfo, toVersion } from '../wire/system.js';
 
 /** Headers dockerd sends on `_ping`; the CLI reads API-Version and OSType. */
