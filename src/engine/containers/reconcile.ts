@@ -7,7 +7,9 @@
  *   - conmon still alive: adopted as it is (same pid);
  *   - conmon gone without an exit file: the container is killed if its
  *     process survived, and recorded exited with -1 (podman #19629).
- * Interrupted removals are finished; restart timers are re-armed.
+ * Interrupted removals are finished; a container that was waiting out its
+ * restart backoff is torn down (in case the crash came before its exit's
+ * teardown) and started.
  */
 import fs from 'node:fs/promises';
 import { withContainerLock } from '../locks.js';
@@ -50,7 +52,11 @@ async function reconcileOne(ctx: ContainerContext, row: Row, rebooted: boolean):
     return;
   }
   if (canTransition('restart-by-policy', row.state.status)) {
-    await withContainerLock(ctx.mutex, row.id, (lock) => startLocked(ctx, lock, row, { stoppedByUser: false, restartCount: row.state.restartCount + 1 }));
+    await withContainerLock(ctx.mutex, row.id, async (lock) => {
+      // A crash right after the exit was recorded skipped its teardown: the runtime would refuse the create.
+      await teardownRuntime(ctx, lock, row);
+      await startLocked(ctx, lock, row, { stoppedByUser: false, restartCount: row.state.restartCount + 1 });
+    });
     return;
   }
   if (!isActive(row.state.status)) return;
