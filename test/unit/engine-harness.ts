@@ -75,7 +75,12 @@ export interface TestEngine {
   state(id: string): ContainerState;
   /** Puts a row into a status directly (states only a crash or a timer reaches). */
   force(id: string, patch: Partial<ContainerState>): void;
-  /** The daemon dies: nothing of this engine runs any more. */
+  /**
+   * The daemon dies: its database connection, exit watcher and timers are
+   * gone. Work already in flight is not stopped by this (a JS promise
+   * cannot be), so tests crash either at a point where the fake host hangs
+   * a call for good (`FakeHost.crashAt`) or when nothing is in flight.
+   */
   crash(): void;
   /** A clean shutdown (containers keep running). */
   close(): void;

@@ -107,7 +107,13 @@ export class FakeHost {
     return [...this.procs].filter(([, p]) => isAlive(p)).map(([id]) => id);
   }
 
-  async #enter(method: RuntimeMethod, id: string): Promise<'go' | 'hang-after'> {
+  /**
+   * Logs the call, throws a planned failure, and handles a planned crash:
+   * `before` hangs here; `after` returns a function the method calls once
+   * its effect is done, which hangs there. The crash counts as reached only
+   * when the hang begins.
+   */
+  async #enter(method: RuntimeMethod, id: string): Promise<() => Promise<void>> {
     this.calls.push(`${method} ${id}`);
     const failure = this.#failures.get(method);
     if (failure) {
@@ -115,16 +121,19 @@ export class FakeHost {
       throw failure;
     }
     const crash = this.#crash;
-    if (crash?.method !== method) return 'go';
+    if (crash?.method !== method) return async () => {};
     this.#crash = undefined;
-    crash.reached();
-    if (crash.when === 'before') await never();
-    return 'hang-after';
+    const hang = () => {
+      crash.reached();
+      return never();
+    };
+    if (crash.when === 'before') await hang();
+    return hang;
   }
 
   readonly runtime: RuntimePort = {
     create: async (req: CreateRequest): Promise<Created> => {
-      const hang = await this.#enter('create', req.id);
+      const done = await this.#enter('create', req.id);
       if (this.procs.has(req.id)) throw runtimeError(`OCI runtime create failed: container with id ${req.id} exists already`);
       const config = JSON.parse(fs.readFileSync(path.join(req.bundleDir, 'config.json'), 'utf8')) as { root: { path: string } };
       if (!this.mounted.has(config.root.path)) throw runtimeError(`OCI runtime create failed: rootfs ${config.root.path} is not mounted`);
@@ -132,24 +141,24 @@ export class FakeHost {
       fs.writeFileSync(path.join(req.bundleDir, 'ctl'), '');
       const proc: FakeProc = { state: 'created', pid: this.#nextPid++, monitorPid: this.#nextPid++, monitorAlive: true, bundleDir: req.bundleDir, pending: [] };
       this.procs.set(req.id, proc);
-      if (hang === 'hang-after') await never();
+      await done();
       return { pid: proc.pid, monitorPid: proc.monitorPid };
     },
     start: async (id) => {
-      const hang = await this.#enter('start', id);
+      const done = await this.#enter('start', id);
       const proc = this.#proc(id);
       if (proc.state !== 'created') throw runtimeError(`cannot start a container that has stopped`);
       proc.state = 'running';
       const b = this.behaviours.get(id) ?? this.defaultBehaviour;
       if (b.exitAfterMs !== undefined) proc.timer = setTimeout(() => this.exit(id, b.exitCode ?? 0), b.exitAfterMs);
-      if (hang === 'hang-after') await never();
+      await done();
     },
     kill: async (id, signal) => {
-      const hang = await this.#enter('kill', id);
+      const done = await this.#enter('kill', id);
       const proc = this.#proc(id);
       if (!isAlive(proc)) throw runtimeError('container not running');
       this.#signal(id, proc, Number(signal));
-      if (hang === 'hang-after') await never();
+      await done();
     },
     pause: async (id) => {
       await this.#enter('pause', id);
@@ -165,11 +174,11 @@ export class FakeHost {
       for (const signal of proc.pending.splice(0)) this.#signal(id, proc, signal);
     },
     delete: async (id) => {
-      const hang = await this.#enter('delete', id);
+      const done = await this.#enter('delete', id);
       const proc = this.procs.get(id);
       if (proc && isAlive(proc)) this.exit(id, 137); // --force kills it; conmon reports the exit
       this.procs.delete(id);
-      if (hang === 'hang-after') await never();
+      await done();
     },
     pids: async (id) => {
       const proc = this.procs.get(id);
@@ -195,14 +204,14 @@ export class FakeHost {
 
   readonly mounts: RootMounts = {
     mount: async (input: MountRootfsInput) => {
-      const hang = await this.#enter('mount', input.mergedDir);
+      const done = await this.#enter('mount', input.mergedDir);
       this.mounted.add(input.mergedDir);
-      if (hang === 'hang-after') await never();
+      await done();
     },
     unmount: async (merged: string) => {
-      const hang = await this.#enter('unmount', merged);
+      const done = await this.#enter('unmount', merged);
       this.mounted.delete(merged);
-      if (hang === 'hang-after') await never();
+      await done();
     },
     isMounted: async (merged: string) => this.mounted.has(merged),
   };
