@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import type { CommitOptions } from '../api.js';
-import { invalid, systemError } from '../errors.js';
+import { systemError } from '../errors.js';
 import { applyChanges } from '../images/changes.js';
 import { newImageTag } from '../images/reference.js';
 import type { ImageRecord, ImageRuntimeConfig } from '../images/types.js';
