@@ -112,7 +112,7 @@ export class FakeEngine implements Engine {
         this.calls.push({ method: key, args });
         const o = this.overrides.get(key);
         return o ? o(...args) : (fn as (...a: unknown[]) => Promise<unknown>)(...args);
-      }) as AnyFn;
+      });
     }
     return out as T;
   }

@@ -19,7 +19,7 @@ const counts = new WeakMap<ContainerContext, Map<string, number>>();
 
 function table(ctx: ContainerContext): Map<string, number> {
   let t = counts.get(ctx);
-  if (!t) counts.set(ctx, (t = new Map()));
+  if (!t) counts.set(ctx, (t = new Map<string, number>()));
   return t;
 }
 

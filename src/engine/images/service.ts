@@ -34,7 +34,7 @@ export interface ImageServiceDeps {
   dataRoot: string;
   log: pino.Logger;
   /** Containers whose image is `imageId` (any state). */
-  containersUsing(imageId: string): ImageUser[];
+  containersUsing: (imageId: string) => ImageUser[];
 }
 
 export interface ImageService extends ImagesApi {

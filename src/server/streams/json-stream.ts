@@ -54,7 +54,10 @@ export function jsonLine(msg: Record<string, unknown>): string {
   return `${JSON.stringify(msg)}\n`;
 }
 
-/** An in-band error line (after a streaming 200 has started). */
+/**
+ * An in-band error line (after a streaming 200 has started).
+ * @public for the progress streams of pull and push, which report failures this way.
+ */
 export function jsonErrorLine(message: string): string {
   return jsonLine({ errorDetail: { message }, error: message });
 }

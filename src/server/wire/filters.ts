@@ -35,7 +35,7 @@ function filterValues(key: string, value: unknown): string[] {
     if (!value.every((v) => typeof v === 'string')) {
       throw badRequest(`invalid filter: values of '${key}' must be strings`);
     }
-    return value as string[];
+    return value;
   }
   if (value !== null && typeof value === 'object') {
     const out: string[] = [];
