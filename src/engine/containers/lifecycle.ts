@@ -46,5 +46,5 @@ export function ensureTransition(op: Operation, from: ContainerStatus, id: strin
     attach: from === 'paused' ? `You cannot attach to a paused container, unpause it first` : `cannot attach to container ${short} in state ${from}`,
     rename: `cannot rename container ${short} in state ${from}`,
   };
-  throw conflict(`BERTH_CONTAINER_${op.toUpperCase()}_CONFLICT`, messages[op] ?? `cannot ${op} container ${short} in state ${from}`);
+  throw conflict(`BERTH_CONTAINER_${op.toUpperCase() as Uppercase<Operation>}_CONFLICT`, messages[op] ?? `cannot ${op} container ${short} in state ${from}`);
 }
