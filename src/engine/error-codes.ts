@@ -87,13 +87,11 @@ export const CONTAINER_FILES = {
   BERTH_TOP_NO_PID: { kind: 'system', description: 'ps output has no PID column for the given arguments.' },
 } as const satisfies Block;
 
-/** Filters of container list and prune. */
+/** The filters parameter of list, prune and events endpoints (engine/filters/). */
 export const FILTER = {
-  BERTH_FILTER_UNKNOWN: { kind: 'invalid-parameter', description: 'A filter key the endpoint does not accept.' },
-  BERTH_FILTER_BAD_STATUS: { kind: 'invalid-parameter', description: 'A status filter that is not a container status.' },
-  BERTH_FILTER_BAD_EXITED: { kind: 'invalid-parameter', description: 'An exited filter that is not an integer.' },
-  BERTH_FILTER_BAD_NAME: { kind: 'invalid-parameter', description: 'A name filter that is not a valid regular expression.' },
-  BERTH_FILTER_BAD_UNTIL: { kind: 'invalid-parameter', description: 'An until filter that is neither a timestamp nor a duration.' },
+  BERTH_FILTER_BAD_JSON: { kind: 'invalid-parameter', description: 'The filters parameter is not JSON of either encoding Docker accepts.' },
+  BERTH_FILTER_INVALID: { kind: 'invalid-parameter', description: 'A filter key the endpoint does not accept, or a bad value for a key it does.' },
+  BERTH_FILTER_BAD_TIME: { kind: 'invalid-parameter', description: 'A time filter (until, since) that is neither a timestamp nor a duration.' },
 } as const satisfies Block;
 
 /** Attach to a container. */
