@@ -4,7 +4,7 @@
  * src/server/errors.ts) and one line on when it is thrown.
  *
  * One block per area of the engine. A new code goes into its area's block (a
- * new area gets its own block, added to ERROR_CODE_AREAS below); then
+ * new area gets its own block, added to ERROR_CODE_AREAS at the end); then
  * `EngineError` and the helpers in errors.ts accept it, and only with its
  * kind: `conflict('BERTH_IMAGE_NOT_FOUND', …)` or a misspelt code fails the
  * typecheck. test/unit/error-codes.test.ts checks that every code written in
@@ -153,13 +153,29 @@ export const SYSTEM = {
   BERTH_DATA_ROOT_BUSY: { kind: 'unavailable', description: 'Another berthd already serves this data root.' },
 } as const satisfies Block;
 
-/** Every block, by area name (the unit test checks that no code is in two). */
-export const ERROR_CODE_AREAS = { API, CONTAINER, CONTAINER_FILES, FILTER, ATTACH, EXEC, IMAGE, RUNTIME, SYSTEM } as const;
+/** Every block, by area name: a new block is added here, once (the unit test checks that no code is in two). */
+export const ERROR_CODE_AREAS = {
+  API,
+  CONTAINER,
+  CONTAINER_FILES,
+  FILTER,
+  ATTACH,
+  EXEC,
+  IMAGE,
+  RUNTIME,
+  SYSTEM,
+} as const;
 
-export const ERROR_CODES = { ...API, ...CONTAINER, ...CONTAINER_FILES, ...FILTER, ...ATTACH, ...EXEC, ...IMAGE, ...RUNTIME, ...SYSTEM } as const;
+type Areas = typeof ERROR_CODE_AREAS;
+/** The blocks merged into one object type (the intersection of the union of the blocks). */
+type Merged<U> = (U extends unknown ? (block: U) => void : never) extends (block: infer I) => void ? I : never;
+type Catalogue = Merged<Areas[keyof Areas]>;
+
+/** Every code with its kind and description. */
+export const ERROR_CODES = Object.assign({}, ...Object.values(ERROR_CODE_AREAS)) as Catalogue;
 
 /** Every catalogued code. */
-export type ErrorCode = keyof typeof ERROR_CODES;
+export type ErrorCode = keyof Catalogue;
 
 /** The codes catalogued with kind `K`. */
-export type CodeOfKind<K extends ErrorKind> = { [C in ErrorCode]: (typeof ERROR_CODES)[C]['kind'] extends K ? C : never }[ErrorCode];
+export type CodeOfKind<K extends ErrorKind> = { [C in ErrorCode]: Catalogue[C]['kind'] extends K ? C : never }[ErrorCode];
