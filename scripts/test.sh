@@ -15,7 +15,8 @@ if [ "$(id -u)" -ne 0 ]; then
   exec sudo --preserve-env=CI,BERTH_FORCE_NPM_CI,BERTH_TEST_TIMEOUT "$0" "$@"
 fi
 
-bash "$repo/scripts/setup.sh"
+# No build here: `npm run check` below builds (once) before the unit tests.
+BERTH_SETUP_BUILD=0 bash "$repo/scripts/setup.sh"
 cd "$repo"
 # timeout signals its whole process group (npm, node --test, test daemons)
 # when the run overruns, so a hung test cannot stall CI. It runs in its own
