@@ -61,6 +61,14 @@ export const CONTAINER = {
   BERTH_CONTAINER_ATTACH_CONFLICT: { kind: 'conflict', description: 'Attach refused in this status (e.g. paused).' },
   BERTH_CONTAINER_TOP_CONFLICT: { kind: 'conflict', description: 'Top of a container that is not running.' },
   BERTH_CONTAINER_RESIZE_CONFLICT: { kind: 'conflict', description: 'Resize of a container that is not running.' },
+  BERTH_CONTAINER_REMOVE_FORCED_CONFLICT: { kind: 'conflict', description: 'Forced remove refused in this status (the table allows every status).' },
+  BERTH_CONTAINER_RESIZE_BEFORE_START_CONFLICT: { kind: 'conflict', description: 'A size remembered for start, for a container that is no longer created.' },
+  BERTH_CONTAINER_EXEC_CONFLICT: { kind: 'conflict', description: 'Exec refused in this status (paused and not running have codes of their own).' },
+  BERTH_CONTAINER_PRUNE_CONFLICT: { kind: 'conflict', description: 'Prune of a container that is not created, exited or dead.' },
+  BERTH_CONTAINER_INIT_CONFLICT: { kind: 'conflict', description: 'The runtime create for an attach, refused in this status.' },
+  BERTH_CONTAINER_ATTACH_STDIN_CONFLICT: { kind: 'conflict', description: 'Stdin wired to a container that has no process.' },
+  BERTH_CONTAINER_UNINIT_CONFLICT: { kind: 'conflict', description: 'Undoing the runtime create of an abandoned attach, for a container no longer initialized.' },
+  BERTH_CONTAINER_RESTART_BY_POLICY_CONFLICT: { kind: 'conflict', description: 'A restart timer fired for a container no longer restarting.' },
 } as const satisfies Block;
 
 /** Files inside a container: archive (docker cp), paths, users, export, commit, top. */
@@ -127,7 +135,6 @@ export const IMAGE = {
   BERTH_LAYER_BAD_LINK: { kind: 'system', description: "A layer's short-link file is malformed." },
   BERTH_LAYER_RENAME: { kind: 'system', description: 'Moving an extracted layer into the store failed.' },
   BERTH_LAYER_WHITEOUTS: { kind: 'system', description: 'Making the overlay whiteouts of a layer failed.' },
-  BERTH_ROOTFS_NO_BINARY: { kind: 'system', description: 'A host program the root filesystem code runs by absolute path (mount, umount) is missing.' },
   BERTH_ROOTFS_MOUNT_FAILED: { kind: 'system', description: 'Mounting a container root (overlay) failed.' },
   BERTH_ROOTFS_UMOUNT_FAILED: { kind: 'system', description: 'Unmounting a container root failed.' },
 } as const satisfies Block;
@@ -148,6 +155,11 @@ export const RUNTIME = {
   BERTH_ULIMIT_INVALID: { kind: 'invalid-parameter', description: 'A ulimit whose soft limit is above its hard limit.' },
 } as const satisfies Block;
 
+/** Host programs berth runs (engine/host/). */
+export const HOST = {
+  BERTH_HOST_NO_BINARY: { kind: 'system', description: 'A host program berth needs is not installed, or a configured path is not executable.' },
+} as const satisfies Block;
+
 /** The daemon itself. */
 export const SYSTEM = {
   BERTH_DATA_ROOT_BUSY: { kind: 'unavailable', description: 'Another berthd already serves this data root.' },
@@ -163,6 +175,7 @@ export const ERROR_CODE_AREAS = {
   EXEC,
   IMAGE,
   RUNTIME,
+  HOST,
   SYSTEM,
 } as const;
 

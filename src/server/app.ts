@@ -6,9 +6,9 @@
 import { lazyValidatorFactory } from './lazy-validators.js';
 import type { EventEmitter } from 'node:events';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Engine } from '../engine/api.js';
-import { MAX_API_VERSION, requestApiVersion, stripVersionPrefix, versionRangeError } from './api-version.js';
+import { requestApiVersion, stripVersionPrefix, versionRangeError } from './api-version.js';
 import { badRequest, handleError, handleNotFound } from './errors.js';
 import { ATTACH_WS_OPERATION, attachWebsocketPlugin } from './routes/attach-ws.js';
 import { containerOperations } from './routes/containers.js';
@@ -21,6 +21,7 @@ import { systemOperations } from './routes/system.js';
 import { routeSchema } from './schemas.js';
 import { installUpgradeDispatch } from './streams/hijack.js';
 import { upgradedBodyHook } from './streams/upgrade-body.js';
+import { commonHeaders } from './wire/system.js';
 
 export type RouteMethod = 'GET' | 'HEAD' | 'POST' | 'DELETE' | 'PUT';
 
@@ -33,16 +34,9 @@ export interface RouteEntry {
   operationId: string;
 }
 
-/** What a routes/* module supplies for one operation. */
-export interface Operation {
-  handler: (request: FastifyRequest, reply: FastifyReply) => unknown;
-  /** Long-running or streaming: no handler timeout (waits, streams, uploads, stop's grace period). */
-  long?: boolean;
-  /** Per-route body limit in bytes (uploads are streamed and not buffered anyway). */
-  bodyLimit?: number;
-}
-
-export type Operations = Record<string, Operation>;
+// Defined beside the route modules, which import it; app.ts imports them, not the reverse.
+import type { Operations } from './routes/operation.js';
+export type { Operation, Operations } from './routes/operation.js';
 
 const route = (method: RouteMethod, path: string, operationId: string): RouteEntry => ({
   method,
@@ -142,7 +136,7 @@ function registerBodyParsers(app: FastifyInstance): void {
 
 /** Version range check and the headers every response carries. */
 function registerCommonHooks(app: FastifyInstance, version: string): void {
-  const headers = { 'Api-Version': MAX_API_VERSION, Server: `Berth/${version} (linux)`, 'Docker-Experimental': 'false', Ostype: 'linux' };
+  const headers = commonHeaders(version);
   // Callback-style hooks: they run on every request, and an async hook costs a promise each time.
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);

@@ -14,16 +14,16 @@
  * parent directory as fd 3 and the one name to archive: tar walks below it
  * with openat and O_NOFOLLOW, so nothing is followed out of it either.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { forbidden, invalid, isEngineError, notFound, systemError } from '../errors.js';
-import { isMounted, mountRootfs, unmountRootfs } from '../images/rootfs.js';
+import { buildTarCreateArgs, spawnTar, type TarChild } from '../host/tar.js';
 import { withContainerLock } from '../locks.js';
 import { containerFiles } from '../paths.js';
 import { extractIntoRoot } from './archive-extract.js';
 import type { ContainerContext, Row } from './context.js';
+import { isRunning } from './lifecycle.js';
 import { mountSnapshot, releaseSnapshot } from './export.js';
 import { pathStat, type PathStat } from './path-stat.js';
 import { findContainer } from './resolve.js';
@@ -43,7 +43,7 @@ interface RootView {
   release(): Promise<void>;
 }
 
-const isLive = (row: Row) => (row.state.status === 'running' || row.state.status === 'paused') && row.state.pid > 0;
+const isLive = (row: Row) => isRunning(row.state.status) && row.state.pid > 0;
 
 /** Docker's text for a missing path. */
 const fileNotFound = (p: string, ref: string) => notFound('BERTH_ARCHIVE_NOT_FOUND', `Could not find the file ${p} in container ${ref}`);
@@ -102,8 +102,7 @@ export async function statContainerPath(ctx: ContainerContext, ref: string, p: s
 /** GNU tar arguments for GET: the member name (one) comes on stdin, relative to the directory at fd 3. Pure. */
 export function archiveTarArgs(wholeRoot: boolean): string[] {
   // /proc and /sys of a running container are not files (and /proc/kmsg blocks forever).
-  const skip = wholeRoot ? ['--anchored', '--exclude=./proc', '--exclude=./sys'] : [];
-  return ['-c', '-f', '-', '-C', '/proc/self/fd/3', '--numeric-owner', ...skip, '--null', '--verbatim-files-from', '-T', '-'];
+  return buildTarCreateArgs({ dir: '/proc/self/fd/3', exclude: wholeRoot ? ['./proc', './sys'] : [] });
 }
 
 /** `GET /containers/{id}/archive`: the stat plus a tar stream whose top entry is the path's base name. */
@@ -130,14 +129,24 @@ export async function getContainerArchive(ctx: ContainerContext, ref: string, p:
       throw invalid('BERTH_ARCHIVE_NOT_DIR', `${p}: not a directory`);
     }
   }
-  const child = spawn('/usr/bin/tar', archiveTarArgs(view.running && walked.name === null), { stdio: ['pipe', 'pipe', 'pipe', dirFd] });
+  let child: TarChild | undefined;
+  let spawnError: unknown;
+  try {
+    child = spawnTar(archiveTarArgs(view.running && walked.name === null), dirFd);
+  } catch (err) {
+    spawnError = err; // tar is missing: nothing was started
+  }
   if (dirFd !== walked.dirFd) fs.closeSync(dirFd);
   walked.close();
-  child.stdin!.end(`${member}\0`);
+  if (!child) {
+    await view.release(); // after the fds above are closed: a snapshot must not be busy
+    throw spawnError;
+  }
+  child.stdin.end(`${member}\0`);
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
   const out = new PassThrough();
-  child.stdout!.pipe(out);
+  child.stdout.pipe(out);
   out.on('close', () => { if (child.exitCode === null) child.kill('SIGKILL'); });
   child.on('close', (code) => {
     // 1 = a file changed while it was read: the archive is still whole.
@@ -184,15 +193,15 @@ export async function putContainerArchive(ctx: ContainerContext, ref: string, p:
     const now = findContainer(ctx, row.id);
     if (isLive(now)) return putIn(now, `/proc/${now.state.pid}/root`, ref, p, source, opts);
     const files = containerFiles(ctx.paths.containerDir(now.id));
-    const wasMounted = await isMounted(files.merged);
+    const wasMounted = await ctx.rootMounts.isMounted(files.merged);
     if (!wasMounted) {
       const image = ctx.images.resolve(now.spec.imageId);
-      await mountRootfs({ overlayRoot: ctx.images.overlayRoot, lowers: ctx.images.lowerDirs(image), upperDir: files.upper, workDir: files.work, mergedDir: files.merged });
+      await ctx.rootMounts.mount({ overlayRoot: ctx.images.overlayRoot, lowers: ctx.images.lowerDirs(image), upperDir: files.upper, workDir: files.work, mergedDir: files.merged });
     }
     try {
       await putIn(now, path.resolve(files.merged), ref, p, source, opts);
     } finally {
-      if (!wasMounted) await unmountRootfs(files.merged).catch((err: unknown) => ctx.log.warn({ err, id: now.id }, 'unmounting after a copy failed'));
+      if (!wasMounted) await ctx.rootMounts.unmount(files.merged).catch((err: unknown) => ctx.log.warn({ err, id: now.id }, 'unmounting after a copy failed'));
     }
   });
 }
