@@ -24,8 +24,20 @@ export interface VolumeMountRow {
   copyPending: boolean;
 }
 
-interface RawVolume { name: string; driver: string; labels: string; options: string; created_at: string; anonymous: number }
-interface RawMount { container_id: string; destination: string; volume_name: string; copy_pending: number }
+interface RawVolume {
+  name: string;
+  driver: string;
+  labels: string;
+  options: string;
+  created_at: string;
+  anonymous: number;
+}
+interface RawMount {
+  container_id: string;
+  destination: string;
+  volume_name: string;
+  copy_pending: number;
+}
 
 type Stmt = Database.Statement;
 
@@ -38,7 +50,12 @@ const toVolume = (r: RawVolume): VolumeRow => ({
   anonymous: r.anonymous === 1,
 });
 
-const toMount = (r: RawMount): VolumeMountRow => ({ containerId: r.container_id, destination: r.destination, volumeName: r.volume_name, copyPending: r.copy_pending === 1 });
+const toMount = (r: RawMount): VolumeMountRow => ({
+  containerId: r.container_id,
+  destination: r.destination,
+  volumeName: r.volume_name,
+  copyPending: r.copy_pending === 1,
+});
 
 export class VolumesRepo {
   readonly #db: Db;
@@ -119,11 +136,13 @@ export class VolumesRepo {
    * same transaction, so a container row never exists without them.
    */
   insertWithMounts<T>(insertContainer: () => T, mounts: VolumeMountRow[]): T {
-    return this.#db.transaction(() => {
-      const out = insertContainer();
-      for (const m of mounts) this.#insertMount.run(m.containerId, m.destination, m.volumeName, m.copyPending ? 1 : 0);
-      return out;
-    }).immediate();
+    return this.#db
+      .transaction(() => {
+        const out = insertContainer();
+        for (const m of mounts) this.#insertMount.run(m.containerId, m.destination, m.volumeName, m.copyPending ? 1 : 0);
+        return out;
+      })
+      .immediate();
   }
 
   clearCopyPending(containerId: string, destination: string): void {

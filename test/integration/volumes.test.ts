@@ -59,7 +59,10 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     assert.equal((await d.request('DELETE', '/volumes/nope', { query: { force: 1 } })).status, 204);
     const bad = await d.request('POST', '/volumes/create', { body: { Name: '_bad' } });
     assert.equal(bad.status, 400);
-    assert.match(bad.json().message, /^create _bad: "_bad" includes invalid characters for a local volume name, only "\[a-zA-Z0-9\]\[a-zA-Z0-9_.-\]" are allowed/);
+    assert.match(
+      bad.json().message,
+      /^create _bad: "_bad" includes invalid characters for a local volume name, only "\[a-zA-Z0-9\]\[a-zA-Z0-9_.-\]" are allowed/,
+    );
     const driver = await d.request('POST', '/volumes/create', { body: { Name: 'x1', Driver: 'nope' } });
     assert.equal(driver.status, 404);
     assert.equal(driver.json().message, 'create x1: error looking up volume plugin nope: plugin "nope" not found');
@@ -86,8 +89,26 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     const byDest = Object.fromEntries(c.Mounts.map((m: any) => [m.Destination, m]));
     const anon = byDest['/var/cache'];
     assert.match(anon.Name, HEX64);
-    assert.deepEqual(anon, { Type: 'volume', Name: anon.Name, Source: path.join(volDir(anon.Name), '_data'), Destination: '/var/cache', Driver: 'local', Mode: '', RW: true, Propagation: '' });
-    assert.deepEqual(byDest['/data'], { Type: 'volume', Name: 'data', Source: path.join(volDir('data'), '_data'), Destination: '/data', Driver: 'local', Mode: 'ro', RW: false, Propagation: '' });
+    assert.deepEqual(anon, {
+      Type: 'volume',
+      Name: anon.Name,
+      Source: path.join(volDir(anon.Name), '_data'),
+      Destination: '/var/cache',
+      Driver: 'local',
+      Mode: '',
+      RW: true,
+      Propagation: '',
+    });
+    assert.deepEqual(byDest['/data'], {
+      Type: 'volume',
+      Name: 'data',
+      Source: path.join(volDir('data'), '_data'),
+      Destination: '/data',
+      Driver: 'local',
+      Mode: 'ro',
+      RW: false,
+      Propagation: '',
+    });
     assert.equal(byDest['/h'].Type, 'bind');
     assert.deepEqual(c.Config.Volumes, { '/var/cache': {} });
     assert.deepEqual([...c.HostConfig.Binds].sort(), ['/tmp:/h', 'data:/data:ro']); // the CLI sends them in no fixed order
@@ -120,7 +141,16 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
   });
 
   test('a tmpfs-backed volume (driver options) is mounted while used and unmounted after', async () => {
-    const r = await dockerExpect(d, ['run', '--rm', '--mount', 'type=volume,src=v2,dst=/d,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=8m', 'busybox', 'df', '-k', '/d']);
+    const r = await dockerExpect(d, [
+      'run',
+      '--rm',
+      '--mount',
+      'type=volume,src=v2,dst=/d,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=8m',
+      'busybox',
+      'df',
+      '-k',
+      '/d',
+    ]);
     const row = lines(r.stdout)[1].split(/\s+/);
     assert.equal(row[0], 'tmpfs');
     assert.equal(row[1], '8192');
@@ -141,7 +171,14 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     // The same content copied up fresh, compared with the image's own.
     const ls = (await dockerExpect(d, ['run', '--rm', '-v', 'etc2:/etc', 'busybox', 'ls', '-ln', '/etc'])).stdout;
     const image = (await dockerExpect(d, ['run', '--rm', 'busybox', 'ls', '-ln', '/etc'])).stdout;
-    const names = (s: string) => lines(s).filter((l) => !l.startsWith('total')).map((l) => { const f = l.split(/\s+/); return `${f[0]} ${f[2]} ${f[3]} ${f[f.length - 1]}`; }).filter((l) => !/ (hosts|hostname|resolv\.conf)$/.test(l));
+    const names = (s: string) =>
+      lines(s)
+        .filter((l) => !l.startsWith('total'))
+        .map((l) => {
+          const f = l.split(/\s+/);
+          return `${f[0]} ${f[2]} ${f[3]} ${f[f.length - 1]}`;
+        })
+        .filter((l) => !/ (hosts|hostname|resolv\.conf)$/.test(l));
     assert.deepEqual(names(ls), names(image));
     const st = fs.statSync(path.join(volDir('etc'), '_data', 'group'));
     assert.equal(st.uid, 65534);
@@ -150,7 +187,10 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     await dockerExpect(d, ['run', '--rm', '-v', 'etc3:/etc:nocopy', 'busybox', 'true']);
     assert.deepEqual(fs.readdirSync(path.join(volDir('etc3'), '_data')), []);
     // Symlinks are copied as symlinks (busybox's applets), and the container runs from the copy.
-    assert.equal((await dockerExpect(d, ['run', '--rm', '--mount', 'type=volume,src=binv,dst=/bin', 'busybox', 'echo', 'from the copy'])).stdout, 'from the copy\n');
+    assert.equal(
+      (await dockerExpect(d, ['run', '--rm', '--mount', 'type=volume,src=binv,dst=/bin', 'busybox', 'echo', 'from the copy'])).stdout,
+      'from the copy\n',
+    );
     const sh = path.join(volDir('binv'), '_data', 'sh');
     assert.ok(fs.lstatSync(sh).isSymbolicLink());
     assert.equal(fs.readlinkSync(sh), fs.readlinkSync(sh).startsWith('/') ? '/bin/busybox' : 'busybox');
@@ -166,13 +206,20 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     assert.equal(c.Mounts[0].Destination, '/vol');
     // A bind on the same path replaces the image's volume.
     await dockerExpect(d, ['create', '--name', 'iv2', '-v', '/tmp:/vol', 'withvol']);
-    assert.deepEqual((await inspect(d, 'iv2')).Mounts.map((m: any) => m.Type), ['bind']);
+    assert.deepEqual(
+      (await inspect(d, 'iv2')).Mounts.map((m: any) => m.Type),
+      ['bind'],
+    );
     await dockerExpect(d, ['rm', '-v', 'iv', 'iv2']);
     assert.equal((await d.request('GET', `/volumes/${c.Mounts[0].Name}`)).status, 404);
   });
 
   test('--read-only with --tmpfs', async () => {
-    const r = await dockerExpect(d, ['run', '--rm', '--read-only', '--tmpfs', '/run:rw,size=1m', 'busybox', 'sh', '-c', 'echo ok > /run/x && cat /run/x && df -k /run | tail -1 && touch /y'], 1);
+    const r = await dockerExpect(
+      d,
+      ['run', '--rm', '--read-only', '--tmpfs', '/run:rw,size=1m', 'busybox', 'sh', '-c', 'echo ok > /run/x && cat /run/x && df -k /run | tail -1 && touch /y'],
+      1,
+    );
     const [ok, df] = lines(r.stdout);
     assert.equal(ok, 'ok');
     assert.equal(df.split(/\s+/)[1], '1024');
@@ -221,14 +268,19 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     const nocopy = await d.request('POST', '/containers/create', { body: { Image: 'busybox', HostConfig: { Binds: ['/tmp:/x:nocopy'] } } });
     assert.equal(nocopy.status, 400);
     assert.match(nocopy.json().message, /invalid mount config for type "bind": field VolumeOptions must not be specified/);
-    const driver = await d.request('POST', '/containers/create', { body: { Image: 'busybox', HostConfig: { Mounts: [{ Type: 'volume', Source: 'vv', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'nope' } } }] } } });
+    const driver = await d.request('POST', '/containers/create', {
+      body: { Image: 'busybox', HostConfig: { Mounts: [{ Type: 'volume', Source: 'vv', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'nope' } } }] } },
+    });
     assert.equal(driver.status, 404);
     assert.equal(driver.json().message, 'create vv: error looking up volume plugin nope: plugin "nope" not found');
     const from = await d.request('POST', '/containers/create', { body: { Image: 'busybox', HostConfig: { VolumesFrom: ['nonexist'] } } });
     assert.equal(from.status, 400);
     assert.equal(from.json().message, 'No such container: nonexist');
     // A create that fails after its volumes were made removes them again.
-    const late = await d.request('POST', '/containers/create', { query: { name: 'late' }, body: { Image: 'busybox', Volumes: { '/a': {} }, HostConfig: { Binds: ['latev:/b'], CapAdd: ['NOT_A_CAP'] } } });
+    const late = await d.request('POST', '/containers/create', {
+      query: { name: 'late' },
+      body: { Image: 'busybox', Volumes: { '/a': {} }, HostConfig: { Binds: ['latev:/b'], CapAdd: ['NOT_A_CAP'] } },
+    });
     assert.equal(late.status, 400);
     assert.deepEqual(lines((await dockerExpect(d, ['volume', 'ls', '-q'])).stdout).sort(), before);
   });
@@ -254,7 +306,17 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
 
   test('volumes and their mounts survive kill -9 and restart; interrupted creates are cleaned up', async () => {
     await dockerExpect(d, ['volume', 'create', 'survivor']);
-    await dockerExpect(d, ['run', '-d', '--name', 'k9', '--mount', 'type=volume,src=k9v,dst=/d,volume-opt=type=tmpfs,volume-opt=device=tmpfs', 'busybox', 'sleep', '300']);
+    await dockerExpect(d, [
+      'run',
+      '-d',
+      '--name',
+      'k9',
+      '--mount',
+      'type=volume,src=k9v,dst=/d,volume-opt=type=tmpfs,volume-opt=device=tmpfs',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
     await dockerExpect(d, ['exec', 'k9', 'sh', '-c', 'echo live > /d/f']);
     fs.mkdirSync(path.join(volDir('halfmade'), '_data'), { recursive: true });
     await d.kill9();
@@ -288,7 +350,10 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
       stop = true;
       await Promise.all(workers);
       await d.start();
-      const listed = (await d.request('GET', '/volumes')).json().Volumes.map((v: any) => v.Name).sort();
+      const listed = (await d.request('GET', '/volumes'))
+        .json()
+        .Volumes.map((v: any) => v.Name)
+        .sort();
       assert.deepEqual(fs.readdirSync(root).sort(), listed, `after a kill at ${delayMs} ms`);
       for (const name of listed) assert.ok(fs.statSync(path.join(root, name, '_data')).isDirectory(), name);
       kept += listed.filter((n: string) => n.startsWith('churn-')).length;

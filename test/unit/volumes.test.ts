@@ -24,7 +24,11 @@ const throwsKind = (fn: () => unknown, kind: string, message: RegExp) =>
 test('volume names: Docker’s rule and texts', () => {
   for (const ok of ['data', 'a1', 'my_vol.2-x', '0abc']) validateVolumeName(ok);
   throwsKind(() => validateVolumeName('a'), 'invalid-parameter', /^create a: volume name is too short, names should be at least two alphanumeric characters$/);
-  throwsKind(() => validateVolumeName('_bad'), 'invalid-parameter', /^create _bad: "_bad" includes invalid characters for a local volume name, only "\[a-zA-Z0-9\]\[a-zA-Z0-9_.-\]" are allowed\. If you intended to pass a host directory, use absolute path$/);
+  throwsKind(
+    () => validateVolumeName('_bad'),
+    'invalid-parameter',
+    /^create _bad: "_bad" includes invalid characters for a local volume name, only "\[a-zA-Z0-9\]\[a-zA-Z0-9_.-\]" are allowed\. If you intended to pass a host directory, use absolute path$/,
+  );
   throwsKind(() => validateVolumeName('rel/path'), 'invalid-parameter', /includes invalid characters/);
   assert.match(anonymousVolumeName(), /^[0-9a-f]{64}$/);
 });
@@ -39,11 +43,27 @@ test('driver and options: only local; type/device/o with Docker’s texts', () =
   throwsKind(() => validateDriverOptions('v', { device: '/x', o: 'bind' }), 'invalid-parameter', /missing required option: "type"/);
   assert.equal(needsMount({}), false);
   assert.equal(needsMount({ type: 'tmpfs', device: 'tmpfs' }), true);
-  assert.deepEqual(buildMountArgs(driverMount({ type: 'tmpfs', device: 'tmpfs', o: 'size=8m' }, '/v/_data')), ['-t', 'tmpfs', 'tmpfs', '-o', 'size=8m', '/v/_data']);
+  assert.deepEqual(buildMountArgs(driverMount({ type: 'tmpfs', device: 'tmpfs', o: 'size=8m' }, '/v/_data')), [
+    '-t',
+    'tmpfs',
+    'tmpfs',
+    '-o',
+    'size=8m',
+    '/v/_data',
+  ]);
   assert.deepEqual(buildMountArgs(driverMount({ type: 'none', device: '/src', o: 'bind' }, '/t')), ['-t', 'none', '/src', '-o', 'bind', '/t']);
 });
 
-const vol = (name: string, over: Partial<VolumeRecord> = {}): VolumeRecord => ({ name, driver: 'local', labels: {}, options: {}, createdAt: '', anonymous: false, mountpoint: `/v/${name}/_data`, ...over });
+const vol = (name: string, over: Partial<VolumeRecord> = {}): VolumeRecord => ({
+  name,
+  driver: 'local',
+  labels: {},
+  options: {},
+  createdAt: '',
+  anonymous: false,
+  mountpoint: `/v/${name}/_data`,
+  ...over,
+});
 
 test('list filters: name (partial), label, driver, dangling; unknown keys refused', () => {
   const f = (filters: Record<string, string[]>) => buildListFilter(new Map(Object.entries(filters)));

@@ -57,7 +57,15 @@ export async function planMounts(vs: VolumeService, input: MountPlanInput): Prom
   const byDest = new Map<string, MountSpec>();
   for (const from of input.volumesFrom) for (const m of inherited(from)) byDest.set(clean(m.target), m);
   for (const m of input.mounts) byDest.set(clean(m.target), m);
-  const anonymous = (target: string, origin: 'volumes' | 'image'): MountSpec => ({ type: 'volume', name: '', source: '', target, readOnly: false, origin, mode: '' });
+  const anonymous = (target: string, origin: 'volumes' | 'image'): MountSpec => ({
+    type: 'volume',
+    name: '',
+    source: '',
+    target,
+    readOnly: false,
+    origin,
+    mode: '',
+  });
   for (const t of input.configVolumes) if (!byDest.has(clean(t))) byDest.set(clean(t), anonymous(t, 'volumes'));
   for (const t of input.imageVolumes) if (!byDest.has(clean(t))) byDest.set(clean(t), anonymous(t, 'image'));
   const plan: MountPlan = { mounts: [], rows: [], created: [] };

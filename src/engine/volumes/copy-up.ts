@@ -57,7 +57,9 @@ function runCp(fd: number, dest: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(hostTool('cp'), copyUpArgs(dest), { stdio: ['ignore', 'ignore', 'pipe', fd] });
     let stderr = '';
-    child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve();

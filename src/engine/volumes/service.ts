@@ -69,7 +69,14 @@ export class VolumeService {
     return this.withLock(name, async () => {
       const existing = this.repo.get(name);
       if (existing) return { volume: this.record(existing), created: false };
-      const row: VolumeRow = { name, driver, labels: opts.labels, options: opts.options, createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), anonymous };
+      const row: VolumeRow = {
+        name,
+        driver,
+        labels: opts.labels,
+        options: opts.options,
+        createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        anonymous,
+      };
       await fs.mkdir(this.root, { recursive: true, mode: 0o701 });
       await fs.mkdir(this.dataDir(name), { recursive: true, mode: 0o755 });
       try {
@@ -133,7 +140,7 @@ export class VolumeService {
       if (!match(this.record(row), used.has(row.name))) continue;
       await this.withLock(row.name, async () => {
         if (!this.repo.get(row.name) || this.repo.usersOf(row.name).length > 0) return;
-        const size = await this.mounts.isMounted(row.name) ? 0 : await treeSize(this.dataDir(row.name));
+        const size = (await this.mounts.isMounted(row.name)) ? 0 : await treeSize(this.dataDir(row.name));
         await this.#removeLocked(row.name);
         out.deleted.push(row.name);
         out.spaceReclaimed += size;

@@ -14,7 +14,7 @@ const IGNORED_BIND_OPTS = new Set(['z', 'Z', 'consistent', 'cached', 'delegated'
 
 type MountType = MountSpec['type'];
 
-const mountError = (type: MountType | string, detail: string) => `invalid mount config for type "${type}": ${detail}`;
+const mountError = (type: string, detail: string) => `invalid mount config for type "${type}": ${detail}`;
 const notAbsolute = (type: MountType, p: string) => mountError(type, `invalid mount path: '${p}' mount path must be absolute`);
 
 /** Docker's check of a destination: absolute and not "/". Returns the error text or ''. */
@@ -38,9 +38,10 @@ export function parseBind(spec: string, field = 'HostConfig.Binds'): MountSpec {
   const type: MountType = source.startsWith('/') ? 'bind' : 'volume';
   const err = targetError(type, target);
   if (err) throw invalidSpec(err);
-  const mount: MountSpec = type === 'bind'
-    ? { type, source, target, readOnly: false, origin: 'binds', mode }
-    : { type, name: source, source: '', target, readOnly: false, origin: 'binds', mode: mode || 'z' };
+  const mount: MountSpec =
+    type === 'bind'
+      ? { type, source, target, readOnly: false, origin: 'binds', mode }
+      : { type, name: source, source: '', target, readOnly: false, origin: 'binds', mode: mode || 'z' };
   for (const opt of mode.split(',').filter((o) => o !== '')) {
     if (opt === 'ro' || opt === 'rw') mount.readOnly = opt === 'ro';
     else if (opt === 'nocopy') {
@@ -126,7 +127,10 @@ export function parseTmpfs(target: string, opts: string): MountSpec {
   if (err) throw badRequest(`${field}: ${err}`);
   const mount: MountSpec = { type: 'tmpfs', source: '', target, readOnly: false, origin: 'tmpfs', tmpfsSize: 0 };
   const extra: string[] = [];
-  for (const opt of opts.split(',').map((o) => o.trim()).filter((o) => o !== '')) {
+  for (const opt of opts
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '')) {
     if (opt.startsWith('size=')) mount.tmpfsSize = parseRamBytes(opt.slice(5), field);
     else if (opt.startsWith('mode=')) {
       if (!/^[0-7]{1,4}$/.test(opt.slice(5))) throw badRequest(`${field}: invalid mode "${opt.slice(5)}"`);
@@ -151,7 +155,7 @@ export function parseMounts(hostConfig: Json): MountSpec[] {
   if (mountsIn !== null && !Array.isArray(mountsIn)) throw badRequest('HostConfig.Mounts must be a list');
   const tmpfs = objectField(hostConfig, 'Tmpfs', 'HostConfig.Tmpfs');
   const mounts = [
-    ...((binds as string[] | null) ?? []).map((b) => parseBind(b)),
+    ...(binds ?? []).map((b) => parseBind(b)),
     ...((mountsIn as unknown[] | null) ?? []).map((m, i) => parseMountEntry(m, i)),
     ...Object.entries(tmpfs).map(([target, opts]) => {
       if (typeof opts !== 'string') throw badRequest(`HostConfig.Tmpfs[${target}] must be a string`);
