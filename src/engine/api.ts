@@ -12,6 +12,8 @@ export type { ImageRecord, ImageRuntimeConfig, ImageHistoryEntry } from './image
 export { EngineError, isEngineError } from './errors.js';
 export { publicStatus } from './containers/status.js';
 export type { ErrorKind } from './errors.js';
+export type * from './api-registry.js';
+import type { RegistryApi } from './api-registry.js';
 
 /** Docker-style filters: key → values (OR within a key, AND across keys). */
 export type Filters = Map<string, string[]>;
@@ -385,6 +387,8 @@ export interface Engine {
   containerFiles: ContainerFilesApi;
   containers: ContainersApi;
   images: ImagesApi;
+  /** Pull, push, login (api-registry.ts). */
+  registry: RegistryApi;
   system: SystemApi;
   /** Exec sessions; absent in engines that do not run processes (test fakes). */
   exec?: ExecApi;

@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'not-modified'
   | 'unavailable'
   | 'forbidden'
+  | 'unauthorized'
   | 'not-implemented'
   | 'system';
 
@@ -39,6 +40,10 @@ export const systemError = (code: string, message: string, cause?: unknown) =>
   new EngineError('system', code, message, { cause });
 export const forbidden = (code: string, message: string, cause?: unknown) =>
   new EngineError('forbidden', code, message, { cause });
+export const unauthorized = (code: string, message: string, cause?: unknown) =>
+  new EngineError('unauthorized', code, message, { cause });
+export const unavailable = (code: string, message: string, cause?: unknown) =>
+  new EngineError('unavailable', code, message, { cause });
 export const notImplemented = (code: string, message: string) =>
   new EngineError('not-implemented', code, message);
 

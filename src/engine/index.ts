@@ -24,6 +24,8 @@ import { createExecService } from './exec/service.js';
 import type { ContainerSpec, ContainerState } from './containers/types.js';
 import { EventBus } from './events/event-bus.js';
 import { createImageService } from './images/service.js';
+import { createRegistryService } from './registry/service.js';
+import type { RegistrySettings } from './registry/hosts.js';
 import { KeyedMutex } from './locks.js';
 import { enginePaths } from './paths.js';
 import { lockDataRoot } from './root-lock.js';
@@ -46,6 +48,8 @@ export interface EngineConfig {
   shmSize: number;
   logLevel: EngineSettings['logLevel'];
   version: string;
+  /** insecure-registries, registry-mirrors, the certs.d directory; default none, none, /etc/berth/certs.d. */
+  registry?: RegistrySettings;
 }
 
 export interface RunningEngine {
@@ -67,6 +71,12 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const repo = new ContainersRepo<ContainerSpec, ContainerState>(db);
   const events = new EventBus();
   const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: c.status === 'running' || c.status === 'paused' })) });
+  const registry = createRegistryService({
+    settings: config.registry ?? { insecureRegistries: [], mirrors: [], certsDir: '/etc/berth/certs.d' },
+    store: images.store,
+    log,
+    emit: (action, reference, imageId) => events.emit({ type: 'image', action, id: reference, attributes: { name: reference, imageID: imageId } }),
+  });
   const runtime = new OciRuntime(config.runtimePath, paths.runcRoot);
   const ctx: ContainerContext = {
     repo, images, runtime, paths, log, events,
@@ -103,6 +113,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     exec,
     containers: createContainersApi(ctx),
     images,
+    registry,
     system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, binaryVersions, defaultPidsLimit: config.defaultPidsLimit }),
   };
   return {
@@ -121,6 +132,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     },
     close() {
       exec.close();
+      registry.close();
       ctx.exitWatcher.stop();
       for (const timer of ctx.restartTimers.values()) clearTimeout(timer);
       closeDatabase(db);

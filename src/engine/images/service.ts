@@ -58,6 +58,8 @@ export interface ImageService extends ImagesApi {
   collectGarbage(): Promise<string[]>;
   /** `docker commit`'s image half: a `.wh.`-format layer tar on top of `input.parent` becomes a new image. */
   commit(input: CommitImageInput): Promise<{ id: string }>;
+  /** The store itself, for the registry client (pull and push record through it, under its lock). */
+  readonly store: { repo: ImagesRepo<ImageRecord>; layers: LayerStore; serial: Serial };
 }
 
 const IMPORT_CREATED_BY = 'Imported from -';
@@ -73,6 +75,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
 
   return {
     overlayRoot: layers.overlayRoot,
+    store: { repo, layers, serial },
     resolve,
     count: () => repo.count(),
     lowerDirs: (image) => lowerDirsOf(repo.layers(image.id), layers),
@@ -122,7 +125,7 @@ function resolveImage(repo: ImagesRepo<ImageRecord>, ref: string): ResolvedImage
     throw noSuchImage(ref);
   }
   const normalized = tryNormalize(ref);
-  const tagged = normalized ? repo.findByTag(normalized) : undefined;
+  const tagged = normalized ? (normalized.includes('@') ? repo.findByDigest(normalized.replace(/:[^/@]+@/, '@')) : repo.findByTag(normalized)) : undefined;
   if (tagged && normalized) return { image: tagged, tag: normalized };
   if (isImageIdLike(ref)) {
     const ids = repo.findIdsByPrefix(ref.startsWith('sha256:') ? ref : `sha256:${ref}`);
@@ -186,7 +189,8 @@ async function removeImage(ref: string, force: boolean, ctx: RemoveCtx): Promise
   const plan = planImageRemoval({ image, ref, tag, users: ctx.users(image.id), force });
   const items: ImageDeleteItem[] = [];
   for (const t of plan.untag) {
-    ctx.repo.removeTag(t);
+    if (t.includes('@')) ctx.repo.removeDigest(t);
+    else ctx.repo.removeTag(t);
     items.push({ untagged: familiarReference(t) });
   }
   if (!plan.delete) return items;
