@@ -156,7 +156,7 @@ export function describeRegistryError(text: string): string {
   try {
     const doc = JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> };
     const first = doc.errors?.[0];
-    if (first?.code) return `${first.code.toLowerCase()}: ${first.message ?? first.code.toLowerCase()}`;
+    if (first?.code) return `${first.code.toLowerCase().replace(/_/g, ' ')}: ${first.message ?? first.code.toLowerCase()}`;
   } catch {
     // not JSON
   }
