@@ -4,6 +4,7 @@
  */
 import type pino from 'pino';
 import type { RegistryApi } from '../api-registry.js';
+import { EngineError, isEngineError } from '../errors.js';
 import { Authenticator } from './auth.js';
 import type { RegistrySettings } from './hosts.js';
 import { HttpTransport } from './http.js';
@@ -29,9 +30,19 @@ export function createRegistryService(deps: RegistryServiceDeps): RegistryServic
   const log = deps.log.child({ component: 'registry' });
   const pullDeps = { ctx, settings: deps.settings, store: deps.store, log, onPulled: (ref: string, id: string) => deps.emit?.('pull', ref, id) };
   return {
-    pull: (opts) => pullImage(opts, pullDeps),
-    push: (opts) => pushImage(opts, pullDeps),
+    pull: (opts) => pullImage(opts, pullDeps).catch(notUnauthorized),
+    push: (opts) => pushImage(opts, pullDeps).catch(notUnauthorized),
     login: (creds) => login(creds, { ctx, settings: deps.settings }),
     close: () => http.close(),
   };
+}
+
+/**
+ * dockerd answers a pull or push the registry refused with a 500, not a 401:
+ * on a 401 the docker CLI would prompt for a login on stdin. Only
+ * `POST /auth` keeps the unauthorized kind.
+ */
+function notUnauthorized(err: unknown): never {
+  if (isEngineError(err, 'unauthorized')) throw new EngineError('system', err.code, err.message, { cause: err });
+  throw err;
 }
