@@ -16,8 +16,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
 import { busyboxRootfsTar, importBusybox, parseJsonMessages } from './helpers/images.js';
-import { dockerArchive, makeImage, makeTar } from './helpers/image-archives.js';
-import { skipUnlessRegistry, startRegistry, type TestRegistry } from './helpers/registry.js';
+import { dockerArchive, makeImage } from './helpers/image-archives.js';
+import { randomLayer, skipUnlessRegistry, startRegistry, type TestRegistry } from './helpers/registry.js';
 
 const run = promisify(execFile);
 const skip = process.getuid?.() !== 0 ? 'needs root' : skipUnlessRegistry();
@@ -25,12 +25,6 @@ const skip = process.getuid?.() !== 0 ? 'needs root' : skipUnlessRegistry();
 let reg: TestRegistry;
 let d: TestDaemon;
 let R: string;
-
-/** A tar with one file of `size` random bytes. */
-export async function randomLayer(name: string, size: number): Promise<Buffer> {
-  const content = crypto.randomBytes(size);
-  return makeTar([{ entry: { name, type: 'file', mode: 0o644, mtime: 1_700_000_000, size }, content }]);
-}
 
 async function ok(args: string[], timeoutMs = 120_000) {
   const res = await d.docker(args, { timeoutMs });

@@ -10,6 +10,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import crypto from 'node:crypto';
+import { makeTar } from './image-archives.js';
 
 const run = promisify(execFile);
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
@@ -124,4 +126,10 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** A layer tar with one file of `size` random bytes. */
+export async function randomLayer(name: string, size: number): Promise<Buffer> {
+  const content = crypto.randomBytes(size);
+  return makeTar([{ entry: { name, type: 'file', mode: 0o644, mtime: 1_700_000_000, size }, content }]);
 }
