@@ -158,6 +158,34 @@ describe('registry over plain HTTP', { skip }, () => {
     assert.equal(config.manifests.length, 1);
   });
 
+  test('the CLI on a terminal (script) draws the pull\'s progress kinds', async () => {
+    const base = fs.readFileSync(await busyboxRootfsTar());
+    const img = makeImage([base, await randomLayer('tty.bin', 4_000_000)], [`${R}/tty:1`]);
+    await loadArchive(await dockerArchive([img]));
+    await ok(['push', `${R}/tty:1`]);
+    await ok(['rmi', `${R}/tty:1`]);
+    const { stdout } = await run('script', ['-qc', `docker pull ${R}/tty:1`, '/dev/null'], { env: d.env, timeout: 120_000 });
+    for (const kind of ['Pulling from', 'Pulling fs layer', 'Downloading', 'Extracting', 'Pull complete', 'Digest: sha256:', 'Status: Downloaded newer image']) {
+      assert.ok(stdout.includes(kind), `no "${kind}" in ${JSON.stringify(stdout.slice(0, 2000))}`);
+    }
+    assert.equal(await imageId(`${R}/tty:1`), img.id);
+  });
+
+  test('registry-mirrors: a docker.io name is pulled from the mirror', async () => {
+    await importBusybox(d, `${R}/library/mirrored`, '1');
+    const id = await imageId(`${R}/library/mirrored:1`);
+    await ok(['push', `${R}/library/mirrored:1`]);
+    const m = await startDaemon({ args: ['--registry-mirror', `http://${R}`] });
+    try {
+      const res = await m.docker(['pull', 'mirrored:1'], { timeoutMs: 60_000 });
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(res.stdout, /Status: Downloaded newer image for mirrored:1/);
+      assert.equal((await m.docker(['image', 'inspect', '-f', '{{.Id}}', 'mirrored:1'])).stdout.trim(), id);
+    } finally {
+      await m.cleanup();
+    }
+  });
+
   test('errors before the stream are plain: unknown tag, unknown repository, search', async () => {
     const res = await d.docker(['pull', `${R}/team/bb:nope`]);
     assert.equal(res.code, 1);
