@@ -70,12 +70,14 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const host = readHostFacts();
   const repo = new ContainersRepo<ContainerSpec, ContainerState>(db);
   const events = new EventBus();
-  const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: c.status === 'running' || c.status === 'paused' })) });
+  const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: c.status === 'running' || c.status === 'paused' })),
+    emit: (action, imageId, name) => events.emit({ type: 'image', action, id: imageId, attributes: { name } }) });
   const registry = createRegistryService({
     settings: config.registry ?? { insecureRegistries: [], mirrors: [], certsDir: '/etc/berth/certs.d' },
     store: images.store,
     log,
-    emit: (action, reference, imageId) => events.emit({ type: 'image', action, id: reference, attributes: { name: reference, imageID: imageId } }),
+    // dockerd's pull/push events: Actor.ID is the reference, attributes.name the repository.
+    emit: (action, reference, imageId) => events.emit({ type: 'image', action, id: reference, attributes: { name: reference.replace(/[:@][^/]*$/, ''), imageID: imageId } }),
   });
   const runtime = new OciRuntime(config.runtimePath, paths.runcRoot);
   const ctx: ContainerContext = {

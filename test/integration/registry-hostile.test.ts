@@ -107,6 +107,18 @@ describe('hostile registries', { skip }, () => {
     await assertNothingLeft();
   });
 
+  test('an OCI image with an uncompressed layer pulls (the good path of the same server)', async () => {
+    const img = makeImage([base], []);
+    const cfg = fake.blob(Buffer.from(img.config), 'application/vnd.oci.image.config.v1+json');
+    const layer = fake.blob(base, 'application/vnd.oci.image.layer.v1.tar');
+    fake.manifest('plain', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: cfg, layers: [layer] })), ['1'], 'application/vnd.oci.image.manifest.v1+json');
+    const res = await d.request('POST', '/images/create', { query: { fromImage: `${F}/plain`, tag: '1' }, timeoutMs: 60_000 });
+    assert.ok(!parseJsonMessages(res.body).some((m) => m.error), res.body.toString());
+    assert.equal((await d.request('GET', `/images/${F}/plain:1/json`)).json().Id, img.id);
+    assert.equal((await d.request('DELETE', `/images/${F}/plain:1`)).status, 200);
+    await assertNothingLeft();
+  });
+
   test('a layer tar with path traversal is refused by the safe unpack', async () => {
     const evil = await makeTar([{ entry: { name: '../../../../tmp/berth-evil', type: 'file', mode: 0o644, size: 4, mtime: 1_700_000_000 }, content: Buffer.from('evil') }]);
     image('evil', [evil]);

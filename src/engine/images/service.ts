@@ -35,6 +35,8 @@ export interface ImageServiceDeps {
   log: pino.Logger;
   /** Containers whose image is `imageId` (any state). */
   containersUsing(imageId: string): ImageUser[];
+  /** Image events (tag, untag, delete) after the change is committed; `name` in familiar form. */
+  emit?(action: 'tag' | 'untag' | 'delete', imageId: string, name: string): void;
 }
 
 export interface ImageService extends ImagesApi {
@@ -94,9 +96,11 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     inspect: async (ref) => view(resolve(ref)),
     tag: async (ref, repoName, tag) => {
       const image = resolve(ref);
-      repo.addTag(normalizeRepoTag(repoName, tag), image.id);
+      const normalized = normalizeRepoTag(repoName, tag);
+      repo.addTag(normalized, image.id);
+      deps.emit?.('tag', image.id, familiarReference(normalized));
     },
-    remove: (ref, opts) => serial(() => removeImage(ref, opts.force, { repo, layers, log, users: deps.containersUsing })),
+    remove: (ref, opts) => serial(() => removeImage(ref, opts.force, { repo, layers, log, users: deps.containersUsing, emit: deps.emit })),
     load: (source) => loadImages(source, { repo, layers, serial, log }),
     save: (refs) => saveImages(refs, { repo, layers, resolve }),
     history: async (ref) => {
@@ -182,6 +186,7 @@ interface RemoveCtx {
   layers: LayerStore;
   log: pino.Logger;
   users(imageId: string): ImageUser[];
+  emit?: ImageServiceDeps['emit'];
 }
 
 async function removeImage(ref: string, force: boolean, ctx: RemoveCtx): Promise<ImageDeleteItem[]> {
@@ -192,10 +197,12 @@ async function removeImage(ref: string, force: boolean, ctx: RemoveCtx): Promise
     if (t.includes('@')) ctx.repo.removeDigest(t);
     else ctx.repo.removeTag(t);
     items.push({ untagged: familiarReference(t) });
+    ctx.emit?.('untag', image.id, familiarReference(t));
   }
   if (!plan.delete) return items;
   const unreferenced = ctx.repo.deleteImage(image.id);
   items.push({ deleted: image.id });
+  ctx.emit?.('delete', image.id, image.id);
   for (const layerId of unreferenced) {
     items.push({ deleted: `sha256:${layerId}` });
     // The rows are gone; a failure here leaves only garbage for the next startup.

@@ -36,8 +36,8 @@ export interface PullDeps {
   settings: RegistrySettings;
   store: StoreAccess;
   log: pino.Logger;
-  /** Called after an image was recorded (events). */
-  onPulled?(reference: string, imageId: string): void;
+  /** Called after a pull or push was recorded (events); `reference` in familiar form. */
+  onDone?(action: 'pull' | 'push', reference: string, imageId: string): void;
 }
 
 export async function pullImage(opts: PullOptions, deps: PullDeps): Promise<void> {
@@ -56,7 +56,7 @@ async function pullOne(ref: ParsedReference, opts: PullOptions, deps: PullDeps):
   opts.onProgress({ kind: 'digest', digest: resolved.digest });
   const shown = familiarReference(formatReference(ref));
   opts.onProgress({ kind: 'pull-status', upToDate, reference: shown });
-  deps.onPulled?.(shown, id);
+  deps.onDone?.('pull', shown, id);
 }
 
 async function pullResolved(ref: ParsedReference, resolved: ResolvedManifest, opts: PullOptions, deps: PullDeps): Promise<{ id: string; upToDate: boolean }> {

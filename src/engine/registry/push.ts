@@ -70,6 +70,7 @@ async function pushTag(session: RepoSession, repository: string, tag: string, im
     if (repo.get(image.id)) repo.addDigest(digestReference(repository, digest), image.id);
   });
   opts.onProgress({ kind: 'pushed-tag', tag, digest, size: manifest.length });
+  deps.onDone?.('push', familiarReference(`${repository}:${tag}`), image.id);
   deps.log.info({ imageId: image.id, repository, tag, digest }, 'image pushed');
 }
 

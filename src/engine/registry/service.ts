@@ -28,7 +28,7 @@ export function createRegistryService(deps: RegistryServiceDeps): RegistryServic
   const http = new HttpTransport();
   const ctx = { http, auth: new Authenticator(http) };
   const log = deps.log.child({ component: 'registry' });
-  const pullDeps = { ctx, settings: deps.settings, store: deps.store, log, onPulled: (ref: string, id: string) => deps.emit?.('pull', ref, id) };
+  const pullDeps = { ctx, settings: deps.settings, store: deps.store, log, onDone: (action: 'pull' | 'push', ref: string, id: string) => deps.emit?.(action, ref, id) };
   return {
     pull: (opts) => pullImage(opts, pullDeps).catch(notUnauthorized),
     push: (opts) => pushImage(opts, pullDeps).catch(notUnauthorized),
