@@ -119,6 +119,64 @@ describe('hostile registries', { skip }, () => {
     await assertNothingLeft();
   });
 
+  test('5xx answers and dropped connections are retried with backoff', async () => {
+    const { img, layers } = image('flaky', [base]);
+    const blobPath = `/v2/flaky/blobs/${layers[0].digest}`;
+    let failures = 0;
+    fake.routes.set('/v2/flaky/manifests/1', (req, res) => {
+      failures++;
+      if (failures === 1) return res.writeHead(503).end('busy');
+      fake.routes.delete('/v2/flaky/manifests/1');
+      req.socket.destroy(); // a reset; the third try reaches the stored manifest
+    });
+    fake.routes.set(blobPath, (_req, res) => {
+      fake.routes.delete(blobPath);
+      res.writeHead(502).end();
+    });
+    const res = await d.request('POST', '/images/create', { query: { fromImage: `${F}/flaky`, tag: '1' }, timeoutMs: 60_000 });
+    assert.ok(!parseJsonMessages(res.body).some((m) => m.error), res.body.toString());
+    assert.equal(failures, 2);
+    assert.equal((await d.request('GET', `/images/${F}/flaky:1/json`)).json().Id, img.id);
+    assert.equal((await d.request('DELETE', `/images/${F}/flaky:1`)).status, 200);
+  });
+
+  test('bearer tokens: anonymous and with credentials, per scope, from the challenge\'s realm', async () => {
+    const auth = await startFakeRegistry();
+    try {
+      const img = makeImage([base], []);
+      const stored = storeImage(auth, img.config, [base]);
+      auth.manifest('team/private', stored.manifest, ['1']);
+      const issued: string[] = [];
+      auth.routes.set('/token', (req, res) => {
+        const url = new URL(req.url ?? '', 'http://x');
+        const user = req.headers.authorization === `Basic ${Buffer.from('bob:pw').toString('base64')}` ? 'bob' : 'anonymous';
+        issued.push(`${user} ${url.searchParams.get('service')} ${url.searchParams.getAll('scope').join(' ')}`);
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: `tok-${user}`, expires_in: 300 }));
+      });
+      const challenge = `Bearer realm="http://${auth.host}/token",service="fake-registry"`;
+      auth.routes.set('/v2/', (_req, res) => res.writeHead(401, { 'WWW-Authenticate': challenge }).end());
+      const guard = (inner: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) => (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+        if (req.headers.authorization !== 'Bearer tok-bob') return res.writeHead(401, { 'WWW-Authenticate': `${challenge},scope="repository:team/private:pull"` }).end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+        inner(req, res);
+      };
+      auth.routes.set('/v2/team/private/manifests/1', guard((_req, res) => res.writeHead(200, { 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json' }).end(stored.manifest)));
+      const anon = await d.request('POST', '/images/create', { query: { fromImage: `${auth.host}/team/private`, tag: '1' } });
+      assert.equal(anon.status, 500);
+      assert.match(anon.json().message, /unauthorized: authentication required/);
+      assert.ok(issued.includes('anonymous fake-registry repository:team/private:pull'), issued.join('\n'));
+      const creds = Buffer.from(JSON.stringify({ username: 'bob', password: 'pw' })).toString('base64url');
+      const res = await d.request('POST', '/images/create', { query: { fromImage: `${auth.host}/team/private`, tag: '1' }, headers: { 'X-Registry-Auth': creds }, timeoutMs: 60_000 });
+      assert.ok(!parseJsonMessages(res.body).some((m) => m.error), res.body.toString());
+      assert.equal((await d.request('GET', `/images/${auth.host}/team/private:1/json`)).json().Id, img.id);
+      const bobTokens = issued.filter((i) => i.startsWith('bob '));
+      assert.equal(bobTokens.length, 1, 'one token per scope, then cached');
+      assert.equal((await d.request('DELETE', `/images/${auth.host}/team/private:1`)).status, 200);
+      assert.ok(!d.logs().includes('tok-bob') && !d.logs().includes('"pw"'), 'no token or password in the log');
+    } finally {
+      await auth.close();
+    }
+  });
+
   test('a layer tar with path traversal is refused by the safe unpack', async () => {
     const evil = await makeTar([{ entry: { name: '../../../../tmp/berth-evil', type: 'file', mode: 0o644, size: 4, mtime: 1_700_000_000 }, content: Buffer.from('evil') }]);
     image('evil', [evil]);
