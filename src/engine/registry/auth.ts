@@ -7,7 +7,7 @@
  * kept only as a hash in the cache key, never stored or logged.
  */
 import { createHash } from 'node:crypto';
-import type { RegistryCredentials } from '../api-registry.js';
+import type { RegistryCredentials } from '../api/registry.js';
 import { EngineError } from '../errors.js';
 import { readBody, type HttpTransport, type TlsSettings } from './http.js';
 

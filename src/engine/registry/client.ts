@@ -5,7 +5,7 @@
  * retried with backoff on 5xx and connection resets, and registry errors
  * become EngineErrors with the registry's own words.
  */
-import type { RegistryCredentials } from '../api-registry.js';
+import type { RegistryCredentials } from '../api/registry.js';
 import { EngineError } from '../errors.js';
 import { Authenticator, errorText, parseChallenges, repositoryScope, type Challenge } from './auth.js';
 import type { Endpoint } from './hosts.js';

@@ -4,7 +4,7 @@
  * with the credentials, a Bearer challenge by fetching a token with them —
  * and then forgotten. Wrong credentials → unauthorized with Docker's text.
  */
-import type { RegistryCredentials } from '../api-registry.js';
+import type { RegistryCredentials } from '../api/registry.js';
 import { EngineError } from '../errors.js';
 import { Authenticator, parseChallenges } from './auth.js';
 import type { RegistryContext } from './client.js';

@@ -6,7 +6,7 @@
  * against the digest that named them.
  */
 import { createHash } from 'node:crypto';
-import type { RegistryCredentials } from '../api-registry.js';
+import type { RegistryCredentials } from '../api/registry.js';
 import { EngineError, invalid } from '../errors.js';
 import { familiarReference, formatReference, type ParsedReference } from '../images/reference.js';
 import { goMethod, readBody } from './http.js';

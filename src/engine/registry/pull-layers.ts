@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import { Transform } from 'node:stream';
-import type { LayerState, RegistryProgress } from '../api-registry.js';
+import type { LayerState, RegistryProgress } from '../api/registry.js';
 import { invalid } from '../errors.js';
 import type { LayerStore, PendingLayer } from '../images/layer-store.js';
 import { downloadBlob } from './blobs.js';

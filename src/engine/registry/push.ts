@@ -14,7 +14,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { Readable, Transform } from 'node:stream';
-import type { PushOptions, RegistryProgress } from '../api-registry.js';
+import type { PushOptions, RegistryProgress } from '../api/registry.js';
 import { invalid, notFound, systemError } from '../errors.js';
 import { digestReference, familiarReference, parseReference, repositoryOf } from '../images/reference.js';
 import type { ImageRecord } from '../images/types.js';

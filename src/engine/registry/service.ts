@@ -3,7 +3,7 @@
  * keep-alive agents per TLS setting) and one token cache for the daemon.
  */
 import type pino from 'pino';
-import type { RegistryApi } from '../api-registry.js';
+import type { RegistryApi } from '../api/registry.js';
 import { EngineError, isEngineError } from '../errors.js';
 import { Authenticator } from './auth.js';
 import type { RegistrySettings } from './hosts.js';

@@ -2,7 +2,7 @@
  * A repository's tags (`GET /v2/<name>/tags/list`, following `Link`
  * pagination) for `docker pull --all-tags`.
  */
-import type { RegistryCredentials } from '../api-registry.js';
+import type { RegistryCredentials } from '../api/registry.js';
 import { invalid } from '../errors.js';
 import type { ParsedReference } from '../images/reference.js';
 import { RepoSession, registryError, type RegistryContext } from './client.js';

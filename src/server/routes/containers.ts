@@ -7,12 +7,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, WaitCondition } from '../../engine/api.js';
 import type { Operations } from '../app.js';
 import { badRequest } from '../errors.js';
-import { queryBool, queryInt, queryString } from '../query.js';
+import { queryBool, queryFilters, queryInt, queryString } from '../query.js';
 import type { Query } from '../query.js';
 import { jsonLine, startRawStream } from '../streams/json-stream.js';
 import { toContainerInspect, toContainerListItem } from '../wire/containers.js';
+import { toContainerPruneResponse, toCreateResponse, toTopResponse, toWaitError, toWaitResponse } from '../wire/container-results.js';
 import { parseContainerName, toCreateOptions } from '../wire/create-body.js';
-import { parseFilters } from '../wire/filters.js';
 
 type Req = FastifyRequest;
 const q = (request: Req) => request.query as Query;
@@ -46,7 +46,7 @@ export function containerOperations(engine: Engine): Operations {
       all: queryBool(query.all),
       limit: queryInt(query.limit, 'limit', -1),
       size: queryBool(query.size),
-      filters: parseFilters(queryString(query.filters, '') || undefined),
+      filters: queryFilters(query.filters),
     });
     const now = Date.now();
     return views.map((v) => toContainerListItem(v, now));
@@ -56,7 +56,7 @@ export function containerOperations(engine: Engine): Operations {
     requireJsonContentType(request);
     const { options, warnings } = toCreateOptions(request.body, queryString(q(request).name) || undefined);
     const created = await c.create(options);
-    return reply.code(201).send({ Id: created.id, Warnings: [...warnings, ...created.warnings] });
+    return reply.code(201).send(toCreateResponse(created.id, [...warnings, ...created.warnings]));
   }
 
   async function getContainersInspect(request: Req) {
@@ -64,8 +64,7 @@ export function containerOperations(engine: Engine): Operations {
   }
 
   async function getContainersTop(request: Req) {
-    const top = await c.top(id(request), queryString(q(request).ps_args, '-ef') || '-ef');
-    return { Titles: top.titles, Processes: top.processes };
+    return toTopResponse(await c.top(id(request), queryString(q(request).ps_args, '-ef') || '-ef'));
   }
 
   /** Lifecycle verbs answer 204 with no body (304 comes from not-modified errors). */
@@ -91,8 +90,7 @@ export function containerOperations(engine: Engine): Operations {
   });
 
   async function postContainersPrune(request: Req) {
-    const res = await c.prune(parseFilters(queryString(q(request).filters, '') || undefined));
-    return { ContainersDeleted: res.deleted.length ? res.deleted : null, SpaceReclaimed: res.spaceReclaimed };
+    return toContainerPruneResponse(await c.prune(queryFilters(q(request).filters)));
   }
 
   /**
@@ -110,12 +108,11 @@ export function containerOperations(engine: Engine): Operations {
     const { result } = await c.wait(id(request), condition, ac.signal);
     const stream = startRawStream(request, reply, 200, { 'Content-Type': 'application/json' });
     try {
-      const r = await result;
-      stream.end(jsonLine({ StatusCode: r.exitCode, Error: r.error ? { Message: r.error } : null }));
+      stream.end(jsonLine(toWaitResponse(await result)));
     } catch (err) {
       if (ac.signal.aborted) return stream.end();
       request.log.warn({ err }, 'wait failed after headers were sent');
-      stream.end(jsonLine({ StatusCode: -1, Error: { Message: (err as Error).message } }));
+      stream.end(jsonLine(toWaitError((err as Error).message)));
     }
   }
 

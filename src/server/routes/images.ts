@@ -9,11 +9,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/api.js';
 import type { Operations } from '../app.js';
 import { badRequest, handleNotFound, notSupported } from '../errors.js';
-import { queryBool, queryList, queryString } from '../query.js';
+import { queryBool, queryFilters, queryList, queryString } from '../query.js';
 import type { Query } from '../query.js';
 import { disableSocketTimeout, jsonLine } from '../streams/json-stream.js';
 import { toImageDeleteResponse, toImageInspect, toImageListItem } from '../wire/images.js';
-import { parseFilters } from '../wire/filters.js';
+import { statusMessage } from '../wire/messages.js';
 
 type Req = FastifyRequest;
 type Handler = (request: Req, reply: FastifyReply) => unknown;
@@ -48,7 +48,7 @@ export function imageOperations(engine: Engine, pull: Handler): Operations {
 
   async function getImagesJson(request: Req) {
     const query = q(request);
-    const views = await im.list({ all: queryBool(query.all), filters: parseFilters(queryString(query.filters, '') || undefined) });
+    const views = await im.list({ all: queryBool(query.all), filters: queryFilters(query.filters) });
     return views.map(toImageListItem);
   }
 
@@ -69,7 +69,7 @@ export function imageOperations(engine: Engine, pull: Handler): Operations {
     const { repo, tag } = splitRepoTag(queryString(query.repo), queryString(query.tag));
     disableSocketTimeout(request.raw.socket);
     const { id } = await im.import({ source: request.body, repo, tag, changes: queryList(query.changes), message: queryString(query.message) });
-    return reply.code(200).type('application/json').send(jsonLine({ status: id }));
+    return reply.code(200).type('application/json').send(jsonLine(statusMessage(id)));
   }
 
   async function getImagesInspect(request: Req) {

@@ -11,8 +11,9 @@ import type { Engine, RegistryProgress } from '../../engine/api.js';
 import type { Operations } from '../app.js';
 import { badRequest, describeError, notSupported } from '../errors.js';
 import { queryString, type Query } from '../query.js';
-import { jsonErrorLine, jsonLine, startRawStream, type RawStream } from '../streams/json-stream.js';
-import { credentialsFromBody, progressMessages, registryAuthFromHeader } from '../wire/registry.js';
+import { jsonLine, startRawStream, type RawStream } from '../streams/json-stream.js';
+import { errorMessage } from '../wire/messages.js';
+import { credentialsFromBody, progressMessages, registryAuthFromHeader, toAuthResponse } from '../wire/registry.js';
 import { imageNameOf } from './images.js';
 
 type Req = FastifyRequest;
@@ -39,7 +40,7 @@ async function streamProgress(request: Req, reply: FastifyReply, work: (onProgre
   } catch (err) {
     if (!stream) throw err;
     if (!ac.signal.aborted) request.log.info({ err: (err as Error).message }, 'registry transfer failed');
-    send(jsonErrorLine(describeError(err).message));
+    send(jsonLine(errorMessage(describeError(err).message)));
   }
   if (!stream) send(''); // nothing to report is still a 200 stream
   await writes;
@@ -75,7 +76,7 @@ export function registryOperations(engine: Engine): Operations {
     const creds = credentialsFromBody(request.body);
     if (!creds?.username && !creds?.identityToken) throw badRequest('username and password (or an identity token) are required');
     const { identityToken } = await engine.registry.login(creds);
-    return { Status: 'Login Succeeded', IdentityToken: identityToken };
+    return toAuthResponse(identityToken);
   }
 
   async function getImagesSearch() {

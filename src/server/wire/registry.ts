@@ -99,3 +99,8 @@ export function credentialsFromBody(body: unknown): RegistryCredentials | null {
   const any = Object.values(creds).some((v) => v !== undefined);
   return any ? creds : null;
 }
+
+/** `POST /auth`'s answer. */
+export function toAuthResponse(identityToken: string): { Status: string; IdentityToken: string } {
+  return { Status: 'Login Succeeded', IdentityToken: identityToken };
+}
