@@ -14,7 +14,7 @@ import type { Descriptor } from './manifest.js';
 
 /** A config blob larger than this is refused. */
 const CONFIG_MAX_BYTES = 8 * 1024 * 1024;
-const DOWNLOAD_ATTEMPTS = 3;
+export const DOWNLOAD_ATTEMPTS = 3;
 
 const verificationFailed = (digest: string) =>
   invalid('BERTH_REGISTRY_DIGEST_MISMATCH', `filesystem layer verification failed for digest ${digest}`);
@@ -53,8 +53,21 @@ export async function downloadBlob(session: RepoSession, desc: Descriptor, file:
 async function downloadOnce(session: RepoSession, desc: Descriptor, file: string, onBytes: (current: number) => void, signal?: AbortSignal): Promise<void> {
   const res = await session.send('GET', session.url(`blobs/${desc.digest}`));
   if (res.status !== 200) throw await registryError(res, `fetching blob ${desc.digest}`);
+  const verify = blobVerifier(desc, onBytes);
+  await pipeline(res.body, verify, fs.createWriteStream(file, { mode: 0o600 }), { signal });
+  if (!verify.complete) throw verificationFailed(desc.digest);
+}
+
+/** A pass-through that counts and hashes a blob; it fails the stream on excess bytes and, at the end, on a size or digest mismatch. */
+export interface BlobVerifier extends Transform {
+  /** True once the whole blob went through and matched. */
+  readonly complete: boolean;
+}
+
+export function blobVerifier(desc: Descriptor, onBytes: (current: number) => void): BlobVerifier {
   const hash = createHash('sha256');
   let total = 0;
+  let complete = false;
   const verify = new Transform({
     transform(chunk: Buffer, _enc, done) {
       total += chunk.length;
@@ -63,9 +76,30 @@ async function downloadOnce(session: RepoSession, desc: Descriptor, file: string
       onBytes(total);
       done(null, chunk);
     },
+    flush(done) {
+      if (total !== desc.size || `sha256:${hash.digest('hex')}` !== desc.digest) return done(verificationFailed(desc.digest));
+      complete = true;
+      done();
+    },
   });
-  await pipeline(res.body, verify, fs.createWriteStream(file, { mode: 0o600 }), { signal });
-  if (total !== desc.size || `sha256:${hash.digest('hex')}` !== desc.digest) throw verificationFailed(desc.digest);
+  return Object.defineProperty(verify, 'complete', { get: () => complete }) as BlobVerifier;
+}
+
+/**
+ * Opens the blob as a stream that verifies itself as it is read (see
+ * blobVerifier): its consumer sees an error instead of an end when the
+ * bytes are not the blob. `networkFailed()` tells a dropped connection (worth
+ * a retry) from bad content.
+ */
+export async function openVerifiedBlob(session: RepoSession, desc: Descriptor, onBytes: (current: number) => void, signal?: AbortSignal): Promise<{ stream: BlobVerifier; networkFailed(): boolean }> {
+  const res = await session.send('GET', session.url(`blobs/${desc.digest}`));
+  if (res.status !== 200) throw await registryError(res, `fetching blob ${desc.digest}`);
+  const verify = blobVerifier(desc, onBytes);
+  let network = false;
+  res.body.on('error', () => { network = true; });
+  res.body.on('aborted', () => { network = true; });
+  pipeline(res.body, verify, { signal }).catch(() => {}); // errors reach the consumer through `verify`
+  return { stream: verify, networkFailed: () => network && !signal?.aborted };
 }
 
 /** HEAD of a blob: its size when the repository has it, else null. */

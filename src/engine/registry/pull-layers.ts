@@ -10,9 +10,9 @@
 import fs from 'node:fs';
 import { Transform } from 'node:stream';
 import type { LayerState, RegistryProgress } from '../api/registry.js';
-import { invalid } from '../errors.js';
+import { invalid, systemError } from '../errors.js';
 import type { LayerStore, PendingLayer } from '../images/layer-store.js';
-import { downloadBlob } from './blobs.js';
+import { DOWNLOAD_ATTEMPTS, downloadBlob, openVerifiedBlob } from './blobs.js';
 import type { RepoSession } from './client.js';
 import { checkLayerType, type Descriptor } from './manifest.js';
 import path from 'node:path';
@@ -73,7 +73,14 @@ export async function pullLayers(input: PullLayersInput): Promise<Map<string, Pe
   }
 }
 
+/**
+ * One blob: streamed straight into the layer store's unpack while it is
+ * verified (a blob that turns out not to match fails its unpack, whose tmp
+ * dir is then removed — nothing unverified is ever placed), or, when several
+ * layers of the image are the same blob, downloaded once to a temp file.
+ */
 async function pullBlob(group: LayerPlan[], tmp: string, pending: Map<string, PendingLayer>, input: PullLayersInput): Promise<void> {
+  if (group.length === 1) return streamBlob(group[0], pending, input);
   const { desc } = group[0];
   const id = shortDigest(desc.digest);
   const file = path.join(tmp, desc.digest.slice('sha256:'.length));
@@ -90,13 +97,46 @@ async function pullBlob(group: LayerPlan[], tmp: string, pending: Map<string, Pe
     extracting.flush();
     if (`sha256:${layer.digest}` !== plan.diffId) {
       await layer.discard();
-      throw invalid('BERTH_REGISTRY_DIFF_ID_MISMATCH', `layer ${desc.digest} unpacks to diff ID sha256:${layer.digest}, but the image config says ${plan.diffId}`);
+      throw diffIdMismatch(desc.digest, layer.digest, plan.diffId);
     }
     pending.set(plan.chainId, layer);
   }
   await fs.promises.rm(file, { force: true });
   input.onProgress({ kind: 'layer', id, state: 'pull-complete' });
 }
+
+async function streamBlob(plan: LayerPlan, pending: Map<string, PendingLayer>, input: PullLayersInput): Promise<void> {
+  const { desc } = plan;
+  const id = shortDigest(desc.digest);
+  const report = throttled((current) => input.onProgress({ kind: 'layer-progress', id, phase: 'downloading', current, total: desc.size }));
+  let layer: PendingLayer | undefined;
+  for (let attempt = 1; !layer; attempt++) {
+    const blob = await openVerifiedBlob(input.session, desc, report.update, input.signal);
+    try {
+      layer = await input.layers.extractLayer(blob.stream);
+      if (!blob.stream.complete) {
+        await layer.discard();
+        throw invalid('BERTH_REGISTRY_DIGEST_MISMATCH', `filesystem layer verification failed for digest ${desc.digest}`);
+      }
+    } catch (err) {
+      if (!blob.networkFailed() || attempt >= DOWNLOAD_ATTEMPTS) throw blob.networkFailed() ? systemError('BERTH_REGISTRY_DOWNLOAD', `fetching blob ${desc.digest}: the connection failed ${attempt} times`, err) : err;
+      report.update(0);
+    }
+  }
+  report.flush();
+  input.onProgress({ kind: 'layer', id, state: 'verifying-checksum' });
+  input.onProgress({ kind: 'layer', id, state: 'download-complete' });
+  input.onProgress({ kind: 'layer-progress', id, phase: 'extracting', current: desc.size, total: desc.size });
+  if (`sha256:${layer.digest}` !== plan.diffId) {
+    await layer.discard();
+    throw diffIdMismatch(desc.digest, layer.digest, plan.diffId);
+  }
+  pending.set(plan.chainId, layer);
+  input.onProgress({ kind: 'layer', id, state: 'pull-complete' });
+}
+
+const diffIdMismatch = (digest: string, got: string, want: string) =>
+  invalid('BERTH_REGISTRY_DIFF_ID_MISMATCH', `layer ${digest} unpacks to diff ID sha256:${got}, but the image config says ${want}`);
 
 /** Calls `report` at most every PROGRESS_INTERVAL_MS; flush() sends the last value. */
 function throttled(report: (current: number) => void): { update(n: number): void; flush(): void } {
