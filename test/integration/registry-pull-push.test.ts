@@ -186,6 +186,19 @@ describe('registry over plain HTTP', { skip }, () => {
     }
   });
 
+  test('--all-tags: push -a and pull -a move every tag of a repository', async () => {
+    await importBusybox(d, `${R}/alltags`, 'a');
+    await ok(['tag', `${R}/alltags:a`, `${R}/alltags:b`]);
+    const push = await ok(['push', '--all-tags', `${R}/alltags`]);
+    assert.match(push.stdout, /a: digest: sha256:/);
+    assert.match(push.stdout, /b: digest: sha256:/);
+    await ok(['rmi', `${R}/alltags:a`, `${R}/alltags:b`]);
+    const pull = await ok(['pull', '--all-tags', `${R}/alltags`]);
+    assert.match(pull.stdout, /Downloaded newer image for/);
+    const tags = (await ok(['images', '--format', '{{.Tag}}', `${R}/alltags`])).stdout.trim().split('\n').sort();
+    assert.deepEqual(tags, ['a', 'b']);
+  });
+
   test('errors before the stream are plain: unknown tag, unknown repository, search', async () => {
     const res = await d.docker(['pull', `${R}/team/bb:nope`]);
     assert.equal(res.code, 1);
