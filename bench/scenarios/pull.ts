@@ -24,7 +24,7 @@ import { pipeline } from 'node:stream/promises';
 import { dockerArchive, makeImage } from '../../test/integration/helpers/image-archives.js';
 import { randomLayer, startRegistry, type TestRegistry } from '../../test/integration/helpers/registry.js';
 import { API, type DockerClient } from '../docker-client.js';
-import type { RoundResult, Scenario, Target } from './types.js';
+import type { RoundResult, Scenario } from './types.js';
 
 const LAYERS = 5;
 const LAYER_BYTES = 40_000_000;

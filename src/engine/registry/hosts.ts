@@ -60,7 +60,7 @@ export function endpointsFor(domain: string, settings: RegistrySettings): Endpoi
 /** The domain a login's `serveraddress` names ("https://index.docker.io/v1/" → docker.io). */
 export function domainOfServerAddress(address: string): string {
   const trimmed = address.trim();
-  if (trimmed === '' ) return DOCKER_HUB_DOMAIN;
+  if (trimmed === '') return DOCKER_HUB_DOMAIN;
   const host = /^[a-z]+:\/\//i.test(trimmed) ? new URL(trimmed).host : trimmed.split('/')[0];
   return host === 'index.docker.io' || host === 'registry-1.docker.io' || host === DOCKER_HUB_DOMAIN ? DOCKER_HUB_DOMAIN : host;
 }

@@ -9,7 +9,7 @@
  */
 import type pino from 'pino';
 import type { ImagesRepo, LayerRow } from '../../db/images-repo.js';
-import type { PullOptions, RegistryCredentials, RegistryProgress } from '../api/registry.js';
+import type { PullOptions } from '../api/registry.js';
 import { invalid, systemError } from '../errors.js';
 import { chainIds, parseImageConfig, sha256Digest } from '../images/config-parse.js';
 import { goArch, recordFromConfig } from '../images/image-config.js';
@@ -114,4 +114,3 @@ async function placeLayers(chain: string[], pending: Map<string, PendingLayer>, 
   return rows;
 }
 
-export type { RegistryCredentials, RegistryProgress };

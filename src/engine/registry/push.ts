@@ -40,12 +40,27 @@ export async function pushImage(opts: PushOptions, deps: PullDeps): Promise<void
     throw notFound('BERTH_REGISTRY_NO_LOCAL_IMAGE', `An image does not exist locally with the tag: ${familiarReference(repository)}`);
   }
   const endpoint = endpointsFor(ref.domain, deps.settings).at(-1)!;
-  const mountSources = new Set<string>();
-  for (const { image } of images) for (const d of image!.diffIds) for (const b of repo.blobsOf(d)) if (b.repository !== repository && b.repository.startsWith(`${ref.domain}/`)) mountSources.add(b.repository);
-  const extraScopes = [...mountSources].slice(0, 10).map((r) => `repository:${r.slice(ref.domain.length + 1)}:pull`);
+  const extraScopes = mountSources(images.map((i) => i.image!), repository, ref.domain, deps).map((path) => `repository:${path}:pull`);
   const session = await RepoSession.open(deps.ctx, endpoint, { path: ref.path, actions: 'pull,push', extraScopes, credentials: opts.credentials, signal: opts.signal });
   opts.onProgress({ kind: 'push-repository', repository });
   for (const { tag: t, image } of images) await pushTag(session, repository, t, image!, opts, deps);
+}
+
+/**
+ * Other repositories of the same registry known to hold some of these
+ * layers (pull scopes for cross-repository mounts; a few at most, as a token
+ * request carries them all). Paths below the domain.
+ */
+function mountSources(images: ImageRecord[], repository: string, domain: string, deps: PullDeps): string[] {
+  const found = new Set<string>();
+  for (const image of images) {
+    for (const diffId of image.diffIds) {
+      for (const b of deps.store.repo.blobsOf(diffId)) {
+        if (b.repository !== repository && b.repository.startsWith(`${domain}/`)) found.add(b.repository.slice(domain.length + 1));
+      }
+    }
+  }
+  return [...found].slice(0, 10);
 }
 
 async function pushTag(session: RepoSession, repository: string, tag: string, image: ImageRecord, opts: PushOptions, deps: PullDeps): Promise<void> {
