@@ -128,8 +128,9 @@ function resolveImage(repo: ImagesRepo<ImageRecord>, ref: string): ResolvedImage
     if (image) return { image, tag: null };
     throw noSuchImage(ref);
   }
-  const normalized = tryNormalize(ref);
-  const tagged = normalized ? (normalized.includes('@') ? repo.findByDigest(normalized.replace(/:[^/@]+@/, '@')) : repo.findByTag(normalized)) : undefined;
+  // A digest reference names the image by digest alone ("repo:tag@sha256:…" → "repo@sha256:…"), as dockerd reads it.
+  const normalized = tryNormalize(ref)?.replace(/:[^/@]+@/, '@');
+  const tagged = normalized ? (normalized.includes('@') ? repo.findByDigest(normalized) : repo.findByTag(normalized)) : undefined;
   if (tagged && normalized) return { image: tagged, tag: normalized };
   if (isImageIdLike(ref)) {
     const ids = repo.findIdsByPrefix(ref.startsWith('sha256:') ? ref : `sha256:${ref}`);
