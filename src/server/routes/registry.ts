@@ -8,7 +8,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, RegistryProgress } from '../../engine/api.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { badRequest, describeError, notSupported } from '../errors.js';
 import { queryString, type Query } from '../query.js';
 import { jsonLine, startRawStream, type RawStream } from '../streams/json-stream.js';
