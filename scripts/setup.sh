@@ -18,6 +18,7 @@ packages=(
   runc conmon busybox-static iproute2 util-linux mount tar procps
   systemd python3-docker curl ca-certificates
   make g++ python3
+  netavark aardvark-dns iptables
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }

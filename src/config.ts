@@ -20,6 +20,10 @@ export interface Config {
   cgroupParent: string;
   logSizeMax: number;
   defaultPidsLimit: number;
+  /** dockerd's bip: gateway/prefix of the default bridge network ("172.17.0.1/16"); undefined = pick a free subnet. */
+  bip?: string;
+  /** dockerd's default-address-pools: where network subnets come from (Docker's defaults when empty). */
+  defaultAddressPools: Array<{ base: string; size: number }>;
 }
 
 export const DEFAULTS = {
@@ -47,6 +51,16 @@ const FILE_SCHEMA = {
     'cgroup-parent': { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
     'log-size-max': { type: 'integer', minimum: 0 },
     'default-pids-limit': { type: 'integer', minimum: -1 },
+    bip: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+$' },
+    'default-address-pools': {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['base', 'size'],
+        properties: { base: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+$' }, size: { type: 'integer', minimum: 1, maximum: 30 } },
+      },
+    },
   },
 } as const;
 
@@ -67,6 +81,8 @@ export function loadConfig(argv: string[]): Config {
       'cgroup-parent': { type: 'string' },
       'log-size-max': { type: 'string' },
       'default-pids-limit': { type: 'string' },
+      bip: { type: 'string' },
+      'default-address-pool': { type: 'string', multiple: true },
     },
   });
   const file = values['config-file'] ? readConfigFile(values['config-file']) : {};
@@ -78,6 +94,8 @@ export function loadConfig(argv: string[]): Config {
     if (values[key] !== undefined) merged[key] = parseInteger(key, values[key]!);
   }
   if (values.host) merged.hosts = values.host;
+  if (values.bip !== undefined) merged.bip = values.bip;
+  if (values['default-address-pool']) merged['default-address-pools'] = values['default-address-pool'].map(parseAddressPool);
   validate(merged, 'command line');
   const execRoot = path.resolve((merged['exec-root'] as string) ?? DEFAULTS.execRoot);
   const dataRoot = path.resolve((merged['data-root'] as string) ?? DEFAULTS.dataRoot);
@@ -91,7 +109,17 @@ export function loadConfig(argv: string[]): Config {
     cgroupParent: (merged['cgroup-parent'] as string) ?? defaultCgroupParent(dataRoot),
     logSizeMax: (merged['log-size-max'] as number) ?? DEFAULTS.logSizeMax,
     defaultPidsLimit: (merged['default-pids-limit'] as number) ?? DEFAULTS.defaultPidsLimit,
+    bip: merged.bip as string | undefined,
+    defaultAddressPools: (merged['default-address-pools'] as Config['defaultAddressPools']) ?? [],
   };
+}
+
+/** dockerd's `--default-address-pool base=10.10.0.0/16,size=24`. */
+function parseAddressPool(text: string): { base: string; size: number } {
+  const fields = Object.fromEntries(text.split(',').map((kv) => kv.split('=', 2) as [string, string]));
+  const size = Number(fields.size);
+  if (!fields.base || !Number.isInteger(size)) throw new ConfigError(`invalid --default-address-pool ${text}: expected base=CIDR,size=N`);
+  return { base: fields.base, size };
 }
 
 /**

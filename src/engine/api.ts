@@ -6,9 +6,11 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ContainerRecord, ContainerSpec } from './containers/types.js';
 import type { ImageRecord, ImageRuntimeConfig } from './images/types.js';
+import type { BoundPort, EndpointRecord, NetworkRecord } from './networks/types.js';
 
 export type { ContainerRecord, ContainerSpec, ContainerState, ContainerStatus, MountSpec, Resources, RestartPolicy, Ulimit } from './containers/types.js';
 export type { ImageRecord, ImageRuntimeConfig, ImageHistoryEntry } from './images/types.js';
+export type { BoundPort, EndpointRecord, NetworkRecord, PortBinding } from './networks/types.js';
 export { EngineError, isEngineError } from './errors.js';
 export { publicStatus } from './containers/status.js';
 export type { ErrorKind } from './errors.js';
@@ -36,6 +38,8 @@ export interface CreateContainerOptions {
     stopSignal: string;
     exposedPorts: string[];
   };
+  /** NetworkingConfig.EndpointsConfig by network name or ID (only the container's own network may appear). */
+  endpoints?: Record<string, { aliases: string[]; ipv4Address: string }>;
 }
 
 /** A container as reads see it: the record plus derived paths and sizes. */
@@ -50,6 +54,42 @@ export interface ContainerView extends ContainerRecord {
   sizeRw?: number;
   sizeRootFs?: number;
   execIds: string[];
+  /** The container's networks (primary first) and, while it runs, the ports it published. */
+  network: ContainerNetworkView;
+}
+
+export interface ContainerNetworkView {
+  endpoints: Array<{ network: NetworkRecord; endpoint: EndpointRecord }>;
+  /** Host ports as bound at start; null when not running. */
+  ports: BoundPort[] | null;
+  /** The namespace file while running ('' otherwise). */
+  sandboxKey: string;
+}
+
+export interface CreateNetworkOptions {
+  name: string;
+  driver: string;
+  internal: boolean;
+  enableIPv6: boolean;
+  labels: Record<string, string>;
+  options: Record<string, string>;
+  ipam: Array<{ subnet: string; gateway: string; ipRange: string }>;
+}
+
+/** A network with the containers on it. */
+export interface NetworkView extends NetworkRecord {
+  containers: Array<{ id: string; name: string; endpoint: EndpointRecord; running: boolean }>;
+}
+
+export interface NetworksApi {
+  create(opts: CreateNetworkOptions): Promise<{ id: string; warning: string }>;
+  inspect(ref: string): NetworkView;
+  list(filters: Filters): NetworkView[];
+  remove(ref: string): Promise<void>;
+  /** Names of the networks removed. */
+  prune(filters: Filters): Promise<string[]>;
+  connect(network: string, container: string, endpoint: { aliases: string[]; ipv4Address: string }): Promise<void>;
+  disconnect(network: string, container: string, force: boolean): Promise<void>;
 }
 
 export interface ListContainersOptions {
@@ -384,6 +424,8 @@ export interface ContainerFilesApi {
 export interface Engine {
   containerFiles: ContainerFilesApi;
   containers: ContainersApi;
+  /** Absent in engines without networks (test fakes). */
+  networks?: NetworksApi;
   images: ImagesApi;
   system: SystemApi;
   /** Exec sessions; absent in engines that do not run processes (test fakes). */

@@ -13,6 +13,7 @@ import { MetaRepo } from '../db/meta-repo.js';
 import type { Engine } from './api.js';
 import type { ContainerContext, EngineSettings } from './containers/context.js';
 import { handleExit } from './containers/handle-exit.js';
+import { findContainer } from './containers/resolve.js';
 import { reconcileContainers } from './containers/reconcile.js';
 import { createContainersApi } from './containers/service.js';
 import { containerChanges } from './containers/diff.js';
@@ -30,6 +31,12 @@ import { lockDataRoot } from './root-lock.js';
 import { ExitWatcher } from './runtime/exit-watcher.js';
 import { OciRuntime } from './runtime/runc.js';
 import { readHostFacts } from './system/host-facts.js';
+import { NetworksRepo } from '../db/networks-repo.js';
+import { serialQueue, type NetworkContext } from './networks/context.js';
+import { DEFAULT_POOLS, type AddressPool } from './networks/ipam.js';
+import { NetnsDir } from './networks/netns.js';
+import { createNetworkService } from './networks/service.js';
+import path from 'node:path';
 import { createSystemApi } from './system/service.js';
 
 export * from './api.js';
@@ -46,6 +53,12 @@ export interface EngineConfig {
   shmSize: number;
   logLevel: EngineSettings['logLevel'];
   version: string;
+  /** The default network's Linux bridge (derived from the data root). */
+  defaultBridge: string;
+  bip?: string;
+  addressPools: AddressPool[];
+  netavarkPath: string;
+  aardvarkPath: string;
 }
 
 export interface RunningEngine {
@@ -68,9 +81,25 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const events = new EventBus();
   const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: c.status === 'running' || c.status === 'paused' })) });
   const runtime = new OciRuntime(config.runtimePath, paths.runcRoot);
+  const mutex = new KeyedMutex();
+  const netCtx: NetworkContext = {
+    repo: new NetworksRepo(db),
+    containers: {
+      find: (ref) => findContainer(ctx, ref),
+      get: (id) => repo.get(id),
+      mutex,
+    },
+    netns: new NetnsDir(paths.execRoot),
+    bin: { netavark: config.netavarkPath, aardvark: config.aardvarkPath, configDir: path.join(paths.execRoot, 'netavark') },
+    settings: { bip: config.bip, pools: config.addressPools.length ? config.addressPools : [...DEFAULT_POOLS], defaultBridge: config.defaultBridge },
+    log, events,
+    queue: serialQueue(),
+  };
+  const networks = createNetworkService(netCtx);
   const ctx: ContainerContext = {
     repo, images, runtime, paths, log, events,
-    mutex: new KeyedMutex(),
+    networks: networks.hooks,
+    mutex,
     restartTimers: new Map(),
     exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch((err) => log.error({ err, id }, 'recording an exit failed'))),
     settings: {
@@ -102,6 +131,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     },
     exec,
     containers: createContainersApi(ctx),
+    networks: networks.api,
     images,
     system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, binaryVersions, defaultPidsLimit: config.defaultPidsLimit }),
   };
@@ -112,7 +142,12 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       const firstStart = meta.get('boot-id') === undefined;
       const rebooted = !firstStart && detectReboot(paths.aliveFile, host.bootId);
       if (rebooted) log.warn('the host rebooted (or the exec root was wiped) since the last start: marking running containers exited');
+      await networks.init();
       await reconcileContainers(ctx, { rebooted });
+      await networks.reconcile((id) => {
+        const s = repo.get(id)?.state.status;
+        return s === 'running' || s === 'paused' || s === 'initialized';
+      });
       await images.collectGarbage();
       fs.writeFileSync(paths.aliveFile, host.bootId);
       meta.set('boot-id', host.bootId);

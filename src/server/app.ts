@@ -18,6 +18,7 @@ import { imageOperations, wildcardImageDispatch } from './routes/images.js';
 import { imageArchiveOperations } from './routes/images-archive.js';
 import { containerFsOperations } from './routes/containers-fs.js';
 import { systemOperations } from './routes/system.js';
+import { networkOperations } from './routes/networks.js';
 import { routeSchema } from './schemas.js';
 import { installUpgradeDispatch } from './streams/hijack.js';
 import { upgradedBodyHook } from './streams/upgrade-body.js';
@@ -95,6 +96,13 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('POST', '/images/load', 'ImageLoad'),
   route('GET', '/images/{name}/history', 'ImageHistory'),
   route('POST', '/images/prune', 'ImagePrune'),
+  route('GET', '/networks', 'NetworkList'),
+  route('POST', '/networks/create', 'NetworkCreate'),
+  route('POST', '/networks/prune', 'NetworkPrune'),
+  route('GET', '/networks/{id}', 'NetworkInspect'),
+  route('DELETE', '/networks/{id}', 'NetworkDelete'),
+  route('POST', '/networks/{id}/connect', 'NetworkConnect'),
+  route('POST', '/networks/{id}/disconnect', 'NetworkDisconnect'),
 ];
 
 /** Wildcard twins of the image-name routes, for names that contain "/". */
@@ -173,6 +181,7 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
     ...imageOperations(engine),
     ...imageArchiveOperations(engine),
     ...containerFsOperations(engine),
+    ...networkOperations(engine),
   };
   const options = (operationId: string) => {
     const op = ops[operationId];

@@ -11,6 +11,7 @@ import type { KeyedMutex } from '../locks.js';
 import type { EnginePaths } from '../paths.js';
 import type { OciRuntime } from '../runtime/runc.js';
 import type { ExitWatcher } from '../runtime/exit-watcher.js';
+import type { ContainerNetworkHooks } from '../networks/service.js';
 import type { ContainerSpec, ContainerState } from './types.js';
 
 export interface EngineSettings {
@@ -42,6 +43,8 @@ export interface ContainerContext {
   log: pino.Logger;
   mutex: KeyedMutex;
   events: EventBus;
+  /** Endpoints at create, namespace setup before `runc create`, teardown on every exit path. */
+  networks: ContainerNetworkHooks;
   /** Restart-policy timers by container id (cancelled by stop, remove, start). */
   restartTimers: Map<string, NodeJS.Timeout>;
 }

@@ -28,7 +28,15 @@ export interface ImageEvent {
   timeNano: bigint;
 }
 
-export type EngineEvent = ContainerEvent | ImageEvent;
+export interface NetworkEvent {
+  type: 'network';
+  action: 'create' | 'connect' | 'disconnect' | 'destroy';
+  id: string;
+  attributes: Record<string, string>;
+  timeNano: bigint;
+}
+
+export type EngineEvent = ContainerEvent | ImageEvent | NetworkEvent;
 
 export class EventBus {
   #emitter = new EventEmitter({ captureRejections: false });

@@ -1,0 +1,86 @@
+/**
+ * Persistent network namespaces: one file per container under
+ * `<exec-root>/netns`, the namespace bind-mounted on it by util-linux's
+ * `unshare --net=FILE`. The directory is a private bind mount of itself
+ * (mounted at the first namespace, unmounted after the last) so that the
+ * namespace mounts do not propagate into other mount namespaces, which would
+ * keep them alive there. Operations are serialised: mounting the directory
+ * and removing the last file must not interleave.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from '../execa-on-demand.js';
+import { systemError } from '../errors.js';
+
+export class NetnsDir {
+  readonly dir: string;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(execRoot: string) {
+    this.dir = path.join(execRoot, 'netns');
+  }
+
+  /** The namespace file of a container (whether or not it exists). */
+  pathFor(containerId: string): string {
+    return path.join(this.dir, containerId);
+  }
+
+  /** Makes a fresh namespace at pathFor(name); an old one of that name is replaced. */
+  create(name: string): Promise<string> {
+    return this.#serial(async () => {
+      await this.#ensureMounted();
+      const file = this.pathFor(name);
+      await unmountAndUnlink(file);
+      await fs.writeFile(file, '', { mode: 0o644 });
+      const res = await execa('unshare', [`--net=${file}`, 'true'], { reject: false, timeout: 10_000 });
+      if (res.exitCode !== 0) {
+        await fs.rm(file, { force: true });
+        throw systemError('BERTH_NETNS_CREATE', `creating a network namespace: ${String(res.stderr).trim()}`);
+      }
+      return file;
+    });
+  }
+
+  /** Unmounts and deletes a namespace file (absent is fine); the directory goes with the last one. */
+  remove(file: string): Promise<void> {
+    return this.#serial(async () => {
+      await unmountAndUnlink(file);
+      const left = await fs.readdir(this.dir).catch(() => ['?']);
+      if (left.length === 0 && (await isMountPoint(this.dir))) await execa('umount', [this.dir], { reject: false, timeout: 10_000 });
+    });
+  }
+
+  /** Whether a namespace file exists and is mounted. */
+  async exists(file: string): Promise<boolean> {
+    return isMountPoint(file);
+  }
+
+  async #ensureMounted(): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o755 });
+    if (await isMountPoint(this.dir)) return;
+    for (const args of [['--bind', this.dir, this.dir], ['--make-private', this.dir]]) {
+      const res = await execa('mount', args, { reject: false, timeout: 10_000 });
+      if (res.exitCode !== 0) throw systemError('BERTH_NETNS_DIR', `mount ${args.join(' ')}: ${String(res.stderr).trim()}`);
+    }
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(fn, fn);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+async function unmountAndUnlink(file: string): Promise<void> {
+  if (await isMountPoint(file)) {
+    const res = await execa('umount', [file], { reject: false, timeout: 10_000 });
+    if (res.exitCode !== 0) await execa('umount', ['-l', file], { reject: false, timeout: 10_000 });
+  }
+  await fs.rm(file, { force: true });
+}
+
+/** True when `p` is a mount point in this mount namespace (mountinfo escapes spaces as \040). */
+export async function isMountPoint(p: string): Promise<boolean> {
+  const info = await fs.readFile('/proc/self/mountinfo', 'utf8');
+  return info.split('\n').some((line) => line.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))) === p);
+}

@@ -1,0 +1,72 @@
+/** Network routes: list, inspect, create, remove, prune, connect, disconnect. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Engine, NetworksApi } from '../../engine/api.js';
+import type { Operations } from '../app.js';
+import { badRequest } from '../errors.js';
+import { queryString, type Query } from '../query.js';
+import { objectField, stringField, boolField, type Json } from '../wire/body-fields.js';
+import { parseEndpointConfig } from '../wire/create-network-fields.js';
+import { parseFilters } from '../wire/filters.js';
+import { toCreateNetworkOptions, toNetworkJson } from '../wire/networks.js';
+
+type Req = FastifyRequest;
+const q = (request: Req) => request.query as Query;
+const id = (request: Req) => (request.params as { id: string }).id;
+const bodyOf = (request: Req): Json => (request.body && typeof request.body === 'object' ? (request.body as Json) : {});
+
+export function networkOperations(engine: Engine): Operations {
+  const api = (): NetworksApi => {
+    if (!engine.networks) throw badRequest('networks are not available in this engine');
+    return engine.networks;
+  };
+  const filters = (request: Req) => parseFilters(queryString(q(request).filters, '') || undefined);
+
+  function getNetworks(request: Req) {
+    return api().list(filters(request)).map((n) => toNetworkJson(n, false));
+  }
+
+  function getNetworksId(request: Req) {
+    return toNetworkJson(api().inspect(id(request)), true);
+  }
+
+  async function postNetworksCreate(request: Req, reply: FastifyReply) {
+    const created = await api().create(toCreateNetworkOptions(request.body));
+    return reply.code(201).send({ Id: created.id, Warning: created.warning });
+  }
+
+  async function deleteNetworksId(request: Req, reply: FastifyReply) {
+    await api().remove(id(request));
+    return reply.code(204).send();
+  }
+
+  async function postNetworksPrune(request: Req) {
+    const removed = await api().prune(filters(request));
+    return { NetworksDeleted: removed.length ? removed : null };
+  }
+
+  async function postNetworksConnect(request: Req) {
+    const body = bodyOf(request);
+    const container = stringField(body, 'Container', 'Container');
+    if (!container) throw badRequest('Container is required');
+    await api().connect(id(request), container, parseEndpointConfig(objectField(body, 'EndpointConfig', 'EndpointConfig')));
+    return '';
+  }
+
+  async function postNetworksDisconnect(request: Req) {
+    const body = bodyOf(request);
+    const container = stringField(body, 'Container', 'Container');
+    if (!container) throw badRequest('Container is required');
+    await api().disconnect(id(request), container, boolField(body, 'Force', 'Force'));
+    return '';
+  }
+
+  return {
+    NetworkList: { handler: getNetworks },
+    NetworkInspect: { handler: getNetworksId },
+    NetworkCreate: { handler: postNetworksCreate },
+    NetworkDelete: { handler: deleteNetworksId },
+    NetworkPrune: { handler: postNetworksPrune },
+    NetworkConnect: { handler: postNetworksConnect },
+    NetworkDisconnect: { handler: postNetworksDisconnect },
+  };
+}
