@@ -145,7 +145,13 @@ export async function teardownContainerNetwork(ctx: NetworkContext, containerId:
   let netns = run.netns;
   try {
     if (Object.keys(run.setup.networks).length > 0) {
-      if (!(await ctx.netns.exists(netns))) netns = await ctx.netns.create(containerId);
+      if (!(await ctx.netns.exists(netns))) {
+        // The namespace died with its processes (a reboot, or all of them killed): a stand-in with
+        // dummy links of the same names lets netavark finish, which otherwise stops at the missing
+        // veth and leaves the bridge and the network's firewall chains behind.
+        netns = await ctx.netns.create(containerId);
+        await ctx.netns.addDummyLinks(netns, Object.values(run.setup.networks).map((n) => n.interface_name));
+      }
       await runNetavark(ctx.bin, 'teardown', netns, run.setup).catch((err) => ctx.log.warn({ err, id: containerId }, 'netavark teardown'));
     }
     await ctx.netns.remove(netns);

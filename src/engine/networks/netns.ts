@@ -50,6 +50,17 @@ export class NetnsDir {
     });
   }
 
+  /**
+   * Adds links named `names` inside a namespace (a stand-in for one that is
+   * gone): veth pairs whose peer stays in the same namespace, since not every
+   * kernel has the dummy link type.
+   */
+  async addDummyLinks(file: string, names: string[]): Promise<void> {
+    for (const [i, name] of names.entries()) {
+      await execa('nsenter', [`--net=${file}`, 'ip', 'link', 'add', name, 'type', 'veth', 'peer', 'name', `berthpeer${i}`], { reject: false, timeout: 10_000 });
+    }
+  }
+
   /** Whether a namespace file exists and is mounted. */
   async exists(file: string): Promise<boolean> {
     return isMountPoint(file);
