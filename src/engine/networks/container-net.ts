@@ -7,7 +7,7 @@
  */
 import type { ContainerSpec } from '../containers/types.js';
 import { invalid, conflict, notFound } from '../errors.js';
-import { findNetwork, type NetworkContext } from './context.js';
+import { findNetwork, lookup, type NetworkContext } from './context.js';
 import { bindPorts, wantedPorts } from './host-ports.js';
 import { allocateIp, macFromIp } from './ipam.js';
 import { buildNetavarkInput, runNetavark, type Attachment } from './netavark.js';
@@ -25,7 +25,11 @@ interface ContainerRef {
   spec: ContainerSpec;
 }
 
-/** 'container:<ref>' → the full ID form Docker records; other modes as given ('' and 'default' → bridge). */
+/**
+ * 'container:<ref>' → the full ID form Docker records; other modes as given
+ * ('' and 'default' → bridge). An unknown network is not an error here but
+ * at start, as in Docker (the CLI would take a 404 from create for a missing image).
+ */
 export function normalizeNetworkMode(ctx: NetworkContext, mode: string): string {
   if (mode === '' || mode === 'default') return 'bridge';
   if (mode.startsWith('container:')) {
@@ -33,7 +37,6 @@ export function normalizeNetworkMode(ctx: NetworkContext, mode: string): string 
     if (!ref) throw invalid('BERTH_NETWORK_MODE', `invalid network mode: ${mode}`);
     return `container:${ctx.containers.find(ref).id}`;
   }
-  if (mode !== 'host' && mode !== 'none') findNetwork(ctx, mode);
   return mode;
 }
 
@@ -49,7 +52,8 @@ export const usesBridge = (mode: string) => mode !== 'host' && mode !== 'none' &
 export function attachAtCreate(ctx: NetworkContext, c: ContainerRef, requests: Record<string, EndpointRequest>): void {
   const mode = c.spec.networkMode;
   if (!usesBridge(mode)) return;
-  const network = findNetwork(ctx, mode);
+  const network = lookup(ctx, mode);
+  if (!network) return; // start reports it
   // The CLI names the default network "default"; any key may be a name or an ID.
   const own = (key: string) => key === mode || key === network.id || key === network.name || (key === 'default' && network.name === 'bridge');
   const others = Object.keys(requests).filter((key) => !own(key));
@@ -104,7 +108,9 @@ export async function setupContainerNetwork(ctx: NetworkContext, c: ContainerRef
   const mode = c.spec.networkMode;
   if (mode === 'host' || mode === 'none') return { attachments: [], ports: [] };
   if (mode.startsWith('container:')) return { netnsPath: joinedNamespace(ctx, mode.slice('container:'.length)), attachments: [], ports: [] };
-  if (mode !== 'bridge') findNetwork(ctx, mode); // removed while the container was stopped: Docker's "network X not found"
+  // Missing (never made, or removed while the container was stopped): Docker's "network X not found".
+  const primary = findNetwork(ctx, mode);
+  if (!ctx.repo.endpoint(c.id, primary.id) && ctx.repo.endpointsOf(c.id).length === 0) addEndpoint(ctx, c, primary.id, { aliases: [], ipv4Address: '' }, c.spec.macAddress ?? '');
   const atts = attachments(ctx, c.id);
   const netns = await ctx.netns.create(c.id);
   try {
