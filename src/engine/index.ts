@@ -147,7 +147,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       await networks.reconcile((id) => {
         const s = repo.get(id)?.state.status;
         return s === 'running' || s === 'paused' || s === 'initialized';
-      });
+      }, rebooted);
       await images.collectGarbage();
       fs.writeFileSync(paths.aliveFile, host.bootId);
       meta.set('boot-id', host.bootId);

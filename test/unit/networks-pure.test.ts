@@ -5,6 +5,7 @@ import { buildNetavarkInput, netavarkMessage, parseSetupOutput, selectNetwork } 
 import { wantedPorts, parsePortKey } from '../../src/engine/networks/host-ports.js';
 import { defaultBridgeName, userBridgeName, fromBip } from '../../src/engine/networks/defaults.js';
 import { hostsContent, resolvContent } from '../../src/engine/containers/etc-files.js';
+import { netavarkChains } from '../../src/engine/networks/stale-sweep.js';
 import type { NetworkRecord, EndpointRecord } from '../../src/engine/networks/types.js';
 import type { ContainerSpec } from '../../src/engine/containers/types.js';
 import { sampleContainer } from './fake-engine.js';
@@ -41,6 +42,10 @@ test('ipam: allocation skips network, gateway, used and broadcast; honours ip-ra
   assert.throws(() => allocateIp(wide, new Set(['10.89.0.9']), '10.89.0.9'), /Address already in use/);
   assert.throws(() => allocateIp(wide, new Set(), '10.89.0.1'), /Address already in use/);
   assert.equal(macFromIp('172.17.0.2'), '02:42:ac:11:00:02');
+});
+
+test("netavark's chain names for a network name (seen with netavark 1.4: \"exp\" → NETAVARK-162B3D0C6AB29)", () => {
+  assert.deepEqual(netavarkChains('exp'), ['NETAVARK-162B3D0C6AB29', 'NETAVARK-DN-162B3D0C6AB29']);
 });
 
 test('bridge names and bip', () => {

@@ -12,6 +12,7 @@ import {
   type EndpointRequest, type NetworkSetup,
 } from './container-net.js';
 import { ensureDefaultNetworks } from './defaults.js';
+import { sweepStaleNetworks } from './stale-sweep.js';
 import { connectNetwork, disconnectNetwork } from './network-connect.js';
 import { createNetwork, inspectNetwork, listNetworks, pruneNetworks, removeNetwork } from './network-api.js';
 
@@ -39,8 +40,11 @@ export interface NetworkService {
   hooks: ContainerNetworkHooks;
   /** Predefined networks (first start); call before container reconciliation. */
   init(): Promise<void>;
-  /** After container reconciliation: tear down runs of containers no longer live. */
-  reconcile(isLive: (id: string) => boolean): Promise<void>;
+  /**
+   * After container reconciliation: tear down runs of containers no longer
+   * live; after a reboot also sweep what netavark could not undo.
+   */
+  reconcile(isLive: (id: string) => boolean, rebooted: boolean): Promise<void>;
 }
 
 export function createNetworkService(ctx: NetworkContext): NetworkService {
@@ -68,6 +72,9 @@ export function createNetworkService(ctx: NetworkContext): NetworkService {
       await fs.mkdir(ctx.bin.configDir, { recursive: true, mode: 0o700 });
       await ensureDefaultNetworks(ctx);
     },
-    reconcile: (isLive) => reconcileNetworkRuns(ctx, isLive),
+    reconcile: async (isLive, rebooted) => {
+      await reconcileNetworkRuns(ctx, isLive);
+      if (rebooted) await sweepStaleNetworks(ctx);
+    },
   };
 }

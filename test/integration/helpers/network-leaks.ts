@@ -10,6 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { netavarkChains } from '../../../src/engine/networks/stale-sweep.js';
 
 interface OwnNetwork {
   id: string;
@@ -40,7 +41,8 @@ function rules(table: string): string[] {
   return r.status === 0 ? r.stdout.split('\n').filter(Boolean) : [];
 }
 
-const mentions = (rule: string, n: OwnNetwork) => rule.includes(` ${n.subnet} `) || rule.endsWith(` ${n.subnet}`) || rule.includes(n.id);
+const mentions = (rule: string, n: OwnNetwork) =>
+  rule.includes(` ${n.subnet} `) || rule.endsWith(` ${n.subnet}`) || rule.includes(n.id) || netavarkChains(n.id).some((c) => rule.split(' ').includes(c));
 
 /** What of the daemon's networks is still on the host; [] means clean. */
 export function findNetworkLeaks(dataRoot: string): string[] {
@@ -61,11 +63,10 @@ export function reapNetworkLeaks(dataRoot: string): void {
     for (const table of ['nat', 'filter']) {
       for (const rule of rules(table).filter((r) => r.startsWith('-A ') && mentions(r, n))) {
         tryRun('iptables', ['-t', table, '-D', ...rule.slice(3).match(/"[^"]*"|\S+/g)!.map((w) => w.replace(/^"|"$/g, ''))]);
-        const target = / -j (NETAVARK-[0-9A-F]{13}|NETAVARK-DN-[0-9A-F]{13})$/.exec(rule)?.[1];
-        if (target) {
-          tryRun('iptables', ['-t', table, '-F', target]);
-          tryRun('iptables', ['-t', table, '-X', target]);
-        }
+      }
+      for (const chain of netavarkChains(n.id)) {
+        tryRun('iptables', ['-t', table, '-F', chain]);
+        tryRun('iptables', ['-t', table, '-X', chain]);
       }
     }
   }

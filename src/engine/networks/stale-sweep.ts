@@ -1,0 +1,44 @@
+/**
+ * After a reboot (or an exec root wiped under live state), what netavark
+ * could not undo for a network without running containers: its bridge and
+ * its two nat chains. netavark 1.4 names those chains NETAVARK-<h> and
+ * NETAVARK-DN-<h>, h = the first 13 upper-hex digits of SHA-512 of the
+ * network's netavark name (berth's network ID), so only this daemon's own
+ * chains are ever touched. Best effort: failures are logged.
+ */
+import { createHash } from 'node:crypto';
+import { execa } from '../execa-on-demand.js';
+import type { NetworkContext } from './context.js';
+import type { NetworkRecord } from './types.js';
+
+export function netavarkChains(networkId: string): string[] {
+  const h = createHash('sha512').update(networkId).digest('hex').toUpperCase().slice(0, 13);
+  return [`NETAVARK-${h}`, `NETAVARK-DN-${h}`];
+}
+
+const run = (file: string, args: string[]) => execa(file, args, { reject: false, timeout: 15_000 });
+
+/** Removes the bridge and chains of every bridge network that no running container uses. */
+export async function sweepStaleNetworks(ctx: NetworkContext): Promise<void> {
+  const inUse = new Set(ctx.repo.allRuns().flatMap((r) => Object.keys(r.setup.networks)));
+  const stale = ctx.repo.all().filter((n) => n.driver === 'bridge' && !inUse.has(n.id));
+  if (stale.length === 0) return;
+  const nat = String((await run('iptables', ['-t', 'nat', '-S'])).stdout).split('\n');
+  for (const n of stale) await sweepOne(ctx, n, nat);
+}
+
+async function sweepOne(ctx: NetworkContext, n: NetworkRecord, nat: string[]): Promise<void> {
+  const chains = netavarkChains(n.id);
+  for (const rule of nat.filter((r) => r.startsWith('-A ') && chains.some((c) => r.endsWith(` -j ${c}`) && !r.startsWith(`-A ${c} `)))) {
+    const words = rule.slice(3).match(/"[^"]*"|\S+/g) ?? [];
+    await run('iptables', ['-t', 'nat', '-D', ...words.map((w) => w.replace(/^"|"$/g, ''))]);
+  }
+  for (const chain of chains.filter((c) => nat.includes(`-N ${c}`))) {
+    await run('iptables', ['-t', 'nat', '-F', chain]);
+    await run('iptables', ['-t', 'nat', '-X', chain]);
+  }
+  if ((await run('ip', ['link', 'show', 'dev', n.bridge])).exitCode === 0) {
+    const res = await run('ip', ['link', 'del', n.bridge]);
+    if (res.exitCode !== 0) ctx.log.warn({ bridge: n.bridge, stderr: String(res.stderr) }, 'removing a stale bridge');
+  }
+}
