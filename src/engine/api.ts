@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { ContainerRecord, ContainerSpec } from './containers/types.js';
 import type { ImageRecord, ImageRuntimeConfig } from './images/types.js';
 import type { BoundPort, EndpointRecord, NetworkRecord } from './networks/types.js';
+import type { Filters } from './filters/index.js';
 
 export type { ContainerRecord, ContainerSpec, ContainerState, ContainerStatus, MountSpec, Resources, RestartPolicy, Ulimit } from './containers/types.js';
 export type { ImageRecord, ImageRuntimeConfig, ImageHistoryEntry } from './images/types.js';
@@ -15,8 +16,12 @@ export { EngineError, isEngineError } from './errors.js';
 export { publicStatus } from './containers/status.js';
 export type { ErrorKind } from './errors.js';
 
-/** Docker-style filters: key → values (OR within a key, AND across keys). */
-export type Filters = Map<string, string[]>;
+/**
+ * Docker-style filters as decoded from the query (key → values), validated
+ * and matched by each endpoint through ./filters (the one filters module).
+ */
+export type { Filters } from './filters/index.js';
+export { decodeFilters } from './filters/index.js';
 
 /**
  * What the client asked for at create, before merging with the image.

@@ -3,6 +3,7 @@
  * strings (or arrays of strings when a key repeats); these helpers turn them
  * into typed values with Docker's rules and 400s that name the parameter.
  */
+import { decodeFilters, type Filters } from '../engine/api.js';
 import { badRequest } from './errors.js';
 
 /** A raw query value as Fastify hands it over. */
@@ -62,4 +63,14 @@ export function queryUnixTime(v: QueryValue, name: string): number {
   if (s === undefined || s === '') return 0;
   if (!/^\d+(\.\d+)?$/.test(s.trim())) throw badRequest(`invalid value for ${name}: "${s}" is not a unix timestamp`);
   return Number(s.trim());
+}
+
+/**
+ * The `filters` parameter, only decoded (both JSON encodings); the engine's
+ * filters module validates keys and owns every matching rule. Malformed
+ * JSON → 400 `invalid filter: …`.
+ */
+export function queryFilters(v: QueryValue): Filters {
+  const s = last(v);
+  return decodeFilters(s === '' ? undefined : s);
 }

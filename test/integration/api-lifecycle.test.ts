@@ -67,6 +67,20 @@ describe('container lifecycle over HTTP', { skip: skipUnlessRoot(), timeout: 180
       assert.deepEqual(await flt({ label: ['k=v'] }), ['flt-c', 'flt-a']);
       assert.deepEqual(await flt({ label: ['k'] }), ['flt-c', 'flt-b', 'flt-a']);
       assert.deepEqual(await flt({ label: ['k=nope'] }), []);
+      assert.deepEqual(await flt({ label: ['constructor'] }), [], 'only own label keys match');
+      assert.deepEqual(await flt({ label: ['__proto__'] }), []);
+    });
+    test('bad filters are 400 with Docker\'s words', async () => {
+      const bad = async (method: string, p: string, filters: string | object) => {
+        const res = await d.request(method, p, { query: { filters } });
+        assert.equal(res.status, 400, `${JSON.stringify(filters)} → ${res.status} ${res.body}`);
+        return res.json().message as string;
+      };
+      assert.equal(await bad('GET', '/containers/json', { bogus: ['x'] }), "Invalid filter 'bogus'");
+      assert.match(await bad('GET', '/containers/json', '{nope'), /^invalid filter: /);
+      assert.equal(await bad('POST', '/containers/prune', { until: ['1h', '2h'] }), 'more than one until filter specified');
+      assert.equal(await bad('POST', '/containers/prune', { until: ['soon'] }), 'failed to parse value as time or duration: "soon"');
+      assert.equal(await bad('POST', '/images/prune', { dangling: { true: true, false: true } }), "Invalid filter 'dangling=[true false]'");
     });
     test('status, exited and ancestor', async () => {
       assert.deepEqual(await flt({ status: ['exited'] }), ['flt-b', 'flt-a']);

@@ -11,7 +11,8 @@ import { entryHeader, paxRecord, tarChunks } from '../../src/engine/images/tar-w
 import { classifyWhiteout } from '../../src/engine/images/whiteouts.js';
 import { chainIds, parseImageConfig } from '../../src/engine/images/config-parse.js';
 import { imageHistory } from '../../src/engine/images/history.js';
-import { parseUntil, pruneCandidates } from '../../src/engine/images/prune.js';
+import { pruneCandidates } from '../../src/engine/images/prune.js';
+import { parseFilterTime } from '../../src/engine/filters/index.js';
 import { isEngineError } from '../../src/engine/errors.js';
 import type { ImageRecord } from '../../src/engine/images/types.js';
 
@@ -126,6 +127,9 @@ test('pruneCandidates: dangling default, -a, labels, until, in-use kept, bad fil
   assert.deepEqual(ids({}, (id) => id === 'sha256:c'), ['sha256:b']);
   assert.throws(() => ids({ bogus: ['1'] }), /Invalid filter 'bogus'/);
   assert.throws(() => ids({ dangling: ['maybe'] }), /Invalid filter/);
-  assert.equal(parseUntil('1700000000', now), 1_700_000_000_000);
-  assert.equal(parseUntil('1h30m', now), now - 5_400_000);
+  assert.throws(() => ids({ dangling: ['true', 'false'] }), /^EngineError: Invalid filter 'dangling=\[true false\]'$/);
+  assert.throws(() => ids({ until: ['1h', '2h'] }), /more than one until filter specified/);
+  assert.deepEqual(ids({ dangling: ['false'], 'label!': ['constructor'] }), ['sha256:a', 'sha256:b', 'sha256:c']);
+  assert.equal(parseFilterTime('1700000000', now), 1_700_000_000_000);
+  assert.equal(parseFilterTime('1h30m', now), now - 5_400_000);
 });

@@ -40,7 +40,10 @@ test('dangling, label, before, since', () => {
 
 test('unknown filters and bad values are invalid-parameter', () => {
   assert.throws(() => ids({ until: ['1h'] }), (e: unknown) => isEngineError(e, 'invalid-parameter') && e.message === "Invalid filter 'until'");
-  assert.throws(() => ids({ dangling: ['maybe'] }), /Invalid filter 'dangling=maybe'/);
+  assert.throws(() => ids({ dangling: ['maybe'] }), (e: unknown) => isEngineError(e, 'invalid-parameter') && e.message === "Invalid filter 'dangling=[maybe]'");
+  assert.throws(() => ids({ dangling: ['true', 'false'] }), /Invalid filter 'dangling=\[true false\]'/);
+  assert.deepEqual(ids({ dangling: ['1'] }), ['c']);
+  assert.deepEqual(ids({ label: ['constructor'] }), []);
 });
 
 test('image config serialization is deterministic and content-addressed', () => {

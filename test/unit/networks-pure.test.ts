@@ -5,6 +5,7 @@ import { buildNetavarkInput, netavarkMessage, parseSetupOutput, selectNetwork } 
 import { wantedPorts, parsePortKey } from '../../src/engine/networks/host-ports.js';
 import { defaultBridgeName, userBridgeName, fromBip } from '../../src/engine/networks/defaults.js';
 import { hostsContent, resolvContent } from '../../src/engine/containers/etc-files.js';
+import { networkListFilter, networkPruneFilter } from '../../src/engine/networks/filters.js';
 import { netavarkChains } from '../../src/engine/networks/stale-sweep.js';
 import type { NetworkRecord, EndpointRecord } from '../../src/engine/networks/types.js';
 import type { ContainerSpec } from '../../src/engine/containers/types.js';
@@ -106,4 +107,19 @@ test('etc files as Docker writes them', () => {
   const custom = { ...spec, dns: ['10.0.0.53'], dnsSearch: ['a.b'], dnsOptions: ['ndots:2'] };
   assert.equal(resolvContent(custom, { ip: '', dnsServer: '' }, host), 'search a.b\nnameserver 10.0.0.53\noptions ndots:2\n');
   assert.equal(resolvContent(custom, { ip: '10.89.0.2', dnsServer: '10.89.0.1' }, host), 'search a.b\nnameserver 10.89.0.1\nnameserver 10.0.0.53\noptions ndots:2\n');
+});
+
+test('network list and prune filters on the shared filters module', () => {
+  const nets = [net(), net({ id: 'b'.repeat(64), name: 'bridge', labels: {} }), net({ id: 'c'.repeat(64), name: 'other', labels: { app: '1' }, created: '2030-01-01T00:00:00Z' })];
+  const names = (f: Map<string, string[]>, inUse = (_id: string) => false) => nets.filter(networkListFilter(f, inUse)).map((n) => n.name);
+  assert.deepEqual(names(new Map([['name', ['^app$']]])), ['app']);
+  assert.deepEqual(names(new Map([['id', ['ccc']]])), ['other']);
+  assert.deepEqual(names(new Map([['label', ['app=1']]])), ['other']);
+  assert.deepEqual(names(new Map([['type', ['builtin']]])), ['bridge']);
+  assert.deepEqual(names(new Map([['dangling', ['true']]]), (id) => id === 'n'.repeat(64)), ['other']);
+  assert.throws(() => names(new Map([['type', ['x']]])), /Invalid filter: 'type'='x'/);
+  assert.throws(() => names(new Map([['colour', ['x']]])), /Invalid filter 'colour'/);
+  const prune = (f: Map<string, string[]>) => nets.filter(networkPruneFilter(f, Date.parse('2026-06-01T00:00:00Z'))).map((n) => n.name);
+  assert.deepEqual(prune(new Map([['label!', ['app=1']]])), ['app', 'bridge']);
+  assert.deepEqual(prune(new Map([['until', ['2027-01-01T00:00:00Z']]])), ['app', 'bridge']);
 });

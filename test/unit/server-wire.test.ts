@@ -6,7 +6,6 @@ import { frame, frameHeader, parseFrames } from '../../src/server/streams/stdcop
 import { queryBool, queryInt } from '../../src/server/query.js';
 import { commandLine, toContainerInspect, toContainerListItem } from '../../src/server/wire/containers.js';
 import { toCreateOptions } from '../../src/server/wire/create-body.js';
-import { parseFilters } from '../../src/server/wire/filters.js';
 import { familiarRef, toImageInspect, toImageListItem } from '../../src/server/wire/images.js';
 import { humanDuration, statusText } from '../../src/server/wire/status-text.js';
 import { sampleContainer, sampleImage } from './fake-engine.js';
@@ -41,18 +40,6 @@ test('statusText for every state', () => {
   assert.equal(statusText({ ...base, status: 'exited', startedAt: '' }, now), 'Created');
   assert.equal(statusText({ ...base, status: 'removing' }, now), 'Removal In Progress');
   assert.equal(statusText({ ...base, status: 'dead' }, now), 'Dead');
-});
-
-test('filters: map form, list form, empty, malformed', () => {
-  assert.deepEqual(parseFilters('{"label":{"a=b":true,"c":true},"dangling":{"true":true}}'),
-    new Map([['label', ['a=b', 'c']], ['dangling', ['true']]]));
-  assert.deepEqual(parseFilters('{"label": ["a=b"], "status": ["running", "exited"]}'),
-    new Map([['label', ['a=b']], ['status', ['running', 'exited']]]));
-  assert.equal(parseFilters(undefined).size, 0);
-  assert.equal(parseFilters('').size, 0);
-  throws400(() => parseFilters('{bad'), /^invalid filter: /);
-  throws400(() => parseFilters('["x"]'), /^invalid filter: /);
-  throws400(() => parseFilters('{"label":"x"}'), /^invalid filter: /);
 });
 
 test('query booleans and integers follow Docker', () => {

@@ -1,8 +1,8 @@
 /** Prune: remove every stopped container matching the filters (label, label!, until). */
 import type { Filters, PruneResult } from '../api.js';
-import { invalid, isEngineError } from '../errors.js';
+import { isEngineError } from '../errors.js';
+import { parseFilters } from '../filters/index.js';
 import type { ContainerContext, Row } from './context.js';
-import { labelFilter } from './filters.js';
 import { isActive } from './lifecycle.js';
 import { removeContainer } from './remove.js';
 import { diskUsage } from './view.js';
@@ -26,23 +26,11 @@ export async function pruneContainers(ctx: ContainerContext, filters: Filters): 
   return { deleted, spaceReclaimed };
 }
 
-function pruneFilter(filters: Filters): (row: Row) => boolean {
-  const tests: Array<(row: Row) => boolean> = [];
-  for (const [key, values] of filters) {
-    if (key === 'label') tests.push((row) => values.every((v) => labelFilter(v)(row)));
-    else if (key === 'label!') tests.push((row) => values.every((v) => !labelFilter(v)(row)));
-    else if (key === 'until') tests.push((row) => values.every((v) => Date.parse(row.created) < untilMs(v)));
-    else throw invalid('BERTH_FILTER_UNKNOWN', `Invalid filter '${key}'`);
-  }
-  return (row) => tests.every((t) => t(row));
-}
+const PRUNE_KEYS = new Set(['label', 'label!', 'until']);
 
-/** until: a unix timestamp, an RFC 3339 time, or a Go duration like "10m" or "24h" before now. */
-function untilMs(value: string): number {
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const duration = /^(\d+)(s|m|h)$/.exec(value);
-  if (duration) return Date.now() - Number(duration[1]) * { s: 1e3, m: 6e4, h: 3.6e6 }[duration[2] as 's' | 'm' | 'h'];
-  const parsed = Date.parse(value);
-  if (Number.isNaN(parsed)) throw invalid('BERTH_FILTER_BAD_UNTIL', `Invalid filter 'until=${value}'`);
-  return parsed;
+/** Docker's container prune filters: label / label! (shared rule) and until (created at or before). */
+function pruneFilter(filters: Filters, now = Date.now()): (row: Row) => boolean {
+  const args = parseFilters(filters, PRUNE_KEYS);
+  const until = args.time('until', now);
+  return (row) => args.matchLabelFilters(row.spec.labels) && (until === undefined || Date.parse(row.created) <= until);
 }

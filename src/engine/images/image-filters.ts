@@ -5,69 +5,49 @@
  * - reference=<glob>: OR over values; matches a tag's familiar form
  *   (`busybox:latest`), its familiar name (`busybox`) or its normalized form.
  *   `*` does not cross `/` (Go's path.Match). Untagged images never match.
- * - dangling=true|false (also 1|0): untagged or tagged.
+ * - dangling=true|false (also 1|0; both at once is an error): untagged or tagged.
  * - label=<key> | <key>=<value>: AND over values.
  * - before=<image>, since=<image>: created strictly before / after that image.
- * Any other key: invalid-parameter "Invalid filter '<key>'".
+ * Any other key (also until, as in dockerd 20.10): "Invalid filter '<key>'".
+ * Keys, dangling and label are the shared filters module's (../filters).
  */
 import type { Filters } from '../api.js';
 import type { ImageRecord } from './types.js';
 import { invalid } from '../errors.js';
+import { parseFilters, type FilterArgs } from '../filters/index.js';
 import { familiarReference } from './reference.js';
 
-const KNOWN = new Set(['reference', 'dangling', 'label', 'before', 'since']);
+const LIST_KEYS = new Set(['reference', 'dangling', 'label', 'before', 'since']);
 
 type Predicate = (img: ImageRecord) => boolean;
 
 export function filterImages(images: ImageRecord[], filters: Filters, resolve: (ref: string) => ImageRecord): ImageRecord[] {
-  const preds: Predicate[] = [];
-  for (const [key, values] of filters) {
-    if (!KNOWN.has(key)) throw invalid('BERTH_IMAGE_BAD_FILTER', `Invalid filter '${key}'`);
-    if (values.length === 0) continue;
-    preds.push(predicateFor(key, values, resolve));
-  }
+  const args = parseFilters(filters, LIST_KEYS);
+  const preds = args.keys().map((key) => predicateFor(key, args, resolve));
   return images.filter((img) => preds.every((p) => p(img)));
 }
 
-function predicateFor(key: string, values: string[], resolve: (ref: string) => ImageRecord): Predicate {
+function predicateFor(key: string, args: FilterArgs, resolve: (ref: string) => ImageRecord): Predicate {
   switch (key) {
     case 'reference': {
-      const globs = values.map(globToRegExp);
+      const globs = args.values('reference').map(globToRegExp);
       return (img) => img.tags.some((t) => referenceForms(t).some((f) => globs.some((g) => g.test(f))));
     }
     case 'dangling': {
-      const want = danglingValue(values);
+      const want = args.bool('dangling', false);
       return (img) => (img.tags.length === 0) === want;
     }
     case 'label':
-      return (img) => values.every((v) => labelMatches(img.config.labels, v));
+      return (img) => args.matchLabels('label', img.config.labels);
     case 'before': {
-      const limits = values.map((v) => createdMs(resolve(v)));
+      const limits = args.values('before').map((v) => createdMs(resolve(v)));
       return (img) => limits.every((t) => createdMs(img) < t);
     }
     default: {
-      const limits = values.map((v) => createdMs(resolve(v)));
+      const limits = args.values('since').map((v) => createdMs(resolve(v)));
       return (img) => limits.every((t) => createdMs(img) > t);
     }
   }
-}
-
-function danglingValue(values: string[]): boolean {
-  const set = new Set(values.map((v) => v.toLowerCase()));
-  for (const v of set) {
-    if (!['true', '1', 'false', '0'].includes(v)) throw invalid('BERTH_IMAGE_BAD_FILTER', `Invalid filter 'dangling=${v}'`);
-  }
-  if (set.size > 1 && (set.has('true') || set.has('1')) && (set.has('false') || set.has('0'))) {
-    throw invalid('BERTH_IMAGE_BAD_FILTER', "Invalid filter 'dangling': conflicting values");
-  }
-  return set.has('true') || set.has('1');
-}
-
-function labelMatches(labels: Record<string, string>, spec: string): boolean {
-  const eq = spec.indexOf('=');
-  if (eq < 0) return Object.hasOwn(labels, spec);
-  const k = spec.slice(0, eq);
-  return Object.hasOwn(labels, k) && labels[k] === spec.slice(eq + 1);
 }
 
 /** Familiar string, familiar name (no tag/digest), and the normalized string. */

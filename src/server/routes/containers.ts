@@ -7,12 +7,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, WaitCondition } from '../../engine/api.js';
 import type { Operations } from '../app.js';
 import { badRequest } from '../errors.js';
-import { queryBool, queryInt, queryString } from '../query.js';
+import { queryBool, queryFilters, queryInt, queryString } from '../query.js';
 import type { Query } from '../query.js';
 import { jsonLine, startRawStream } from '../streams/json-stream.js';
 import { toContainerInspect, toContainerListItem } from '../wire/containers.js';
 import { parseContainerName, toCreateOptions } from '../wire/create-body.js';
-import { parseFilters } from '../wire/filters.js';
 
 type Req = FastifyRequest;
 const q = (request: Req) => request.query as Query;
@@ -46,7 +45,7 @@ export function containerOperations(engine: Engine): Operations {
       all: queryBool(query.all),
       limit: queryInt(query.limit, 'limit', -1),
       size: queryBool(query.size),
-      filters: parseFilters(queryString(query.filters, '') || undefined),
+      filters: queryFilters(query.filters),
     });
     const now = Date.now();
     return views.map((v) => toContainerListItem(v, now));
@@ -91,7 +90,7 @@ export function containerOperations(engine: Engine): Operations {
   });
 
   async function postContainersPrune(request: Req) {
-    const res = await c.prune(parseFilters(queryString(q(request).filters, '') || undefined));
+    const res = await c.prune(queryFilters(q(request).filters));
     return { ContainersDeleted: res.deleted.length ? res.deleted : null, SpaceReclaimed: res.spaceReclaimed };
   }
 

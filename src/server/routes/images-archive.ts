@@ -7,9 +7,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, ImageHistoryItem, LoadedImage } from '../../engine/api.js';
 import type { Operations } from '../app.js';
 import { badRequest } from '../errors.js';
-import { queryList, queryString, type Query } from '../query.js';
+import { queryFilters, queryList, type Query } from '../query.js';
 import { disableSocketTimeout, jsonLine } from '../streams/json-stream.js';
-import { parseFilters } from '../wire/filters.js';
 import { familiarReference } from '../../engine/images/reference.js';
 import { imageNameOf } from './images.js';
 
@@ -76,7 +75,7 @@ export function imageArchiveOperations(engine: Engine): Operations {
   }
 
   async function postImagesPrune(request: Req) {
-    const filters = parseFilters(queryString(q(request).filters, '') || undefined);
+    const filters = queryFilters(q(request).filters);
     const res = await im.prune(filters);
     return {
       ImagesDeleted: res.deleted.length ? res.deleted.map((d) => (d.untagged ? { Untagged: d.untagged } : { Deleted: d.deleted })) : null,

@@ -9,11 +9,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/api.js';
 import type { Operations } from '../app.js';
 import { badRequest, handleNotFound, notSupported } from '../errors.js';
-import { queryBool, queryList, queryString } from '../query.js';
+import { queryBool, queryFilters, queryList, queryString } from '../query.js';
 import type { Query } from '../query.js';
 import { disableSocketTimeout, jsonLine } from '../streams/json-stream.js';
 import { toImageDeleteResponse, toImageInspect, toImageListItem } from '../wire/images.js';
-import { parseFilters } from '../wire/filters.js';
 
 type Req = FastifyRequest;
 type Handler = (request: Req, reply: FastifyReply) => unknown;
@@ -47,7 +46,7 @@ export function imageOperations(engine: Engine): Operations {
 
   async function getImagesJson(request: Req) {
     const query = q(request);
-    const views = await im.list({ all: queryBool(query.all), filters: parseFilters(queryString(query.filters, '') || undefined) });
+    const views = await im.list({ all: queryBool(query.all), filters: queryFilters(query.filters) });
     return views.map(toImageListItem);
   }
 

@@ -3,10 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, NetworksApi } from '../../engine/api.js';
 import type { Operations } from '../app.js';
 import { badRequest } from '../errors.js';
-import { queryString, type Query } from '../query.js';
 import { objectField, stringField, boolField, type Json } from '../wire/body-fields.js';
 import { parseEndpointConfig } from '../wire/create-network-fields.js';
-import { parseFilters } from '../wire/filters.js';
+import { queryFilters, type Query } from '../query.js';
 import { toCreateNetworkOptions, toNetworkJson } from '../wire/networks.js';
 
 type Req = FastifyRequest;
@@ -19,7 +18,7 @@ export function networkOperations(engine: Engine): Operations {
     if (!engine.networks) throw badRequest('networks are not available in this engine');
     return engine.networks;
   };
-  const filters = (request: Req) => parseFilters(queryString(q(request).filters, '') || undefined);
+  const filters = (request: Req) => queryFilters(q(request).filters);
 
   function getNetworks(request: Req) {
     return api().list(filters(request)).map((n) => toNetworkJson(n, false));
