@@ -6,7 +6,7 @@
  * any point leaves something `teardown` (or startup) can undo.
  */
 import type { ContainerSpec } from '../containers/types.js';
-import { invalid, conflict, notFound } from '../errors.js';
+import { invalid, conflict, forbidden, notFound } from '../errors.js';
 import { findNetwork, lookup, type NetworkContext } from './context.js';
 import { bindPorts, wantedPorts } from './host-ports.js';
 import { allocateIp, macFromIp } from './ipam.js';
@@ -69,7 +69,7 @@ export function addEndpoint(ctx: NetworkContext, c: ContainerRef, networkId: str
   const isDefault = network.name === 'bridge';
   if (isDefault && req.aliases.length > 0) throw invalid('BERTH_NETWORK_ALIAS_DEFAULT', 'network-scoped alias is supported only for containers in user defined networks');
   if (isDefault && req.ipv4Address) throw invalid('BERTH_NETWORK_IP_DEFAULT', 'user specified IP address is supported on user defined networks only');
-  if (ctx.repo.endpoint(c.id, networkId)) throw conflict('BERTH_NETWORK_ALREADY_CONNECTED', `endpoint with name ${c.name} already exists in network ${network.name}`);
+  if (ctx.repo.endpoint(c.id, networkId)) throw forbidden('BERTH_NETWORK_ALREADY_CONNECTED', `endpoint with name ${c.name} already exists in network ${network.name}`);
   const [ep] = ctx.repo.addEndpoints([{
     containerId: c.id,
     networkId,
