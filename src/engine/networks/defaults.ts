@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { execa } from '../execa-on-demand.js';
+import { hostTool } from '../host/binaries.js';
 import { rfc3339Nano } from '../containers/context.js';
 import { invalid, systemError } from '../errors.js';
 import type { NetworkContext } from './context.js';
@@ -28,7 +29,7 @@ export const newNetworkId = () => randomBytes(32).toString('hex');
 
 /** IPv4 destinations of the host's routes (`ip -j route`), default route excluded. */
 export async function hostRoutes(): Promise<Cidr[]> {
-  const res = await execa('ip', ['-j', '-4', 'route', 'show', 'table', 'all'], { reject: false, timeout: 10_000 });
+  const res = await execa(hostTool('ip'), ['-j', '-4', 'route', 'show', 'table', 'all'], { reject: false, timeout: 10_000 });
   let routes: Array<{ dst?: string; type?: string }> = [];
   try {
     routes = JSON.parse(String(res.stdout) || '[]');

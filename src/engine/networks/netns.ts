@@ -11,6 +11,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from '../execa-on-demand.js';
 import { systemError } from '../errors.js';
+import { hostTool } from '../host/binaries.js';
+import { privateBindMount, umountFs } from '../host/mount.js';
 
 export class NetnsDir {
   readonly dir: string;
@@ -32,7 +34,7 @@ export class NetnsDir {
       const file = this.pathFor(name);
       await unmountAndUnlink(file);
       await fs.writeFile(file, '', { mode: 0o644 });
-      const res = await execa('unshare', [`--net=${file}`, 'true'], { reject: false, timeout: 10_000 });
+      const res = await execa(hostTool('unshare'), [`--net=${file}`, 'true'], { reject: false, timeout: 10_000 });
       if (res.exitCode !== 0) {
         await fs.rm(file, { force: true });
         throw systemError('BERTH_NETNS_CREATE', `creating a network namespace: ${String(res.stderr).trim()}`);
@@ -46,7 +48,7 @@ export class NetnsDir {
     return this.#serial(async () => {
       await unmountAndUnlink(file);
       const left = await fs.readdir(this.dir).catch(() => ['?']);
-      if (left.length === 0 && (await isMountPoint(this.dir))) await execa('umount', [this.dir], { reject: false, timeout: 10_000 });
+      if (left.length === 0 && (await isMountPoint(this.dir))) await umountFs(this.dir);
     });
   }
 
@@ -57,7 +59,7 @@ export class NetnsDir {
    */
   async addDummyLinks(file: string, names: string[]): Promise<void> {
     for (const [i, name] of names.entries()) {
-      await execa('nsenter', [`--net=${file}`, 'ip', 'link', 'add', name, 'type', 'veth', 'peer', 'name', `berthpeer${i}`], { reject: false, timeout: 10_000 });
+      await execa(hostTool('nsenter'), [`--net=${file}`, hostTool('ip'), 'link', 'add', name, 'type', 'veth', 'peer', 'name', `berthpeer${i}`], { reject: false, timeout: 10_000 });
     }
   }
 
@@ -69,10 +71,8 @@ export class NetnsDir {
   async #ensureMounted(): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o755 });
     if (await isMountPoint(this.dir)) return;
-    for (const args of [['--bind', this.dir, this.dir], ['--make-private', this.dir]]) {
-      const res = await execa('mount', args, { reject: false, timeout: 10_000 });
-      if (res.exitCode !== 0) throw systemError('BERTH_NETNS_DIR', `mount ${args.join(' ')}: ${String(res.stderr).trim()}`);
-    }
+    const res = await privateBindMount(this.dir);
+    if (!res.ok) throw systemError('BERTH_NETNS_DIR', res.message);
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -84,8 +84,8 @@ export class NetnsDir {
 
 async function unmountAndUnlink(file: string): Promise<void> {
   if (await isMountPoint(file)) {
-    const res = await execa('umount', [file], { reject: false, timeout: 10_000 });
-    if (res.exitCode !== 0) await execa('umount', ['-l', file], { reject: false, timeout: 10_000 });
+    const res = await umountFs(file);
+    if (!res.ok) await umountFs(file, { lazy: true });
   }
   await fs.rm(file, { force: true });
 }

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execa } from '../execa-on-demand.js';
+import { hostTool } from '../host/binaries.js';
 import type { NetworkContext } from './context.js';
 import type { NetworkRecord } from './types.js';
 
@@ -16,7 +17,7 @@ export function netavarkChains(networkId: string): string[] {
   return [`NETAVARK-${h}`, `NETAVARK-DN-${h}`];
 }
 
-const run = (file: string, args: string[]) => execa(file, args, { reject: false, timeout: 15_000 });
+const run = (tool: 'ip' | 'iptables', args: string[]) => execa(hostTool(tool), args, { reject: false, timeout: 15_000 });
 
 /** Removes the bridge and chains of every bridge network that no running container uses. */
 export async function sweepStaleNetworks(ctx: NetworkContext): Promise<void> {

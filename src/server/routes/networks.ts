@@ -6,7 +6,7 @@ import { badRequest } from '../errors.js';
 import { objectField, stringField, boolField, type Json } from '../wire/body-fields.js';
 import { parseEndpointConfig } from '../wire/create-network-fields.js';
 import { queryFilters, type Query } from '../query.js';
-import { toCreateNetworkOptions, toNetworkJson } from '../wire/networks.js';
+import { toCreateNetworkOptions, toNetworkCreateResponse, toNetworkJson, toNetworkPruneResponse } from '../wire/networks.js';
 
 type Req = FastifyRequest;
 const q = (request: Req) => request.query as Query;
@@ -30,7 +30,7 @@ export function networkOperations(engine: Engine): Operations {
 
   async function postNetworksCreate(request: Req, reply: FastifyReply) {
     const created = await api().create(toCreateNetworkOptions(request.body));
-    return reply.code(201).send({ Id: created.id, Warning: created.warning });
+    return reply.code(201).send(toNetworkCreateResponse(created.id, created.warning));
   }
 
   async function deleteNetworksId(request: Req, reply: FastifyReply) {
@@ -40,7 +40,7 @@ export function networkOperations(engine: Engine): Operations {
 
   async function postNetworksPrune(request: Req) {
     const removed = await api().prune(filters(request));
-    return { NetworksDeleted: removed.length ? removed : null };
+    return toNetworkPruneResponse(removed);
   }
 
   async function postNetworksConnect(request: Req) {

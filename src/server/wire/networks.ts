@@ -67,3 +67,9 @@ export function toCreateNetworkOptions(body: unknown): CreateNetworkOptions {
     })),
   };
 }
+
+/** `POST /networks/create`'s answer. */
+export const toNetworkCreateResponse = (id: string, warning: string) => ({ Id: id, Warning: warning });
+
+/** `POST /networks/prune`'s answer: the names removed (null when none, as Docker). */
+export const toNetworkPruneResponse = (names: string[]) => ({ NetworksDeleted: names.length ? names : null });
