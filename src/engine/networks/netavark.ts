@@ -105,8 +105,23 @@ export interface NetavarkBinaries {
   configDir: string;
 }
 
-/** Runs `netavark <verb> <netns>` with `input` on stdin; throws an EngineError with netavark's message. */
-export async function runNetavark(bin: NetavarkBinaries, verb: 'setup' | 'teardown', netns: string, input: NetavarkInput): Promise<string> {
+/** The tail of each daemon's netavark calls, by config dir. */
+const queues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `netavark <verb> <netns>` with `input` on stdin; throws an EngineError
+ * with netavark's message. Calls of one daemon run one at a time (podman
+ * locks the same way): a teardown that empties a network removes its chains
+ * and bridge, which a concurrent setup on that network is still filling.
+ */
+export function runNetavark(bin: NetavarkBinaries, verb: 'setup' | 'teardown', netns: string, input: NetavarkInput): Promise<string> {
+  const run = () => runNetavarkNow(bin, verb, netns, input);
+  const next = (queues.get(bin.configDir) ?? Promise.resolve()).then(run, run);
+  queues.set(bin.configDir, next.catch(() => undefined));
+  return next;
+}
+
+async function runNetavarkNow(bin: NetavarkBinaries, verb: 'setup' | 'teardown', netns: string, input: NetavarkInput): Promise<string> {
   const res = await execa(bin.netavark, ['--config', bin.configDir, '--aardvark-binary', bin.aardvark, verb, netns], {
     input: JSON.stringify(input),
     reject: false,
