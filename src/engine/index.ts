@@ -4,7 +4,7 @@
  * the daemon was away. `start()` must finish before the API is served.
  */
 import fs from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { execa } from './execa-on-demand.js';
 import type pino from 'pino';
 import { ContainersRepo } from '../db/containers-repo.js';
@@ -91,7 +91,13 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     },
     netns: new NetnsDir(paths.execRoot),
     bin: { netavark: config.netavarkPath, aardvark: config.aardvarkPath, configDir: path.join(paths.execRoot, 'netavark') },
-    settings: { bip: config.bip, pools: config.addressPools.length ? config.addressPools : [...DEFAULT_POOLS], defaultBridge: config.defaultBridge },
+    settings: {
+      bip: config.bip,
+      pools: config.addressPools.length ? config.addressPools : [...DEFAULT_POOLS],
+      // The default data root's bridge is berth0; any other daemon searches from a place of its own.
+      poolStart: config.defaultBridge === 'berth0' ? 0 : parseInt(createHash('sha256').update(config.dataRoot).digest('hex').slice(0, 8), 16),
+      defaultBridge: config.defaultBridge,
+    },
     log, events,
     queue: serialQueue(),
   };

@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import { dockerExpect, eventually, inspect, skipUnlessRoot } from './helpers/docker-cli.js';
 import { freePort, getLocal, httpd } from './helpers/net.js';
 import { useDaemon } from './helpers/suite.js';
+import { logs, run, waitExit } from './helpers/api.js';
 
 const skip = skipUnlessRoot();
 
@@ -138,7 +139,10 @@ describe('networks', { skip }, () => {
   test('none and host modes keep working', async () => {
     const none = await dockerExpect(d, ['run', '--rm', '--network', 'none', 'busybox', 'cat', '/proc/net/dev']);
     assert.doesNotMatch(none.stdout, /eth0/);
-    const bridged = await dockerExpect(d, ['run', '--rm', 'busybox', 'cat', '/proc/net/dev']);
-    assert.match(bridged.stdout, /eth0/);
+    // Config.MacAddress through the API (the current CLI sends --mac-address per network, which needs API 1.44).
+    const id = await run(d, { MacAddress: '02:42:0a:0b:0c:0d', Domainname: 'example.com', Hostname: 'hb', Cmd: ['sh', '-c', 'cat /sys/class/net/eth0/address; tail -n1 /etc/hosts'] });
+    assert.equal(await waitExit(d, id), 0);
+    assert.match((await logs(d, id)).stdout, /^02:42:0a:0b:0c:0d\n10\.\d+\.\d+\.\d+\thb\.example\.com hb\n$/);
+    await dockerExpect(d, ['rm', id]);
   });
 });

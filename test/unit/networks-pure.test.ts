@@ -29,6 +29,9 @@ test('ipam: CIDRs, overlap, pools', () => {
   assert.deepEqual(pickSubnet(DEFAULT_POOLS, [parseCidr('172.17.0.0/16')!, parseCidr('172.18.1.0/24')!]), parseCidr('172.19.0.0/16'));
   assert.deepEqual(pickSubnet([{ base: '10.10.0.0/16', size: 24 }], [parseCidr('10.10.0.0/24')!]), parseCidr('10.10.1.0/24'));
   assert.equal(pickSubnet([{ base: '10.10.0.0/24', size: 24 }], [parseCidr('10.0.0.0/8')!]), undefined);
+  const pool = [{ base: '10.10.0.0/22', size: 24 }];
+  assert.deepEqual(pickSubnet(pool, [], 2), parseCidr('10.10.2.0/24'));
+  assert.deepEqual(pickSubnet(pool, [parseCidr('10.10.3.0/24')!], 7), parseCidr('10.10.0.0/24'), 'wraps around');
 });
 
 test('ipam: allocation skips network, gateway, used and broadcast; honours ip-range and requests', () => {

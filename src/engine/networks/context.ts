@@ -25,6 +25,8 @@ export interface NetworkSettings {
   /** dockerd's `bip` ("172.17.0.1/16": gateway and subnet of the default bridge). */
   bip?: string;
   pools: AddressPool[];
+  /** Where the search for a free subnet starts (0 for the default data root; see pickSubnet). */
+  poolStart: number;
   /** The Linux bridge of the default network. */
   defaultBridge: string;
 }

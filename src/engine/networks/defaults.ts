@@ -53,7 +53,7 @@ export async function takenSubnets(ctx: NetworkContext): Promise<Cidr[]> {
 
 /** A free subnet from the configured pools (Docker: "could not find an available, non-overlapping IPv4 address pool"). */
 export async function freeSubnet(ctx: NetworkContext): Promise<{ subnet: string; gateway: string }> {
-  const c = pickSubnet(ctx.settings.pools, await takenSubnets(ctx));
+  const c = pickSubnet(ctx.settings.pools, await takenSubnets(ctx), ctx.settings.poolStart);
   if (!c) throw invalid('BERTH_NETWORK_NO_POOL', 'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
   return { subnet: formatCidr(c), gateway: intToIp(c.base + 1) };
 }

@@ -83,12 +83,31 @@ export function* poolSubnets(pool: AddressPool): Generator<Cidr> {
   for (let n = 0; n < cidrSize(base) / step; n++) yield { base: (base.base + n * step) >>> 0, prefix: pool.size };
 }
 
-/** The first subnet from the pools that overlaps none of `taken`; undefined when all are. */
-export function pickSubnet(pools: readonly AddressPool[], taken: readonly Cidr[]): Cidr | undefined {
-  for (const pool of pools) {
-    for (const c of poolSubnets(pool)) if (!taken.some((t) => overlaps(t, c))) return c;
+/**
+ * The first subnet from the pools that overlaps none of `taken`, searching
+ * from candidate number `start` (modulo their count) and wrapping around;
+ * undefined when all are taken. A daemon on another data root starts
+ * elsewhere, so two daemons rarely reach for the same free subnet.
+ */
+export function pickSubnet(pools: readonly AddressPool[], taken: readonly Cidr[], start = 0): Cidr | undefined {
+  const total = pools.reduce((n, p) => n + poolSize(p), 0);
+  const from = total > 0 ? start % total : 0;
+  for (const pass of [0, 1]) {
+    let i = 0;
+    for (const pool of pools) {
+      for (const c of poolSubnets(pool)) {
+        const inPass = pass === 0 ? i >= from : i < from;
+        i++;
+        if (inPass && !taken.some((t) => overlaps(t, c))) return c;
+      }
+    }
   }
   return undefined;
+}
+
+function poolSize(pool: AddressPool): number {
+  const base = parseCidr(pool.base);
+  return base && pool.size >= base.prefix && pool.size <= 30 ? 2 ** (pool.size - base.prefix) : 0;
 }
 
 export interface IpamNetwork {
