@@ -163,6 +163,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     close() {
       exec.close();
       ctx.exitWatcher.stop();
+      networks.close();
       for (const timer of ctx.restartTimers.values()) clearTimeout(timer);
       closeDatabase(db);
       rootLock.release();

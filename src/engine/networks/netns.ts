@@ -2,11 +2,13 @@
  * Persistent network namespaces: one file per container under
  * `<exec-root>/netns`, the namespace bind-mounted on it by util-linux's
  * `unshare --net=FILE`. The directory is a private bind mount of itself
- * (mounted at the first namespace, unmounted after the last) so that the
- * namespace mounts do not propagate into other mount namespaces, which would
- * keep them alive there. Operations are serialised: mounting the directory
- * and removing the last file must not interleave.
+ * (mounted at the first namespace and kept while the daemon runs; a clean
+ * shutdown unmounts it when no namespace is left) so that the namespace
+ * mounts do not propagate into other mount namespaces, which would keep
+ * them alive there. Operations are serialised.
  */
+import { execFileSync } from 'node:child_process';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from '../execa-on-demand.js';
@@ -17,6 +19,7 @@ import { privateBindMount, umountFs } from '../host/mount.js';
 export class NetnsDir {
   readonly dir: string;
   #queue: Promise<unknown> = Promise.resolve();
+  #mounted = false;
 
   constructor(execRoot: string) {
     this.dir = path.join(execRoot, 'netns');
@@ -43,13 +46,24 @@ export class NetnsDir {
     });
   }
 
-  /** Unmounts and deletes a namespace file (absent is fine); the directory goes with the last one. */
+  /** Unmounts and deletes a namespace file (absent is fine). */
   remove(file: string): Promise<void> {
-    return this.#serial(async () => {
-      await unmountAndUnlink(file);
-      const left = await fs.readdir(this.dir).catch(() => ['?']);
-      if (left.length === 0 && (await isMountPoint(this.dir))) await umountFs(this.dir);
-    });
+    return this.#serial(() => unmountAndUnlink(file));
+  }
+
+  /**
+   * At clean shutdown (synchronous, like the rest of it): the directory's own
+   * mount goes when no namespace is left in it; namespaces of running
+   * containers keep it.
+   */
+  closeSync(): void {
+    try {
+      if (fsSync.readdirSync(this.dir).length > 0) return;
+      const info = fsSync.readFileSync('/proc/self/mountinfo', 'utf8');
+      if (info.split('\n').some((l) => l.split(' ')[4] === this.dir)) execFileSync(hostTool('umount'), [this.dir], { stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      // no directory, or busy: the next start reuses it
+    }
   }
 
   /**
@@ -69,10 +83,13 @@ export class NetnsDir {
   }
 
   async #ensureMounted(): Promise<void> {
+    if (this.#mounted) return;
     await fs.mkdir(this.dir, { recursive: true, mode: 0o755 });
-    if (await isMountPoint(this.dir)) return;
-    const res = await privateBindMount(this.dir);
-    if (!res.ok) throw systemError('BERTH_NETNS_DIR', res.message);
+    if (!(await isMountPoint(this.dir))) {
+      const res = await privateBindMount(this.dir);
+      if (!res.ok) throw systemError('BERTH_NETNS_DIR', res.message);
+    }
+    this.#mounted = true;
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {

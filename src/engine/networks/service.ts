@@ -38,6 +38,8 @@ export interface ContainerNetworkHooks {
 export interface NetworkService {
   api: NetworksApi;
   hooks: ContainerNetworkHooks;
+  /** At clean shutdown: unmount the namespace directory when empty. */
+  close(): void;
   /** Predefined networks (first start); call before container reconciliation. */
   init(): Promise<void>;
   /**
@@ -68,6 +70,7 @@ export function createNetworkService(ctx: NetworkContext): NetworkService {
         return { endpoints: attachments(ctx, id), ports: run?.ports ?? null, sandboxKey: run?.netns ?? '' };
       },
     },
+    close: () => ctx.netns.closeSync(),
     init: async () => {
       await fs.mkdir(ctx.bin.configDir, { recursive: true, mode: 0o700 });
       await ensureDefaultNetworks(ctx);
