@@ -12,7 +12,8 @@ import { closeDatabase, openDatabase } from '../db/database.js';
 import { MetaRepo } from '../db/meta-repo.js';
 import type { Engine } from './api.js';
 import type { ContainerContext, EngineSettings } from './containers/context.js';
-import { handleExit } from './containers/handle-exit.js';
+import { handleExit } from './containers/exit-path.js';
+import { isRunning } from './containers/lifecycle.js';
 import { findContainer } from './containers/resolve.js';
 import { reconcileContainers } from './containers/reconcile.js';
 import { createContainersApi } from './containers/service.js';
@@ -22,14 +23,15 @@ import { commitContainer } from './containers/commit.js';
 import { mountContainer, unmountContainer } from './containers/mount.js';
 import { getContainerArchive, putContainerArchive, statContainerPath } from './containers/archive.js';
 import { createExecService } from './exec/service.js';
-import type { ContainerSpec, ContainerState } from './containers/types.js';
+import type { ContainerSpec, ContainerState, ContainerStatus } from './containers/types.js';
 import { EventBus } from './events/event-bus.js';
 import { createImageService } from './images/service.js';
 import { KeyedMutex } from './locks.js';
 import { enginePaths } from './paths.js';
 import { lockDataRoot } from './root-lock.js';
 import { ExitWatcher } from './runtime/exit-watcher.js';
-import { OciRuntime } from './runtime/runc.js';
+import { ConmonRuncRuntime, hostRootMounts } from './runtime/conmon-runc.js';
+import { LiveStates } from './containers/live.js';
 import { readHostFacts } from './system/host-facts.js';
 import { NetworksRepo } from '../db/networks-repo.js';
 import { serialQueue, type NetworkContext } from './networks/context.js';
@@ -79,8 +81,11 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const host = readHostFacts();
   const repo = new ContainersRepo<ContainerSpec, ContainerState>(db);
   const events = new EventBus();
-  const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: c.status === 'running' || c.status === 'paused' })) });
-  const runtime = new OciRuntime(config.runtimePath, paths.runcRoot);
+  const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: isRunning(c.status as ContainerStatus) })) });
+  const runtime = new ConmonRuncRuntime({
+    conmonPath: config.conmonPath, runtimePath: config.runtimePath, runtimeRoot: paths.runcRoot,
+    exitsDir: paths.exitsDir, logSizeMax: config.logSizeMax, logLevel: config.logLevel,
+  });
   const mutex = new KeyedMutex();
   const netCtx: NetworkContext = {
     repo: new NetworksRepo(db),
@@ -104,15 +109,14 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const networks = createNetworkService(netCtx);
   const ctx: ContainerContext = {
     repo, images, runtime, paths, log, events,
-    networks: networks.hooks,
+    rootMounts: hostRootMounts,
     mutex,
-    restartTimers: new Map(),
+    live: new LiveStates(),
+    networks: networks.hooks,
     exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch((err) => log.error({ err, id }, 'recording an exit failed'))),
     settings: {
-      conmonPath: config.conmonPath,
       runtimeName: config.runtimeName,
       cgroupParent: config.cgroupParent,
-      logSizeMax: config.logSizeMax,
       defaultPidsLimit: config.defaultPidsLimit,
       shmSize: config.shmSize,
       logLevel: config.logLevel,
@@ -164,7 +168,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       exec.close();
       ctx.exitWatcher.stop();
       networks.close();
-      for (const timer of ctx.restartTimers.values()) clearTimeout(timer);
+      ctx.live.close();
       closeDatabase(db);
       rootLock.release();
     },
