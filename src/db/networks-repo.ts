@@ -42,8 +42,8 @@ const toNetwork = (r: RawNetwork): NetworkRecord => ({
   bridge: r.interface,
   internal: r.internal === 1,
   dnsEnabled: r.dns_enabled === 1,
-  labels: JSON.parse(r.labels),
-  options: JSON.parse(r.options),
+  labels: JSON.parse(r.labels) as Record<string, string>,
+  options: JSON.parse(r.options) as Record<string, string>,
   created: r.created_at,
 });
 
@@ -53,7 +53,7 @@ const toEndpoint = (r: RawEndpoint): EndpointRecord => ({
   ip: r.ip,
   requestedIp: r.requested_ip,
   mac: r.mac,
-  aliases: JSON.parse(r.aliases),
+  aliases: JSON.parse(r.aliases) as string[],
   seq: r.seq,
 });
 
@@ -170,7 +170,7 @@ export class NetworksRepo {
 
   getRun(containerId: string): NetworkRun | undefined {
     const r = this.#q.getRun.get(containerId) as { container_id: string; netns: string; setup: string; ports: string } | undefined;
-    return r && { containerId: r.container_id, netns: r.netns, setup: JSON.parse(r.setup), ports: JSON.parse(r.ports) };
+    return r && { containerId: r.container_id, netns: r.netns, setup: JSON.parse(r.setup) as NetworkRun['setup'], ports: JSON.parse(r.ports) as NetworkRun['ports'] };
   }
 
   deleteRun(containerId: string): void {

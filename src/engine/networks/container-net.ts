@@ -65,7 +65,7 @@ export function attachAtCreate(ctx: NetworkContext, c: ContainerRef, requests: R
 /** Inserts one endpoint with Docker's checks; returns it. */
 export function addEndpoint(ctx: NetworkContext, c: ContainerRef, networkId: string, req: EndpointRequest, mac: string): EndpointRecord {
   const network = ctx.repo.get(networkId)!;
-  if (network.driver !== 'bridge') throw invalid('BERTH_NETWORK_NOT_BRIDGE', `container cannot be disconnected from host network or connected to host network`);
+  if (network.driver !== 'bridge') throw forbidden('BERTH_NETWORK_NOT_BRIDGE', `container cannot be disconnected from host network or connected to host network`);
   const isDefault = network.name === 'bridge';
   if (isDefault && req.aliases.length > 0) throw invalid('BERTH_NETWORK_ALIAS_DEFAULT', 'network-scoped alias is supported only for containers in user defined networks');
   if (isDefault && req.ipv4Address) throw invalid('BERTH_NETWORK_IP_DEFAULT', 'user specified IP address is supported on user defined networks only');

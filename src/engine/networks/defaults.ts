@@ -30,9 +30,9 @@ export const newNetworkId = () => randomBytes(32).toString('hex');
 /** IPv4 destinations of the host's routes (`ip -j route`), default route excluded. */
 export async function hostRoutes(): Promise<Cidr[]> {
   const res = await execa(hostTool('ip'), ['-j', '-4', 'route', 'show', 'table', 'all'], { reject: false, timeout: 10_000 });
-  let routes: Array<{ dst?: string; type?: string }> = [];
+  let routes: Array<{ dst?: string; type?: string }>;
   try {
-    routes = JSON.parse(String(res.stdout) || '[]');
+    routes = JSON.parse(String(res.stdout) || '[]') as Array<{ dst?: string; type?: string }>;
   } catch {
     return [];
   }

@@ -153,8 +153,3 @@ export function macFromIp(ip: string): string {
   const n = ipToInt(ip) ?? 0;
   return ['02', '42', n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].map((b) => (typeof b === 'string' ? b : b.toString(16).padStart(2, '0'))).join(':');
 }
-
-/** The prefix length of a CIDR string (0 when malformed). */
-export function prefixLength(cidr: string): number {
-  return parseCidr(cidr)?.prefix ?? 0;
-}

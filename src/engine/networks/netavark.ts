@@ -87,7 +87,7 @@ export function parseSetupOutput(stdout: string): SetupResult {
   const out: SetupResult = {};
   let parsed: Record<string, { interfaces?: Record<string, { mac_address?: string }> }>;
   try {
-    parsed = JSON.parse(stdout);
+    parsed = JSON.parse(stdout) as typeof parsed;
   } catch {
     return out;
   }
@@ -129,7 +129,7 @@ async function runNetavarkNow(bin: NetavarkBinaries, verb: 'setup' | 'teardown',
     env: { RUST_LOG: 'warn' },
   });
   if (res.exitCode === 0) return String(res.stdout);
-  throw new EngineError('system', `BERTH_NETWORK_NETAVARK_${verb.toUpperCase()}`, `netavark ${verb}: ${netavarkMessage(String(res.stdout), String(res.stderr)) || `exit ${res.exitCode}`}`);
+  throw new EngineError('system', verb === 'setup' ? 'BERTH_NETWORK_NETAVARK_SETUP' : 'BERTH_NETWORK_NETAVARK_TEARDOWN', `netavark ${verb}: ${netavarkMessage(String(res.stdout), String(res.stderr)) || `exit ${res.exitCode}`}`);
 }
 
 /** netavark prints `{"error": "..."}` on failure; logging noise may precede it. */
