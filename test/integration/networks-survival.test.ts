@@ -11,6 +11,7 @@ import { dockerExpect, eventually, inspect, skipUnlessRoot } from './helpers/doc
 import { reapLeaks } from './helpers/leaks.js';
 import { freePort, getLocal, httpd } from './helpers/net.js';
 import { findNetworkLeaks } from './helpers/network-leaks.js';
+import { netavarkChains } from '../../src/engine/networks/stale-sweep.js';
 import { useDaemon } from './helpers/suite.js';
 
 const skip = skipUnlessRoot();
@@ -40,6 +41,18 @@ describe('networks survive berthd', { skip }, () => {
     assert.equal(await getLocal(port, '/', 500), '', 'stopped: the port no longer answers');
     await dockerExpect(d, ['start', 's-web']);
     assert.equal(await eventually('s-web answers after start', () => getLocal(port)), 'survivor\n');
+  });
+
+  test('the last container off a network takes all of it along, also when it published no port', async () => {
+    await dockerExpect(d, ['network', 'create', 'order']);
+    const port = await freePort();
+    await dockerExpect(d, ['run', '-d', '--name', 'o-ports', '--network', 'order', '-p', `127.0.0.1:${port}:80`, 'busybox', ...httpd('o')]);
+    await dockerExpect(d, ['run', '-d', '--name', 'o-plain', '--network', 'order', 'busybox', 'sleep', '1000']);
+    await dockerExpect(d, ['rm', '-f', 'o-ports']);
+    await dockerExpect(d, ['rm', '-f', 'o-plain']);
+    const id = (JSON.parse((await dockerExpect(d, ['network', 'inspect', 'order'])).stdout) as Array<{ Id: string }>)[0].Id;
+    assert.deepEqual(findNetworkLeaks(d.dataRoot).filter((l) => l.includes(netavarkChains(id)[1]) || l.includes(netavarkChains(id)[0])), []);
+    await dockerExpect(d, ['network', 'rm', 'order']);
   });
 
   test('a simulated reboot: containers exited, bridges and firewall chains of the daemon cleaned', async () => {

@@ -11,6 +11,7 @@ import { findNetwork, lookup, type NetworkContext } from './context.js';
 import { bindPorts, wantedPorts } from './host-ports.js';
 import { allocateIp, macFromIp } from './ipam.js';
 import { buildNetavarkInput, runNetavark, type Attachment } from './netavark.js';
+import { sweepStaleNetworks } from './stale-sweep.js';
 import type { BoundPort, EndpointRecord } from './types.js';
 
 /** EndpointsConfig entry as the engine takes it. */
@@ -165,6 +166,9 @@ export async function teardownContainerNetwork(ctx: NetworkContext, containerId:
     ctx.log.warn({ err, id: containerId }, 'network teardown');
   }
   ctx.repo.deleteRun(containerId);
+  // The last container off a network: what netavark left of it goes too.
+  const emptied = Object.keys(run.setup.networks).filter((id) => !ctx.repo.allRuns().some((r) => id in r.setup.networks));
+  if (emptied.length > 0) await sweepStaleNetworks(ctx, new Set(emptied)).catch((err) => ctx.log.warn({ err, id: containerId }, 'sweeping an emptied network'));
 }
 
 /** At startup: runs of containers that are gone or not running are torn down (a crash or reboot cut them short). */

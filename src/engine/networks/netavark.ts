@@ -115,8 +115,12 @@ const queues = new Map<string, Promise<unknown>>();
  * and bridge, which a concurrent setup on that network is still filling.
  */
 export function runNetavark(bin: NetavarkBinaries, verb: 'setup' | 'teardown', netns: string, input: NetavarkInput): Promise<string> {
-  const run = () => runNetavarkNow(bin, verb, netns, input);
-  const next = (queues.get(bin.configDir) ?? Promise.resolve()).then(run, run);
+  return inNetavarkQueue(bin, () => runNetavarkNow(bin, verb, netns, input));
+}
+
+/** Runs `fn` in the daemon's netavark queue (between two netavark calls, never during one). */
+export function inNetavarkQueue<T>(bin: NetavarkBinaries, fn: () => Promise<T>): Promise<T> {
+  const next = (queues.get(bin.configDir) ?? Promise.resolve()).then(fn, fn);
   queues.set(bin.configDir, next.catch(() => undefined));
   return next;
 }

@@ -9,6 +9,7 @@ import { conflict, forbidden } from '../errors.js';
 import { findNetwork, type NetworkContext } from './context.js';
 import { addEndpoint, attachments, usesBridge, type EndpointRequest } from './container-net.js';
 import { buildNetavarkInput, runNetavark, selectNetwork } from './netavark.js';
+import { sweepStaleNetworks } from './stale-sweep.js';
 
 export async function connectNetwork(ctx: NetworkContext, netRef: string, containerRef: string, req: EndpointRequest): Promise<void> {
   const network = findNetwork(ctx, netRef);
@@ -67,5 +68,6 @@ export async function disconnectNetwork(ctx: NetworkContext, netRef: string, con
     }
     ctx.repo.removeEndpoint(id, network.id);
   });
+  if (!ctx.repo.allRuns().some((r) => network.id in r.setup.networks)) await sweepStaleNetworks(ctx, new Set([network.id]));
   ctx.events.emit({ type: 'network', action: 'disconnect', id: network.id, attributes: { container: id, name: network.name, type: 'bridge' } });
 }
