@@ -20,6 +20,10 @@ export interface Config {
   cgroupParent: string;
   logSizeMax: number;
   defaultPidsLimit: number;
+  /** Events kept in the state database for `since` replays: at most this many… */
+  eventsRetentionCount: number;
+  /** …and none older than this many seconds. */
+  eventsRetentionAge: number;
 }
 
 export const DEFAULTS = {
@@ -31,6 +35,8 @@ export const DEFAULTS = {
   cgroupParent: 'berth',
   logSizeMax: 32 * 1024 * 1024,
   defaultPidsLimit: 4096,
+  eventsRetentionCount: 10_000,
+  eventsRetentionAge: 7 * 86_400,
 } as const;
 
 /** Keys of the config file: dockerd's daemon.json spelling where dockerd has one. */
@@ -47,6 +53,8 @@ const FILE_SCHEMA = {
     'cgroup-parent': { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
     'log-size-max': { type: 'integer', minimum: 0 },
     'default-pids-limit': { type: 'integer', minimum: -1 },
+    'events-retention-count': { type: 'integer', minimum: 1 },
+    'events-retention-age': { type: 'integer', minimum: 1 },
   },
 } as const;
 
@@ -67,6 +75,8 @@ export function loadConfig(argv: string[]): Config {
       'cgroup-parent': { type: 'string' },
       'log-size-max': { type: 'string' },
       'default-pids-limit': { type: 'string' },
+      'events-retention-count': { type: 'string' },
+      'events-retention-age': { type: 'string' },
     },
   });
   const file = values['config-file'] ? readConfigFile(values['config-file']) : {};
@@ -74,7 +84,7 @@ export function loadConfig(argv: string[]): Config {
   for (const key of ['data-root', 'exec-root', 'pidfile', 'log-level', 'runtime', 'cgroup-parent'] as const) {
     if (values[key] !== undefined) merged[key] = values[key];
   }
-  for (const key of ['log-size-max', 'default-pids-limit'] as const) {
+  for (const key of ['log-size-max', 'default-pids-limit', 'events-retention-count', 'events-retention-age'] as const) {
     if (values[key] !== undefined) merged[key] = parseInteger(key, values[key]!);
   }
   if (values.host) merged.hosts = values.host;
@@ -91,6 +101,8 @@ export function loadConfig(argv: string[]): Config {
     cgroupParent: (merged['cgroup-parent'] as string) ?? defaultCgroupParent(dataRoot),
     logSizeMax: (merged['log-size-max'] as number) ?? DEFAULTS.logSizeMax,
     defaultPidsLimit: (merged['default-pids-limit'] as number) ?? DEFAULTS.defaultPidsLimit,
+    eventsRetentionCount: (merged['events-retention-count'] as number) ?? DEFAULTS.eventsRetentionCount,
+    eventsRetentionAge: (merged['events-retention-age'] as number) ?? DEFAULTS.eventsRetentionAge,
   };
 }
 

@@ -20,6 +20,8 @@ export type { ErrorKind } from './errors.js';
  */
 export type { Filters } from './filters/index.js';
 export { decodeFilters } from './filters/index.js';
+export * from './api/events.js';
+import type { EventsApi } from './api/events.js';
 
 /**
  * What the client asked for at create, before merging with the image.
@@ -393,4 +395,6 @@ export interface Engine {
   system: SystemApi;
   /** Exec sessions; absent in engines that do not run processes (test fakes). */
   exec?: ExecApi;
+  /** GET /events; absent in test fakes. */
+  events?: EventsApi;
 }

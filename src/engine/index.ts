@@ -22,7 +22,11 @@ import { mountContainer, unmountContainer } from './containers/mount.js';
 import { getContainerArchive, putContainerArchive, statContainerPath } from './containers/archive.js';
 import { createExecService } from './exec/service.js';
 import type { ContainerSpec, ContainerState } from './containers/types.js';
-import { EventBus } from './events/event-bus.js';
+import { EventBus, type EventRetention } from './events/event-bus.js';
+import { openEventStream } from './events/stream.js';
+import { withContainerVerbEvents, withExecEvents, withFileEvents } from './events/container-events.js';
+import { withImageEvents } from './images/image-events.js';
+import { EventsRepo } from '../db/events-repo.js';
 import { createImageService } from './images/service.js';
 import { KeyedMutex } from './locks.js';
 import { enginePaths } from './paths.js';
@@ -46,6 +50,8 @@ export interface EngineConfig {
   shmSize: number;
   logLevel: EngineSettings['logLevel'];
   version: string;
+  /** Events kept for `since` (default 10000 events, 7 days). */
+  eventsRetention?: EventRetention;
 }
 
 export interface RunningEngine {
@@ -65,8 +71,10 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const meta = new MetaRepo(db);
   const host = readHostFacts();
   const repo = new ContainersRepo<ContainerSpec, ContainerState>(db);
-  const events = new EventBus();
-  const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: c.status === 'running' || c.status === 'paused' })) });
+  const eventsRepo = new EventsRepo(db);
+  const events = new EventBus(eventsRepo, config.eventsRetention);
+  events.trim();
+  const images = withImageEvents(createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: c.status === 'running' || c.status === 'paused' })) }), events);
   const runtime = new OciRuntime(config.runtimePath, paths.runcRoot);
   const ctx: ContainerContext = {
     repo, images, runtime, paths, log, events,
@@ -92,16 +100,17 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const binaryVersions = () => (versions ??= Promise.all([binaryVersion(config.conmonPath), binaryVersion(config.runtimePath)]).then(([conmon, runtime]) => ({ conmon, runtime })));
   const exec = createExecService(ctx);
   const engine: Engine = {
-    containerFiles: {
+    containerFiles: withFileEvents(ctx, {
       export: (ref) => exportContainer(ctx, ref), changes: (ref) => containerChanges(ctx, ref), commit: (ref, opts) => commitContainer(ctx, ref, opts),
       statPath: (ref, p) => statContainerPath(ctx, ref, p),
       getArchive: (ref, p) => getContainerArchive(ctx, ref, p),
       putArchive: (ref, p, source, opts) => putContainerArchive(ctx, ref, p, source, opts),
       mount: (ref) => mountContainer(ctx, ref),
       unmount: (ref) => unmountContainer(ctx, ref),
-    },
-    exec,
-    containers: createContainersApi(ctx),
+    }),
+    exec: withExecEvents(ctx, exec),
+    events: { stream: (query, signal) => openEventStream(events, eventsRepo, query, signal) },
+    containers: withContainerVerbEvents(ctx, createContainersApi(ctx)),
     images,
     system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, binaryVersions, defaultPidsLimit: config.defaultPidsLimit }),
   };

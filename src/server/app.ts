@@ -18,6 +18,7 @@ import { imageOperations, wildcardImageDispatch } from './routes/images.js';
 import { imageArchiveOperations } from './routes/images-archive.js';
 import { containerFsOperations } from './routes/containers-fs.js';
 import { systemOperations } from './routes/system.js';
+import { eventOperations } from './routes/events.js';
 import { routeSchema } from './schemas.js';
 import { installUpgradeDispatch } from './streams/hijack.js';
 import { upgradedBodyHook } from './streams/upgrade-body.js';
@@ -57,6 +58,7 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('GET', '/_ping', 'SystemPing'),
   route('GET', '/version', 'SystemVersion'),
   route('GET', '/info', 'SystemInfo'),
+  route('GET', '/events', 'SystemEvents'),
   route('GET', '/containers/json', 'ContainerList'),
   route('POST', '/containers/create', 'ContainerCreate'),
   route('GET', '/containers/{id}/json', 'ContainerInspect'),
@@ -167,6 +169,7 @@ function registerCommonHooks(app: FastifyInstance, version: string): void {
 function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number): void {
   const ops: Operations = {
     ...systemOperations(engine),
+    ...eventOperations(engine),
     ...containerOperations(engine),
     ...containerIoOperations(engine),
     ...execOperations(engine),

@@ -15,6 +15,7 @@ import { parseDetachKeys } from '../attach/detach-keys.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { resizeSession, runSession } from './run-session.js';
 import type { ExecSession } from './types.js';
+import { emitExecDie } from '../events/container-events.js';
 
 export const EXEC_RETENTION_MS = 5 * 60_000;
 const MAX_DIMENSION = 65535;
@@ -46,6 +47,7 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
   });
   const onEnded = (session: ExecSession) => {
     if (!sessions.has(session.id)) return;
+    emitExecDie(ctx, session.containerId, session.id, session.exitCode ?? -1);
     session.expiry = setTimeout(() => forget(session), retentionMs);
     session.expiry.unref();
   };
