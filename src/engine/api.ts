@@ -21,7 +21,9 @@ export type { ErrorKind } from './errors.js';
 export type { Filters } from './filters/index.js';
 export { decodeFilters } from './filters/index.js';
 export * from './api/events.js';
+export * from './api/stats.js';
 import type { EventsApi } from './api/events.js';
+import type { StatsApi } from './api/stats.js';
 
 /**
  * What the client asked for at create, before merging with the image.
@@ -397,4 +399,6 @@ export interface Engine {
   exec?: ExecApi;
   /** GET /events; absent in test fakes. */
   events?: EventsApi;
+  /** GET /containers/{id}/stats; absent in test fakes. */
+  stats?: StatsApi;
 }

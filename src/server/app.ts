@@ -19,6 +19,7 @@ import { imageArchiveOperations } from './routes/images-archive.js';
 import { containerFsOperations } from './routes/containers-fs.js';
 import { systemOperations } from './routes/system.js';
 import { eventOperations } from './routes/events.js';
+import { statsOperations } from './routes/stats.js';
 import { routeSchema } from './schemas.js';
 import { installUpgradeDispatch } from './streams/hijack.js';
 import { upgradedBodyHook } from './streams/upgrade-body.js';
@@ -63,6 +64,7 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('POST', '/containers/create', 'ContainerCreate'),
   route('GET', '/containers/{id}/json', 'ContainerInspect'),
   route('GET', '/containers/{id}/top', 'ContainerTop'),
+  route('GET', '/containers/{id}/stats', 'ContainerStats'),
   route('GET', '/containers/{id}/logs', 'ContainerLogs'),
   route('POST', '/containers/{id}/start', 'ContainerStart'),
   route('POST', '/containers/{id}/stop', 'ContainerStop'),
@@ -170,6 +172,7 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
   const ops: Operations = {
     ...systemOperations(engine),
     ...eventOperations(engine),
+    ...statsOperations(engine),
     ...containerOperations(engine),
     ...containerIoOperations(engine),
     ...execOperations(engine),
