@@ -4,7 +4,7 @@
  * a failure (containers, runc state, overlay mounts, conmon processes,
  * cgroups, directories).
  */
-import { NODE_FLAGS } from '../src/binaries.js';
+import { NODE_FLAGS } from '../src/node-flags.js';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

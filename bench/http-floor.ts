@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { NODE_FLAGS } from '../src/binaries.js';
+import { NODE_FLAGS } from '../src/node-flags.js';
 import { killChild } from './proc.js';
 
 export class HttpFloor {

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { NODE_FLAGS } from '../src/binaries.js';
+import { NODE_FLAGS } from '../src/node-flags.js';
 import { killChild } from './proc.js';
 
 /** The packages berthd loads before it answers its first request. */

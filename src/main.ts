@@ -5,7 +5,8 @@
  * → listen → tell systemd. On SIGTERM/SIGINT: stop listening, close the
  * database. Containers keep running under their conmon.
  *
- * The shebang passes NODE_FLAGS (src/binaries.ts); keep the two in step.
+ * The shebang passes NODE_FLAGS (src/node-flags.ts); keep the two in step.
+ * Host binaries are found by src/engine/host/binaries.ts, the one resolver.
  */
 import fs from 'node:fs';
 import { execa, preloadExeca } from './engine/execa-on-demand.js';
@@ -15,7 +16,8 @@ import { createEngine } from './engine/index.js';
 import { isEngineError } from './engine/errors.js';
 import { listen } from './listeners.js';
 import { buildApp } from './server/app.js';
-import { readPackageVersion, resolveBinary } from './binaries.js';
+import { resolveBinary } from './engine/host/binaries.js';
+import { readPackageVersion } from './package-root.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -35,8 +37,8 @@ async function main(): Promise<void> {
       dataRoot: config.dataRoot,
       execRoot: config.execRoot,
       runtimeName: config.runtime.includes('/') ? 'runc' : config.runtime,
-      runtimePath: await resolveBinary(config.runtime),
-      conmonPath: await resolveBinary('conmon'),
+      runtimePath: resolveBinary(config.runtime),
+      conmonPath: resolveBinary('conmon'),
       cgroupParent: config.cgroupParent,
       logSizeMax: config.logSizeMax,
       defaultPidsLimit: config.defaultPidsLimit,
@@ -72,10 +74,21 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-/** systemd's readiness protocol through its own tool (Node cannot send unix datagrams). */
+/**
+ * systemd's readiness protocol through its own tool (Node cannot send unix
+ * datagrams). Best effort, as before: a missing systemd-notify is reported,
+ * not fatal.
+ */
 async function notifySystemd(flag: '--ready' | '--stopping'): Promise<void> {
   if (!process.env.NOTIFY_SOCKET) return;
-  await execa('systemd-notify', [flag, `MAINPID=${process.pid}`], { reject: false, timeout: 5_000 });
+  let tool: string;
+  try {
+    tool = resolveBinary('systemd-notify');
+  } catch (err) {
+    process.stderr.write(`berthd: ${(err as Error).message}\n`);
+    return;
+  }
+  await execa(tool, [flag, `MAINPID=${process.pid}`], { reject: false, timeout: 5_000 });
 }
 
 main().catch((err) => {

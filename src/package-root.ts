@@ -5,7 +5,7 @@
  * dist/berthd.mjs (the bundle), so data files (openapi.yaml, SQL
  * migrations, package.json) are never addressed relative to a module.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,4 +25,10 @@ let root: string | undefined;
 /** berth's package root (computed once). */
 export function packageRoot(): string {
   return (root ??= findPackageRoot(dirname(fileURLToPath(import.meta.url))));
+}
+
+/** berth's own version, from its package.json. */
+export function readPackageVersion(): string {
+  const file = join(packageRoot(), 'package.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }

@@ -8,7 +8,7 @@ import type { EventEmitter } from 'node:events';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../engine/api.js';
-import { MAX_API_VERSION, requestApiVersion, stripVersionPrefix, versionRangeError } from './api-version.js';
+import { requestApiVersion, stripVersionPrefix, versionRangeError } from './api-version.js';
 import { badRequest, handleError, handleNotFound } from './errors.js';
 import { ATTACH_WS_OPERATION, attachWebsocketPlugin } from './routes/attach-ws.js';
 import { containerOperations } from './routes/containers.js';
@@ -23,6 +23,7 @@ import { statsOperations } from './routes/stats.js';
 import { routeSchema } from './schemas.js';
 import { installUpgradeDispatch } from './streams/hijack.js';
 import { upgradedBodyHook } from './streams/upgrade-body.js';
+import { commonHeaders } from './wire/system.js';
 
 export type RouteMethod = 'GET' | 'HEAD' | 'POST' | 'DELETE' | 'PUT';
 
@@ -146,7 +147,7 @@ function registerBodyParsers(app: FastifyInstance): void {
 
 /** Version range check and the headers every response carries. */
 function registerCommonHooks(app: FastifyInstance, version: string): void {
-  const headers = { 'Api-Version': MAX_API_VERSION, Server: `Berth/${version} (linux)`, 'Docker-Experimental': 'false', Ostype: 'linux' };
+  const headers = commonHeaders(version);
   // Callback-style hooks: they run on every request, and an async hook costs a promise each time.
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);

@@ -12,7 +12,7 @@ import { walkInRoot, pathComponents } from '../../src/engine/containers/root-wal
 import { goFileMode, goTime, pathStat, statName } from '../../src/engine/containers/path-stat.js';
 import { entryRelPath } from '../../src/engine/containers/archive-extract.js';
 import { followsFinal, archiveTarArgs } from '../../src/engine/containers/archive.js';
-import { pathStatHeader } from '../../src/server/routes/containers-fs.js';
+import { pathStatHeader } from '../../src/server/wire/container-files.js';
 
 let tmp: string;
 let root: string;

@@ -153,7 +153,8 @@ export class FakeEngine implements Engine {
     list: async () => [sampleImage()],
     inspect: async () => sampleImage(),
     tag: async () => {},
-    remove: async () => [{ untagged: 'docker.io/library/busybox:latest' }, { deleted: IMAGE_ID }],
+    // The engine reports untagged names in familiar form (ImageDeleteItem).
+    remove: async () => [{ untagged: 'busybox:latest' }, { deleted: IMAGE_ID }],
     load: async () => [{ id: IMAGE_ID, tags: ['docker.io/library/busybox:latest'] }],
     save: async () => (async function* (): AsyncGenerator<Buffer> { yield Buffer.alloc(1024); })(),
     history: async () => [{ id: IMAGE_ID, created: 0, createdBy: 'sh', tags: [] as string[], size: 0, comment: '' }],

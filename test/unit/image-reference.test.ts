@@ -51,8 +51,13 @@ test('normalizeRepoTag adds latest, takes the tag and refuses digests', () => {
   assert.throws(() => normalizeRepoTag(`busybox@sha256:${HEX}`, ''), /digest/);
 });
 
-test('familiarReference is the display form', () => {
+test('familiarReference is the display form (Docker FamiliarName: only library/<one component> shortens)', () => {
   assert.equal(familiarReference('docker.io/library/busybox:latest'), 'busybox:latest');
+  assert.equal(familiarReference('docker.io/library/busybox'), 'busybox');
+  assert.equal(familiarReference('docker.io/library/a/b'), 'library/a/b');
+  assert.equal(familiarReference(`docker.io/library/a/b@sha256:${HEX}`), `library/a/b@sha256:${HEX}`);
+  assert.equal(familiarReference('docker.io/libraryx/b:1'), 'libraryx/b:1');
+  assert.equal(familiarReference('example.com/library/b:1'), 'example.com/library/b:1');
   assert.equal(familiarReference('docker.io/foo/bar:1'), 'foo/bar:1');
   assert.equal(familiarReference('docker.io/library/a/b:1'), 'library/a/b:1');
   assert.equal(familiarReference('localhost:5000/x:latest'), 'localhost:5000/x:latest');

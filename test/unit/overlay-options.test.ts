@@ -18,6 +18,14 @@ test('refuses no lowers, separators in paths, and options longer than a page', (
   assert.throws(() => buildOverlayMountOptions({ lowers: long, upperDir: '/u', workDir: '/w' }), /one page/);
 });
 
+test('read-only overlay (export and docker cp snapshots): ro + lower dirs only, at least two', () => {
+  assert.equal(buildOverlayMountOptions({ lowers: ['/c/diff', 'l/AAA'], readOnly: true }), 'ro,lowerdir=/c/diff:l/AAA');
+  assert.throws(() => buildOverlayMountOptions({ lowers: ['/c/diff'], readOnly: true }), /at least 2/);
+  assert.throws(() => buildOverlayMountOptions({ lowers: ['/c/diff', 'a,b'], readOnly: true }), /not usable/);
+  const long = Array.from({ length: 200 }, () => `/var/lib/berth/overlay/${'f'.repeat(64)}/diff`);
+  assert.throws(() => buildOverlayMountOptions({ lowers: long, readOnly: true }), /one page/);
+});
+
 test('60 layers with short links stay under one page', () => {
   const lowers = Array.from({ length: 60 }, () => `l/${randomLinkName()}`);
   const upper = `/var/lib/berth/containers/${'c'.repeat(64)}/diff`;

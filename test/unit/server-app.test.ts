@@ -245,3 +245,14 @@ test('version and info JSON', async () => {
   assert.deepEqual(i.Plugins.Log, ['json-file']);
   assert.equal(i.NCPU, 4);
 });
+
+test('attach/ws without a WebSocket upgrade: 404 for a missing container, else 400 through the one error writer', async () => {
+  const { app, engine } = setup();
+  const plain = await app.inject({ method: 'GET', url: `/v1.41/containers/${CONTAINER_ID}/attach/ws?stream=1` });
+  assert.equal(plain.statusCode, 400);
+  assert.deepEqual(plain.json(), { message: 'this endpoint needs a WebSocket upgrade' });
+  engine.fail('containers.inspect', 'not-found', 'No such container: no-such');
+  const missing = await app.inject({ method: 'GET', url: '/v1.41/containers/no-such/attach/ws?stream=1' });
+  assert.equal(missing.statusCode, 404);
+  assert.deepEqual(missing.json(), { message: 'No such container: no-such' });
+});

@@ -6,7 +6,9 @@ import { frame, frameHeader, parseFrames } from '../../src/server/streams/stdcop
 import { queryBool, queryInt } from '../../src/server/query.js';
 import { commandLine, toContainerInspect, toContainerListItem } from '../../src/server/wire/containers.js';
 import { toCreateOptions } from '../../src/server/wire/create-body.js';
-import { familiarRef, toImageInspect, toImageListItem } from '../../src/server/wire/images.js';
+import { loadMessages, toHistoryItem, toImageDeleteResponse, toImageInspect, toImageListItem, toImagePruneResponse } from '../../src/server/wire/images.js';
+import { toChangesResponse } from '../../src/server/wire/container-files.js';
+import { toContainerPruneResponse, toTopResponse, toWaitError, toWaitResponse } from '../../src/server/wire/container-results.js';
 import { humanDuration, statusText } from '../../src/server/wire/status-text.js';
 import { sampleContainer, sampleImage } from './fake-engine.js';
 
@@ -175,9 +177,12 @@ test('container list item', () => {
 });
 
 test('image wire shapes', () => {
-  assert.equal(familiarRef('docker.io/library/busybox:latest'), 'busybox:latest');
-  assert.equal(familiarRef('docker.io/foo/bar:1'), 'foo/bar:1');
-  assert.equal(familiarRef('localhost:5000/a:1'), 'localhost:5000/a:1');
+  // One familiar-name rule (the engine's familiarReference, Docker's FamiliarName):
+  // only docker.io/library/<one component> loses "library/".
+  const tags = ['docker.io/library/busybox:latest', 'docker.io/foo/bar:1', 'localhost:5000/a:1', 'docker.io/library/a/b:1'];
+  const familiar = ['busybox:latest', 'foo/bar:1', 'localhost:5000/a:1', 'library/a/b:1'];
+  assert.deepEqual((toImageListItem(sampleImage({ tags })) as Record<string, any>).RepoTags, familiar);
+  assert.deepEqual((toImageInspect(sampleImage({ tags })) as Record<string, any>).RepoTags, familiar);
   const item = toImageListItem(sampleImage()) as Record<string, any>;
   assert.deepEqual(item.RepoTags, ['busybox:latest']);
   assert.equal(item.Created, Date.parse('2026-01-01T00:00:00Z') / 1000);
@@ -203,4 +208,29 @@ test('stdcopy framing', () => {
   assert.equal(frame('stderr', Buffer.alloc(0)).length, 0);
   const big = frame('stdout', Buffer.alloc((1 << 20) + 5, 120));
   assert.deepEqual(parseFrames(big).map((p) => p.data.length), [1 << 20, 5]);
+});
+
+test('history, load, prune and delete answers use the same familiar names', () => {
+  const row = { id: 'sha256:abc', created: 1, createdBy: 'sh', tags: ['docker.io/library/a/b:1', 'docker.io/library/busybox:latest'], size: 3, comment: '' };
+  assert.deepEqual(toHistoryItem(row), { Id: 'sha256:abc', Created: 1, CreatedBy: 'sh', Tags: ['library/a/b:1', 'busybox:latest'], Size: 3, Comment: '' });
+  assert.equal(toHistoryItem({ ...row, tags: [] }).Tags, null);
+  assert.deepEqual(loadMessages([{ id: 'sha256:abc', tags: ['docker.io/library/a/b:1'] }, { id: 'sha256:def', tags: [] }]), [
+    'Loaded image: library/a/b:1\n',
+    'Loaded image ID: sha256:def\n',
+  ]);
+  assert.deepEqual(toImagePruneResponse({ deleted: [], spaceReclaimed: 0 }), { ImagesDeleted: null, SpaceReclaimed: 0 });
+  assert.deepEqual(toImagePruneResponse({ deleted: [{ untagged: 'x:1' }, { deleted: 'sha256:abc' }], spaceReclaimed: 5 }), {
+    ImagesDeleted: [{ Untagged: 'x:1' }, { Deleted: 'sha256:abc' }],
+    SpaceReclaimed: 5,
+  });
+  assert.deepEqual(toImageDeleteResponse([{ untagged: 'library/a/b:1' }, { deleted: 'sha256:abc' }]), [{ Untagged: 'library/a/b:1' }, { Deleted: 'sha256:abc' }]);
+});
+
+test('container result answers: changes, top, prune, wait', () => {
+  assert.equal(toChangesResponse([]), null);
+  assert.deepEqual(toChangesResponse([{ path: '/a', kind: 1 }]), [{ Path: '/a', Kind: 1 }]);
+  assert.deepEqual(toTopResponse({ titles: ['PID'], processes: [['1']] }), { Titles: ['PID'], Processes: [['1']] });
+  assert.deepEqual(toContainerPruneResponse({ deleted: [], spaceReclaimed: 0 }), { ContainersDeleted: null, SpaceReclaimed: 0 });
+  assert.deepEqual(toWaitResponse({ exitCode: 3, error: '' }), { StatusCode: 3, Error: null });
+  assert.deepEqual(toWaitError('gone'), { StatusCode: -1, Error: { Message: 'gone' } });
 });

@@ -14,11 +14,11 @@
  * parent directory as fd 3 and the one name to archive: tar walks below it
  * with openat and O_NOFOLLOW, so nothing is followed out of it either.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { forbidden, invalid, isEngineError, notFound, systemError } from '../errors.js';
+import { buildTarCreateArgs, spawnTar, type TarChild } from '../host/tar.js';
 import { isMounted, mountRootfs, unmountRootfs } from '../images/rootfs.js';
 import { withContainerLock } from '../locks.js';
 import { containerFiles } from '../paths.js';
@@ -102,8 +102,7 @@ export async function statContainerPath(ctx: ContainerContext, ref: string, p: s
 /** GNU tar arguments for GET: the member name (one) comes on stdin, relative to the directory at fd 3. Pure. */
 export function archiveTarArgs(wholeRoot: boolean): string[] {
   // /proc and /sys of a running container are not files (and /proc/kmsg blocks forever).
-  const skip = wholeRoot ? ['--anchored', '--exclude=./proc', '--exclude=./sys'] : [];
-  return ['-c', '-f', '-', '-C', '/proc/self/fd/3', '--numeric-owner', ...skip, '--null', '--verbatim-files-from', '-T', '-'];
+  return buildTarCreateArgs({ dir: '/proc/self/fd/3', exclude: wholeRoot ? ['./proc', './sys'] : [] });
 }
 
 /** `GET /containers/{id}/archive`: the stat plus a tar stream whose top entry is the path's base name. */
@@ -130,14 +129,24 @@ export async function getContainerArchive(ctx: ContainerContext, ref: string, p:
       throw invalid('BERTH_ARCHIVE_NOT_DIR', `${p}: not a directory`);
     }
   }
-  const child = spawn('/usr/bin/tar', archiveTarArgs(view.running && walked.name === null), { stdio: ['pipe', 'pipe', 'pipe', dirFd] });
+  let child: TarChild | undefined;
+  let spawnError: unknown;
+  try {
+    child = spawnTar(archiveTarArgs(view.running && walked.name === null), dirFd);
+  } catch (err) {
+    spawnError = err; // tar is missing: nothing was started
+  }
   if (dirFd !== walked.dirFd) fs.closeSync(dirFd);
   walked.close();
-  child.stdin!.end(`${member}\0`);
+  if (!child) {
+    await view.release(); // after the fds above are closed: a snapshot must not be busy
+    throw spawnError;
+  }
+  child.stdin.end(`${member}\0`);
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
   const out = new PassThrough();
-  child.stdout!.pipe(out);
+  child.stdout.pipe(out);
   out.on('close', () => { if (child.exitCode === null) child.kill('SIGKILL'); });
   child.on('close', (code) => {
     // 1 = a file changed while it was read: the archive is still whole.

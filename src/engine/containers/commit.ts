@@ -2,8 +2,8 @@
  * `docker commit`: the container's overlay upper dir becomes a new layer on
  * top of its image.
  *
- * The upper dir is read by the host's GNU tar (/usr/bin/tar, one run; never
- * a binary of the container) with `--xattrs`, so overlay's opaque-dir xattr
+ * The upper dir is read by the host's GNU tar (../host/tar.ts, one run;
+ * never a binary of the container) with `--xattrs`, so overlay's opaque-dir xattr
  * is in the stream; convertOverlayTar() turns whiteouts and opaque dirs into
  * `.wh.` entries on the fly. Paths berth's runtime setup creates in every
  * root (mount points of /proc, /sys, /dev, the etc files) are left out, as
@@ -13,14 +13,15 @@
  * dir is read and the layer stored, then unpaused, whatever happened.
  */
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import type { CommitOptions } from '../api.js';
 import { invalid, systemError } from '../errors.js';
+import { buildTarCreateArgs, spawnTar } from '../host/tar.js';
 import { applyChanges } from '../images/changes.js';
 import { newImageTag } from '../images/reference.js';
 import type { ImageRecord, ImageRuntimeConfig } from '../images/types.js';
+import { OPAQUE_XATTR } from '../images/whiteouts.js';
 import { containerFiles } from '../paths.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { convertOverlayTar } from './overlay-tar.js';
@@ -34,19 +35,14 @@ const SKIPPED_PATHS = ['etc/hosts', 'etc/hostname', 'etc/resolv.conf', 'etc/mtab
 
 /** The arguments of the one GNU tar run over an upper dir (names come NUL-separated on stdin). Pure. */
 export function upperTarArgs(upper: string): string[] {
-  return [
-    '-c', '-f', '-', '-C', upper, '--format=posix', '--numeric-owner', '--xattrs', '--xattrs-include=trusted.overlay.opaque',
-    '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
-    '--anchored', '--no-wildcards', ...SKIPPED_PATHS.map((p) => `--exclude=${p}`),
-    '--null', '--verbatim-files-from', '-T', '-',
-  ];
+  return buildTarCreateArgs({ dir: upper, posix: true, xattrsInclude: OPAQUE_XATTR, exclude: SKIPPED_PATHS });
 }
 
 /** A layer tar (Docker whiteout format) of `upper`, streamed; errors of tar reject the stream. */
 export async function upperLayerTar(upper: string): Promise<Readable> {
   await fs.mkdir(upper, { recursive: true, mode: 0o700 });
   const names = (await fs.readdir(upper)).filter((n) => !SKIPPED_TOP.has(n)).sort();
-  const child = spawn('/usr/bin/tar', upperTarArgs(upper), { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawnTar(upperTarArgs(upper));
   child.stdin.end(names.map((n) => `${n}\0`).join(''));
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });

@@ -11,45 +11,35 @@
  * it when the stream ends, fails or the client goes away. Each export has
  * its own mount, so nothing is shared and nothing needs counting.
  *
- * The tar is written by the host's GNU tar (/usr/bin/tar; never a binary
- * from the container), names read NUL-separated and verbatim from stdin.
+ * The snapshot is mounted by the one overlay helper (images/rootfs.ts,
+ * read-only variant); the tar is written by the host's GNU tar
+ * (host/tar.ts; never a binary from the container), names read
+ * NUL-separated and verbatim from stdin.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import { execa } from '../execa-on-demand.js';
 import { systemError } from '../errors.js';
-import { MOUNT_OPTIONS_MAX, unmountRootfs } from '../images/rootfs.js';
+import { buildTarCreateArgs, spawnTar, type TarChild } from '../host/tar.js';
+import { mountOverlay, unmountRootfs, type ReadOnlyOverlay } from '../images/rootfs.js';
 import { containerFiles } from '../paths.js';
 import type { ContainerContext } from './context.js';
 import { findContainer } from './resolve.js';
-
-/**
- * Mount options of a read-only overlay of `lowers` (top-most first). Pure.
- * Throws when a path cannot be carried in the option string or it is too long.
- */
-export function readOnlyOverlayOptions(lowers: string[]): string {
-  if (lowers.length < 2) throw new Error('a read-only overlay needs at least two lower dirs');
-  for (const p of lowers) if (p === '' || /[,:\n]/.test(p)) throw new Error(`path not usable in overlay options: ${JSON.stringify(p)}`);
-  const opts = `ro,lowerdir=${lowers.join(':')}`;
-  if (opts.length > MOUNT_OPTIONS_MAX) throw new Error(`overlay mount options are ${opts.length} bytes, more than one page`);
-  return opts;
-}
 
 /** Mounts the container's current root read-only at a new dir; returns it. */
 export async function mountSnapshot(ctx: ContainerContext, containerId: string, imageId: string): Promise<string> {
   const image = ctx.images.resolve(imageId);
   const upper = containerFiles(ctx.paths.containerDir(containerId)).upper;
   await fs.mkdir(upper, { recursive: true, mode: 0o700 });
-  const opts = readOnlyOverlayOptions([upper, ...ctx.images.lowerDirs(image)]);
   const base = path.join(ctx.paths.execRoot, 'snapshots');
   await fs.mkdir(base, { recursive: true, mode: 0o700 });
   const target = await fs.mkdtemp(path.join(base, `${containerId.slice(0, 12)}-`));
-  const res = await execa('/usr/bin/mount', ['-t', 'overlay', 'overlay', '-o', opts, target], { cwd: ctx.images.overlayRoot, reject: false, timeout: 30_000 });
-  if (res.exitCode !== 0) {
+  try {
+    const overlay: ReadOnlyOverlay = { lowers: [upper, ...ctx.images.lowerDirs(image)], readOnly: true };
+    await mountOverlay(overlay, { overlayRoot: ctx.images.overlayRoot, target, code: 'BERTH_EXPORT_MOUNT' });
+  } catch (err) {
     await fs.rmdir(target).catch(() => {});
-    throw systemError('BERTH_EXPORT_MOUNT', `mounting a snapshot of ${containerId}: ${String(res.stderr).trim() || res.shortMessage}`);
+    throw err;
   }
   return target;
 }
@@ -64,13 +54,14 @@ export async function exportContainer(ctx: ContainerContext, ref: string): Promi
   const row = findContainer(ctx, ref);
   const target = await mountSnapshot(ctx, row.id, row.spec.imageId);
   let names: string[];
+  let child: TarChild;
   try {
     names = await fs.readdir(target);
+    child = spawnTar(buildTarCreateArgs({ dir: target })); // throws when tar is missing: the snapshot goes too
   } catch (err) {
     await releaseSnapshot(target);
     throw err;
   }
-  const child = spawn('/usr/bin/tar', ['-c', '-f', '-', '-C', target, '--numeric-owner', '--null', '--verbatim-files-from', '-T', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.end(names.map((n) => `${n}\0`).join(''));
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });

@@ -1,11 +1,12 @@
 /**
  * Top: the host's `ps` with the client's arguments, keeping the rows whose
- * PID belongs to the container (as dockerd does). ps is the host's binary,
- * never one from the container.
+ * PID belongs to the container (as dockerd does). ps is the host's binary
+ * (procps, found by host/binaries.ts), never one from the container.
  */
 import { execa } from '../execa-on-demand.js';
 import type { TopResult } from '../api.js';
 import { invalid, systemError } from '../errors.js';
+import { hostTool } from '../host/binaries.js';
 import type { ContainerContext } from './context.js';
 import { ensureTransition } from './lifecycle.js';
 import { findContainer } from './resolve.js';
@@ -13,11 +14,21 @@ import { findContainer } from './resolve.js';
 export async function topContainer(ctx: ContainerContext, ref: string, psArgs: string): Promise<TopResult> {
   const row = findContainer(ctx, ref);
   ensureTransition('top', row.state.status, row.id);
-  const args = (psArgs || '-ef').split(/\s+/).filter(Boolean);
-  if (args.some((a) => !/^[-\w,=:%.]+$/.test(a))) throw invalid('BERTH_TOP_BAD_ARGS', `Invalid ps_args: ${psArgs}`);
-  const [pids, ps] = await Promise.all([ctx.runtime.pids(row.id), execa('ps', args, { reject: false, timeout: 10_000 })]);
+  const args = buildPsArgs(psArgs);
+  const [pids, ps] = await Promise.all([ctx.runtime.pids(row.id), execa(hostTool('ps'), args, { reject: false, timeout: 10_000 })]);
   if (ps.exitCode !== 0) throw systemError('BERTH_TOP_PS_FAILED', `Error running ps: ${String(ps.stderr).trim()}`);
   return parsePsOutput(String(ps.stdout), new Set(pids));
+}
+
+/**
+ * The client's ps_args ('' = `-ef`) as ps's argv: split on whitespace, each
+ * word only of option characters (no shell, but no paths or odd bytes
+ * either). Pure; invalid-parameter "Invalid ps_args: …" otherwise.
+ */
+export function buildPsArgs(psArgs: string): string[] {
+  const args = (psArgs || '-ef').split(/\s+/).filter(Boolean);
+  if (args.some((a) => !/^[-\w,=:%.]+$/.test(a))) throw invalid('BERTH_TOP_BAD_ARGS', `Invalid ps_args: ${psArgs}`);
+  return args;
 }
 
 /** Splits ps output into titles and rows; the last column keeps its spaces. Pure. */

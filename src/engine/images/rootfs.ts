@@ -1,20 +1,25 @@
 /**
- * A container's root filesystem: one overlay mount of the image's layers
- * (lower, read-only) and the container's own upper/work directories.
+ * Overlay mounts, the one helper for every overlay berth makes: a
+ * container's root (the image's layers as lower dirs, read-only, plus the
+ * container's own upper/work dirs) and the read-only snapshots that export
+ * and docker cp read from (the container's upper dir on top of the image's
+ * layers, no upper of their own).
  *
  * Lower dirs are passed as short relative links (`l/<26 chars>`) and the
  * mount runs with the overlay root as its working directory, so that even an
  * image with many layers keeps the option string under one page (the kernel
- * copies mount data into a single page).
+ * copies mount data into a single page). mount/umount are run by
+ * ../host/mount.ts.
  */
 import fs from 'node:fs/promises';
-import { execa } from '../execa-on-demand.js';
 import { systemError } from '../errors.js';
+import { mountFs, umountFs } from '../host/mount.js';
 
 /** The kernel copies mount options into one page; longer strings are cut. */
 export const MOUNT_OPTIONS_MAX = 4095;
 
-export interface OverlayOptionsInput {
+/** A writable overlay: lower dirs plus an upper and a work dir. */
+export interface WritableOverlay {
   /** Lower dirs, top-most first (relative to the overlay root, or absolute). At least one. */
   lowers: string[];
   upperDir: string;
@@ -23,24 +28,48 @@ export interface OverlayOptionsInput {
   volatile?: boolean;
 }
 
+/** A read-only overlay of lower dirs only (overlayfs then needs at least two). */
+export interface ReadOnlyOverlay {
+  lowers: string[];
+  readOnly: true;
+}
+
+export type OverlayOptionsInput = WritableOverlay | ReadOnlyOverlay;
+
 /**
- * Builds `lowerdir=a:b,upperdir=…,workdir=…[,volatile]`. Pure.
- * Throws when there is no lower dir, when a path holds a character the
- * option syntax cannot carry (`,` `:` or a newline), or when the result is
- * longer than MOUNT_OPTIONS_MAX.
+ * Builds `lowerdir=a:b,upperdir=…,workdir=…[,volatile]`, or
+ * `ro,lowerdir=a:b` for a read-only overlay. Pure.
+ * Throws when there are too few lower dirs, when a path holds a character
+ * the option syntax cannot carry (`,` `:` or a newline), or when the result
+ * is longer than MOUNT_OPTIONS_MAX.
  */
 export function buildOverlayMountOptions(input: OverlayOptionsInput): string {
-  if (input.lowers.length === 0) throw new Error('overlay mount needs at least one lower dir');
-  for (const p of [...input.lowers, input.upperDir, input.workDir]) {
+  const readOnly = 'readOnly' in input;
+  const minLowers = readOnly ? 2 : 1;
+  if (input.lowers.length < minLowers) throw new Error(`a${readOnly ? ' read-only' : 'n'} overlay mount needs at least ${minLowers} lower dir${minLowers > 1 ? 's' : ''}`);
+  const paths = readOnly ? input.lowers : [...input.lowers, input.upperDir, input.workDir];
+  for (const p of paths) {
     if (p === '' || /[,:\n]/.test(p)) throw new Error(`path not usable in overlay options: ${JSON.stringify(p)}`);
   }
-  const parts = [`lowerdir=${input.lowers.join(':')}`, `upperdir=${input.upperDir}`, `workdir=${input.workDir}`];
-  if (input.volatile) parts.push('volatile');
+  const parts = readOnly
+    ? ['ro', `lowerdir=${input.lowers.join(':')}`]
+    : [`lowerdir=${input.lowers.join(':')}`, `upperdir=${input.upperDir}`, `workdir=${input.workDir}`, ...(input.volatile ? ['volatile'] : [])];
   const opts = parts.join(',');
   if (opts.length > MOUNT_OPTIONS_MAX) {
     throw new Error(`overlay mount options are ${opts.length} bytes, more than one page (${MOUNT_OPTIONS_MAX})`);
   }
   return opts;
+}
+
+/**
+ * Mounts an overlay at `target` (which must exist), with `overlayRoot` as
+ * the working directory against which relative lower dirs resolve. A
+ * failure is a system error with `code` and the tool's message.
+ */
+export async function mountOverlay(overlay: OverlayOptionsInput, at: { overlayRoot: string; target: string; code: string }): Promise<void> {
+  const options = buildOverlayMountOptions(overlay);
+  const run = await mountFs({ type: 'overlay', source: 'overlay', options, target: at.target }, at.overlayRoot);
+  if (!run.ok) throw systemError(at.code, `mounting overlay at ${at.target}: ${run.message}`);
 }
 
 export interface MountRootfsInput {
@@ -53,46 +82,25 @@ export interface MountRootfsInput {
   volatile?: boolean;
 }
 
-/** Host binaries by absolute path: never whatever PATH happens to find. */
-async function hostBinary(name: string): Promise<string> {
-  for (const dir of ['/usr/bin', '/bin', '/usr/sbin', '/sbin']) {
-    const p = `${dir}/${name}`;
-    try {
-      await fs.access(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      // try the next directory
-    }
-  }
-  throw systemError('BERTH_ROOTFS_NO_BINARY', `${name} not found in /usr/bin, /bin, /usr/sbin or /sbin`);
-}
-
 /**
- * Mounts the overlay at mergedDir (creating upper, work and merged dirs when
- * missing). Already mounted → no-op, so a retry after a crash is safe.
+ * Mounts a container's root at mergedDir (creating upper, work and merged
+ * dirs when missing). Already mounted → no-op, so a retry after a crash is
+ * safe.
  */
 export async function mountRootfs(input: MountRootfsInput): Promise<void> {
   if (await isMounted(input.mergedDir)) return;
-  const opts = buildOverlayMountOptions(input);
+  const overlay: WritableOverlay = { lowers: input.lowers, upperDir: input.upperDir, workDir: input.workDir, volatile: input.volatile };
+  buildOverlayMountOptions(overlay); // refuse bad paths before creating any directory
   for (const d of [input.upperDir, input.workDir, input.mergedDir]) await fs.mkdir(d, { recursive: true, mode: 0o700 });
-  const mount = await hostBinary('mount');
-  const res = await execa(mount, ['-t', 'overlay', 'overlay', '-o', opts, input.mergedDir], {
-    cwd: input.overlayRoot,
-    reject: false,
-    timeout: 30_000,
-  });
-  if (res.exitCode !== 0) {
-    throw systemError('BERTH_ROOTFS_MOUNT_FAILED', `mounting overlay at ${input.mergedDir}: ${String(res.stderr).trim() || res.shortMessage}`);
-  }
+  await mountOverlay(overlay, { overlayRoot: input.overlayRoot, target: input.mergedDir, code: 'BERTH_ROOTFS_MOUNT_FAILED' });
 }
 
-/** Unmounts mergedDir; not mounted (or missing) → no-op. Busy → system error. */
+/** Unmounts an overlay (or any mount) at mergedDir; not mounted (or missing) → no-op. Busy → system error. */
 export async function unmountRootfs(mergedDir: string): Promise<void> {
   if (!(await isMounted(mergedDir))) return;
-  const umount = await hostBinary('umount');
-  const res = await execa(umount, [mergedDir], { reject: false, timeout: 30_000 });
-  if (res.exitCode === 0 || /not mounted|no mount point/i.test(String(res.stderr))) return;
-  throw systemError('BERTH_ROOTFS_UMOUNT_FAILED', `unmounting ${mergedDir}: ${String(res.stderr).trim() || res.shortMessage}`);
+  const run = await umountFs(mergedDir);
+  if (run.ok || /not mounted|no mount point/i.test(run.message)) return;
+  throw systemError('BERTH_ROOTFS_UMOUNT_FAILED', `unmounting ${mergedDir}: ${run.message}`);
 }
 
 /** True when `target` (absolute) is a mount point in this process's mount namespace. */

@@ -6,14 +6,14 @@
  * Node can neither mknod(2) nor setxattr(2). Rather than one host binary per
  * whiteout, berth writes one small tar of exactly those device nodes and
  * opaque directory entries (with SCHILY.xattr PAX records) and has GNU tar
- * (/usr/bin/tar, Debian's) extract it in a single call per layer. Every path
+ * (the distribution's, through ../host/tar.ts) extract it in a single call per layer. Every path
  * is checked first: its parents must be real directories inside the layer
  * (no symlink anywhere on the way), so GNU tar never follows one out.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from '../execa-on-demand.js';
 import { invalid, systemError } from '../errors.js';
+import { buildTarExtractArgs, runTar } from '../host/tar.js';
 import { tarChunks, type TarItem } from './tar-writer.js';
 
 export const WHITEOUT_PREFIX = '.wh.';
@@ -83,12 +83,8 @@ export async function applyWhiteouts(root: string, w: Whiteouts): Promise<void> 
   if (w.deleted.length === 0 && w.opaque.length === 0) return;
   const items = await whiteoutItems(root, w);
   if (items.length === 0) return;
-  const res = await execa('/usr/bin/tar', ['-x', '-f', '-', '-C', root, '--numeric-owner', '--same-owner', '-p', '--xattrs', `--xattrs-include=${OPAQUE_XATTR}`], {
-    input: await collect(tarChunks(items)),
-    reject: false,
-    timeout: 120_000,
-  });
-  if (res.exitCode !== 0) throw systemError('BERTH_LAYER_WHITEOUTS', `making overlay whiteouts: ${String(res.stderr).trim() || res.shortMessage}`);
+  const run = await runTar(buildTarExtractArgs({ dir: root, xattrsInclude: OPAQUE_XATTR }), await collect(tarChunks(items)), 120_000);
+  if (!run.ok) throw systemError('BERTH_LAYER_WHITEOUTS', `making overlay whiteouts: ${run.message}`);
 }
 
 /** Whiteout tars are one or two blocks per entry: held in memory. */

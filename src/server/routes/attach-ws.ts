@@ -14,6 +14,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { createWebSocketStream, type WebSocket } from 'ws';
 import type { AttachSession, Engine } from '../../engine/api.js';
+import { badRequest } from '../errors.js';
 import type { Query } from '../query.js';
 import { paceClient } from '../streams/hijack.js';
 import { attachOptionsFromQuery } from './containers-io.js';
@@ -32,7 +33,9 @@ export function attachWebsocketPlugin(engine: Engine, url: string, schema: Fasti
       schema,
       config: { operationId: ATTACH_WS_OPERATION },
       preHandler: (request, reply) => openSession(engine, request, reply),
-      handler: (_request, reply) => reply.code(400).send({ message: 'this endpoint needs a WebSocket upgrade' }),
+      handler: () => {
+        throw badRequest('this endpoint needs a WebSocket upgrade');
+      },
       wsHandler: (ws, request) =>
         runWebsocketAttach(ws, sessions.get(request), (pending) =>
           request.log.warn({ container: (request.params as { id: string }).id, pending }, 'WebSocket attach client too slow (stopped reading): disconnected')),

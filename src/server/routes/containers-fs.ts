@@ -5,22 +5,15 @@
  */
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ContainerPathStat, Engine } from '../../engine/api.js';
+import type { Engine } from '../../engine/api.js';
 import type { Operations } from '../app.js';
 import { badRequest } from '../errors.js';
 import { queryBool, queryList, queryString, type Query } from '../query.js';
 import { commitConfigFromBody } from '../wire/commit-body.js';
+import { PATH_STAT_HEADER, pathStatHeader, toChangesResponse, toCommitResponse } from '../wire/container-files.js';
 import { disableSocketTimeout } from '../streams/json-stream.js';
 
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
-
-/** The X-Docker-Container-Path-Stat value: base64 of Docker's JSON field order. */
-export function pathStatHeader(st: ContainerPathStat): string {
-  const json = JSON.stringify({ name: st.name, size: st.size, mode: st.mode, mtime: st.mtime, linkTarget: st.linkTarget });
-  return Buffer.from(json).toString('base64');
-}
-
-const STAT_HEADER = 'X-Docker-Container-Path-Stat';
 
 function archivePath(request: FastifyRequest): string {
   const p = queryString((request.query as Query).path);
@@ -42,13 +35,11 @@ export function containerFsOperations(engine: Engine): Operations {
     return reply.code(200).type('application/x-tar').send(stream);
   }
 
-  /** Docker answers null (not []) when nothing changed. */
   async function getContainersChanges(request: FastifyRequest) {
-    const changes = await files.changes(idOf(request));
-    return changes.length ? changes.map((c) => ({ Path: c.path, Kind: c.kind })) : null;
+    return toChangesResponse(await files.changes(idOf(request)));
   }
 
-  /** Docker answers 201 {"Id": "sha256:…"}; `container` is required. */
+  /** 201 with the new image's ID; `container` is required. */
   async function postCommit(request: FastifyRequest, reply: FastifyReply) {
     const q = request.query as Query;
     const container = queryString(q.container);
@@ -62,18 +53,18 @@ export function containerFsOperations(engine: Engine): Operations {
       changes: queryList(q.changes),
       config: commitConfigFromBody(request.body),
     });
-    return reply.code(201).send({ Id: id });
+    return reply.code(201).send(toCommitResponse(id));
   }
 
   async function headContainersArchive(request: FastifyRequest, reply: FastifyReply) {
     const st = await files.statPath(idOf(request), archivePath(request));
-    return reply.code(200).header(STAT_HEADER, pathStatHeader(st)).send();
+    return reply.code(200).header(PATH_STAT_HEADER, pathStatHeader(st)).send();
   }
 
   async function getContainersArchive(request: FastifyRequest, reply: FastifyReply) {
     const { stat, stream } = await files.getArchive(idOf(request), archivePath(request));
     reply.raw.on('close', () => stream.destroy());
-    return reply.code(200).header(STAT_HEADER, pathStatHeader(stat)).type('application/x-tar').send(stream);
+    return reply.code(200).header(PATH_STAT_HEADER, pathStatHeader(stat)).type('application/x-tar').send(stream);
   }
 
   /** The body is the tar, streamed (never buffered); 200 with an empty body, as Docker. */

@@ -11,6 +11,7 @@ import { queryBool, queryFilters, queryInt, queryString } from '../query.js';
 import type { Query } from '../query.js';
 import { jsonLine, startRawStream } from '../streams/json-stream.js';
 import { toContainerInspect, toContainerListItem } from '../wire/containers.js';
+import { toContainerPruneResponse, toCreateResponse, toTopResponse, toWaitError, toWaitResponse } from '../wire/container-results.js';
 import { parseContainerName, toCreateOptions } from '../wire/create-body.js';
 
 type Req = FastifyRequest;
@@ -55,7 +56,7 @@ export function containerOperations(engine: Engine): Operations {
     requireJsonContentType(request);
     const { options, warnings } = toCreateOptions(request.body, queryString(q(request).name) || undefined);
     const created = await c.create(options);
-    return reply.code(201).send({ Id: created.id, Warnings: [...warnings, ...created.warnings] });
+    return reply.code(201).send(toCreateResponse(created.id, [...warnings, ...created.warnings]));
   }
 
   async function getContainersInspect(request: Req) {
@@ -63,8 +64,7 @@ export function containerOperations(engine: Engine): Operations {
   }
 
   async function getContainersTop(request: Req) {
-    const top = await c.top(id(request), queryString(q(request).ps_args, '-ef') || '-ef');
-    return { Titles: top.titles, Processes: top.processes };
+    return toTopResponse(await c.top(id(request), queryString(q(request).ps_args, '-ef') || '-ef'));
   }
 
   /** Lifecycle verbs answer 204 with no body (304 comes from not-modified errors). */
@@ -90,8 +90,7 @@ export function containerOperations(engine: Engine): Operations {
   });
 
   async function postContainersPrune(request: Req) {
-    const res = await c.prune(queryFilters(q(request).filters));
-    return { ContainersDeleted: res.deleted.length ? res.deleted : null, SpaceReclaimed: res.spaceReclaimed };
+    return toContainerPruneResponse(await c.prune(queryFilters(q(request).filters)));
   }
 
   /**
@@ -109,12 +108,11 @@ export function containerOperations(engine: Engine): Operations {
     const { result } = await c.wait(id(request), condition, ac.signal);
     const stream = startRawStream(request, reply, 200, { 'Content-Type': 'application/json' });
     try {
-      const r = await result;
-      stream.end(jsonLine({ StatusCode: r.exitCode, Error: r.error ? { Message: r.error } : null }));
+      stream.end(jsonLine(toWaitResponse(await result)));
     } catch (err) {
       if (ac.signal.aborted) return stream.end();
       request.log.warn({ err }, 'wait failed after headers were sent');
-      stream.end(jsonLine({ StatusCode: -1, Error: { Message: (err as Error).message } }));
+      stream.end(jsonLine(toWaitError((err as Error).message)));
     }
   }
 

@@ -7,7 +7,7 @@ import { badRequest, notSupported } from '../errors.js';
 import { queryInt } from '../query.js';
 import type { Query } from '../query.js';
 import { hijackConnection, runAttach, type HijackedConnection } from '../streams/hijack.js';
-import { execCreateFromBody, execInspectJson, execStartFromBody } from '../wire/exec.js';
+import { execCreateFromBody, execCreateResponse, execInspectJson, execStartFromBody } from '../wire/exec.js';
 import { streamContentType } from './containers-io.js';
 
 type Req = FastifyRequest;
@@ -21,7 +21,7 @@ export function execOperations(engine: Engine): Operations {
 
   async function postContainersExec(request: Req, reply: FastifyReply) {
     const { id: execId } = await exec().create(id(request), execCreateFromBody(request.body));
-    return reply.code(201).send({ Id: execId });
+    return reply.code(201).send(execCreateResponse(execId));
   }
 
   /**

@@ -4,12 +4,13 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Engine, ImageHistoryItem, LoadedImage } from '../../engine/api.js';
+import type { Engine } from '../../engine/api.js';
 import type { Operations } from '../app.js';
 import { badRequest } from '../errors.js';
 import { queryFilters, queryList, type Query } from '../query.js';
 import { disableSocketTimeout, jsonLine } from '../streams/json-stream.js';
-import { familiarReference } from '../../engine/images/reference.js';
+import { loadMessages, toHistoryItem, toImagePruneResponse } from '../wire/images.js';
+import { streamMessage } from '../wire/messages.js';
 import { imageNameOf } from './images.js';
 
 type Req = FastifyRequest;
@@ -17,25 +18,6 @@ const q = (request: Req) => request.query as Query;
 
 function isReadable(v: unknown): v is Readable {
   return v !== null && typeof v === 'object' && typeof (v as Readable).pipe === 'function';
-}
-
-/** The lines `docker load` prints: one per tag, or the ID for an untagged image. */
-export function loadMessages(loaded: LoadedImage[]): string[] {
-  return loaded.flatMap((img) =>
-    img.tags.length ? img.tags.map((t) => `Loaded image: ${familiarReference(t)}\n`) : [`Loaded image ID: ${img.id}\n`],
-  );
-}
-
-/** Docker's HistoryResponseItem; rows without tags carry null, as dockerd sends. */
-export function toHistoryItem(h: ImageHistoryItem) {
-  return {
-    Id: h.id,
-    Created: h.created,
-    CreatedBy: h.createdBy,
-    Tags: h.tags.length ? h.tags.map(familiarReference) : null,
-    Size: h.size,
-    Comment: h.comment,
-  };
 }
 
 export function imageArchiveOperations(engine: Engine): Operations {
@@ -66,7 +48,7 @@ export function imageArchiveOperations(engine: Engine): Operations {
     if (!isReadable(request.body)) throw badRequest('the request body must be the image archive (Content-Type application/x-tar)');
     disableSocketTimeout(request.raw.socket);
     const loaded = await im.load(request.body);
-    const lines = loadMessages(loaded).map((stream) => jsonLine({ stream }));
+    const lines = loadMessages(loaded).map((text) => jsonLine(streamMessage(text)));
     return reply.code(200).type('application/json').send(lines.join(''));
   }
 
@@ -75,12 +57,7 @@ export function imageArchiveOperations(engine: Engine): Operations {
   }
 
   async function postImagesPrune(request: Req) {
-    const filters = queryFilters(q(request).filters);
-    const res = await im.prune(filters);
-    return {
-      ImagesDeleted: res.deleted.length ? res.deleted.map((d) => (d.untagged ? { Untagged: d.untagged } : { Deleted: d.deleted })) : null,
-      SpaceReclaimed: res.spaceReclaimed,
-    };
+    return toImagePruneResponse(await im.prune(queryFilters(q(request).filters)));
   }
 
   return {

@@ -13,6 +13,7 @@ import { queryBool, queryFilters, queryList, queryString } from '../query.js';
 import type { Query } from '../query.js';
 import { disableSocketTimeout, jsonLine } from '../streams/json-stream.js';
 import { toImageDeleteResponse, toImageInspect, toImageListItem } from '../wire/images.js';
+import { statusMessage } from '../wire/messages.js';
 
 type Req = FastifyRequest;
 type Handler = (request: Req, reply: FastifyReply) => unknown;
@@ -67,7 +68,7 @@ export function imageOperations(engine: Engine): Operations {
     const { repo, tag } = splitRepoTag(queryString(query.repo), queryString(query.tag));
     disableSocketTimeout(request.raw.socket);
     const { id } = await im.import({ source: request.body, repo, tag, changes: queryList(query.changes), message: queryString(query.message) });
-    return reply.code(200).type('application/json').send(jsonLine({ status: id }));
+    return reply.code(200).type('application/json').send(jsonLine(statusMessage(id)));
   }
 
   async function getImagesInspect(request: Req) {

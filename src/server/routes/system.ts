@@ -1,19 +1,8 @@
 /** System routes: `_ping` (HEAD and GET), `/version`, `/info`. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/api.js';
-import { MAX_API_VERSION } from '../api-version.js';
 import type { Operations } from '../app.js';
-import { toInfo, toVersion } from '../wire/system.js';
-
-/** Headers dockerd sends on `_ping`; the CLI reads API-Version and OSType. */
-const PING_HEADERS: Readonly<Record<string, string>> = {
-  'API-Version': MAX_API_VERSION,
-  OSType: 'linux',
-  'Docker-Experimental': 'false',
-  'Cache-Control': 'no-cache, no-store, must-revalidate',
-  Pragma: 'no-cache',
-  'Builder-Version': '1',
-};
+import { PING_HEADERS, toInfo, toVersion } from '../wire/system.js';
 
 export function systemOperations(engine: Engine): Operations {
   function headPing(_request: FastifyRequest, reply: FastifyReply) {

@@ -49,12 +49,7 @@ export function disableSocketTimeout(socket: unknown): void {
   if (s && typeof s.setTimeout === 'function') (s.setTimeout as (ms: number) => void).call(s, 0);
 }
 
-/** One line of Docker's JSON message stream. */
+/** One line of a JSON stream (the message itself is shaped in wire/, e.g. wire/messages.ts). */
 export function jsonLine(msg: Record<string, unknown>): string {
   return `${JSON.stringify(msg)}\n`;
-}
-
-/** An in-band error line (after a streaming 200 has started). */
-export function jsonErrorLine(message: string): string {
-  return jsonLine({ errorDetail: { message }, error: message });
 }

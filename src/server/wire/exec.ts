@@ -44,6 +44,11 @@ export function execStartFromBody(body: unknown): ExecStartOptions {
   return { detach: boolField(b, 'Detach', 'Detach'), consoleSize: consoleSizeField(b) };
 }
 
+/** `POST /containers/{id}/exec` (201): the new session's ID. */
+export function execCreateResponse(id: string): { Id: string } {
+  return { Id: id };
+}
+
 /** Docker's ExecInspectResponse. */
 export function execInspectJson(v: ExecView): Record<string, unknown> {
   return {

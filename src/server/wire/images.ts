@@ -1,21 +1,15 @@
 /**
- * ImageView → Docker's image JSON: list items (`GET /images/json`), inspect
- * (`GET /images/{name}/json`) and delete results. References are shown in
- * the familiar short form Docker clients print.
+ * Image records → Docker's image JSON: list items (`GET /images/json`),
+ * inspect (`GET /images/{name}/json`), delete and prune results, history
+ * rows and the lines of `docker load`. References are shown in the familiar
+ * short form Docker clients print, through the engine's one
+ * `familiarReference` (Docker's FamiliarName rule).
  */
-import type { ImageDeleteItem, ImageRuntimeConfig, ImageView } from '../../engine/api.js';
+import type {
+  ImageDeleteItem, ImageHistoryItem, ImagePruneResult, ImageRuntimeConfig, ImageView, LoadedImage,
+} from '../../engine/api.js';
+import { familiarReference } from '../../engine/api.js';
 import { unixSeconds, ZERO_TIME } from './containers.js';
-
-/**
- * Familiar form of a normalized reference: `docker.io/library/busybox:latest`
- * → `busybox:latest`, `docker.io/foo/bar:1` → `foo/bar:1`; other registries
- * unchanged.
- */
-export function familiarRef(ref: string): string {
-  if (ref.startsWith('docker.io/library/')) return ref.slice('docker.io/library/'.length);
-  if (ref.startsWith('docker.io/')) return ref.slice('docker.io/'.length);
-  return ref;
-}
 
 const portSet = (ports: string[]) => (ports.length ? Object.fromEntries(ports.map((p) => [p, {}])) : null);
 const volumeSet = (vols: string[]) => (vols.length ? Object.fromEntries(vols.map((p) => [p, {}])) : null);
@@ -37,7 +31,7 @@ export function toImageListItem(v: ImageView): Record<string, unknown> {
   return {
     Id: v.id,
     ParentId: v.parent,
-    RepoTags: tagged ? v.tags.map(familiarRef) : ['<none>:<none>'],
+    RepoTags: tagged ? v.tags.map(familiarReference) : ['<none>:<none>'],
     // Observed on dockerd: null for a tagged local image without registry digest.
     RepoDigests: tagged ? null : ['<none>@<none>'],
     Created: unixSeconds(v.created),
@@ -53,7 +47,7 @@ export function toImageListItem(v: ImageView): Record<string, unknown> {
 export function toImageInspect(v: ImageView): Record<string, unknown> {
   return {
     Id: v.id,
-    RepoTags: v.tags.map(familiarRef),
+    RepoTags: v.tags.map(familiarReference),
     RepoDigests: [],
     Parent: v.parent,
     Comment: v.comment,
@@ -75,8 +69,34 @@ export function toImageInspect(v: ImageView): Record<string, unknown> {
   };
 }
 
-/** `DELETE /images/{name}` result: `[{"Untagged": …}, {"Deleted": …}]`. */
+/** `DELETE /images/{name}` result: `[{"Untagged": …}, {"Deleted": …}]` (untagged names come familiar). */
 export function toImageDeleteResponse(items: ImageDeleteItem[]): Array<Record<string, string>> {
-  return items.map((i): Record<string, string> =>
-    i.untagged !== undefined ? { Untagged: familiarRef(i.untagged) } : { Deleted: i.deleted ?? '' });
+  return items.map((i): Record<string, string> => (i.untagged !== undefined ? { Untagged: i.untagged } : { Deleted: i.deleted ?? '' }));
+}
+
+/** `POST /images/prune`: ImagesDeleted is null (not []) when nothing went. */
+export function toImagePruneResponse(res: ImagePruneResult): Record<string, unknown> {
+  return {
+    ImagesDeleted: res.deleted.length ? res.deleted.map((d) => (d.untagged ? { Untagged: d.untagged } : { Deleted: d.deleted })) : null,
+    SpaceReclaimed: res.spaceReclaimed,
+  };
+}
+
+/** Docker's HistoryResponseItem; rows without tags carry null, as dockerd sends. */
+export function toHistoryItem(h: ImageHistoryItem): Record<string, unknown> {
+  return {
+    Id: h.id,
+    Created: h.created,
+    CreatedBy: h.createdBy,
+    Tags: h.tags.length ? h.tags.map(familiarReference) : null,
+    Size: h.size,
+    Comment: h.comment,
+  };
+}
+
+/** The lines `docker load` prints: one per tag, or the ID for an untagged image. */
+export function loadMessages(loaded: LoadedImage[]): string[] {
+  return loaded.flatMap((img) =>
+    img.tags.length ? img.tags.map((t) => `Loaded image: ${familiarReference(t)}\n`) : [`Loaded image ID: ${img.id}\n`],
+  );
 }

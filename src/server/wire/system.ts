@@ -1,6 +1,21 @@
-/** SystemInfo / VersionInfo → Docker's `/info` and `/version` JSON. */
+/** SystemInfo / VersionInfo → Docker's `/info` and `/version` JSON, and the headers of `_ping`. */
 import type { SystemInfo, VersionInfo } from '../../engine/api.js';
 import { MAX_API_VERSION, MIN_API_VERSION } from '../api-version.js';
+
+/** Headers every response carries, as dockerd's; `version` is berth's own. */
+export function commonHeaders(version: string): Readonly<Record<string, string>> {
+  return { 'Api-Version': MAX_API_VERSION, Server: `Berth/${version} (linux)`, 'Docker-Experimental': 'false', Ostype: 'linux' };
+}
+
+/** Headers dockerd sends on `_ping`; the CLI reads API-Version and OSType. */
+export const PING_HEADERS: Readonly<Record<string, string>> = {
+  'API-Version': MAX_API_VERSION,
+  OSType: 'linux',
+  'Docker-Experimental': 'false',
+  'Cache-Control': 'no-cache, no-store, must-revalidate',
+  Pragma: 'no-cache',
+  'Builder-Version': '1',
+};
 
 /** `GET /version`. The engine's own component comes first, then the engine's list. */
 export function toVersion(v: VersionInfo): Record<string, unknown> {

@@ -1,0 +1,54 @@
+/**
+ * mount(8) and umount(8) (util-linux), the one way berth mounts and
+ * unmounts a filesystem: argv from pure builders, the binary from
+ * ./binaries.ts, run through execa-on-demand with a timeout. Callers decide
+ * what a failure means (see images/rootfs.ts for the overlay mounts).
+ */
+import path from 'node:path';
+import { execa } from '../execa-on-demand.js';
+import { hostTool } from './binaries.js';
+
+const MOUNT_TIMEOUT_MS = 30_000;
+
+export interface FsMount {
+  /** Filesystem type (`-t`), e.g. "overlay". */
+  type: string;
+  /** The source (for overlay, "overlay"). */
+  source: string;
+  /** The option string (`-o`), already joined; '' = none. */
+  options: string;
+  /** Absolute mount point. */
+  target: string;
+}
+
+/** `mount -t TYPE SOURCE [-o OPTIONS] TARGET`. Pure; throws on an empty field or a relative target. */
+export function buildMountArgs(m: FsMount): string[] {
+  if (m.type === '' || m.source === '') throw new Error('mount: type and source are required');
+  if (!path.isAbsolute(m.target)) throw new Error(`mount: target must be absolute: ${JSON.stringify(m.target)}`);
+  return ['-t', m.type, m.source, ...(m.options === '' ? [] : ['-o', m.options]), m.target];
+}
+
+/** `umount TARGET`. Pure; throws on a relative target. */
+export function buildUmountArgs(target: string): string[] {
+  if (!path.isAbsolute(target)) throw new Error(`umount: target must be absolute: ${JSON.stringify(target)}`);
+  return [target];
+}
+
+/** How a mount or umount run ended: ok, or the tool's message. */
+interface HostRun {
+  ok: boolean;
+  /** stderr (trimmed), or execa's short message when there is none. */
+  message: string;
+}
+
+/** Runs mount(8) with `cwd` as its working directory (relative overlay lower dirs resolve against it). */
+export async function mountFs(m: FsMount, cwd?: string): Promise<HostRun> {
+  const res = await execa(hostTool('mount'), buildMountArgs(m), { cwd, reject: false, timeout: MOUNT_TIMEOUT_MS });
+  return { ok: res.exitCode === 0, message: String(res.stderr).trim() || (res.shortMessage ?? '') };
+}
+
+/** Runs umount(8) on `target`. */
+export async function umountFs(target: string): Promise<HostRun> {
+  const res = await execa(hostTool('umount'), buildUmountArgs(target), { reject: false, timeout: MOUNT_TIMEOUT_MS });
+  return { ok: res.exitCode === 0, message: String(res.stderr).trim() || (res.shortMessage ?? '') };
+}
