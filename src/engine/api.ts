@@ -16,6 +16,7 @@ import type { ImagesApi } from './api/images.js';
 import type { SystemApi } from './api/system.js';
 import type { EventsApi } from './api/events.js';
 import type { StatsApi } from './api/stats.js';
+import type { UpdateApi } from './api/update.js';
 
 export * from './api/common.js';
 export * from './api/containers.js';
@@ -25,6 +26,7 @@ export * from './api/images.js';
 export * from './api/system.js';
 export * from './api/events.js';
 export * from './api/stats.js';
+export * from './api/update.js';
 export { EngineError, isEngineError } from './errors.js';
 export type { ErrorKind } from './errors.js';
 
@@ -39,4 +41,6 @@ export interface Engine {
   events?: EventsApi;
   /** GET /containers/{id}/stats; absent in test fakes. */
   stats?: StatsApi;
+  /** POST /containers/{id}/update; absent in test fakes. */
+  updates?: UpdateApi;
 }

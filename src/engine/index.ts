@@ -25,6 +25,7 @@ import type { ContainerSpec, ContainerState } from './containers/types.js';
 import { EventBus, type EventRetention } from './events/event-bus.js';
 import { openEventStream } from './events/stream.js';
 import { createStatsService } from './stats/service.js';
+import { updateContainer } from './containers/update.js';
 import { withContainerVerbEvents, withExecEvents, withFileEvents } from './events/container-events.js';
 import { withImageEvents } from './images/image-events.js';
 import { EventsRepo } from '../db/events-repo.js';
@@ -110,6 +111,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       unmount: (ref) => unmountContainer(ctx, ref),
     }),
     exec: withExecEvents(ctx, exec),
+    updates: { update: (ref, opts) => updateContainer(ctx, ref, opts) },
     stats: createStatsService(ctx, { cgroupVersion: host.cgroupVersion, memTotal: host.memTotal }),
     events: { stream: (query, signal) => openEventStream(events, eventsRepo, query, signal) },
     containers: withContainerVerbEvents(ctx, createContainersApi(ctx)),

@@ -20,6 +20,7 @@ import { containerFsOperations } from './routes/containers-fs.js';
 import { systemOperations } from './routes/system.js';
 import { eventOperations } from './routes/events.js';
 import { statsOperations } from './routes/stats.js';
+import { updateOperations } from './routes/update.js';
 import { routeSchema } from './schemas.js';
 import { installUpgradeDispatch } from './streams/hijack.js';
 import { upgradedBodyHook } from './streams/upgrade-body.js';
@@ -66,6 +67,7 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('GET', '/containers/{id}/json', 'ContainerInspect'),
   route('GET', '/containers/{id}/top', 'ContainerTop'),
   route('GET', '/containers/{id}/stats', 'ContainerStats'),
+  route('POST', '/containers/{id}/update', 'ContainerUpdate'),
   route('GET', '/containers/{id}/logs', 'ContainerLogs'),
   route('POST', '/containers/{id}/start', 'ContainerStart'),
   route('POST', '/containers/{id}/stop', 'ContainerStop'),
@@ -174,6 +176,7 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
     ...systemOperations(engine),
     ...eventOperations(engine),
     ...statsOperations(engine),
+    ...updateOperations(engine),
     ...containerOperations(engine),
     ...containerIoOperations(engine),
     ...execOperations(engine),

@@ -47,12 +47,19 @@ export interface Resources {
   cpuQuota: number;
   cpuPeriod: number;
   cpusetCpus: string;
+  /** Memory nodes (cpuset.mems); absent or '' = all. Set by update. */
+  cpusetMems?: string;
+  /** 10–1000; absent or 0 = the kernel default. Set by update. */
+  blkioWeight?: number;
   /** 0 or null = the daemon default; -1 = unlimited. */
   pidsLimit: number | null;
   ulimits: Ulimit[];
 }
 
-/** Fixed at create; never changes (rename changes only the name column). */
+/**
+ * Fixed at create; only `docker update` changes it (resources and restart
+ * policy, through ContainersRepo.updateSpec); rename changes only the name column.
+ */
 export interface ContainerSpec {
   /** The image reference as the user wrote it (Docker's Config.Image). */
   image: string;
