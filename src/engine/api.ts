@@ -17,6 +17,7 @@ import type { SystemApi } from './api/system.js';
 import type { EventsApi } from './api/events.js';
 import type { StatsApi } from './api/stats.js';
 import type { UpdateApi } from './api/update.js';
+import type { DiskUsageApi } from './api/disk-usage.js';
 
 export * from './api/common.js';
 export * from './api/containers.js';
@@ -27,6 +28,7 @@ export * from './api/system.js';
 export * from './api/events.js';
 export * from './api/stats.js';
 export * from './api/update.js';
+export * from './api/disk-usage.js';
 export { EngineError, isEngineError } from './errors.js';
 export type { ErrorKind } from './errors.js';
 
@@ -43,4 +45,6 @@ export interface Engine {
   stats?: StatsApi;
   /** POST /containers/{id}/update; absent in test fakes. */
   updates?: UpdateApi;
+  /** GET /system/df; absent in test fakes. */
+  diskUsage?: DiskUsageApi;
 }

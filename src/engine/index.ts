@@ -26,6 +26,7 @@ import { EventBus, type EventRetention } from './events/event-bus.js';
 import { openEventStream } from './events/stream.js';
 import { createStatsService } from './stats/service.js';
 import { updateContainer } from './containers/update.js';
+import { diskUsage } from './system/disk-usage.js';
 import { withContainerVerbEvents, withExecEvents, withFileEvents } from './events/container-events.js';
 import { withImageEvents } from './images/image-events.js';
 import { EventsRepo } from '../db/events-repo.js';
@@ -101,6 +102,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   let versions: Promise<{ conmon: string; runtime: string }> | undefined;
   const binaryVersions = () => (versions ??= Promise.all([binaryVersion(config.conmonPath), binaryVersion(config.runtimePath)]).then(([conmon, runtime]) => ({ conmon, runtime })));
   const exec = createExecService(ctx);
+  const engineContainers = withContainerVerbEvents(ctx, createContainersApi(ctx));
   const engine: Engine = {
     containerFiles: withFileEvents(ctx, {
       export: (ref) => exportContainer(ctx, ref), changes: (ref) => containerChanges(ctx, ref), commit: (ref, opts) => commitContainer(ctx, ref, opts),
@@ -111,10 +113,11 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       unmount: (ref) => unmountContainer(ctx, ref),
     }),
     exec: withExecEvents(ctx, exec),
+    diskUsage: { df: () => diskUsage({ images, containers: engineContainers }) },
     updates: { update: (ref, opts) => updateContainer(ctx, ref, opts) },
     stats: createStatsService(ctx, { cgroupVersion: host.cgroupVersion, memTotal: host.memTotal }),
     events: { stream: (query, signal) => openEventStream(events, eventsRepo, query, signal) },
-    containers: withContainerVerbEvents(ctx, createContainersApi(ctx)),
+    containers: engineContainers,
     images,
     system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, binaryVersions, defaultPidsLimit: config.defaultPidsLimit }),
   };

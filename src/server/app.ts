@@ -21,6 +21,7 @@ import { systemOperations } from './routes/system.js';
 import { eventOperations } from './routes/events.js';
 import { statsOperations } from './routes/stats.js';
 import { updateOperations } from './routes/update.js';
+import { diskUsageOperations } from './routes/disk-usage.js';
 import { routeSchema } from './schemas.js';
 import { installUpgradeDispatch } from './streams/hijack.js';
 import { upgradedBodyHook } from './streams/upgrade-body.js';
@@ -62,6 +63,7 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('GET', '/version', 'SystemVersion'),
   route('GET', '/info', 'SystemInfo'),
   route('GET', '/events', 'SystemEvents'),
+  route('GET', '/system/df', 'SystemDataUsage'),
   route('GET', '/containers/json', 'ContainerList'),
   route('POST', '/containers/create', 'ContainerCreate'),
   route('GET', '/containers/{id}/json', 'ContainerInspect'),
@@ -177,6 +179,7 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
     ...eventOperations(engine),
     ...statsOperations(engine),
     ...updateOperations(engine),
+    ...diskUsageOperations(engine),
     ...containerOperations(engine),
     ...containerIoOperations(engine),
     ...execOperations(engine),

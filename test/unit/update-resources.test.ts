@@ -43,3 +43,14 @@ test('the runc update JSON carries every effective limit and no device rules', (
   });
   assert.deepEqual(buildUpdateResources(spec().resources, 4096), { devices: [], pids: { limit: 4096 } });
 });
+
+test('system df: shared sizes count layers used by more than one image; LayersSize counts each layer once', async () => {
+  const { sharedSizes } = await import('../../src/engine/system/disk-usage.js');
+  const r = sharedSizes([
+    { id: 'a', layers: [{ id: 'l1', size: 10 }, { id: 'l2', size: 5 }] },
+    { id: 'b', layers: [{ id: 'l1', size: 10 }, { id: 'l3', size: 7 }] },
+    { id: 'c', layers: [{ id: 'l4', size: 1 }] },
+  ]);
+  assert.equal(r.layersSize, 23);
+  assert.deepEqual([...r.shared], [['a', 10], ['b', 10], ['c', 0]]);
+});

@@ -54,6 +54,8 @@ export interface ImageService extends ImagesApi {
    */
   viewLayout(imageId: string): { lowerDirs: string[]; size: number } | undefined;
   readonly overlayRoot: string;
+  /** The image's layers (store id and size), bottom first: for `system df`'s shared sizes. */
+  layerSizes(imageId: string): Array<{ id: string; size: number }>;
   /** Removes tmp-* dirs and layer dirs/links that have no row. Startup only. Returns the removed names. */
   collectGarbage(): Promise<string[]>;
   /** `docker commit`'s image half: a `.wh.`-format layer tar on top of `input.parent` becomes a new image. */
@@ -75,6 +77,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     overlayRoot: layers.overlayRoot,
     resolve,
     count: () => repo.count(),
+    layerSizes: (imageId) => repo.layers(imageId).map((l) => ({ id: l.id, size: l.size })),
     lowerDirs: (image) => lowerDirsOf(repo.layers(image.id), layers),
     viewLayout: (imageId) => {
       const layout = repo.layout(imageId);
