@@ -29,3 +29,8 @@ export function toUpdateOptions(body: unknown): ContainerUpdateOptions {
     restartPolicy: hasPolicy ? parseRestartPolicy(b) : null,
   };
 }
+
+/** The answer of POST /containers/{id}/update. */
+export function toUpdateResponse(warnings: string[]): { Warnings: string[] } {
+  return { Warnings: warnings };
+}
