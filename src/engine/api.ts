@@ -29,6 +29,7 @@ export * from './api/events.js';
 export * from './api/stats.js';
 export * from './api/update.js';
 export * from './api/disk-usage.js';
+export * from './api/health.js';
 export { EngineError, isEngineError } from './errors.js';
 export type { ErrorKind } from './errors.js';
 

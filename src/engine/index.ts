@@ -27,6 +27,7 @@ import { openEventStream } from './events/stream.js';
 import { createStatsService } from './stats/service.js';
 import { updateContainer } from './containers/update.js';
 import { diskUsage } from './system/disk-usage.js';
+import { HealthMonitor } from './health/monitor.js';
 import { withContainerVerbEvents, withExecEvents, withFileEvents } from './events/container-events.js';
 import { withImageEvents } from './images/image-events.js';
 import { EventsRepo } from '../db/events-repo.js';
@@ -103,6 +104,8 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const binaryVersions = () => (versions ??= Promise.all([binaryVersion(config.conmonPath), binaryVersion(config.runtimePath)]).then(([conmon, runtime]) => ({ conmon, runtime })));
   const exec = createExecService(ctx);
   const engineContainers = withContainerVerbEvents(ctx, createContainersApi(ctx));
+  const eventedExec = withExecEvents(ctx, exec);
+  const health = new HealthMonitor(ctx, { ...eventedExec, forget: (id) => exec.forget(id) });
   const engine: Engine = {
     containerFiles: withFileEvents(ctx, {
       export: (ref) => exportContainer(ctx, ref), changes: (ref) => containerChanges(ctx, ref), commit: (ref, opts) => commitContainer(ctx, ref, opts),
@@ -112,7 +115,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       mount: (ref) => mountContainer(ctx, ref),
       unmount: (ref) => unmountContainer(ctx, ref),
     }),
-    exec: withExecEvents(ctx, exec),
+    exec: eventedExec,
     diskUsage: { df: () => diskUsage({ images, containers: engineContainers }) },
     updates: { update: (ref, opts) => updateContainer(ctx, ref, opts) },
     stats: createStatsService(ctx, { cgroupVersion: host.cgroupVersion, memTotal: host.memTotal }),
@@ -133,9 +136,11 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       fs.writeFileSync(paths.aliveFile, host.bootId);
       meta.set('boot-id', host.bootId);
       ctx.exitWatcher.start();
+      health.start();
       repo.pruneExitCodes(Date.now() - 5 * 60_000);
     },
     close() {
+      health.close();
       exec.close();
       ctx.exitWatcher.stop();
       for (const timer of ctx.restartTimers.values()) clearTimeout(timer);

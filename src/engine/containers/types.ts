@@ -56,6 +56,33 @@ export interface Resources {
   ulimits: Ulimit[];
 }
 
+/** Docker's HealthConfig; durations in nanoseconds, 0 = the default (or the image's). */
+export interface HealthConfig {
+  /** [] = inherit; ["NONE"]; ["CMD", args…]; ["CMD-SHELL", command]. */
+  test: string[];
+  interval: number;
+  timeout: number;
+  startPeriod: number;
+  retries: number;
+}
+
+/** One probe's result (Docker's HealthcheckResult). */
+export interface HealthLogEntry {
+  /** RFC 3339 nano. */
+  start: string;
+  end: string;
+  exitCode: number;
+  output: string;
+}
+
+/** Docker's State.Health. */
+export interface HealthState {
+  status: 'starting' | 'healthy' | 'unhealthy';
+  failingStreak: number;
+  /** The last 5 probes, oldest first. */
+  log: HealthLogEntry[];
+}
+
 /**
  * Fixed at create; only `docker update` changes it (resources and restart
  * policy, through ContainersRepo.updateSpec); rename changes only the name column.
@@ -100,6 +127,8 @@ export interface ContainerSpec {
   restartPolicy: RestartPolicy;
   /** Docker's ConsoleSize [height, width]; applied at start. */
   consoleSize: [number, number] | null;
+  /** Config.Healthcheck merged with the image's HEALTHCHECK; absent/null = none. */
+  healthcheck?: HealthConfig | null;
 }
 
 /**
@@ -139,6 +168,8 @@ export interface ContainerState {
   stopping: boolean;
   /** Options of an interrupted removal, so startup can finish it. */
   removeVolumes: boolean;
+  /** Health-check results (containers with a health check that have been started); kept across daemon restarts. */
+  health?: HealthState | null;
 }
 
 export interface ContainerRecord {

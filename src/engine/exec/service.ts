@@ -25,6 +25,8 @@ export interface ExecService extends ExecApi {
   idsOf(containerId: string): string[];
   /** Stops listening for container removals and forgets every session. */
   close(): void;
+  /** Forgets one session now (health probes: nothing to inspect afterwards). Unknown ids are ignored. */
+  forget(id: string): void;
 }
 
 /** Docker's conflicts for exec in a container that is not running. */
@@ -91,6 +93,10 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
       // A session that has not started, already ended or has no tty has nothing to size (Docker answers OK too).
       if (session.state !== 'running' || !session.opts.tty || session.pid === 0) return;
       await resizeSession(session, height, width);
+    },
+    forget(id) {
+      const session = sessions.get(id);
+      if (session) forget(session);
     },
     idsOf: (containerId) => [...sessions.values()].filter((s) => s.containerId === containerId).map((s) => s.id),
     close() {
