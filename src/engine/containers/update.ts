@@ -4,7 +4,8 @@
  * container with `runc update` first, then store the spec (so a runtime
  * failure changes nothing), then emit `update`.
  */
-import { conflict, EngineError, systemError } from '../errors.js';
+import { EngineError, systemError } from '../errors.js';
+import { ensureTransition, isRunning } from './lifecycle.js';
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext } from './context.js';
 import { findContainer } from './resolve.js';
@@ -14,11 +15,9 @@ export async function updateContainer(ctx: ContainerContext, ref: string, opts: 
   const { id } = findContainer(ctx, ref);
   return withContainerLock(ctx.mutex, id, async () => {
     const row = findContainer(ctx, id);
-    if (row.state.status === 'removing' || row.state.status === 'dead') {
-      throw conflict('BERTH_UPDATE_REMOVING', `Cannot update container ${id}: container is marked for removal and cannot be "update"`);
-    }
+    ensureTransition('update', row.state.status, id);
     const merged = mergeUpdate(row.spec, opts);
-    if (row.state.status === 'running' || row.state.status === 'paused') {
+    if (isRunning(row.state.status)) {
       try {
         await ctx.runtime.update(id, buildUpdateResources(merged.resources, ctx.settings.defaultPidsLimit));
       } catch (err) {

@@ -11,6 +11,7 @@ import type { ContainerFilesApi, ContainersApi, ExecApi } from '../api.js';
 import type { ContainerContext } from '../containers/context.js';
 import { eventAttributes } from '../containers/context.js';
 import { findContainer } from '../containers/resolve.js';
+import { isRunning } from '../containers/lifecycle.js';
 import type { ContainerAction } from './event-bus.js';
 
 /** The container's id, resolved before the verb runs (so a rename meanwhile does not matter); '' when unknown. */
@@ -64,7 +65,7 @@ export function withContainerVerbEvents(ctx: ContainerContext, containers: Conta
       await containers.resize(ref, height, width);
       const row = ctx.repo.get(id);
       // dockerd resizes (and logs) only running containers.
-      if (row?.state.status === 'running') emitFor(ctx, id, 'resize', { height: String(height), width: String(width) });
+      if (row && isRunning(row.state.status)) emitFor(ctx, id, 'resize', { height: String(height), width: String(width) });
     },
   };
 }

@@ -16,6 +16,7 @@ import type { ExecApi } from '../api.js';
 import { eventAttributes, rfc3339Nano, type ContainerContext } from '../containers/context.js';
 import type { HealthLogEntry } from '../containers/types.js';
 import { withContainerLock } from '../locks.js';
+import { canTransition, isRunning } from '../containers/lifecycle.js';
 import { applyResult, goDuration, healthAtStart, MAX_OUTPUT_BYTES, probeOf, type Probe } from './schedule.js';
 
 export interface HealthExec extends ExecApi {
@@ -42,7 +43,7 @@ export class HealthMonitor {
       else if (e.action === 'die' || e.action === 'stop' || e.action === 'destroy') this.#end(e.id);
     });
     for (const row of this.ctx.repo.all()) {
-      if ((row.state.status === 'running' || row.state.status === 'paused') && probeOf(row.spec.healthcheck)) void this.#begin(row.id, false);
+      if (isRunning(row.state.status) && probeOf(row.spec.healthcheck)) void this.#begin(row.id, false);
     }
   }
 
@@ -94,12 +95,12 @@ export class HealthMonitor {
   async #probe(id: string, watch: Watch, probe: Probe): Promise<void> {
     const row = this.ctx.repo.get(id);
     // A paused container is not probed (an exec cannot run in it).
-    if (!row || row.state.status !== 'running') return;
+    if (!row || !canTransition('exec', row.state.status)) return;
     const result = await this.#run(id, probe);
     if (watch.stopped) return;
     await withContainerLock(this.ctx.mutex, id, async () => {
       const now = this.ctx.repo.get(id);
-      if (!now || watch.stopped || (now.state.status !== 'running' && now.state.status !== 'paused')) return;
+      if (!now || watch.stopped || !isRunning(now.state.status)) return;
       const before = now.state.health ?? healthAtStart(null);
       const after = applyResult(before, result, probe, Date.parse(now.state.startedAt));
       this.ctx.repo.saveState(id, { ...now.state, health: after });

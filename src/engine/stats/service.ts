@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import type { ContainerContext } from '../containers/context.js';
 import { findContainer } from '../containers/resolve.js';
+import { isRunning } from '../containers/lifecycle.js';
 import { parseProcStat } from './cgroup-parse.js';
 import { readCgroupV1 } from './cgroup-v1.js';
 import { readCgroupV2 } from './cgroup-v2.js';
@@ -44,7 +45,7 @@ export function createStatsService(ctx: ContainerContext, deps: StatsDeps) {
   /** A sample, or null when the container is not running (or its cgroup is gone). */
   const sample = (id: string): StatsSample | null => {
     const row = ctx.repo.get(id);
-    if (!row || (row.state.status !== 'running' && row.state.status !== 'paused')) return null;
+    if (!row || !isRunning(row.state.status)) return null;
     const host = { ...parseProcStat(readOrNull('/proc/stat') ?? ''), memTotal: deps.memTotal };
     const cgroupPath = `/${ctx.settings.cgroupParent}/${id}`;
     const read = deps.cgroupVersion === '2' ? readCgroupV2 : readCgroupV1;
