@@ -85,6 +85,8 @@ describe('events', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
     await dockerExpect(d, ['exec', 'evexec', 'true']);
     await dockerExpect(d, ['kill', 'evexec']);
     await waitExit(d, id);
+    await dockerExpect(d, ['start', 'evexec']);
+    await dockerExpect(d, ['restart', '-t', '0', 'evexec']);
     const r = await d.request('GET', '/events', { query: { since, until: nowSec(), filters: JSON.stringify({ container: [id] }) } });
     const ev = lines(r.body);
     const actions = ev.map((e) => e.Action);
@@ -94,8 +96,9 @@ describe('events', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
     assert.equal(execDie?.Actor.Attributes.exitCode, '0');
     assert.ok(execDie?.Actor.Attributes.execID);
     assert.equal(ev.find((e) => e.Action === 'kill')?.Actor.Attributes.signal, '9');
+    assert.deepEqual(actions.slice(-4), ['kill', 'die', 'stop', 'start', 'restart'].slice(-4), actions.join());
     const fuzzy = await d.request('GET', '/events', { query: { since, until: nowSec(), filters: JSON.stringify({ container: [id], event: ['exec_start'] }) } });
     assert.equal(lines(fuzzy.body).length, 1);
-    assert.equal((await d.request('DELETE', `/containers/${id}`)).status, 204);
+    assert.equal((await d.request('DELETE', `/containers/${id}`, { query: { force: '1' } })).status, 204);
   });
 });

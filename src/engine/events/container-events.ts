@@ -1,6 +1,7 @@
 /**
  * Events of container verbs that change nothing in the state database
- * (export, archive reads and writes, top, resize) and of exec sessions, as
+ * (export, archive reads and writes, top, resize), of `docker restart`
+ * (after its own stop and start events) and of exec sessions, as
  * dockerd logs them. They wrap the facade instead of living in each verb so
  * that the verbs stay about their one concern; each emits after the verb
  * succeeded. Exec: `exec_create: <cmd>` / `exec_start: <cmd>` with the
@@ -59,6 +60,11 @@ export function withContainerVerbEvents(ctx: ContainerContext, containers: Conta
       const out = await containers.top(ref, psArgs);
       emitFor(ctx, id, 'top');
       return out;
+    },
+    async restart(ref, opts) {
+      const id = idOf(ctx, ref);
+      await containers.restart(ref, opts);
+      emitFor(ctx, id, 'restart');
     },
     async resize(ref, height, width) {
       const id = idOf(ctx, ref);

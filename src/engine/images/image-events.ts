@@ -44,6 +44,15 @@ export function withImageEvents(images: ImageService, events: EventBus): ImageSe
       for (const l of loaded) emit('load', byId(l.id));
       return loaded;
     },
+    async prune(filters: Parameters<ImageService['prune']>[0]) {
+      const before = new Map((await images.list({ all: true, filters: new Map() })).map((i) => [i.id, i]));
+      const result = await images.prune(filters);
+      for (const item of result.deleted) {
+        const image = item.deleted ? before.get(item.deleted) : undefined;
+        if (image) emit('delete', image);
+      }
+      return result;
+    },
     async save(refs: string[]) {
       const stream = await images.save(refs);
       for (const ref of new Set(refs.map((r) => images.resolve(r).id))) emit('save', byId(ref));
