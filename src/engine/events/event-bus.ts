@@ -47,9 +47,6 @@ export interface OtherEvent {
   seq: number;
 }
 
-/** @deprecated alias kept for callers that name image events. */
-export type ImageEvent = OtherEvent & { type: 'image' };
-
 export type EngineEvent = ContainerEvent | OtherEvent;
 
 export type NewEvent = Omit<ContainerEvent, 'timeNano' | 'seq'> | Omit<OtherEvent, 'timeNano' | 'seq'>;
@@ -98,7 +95,7 @@ export class EventBus {
       : this.#seq + 1;
     this.#seq = seq;
     if (this.#store && ++this.#sinceTrim >= TRIM_EVERY) this.trim();
-    const full = { ...event, timeNano, seq } as EngineEvent;
+    const full = { ...event, timeNano, seq };
     this.#emitter.emit('event', full);
     if (full.type === 'container') this.#emitter.emit(`${full.action}:${full.id}`, full);
   }
@@ -121,6 +118,8 @@ export class EventBus {
       const key = `${action}:${id}`;
       const onAbort = () => {
         this.#emitter.off(key, onEvent);
+        // The abort reason, as Node's own APIs reject (events.once, timers/promises).
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(signal?.reason ?? new Error('aborted'));
       };
       const onEvent = (event: ContainerEvent) => {

@@ -90,5 +90,3 @@ export function createStatsService(ctx: ContainerContext, deps: StatsDeps) {
     },
   };
 }
-
-export type StatsService = ReturnType<typeof createStatsService>;
