@@ -26,6 +26,10 @@ export interface Config {
   registryMirrors: string[];
   /** Docker's certs.d: `<dir>/<host:port>/ca.crt`, client.cert, client.key. Beside the config file, else /etc/berth/certs.d. */
   certsDir: string;
+  /** Events kept in the state database for `since` replays: at most this many… */
+  eventsRetentionCount: number;
+  /** …and none older than this many seconds. */
+  eventsRetentionAge: number;
 }
 
 export const DEFAULTS = {
@@ -38,6 +42,8 @@ export const DEFAULTS = {
   logSizeMax: 32 * 1024 * 1024,
   defaultPidsLimit: 4096,
   certsDir: '/etc/berth/certs.d',
+  eventsRetentionCount: 10_000,
+  eventsRetentionAge: 7 * 86_400,
 } as const;
 
 /** Keys of the config file: dockerd's daemon.json spelling where dockerd has one. */
@@ -56,6 +62,8 @@ const FILE_SCHEMA = {
     'default-pids-limit': { type: 'integer', minimum: -1 },
     'insecure-registries': { type: 'array', items: { type: 'string', minLength: 1 } },
     'registry-mirrors': { type: 'array', items: { type: 'string', pattern: '^https?://' } },
+    'events-retention-count': { type: 'integer', minimum: 1 },
+    'events-retention-age': { type: 'integer', minimum: 1 },
   },
 } as const;
 
@@ -78,6 +86,8 @@ export function loadConfig(argv: string[]): Config {
       'default-pids-limit': { type: 'string' },
       'insecure-registry': { type: 'string', multiple: true },
       'registry-mirror': { type: 'string', multiple: true },
+      'events-retention-count': { type: 'string' },
+      'events-retention-age': { type: 'string' },
     },
   });
   const file = values['config-file'] ? readConfigFile(values['config-file']) : {};
@@ -85,7 +95,7 @@ export function loadConfig(argv: string[]): Config {
   for (const key of ['data-root', 'exec-root', 'pidfile', 'log-level', 'runtime', 'cgroup-parent'] as const) {
     if (values[key] !== undefined) merged[key] = values[key];
   }
-  for (const key of ['log-size-max', 'default-pids-limit'] as const) {
+  for (const key of ['log-size-max', 'default-pids-limit', 'events-retention-count', 'events-retention-age'] as const) {
     if (values[key] !== undefined) merged[key] = parseInteger(key, values[key]);
   }
   if (values.host) merged.hosts = values.host;
@@ -108,6 +118,8 @@ export function loadConfig(argv: string[]): Config {
     insecureRegistries: (merged['insecure-registries'] as string[]) ?? [],
     registryMirrors: (merged['registry-mirrors'] as string[]) ?? [],
     certsDir: values['config-file'] ? path.join(path.dirname(path.resolve(values['config-file'])), 'certs.d') : DEFAULTS.certsDir,
+    eventsRetentionCount: (merged['events-retention-count'] as number) ?? DEFAULTS.eventsRetentionCount,
+    eventsRetentionAge: (merged['events-retention-age'] as number) ?? DEFAULTS.eventsRetentionAge,
   };
 }
 

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
       cgroupParent: config.cgroupParent,
       logSizeMax: config.logSizeMax,
       defaultPidsLimit: config.defaultPidsLimit,
+      eventsRetention: { maxCount: config.eventsRetentionCount, maxAgeMs: config.eventsRetentionAge * 1000 },
       shmSize: 64 * 1024 * 1024,
       logLevel: config.logLevel,
       version,

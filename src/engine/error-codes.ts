@@ -58,6 +58,7 @@ export const CONTAINER = {
   BERTH_CONTAINER_REMOVE_CONFLICT: { kind: 'conflict', description: 'Remove refused in this status.' },
   BERTH_CONTAINER_EXIT_CONFLICT: { kind: 'conflict', description: 'An exit recorded for a container that has no live process.' },
   BERTH_CONTAINER_RENAME_CONFLICT: { kind: 'conflict', description: 'Rename refused in this status (e.g. removing).' },
+  BERTH_CONTAINER_UPDATE_CONFLICT: { kind: 'conflict', description: 'Update of a container that is being removed or is dead.' },
   BERTH_CONTAINER_ATTACH_CONFLICT: { kind: 'conflict', description: 'Attach refused in this status (e.g. paused).' },
   BERTH_CONTAINER_TOP_CONFLICT: { kind: 'conflict', description: 'Top of a container that is not running.' },
   BERTH_CONTAINER_RESIZE_CONFLICT: { kind: 'conflict', description: 'Resize of a container that is not running.' },
@@ -198,6 +199,18 @@ export const REGISTRY = {
 } as const satisfies Block;
 
 /** Every block, by area name: a new block is added here, once (the unit test checks that no code is in two). */
+/** Observation and control: events, docker update (stats, health and system df throw no codes of their own). */
+export const OBSERVE = {
+  BERTH_EVENTS_SINCE_AFTER_UNTIL: { kind: 'invalid-parameter', description: 'GET /events with `since` after `until`.' },
+  BERTH_EVENTS_SLOW_READER: { kind: 'unavailable', description: 'A live events reader fell more than the queue bound behind and was dropped.' },
+  BERTH_UPDATE_CONFLICT: { kind: 'conflict', description: "docker update: Docker's \"Conflicting options\" (NanoCpus against CpuQuota/CpuPeriod, memory above the set swap)." },
+  BERTH_UPDATE_AUTOREMOVE: { kind: 'conflict', description: 'docker update: a restart policy other than "no" for an AutoRemove container.' },
+  BERTH_UPDATE_BLKIO_WEIGHT: { kind: 'invalid-parameter', description: 'docker update: BlkioWeight outside 10–1000.' },
+  BERTH_UPDATE_MEMORY: { kind: 'invalid-parameter', description: 'docker update: a memory limit below 6 MB.' },
+  BERTH_UPDATE_SWAP: { kind: 'invalid-parameter', description: 'docker update: a memory+swap limit below the memory limit.' },
+  BERTH_UPDATE_RUNTIME: { kind: 'system', description: 'docker update: the runtime (runc update) refused the new limits; nothing was stored.' },
+} as const satisfies Block;
+
 export const ERROR_CODE_AREAS = {
   API,
   CONTAINER,
@@ -210,6 +223,7 @@ export const ERROR_CODE_AREAS = {
   HOST,
   SYSTEM,
   REGISTRY,
+  OBSERVE,
 } as const;
 
 type Areas = typeof ERROR_CODE_AREAS;

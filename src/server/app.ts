@@ -19,6 +19,10 @@ import { imageArchiveOperations } from './routes/images-archive.js';
 import { registryOperations } from './routes/registry.js';
 import { containerFsOperations } from './routes/containers-fs.js';
 import { systemOperations } from './routes/system.js';
+import { eventOperations } from './routes/events.js';
+import { statsOperations } from './routes/stats.js';
+import { updateOperations } from './routes/update.js';
+import { diskUsageOperations } from './routes/disk-usage.js';
 import { routeSchema } from './schemas.js';
 import { installUpgradeDispatch } from './streams/hijack.js';
 import { upgradedBodyHook } from './streams/upgrade-body.js';
@@ -52,10 +56,14 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('GET', '/_ping', 'SystemPing'),
   route('GET', '/version', 'SystemVersion'),
   route('GET', '/info', 'SystemInfo'),
+  route('GET', '/events', 'SystemEvents'),
+  route('GET', '/system/df', 'SystemDataUsage'),
   route('GET', '/containers/json', 'ContainerList'),
   route('POST', '/containers/create', 'ContainerCreate'),
   route('GET', '/containers/{id}/json', 'ContainerInspect'),
   route('GET', '/containers/{id}/top', 'ContainerTop'),
+  route('GET', '/containers/{id}/stats', 'ContainerStats'),
+  route('POST', '/containers/{id}/update', 'ContainerUpdate'),
   route('GET', '/containers/{id}/logs', 'ContainerLogs'),
   route('POST', '/containers/{id}/start', 'ContainerStart'),
   route('POST', '/containers/{id}/stop', 'ContainerStop'),
@@ -167,6 +175,10 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
   const registryOps = registryOperations(engine);
   const ops: Operations = {
     ...systemOperations(engine),
+    ...eventOperations(engine),
+    ...statsOperations(engine),
+    ...updateOperations(engine),
+    ...diskUsageOperations(engine),
     ...containerOperations(engine),
     ...containerIoOperations(engine),
     ...execOperations(engine),
