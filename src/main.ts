@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       cgroupParent: config.cgroupParent,
       logSizeMax: config.logSizeMax,
       defaultPidsLimit: config.defaultPidsLimit,
+      eventsRetention: { maxCount: config.eventsRetentionCount, maxAgeMs: config.eventsRetentionAge * 1000 },
       shmSize: 64 * 1024 * 1024,
       logLevel: config.logLevel,
       version,
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
       addressPools: config.defaultAddressPools,
       netavarkPath: resolveBinary(process.env.BERTH_NETAVARK ?? '/usr/lib/podman/netavark'),
       aardvarkPath: resolveBinary(process.env.BERTH_AARDVARK_DNS ?? '/usr/lib/podman/aardvark-dns'),
+      registry: { insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors, certsDir: config.certsDir },
     },
     log,
   );
