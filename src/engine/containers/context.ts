@@ -13,6 +13,7 @@ import type { KeyedMutex } from '../locks.js';
 import type { EnginePaths } from '../paths.js';
 import type { RootMounts, RuntimePort } from '../runtime/port.js';
 import type { ExitWatcher } from '../runtime/exit-watcher.js';
+import type { ContainerNetworkHooks } from '../networks/service.js';
 import type { LiveStates } from './live.js';
 import type { VolumeService } from '../volumes/service.js';
 import type { ContainerSpec, ContainerState } from './types.js';
@@ -51,6 +52,8 @@ export interface ContainerContext {
   live: LiveStates;
   /** The volume store: mounts are planned at create, prepared at start, released at teardown. */
   volumes: VolumeService;
+  /** Endpoints at create, namespace setup before `runc create`, teardown on every exit path. */
+  networks: ContainerNetworkHooks;
 }
 
 /** Docker's event attributes for a container: name, image and labels. */

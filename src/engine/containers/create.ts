@@ -50,12 +50,19 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     image: opts.image,
     imageId: image.id,
     hostname: opts.spec.hostname || id.slice(0, 12),
+    networkMode: ctx.networks.normalizeMode(opts.spec.networkMode),
   };
   const dir = ctx.paths.containerDir(id);
   try {
     await makeContainerFiles(dir, spec);
     // The container row and its volume mount rows in one transaction: a volume in use is never unrecorded.
     ctx.volumes.repo.insertWithMounts(() => ctx.repo.insert({ id, name, created: rfc3339Nano(), spec, state: initialState() }), plan.rows);
+    try {
+      ctx.networks.attachAtCreate({ id, name, spec }, opts.endpoints ?? {});
+    } catch (err) {
+      ctx.repo.delete(id);
+      throw err;
+    }
   } catch (err) {
     await fs.rm(dir, { recursive: true, force: true });
     await discard(ctx.volumes, plan);

@@ -30,6 +30,10 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   ps: 'procps',
   cp: 'coreutils',
   'systemd-notify': 'systemd',
+  ip: 'iproute2',
+  iptables: 'iptables',
+  unshare: 'util-linux',
+  nsenter: 'util-linux',
 };
 
 /** Where the distribution installs its own tools. */
@@ -38,7 +42,7 @@ const SYSTEM_DIRS: readonly string[] = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'
 const STANDARD_DIRS: readonly string[] = ['/usr/local/sbin', '/usr/local/bin', ...SYSTEM_DIRS];
 
 /** The host tools berth runs by name. */
-export type HostTool = 'mount' | 'umount' | 'tar' | 'ps' | 'cp';
+export type HostTool = 'mount' | 'umount' | 'tar' | 'ps' | 'cp' | 'ip' | 'iptables' | 'unshare' | 'nsenter';
 
 const cache = new Map<string, string>();
 

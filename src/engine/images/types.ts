@@ -1,4 +1,5 @@
 /** Engine-side image records. */
+import type { HealthConfig } from '../containers/types.js';
 
 /** The runtime part of an OCI/Docker image config. */
 export interface ImageRuntimeConfig {
@@ -11,6 +12,8 @@ export interface ImageRuntimeConfig {
   exposedPorts: string[];
   stopSignal: string;
   volumes: string[];
+  /** The image's HEALTHCHECK; absent = none. */
+  healthcheck?: HealthConfig | null;
 }
 
 export interface ImageHistoryEntry {
