@@ -18,7 +18,8 @@
  * files left by a container that is gone.
  */
 import { withContainerLock } from '../locks.js';
-import { eventAttributes, rfc3339Nano, type ContainerContext, type Row } from './context.js';
+import { eventAttributes, type ContainerContext, type Row } from './context.js';
+import { rfc3339Nano } from '../time.js';
 import { destroyLocked } from './destroy.js';
 import { teardownRuntime } from './launch.js';
 import { canTransition, isActive } from './lifecycle.js';

@@ -13,15 +13,22 @@ import { systemError } from '../errors.js';
 import { mountFs } from '../host/mount.js';
 import { isMounted, unmountRootfs } from '../images/rootfs.js';
 import { driverMount, needsMount } from './names.js';
-import type { VolumeService } from './service.js';
+import type { VolumesRepo } from '../../db/volumes-repo.js';
+
+/** What the mounts need of the volume store (VolumeService): its rows, data paths and per-volume lock. */
+export interface VolumeStore {
+  readonly repo: VolumesRepo;
+  dataDir(name: string): string;
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
 
 export class LocalMounts {
-  readonly #volumes: VolumeService;
+  readonly #volumes: VolumeStore;
   readonly #log: pino.Logger;
   /** volume name → containers whose process uses its driver mount. */
   readonly #users = new Map<string, Set<string>>();
 
-  constructor(volumes: VolumeService, log: pino.Logger) {
+  constructor(volumes: VolumeStore, log: pino.Logger) {
     this.#volumes = volumes;
     this.#log = log;
   }

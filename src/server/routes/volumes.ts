@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, Filters } from '../../engine/api.js';
 import { compareVersions, requestApiVersion } from '../api-version.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { queryBool, queryFilters, type Query } from '../query.js';
 import { toCreateVolumeOptions, toVolume, toVolumeList, toVolumePrune } from '../wire/volumes.js';
 
