@@ -171,7 +171,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     }),
     exec: eventedExec,
     networks: networks.api,
-    diskUsage: { df: () => diskUsage({ images, containers: engineContainers }) },
+    diskUsage: { df: () => diskUsage({ images, containers: engineContainers, volumes: () => volumes.usage() }) },
     updates: { update: (ref, opts) => updateContainer(ctx, ref, opts) },
     stats: createStatsService(ctx, { cgroupVersion: host.cgroupVersion, memTotal: host.memTotal }),
     events: { stream: (query, signal) => openEventStream(events, eventsRepo, query, signal) },

@@ -1,7 +1,7 @@
 /**
  * `docker system df`: images with the bytes they share with other images,
  * containers with their writable-layer sizes, the size of all layers, and
- * volumes through a hook (the volumes service supplies it; none until then).
+ * volumes with their users and sizes (from the volume store).
  * Build cache is always empty (berth has no builder cache).
  */
 import type { ContainersApi } from '../api/containers.js';

@@ -14,6 +14,7 @@ import path from 'node:path';
 import type pino from 'pino';
 import type { VolumesRepo, VolumeRow } from '../../db/volumes-repo.js';
 import type { Filters } from '../api.js';
+import type { VolumeUsage } from '../api/disk-usage.js';
 import { conflict, notFound } from '../errors.js';
 import { KeyedMutex } from '../locks.js';
 import { buildListFilter, buildPruneFilter } from './filters.js';
@@ -165,6 +166,17 @@ export class VolumeService {
    * go, rows without a directory get an empty one, and the users of each
    * driver mount are loaded from the containers whose process may run.
    */
+  /** `docker system df`: every volume with its users and the bytes under its data (0 while a driver mount is on it, as prune counts). */
+  async usage(): Promise<VolumeUsage[]> {
+    const out: VolumeUsage[] = [];
+    for (const row of this.repo.all()) {
+      const v = this.record(row);
+      const size = (await this.mounts.isMounted(v.name)) ? 0 : await treeSize(v.mountpoint);
+      out.push({ name: v.name, driver: v.driver, mountpoint: v.mountpoint, createdAt: v.createdAt, labels: v.labels, scope: 'local', options: v.options, refCount: this.repo.usersOf(v.name).length, size });
+    }
+    return out;
+  }
+
   async reconcile(): Promise<void> {
     await fs.mkdir(this.root, { recursive: true, mode: 0o701 });
     const rows = new Map(this.repo.all().map((r) => [r.name, r]));
