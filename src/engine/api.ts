@@ -9,12 +9,14 @@
  * networks) is a new ./api/<area>.ts, one `export *` line here and one
  * property of `Engine`.
  */
+import type { BuildApi } from './api/build.js';
 import type { ContainersApi } from './api/containers.js';
 import type { ExecApi } from './api/exec.js';
 import type { ContainerFilesApi } from './api/files.js';
 import type { ImagesApi } from './api/images.js';
 import type { SystemApi } from './api/system.js';
 
+export * from './api/build.js';
 export * from './api/common.js';
 export * from './api/containers.js';
 export * from './api/exec.js';
@@ -29,6 +31,8 @@ export interface Engine {
   containers: ContainersApi;
   images: ImagesApi;
   system: SystemApi;
+  /** The classic builder; absent in engines that do not run processes (test fakes). */
+  build?: BuildApi;
   /** Exec sessions; absent in engines that do not run processes (test fakes). */
   exec?: ExecApi;
 }

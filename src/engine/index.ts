@@ -17,7 +17,10 @@ import { reconcileContainers } from './containers/reconcile.js';
 import { createContainersApi } from './containers/service.js';
 import { containerChanges } from './containers/diff.js';
 import { exportContainer } from './containers/export.js';
-import { commitContainer } from './containers/commit.js';
+import { commitContainer, upperLayerTar } from './containers/commit.js';
+import { BuildCacheRepo } from '../db/build-cache-repo.js';
+import { createBuildApi } from './build/builder.js';
+import path from 'node:path';
 import { mountContainer, unmountContainer } from './containers/mount.js';
 import { getContainerArchive, putContainerArchive, statContainerPath } from './containers/archive.js';
 import { createExecService } from './exec/service.js';
@@ -25,7 +28,7 @@ import type { ContainerSpec, ContainerState } from './containers/types.js';
 import { EventBus } from './events/event-bus.js';
 import { createImageService } from './images/service.js';
 import { KeyedMutex } from './locks.js';
-import { enginePaths } from './paths.js';
+import { containerFiles, enginePaths } from './paths.js';
 import { lockDataRoot } from './root-lock.js';
 import { ExitWatcher } from './runtime/exit-watcher.js';
 import { OciRuntime } from './runtime/runc.js';
@@ -91,6 +94,8 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   let versions: Promise<{ conmon: string; runtime: string }> | undefined;
   const binaryVersions = () => (versions ??= Promise.all([binaryVersion(config.conmonPath), binaryVersion(config.runtimePath)]).then(([conmon, runtime]) => ({ conmon, runtime })));
   const exec = createExecService(ctx);
+  const containers = createContainersApi(ctx);
+  const buildRoot = path.join(paths.dataRoot, 'build');
   const engine: Engine = {
     containerFiles: {
       export: (ref) => exportContainer(ctx, ref), changes: (ref) => containerChanges(ctx, ref), commit: (ref, opts) => commitContainer(ctx, ref, opts),
@@ -101,8 +106,14 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       unmount: (ref) => unmountContainer(ctx, ref),
     },
     exec,
-    containers: createContainersApi(ctx),
+    containers,
     images,
+    build: createBuildApi({
+      containers, images, buildRoot, log: log.child({ component: 'build' }),
+      files: { mount: (ref) => mountContainer(ctx, ref), unmount: (ref) => unmountContainer(ctx, ref) },
+      containerLayer: (id) => upperLayerTar(containerFiles(ctx.paths.containerDir(id)).upper),
+      cache: new BuildCacheRepo(db),
+    }),
     system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, binaryVersions, defaultPidsLimit: config.defaultPidsLimit }),
   };
   return {
@@ -114,6 +125,8 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       if (rebooted) log.warn('the host rebooted (or the exec root was wiped) since the last start: marking running containers exited');
       await reconcileContainers(ctx, { rebooted });
       await images.collectGarbage();
+      // Contexts and downloads of builds a previous daemon did not finish.
+      fs.rmSync(buildRoot, { recursive: true, force: true });
       fs.writeFileSync(paths.aliveFile, host.bootId);
       meta.set('boot-id', host.bootId);
       ctx.exitWatcher.start();

@@ -16,6 +16,7 @@ import { containerIoOperations } from './routes/containers-io.js';
 import { execOperations } from './routes/exec.js';
 import { imageOperations, wildcardImageDispatch } from './routes/images.js';
 import { imageArchiveOperations } from './routes/images-archive.js';
+import { buildOperations } from './routes/build.js';
 import { containerFsOperations } from './routes/containers-fs.js';
 import { systemOperations } from './routes/system.js';
 import { routeSchema } from './schemas.js';
@@ -96,6 +97,8 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('POST', '/images/load', 'ImageLoad'),
   route('GET', '/images/{name}/history', 'ImageHistory'),
   route('POST', '/images/prune', 'ImagePrune'),
+  route('POST', '/build', 'ImageBuild'),
+  route('POST', '/build/prune', 'BuildPrune'),
 ];
 
 /** Wildcard twins of the image-name routes, for names that contain "/". */
@@ -174,6 +177,7 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
     ...imageOperations(engine),
     ...imageArchiveOperations(engine),
     ...containerFsOperations(engine),
+    ...buildOperations(engine),
   };
   const options = (operationId: string) => {
     const op = ops[operationId];

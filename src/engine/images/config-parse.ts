@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { invalid } from '../errors.js';
 import type { ImageConfigInput } from './image-config.js';
-import type { ImageHistoryEntry, ImageRuntimeConfig } from './types.js';
+import type { HealthcheckConfig, ImageHistoryEntry, ImageRuntimeConfig } from './types.js';
 
 const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
 
@@ -53,7 +53,17 @@ function runtimeConfigOf(c: unknown): ImageRuntimeConfig {
     exposedPorts: keysOf(cfg.ExposedPorts),
     stopSignal: str(cfg.StopSignal),
     volumes: keysOf(cfg.Volumes),
+    ...healthcheckOf(cfg.Healthcheck),
+    ...(Array.isArray(cfg.OnBuild) && cfg.OnBuild.length ? { onBuild: strList(cfg.OnBuild) } : {}),
+    ...(Array.isArray(cfg.Shell) && cfg.Shell.length ? { shell: strList(cfg.Shell) } : {}),
   };
+}
+
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+function healthcheckOf(h: unknown): { healthcheck?: HealthcheckConfig } {
+  if (!isObject(h) || !Array.isArray(h.Test)) return {};
+  return { healthcheck: { test: strList(h.Test), interval: num(h.Interval), timeout: num(h.Timeout), startPeriod: num(h.StartPeriod), retries: num(h.Retries) } };
 }
 
 function historyOf(h: unknown): ImageHistoryEntry[] {

@@ -11,6 +11,21 @@ export interface ImageRuntimeConfig {
   exposedPorts: string[];
   stopSignal: string;
   volumes: string[];
+  /** HEALTHCHECK (a built image's); absent = none given, test ["NONE"] = disabled. */
+  healthcheck?: HealthcheckConfig;
+  /** ONBUILD triggers, as written after ONBUILD. */
+  onBuild?: string[];
+  /** SHELL of a built image. */
+  shell?: string[];
+}
+
+/** Docker's Healthcheck; durations in nanoseconds, 0 = inherit the default. */
+export interface HealthcheckConfig {
+  test: string[];
+  interval: number;
+  timeout: number;
+  startPeriod: number;
+  retries: number;
 }
 
 export interface ImageHistoryEntry {
