@@ -37,7 +37,7 @@ export interface BuildOptions {
 export type BuildMessage =
   | { stream: string }
   | { aux: { ID: string } }
-  /** `code` is the failing command's exit code when a RUN failed, else 1. */
+  /** `code` is the failing command's exit code when a RUN failed, else 0. */
   | { error: string; code: number };
 
 export interface BuildPruneResult {

@@ -36,6 +36,8 @@ export interface BuildRun {
   ctx: BuildContextDir;
   escape: string;
   emit(msg: BuildMessage): void;
+  /** Emits even in quiet mode (the result line; an error also releases what quiet mode held). */
+  emitFinal(msg: BuildMessage): void;
   /** Final image of each built stage, by index. */
   stageImages: Map<number, ImageRecord>;
   /** Build args some ARG declared (for the "not consumed" warning). */

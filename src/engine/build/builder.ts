@@ -100,12 +100,19 @@ export function createBuildApi(deps: BuilderDeps): BuildApi {
 async function* runBuild(deps: BuilderDeps, opts: BuildOptions, p: Prepared): AsyncGenerator<BuildMessage> {
   const queue: BuildMessage[] = [];
   let wake: (() => void) | null = null;
-  const emit = (m: BuildMessage) => {
+  // Quiet (q=1): dockerd holds the progress back and shows it only when the build fails.
+  const held: BuildMessage[] = [];
+  const emitFinal = (m: BuildMessage) => {
+    if ('error' in m) queue.push(...held.splice(0));
     queue.push(m);
     wake?.();
   };
+  const emit = (m: BuildMessage) => {
+    if (opts.quiet && !('error' in m)) held.push(m);
+    else emitFinal(m);
+  };
   const run: BuildRun = {
-    deps, opts, ctx: p.ctx, escape: p.escape, emit, stageImages: new Map(), consumed: new Set(), pendingContainers: new Set(), metaArgs: p.metaArgs,
+    deps, opts, ctx: p.ctx, escape: p.escape, emit, emitFinal, stageImages: new Map(), consumed: new Set(), pendingContainers: new Set(), metaArgs: p.metaArgs,
     fromSource: (ref) => fromSource(run, p.plan, ref),
   };
   let finished = false;
@@ -173,7 +180,7 @@ async function executeStages(run: BuildRun, p: Prepared): Promise<void> {
     if (!last?.id) throw invalid('BERTH_BUILD_NO_IMAGE', 'No image was generated. Is your Dockerfile empty?');
     await finish(run, p, last);
   } catch (err) {
-    const code = err instanceof StepFailure ? err.code : 1;
+    const code = err instanceof StepFailure ? err.code : 0;
     const message = isEngineError(err) || err instanceof StepFailure ? err.message : `berth: ${(err as Error).message}`;
     if (!isEngineError(err) && !(err instanceof StepFailure)) run.deps.log.error({ err }, 'build failed');
     await cleanupContainers(run);
@@ -207,10 +214,12 @@ async function runTriggers(run: BuildRun, st: StageState): Promise<void> {
 async function finish(run: BuildRun, p: Prepared, image: ImageRecord): Promise<void> {
   const unused = Object.keys(run.opts.buildArgs).filter((k) => !run.consumed.has(k) && !PROXY_ARGS.has(k)).sort();
   if (unused.length) run.emit({ stream: `[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n` });
-  run.emit({ aux: { ID: image.id } });
-  if (!run.opts.quiet) run.emit({ stream: `Successfully built ${shortId(image.id)}\n` });
-  for (const t of p.tags) {
-    await run.deps.images.tag(image.id, t.repo, t.tag);
-    if (!run.opts.quiet) run.emit({ stream: `Successfully tagged ${familiarReference(t.ref)}\n` });
+  for (const t of p.tags) await run.deps.images.tag(image.id, t.repo, t.tag);
+  if (run.opts.quiet) {
+    run.emitFinal({ stream: `${image.id}\n` });
+    return;
   }
+  run.emit({ aux: { ID: image.id } });
+  run.emit({ stream: `Successfully built ${shortId(image.id)}\n` });
+  for (const t of p.tags) run.emit({ stream: `Successfully tagged ${familiarReference(t.ref)}\n` });
 }

@@ -86,7 +86,7 @@ async function runStep(run: BuildRun, st: StageState, ins: Instruction): Promise
   const { id } = await run.deps.containers.create(stepContainerOptions(st.image.id, st.config, cmd, env, { networkMode: network, memory: run.opts.memory, shmSize: run.opts.shmSize }));
   run.pendingContainers.add(id);
   run.emit({ stream: ` ---> Running in ${shortId(id)}\n` });
-  const code = await runToExit(run.deps, id, (text) => { if (!run.opts.quiet) run.emit({ stream: text }); });
+  const code = await runToExit(run.deps, id, (text) => run.emit({ stream: text }));
   if (code !== 0) {
     throw new StepFailure(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`, code);
   }

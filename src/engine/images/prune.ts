@@ -26,8 +26,11 @@ export function pruneCandidates(images: ImageRecord[], filters: Filters, inUse: 
   const args = parseFilters(filters, PRUNE_KEYS);
   const danglingOnly = args.bool('dangling', true);
   const until = args.time('until', now);
+  // A build's intermediate images are parents of others: like dockerd, they are not dangling.
+  const parents = new Set(images.map((i) => i.parent).filter(Boolean));
   return images.filter((img) => {
     if (inUse(img.id)) return false;
+    if (parents.has(img.id) && img.tags.length === 0) return false;
     if (danglingOnly && img.tags.length > 0) return false;
     if (!args.matchLabelFilters(img.config.labels)) return false;
     return until === undefined || Date.parse(img.created) <= until;

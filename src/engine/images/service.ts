@@ -87,7 +87,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     },
     import: (opts) => importImage(opts, { repo, layers, serial, log }),
     commit: (input) => commitImage(input, { repo, layers, serial, log }),
-    list: async ({ filters }) => filterImages(repo.list(), filters, resolve).map(view),
+    list: async ({ all, filters }) => filterImages(hideIntermediate(repo.list(), all), filters, resolve).map(view),
     inspect: async (ref) => view(resolve(ref)),
     tag: async (ref, repoName, tag) => {
       const image = resolve(ref);
@@ -102,6 +102,13 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     },
     prune: (filters) => serial(() => pruneImages(filters, { repo, layers, log, inUse: (id) => deps.containersUsing(id).length > 0 })),
   };
+}
+
+/** Without `all`, untagged images that are another image's parent (a build's intermediate steps) are hidden, as dockerd does. */
+function hideIntermediate(images: ImageRecord[], all: boolean): ImageRecord[] {
+  if (all) return images;
+  const parents = new Set(images.map((i) => i.parent).filter(Boolean));
+  return images.filter((i) => i.tags.length > 0 || !parents.has(i.id));
 }
 
 function lowerDirsOf(rows: readonly LayerRow[], layers: LayerStore): string[] {
