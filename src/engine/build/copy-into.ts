@@ -26,7 +26,7 @@ export interface CopyOwner {
 export function destinationOf(dest: string, workdir: string): { path: string; isDir: boolean } {
   const isDir = dest.endsWith('/') || dest === '.' || dest.endsWith('/.');
   const abs = dest.startsWith('/') ? dest : path.posix.join(workdir || '/', dest);
-  return { path: path.posix.normalize(abs), isDir };
+  return { path: path.posix.normalize(abs).replace(/(.)\/+$/, '$1'), isDir };
 }
 
 /** Makes `inner` (and its parents) inside `root` as directories; returns the host path. */
