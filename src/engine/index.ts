@@ -12,7 +12,8 @@ import { closeDatabase, openDatabase } from '../db/database.js';
 import { MetaRepo } from '../db/meta-repo.js';
 import type { Engine } from './api.js';
 import type { ContainerContext, EngineSettings } from './containers/context.js';
-import { handleExit } from './containers/handle-exit.js';
+import { handleExit } from './containers/exit-path.js';
+import { isRunning } from './containers/lifecycle.js';
 import { reconcileContainers } from './containers/reconcile.js';
 import { createContainersApi } from './containers/service.js';
 import { containerChanges } from './containers/diff.js';
@@ -24,14 +25,15 @@ import path from 'node:path';
 import { mountContainer, unmountContainer } from './containers/mount.js';
 import { getContainerArchive, putContainerArchive, statContainerPath } from './containers/archive.js';
 import { createExecService } from './exec/service.js';
-import type { ContainerSpec, ContainerState } from './containers/types.js';
+import type { ContainerSpec, ContainerState, ContainerStatus } from './containers/types.js';
 import { EventBus } from './events/event-bus.js';
 import { createImageService } from './images/service.js';
 import { KeyedMutex } from './locks.js';
 import { containerFiles, enginePaths } from './paths.js';
 import { lockDataRoot } from './root-lock.js';
 import { ExitWatcher } from './runtime/exit-watcher.js';
-import { OciRuntime } from './runtime/runc.js';
+import { ConmonRuncRuntime, hostRootMounts } from './runtime/conmon-runc.js';
+import { LiveStates } from './containers/live.js';
 import { readHostFacts } from './system/host-facts.js';
 import { createSystemApi } from './system/service.js';
 
@@ -69,18 +71,20 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const host = readHostFacts();
   const repo = new ContainersRepo<ContainerSpec, ContainerState>(db);
   const events = new EventBus();
-  const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: c.status === 'running' || c.status === 'paused' })) });
-  const runtime = new OciRuntime(config.runtimePath, paths.runcRoot);
+  const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: isRunning(c.status as ContainerStatus) })) });
+  const runtime = new ConmonRuncRuntime({
+    conmonPath: config.conmonPath, runtimePath: config.runtimePath, runtimeRoot: paths.runcRoot,
+    exitsDir: paths.exitsDir, logSizeMax: config.logSizeMax, logLevel: config.logLevel,
+  });
   const ctx: ContainerContext = {
     repo, images, runtime, paths, log, events,
+    rootMounts: hostRootMounts,
     mutex: new KeyedMutex(),
-    restartTimers: new Map(),
+    live: new LiveStates(),
     exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch((err) => log.error({ err, id }, 'recording an exit failed'))),
     settings: {
-      conmonPath: config.conmonPath,
       runtimeName: config.runtimeName,
       cgroupParent: config.cgroupParent,
-      logSizeMax: config.logSizeMax,
       defaultPidsLimit: config.defaultPidsLimit,
       shmSize: config.shmSize,
       logLevel: config.logLevel,
@@ -135,7 +139,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     close() {
       exec.close();
       ctx.exitWatcher.stop();
-      for (const timer of ctx.restartTimers.values()) clearTimeout(timer);
+      ctx.live.close();
       closeDatabase(db);
       rootLock.release();
     },

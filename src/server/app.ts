@@ -6,7 +6,7 @@
 import { lazyValidatorFactory } from './lazy-validators.js';
 import type { EventEmitter } from 'node:events';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Engine } from '../engine/api.js';
 import { requestApiVersion, stripVersionPrefix, versionRangeError } from './api-version.js';
 import { badRequest, handleError, handleNotFound } from './errors.js';
@@ -35,16 +35,9 @@ export interface RouteEntry {
   operationId: string;
 }
 
-/** What a routes/* module supplies for one operation. */
-export interface Operation {
-  handler: (request: FastifyRequest, reply: FastifyReply) => unknown;
-  /** Long-running or streaming: no handler timeout (waits, streams, uploads, stop's grace period). */
-  long?: boolean;
-  /** Per-route body limit in bytes (uploads are streamed and not buffered anyway). */
-  bodyLimit?: number;
-}
-
-export type Operations = Record<string, Operation>;
+// Defined beside the route modules, which import it; app.ts imports them, not the reverse.
+import type { Operations } from './routes/operation.js';
+export type { Operation, Operations } from './routes/operation.js';
 
 const route = (method: RouteMethod, path: string, operationId: string): RouteEntry => ({
   method,

@@ -21,7 +21,9 @@ test('transition table: the verbs Docker allows from each state', () => {
   assert.ok(!canTransition('pause', 'exited'));
   assert.ok(canTransition('unpause', 'paused'));
   assert.ok(!canTransition('kill', 'exited'));
-  assert.ok(canTransition('remove', 'running'));
+  assert.ok(!canTransition('remove', 'running'));
+  assert.ok(canTransition('remove', 'initialized'));
+  assert.ok(canTransition('remove-forced', 'running'));
   assert.ok(canTransition('exit', 'paused'));
   assert.throws(() => ensureTransition('kill', 'exited', 'f'.repeat(64)), (e: EngineError) => e.kind === 'conflict' && e.message === 'Container ffffffffffff is not running');
   assert.throws(() => ensureTransition('unpause', 'running', 'f'.repeat(64)), /is not paused/);

@@ -19,11 +19,11 @@ import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { forbidden, invalid, isEngineError, notFound, systemError } from '../errors.js';
 import { buildTarCreateArgs, spawnTar, type TarChild } from '../host/tar.js';
-import { isMounted, mountRootfs, unmountRootfs } from '../images/rootfs.js';
 import { withContainerLock } from '../locks.js';
 import { containerFiles } from '../paths.js';
 import { extractIntoRoot } from './archive-extract.js';
 import type { ContainerContext, Row } from './context.js';
+import { isRunning } from './lifecycle.js';
 import { mountSnapshot, releaseSnapshot } from './export.js';
 import { pathStat, type PathStat } from './path-stat.js';
 import { findContainer } from './resolve.js';
@@ -43,7 +43,7 @@ interface RootView {
   release(): Promise<void>;
 }
 
-const isLive = (row: Row) => (row.state.status === 'running' || row.state.status === 'paused') && row.state.pid > 0;
+const isLive = (row: Row) => isRunning(row.state.status) && row.state.pid > 0;
 
 /** Docker's text for a missing path. */
 const fileNotFound = (p: string, ref: string) => notFound('BERTH_ARCHIVE_NOT_FOUND', `Could not find the file ${p} in container ${ref}`);
@@ -193,15 +193,15 @@ export async function putContainerArchive(ctx: ContainerContext, ref: string, p:
     const now = findContainer(ctx, row.id);
     if (isLive(now)) return putIn(ctx, now, `/proc/${now.state.pid}/root`, ref, p, source, opts);
     const files = containerFiles(ctx.paths.containerDir(now.id));
-    const wasMounted = await isMounted(files.merged);
+    const wasMounted = await ctx.rootMounts.isMounted(files.merged);
     if (!wasMounted) {
       const image = ctx.images.resolve(now.spec.imageId);
-      await mountRootfs({ overlayRoot: ctx.images.overlayRoot, lowers: ctx.images.lowerDirs(image), upperDir: files.upper, workDir: files.work, mergedDir: files.merged });
+      await ctx.rootMounts.mount({ overlayRoot: ctx.images.overlayRoot, lowers: ctx.images.lowerDirs(image), upperDir: files.upper, workDir: files.work, mergedDir: files.merged });
     }
     try {
       await putIn(ctx, now, path.resolve(files.merged), ref, p, source, opts);
     } finally {
-      if (!wasMounted) await unmountRootfs(files.merged).catch((err: unknown) => ctx.log.warn({ err, id: now.id }, 'unmounting after a copy failed'));
+      if (!wasMounted) await ctx.rootMounts.unmount(files.merged).catch((err: unknown) => ctx.log.warn({ err, id: now.id }, 'unmounting after a copy failed'));
     }
   });
 }

@@ -19,12 +19,12 @@ import { parseDetachKeys } from '../attach/detach-keys.js';
 import { openStdinChannel, type StdinChannel } from '../attach/stdin-channel.js';
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
-import { ensureTransition, isActive } from './lifecycle.js';
+import { canTransition, ensureTransition, isActive, statusAfterUninit } from './lifecycle.js';
 import type { LogRecord } from './k8s-log.js';
 import { readLogBatches } from './log-reader.js';
 import { teardownRuntime } from './launch.js';
 import { findContainer } from './resolve.js';
-import { initLocked } from './start.js';
+import { initLocked } from './start-locked.js';
 
 /** Invalid detach keys are an invalid-parameter error (400), raised before anything is attached. */
 export async function attachContainer(ctx: ContainerContext, ref: string, opts: AttachOptions): Promise<AttachSession> {
@@ -93,14 +93,14 @@ function coalesce(records: LogRecord[]): OutputChunk[] {
 async function connectStdin(ctx: ContainerContext, id: string, detachKeys: Buffer, onDetach: () => void): Promise<AttachStdin | null> {
   return withContainerLock(ctx.mutex, id, async (lock) => {
     let row: Row = findContainer(ctx, id);
-    const wasStopped = row.state.status === 'created' || row.state.status === 'exited';
+    const wasStopped = canTransition('init', row.state.status);
     if (wasStopped) {
       row = await initLocked(ctx, lock, row).catch((err: unknown) => {
         ctx.log.debug({ err, id }, 'runtime create for an attach failed; start will report it');
         return row;
       });
     }
-    if (row.state.status !== 'running' && row.state.status !== 'initialized') return null;
+    if (!canTransition('attach-stdin', row.state.status)) return null;
     return openStdinChannel({
       bundleDir: ctx.paths.bundleDir(id),
       detachKeys,
@@ -127,8 +127,8 @@ async function revertIfNeverStarted(ctx: ContainerContext, id: string, pid: numb
   if (pid <= 0) return;
   await withContainerLock(ctx.mutex, id, async (lock) => {
     const row = ctx.repo.get(id);
-    if (!row || row.state.status !== 'initialized' || row.state.pid !== pid) return;
+    if (!row || !canTransition('uninit', row.state.status) || row.state.pid !== pid) return;
     await teardownRuntime(ctx, lock, row);
-    ctx.repo.saveState(id, { ...row.state, status: row.state.hasBeenStarted ? 'exited' : 'created', pid: 0, conmonPid: 0 });
+    ctx.repo.saveState(id, { ...row.state, status: statusAfterUninit(row.state), pid: 0, conmonPid: 0 });
   }).catch((err) => ctx.log.warn({ err, id }, 'undoing the runtime create of an abandoned attach'));
 }

@@ -25,6 +25,7 @@ import { OPAQUE_XATTR } from '../images/whiteouts.js';
 import { containerFiles } from '../paths.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { convertOverlayTar } from './overlay-tar.js';
+import { canTransition } from './lifecycle.js';
 import { pauseContainer, unpauseContainer } from './pause.js';
 import { findContainer } from './resolve.js';
 
@@ -104,7 +105,7 @@ export async function commitContainer(ctx: ContainerContext, ref: string, opts: 
   const tag = newImageTag(opts.repo, opts.tag, 'commit to');
   const parent = ctx.images.resolve(row.spec.imageId);
   const config = applyChanges(overrideConfig(containerImageConfig(row, parent), opts.config), opts.changes);
-  const paused = opts.pause && row.state.status === 'running';
+  const paused = opts.pause && canTransition('pause', row.state.status);
   const marker = pausedForCommitMarker(ctx, row.id);
   if (paused) {
     // Written first: a daemon killed mid-commit finds it at startup and thaws the container.

@@ -1,7 +1,9 @@
 /**
- * Everything the container verbs share: the repository, the runtime, the
- * image service, the lock table, events and settings. One instance per
- * engine; each verb is a function of (ctx, …).
+ * Everything the container verbs share: the repository, the runtime port,
+ * the root mounts, the image service, the lock table, events, settings and
+ * the in-memory live state of each container. One instance per engine; each
+ * verb is a function of (ctx, …). Nothing here is a module global, so two
+ * engines (the unit tests make many) never share anything.
  */
 import type pino from 'pino';
 import type { ContainersRepo, ContainerRow } from '../../db/containers-repo.js';
@@ -9,17 +11,15 @@ import type { ImageService } from '../images/service.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { KeyedMutex } from '../locks.js';
 import type { EnginePaths } from '../paths.js';
-import type { OciRuntime } from '../runtime/runc.js';
+import type { RootMounts, RuntimePort } from '../runtime/port.js';
 import type { ExitWatcher } from '../runtime/exit-watcher.js';
+import type { LiveStates } from './live.js';
 import type { ContainerSpec, ContainerState } from './types.js';
 
 export interface EngineSettings {
-  conmonPath: string;
   runtimeName: string;
   /** cgroup parent (cgroupfs driver): containers live at /<cgroupParent>/<id>. */
   cgroupParent: string;
-  /** Per-container log cap in bytes (conmon --log-size-max). */
-  logSizeMax: number;
   defaultPidsLimit: number;
   shmSize: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -35,15 +35,19 @@ export type Row = ContainerRow<ContainerSpec, ContainerState>;
 export interface ContainerContext {
   repo: ContainersRepo<ContainerSpec, ContainerState>;
   images: ImageService;
-  runtime: OciRuntime;
+  /** conmon + runc behind a narrow port (runtime/port.ts); a fake in the engine unit tests. */
+  runtime: RuntimePort;
+  /** The overlay mount of container roots. */
+  rootMounts: RootMounts;
+  /** Reads and removes conmon's exit files; its callback is the exit path's handleExit. */
   exitWatcher: ExitWatcher;
   paths: EnginePaths;
   settings: EngineSettings;
   log: pino.Logger;
   mutex: KeyedMutex;
   events: EventBus;
-  /** Restart-policy timers by container id (cancelled by stop, remove, start). */
-  restartTimers: Map<string, NodeJS.Timeout>;
+  /** In-memory per-container state (restart timers and backoff, pending sizes, host mounts, names being created). */
+  live: LiveStates;
 }
 
 /** Docker's event attributes for a container: name, image and labels. */

@@ -23,16 +23,15 @@ export async function createContainer(ctx: ContainerContext, opts: CreateContain
   const wanted = opts.name ? validateName(opts.name) : undefined;
   if (wanted) ensureNameFree(ctx, wanted);
   // Reserved from here to the insert, so concurrent creates never draw the same generated name.
-  const name = wanted ?? generateName((n) => ctx.repo.getByName(n) !== undefined || pendingNames.has(n));
-  pendingNames.add(name);
+  const pending = ctx.live.pendingNames;
+  const name = wanted ?? generateName((n) => ctx.repo.getByName(n) !== undefined || pending.has(n));
+  pending.add(name);
   try {
     return await createNamed(ctx, opts, name);
   } finally {
-    pendingNames.delete(name);
+    pending.delete(name);
   }
 }
-
-const pendingNames = new Set<string>();
 
 async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, name: string): Promise<{ id: string; warnings: string[] }> {
   await validateHostConfig(opts.spec);

@@ -57,7 +57,7 @@ function exitedFilter(_ctx: ContainerContext, args: FilterArgs): RowPredicate {
     if (v.trim() === '' || !Number.isInteger(code)) throw invalidFilter(`exited=${v}`);
     return code;
   });
-  return (row) => row.state.status === 'exited' && row.state.hasBeenStarted && codes.includes(row.state.exitCode);
+  return (row) => publicStatus(row.state) === 'exited' && codes.includes(row.state.exitCode);
 }
 
 function ancestorFilter(ctx: ContainerContext, args: FilterArgs): RowPredicate {

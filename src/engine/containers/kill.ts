@@ -1,7 +1,7 @@
 /** Kill: deliver one signal to a running container. */
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext } from './context.js';
-import { ensureTransition } from './lifecycle.js';
+import { canTransition, ensureTransition } from './lifecycle.js';
 import { findContainer } from './resolve.js';
 import { parseSignal } from './signals.js';
 
@@ -21,7 +21,8 @@ export async function killContainer(ctx: ContainerContext, ref: string, signal =
     const stopsIt = TERMINATING.has(number) || number === parseSignal(row.spec.stopSignal || 'TERM');
     if (stopsIt && !row.state.stoppedByUser) ctx.repo.saveState(id, { ...row.state, stoppedByUser: true });
     await ctx.runtime.kill(id, String(number));
-    if (row.state.status === 'paused' && number === 9) await ctx.runtime.resume(id).catch(() => {});
+    // A frozen process cannot act on a signal; SIGKILL thaws it so it dies now (as Docker does).
+    if (number === 9 && canTransition('unpause', row.state.status)) await ctx.runtime.resume(id).catch(() => {});
     ctx.events.emit({ type: 'container', action: 'kill', id, attributes: eventAttributes(row, { signal: String(number) }) });
   });
 }

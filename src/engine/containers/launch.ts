@@ -1,16 +1,14 @@
 /**
  * Bringing a container's process up and tearing it down. Callers hold the
- * container's lock. launch = init (mount the root, write the bundle, conmon
- * runs `runc create`), then `runc start`; teardown = `runc delete`, unmount.
+ * container's lock. launch = init (mount the root, write the bundle, the
+ * runtime port creates), then the port's start; teardown = the port's
+ * delete, unmount. Nothing here writes the database.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../errors.js';
-import { mountRootfs, unmountRootfs } from '../images/rootfs.js';
-import { hostMountCount } from './mount.js';
 import type { LockedContainer } from '../locks.js';
 import { containerFiles } from '../paths.js';
-import { startConmon } from '../runtime/conmon.js';
 import { buildOciSpec, serializeOciSpec } from '../runtime/oci-spec.js';
 import { startFailureExitCode } from '../runtime/runtime-errors.js';
 import type { ContainerContext, Row } from './context.js';
@@ -51,25 +49,20 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
     const t1 = performance.now();
     const warnings = await writeBundle(ctx, row, bundle, files);
     const t2 = performance.now();
-    const started = await startConmon(ctx.settings.conmonPath, {
+    const created = await ctx.runtime.create({
       id: row.id,
       name: row.name,
-      runtimePath: ctx.runtime.path,
-      runtimeRoot: ctx.runtime.root,
       bundleDir: bundle,
-      exitDir: ctx.paths.exitsDir,
       logPath: files.log,
-      logSizeMax: ctx.settings.logSizeMax,
       terminal: row.spec.tty,
       stdin: row.spec.openStdin,
       // Docker closes stdin when an attach ends only for StdinOnce without a TTY.
       leaveStdinOpen: !(row.spec.stdinOnce && !row.spec.tty),
-      logLevel: ctx.settings.logLevel,
     });
     await applyPendingSize(ctx, row.id);
     const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
     ctx.log.debug({ id: row.id, mountMs: ms(t0, t1), bundleMs: ms(t1, t2), createMs: ms(t2, performance.now()) }, 'container created in the runtime');
-    return { ...started, warnings };
+    return { pid: created.pid, conmonPid: created.monitorPid, warnings };
   } catch (err) {
     await undoLaunch(ctx, lock, row);
     throw withExitCode(err);
@@ -94,15 +87,15 @@ async function undoLaunch(ctx: ContainerContext, lock: LockedContainer, row: Row
 export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContainer, row: Row): Promise<void> {
   // The process is gone: the runtime's record and the root mount are independent of each other.
   // A root the host has mounted (mount.ts) stays until its last host user unmounts it.
-  const keepRoot = hostMountCount(ctx, row.id) > 0;
-  await Promise.all([ctx.runtime.delete(row.id, true), keepRoot ? undefined : unmountRootfs(containerFiles(ctx.paths.containerDir(row.id)).merged)]);
+  const keepRoot = (ctx.live.peek(row.id)?.hostMounts ?? 0) > 0;
+  await Promise.all([ctx.runtime.delete(row.id), keepRoot ? undefined : ctx.rootMounts.unmount(containerFiles(ctx.paths.containerDir(row.id)).merged)]);
   await fs.rm(ctx.paths.bundleDir(row.id), { recursive: true, force: true });
 }
 
 async function mountRoot(ctx: ContainerContext, row: Row): Promise<void> {
   const files = containerFiles(ctx.paths.containerDir(row.id));
   const image = ctx.images.resolve(row.spec.imageId);
-  await mountRootfs({
+  await ctx.rootMounts.mount({
     overlayRoot: ctx.images.overlayRoot,
     lowers: ctx.images.lowerDirs(image),
     upperDir: files.upper,

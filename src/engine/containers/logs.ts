@@ -7,7 +7,7 @@ import fsp from 'node:fs/promises';
 import type { LogEntry, LogsOptions } from '../api.js';
 import type { ContainerContext } from './context.js';
 import { parseLogLine, PartialJoiner, type LogRecord } from './k8s-log.js';
-import { isActive } from './lifecycle.js';
+import { isUp } from './lifecycle.js';
 import { readLogBatches } from './log-reader.js';
 import { findContainer } from './resolve.js';
 
@@ -17,7 +17,7 @@ export async function containerLogs(ctx: ContainerContext, ref: string, opts: Lo
   const keep = recordFilter(opts);
   const stillRunning = () => {
     const status = ctx.repo.get(row.id)?.state.status;
-    return status !== undefined && (isActive(status) || status === 'restarting');
+    return status !== undefined && isUp(status);
   };
   async function* batches(): AsyncGenerator<LogEntry[]> {
     let from = 0;

@@ -3,35 +3,17 @@
  *
  * The root is the container's own overlay mount at `<containerDir>/merged`
  * (inspect's GraphDriver.Data.MergedDir). Host mounts are counted per
- * container, in memory: `unmount` only drops the mount when the last host
+ * container, in memory (`ctx.live`): `unmount` only drops the mount when the last host
  * user is gone AND the container is not running (its process needs it);
  * the container's own teardown (stop, exit) leaves it mounted while host
  * users remain. Removing the container releases everything. Counts do not
  * survive a daemon restart (startup reconciliation then owns the mounts).
  */
 import { withContainerLock } from '../locks.js';
-import { isMounted, mountRootfs, unmountRootfs } from '../images/rootfs.js';
 import { containerFiles } from '../paths.js';
-import type { ContainerContext, Row } from './context.js';
+import type { ContainerContext } from './context.js';
+import { isActive } from './lifecycle.js';
 import { findContainer } from './resolve.js';
-
-const counts = new WeakMap<ContainerContext, Map<string, number>>();
-
-function table(ctx: ContainerContext): Map<string, number> {
-  let t = counts.get(ctx);
-  if (!t) counts.set(ctx, (t = new Map()));
-  return t;
-}
-
-/** How many host users hold the container's root mounted. */
-export function hostMountCount(ctx: ContainerContext, id: string): number {
-  return table(ctx).get(id) ?? 0;
-}
-
-/** The container's process uses the root mount in these states. */
-function usesRoot(row: Row): boolean {
-  return row.state.status === 'running' || row.state.status === 'paused' || row.state.status === 'initialized';
-}
 
 /** Mounts (or reuses) the container's root and counts one more host user. Returns the host path. */
 export async function mountContainer(ctx: ContainerContext, ref: string): Promise<string> {
@@ -40,8 +22,8 @@ export async function mountContainer(ctx: ContainerContext, ref: string): Promis
     const row = findContainer(ctx, id);
     const files = containerFiles(ctx.paths.containerDir(row.id));
     const image = ctx.images.resolve(row.spec.imageId);
-    await mountRootfs({ overlayRoot: ctx.images.overlayRoot, lowers: ctx.images.lowerDirs(image), upperDir: files.upper, workDir: files.work, mergedDir: files.merged });
-    table(ctx).set(row.id, hostMountCount(ctx, row.id) + 1);
+    await ctx.rootMounts.mount({ overlayRoot: ctx.images.overlayRoot, lowers: ctx.images.lowerDirs(image), upperDir: files.upper, workDir: files.work, mergedDir: files.merged });
+    ctx.live.of(row.id).hostMounts += 1;
     return files.merged;
   });
 }
@@ -51,16 +33,19 @@ export async function unmountContainer(ctx: ContainerContext, ref: string): Prom
   const { id } = findContainer(ctx, ref);
   await withContainerLock(ctx.mutex, id, async () => {
     const row = findContainer(ctx, id);
-    const left = Math.max(0, hostMountCount(ctx, row.id) - 1);
-    if (left > 0) return void table(ctx).set(row.id, left);
-    table(ctx).delete(row.id);
-    if (!usesRoot(row)) await unmountRootfs(containerFiles(ctx.paths.containerDir(row.id)).merged);
+    const live = ctx.live.peek(row.id);
+    const left = Math.max(0, (live?.hostMounts ?? 0) - 1);
+    if (live) live.hostMounts = left;
+    if (left > 0) return;
+    // The container's process, if any, uses the root mount.
+    if (!isActive(row.state.status)) await ctx.rootMounts.unmount(containerFiles(ctx.paths.containerDir(row.id)).merged);
   });
 }
 
 /** For removal (under the container's lock): forgets host users and unmounts the root. */
 export async function releaseHostMounts(ctx: ContainerContext, id: string): Promise<void> {
-  table(ctx).delete(id);
+  const live = ctx.live.peek(id);
+  if (live) live.hostMounts = 0;
   const merged = containerFiles(ctx.paths.containerDir(id)).merged;
-  if (await isMounted(merged)) await unmountRootfs(merged);
+  if (await ctx.rootMounts.isMounted(merged)) await ctx.rootMounts.unmount(merged);
 }

@@ -3,13 +3,13 @@ import type { Filters, PruneResult } from '../api.js';
 import { isEngineError } from '../errors.js';
 import { parseFilters } from '../filters/index.js';
 import type { ContainerContext, Row } from './context.js';
-import { isActive } from './lifecycle.js';
+import { canTransition } from './lifecycle.js';
 import { removeContainer } from './remove.js';
 import { diskUsage } from './view.js';
 
 export async function pruneContainers(ctx: ContainerContext, filters: Filters): Promise<PruneResult> {
   const keep = pruneFilter(filters);
-  const candidates = ctx.repo.all().filter((row) => !isActive(row.state.status) && row.state.status !== 'restarting' && row.state.status !== 'removing' && keep(row));
+  const candidates = ctx.repo.all().filter((row) => canTransition('prune', row.state.status) && keep(row));
   const deleted: string[] = [];
   let spaceReclaimed = 0;
   for (const row of candidates) {

@@ -1,20 +1,18 @@
 /**
- * Remove: a running container is a conflict unless forced. The record is
- * marked `removing` first (with its options), so a crash half-way is
- * finished by startup reconciliation. Then the runtime is deleted (which
- * kills a forced container), the exit is recorded for waiters, storage is
- * unmounted and deleted, and finally the row goes.
+ * Remove: an active container is a conflict unless forced (the table's
+ * `remove` / `remove-forced` rows). The record is marked `removing` first
+ * (with its options), so a crash half-way is finished by startup
+ * reconciliation. A live container is killed through the runtime and its
+ * exit recorded for waiters (exit-path.ts); then the storage goes and
+ * finally the row (destroy.ts).
  */
-import fs from 'node:fs/promises';
-import { conflict } from '../errors.js';
 import { withContainerLock, type LockedContainer } from '../locks.js';
-import { eventAttributes, type ContainerContext, type Row } from './context.js';
+import type { ContainerContext, Row } from './context.js';
+import { destroyLocked, markRemoving } from './destroy.js';
+import { recordExit } from './exit-path.js';
 import { teardownRuntime } from './launch.js';
-import { releaseHostMounts } from './mount.js';
-import { isActive } from './lifecycle.js';
+import { ensureTransition, isActive } from './lifecycle.js';
 import { findContainer } from './resolve.js';
-import { cancelRestartTimer } from './start.js';
-import { recordExit } from './handle-exit.js';
 
 const EXIT_FILE_WAIT_MS = 5_000;
 
@@ -22,36 +20,33 @@ export async function removeContainer(ctx: ContainerContext, ref: string, opts: 
   const { id } = findContainer(ctx, ref);
   await withContainerLock(ctx.mutex, id, async (lock) => {
     const row = findContainer(ctx, id);
-    const live = isActive(row.state.status);
-    // initialized: runc created it (an attach before start) but its process never ran; Docker shows it as created, removable without force.
-    if (live && !opts.force && row.state.status !== 'initialized') {
-      const what = row.state.status === 'paused' ? 'paused' : 'running';
-      throw conflict('BERTH_CONTAINER_RUNNING', `You cannot remove a ${what} container ${id}. Stop the container before attempting removal or force remove`);
-    }
-    cancelRestartTimer(ctx, id);
-    await removeLocked(ctx, lock, row, opts.volumes, live);
+    ensureTransition(opts.force ? 'remove-forced' : 'remove', row.state.status, id);
+    ctx.live.cancelRestart(id);
+    await removeLocked(ctx, lock, row, opts.volumes, isActive(row.state.status));
   });
 }
 
-/** Finishes a removal; also used by startup reconciliation for `removing` rows. */
+/**
+ * Finishes a removal (caller holds the lock); also used by startup
+ * reconciliation for `removing` rows. `live`: the container's process may
+ * still run and must be killed first.
+ */
 export async function removeLocked(ctx: ContainerContext, lock: LockedContainer, row: Row, volumes: boolean, live: boolean): Promise<void> {
-  const marked = { ...row, state: { ...row.state, status: 'removing' as const, removeVolumes: volumes, stoppedByUser: true } };
-  ctx.repo.saveState(row.id, marked.state);
-  if (live) await killForRemoval(ctx, lock, marked);
-  // created: never launched; exited: torn down when the exit was recorded. Anything else may hold runtime state.
-  else if (row.state.status !== 'created' && row.state.status !== 'exited') await teardownRuntime(ctx, lock, row);
-  await releaseHostMounts(ctx, row.id);
-  await fs.rm(ctx.paths.containerDir(row.id), { recursive: true, force: true });
-  ctx.repo.delete(row.id);
-  ctx.events.emit({ type: 'container', action: 'destroy', id: row.id, attributes: eventAttributes(row) });
+  if (!live) return destroyLocked(ctx, lock, row, volumes);
+  const stopped = await killForRemoval(ctx, lock, markRemoving(ctx, row, volumes));
+  await destroyLocked(ctx, lock, stopped, volumes);
 }
 
-/** `runc delete --force` kills the process; conmon then writes the exit file, whose code waiters get. */
-async function killForRemoval(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<void> {
+/**
+ * Kills the process (`SIGKILL`); conmon then writes the exit file, whose
+ * code waiters get. Returns the row as the recorded exit left it.
+ */
+async function killForRemoval(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Row> {
   await ctx.runtime.kill(row.id, '9').catch(() => {});
   const exit = await waitForExitFile(ctx, row.id);
   await teardownRuntime(ctx, lock, row);
-  await recordExit(ctx, row, exit?.exitCode ?? 137, exit?.finishedAtNs ?? exit?.finishedAt ?? new Date(), '');
+  const outcome = await recordExit(ctx, row, exit?.exitCode ?? 137, exit?.finishedAtNs ?? exit?.finishedAt ?? new Date(), '');
+  return { ...row, state: outcome.state };
 }
 
 async function waitForExitFile(ctx: ContainerContext, id: string) {

@@ -10,21 +10,18 @@ import path from 'node:path';
 import { constants } from 'node:fs';
 import { invalid } from '../errors.js';
 import type { ContainerContext } from './context.js';
-import { ensureTransition } from './lifecycle.js';
+import { canTransition, ensureTransition } from './lifecycle.js';
 import { findContainer } from './resolve.js';
 
 const MAX_DIMENSION = 65535;
-
-/** Sizes asked for before start, by container id; the last one wins. */
-const pendingSizes = new Map<string, { height: number; width: number }>();
 
 export async function resizeContainer(ctx: ContainerContext, ref: string, height: number, width: number): Promise<void> {
   if (!Number.isInteger(height) || !Number.isInteger(width) || height < 0 || width < 0 || height > MAX_DIMENSION || width > MAX_DIMENSION) {
     throw invalid('BERTH_RESIZE_BAD_SIZE', `invalid terminal size ${height}x${width}`);
   }
   const row = findContainer(ctx, ref);
-  if (row.state.status === 'created' && row.spec.tty) {
-    pendingSizes.set(row.id, { height, width });
+  if (row.spec.tty && canTransition('resize-before-start', row.state.status)) {
+    ctx.live.of(row.id).pendingSize = { height, width }; // the last one wins
     return;
   }
   ensureTransition('resize', row.state.status, row.id);
@@ -34,9 +31,10 @@ export async function resizeContainer(ctx: ContainerContext, ref: string, height
 
 /** Sends the size remembered before start, if any (called with conmon's ctl fifo in place). */
 export async function applyPendingSize(ctx: ContainerContext, id: string): Promise<void> {
-  const size = pendingSizes.get(id);
-  if (!size) return;
-  pendingSizes.delete(id);
+  const live = ctx.live.peek(id);
+  const size = live?.pendingSize;
+  if (!live || !size) return;
+  live.pendingSize = undefined;
   await writeCtl(ctx, id, size.height, size.width).catch((err) => ctx.log.warn({ err, id }, 'initial terminal size not applied'));
 }
 

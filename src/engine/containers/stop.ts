@@ -4,13 +4,12 @@
  * signals, waits for the exit handler to commit the exit, and escalates.
  * A client that disconnects does not cancel a stop.
  */
-import { notModified, systemError } from '../errors.js';
+import { systemError } from '../errors.js';
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
-import { isActive } from './lifecycle.js';
+import { canTransition, ensureTransition, isActive } from './lifecycle.js';
 import { findContainer } from './resolve.js';
 import { parseSignal } from './signals.js';
-import { cancelRestartTimer } from './start.js';
 
 const DEFAULT_TIMEOUT_S = 10;
 const KILL_GRACE_MS = 10_000;
@@ -24,9 +23,8 @@ export interface StopOptions {
 export async function stopContainer(ctx: ContainerContext, ref: string, opts: StopOptions): Promise<void> {
   const { id } = findContainer(ctx, ref);
   const signal = parseSignal(opts.signal || findContainer(ctx, id).spec.stopSignal || 'SIGTERM');
-  const row = await markStopping(ctx, id);
-  if (!row) throw notModified('BERTH_CONTAINER_NOT_RUNNING', 'Container already stopped');
-  if (row.state.status !== 'exited') {
+  const { row, stopped } = await markStopping(ctx, id);
+  if (!stopped) {
     const timeoutS = opts.timeout ?? row.spec.stopTimeout ?? DEFAULT_TIMEOUT_S;
     await signalAndWait(ctx, row, signal, timeoutS);
   }
@@ -34,24 +32,24 @@ export async function stopContainer(ctx: ContainerContext, ref: string, opts: St
 }
 
 /**
- * Records the user's intent; returns undefined when there is nothing to stop.
- * A container waiting out its restart backoff counts as running (Docker's
- * IsRunning is true while Restarting): it becomes exited at once and the row
- * comes back with status exited, so the caller answers 204, not 304.
+ * Records the user's intent; throws not-modified when there is nothing to
+ * stop. A container waiting out its restart backoff counts as running
+ * (Docker's IsRunning is true while Restarting): it becomes exited at once
+ * (`stopped`), so the caller answers 204, not 304, and signals nothing.
  */
-async function markStopping(ctx: ContainerContext, id: string): Promise<Row | undefined> {
+async function markStopping(ctx: ContainerContext, id: string): Promise<{ row: Row; stopped: boolean }> {
   return withContainerLock(ctx.mutex, id, async () => {
-    cancelRestartTimer(ctx, id);
+    ctx.live.cancelRestart(id);
     const row = findContainer(ctx, id);
-    if (row.state.status === 'restarting') {
+    ensureTransition('stop', row.state.status, id);
+    if (canTransition('restart-by-policy', row.state.status)) {
       const state = { ...row.state, status: 'exited' as const, stoppedByUser: true };
       ctx.repo.saveState(id, state);
-      return { ...row, state };
+      return { row: { ...row, state }, stopped: true };
     }
-    if (!isActive(row.state.status)) return undefined;
     const state = { ...row.state, stoppedByUser: true, stopping: true };
     ctx.repo.saveState(id, state);
-    return { ...row, state };
+    return { row: { ...row, state }, stopped: false };
   });
 }
 
@@ -76,7 +74,7 @@ async function sendSignal(ctx: ContainerContext, row: Row, signal: number): Prom
   try {
     await ctx.runtime.kill(row.id, String(signal));
     // A frozen process cannot act on a signal: thaw it (Docker does the same).
-    if (findContainer(ctx, row.id).state.status === 'paused') await ctx.runtime.resume(row.id);
+    if (canTransition('unpause', findContainer(ctx, row.id).state.status)) await ctx.runtime.resume(row.id);
   } catch (err) {
     // The process may have exited between our check and the signal; the exit handler records it.
     ctx.log.debug({ err, id: row.id }, 'signal not delivered');

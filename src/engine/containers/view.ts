@@ -5,6 +5,7 @@ import type { ContainerView, Filters } from '../api.js';
 import { containerFiles } from '../paths.js';
 import type { ContainerContext, Row } from './context.js';
 import { buildContainerFilter } from './filters.js';
+import { isListedByDefault } from './lifecycle.js';
 import { findContainer } from './resolve.js';
 
 export async function inspectContainer(ctx: ContainerContext, ref: string, opts: { size?: boolean } = {}): Promise<ContainerView> {
@@ -13,7 +14,7 @@ export async function inspectContainer(ctx: ContainerContext, ref: string, opts:
 
 export async function listContainers(ctx: ContainerContext, opts: { all: boolean; limit: number; size: boolean; filters: Filters }): Promise<ContainerView[]> {
   const keep = buildContainerFilter(ctx, opts.filters);
-  const visible = (row: Row) => opts.all || opts.limit > 0 || row.state.status === 'running' || row.state.status === 'paused' || row.state.status === 'restarting';
+  const visible = (row: Row) => opts.all || opts.limit > 0 || isListedByDefault(row.state.status);
   let rows = ctx.repo.all().filter((row) => visible(row) && keep(row));
   if (opts.limit > 0) rows = rows.slice(0, opts.limit);
   // List items show no layer paths: the image is looked up only when sizes need it.

@@ -8,7 +8,7 @@
  */
 import type { WaitCondition, WaitResult } from '../api.js';
 import type { ContainerContext } from './context.js';
-import { isActive } from './lifecycle.js';
+import { isUp } from './lifecycle.js';
 import { findContainer } from './resolve.js';
 
 export async function waitContainer(ctx: ContainerContext, ref: string, condition: WaitCondition, signal: AbortSignal): Promise<{ result: Promise<WaitResult> }> {
@@ -18,7 +18,7 @@ export async function waitContainer(ctx: ContainerContext, ref: string, conditio
     const destroyed = ctx.events.next('destroy', id, signal);
     return { result: destroyed.then(() => ({ exitCode: ctx.repo.exitCode(id) ?? row.state.exitCode, error: '' })) };
   }
-  const running = isActive(row.state.status) || row.state.status === 'restarting';
+  const running = isUp(row.state.status);
   if (condition === 'not-running' && !running) {
     return { result: Promise.resolve({ exitCode: row.state.exitCode, error: '' }) };
   }

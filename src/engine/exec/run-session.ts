@@ -20,7 +20,7 @@ import { containerFiles } from '../paths.js';
 import { AttachSocket } from '../runtime/attach-socket.js';
 import type { OciSpec } from '../runtime/oci-types.js';
 import { runtimeMessage, startFailureExitCode } from '../runtime/runtime-errors.js';
-import { execFiles, spawnExecConmon } from './conmon-exec.js';
+import { execFiles } from './conmon-exec.js';
 import { buildExecProcess } from './process-spec.js';
 import type { ExecSession } from './types.js';
 
@@ -50,8 +50,8 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
   try {
     await fs.mkdir(execFiles(session.bundleDir).exitDir, { recursive: true, mode: 0o700 });
     // conmon starts up while the spec is written: it reads the spec only after the second start byte.
-    const conmon = spawnExecConmon(ctx.settings.conmonPath, {
-      containerId: row.id, sessionId: session.id, runtimePath: ctx.runtime.path, runtimeRoot: ctx.runtime.root,
+    const conmon = ctx.runtime.exec({
+      containerId: row.id, sessionId: session.id,
       bundleDir: session.bundleDir, terminal: tty, stdin: attached && session.opts.attachStdin,
       // conmon's exec child prints debug lines on the process's own stderr: never ask it for debug.
       logLevel: ctx.settings.logLevel === 'debug' ? 'info' : ctx.settings.logLevel,

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { AttachSession, ExecApi, ExecCreateOptions, ExecStartOptions, ExecView } from '../api.js';
 import type { ContainerContext, Row } from '../containers/context.js';
 import { findContainer } from '../containers/resolve.js';
+import { ensureTransition } from '../containers/lifecycle.js';
 import { parseDetachKeys } from '../attach/detach-keys.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { resizeSession, runSession } from './run-session.js';
@@ -28,8 +29,7 @@ export interface ExecService extends ExecApi {
 
 /** Docker's conflicts for exec in a container that is not running. */
 export function ensureExecAllowed(row: Row): void {
-  if (row.state.status === 'paused') throw conflict('BERTH_EXEC_PAUSED', `Container ${row.id} is paused, unpause the container before exec`);
-  if (row.state.status !== 'running') throw conflict('BERTH_EXEC_NOT_RUNNING', `Container ${row.id} is not running`);
+  ensureTransition('exec', row.state.status, row.id);
 }
 
 export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETENTION_MS): ExecService {

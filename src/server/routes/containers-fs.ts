@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/api.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { badRequest } from '../errors.js';
 import { queryBool, queryList, queryString, type Query } from '../query.js';
 import { commitConfigFromBody } from '../wire/commit-body.js';

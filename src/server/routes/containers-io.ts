@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AttachOptions, Engine, LogEntry, LogsOptions } from '../../engine/api.js';
 import { compareVersions, requestApiVersion } from '../api-version.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { badRequest } from '../errors.js';
 import { queryBool, queryInt, queryString, queryUnixTime } from '../query.js';
 import type { Query } from '../query.js';

@@ -5,7 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, WaitCondition } from '../../engine/api.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { badRequest } from '../errors.js';
 import { queryBool, queryFilters, queryInt, queryString } from '../query.js';
 import type { Query } from '../query.js';

@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, ExecApi } from '../../engine/api.js';
 import { requestApiVersion } from '../api-version.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { badRequest, notSupported } from '../errors.js';
 import { queryInt } from '../query.js';
 import type { Query } from '../query.js';

@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/api.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { badRequest } from '../errors.js';
 import { queryFilters, queryList, type Query } from '../query.js';
 import { disableSocketTimeout, jsonLine } from '../streams/json-stream.js';

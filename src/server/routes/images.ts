@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/api.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { badRequest, handleNotFound, notSupported } from '../errors.js';
 import { queryBool, queryFilters, queryList, queryString } from '../query.js';
 import type { Query } from '../query.js';

@@ -1,7 +1,7 @@
 /** System routes: `_ping` (HEAD and GET), `/version`, `/info`. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/api.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { PING_HEADERS, toInfo, toVersion } from '../wire/system.js';
 
 export function systemOperations(engine: Engine): Operations {

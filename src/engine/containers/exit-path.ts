@@ -1,25 +1,37 @@
 /**
- * What happens when conmon reports an exit: under the lock, record the exit
- * code and finish time from the exit file, tear the runtime down, emit
- * `die`; then apply the restart policy or AutoRemove. Safe to call more than
- * once per exit file, and for files left by a container that is gone.
+ * The exit path: everything that follows a container's process ending, in
+ * one module below the verbs (start, stop, remove import it; it imports
+ * none of them):
+ *
+ *   handleExit   conmon's exit file appeared (the exit watcher calls this):
+ *                under the lock, record it and tear the runtime down;
+ *   recordExit   commit exit code and finish time, remove the exit file,
+ *                emit `die`, decide the restart policy and its backoff;
+ *   afterExit    outside the lock: arm the restart timer, or AutoRemove;
+ *   autoRemove   AutoRemove after a failed start too.
+ *
+ * A restart by policy re-enters through startLocked (start-locked.ts) and
+ * AutoRemove through destroyLocked (destroy.ts), both below this module.
+ * Timers and backoff live in the container's live state (ctx.live), so a
+ * stop, start or remove disarms them with `ctx.live.cancelRestart(id)`.
+ * Everything here is safe to run more than once per exit file, and for
+ * files left by a container that is gone.
  */
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, rfc3339Nano, type ContainerContext, type Row } from './context.js';
+import { destroyLocked } from './destroy.js';
 import { teardownRuntime } from './launch.js';
-import { isActive } from './lifecycle.js';
+import { canTransition, isActive } from './lifecycle.js';
 import { nextBackoffMs, shouldRestart } from './restart-policy.js';
-import { removeContainer } from './remove.js';
-import { cancelRestartTimer, startLocked } from './start.js';
+import { startLocked } from './start-locked.js';
 import type { ContainerState } from './types.js';
 
-const backoff = new Map<string, number>();
-
+/** The exit watcher's callback: records the exit conmon reported for `id`, then applies its consequences. */
 export async function handleExit(ctx: ContainerContext, id: string): Promise<void> {
   if (!ctx.repo.get(id)) return ctx.exitWatcher.remove(id);
   const outcome = await withContainerLock(ctx.mutex, id, async (lock) => {
     const row = ctx.repo.get(id);
-    if (!row || !isActive(row.state.status)) {
+    if (!row || !canTransition('exit', row.state.status)) {
       await ctx.exitWatcher.remove(id);
       return undefined;
     }
@@ -37,13 +49,15 @@ export async function handleExit(ctx: ContainerContext, id: string): Promise<voi
 export interface ExitOutcome {
   row: Row;
   state: ContainerState;
+  /** Set when the restart policy asks for a restart after this delay. */
   restartInMs: number | undefined;
 }
 
 /**
  * Commits an exit (caller holds the lock; the runtime is torn down before or
  * right after, under the same lock), removes the exit file and emits `die`.
- * Decides the restart policy.
+ * Decides the restart policy: `restarting` with the next backoff delay, or
+ * `exited`.
  */
 export async function recordExit(ctx: ContainerContext, row: Row, exitCode: number, finishedAt: Date | bigint, error: string): Promise<ExitOutcome> {
   const restart = shouldRestart(row.spec, row.state, exitCode);
@@ -64,35 +78,50 @@ export async function recordExit(ctx: ContainerContext, row: Row, exitCode: numb
   if (restart) {
     const finishedMs = typeof finishedAt === 'bigint' ? Number(finishedAt / 1_000_000n) : finishedAt.getTime();
     const ranFor = finishedMs - (Date.parse(row.state.startedAt) || finishedMs);
-    restartInMs = nextBackoffMs(backoff.get(row.id) ?? 0, ranFor);
-    backoff.set(row.id, restartInMs);
+    const live = ctx.live.of(row.id);
+    restartInMs = nextBackoffMs(live.backoffMs, ranFor);
+    live.backoffMs = restartInMs;
   }
   return { row, state, restartInMs };
 }
 
-/** Schedules the restart or AutoRemove an exit asked for. Runs outside the lock. */
+/** Arms the restart an exit asked for, or does the AutoRemove. Runs outside the lock. */
 export async function afterExit(ctx: ContainerContext, outcome: ExitOutcome): Promise<void> {
   const { row, restartInMs } = outcome;
   if (restartInMs !== undefined) {
     scheduleRestart(ctx, row.id, restartInMs);
     return;
   }
-  backoff.delete(row.id);
-  if (row.spec.autoRemove) {
-    await removeContainer(ctx, row.id, { force: true, volumes: false }).catch((err) => ctx.log.warn({ err, id: row.id }, 'auto-remove failed'));
-  }
+  const live = ctx.live.peek(row.id);
+  if (live) live.backoffMs = 0;
+  if (row.spec.autoRemove) await autoRemove(ctx, row.id);
 }
 
+/**
+ * Removes an AutoRemove container that is not active (it exited, or its
+ * start failed). One that was started again meanwhile is left alone: the
+ * exit of that run removes it. Failures are logged, never thrown.
+ */
+export async function autoRemove(ctx: ContainerContext, id: string): Promise<void> {
+  await withContainerLock(ctx.mutex, id, async (lock) => {
+    const row = ctx.repo.get(id);
+    if (!row?.spec.autoRemove || isActive(row.state.status)) return;
+    ctx.live.cancelRestart(id);
+    await destroyLocked(ctx, lock, row, false);
+  }).catch((err) => ctx.log.warn({ err, id }, 'auto-remove failed'));
+}
+
+/** After `delayMs`, starts the container again if it still waits for that restart. */
 function scheduleRestart(ctx: ContainerContext, id: string, delayMs: number): void {
-  cancelRestartTimer(ctx, id);
-  const timer = setTimeout(() => {
-    ctx.restartTimers.delete(id);
+  const live = ctx.live.of(id);
+  ctx.live.cancelRestart(id);
+  live.restartTimer = setTimeout(() => {
+    live.restartTimer = undefined;
     void withContainerLock(ctx.mutex, id, async (lock) => {
       const row = ctx.repo.get(id);
-      if (!row || row.state.status !== 'restarting') return;
+      if (!row || !canTransition('restart-by-policy', row.state.status)) return;
       await startLocked(ctx, lock, row, { stoppedByUser: false, restartCount: row.state.restartCount + 1 });
       ctx.events.emit({ type: 'container', action: 'restart', id, attributes: eventAttributes(row) });
     }).catch((err) => ctx.log.warn({ err, id }, 'restart by policy failed'));
   }, delayMs);
-  ctx.restartTimers.set(id, timer);
 }

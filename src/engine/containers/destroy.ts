@@ -1,0 +1,33 @@
+/**
+ * The storage half of a removal, for a container whose process is gone
+ * (caller holds the lock): the remove verb after it killed a forced
+ * container, AutoRemove on the exit path, and startup reconciliation of an
+ * interrupted removal. Order: the record is marked `removing` (with its
+ * options, so a crash half-way is finished at startup), the runtime's
+ * leftovers are torn down, the root unmounted, the directory deleted, and
+ * only then does the row go; `destroy` is emitted after that commit and the
+ * container's live state is dropped.
+ */
+import fs from 'node:fs/promises';
+import type { LockedContainer } from '../locks.js';
+import { eventAttributes, type ContainerContext, type Row } from './context.js';
+import { teardownRuntime } from './launch.js';
+import { mayHoldRuntime } from './lifecycle.js';
+import { releaseHostMounts } from './mount.js';
+
+export async function destroyLocked(ctx: ContainerContext, lock: LockedContainer, row: Row, volumes: boolean): Promise<void> {
+  markRemoving(ctx, row, volumes);
+  if (mayHoldRuntime(row.state.status)) await teardownRuntime(ctx, lock, row);
+  await releaseHostMounts(ctx, row.id);
+  await fs.rm(ctx.paths.containerDir(row.id), { recursive: true, force: true });
+  ctx.repo.delete(row.id);
+  ctx.live.drop(row.id);
+  ctx.events.emit({ type: 'container', action: 'destroy', id: row.id, attributes: eventAttributes(row) });
+}
+
+/** Records the removal intent; user-stopped, so no restart policy fires for the exit a forced removal causes. */
+export function markRemoving(ctx: ContainerContext, row: Row, volumes: boolean): Row {
+  const marked = { ...row, state: { ...row.state, status: 'removing' as const, removeVolumes: volumes, stoppedByUser: true } };
+  ctx.repo.saveState(row.id, marked.state);
+  return marked;
+}

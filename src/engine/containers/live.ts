@@ -1,0 +1,63 @@
+/**
+ * What the engine knows about a container only while it runs, in memory:
+ * never in the database, gone with the daemon. One entry per container id,
+ * made on first use and dropped when the container is removed, so nothing
+ * outlives its container. The whole table sits on the container context
+ * (`ctx.live`): one engine, one table, no module globals.
+ *
+ * After a daemon restart every entry starts empty: a restart backoff starts
+ * over, host mounts are owned by startup reconciliation, and a terminal
+ * size asked for before a start that never came is forgotten.
+ */
+export interface LiveState {
+  /** A terminal size asked for before start; sent to conmon right after create. */
+  pendingSize: { height: number; width: number } | undefined;
+  /** Host users holding the container's root mounted (`POST /containers/{id}/mount`). */
+  hostMounts: number;
+  /** The restart policy's last backoff delay (0 = none yet). */
+  backoffMs: number;
+  /** The armed restart-policy timer, if the container waits out its backoff. */
+  restartTimer: NodeJS.Timeout | undefined;
+}
+
+export class LiveStates {
+  readonly #byId = new Map<string, LiveState>();
+  /** Names taken by creates in flight (not yet inserted), so two never draw the same one. */
+  readonly pendingNames = new Set<string>();
+
+  /** The container's entry, made empty on first use. */
+  of(id: string): LiveState {
+    let state = this.#byId.get(id);
+    if (!state) this.#byId.set(id, (state = { pendingSize: undefined, hostMounts: 0, backoffMs: 0, restartTimer: undefined }));
+    return state;
+  }
+
+  /** The entry if there is one (reads that must not create one). */
+  peek(id: string): LiveState | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Disarms the restart timer, if any. */
+  cancelRestart(id: string): void {
+    const state = this.#byId.get(id);
+    if (!state?.restartTimer) return;
+    clearTimeout(state.restartTimer);
+    state.restartTimer = undefined;
+  }
+
+  /** Forgets a removed container (its timer is disarmed). */
+  drop(id: string): void {
+    this.cancelRestart(id);
+    this.#byId.delete(id);
+  }
+
+  /** Disarms every timer (daemon shutdown). */
+  close(): void {
+    for (const id of this.#byId.keys()) this.cancelRestart(id);
+  }
+
+  /** Ids with an entry (tests check that removal leaves none). */
+  ids(): string[] {
+    return [...this.#byId.keys()];
+  }
+}

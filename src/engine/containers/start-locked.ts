@@ -1,0 +1,67 @@
+/**
+ * The committing half of a start, for callers that hold the container's
+ * lock: the start verb, a restart by policy (exit-path.ts) and startup
+ * reconciliation. Below the verbs and the exit path, so that both can use
+ * it without importing each other.
+ */
+import type { LockedContainer } from '../locks.js';
+import { eventAttributes, rfc3339Nano, type ContainerContext, type Row } from './context.js';
+import { initContainer, launchContainer, startInitialized, StartError, type Launched } from './launch.js';
+import { isInitialized, statusAfterFailedStart } from './lifecycle.js';
+
+/**
+ * Launches a container whose lock the caller holds, and commits the result:
+ * running with its pids, then `start`. A failed start leaves the container
+ * in its previous status (see statusAfterFailedStart) with State.Error and
+ * the exit code Docker records, emits `die`, and throws.
+ * `restartCount` is carried over by restart-policy restarts.
+ */
+export async function startLocked(ctx: ContainerContext, lock: LockedContainer, row: Row, opts: { stoppedByUser: boolean; restartCount?: number }): Promise<void> {
+  try {
+    const launched = isInitialized(row.state.status) ? await startInitializedRow(ctx, lock, row) : await launchContainer(ctx, lock, row);
+    const state = {
+      ...row.state,
+      status: 'running' as const,
+      pid: launched.pid,
+      conmonPid: launched.conmonPid,
+      exitCode: 0,
+      error: '',
+      oomKilled: false,
+      startedAt: rfc3339Nano(),
+      finishedAt: row.state.finishedAt,
+      hasBeenStarted: true,
+      stoppedByUser: opts.stoppedByUser,
+      stopping: false,
+      restartCount: opts.restartCount ?? row.state.restartCount,
+    };
+    ctx.repo.saveState(row.id, state);
+    ctx.events.emit({ type: 'container', action: 'start', id: row.id, attributes: eventAttributes(row) });
+  } catch (err) {
+    const exitCode = err instanceof StartError ? err.exitCode : 128;
+    const status = statusAfterFailedStart(row.state.status);
+    ctx.repo.saveExit(row.id, { ...row.state, status, pid: 0, conmonPid: 0, exitCode, error: (err as Error).message, finishedAt: rfc3339Nano() }, Date.now());
+    // Waiters and attached clients learn that this run is over (Docker emits die for a failed start too).
+    ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
+    throw err;
+  }
+}
+
+async function startInitializedRow(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Launched> {
+  await startInitialized(ctx, lock, row);
+  return { pid: row.state.pid, conmonPid: row.state.conmonPid, warnings: [] };
+}
+
+/**
+ * created/exited → initialized (caller holds the lock): the runtime has
+ * created the container, the command does not run yet. Used by an attach
+ * before start, so stdin can be wired before the process reads it; `start`
+ * then only asks the runtime to start. A failure leaves the status as it
+ * was and is thrown without recording anything (the start that follows
+ * reports it).
+ */
+export async function initLocked(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Row> {
+  const launched = await initContainer(ctx, lock, row);
+  const state = { ...row.state, status: 'initialized' as const, pid: launched.pid, conmonPid: launched.conmonPid };
+  ctx.repo.saveState(row.id, state);
+  return { ...row, state };
+}

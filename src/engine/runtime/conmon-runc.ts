@@ -1,0 +1,94 @@
+/**
+ * The real runtime port: conmon for create and exec (it runs `runc create`
+ * / `runc exec` and writes the exit file), runc for every other verb.
+ */
+import fs from 'node:fs/promises';
+import { spawnExecConmon, type ExecConmon } from '../exec/conmon-exec.js';
+import { isMounted, mountRootfs, unmountRootfs } from '../images/rootfs.js';
+import { startConmon } from './conmon.js';
+import type { CreateRequest, Created, ExecRequest, RootMounts, RuntimePort } from './port.js';
+import { OciRuntime } from './runc.js';
+
+export interface ConmonRuncSettings {
+  conmonPath: string;
+  runtimePath: string;
+  /** runc --root: private to this daemon. */
+  runtimeRoot: string;
+  /** conmon --exit-dir. */
+  exitsDir: string;
+  /** Per-container log cap in bytes (conmon --log-size-max). */
+  logSizeMax: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConmonRuncRuntime implements RuntimePort {
+  readonly #s: ConmonRuncSettings;
+  readonly #runc: OciRuntime;
+
+  constructor(settings: ConmonRuncSettings) {
+    this.#s = settings;
+    this.#runc = new OciRuntime(settings.runtimePath, settings.runtimeRoot);
+  }
+
+  async create(req: CreateRequest): Promise<Created> {
+    const started = await startConmon(this.#s.conmonPath, {
+      ...req,
+      runtimePath: this.#s.runtimePath,
+      runtimeRoot: this.#s.runtimeRoot,
+      exitDir: this.#s.exitsDir,
+      logSizeMax: this.#s.logSizeMax,
+      logLevel: this.#s.logLevel,
+    });
+    return { pid: started.pid, monitorPid: started.conmonPid };
+  }
+
+  start(id: string): Promise<void> {
+    return this.#runc.start(id);
+  }
+
+  kill(id: string, signal: string): Promise<void> {
+    return this.#runc.kill(id, signal);
+  }
+
+  pause(id: string): Promise<void> {
+    return this.#runc.pause(id);
+  }
+
+  resume(id: string): Promise<void> {
+    return this.#runc.resume(id);
+  }
+
+  delete(id: string): Promise<void> {
+    return this.#runc.delete(id, true);
+  }
+
+  pids(id: string): Promise<number[]> {
+    return this.#runc.pids(id);
+  }
+
+  list(): Promise<string[]> {
+    return this.#runc.ids();
+  }
+
+  /** conmon's command line names the container id: a reused pid does not pass. */
+  async monitorAlive(id: string, monitorPid: number): Promise<boolean> {
+    if (monitorPid <= 0) return false;
+    const cmdline = await fs.readFile(`/proc/${monitorPid}/cmdline`, 'latin1').catch(() => '');
+    return cmdline.includes('conmon') && cmdline.includes(id);
+  }
+
+  killOrphan(pid: number): void {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+
+  exec(req: ExecRequest): ExecConmon {
+    return spawnExecConmon(this.#s.conmonPath, { ...req, runtimePath: this.#s.runtimePath, runtimeRoot: this.#s.runtimeRoot });
+  }
+}
+
+/** The host's overlay mounts (images/rootfs.ts). */
+export const hostRootMounts: RootMounts = { mount: mountRootfs, unmount: unmountRootfs, isMounted };
