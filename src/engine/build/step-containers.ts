@@ -41,16 +41,17 @@ export function stepContainerOptions(imageId: string, config: ImageRuntimeConfig
   };
 }
 
-/** Starts a created container, waits for it, and returns its exit code and output. */
+/** Starts a created container, streams its output to `onOutput` until it exits, and returns its exit code. */
 export async function runToExit(deps: StepContainerDeps, id: string, onOutput: (text: string) => void): Promise<number> {
   const abort = new AbortController();
   try {
     const { result } = await deps.containers.wait(id, 'next-exit', abort.signal);
     await deps.containers.start(id);
+    // Followed while it runs (the build shows output as it comes); the follow ends at the exit.
+    const { batches } = await deps.containers.logs(id, { stdout: true, stderr: true, follow: true, since: 0, until: 0, tail: 'all' }, abort.signal);
+    for await (const batch of batches) for (const e of batch) onOutput(e.data.toString('utf8'));
     const { exitCode, error } = await result;
     if (error) throw new Error(error);
-    const { batches } = await deps.containers.logs(id, { stdout: true, stderr: true, follow: false, since: 0, until: 0, tail: 'all' }, abort.signal);
-    for await (const batch of batches) for (const e of batch) onOutput(e.data.toString('utf8'));
     return exitCode;
   } finally {
     abort.abort();

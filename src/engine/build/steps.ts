@@ -117,7 +117,8 @@ function copyWords(run: BuildRun, st: StageState, ins: Instruction): { srcs: str
 }
 
 async function copyStep(run: BuildRun, st: StageState, ins: Instruction): Promise<void> {
-  checkFlags(ins, ins.name === 'copy' ? ['chown', 'from', 'chmod'] : ['chown', 'chmod']);
+  if (ins.flags.chmod !== undefined) throw invalid('BERTH_BUILD_CHMOD', 'the --chmod option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled');
+  checkFlags(ins, ins.name === 'copy' ? ['chown', 'from'] : ['chown']);
   const instr = ins.name.toUpperCase();
   const { srcs, dest } = copyWords(run, st, ins);
   const from = ins.flags.from ? run.fromSource(expandWord(ins.flags.from, stageVars(st), run.escape)) : null;
