@@ -258,3 +258,30 @@ test('POST /build: quiet, buildargs, labels, ADD of a URL on 127.0.0.1 and of a 
   const prune = await d.request('POST', '/build/prune');
   assert.deepEqual(JSON.parse(prune.body.toString()), { CachesDeleted: [], SpaceReclaimed: 0 });
 });
+
+test('POST /build: a client that goes away cancels the build; its RUN container is killed and removed', { skip }, async () => {
+  const body = execFileSync('tar', ['-C', context('cancel', { Dockerfile: 'FROM busybox\nRUN echo started; sleep 60\nRUN echo never\n' }), '-c', 'Dockerfile']);
+  await new Promise<void>((resolve, reject) => {
+    const req = http.request({ socketPath: d.socket, method: 'POST', path: '/build?rm=1', headers: { 'Content-Type': 'application/x-tar' } }, (res) => {
+      let seen = '';
+      res.on('data', (c: Buffer) => {
+        seen += c.toString();
+        if (seen.includes('started')) {
+          req.destroy();
+          resolve();
+        }
+      });
+      res.on('error', () => {});
+    });
+    req.on('error', () => {});
+    req.setTimeout(30_000, () => reject(new Error('no output from the RUN step')));
+    req.end(body);
+  });
+  const t0 = Date.now();
+  for (;;) {
+    const left = (await ok(['ps', '-aq'])).trim();
+    if (left === '' && fs.readdirSync(path.join(d.dataRoot, 'build')).length === 0) break;
+    assert.ok(Date.now() - t0 < 20_000, `build containers left after cancel: ${left}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+});

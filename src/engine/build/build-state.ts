@@ -46,6 +46,8 @@ export interface BuildRun {
   pendingContainers: Set<string>;
   /** Meta ARGs (before the first FROM) with their values. */
   metaArgs: Map<string, string | undefined>;
+  /** Set when the client left: no further step starts. */
+  cancelled: boolean;
   /** The image a `COPY --from` value names: a built stage, else a local image. */
   fromSource(ref: string): ImageRecord;
 }

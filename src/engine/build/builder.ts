@@ -113,7 +113,7 @@ async function* runBuild(deps: BuilderDeps, opts: BuildOptions, p: Prepared): As
   };
   const run: BuildRun = {
     deps, opts, ctx: p.ctx, escape: p.escape, emit, emitFinal, stageImages: new Map(), consumed: new Set(), pendingContainers: new Set(), metaArgs: p.metaArgs,
-    fromSource: (ref) => fromSource(run, p.plan, ref),
+    fromSource: (ref) => fromSource(run, p.plan, ref), cancelled: false,
   };
   let finished = false;
   const work = executeStages(run, p).finally(() => { finished = true; wake?.(); });
@@ -127,6 +127,11 @@ async function* runBuild(deps: BuilderDeps, opts: BuildOptions, p: Prepared): As
     await work;
     while (queue.length) yield queue.shift()!;
   } finally {
+    if (!finished) {
+      // The client went away: no further step starts, and a running RUN is killed.
+      run.cancelled = true;
+      for (const id of run.pendingContainers) await deps.containers.kill(id, 'KILL').catch(() => {});
+    }
     await work.catch(() => {});
     await cleanupContainers(run);
     await p.ctx.remove();
@@ -134,10 +139,9 @@ async function* runBuild(deps: BuilderDeps, opts: BuildOptions, p: Prepared): As
 }
 
 async function cleanupContainers(run: BuildRun): Promise<void> {
-  if (!run.opts.forceRm && !run.opts.rm) return;
+  if (!run.opts.forceRm && !(run.opts.rm && run.cancelled)) return;
   for (const id of [...run.pendingContainers]) {
-    // rm alone keeps a failed step's container (Docker: for inspection); forcerm removes it too.
-    if (!run.opts.forceRm) continue;
+    // rm alone keeps a failed step's container (Docker: for inspection); forcerm, or a cancelled build, removes it.
     await removeIntermediate(run, id).catch((err: unknown) => run.deps.log.warn({ err, id }, 'removing a build container failed'));
   }
 }
@@ -169,6 +173,7 @@ async function executeStages(run: BuildRun, p: Prepared): Promise<void> {
       run.emit({ stream: ` ---> ${st.image.id ? shortId(st.image.id) : 'scratch'}\n`.replace(' ---> scratch\n', ' ---> \n') });
       await runTriggers(run, st);
       for (const ins of stage.instructions) {
+        if (run.cancelled) throw invalid('BERTH_BUILD_CANCELLED', 'the build was cancelled');
         say(ins);
         await dispatch(run, st, ins);
         run.emit({ stream: ` ---> ${shortId(st.image.id)}\n` });
