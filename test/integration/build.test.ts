@@ -112,6 +112,11 @@ test('build: every instruction, the image runs with its config, history rows, ca
   assert.ok(history.includes('/bin/sh -c #(nop)  ENV A=b C=d e|0B'));
   assert.ok(history.includes('/bin/sh -c #(nop)  HEALTHCHECK &{["CMD-SHELL" "true"] "5s" "0s" "0s" \'\\x02\'}|0B'), history.join('\n'));
   assert.match(history[history.length - 1], /^Imported from -\|/);
+  // Built locally: every row is an image of the parent chain, as dockerd shows it.
+  const ids = (await ok(['history', '-q', 'app:1'])).trim().split('\n');
+  assert.equal(ids.length, 19);
+  assert.ok(ids.every((id) => /^[0-9a-f]{12}$/.test(id)), ids.join(' '));
+  assert.equal(ids[ids.length - 1], (await ok(['images', '-q', 'busybox'])).trim());
 
   const t0 = Date.now();
   const again = await built(['-t', 'app:1', '--build-arg', 'V=2', '--label', 'extra=yes', dir]);

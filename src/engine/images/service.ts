@@ -98,7 +98,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     save: (refs) => saveImages(refs, { repo, layers, resolve }),
     history: async (ref) => {
       const image = resolve(ref);
-      return imageHistory(image, repo.layers(image.id).map((l) => l.size));
+      return imageHistory(image, repo.layers(image.id).map((l) => l.size), parentChain(repo, image));
     },
     prune: (filters) => serial(() => pruneImages(filters, { repo, layers, log, inUse: (id) => deps.containersUsing(id).length > 0 })),
   };
@@ -109,6 +109,18 @@ function hideIntermediate(images: ImageRecord[], all: boolean): ImageRecord[] {
   if (all) return images;
   const parents = new Set(images.map((i) => i.parent).filter(Boolean));
   return images.filter((i) => i.tags.length > 0 || !parents.has(i.id));
+}
+
+/** The image's ancestors still in the store (nearest first), while each one's history is a prefix of the next. */
+function parentChain(repo: ImagesRepo<ImageRecord>, image: ImageRecord): ImageRecord[] {
+  const out: ImageRecord[] = [];
+  for (let cur = image; cur.parent; ) {
+    const p = repo.get(cur.parent);
+    if (!p || p.history.length > cur.history.length || out.length > 1000) break;
+    out.push(p);
+    cur = p;
+  }
+  return out;
 }
 
 function lowerDirsOf(rows: readonly LayerRow[], layers: LayerStore): string[] {
