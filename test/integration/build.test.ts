@@ -290,3 +290,16 @@ test('POST /build: a client that goes away cancels the build; its RUN container 
     await new Promise((r) => setTimeout(r, 200));
   }
 });
+
+test('build: docker rmi deletes the untagged intermediate images with it (unless --no-prune)', { skip }, async () => {
+  const before = (await ok(['images', '-aq'])).trim().split('\n').length;
+  const dir = context('rmi', { Dockerfile: 'FROM busybox\nENV RMI=1\nRUN echo rmi > /rmi\nCMD ["cat", "/rmi"]\n' });
+  await built(['-t', 'rmi:1', dir]);
+  assert.equal((await ok(['images', '-aq'])).trim().split('\n').length, before + 3);
+  const chain = (await ok(['history', '-q', 'rmi:1'])).trim().split('\n');
+  const dangling = (await ok(['images', '-q', '--filter', 'dangling=true'])).trim().split('\n');
+  assert.ok(!chain.some((id) => dangling.includes(id)), 'intermediate images are not dangling');
+  const out = await ok(['rmi', 'rmi:1']);
+  assert.equal((out.match(/^Deleted: sha256:/gm) ?? []).length, 4, out);
+  assert.equal((await ok(['images', '-aq'])).trim().split('\n').length, before);
+});

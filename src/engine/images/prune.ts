@@ -18,6 +18,7 @@ import { parseFilters } from '../filters/index.js';
 import type { LayerStore } from './layer-store.js';
 import { familiarReference } from './reference.js';
 import type { ImageRecord } from './types.js';
+import { pruneParents } from './parent-prune.js';
 
 const PRUNE_KEYS = new Set(['dangling', 'label', 'label!', 'until']);
 
@@ -65,6 +66,9 @@ export async function pruneImages(filters: Filters, ctx: PruneCtx): Promise<Imag
       spaceReclaimed += sizes.get(layerId) ?? 0;
       await ctx.layers.removeLayer(layerId).catch((err: unknown) => ctx.log.warn({ err, layerId }, 'removing layer dir failed'));
     }
+    const parents = await pruneParents(image.parent, ctx);
+    deleted.push(...parents.items);
+    spaceReclaimed += parents.bytes;
   }
   if (deleted.length) ctx.log.info({ deleted: deleted.length, spaceReclaimed }, 'images pruned');
   return { deleted, spaceReclaimed };

@@ -28,6 +28,7 @@ import { loadImages } from './load.js';
 import { pruneImages } from './prune.js';
 import { saveImages } from './save.js';
 import { commitImage, type CommitImageInput } from './commit-image.js';
+import { pruneParents } from './parent-prune.js';
 
 export interface ImageServiceDeps {
   db: Db;
@@ -93,7 +94,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
       const image = resolve(ref);
       repo.addTag(normalizeRepoTag(repoName, tag), image.id);
     },
-    remove: (ref, opts) => serial(() => removeImage(ref, opts.force, { repo, layers, log, users: deps.containersUsing })),
+    remove: (ref, opts) => serial(() => removeImage(ref, opts, { repo, layers, log, users: deps.containersUsing })),
     load: (source) => loadImages(source, { repo, layers, serial, log }),
     save: (refs) => saveImages(refs, { repo, layers, resolve }),
     history: async (ref) => {
@@ -200,7 +201,7 @@ interface RemoveCtx {
   users(imageId: string): ImageUser[];
 }
 
-async function removeImage(ref: string, force: boolean, ctx: RemoveCtx): Promise<ImageDeleteItem[]> {
+async function removeImage(ref: string, { force, noprune }: { force: boolean; noprune: boolean }, ctx: RemoveCtx): Promise<ImageDeleteItem[]> {
   const { image, tag } = resolveImage(ctx.repo, ref);
   const plan = planImageRemoval({ image, ref, tag, users: ctx.users(image.id), force });
   const items: ImageDeleteItem[] = [];
@@ -217,6 +218,7 @@ async function removeImage(ref: string, force: boolean, ctx: RemoveCtx): Promise
     await ctx.layers.removeLayer(layerId).catch((err: unknown) => ctx.log.warn({ err, layerId }, 'removing layer dir failed'));
   }
   ctx.log.info({ imageId: image.id, layers: unreferenced.length }, 'image deleted');
+  if (!noprune) items.push(...(await pruneParents(image.parent, { ...ctx, inUse: (id) => ctx.users(id).length > 0 })).items);
   return items;
 }
 
