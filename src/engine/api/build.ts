@@ -28,8 +28,14 @@ export interface BuildOptions {
   quiet: boolean;
   /** RUN containers' network: 'none' (default) or 'host'. */
   networkMode: string;
-  /** Resource limits of RUN containers (bytes; 0 = unlimited). */
+  /** Resource limits of RUN containers (as `docker run`'s; 0 = unset). */
   memory: number;
+  memorySwap: number;
+  cpuShares: number;
+  cpuPeriod: number;
+  cpuQuota: number;
+  cpusetCpus: string;
+  /** Accepted; RUN containers get the daemon's /dev/shm size. */
   shmSize: number;
 }
 

@@ -8,7 +8,7 @@
  *   write, or where `COPY --from` reads.
  */
 import type { Readable } from 'node:stream';
-import type { ContainerFilesApi, ContainersApi, CreateContainerOptions, ImageRuntimeConfig } from '../api.js';
+import type { BuildOptions, ContainerFilesApi, ContainersApi, CreateContainerOptions, ImageRuntimeConfig } from '../api.js';
 
 export interface StepContainerDeps {
   containers: ContainersApi;
@@ -19,8 +19,8 @@ export interface StepContainerDeps {
 
 export interface RunSettings {
   networkMode: 'none' | 'host';
-  memory: number;
-  shmSize: number;
+  /** RUN containers' limits (BuildOptions' fields). */
+  limits?: Pick<BuildOptions, 'memory' | 'memorySwap' | 'cpuShares' | 'cpuPeriod' | 'cpuQuota' | 'cpusetCpus'>;
 }
 
 /** Create options for a build step's container. Pure. */
@@ -34,7 +34,10 @@ export function stepContainerOptions(imageId: string, config: ImageRuntimeConfig
       env, workingDir: config.workingDir, user: config.user, labels: {}, stopSignal: '', exposedPorts: [],
       hostname: '', domainname: '', stopTimeout: null, tty: false, openStdin: false, stdinOnce: false,
       attachStdin: false, attachStdout: true, attachStderr: true, mounts: [], readonlyRootfs: false,
-      resources: { memory: run.memory, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '', pidsLimit: null, ulimits: [] },
+      resources: {
+        memory: run.limits?.memory ?? 0, memorySwap: run.limits?.memorySwap ?? 0, nanoCpus: 0, cpuShares: run.limits?.cpuShares ?? 0,
+        cpuQuota: run.limits?.cpuQuota ?? 0, cpuPeriod: run.limits?.cpuPeriod ?? 0, cpusetCpus: run.limits?.cpusetCpus ?? '', pidsLimit: null, ulimits: [],
+      },
       capAdd: [], capDrop: [], privileged: false, noNewPrivileges: false, securityOpt: [],
       networkMode: run.networkMode, autoRemove: false, restartPolicy: { name: 'no', maximumRetryCount: 0 }, consoleSize: null,
     },
@@ -68,7 +71,7 @@ export async function removeStepContainer(deps: StepContainerDeps, id: string): 
  * `imageId`; unmounts afterwards and, unless `keep`, removes the container.
  */
 export async function withRootfs<T>(deps: StepContainerDeps, imageId: string, config: ImageRuntimeConfig, fn: (root: string, id: string) => Promise<T>): Promise<T> {
-  const { id } = await deps.containers.create(stepContainerOptions(imageId, config, ['/bin/sh'], [], { networkMode: 'none', memory: 0, shmSize: 0 }));
+  const { id } = await deps.containers.create(stepContainerOptions(imageId, config, ['/bin/sh'], [], { networkMode: 'none' }));
   try {
     const root = await deps.files.mount(id);
     try {

@@ -83,7 +83,7 @@ async function runStep(run: BuildRun, st: StageState, ins: Instruction): Promise
   if (probeCache(run, st, key)) return;
   const env = [...st.config.env, ...args.env];
   const network = run.opts.networkMode === 'host' ? 'host' : 'none';
-  const { id } = await run.deps.containers.create(stepContainerOptions(st.image.id, st.config, cmd, env, { networkMode: network, memory: run.opts.memory, shmSize: run.opts.shmSize }));
+  const { id } = await run.deps.containers.create(stepContainerOptions(st.image.id, st.config, cmd, env, { networkMode: network, limits: run.opts }));
   run.pendingContainers.add(id);
   run.emit({ stream: ` ---> Running in ${shortId(id)}\n` });
   const code = await runToExit(run.deps, id, (text) => run.emit({ stream: text }));

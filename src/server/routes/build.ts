@@ -56,6 +56,11 @@ export function buildOptionsOf(query: Query, context: Readable): BuildOptions {
     quiet: queryBool(query.q),
     networkMode: networkMode === 'host' ? 'host' : 'none',
     memory: queryInt(query.memory, 'memory', 0),
+    memorySwap: queryInt(query.memswap, 'memswap', 0),
+    cpuShares: queryInt(query.cpushares, 'cpushares', 0),
+    cpuPeriod: queryInt(query.cpuperiod, 'cpuperiod', 0),
+    cpuQuota: queryInt(query.cpuquota, 'cpuquota', 0),
+    cpusetCpus: queryString(query.cpusetcpus),
     shmSize: queryInt(query.shmsize, 'shmsize', 0),
   };
 }
