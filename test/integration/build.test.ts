@@ -108,14 +108,20 @@ test('build: every instruction, the image runs with its config, history rows, ca
   assert.equal(history.length, 19);
   assert.equal(history[0], '/bin/sh -xc #(nop)  LABEL extra=yes|0B');
   assert.ok(history.includes('|1 V=2 /bin/sh -c echo $V > /v   && echo ran|2B'), history.join('\n'));
-  assert.ok(history.some((h) => /^\/bin\/sh -c #\(nop\) COPY file:[0-9a-f]{64} in \/app\/ \|6B$/.test(h)), history.join('\n'));
+  assert.ok(
+    history.some((h) => /^\/bin\/sh -c #\(nop\) COPY file:[0-9a-f]{64} in \/app\/ \|6B$/.test(h)),
+    history.join('\n'),
+  );
   assert.ok(history.includes('/bin/sh -c #(nop)  ENV A=b C=d e|0B'));
   assert.ok(history.includes('/bin/sh -c #(nop)  HEALTHCHECK &{["CMD-SHELL" "true"] "5s" "0s" "0s" \'\\x02\'}|0B'), history.join('\n'));
   assert.match(history[history.length - 1], /^Imported from -\|/);
   // Built locally: every row is an image of the parent chain, as dockerd shows it.
   const ids = (await ok(['history', '-q', 'app:1'])).trim().split('\n');
   assert.equal(ids.length, 19);
-  assert.ok(ids.every((id) => /^[0-9a-f]{12}$/.test(id)), ids.join(' '));
+  assert.ok(
+    ids.every((id) => /^[0-9a-f]{12}$/.test(id)),
+    ids.join(' '),
+  );
   assert.equal(ids[ids.length - 1], (await ok(['images', '-q', 'busybox'])).trim());
 
   const t0 = Date.now();
@@ -164,7 +170,10 @@ test('build: .dockerignore hides files from COPY .', { skip }, async () => {
   const dir = context('ignore', {
     Dockerfile: 'FROM busybox\nCOPY . /ctx/\nCMD ["ls", "-A", "/ctx"]\n',
     '.dockerignore': '*.log\nsecret\n!keep.log\n',
-    'a.log': 'x', 'keep.log': 'y', secret: 'z', 'src/main': 'm',
+    'a.log': 'x',
+    'keep.log': 'y',
+    secret: 'z',
+    'src/main': 'm',
   });
   await built(['-t', 'ign:1', dir]);
   assert.equal(await ok(['run', '--rm', 'ign:1']), '.dockerignore\nDockerfile\nkeep.log\nsrc\n');
@@ -246,17 +255,31 @@ test('POST /build: quiet, buildargs, labels, ADD of a URL on 127.0.0.1 and of a 
   } finally {
     server.close();
   }
-  const evil = execFileSync('python3', ['-c', [
-    'import io,tarfile,sys', 'b=io.BytesIO()', 't=tarfile.open(fileobj=b,mode="w")',
-    'i=tarfile.TarInfo("../escape");i.size=1;t.addfile(i,io.BytesIO(b"x"))', 't.close()', 'sys.stdout.buffer.write(b.getvalue())',
-  ].join('\n')]);
+  const evil = execFileSync('python3', [
+    '-c',
+    [
+      'import io,tarfile,sys',
+      'b=io.BytesIO()',
+      't=tarfile.open(fileobj=b,mode="w")',
+      'i=tarfile.TarInfo("../escape");i.size=1;t.addfile(i,io.BytesIO(b"x"))',
+      't.close()',
+      'sys.stdout.buffer.write(b.getvalue())',
+    ].join('\n'),
+  ]);
   const bad = await d.request('POST', '/build', { headers: { 'Content-Type': 'application/x-tar' }, body: evil });
   assert.equal(bad.status, 400);
   assert.match(bad.body.toString(), /invalid tar archive/);
-  const parse = await d.request('POST', '/build', { headers: { 'Content-Type': 'application/x-tar' }, body: execFileSync('tar', ['-C', context('http-bad', { Dockerfile: 'FROM busybox\nBOGUS x\n' }), '-c', 'Dockerfile']) });
+  const parse = await d.request('POST', '/build', {
+    headers: { 'Content-Type': 'application/x-tar' },
+    body: execFileSync('tar', ['-C', context('http-bad', { Dockerfile: 'FROM busybox\nBOGUS x\n' }), '-c', 'Dockerfile']),
+  });
   assert.equal(parse.status, 400);
   assert.equal(JSON.parse(parse.body.toString()).message, 'dockerfile parse error line 2: unknown instruction: BOGUS');
-  const fail = await d.request('POST', '/build', { query: { forcerm: '1' }, headers: { 'Content-Type': 'application/x-tar' }, body: execFileSync('tar', ['-C', context('http-fail', { Dockerfile: 'FROM busybox\nRUN exit 4\n' }), '-c', 'Dockerfile']) });
+  const fail = await d.request('POST', '/build', {
+    query: { forcerm: '1' },
+    headers: { 'Content-Type': 'application/x-tar' },
+    body: execFileSync('tar', ['-C', context('http-fail', { Dockerfile: 'FROM busybox\nRUN exit 4\n' }), '-c', 'Dockerfile']),
+  });
   const last = parseJsonMessages(fail.body).pop()!;
   assert.deepEqual(last.errorDetail, { code: 4, message: "The command '/bin/sh -c exit 4' returned a non-zero code: 4" });
   assert.deepEqual(fs.readdirSync(path.join(d.dataRoot, 'build')), []);
@@ -307,7 +330,8 @@ test('build: docker rmi deletes the untagged intermediate images with it (unless
 test('build: --memory and --cpu-shares apply to RUN containers', { skip }, async () => {
   // cgroup v2 files, else v1's.
   const dir = context('limits', {
-    Dockerfile: 'FROM busybox\nRUN (cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes; cat /sys/fs/cgroup/cpu.weight 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.shares) > /limits\n',
+    Dockerfile:
+      'FROM busybox\nRUN (cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes; cat /sys/fs/cgroup/cpu.weight 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.shares) > /limits\n',
   });
   await built(['--memory', '64m', '--cpu-shares', '512', '-t', 'limits:1', dir]);
   const [mem, weight] = (await ok(['run', '--rm', 'limits:1', 'cat', '/limits'])).trim().split('\n');

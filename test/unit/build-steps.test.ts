@@ -82,8 +82,14 @@ test('COPY sources and copying: files, dir contents, globs, .dockerignore, check
       assert.ok(ctx.ignored('d/skip.log'));
       assert.ok(!ctx.ignored('d/sub/f'));
       const globbed = await resolveSources(ctx.root, ['*.txt'], 'COPY', ctx.ignored);
-      assert.deepEqual(globbed.map((s) => s.rel), ['a.txt', 'b.txt']);
-      await assert.rejects(resolveSources(ctx.root, ['d/skip.log'], 'COPY', ctx.ignored), /file not found in build context or excluded by \.dockerignore: stat d\/skip\.log/);
+      assert.deepEqual(
+        globbed.map((s) => s.rel),
+        ['a.txt', 'b.txt'],
+      );
+      await assert.rejects(
+        resolveSources(ctx.root, ['d/skip.log'], 'COPY', ctx.ignored),
+        /file not found in build context or excluded by \.dockerignore: stat d\/skip\.log/,
+      );
       const root = path.join(tmp, 'root');
       fs.mkdirSync(root);
       await copyInto(root, globbed, destinationOf('/t/', ''), { owner: { uid: 0, gid: 0 }, extractArchives: false });
@@ -93,7 +99,10 @@ test('COPY sources and copying: files, dir contents, globs, .dockerignore, check
       assert.deepEqual(fs.readdirSync(path.join(root, 'dd')).sort(), ['sub'], 'contents of d, without the ignored file');
       await copyInto(root, [globbed[0]], destinationOf('/renamed', ''), { owner: { uid: 0, gid: 0 }, extractArchives: false });
       assert.equal(fs.readFileSync(path.join(root, 'renamed'), 'utf8'), 'a');
-      await assert.rejects(copyInto(root, globbed, destinationOf('/nodir', ''), { owner: { uid: 0, gid: 0 }, extractArchives: false }), /must be a directory and end with a \//);
+      await assert.rejects(
+        copyInto(root, globbed, destinationOf('/nodir', ''), { owner: { uid: 0, gid: 0 }, extractArchives: false }),
+        /must be a directory and end with a \//,
+      );
       const before = await sourcesChecksum(dir, ctx.ignored);
       fs.writeFileSync(path.join(ctx.root, 'd/sub/f'), 'edited');
       assert.notEqual(await sourcesChecksum(dir, ctx.ignored), before);

@@ -57,9 +57,19 @@ export const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 /** An image with no layer and an empty config: the parent of `FROM scratch`. */
 export function scratchImage(architecture: string): ImageRecord {
   return {
-    id: '', tags: [], created: new Date(0).toISOString(), architecture, os: 'linux', author: '', comment: '',
+    id: '',
+    tags: [],
+    created: new Date(0).toISOString(),
+    architecture,
+    os: 'linux',
+    author: '',
+    comment: '',
     config: { cmd: null, entrypoint: null, env: [], workingDir: '', user: '', labels: {}, exposedPorts: [], stopSignal: '', volumes: [] },
-    diffIds: [], layerIds: [], history: [], size: 0, parent: '',
+    diffIds: [],
+    layerIds: [],
+    history: [],
+    size: 0,
+    parent: '',
   };
 }
 
@@ -96,8 +106,14 @@ export interface StepCommit {
 /** Commits a step's result as the stage's new image and records the cache link. */
 export async function commitStep(run: BuildRun, st: StageState, c: StepCommit): Promise<void> {
   const { id } = await run.deps.images.commit({
-    parent: st.image, layer: c.layer, emptyIfUnchanged: true, config: c.config,
-    comment: '', author: st.author, createdBy: c.createdBy, tag: null,
+    parent: st.image,
+    layer: c.layer,
+    emptyIfUnchanged: true,
+    config: c.config,
+    comment: '',
+    author: st.author,
+    createdBy: c.createdBy,
+    tag: null,
   });
   run.deps.cache.put(c.key, id);
   st.image = run.deps.images.resolve(id);
@@ -108,4 +124,15 @@ export async function commitStep(run: BuildRun, st: StageState, c: StepCommit): 
 export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Build args any stage may use without an ARG (and that never enter history). */
-export const PROXY_ARGS = new Set(['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy']);
+export const PROXY_ARGS = new Set([
+  'HTTP_PROXY',
+  'http_proxy',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'FTP_PROXY',
+  'ftp_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'ALL_PROXY',
+  'all_proxy',
+]);

@@ -112,16 +112,31 @@ async function* runBuild(deps: BuilderDeps, opts: BuildOptions, p: Prepared): As
     else emitFinal(m);
   };
   const run: BuildRun = {
-    deps, opts, ctx: p.ctx, escape: p.escape, emit, emitFinal, stageImages: new Map(), consumed: new Set(), pendingContainers: new Set(), metaArgs: p.metaArgs,
-    fromSource: (ref) => fromSource(run, p.plan, ref), cancelled: false,
+    deps,
+    opts,
+    ctx: p.ctx,
+    escape: p.escape,
+    emit,
+    emitFinal,
+    stageImages: new Map(),
+    consumed: new Set(),
+    pendingContainers: new Set(),
+    metaArgs: p.metaArgs,
+    fromSource: (ref) => fromSource(run, p.plan, ref),
+    cancelled: false,
   };
   let finished = false;
-  const work = executeStages(run, p).finally(() => { finished = true; wake?.(); });
+  const work = executeStages(run, p).finally(() => {
+    finished = true;
+    wake?.();
+  });
   try {
     for (;;) {
       while (queue.length) yield queue.shift()!;
       if (finished) break;
-      await new Promise<void>((r) => { wake = r; });
+      await new Promise<void>((r) => {
+        wake = r;
+      });
       wake = null;
     }
     await work;
@@ -217,7 +232,9 @@ async function runTriggers(run: BuildRun, st: StageState): Promise<void> {
 }
 
 async function finish(run: BuildRun, p: Prepared, image: ImageRecord): Promise<void> {
-  const unused = Object.keys(run.opts.buildArgs).filter((k) => !run.consumed.has(k) && !PROXY_ARGS.has(k)).sort();
+  const unused = Object.keys(run.opts.buildArgs)
+    .filter((k) => !run.consumed.has(k) && !PROXY_ARGS.has(k))
+    .sort();
   if (unused.length) run.emit({ stream: `[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n` });
   for (const t of p.tags) await run.deps.images.tag(image.id, t.repo, t.tag);
   if (run.opts.quiet) {

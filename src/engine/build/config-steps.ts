@@ -151,7 +151,7 @@ function healthcheckStep(ins: Instruction, c: ImageRuntimeConfig): ConfigStep {
 function tryJson(s: string): string[] | null {
   try {
     const v: unknown = JSON.parse(s);
-    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : null;
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : null;
   } catch {
     return null;
   }

@@ -15,8 +15,8 @@ export interface BuildContextDir {
   /** Real path of the extracted context. */
   root: string;
   /** True when `rel` (relative, '/'-separated, no leading ./) is excluded by .dockerignore. */
-  ignored(rel: string): boolean;
-  remove(): Promise<void>;
+  ignored: (rel: string) => boolean;
+  remove: () => Promise<void>;
 }
 
 /** Bytes of a Dockerfile berth reads at most. */
@@ -30,7 +30,12 @@ export async function extractContext(buildRoot: string, source: Readable): Promi
     await untarLayer(source, dir, { whiteouts: false });
     const root = await fs.realpath(dir);
     const patterns = await fs.readFile(path.join(root, '.dockerignore'), 'utf8').catch(() => '');
-    const matcher = dockerignore.default().add(patterns.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
+    const matcher = dockerignore.default().add(
+      patterns
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#')),
+    );
     return { root, remove, ignored: (rel) => rel !== '' && rel !== '.' && matcher.ignores(rel) };
   } catch (err) {
     await remove();

@@ -21,7 +21,7 @@ export async function fetchUrlSource(url: string, dir: string): Promise<CopySour
   if (!res.ok || !res.body) throw invalid('BERTH_BUILD_URL', `failed to GET ${url} with status ${res.status} ${res.statusText}`);
   const name = path.posix.basename(new URL(url).pathname) || 'download';
   const file = path.join(dir, name);
-  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(file, { mode: 0o600 }));
+  await pipeline(Readable.fromWeb(res.body), createWriteStream(file, { mode: 0o600 }));
   await fs.chmod(file, 0o600);
   const modified = Date.parse(res.headers.get('last-modified') ?? '');
   if (Number.isFinite(modified)) await fs.utimes(file, modified / 1000, modified / 1000);

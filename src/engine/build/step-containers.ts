@@ -31,15 +31,43 @@ export function stepContainerOptions(imageId: string, config: ImageRuntimeConfig
     // Docker's builder clears the entrypoint of RUN containers.
     entrypoint: [],
     spec: {
-      env, workingDir: config.workingDir, user: config.user, labels: {}, stopSignal: '', exposedPorts: [],
-      hostname: '', domainname: '', stopTimeout: null, tty: false, openStdin: false, stdinOnce: false,
-      attachStdin: false, attachStdout: true, attachStderr: true, mounts: [], readonlyRootfs: false,
+      env,
+      workingDir: config.workingDir,
+      user: config.user,
+      labels: {},
+      stopSignal: '',
+      exposedPorts: [],
+      hostname: '',
+      domainname: '',
+      stopTimeout: null,
+      tty: false,
+      openStdin: false,
+      stdinOnce: false,
+      attachStdin: false,
+      attachStdout: true,
+      attachStderr: true,
+      mounts: [],
+      readonlyRootfs: false,
       resources: {
-        memory: run.limits?.memory ?? 0, memorySwap: run.limits?.memorySwap ?? 0, nanoCpus: 0, cpuShares: run.limits?.cpuShares ?? 0,
-        cpuQuota: run.limits?.cpuQuota ?? 0, cpuPeriod: run.limits?.cpuPeriod ?? 0, cpusetCpus: run.limits?.cpusetCpus ?? '', pidsLimit: null, ulimits: [],
+        memory: run.limits?.memory ?? 0,
+        memorySwap: run.limits?.memorySwap ?? 0,
+        nanoCpus: 0,
+        cpuShares: run.limits?.cpuShares ?? 0,
+        cpuQuota: run.limits?.cpuQuota ?? 0,
+        cpuPeriod: run.limits?.cpuPeriod ?? 0,
+        cpusetCpus: run.limits?.cpusetCpus ?? '',
+        pidsLimit: null,
+        ulimits: [],
       },
-      capAdd: [], capDrop: [], privileged: false, noNewPrivileges: false, securityOpt: [],
-      networkMode: run.networkMode, autoRemove: false, restartPolicy: { name: 'no', maximumRetryCount: 0 }, consoleSize: null,
+      capAdd: [],
+      capDrop: [],
+      privileged: false,
+      noNewPrivileges: false,
+      securityOpt: [],
+      networkMode: run.networkMode,
+      autoRemove: false,
+      restartPolicy: { name: 'no', maximumRetryCount: 0 },
+      consoleSize: null,
     },
   };
 }
@@ -70,7 +98,12 @@ export async function removeStepContainer(deps: StepContainerDeps, id: string): 
  * Runs `fn` with the mounted root of a fresh, never-started container of
  * `imageId`; unmounts afterwards and, unless `keep`, removes the container.
  */
-export async function withRootfs<T>(deps: StepContainerDeps, imageId: string, config: ImageRuntimeConfig, fn: (root: string, id: string) => Promise<T>): Promise<T> {
+export async function withRootfs<T>(
+  deps: StepContainerDeps,
+  imageId: string,
+  config: ImageRuntimeConfig,
+  fn: (root: string, id: string) => Promise<T>,
+): Promise<T> {
   const { id } = await deps.containers.create(stepContainerOptions(imageId, config, ['/bin/sh'], [], { networkMode: 'none' }));
   try {
     const root = await deps.files.mount(id);

@@ -31,18 +31,29 @@ export function stageVars(st: StageState): VarLookup {
 /** `K=V` of build args a RUN sees: declared with a value and not shadowed by ENV, sorted; plus given proxy args. */
 function runArgs(run: BuildRun, st: StageState): { history: string[]; env: string[] } {
   const envKeys = new Set(st.config.env.map((e) => e.split('=')[0]));
-  const history = [...st.args].filter(([k, v]) => v !== undefined && !envKeys.has(k)).map(([k, v]) => `${k}=${v}`).sort();
-  const proxies = Object.entries(run.opts.buildArgs).filter(([k, v]) => PROXY_ARGS.has(k) && v !== null && !st.args.has(k)).map(([k, v]) => `${k}=${v}`);
+  const history = [...st.args]
+    .filter(([k, v]) => v !== undefined && !envKeys.has(k))
+    .map(([k, v]) => `${k}=${v}`)
+    .sort();
+  const proxies = Object.entries(run.opts.buildArgs)
+    .filter(([k, v]) => PROXY_ARGS.has(k) && v !== null && !st.args.has(k))
+    .map(([k, v]) => `${k}=${v}`);
   return { history, env: [...history, ...proxies] };
 }
 
 export async function dispatch(run: BuildRun, st: StageState, ins: Instruction): Promise<void> {
   switch (ins.name) {
-    case 'run': return runStep(run, st, ins);
-    case 'copy': case 'add': return copyStep(run, st, ins);
-    case 'workdir': return workdirStep(run, st, ins);
-    case 'arg': return argStep(run, st, ins);
-    default: return configStep(run, st, ins);
+    case 'run':
+      return runStep(run, st, ins);
+    case 'copy':
+    case 'add':
+      return copyStep(run, st, ins);
+    case 'workdir':
+      return workdirStep(run, st, ins);
+    case 'arg':
+      return argStep(run, st, ins);
+    default:
+      return configStep(run, st, ins);
   }
 }
 
@@ -103,7 +114,10 @@ export async function removeIntermediate(run: BuildRun, id: string): Promise<voi
 
 /** A failed step: `code` is the command's exit code (errorDetail.code). */
 export class StepFailure extends Error {
-  constructor(message: string, readonly code: number) {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
     super(message);
   }
 }
@@ -111,13 +125,29 @@ export class StepFailure extends Error {
 /** `COPY <srcs…> <dest>` words, from the JSON or the shell form. */
 function copyWords(run: BuildRun, st: StageState, ins: Instruction): { srcs: string[]; dest: string } {
   const vars = stageVars(st);
-  const words = ins.json ? ins.json.map((w) => expandWord(w.replace(/["'\\`]/g, (c) => run.escape + c), vars, run.escape)) : expandWords(ins.args, vars, run.escape);
-  if (words.length < 2) throw invalid('BERTH_BUILD_BAD_INSTRUCTION', `${ins.name.toUpperCase()} requires at least two arguments, but only one was provided. Destination could not be determined.`);
+  const words = ins.json
+    ? ins.json.map((w) =>
+        expandWord(
+          w.replace(/["'\\`]/g, (c) => run.escape + c),
+          vars,
+          run.escape,
+        ),
+      )
+    : expandWords(ins.args, vars, run.escape);
+  if (words.length < 2)
+    throw invalid(
+      'BERTH_BUILD_BAD_INSTRUCTION',
+      `${ins.name.toUpperCase()} requires at least two arguments, but only one was provided. Destination could not be determined.`,
+    );
   return { srcs: words.slice(0, -1), dest: words[words.length - 1] };
 }
 
 async function copyStep(run: BuildRun, st: StageState, ins: Instruction): Promise<void> {
-  if (ins.flags.chmod !== undefined) throw invalid('BERTH_BUILD_CHMOD', 'the --chmod option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled');
+  if (ins.flags.chmod !== undefined)
+    throw invalid(
+      'BERTH_BUILD_CHMOD',
+      'the --chmod option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled',
+    );
   checkFlags(ins, ins.name === 'copy' ? ['chown', 'from'] : ['chown']);
   const instr = ins.name.toUpperCase();
   const { srcs, dest } = copyWords(run, st, ins);
@@ -159,12 +189,14 @@ async function readFromRoot(run: BuildRun, root: string, srcs: string[], instr: 
   const found = await resolveSources(root, srcs, instr);
   const tmp = await fs.mkdtemp(path.join(run.deps.buildRoot, 'from-'));
   temps.push(tmp);
-  return Promise.all(found.map(async (s, i) => {
-    const to = path.join(tmp, String(i), path.posix.basename(s.rel || 'root'));
-    await fs.mkdir(path.dirname(to), { recursive: true });
-    await fs.cp(s.abs, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
-    return { abs: to, rel: s.rel, isDir: s.isDir };
-  }));
+  return Promise.all(
+    found.map(async (s, i) => {
+      const to = path.join(tmp, String(i), path.posix.basename(s.rel || 'root'));
+      await fs.mkdir(path.dirname(to), { recursive: true });
+      await fs.cp(s.abs, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+      return { abs: to, rel: s.rel, isDir: s.isDir };
+    }),
+  );
 }
 
 async function workdirStep(run: BuildRun, st: StageState, ins: Instruction): Promise<void> {

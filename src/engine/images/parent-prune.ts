@@ -21,7 +21,7 @@ export interface ParentPruneCtx {
 export async function pruneParents(parentId: string, ctx: ParentPruneCtx): Promise<{ items: ImageDeleteItem[]; bytes: number }> {
   const items: ImageDeleteItem[] = [];
   let bytes = 0;
-  for (let id = parentId; id; ) {
+  for (let id = parentId; id;) {
     const p = ctx.repo.get(id);
     if (!p || p.tags.length > 0 || ctx.inUse(p.id)) break;
     if (ctx.repo.list().some((i) => i.parent === p.id)) break;

@@ -75,7 +75,10 @@ export function buildOperations(engine: Engine): Operations {
     if (!isReadable(request.body)) throw badRequest('the request body must be the build context (a tar archive)');
     disableSocketTimeout(request.raw.socket);
     const { messages } = await engine.build.build(buildOptionsOf(q(request), request.body));
-    return reply.code(200).type('application/json').send(Readable.from(lines(messages)));
+    return reply
+      .code(200)
+      .type('application/json')
+      .send(Readable.from(lines(messages)));
   }
 
   async function postBuildPrune() {

@@ -28,10 +28,20 @@ export function lookupFrom(env: string[], args: Record<string, string> = {}): Va
 
 class Lexer {
   i = 0;
-  constructor(readonly s: string, readonly escape: string, readonly vars: VarLookup) {}
-  peek(): string { return this.s[this.i] ?? ''; }
-  next(): string { return this.s[this.i++] ?? ''; }
-  done(): boolean { return this.i >= this.s.length; }
+  constructor(
+    readonly s: string,
+    readonly escape: string,
+    readonly vars: VarLookup,
+  ) {}
+  peek(): string {
+    return this.s[this.i] ?? '';
+  }
+  next(): string {
+    return this.s[this.i++] ?? '';
+  }
+  done(): boolean {
+    return this.i >= this.s.length;
+  }
 }
 
 /** Expands one word (quotes removed). */
@@ -77,7 +87,7 @@ function readSingle(lx: Lexer): string {
     if (ch === "'") return out;
     out += ch;
   }
-  throw invalid('BERTH_BUILD_BAD_WORD', "unexpected end of statement while looking for matching single-quote");
+  throw invalid('BERTH_BUILD_BAD_WORD', 'unexpected end of statement while looking for matching single-quote');
 }
 
 function readDouble(lx: Lexer): string {
@@ -129,11 +139,16 @@ function applyModifier(name: string, op: string, word: string, value: string | u
   const set = value !== undefined;
   const nonEmpty = set && value !== '';
   switch (op) {
-    case '': return value ?? '';
-    case ':-': return nonEmpty ? value : word;
-    case '-': return set ? value : word;
-    case ':+': return nonEmpty ? word : '';
-    case '+': return set ? word : '';
+    case '':
+      return value ?? '';
+    case ':-':
+      return nonEmpty ? value : word;
+    case '-':
+      return set ? value : word;
+    case ':+':
+      return nonEmpty ? word : '';
+    case '+':
+      return set ? word : '';
     default: {
       const ok = op === ':?' ? nonEmpty : set;
       if (!ok) throw invalid('BERTH_BUILD_UNSET_VARIABLE', `${name}: ${word || 'is not allowed to be unset'}`);

@@ -21,8 +21,24 @@
 import { invalid } from '../../errors.js';
 
 export const INSTRUCTIONS = new Set([
-  'add', 'arg', 'cmd', 'copy', 'entrypoint', 'env', 'expose', 'from', 'healthcheck', 'label',
-  'maintainer', 'onbuild', 'run', 'shell', 'stopsignal', 'user', 'volume', 'workdir',
+  'add',
+  'arg',
+  'cmd',
+  'copy',
+  'entrypoint',
+  'env',
+  'expose',
+  'from',
+  'healthcheck',
+  'label',
+  'maintainer',
+  'onbuild',
+  'run',
+  'shell',
+  'stopsignal',
+  'user',
+  'volume',
+  'workdir',
 ]);
 
 /** Instructions whose arguments may be a JSON array (exec form). */
@@ -48,8 +64,7 @@ export interface ParsedDockerfile {
   instructions: Instruction[];
 }
 
-const parseError = (line: number, message: string) =>
-  invalid('BERTH_BUILD_DOCKERFILE_PARSE', `dockerfile parse error line ${line}: ${message}`);
+const parseError = (line: number, message: string) => invalid('BERTH_BUILD_DOCKERFILE_PARSE', `dockerfile parse error line ${line}: ${message}`);
 
 /** Parses a whole Dockerfile. Throws invalid-parameter with Docker's wording. */
 export function parseDockerfile(text: string): ParsedDockerfile {
@@ -126,7 +141,7 @@ export function jsonArray(args: string): string[] | null {
   if (!args.startsWith('[')) return null;
   try {
     const v: unknown = JSON.parse(args);
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
   } catch {
     // not JSON: shell form
   }

@@ -37,7 +37,8 @@ export function splitStages(df: ParsedDockerfile): StagePlan {
       const named = words.length === 3 && words[1].toLowerCase() === 'as';
       if (words.length !== 1 && !named) throw bad(`dockerfile parse error line ${ins.line}: FROM requires either one or three arguments`);
       const name = named ? words[2].toLowerCase() : '';
-      if (name && !/^[a-z][a-z0-9-_.]*$/.test(name)) throw bad(`invalid name for build stage: "${words[2]}", name can't start with a number or contain symbols`);
+      if (name && !/^[a-z][a-z0-9-_.]*$/.test(name))
+        throw bad(`invalid name for build stage: "${words[2]}", name can't start with a number or contain symbols`);
       if (name && stages.some((s) => s.name === name)) throw bad(`duplicate name ${words[2]}`);
       stages.push({ index: stages.length, name, from: ins, baseRaw: words[0], instructions: [] });
     } else if (stages.length === 0) {
