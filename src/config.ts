@@ -20,6 +20,12 @@ export interface Config {
   cgroupParent: string;
   logSizeMax: number;
   defaultPidsLimit: number;
+  /** "host[:port]" or CIDR: registries reached without TLS verification (or over plain http). */
+  insecureRegistries: string[];
+  /** docker.io mirrors (URLs), tried in order before Docker Hub. */
+  registryMirrors: string[];
+  /** Docker's certs.d: `<dir>/<host:port>/ca.crt`, client.cert, client.key. Beside the config file, else /etc/berth/certs.d. */
+  certsDir: string;
 }
 
 export const DEFAULTS = {
@@ -31,6 +37,7 @@ export const DEFAULTS = {
   cgroupParent: 'berth',
   logSizeMax: 32 * 1024 * 1024,
   defaultPidsLimit: 4096,
+  certsDir: '/etc/berth/certs.d',
 } as const;
 
 /** Keys of the config file: dockerd's daemon.json spelling where dockerd has one. */
@@ -47,6 +54,8 @@ const FILE_SCHEMA = {
     'cgroup-parent': { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
     'log-size-max': { type: 'integer', minimum: 0 },
     'default-pids-limit': { type: 'integer', minimum: -1 },
+    'insecure-registries': { type: 'array', items: { type: 'string', minLength: 1 } },
+    'registry-mirrors': { type: 'array', items: { type: 'string', pattern: '^https?://' } },
   },
 } as const;
 
@@ -67,6 +76,8 @@ export function loadConfig(argv: string[]): Config {
       'cgroup-parent': { type: 'string' },
       'log-size-max': { type: 'string' },
       'default-pids-limit': { type: 'string' },
+      'insecure-registry': { type: 'string', multiple: true },
+      'registry-mirror': { type: 'string', multiple: true },
     },
   });
   const file = values['config-file'] ? readConfigFile(values['config-file']) : {};
@@ -78,6 +89,9 @@ export function loadConfig(argv: string[]): Config {
     if (values[key] !== undefined) merged[key] = parseInteger(key, values[key]);
   }
   if (values.host) merged.hosts = values.host;
+  // dockerd: list flags add to the file's lists.
+  if (values['insecure-registry']) merged['insecure-registries'] = [...((merged['insecure-registries'] as string[]) ?? []), ...values['insecure-registry']];
+  if (values['registry-mirror']) merged['registry-mirrors'] = [...((merged['registry-mirrors'] as string[]) ?? []), ...values['registry-mirror']];
   validate(merged, 'command line');
   const execRoot = path.resolve((merged['exec-root'] as string) ?? DEFAULTS.execRoot);
   const dataRoot = path.resolve((merged['data-root'] as string) ?? DEFAULTS.dataRoot);
@@ -91,6 +105,9 @@ export function loadConfig(argv: string[]): Config {
     cgroupParent: (merged['cgroup-parent'] as string) ?? defaultCgroupParent(dataRoot),
     logSizeMax: (merged['log-size-max'] as number) ?? DEFAULTS.logSizeMax,
     defaultPidsLimit: (merged['default-pids-limit'] as number) ?? DEFAULTS.defaultPidsLimit,
+    insecureRegistries: (merged['insecure-registries'] as string[]) ?? [],
+    registryMirrors: (merged['registry-mirrors'] as string[]) ?? [],
+    certsDir: values['config-file'] ? path.join(path.dirname(path.resolve(values['config-file'])), 'certs.d') : DEFAULTS.certsDir,
   };
 }
 

@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       shmSize: 64 * 1024 * 1024,
       logLevel: config.logLevel,
       version,
+      registry: { insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors, certsDir: config.certsDir },
     },
     log,
   );

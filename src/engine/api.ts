@@ -14,6 +14,7 @@ import type { ContainersApi } from './api/containers.js';
 import type { ExecApi } from './api/exec.js';
 import type { ContainerFilesApi } from './api/files.js';
 import type { ImagesApi } from './api/images.js';
+import type { RegistryApi } from './api/registry.js';
 import type { SystemApi } from './api/system.js';
 
 export * from './api/build.js';
@@ -22,6 +23,7 @@ export * from './api/containers.js';
 export * from './api/exec.js';
 export * from './api/files.js';
 export * from './api/images.js';
+export * from './api/registry.js';
 export * from './api/system.js';
 export { EngineError, isEngineError } from './errors.js';
 export type { ErrorKind } from './errors.js';
@@ -30,6 +32,8 @@ export interface Engine {
   containerFiles: ContainerFilesApi;
   containers: ContainersApi;
   images: ImagesApi;
+  /** Pull, push, login. */
+  registry: RegistryApi;
   system: SystemApi;
   /** The classic builder; absent in engines that do not run processes (test fakes). */
   build?: BuildApi;

@@ -17,7 +17,7 @@
  */
 
 /** A closed set: the server's status mapping depends on it. */
-export type ErrorKind = 'not-found' | 'invalid-parameter' | 'conflict' | 'not-modified' | 'unavailable' | 'forbidden' | 'not-implemented' | 'system';
+export type ErrorKind = 'not-found' | 'invalid-parameter' | 'conflict' | 'not-modified' | 'unavailable' | 'forbidden' | 'unauthorized' | 'not-implemented' | 'system';
 
 interface CodeInfo {
   readonly kind: ErrorKind;
@@ -190,6 +190,38 @@ export const BUILD = {
   BERTH_BUILD_CANCELLED: { kind: 'invalid-parameter', description: 'The client went away; no further step is run.' },
 } as const satisfies Block;
 
+/** Registry client: pull, push, login (engine/registry). */
+export const REGISTRY = {
+  BERTH_REGISTRY_BAD_MANIFEST: { kind: 'invalid-parameter', description: 'A manifest or index that is malformed or disagrees with its image config.' },
+  BERTH_REGISTRY_MANIFEST_UNKNOWN: { kind: 'not-found', description: 'The registry has no manifest for that tag or digest.' },
+  BERTH_REGISTRY_MANIFEST_TOO_LARGE: { kind: 'invalid-parameter', description: 'A manifest larger than berth accepts (4 MiB).' },
+  BERTH_REGISTRY_DIGEST_MISMATCH: { kind: 'invalid-parameter', description: 'A manifest or blob whose content does not match its digest.' },
+  BERTH_REGISTRY_DIFF_ID_MISMATCH: { kind: 'invalid-parameter', description: 'A layer that unpacks to another diff ID than the image config lists.' },
+  BERTH_REGISTRY_BLOB_TOO_LARGE: { kind: 'invalid-parameter', description: 'A blob longer than its descriptor says, or a config over the size limit.' },
+  BERTH_REGISTRY_SCHEMA1: { kind: 'invalid-parameter', description: 'A schema 1 manifest (not supported).' },
+  BERTH_REGISTRY_ZSTD: { kind: 'invalid-parameter', description: 'A zstd-compressed layer (not unpacked).' },
+  BERTH_REGISTRY_FOREIGN_LAYER: { kind: 'invalid-parameter', description: 'A foreign (non-distributable) layer (not fetched).' },
+  BERTH_REGISTRY_LAYER_TYPE: { kind: 'invalid-parameter', description: 'A layer media type berth does not know.' },
+  BERTH_REGISTRY_BAD_PLATFORM: { kind: 'invalid-parameter', description: 'A platform string that is not os[/arch[/variant]].' },
+  BERTH_REGISTRY_NO_PLATFORM: { kind: 'invalid-parameter', description: 'No entry of a manifest list matches the platform.' },
+  BERTH_REGISTRY_NO_TAGS: { kind: 'invalid-parameter', description: 'Pull --all-tags of a repository without tags.' },
+  BERTH_REGISTRY_PUSH_DIGEST: { kind: 'invalid-parameter', description: 'Push of a digest reference.' },
+  BERTH_REGISTRY_NO_LOCAL_IMAGE: { kind: 'not-found', description: 'Push of a tag that no local image has.' },
+  BERTH_REGISTRY_NO_LAYER_TAR: { kind: 'system', description: 'A layer without its stored tar, so it cannot be pushed.' },
+  BERTH_REGISTRY_CANCELED: { kind: 'system', description: 'The client went away during a pull.' },
+  BERTH_REGISTRY_LAYER_GONE: { kind: 'system', description: 'A layer removed while a pull that needs it ran.' },
+  BERTH_REGISTRY_DOWNLOAD: { kind: 'system', description: 'A blob download that failed after its retries.' },
+  BERTH_REGISTRY_UNAUTHORIZED: { kind: 'unauthorized', description: 'The registry or its token endpoint refused the credentials.' },
+  BERTH_REGISTRY_LOGIN_FAILED: { kind: 'unauthorized', description: 'POST /auth with credentials the registry refuses.' },
+  BERTH_REGISTRY_REFUSED: { kind: 'system', description: 'A pull or push the registry refused for lack of credentials (a 500, as dockerd: a 401 would make the CLI prompt).' },
+  BERTH_REGISTRY_TOKEN: { kind: 'system', description: 'A token endpoint that errors or answers without a token.' },
+  BERTH_REGISTRY_DENIED: { kind: 'forbidden', description: 'The registry answered 403.' },
+  BERTH_REGISTRY_NOT_FOUND: { kind: 'not-found', description: 'The registry answered 404.' },
+  BERTH_REGISTRY_TOO_MANY_REQUESTS: { kind: 'unavailable', description: 'The registry answered 429.' },
+  BERTH_REGISTRY_UNREACHABLE: { kind: 'unavailable', description: 'The registry could not be reached (connection, TLS or timeout).' },
+  BERTH_REGISTRY_ERROR: { kind: 'system', description: 'Any other error status from the registry.' },
+} as const satisfies Block;
+
 /** Every block, by area name: a new block is added here, once (the unit test checks that no code is in two). */
 export const ERROR_CODE_AREAS = {
   API,
@@ -203,6 +235,7 @@ export const ERROR_CODE_AREAS = {
   HOST,
   SYSTEM,
   BUILD,
+  REGISTRY,
 } as const;
 
 type Areas = typeof ERROR_CODE_AREAS;

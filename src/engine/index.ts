@@ -28,6 +28,8 @@ import { createExecService } from './exec/service.js';
 import type { ContainerSpec, ContainerState, ContainerStatus } from './containers/types.js';
 import { EventBus } from './events/event-bus.js';
 import { createImageService } from './images/service.js';
+import { createRegistryService } from './registry/service.js';
+import type { RegistrySettings } from './registry/hosts.js';
 import { KeyedMutex } from './locks.js';
 import { containerFiles, enginePaths } from './paths.js';
 import { lockDataRoot } from './root-lock.js';
@@ -51,6 +53,8 @@ export interface EngineConfig {
   shmSize: number;
   logLevel: EngineSettings['logLevel'];
   version: string;
+  /** insecure-registries, registry-mirrors, the certs.d directory; default none, none, /etc/berth/certs.d. */
+  registry?: RegistrySettings;
 }
 
 export interface RunningEngine {
@@ -71,7 +75,15 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const host = readHostFacts();
   const repo = new ContainersRepo<ContainerSpec, ContainerState>(db);
   const events = new EventBus();
-  const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: isRunning(c.status as ContainerStatus) })) });
+  const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: isRunning(c.status as ContainerStatus) })),
+    emit: (action, imageId, name) => events.emit({ type: 'image', action, id: imageId, attributes: { name } }) });
+  const registry = createRegistryService({
+    settings: config.registry ?? { insecureRegistries: [], mirrors: [], certsDir: '/etc/berth/certs.d' },
+    store: images.store,
+    log,
+    // dockerd's pull/push events: Actor.ID is the reference, attributes.name the repository.
+    emit: (action, reference, imageId) => events.emit({ type: 'image', action, id: reference, attributes: { name: reference.replace(/[:@][^/]*$/, ''), imageID: imageId } }),
+  });
   const runtime = new ConmonRuncRuntime({
     conmonPath: config.conmonPath, runtimePath: config.runtimePath, runtimeRoot: paths.runcRoot,
     exitsDir: paths.exitsDir, logSizeMax: config.logSizeMax, logLevel: config.logLevel,
@@ -118,6 +130,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       containerLayer: (id) => upperLayerTar(containerFiles(ctx.paths.containerDir(id)).upper),
       cache: new BuildCacheRepo(db),
     }),
+    registry,
     system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, binaryVersions, defaultPidsLimit: config.defaultPidsLimit }),
   };
   return {
@@ -138,6 +151,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     },
     close() {
       exec.close();
+      registry.close();
       ctx.exitWatcher.stop();
       ctx.live.close();
       closeDatabase(db);

@@ -17,6 +17,7 @@ import { execOperations } from './routes/exec.js';
 import { imageOperations, wildcardImageDispatch } from './routes/images.js';
 import { imageArchiveOperations } from './routes/images-archive.js';
 import { buildOperations } from './routes/build.js';
+import { registryOperations } from './routes/registry.js';
 import { containerFsOperations } from './routes/containers-fs.js';
 import { systemOperations } from './routes/system.js';
 import { routeSchema } from './schemas.js';
@@ -92,6 +93,9 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('POST', '/images/prune', 'ImagePrune'),
   route('POST', '/build', 'ImageBuild'),
   route('POST', '/build/prune', 'BuildPrune'),
+  route('POST', '/images/{name}/push', 'ImagePush'),
+  route('GET', '/images/search', 'ImageSearch'),
+  route('POST', '/auth', 'SystemAuth'),
 ];
 
 /** Wildcard twins of the image-name routes, for names that contain "/". */
@@ -101,6 +105,7 @@ const IMAGE_WILDCARDS: ReadonlyArray<{ method: RouteMethod; suffix: string; oper
   { method: 'DELETE', suffix: '', operationId: 'ImageDelete' },
   { method: 'GET', suffix: '/get', operationId: 'ImageGet' },
   { method: 'GET', suffix: '/history', operationId: 'ImageHistory' },
+  { method: 'POST', suffix: '/push', operationId: 'ImagePush' },
 ];
 
 export interface BuildAppOptions {
@@ -162,12 +167,14 @@ function registerCommonHooks(app: FastifyInstance, version: string): void {
 }
 
 function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number): void {
+  const registryOps = registryOperations(engine);
   const ops: Operations = {
     ...systemOperations(engine),
     ...containerOperations(engine),
     ...containerIoOperations(engine),
     ...execOperations(engine),
-    ...imageOperations(engine),
+    ...registryOps,
+    ...imageOperations(engine, registryOps.ImageCreatePull.handler),
     ...imageArchiveOperations(engine),
     ...containerFsOperations(engine),
     ...buildOperations(engine),

@@ -59,6 +59,7 @@ export function scratchImage(architecture: string): ImageRecord {
   return {
     id: '',
     tags: [],
+    repoDigests: [],
     created: new Date(0).toISOString(),
     architecture,
     os: 'linux',

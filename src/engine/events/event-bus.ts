@@ -22,7 +22,7 @@ export interface ContainerEvent {
 
 export interface ImageEvent {
   type: 'image';
-  action: 'import' | 'tag' | 'untag' | 'delete';
+  action: 'import' | 'tag' | 'untag' | 'delete' | 'pull' | 'push';
   id: string;
   attributes: Record<string, string>;
   timeNano: bigint;

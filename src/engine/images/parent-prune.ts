@@ -15,6 +15,8 @@ export interface ParentPruneCtx {
   layers: LayerStore;
   log: pino.Logger;
   inUse(id: string): boolean;
+  /** Reports each deleted image (the image events of a delete). */
+  emit?: (action: 'delete', imageId: string, name: string) => void;
 }
 
 /** Deletes the untagged, unused, childless ancestors of a deleted image; returns the delete items and the bytes freed. */
@@ -27,6 +29,7 @@ export async function pruneParents(parentId: string, ctx: ParentPruneCtx): Promi
     if (ctx.repo.list().some((i) => i.parent === p.id)) break;
     const sizes = new Map(ctx.repo.layers(p.id).map((l) => [l.id, l.size]));
     items.push({ deleted: p.id });
+    ctx.emit?.('delete', p.id, p.id);
     for (const layerId of ctx.repo.deleteImage(p.id)) {
       items.push({ deleted: `sha256:${layerId}` });
       bytes += sizes.get(layerId) ?? 0;

@@ -36,6 +36,8 @@ export interface ImageServiceDeps {
   log: pino.Logger;
   /** Containers whose image is `imageId` (any state). */
   containersUsing: (imageId: string) => ImageUser[];
+  /** Image events (tag, untag, delete) after the change is committed; `name` in familiar form. */
+  emit?: (action: 'tag' | 'untag' | 'delete', imageId: string, name: string) => void;
 }
 
 export interface ImageService extends ImagesApi {
@@ -59,6 +61,8 @@ export interface ImageService extends ImagesApi {
   collectGarbage(): Promise<string[]>;
   /** `docker commit`'s image half: a `.wh.`-format layer tar on top of `input.parent` becomes a new image. */
   commit(input: CommitImageInput): Promise<{ id: string }>;
+  /** The store itself, for the registry client (pull and push record through it, under its lock). */
+  readonly store: { repo: ImagesRepo<ImageRecord>; layers: LayerStore; serial: Serial };
 }
 
 const IMPORT_CREATED_BY = 'Imported from -';
@@ -74,6 +78,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
 
   return {
     overlayRoot: layers.overlayRoot,
+    store: { repo, layers, serial },
     resolve,
     count: () => repo.count(),
     lowerDirs: (image) => lowerDirsOf(repo.layers(image.id), layers),
@@ -92,9 +97,11 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     inspect: async (ref) => view(resolve(ref)),
     tag: async (ref, repoName, tag) => {
       const image = resolve(ref);
-      repo.addTag(normalizeRepoTag(repoName, tag), image.id);
+      const normalized = normalizeRepoTag(repoName, tag);
+      repo.addTag(normalized, image.id);
+      deps.emit?.('tag', image.id, familiarReference(normalized));
     },
-    remove: (ref, opts) => serial(() => removeImage(ref, opts, { repo, layers, log, users: deps.containersUsing })),
+    remove: (ref, opts) => serial(() => removeImage(ref, opts, { repo, layers, log, users: deps.containersUsing, emit: deps.emit })),
     load: (source) => loadImages(source, { repo, layers, serial, log }),
     save: (refs) => saveImages(refs, { repo, layers, resolve }),
     history: async (ref) => {
@@ -141,8 +148,9 @@ function resolveImage(repo: ImagesRepo<ImageRecord>, ref: string): ResolvedImage
     if (image) return { image, tag: null };
     throw noSuchImage(ref);
   }
-  const normalized = tryNormalize(ref);
-  const tagged = normalized ? repo.findByTag(normalized) : undefined;
+  // A digest reference names the image by digest alone ("repo:tag@sha256:…" → "repo@sha256:…"), as dockerd reads it.
+  const normalized = tryNormalize(ref)?.replace(/:[^/@]+@/, '@');
+  const tagged = normalized ? (normalized.includes('@') ? repo.findByDigest(normalized) : repo.findByTag(normalized)) : undefined;
   if (tagged && normalized) return { image: tagged, tag: normalized };
   if (isImageIdLike(ref)) {
     const ids = repo.findIdsByPrefix(ref.startsWith('sha256:') ? ref : `sha256:${ref}`);
@@ -199,6 +207,7 @@ interface RemoveCtx {
   layers: LayerStore;
   log: pino.Logger;
   users(imageId: string): ImageUser[];
+  emit?: ImageServiceDeps['emit'];
 }
 
 async function removeImage(ref: string, { force, noprune }: { force: boolean; noprune: boolean }, ctx: RemoveCtx): Promise<ImageDeleteItem[]> {
@@ -206,12 +215,15 @@ async function removeImage(ref: string, { force, noprune }: { force: boolean; no
   const plan = planImageRemoval({ image, ref, tag, users: ctx.users(image.id), force });
   const items: ImageDeleteItem[] = [];
   for (const t of plan.untag) {
-    ctx.repo.removeTag(t);
+    if (t.includes('@')) ctx.repo.removeDigest(t);
+    else ctx.repo.removeTag(t);
     items.push({ untagged: familiarReference(t) });
+    ctx.emit?.('untag', image.id, familiarReference(t));
   }
   if (!plan.delete) return items;
   const unreferenced = ctx.repo.deleteImage(image.id);
   items.push({ deleted: image.id });
+  ctx.emit?.('delete', image.id, image.id);
   for (const layerId of unreferenced) {
     items.push({ deleted: `sha256:${layerId}` });
     // The rows are gone; a failure here leaves only garbage for the next startup.

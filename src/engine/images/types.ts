@@ -41,6 +41,8 @@ export interface ImageRecord {
   id: string;
   /** Normalized references, e.g. "docker.io/library/busybox:latest". */
   tags: string[];
+  /** "repo@sha256:<manifest digest>" references recorded by pull and push (Docker's RepoDigests). */
+  repoDigests: string[];
   /** RFC 3339 nano. */
   created: string;
   architecture: string;
