@@ -20,6 +20,11 @@ import { buildOperations } from './routes/build.js';
 import { registryOperations } from './routes/registry.js';
 import { containerFsOperations } from './routes/containers-fs.js';
 import { systemOperations } from './routes/system.js';
+import { networkOperations } from './routes/networks.js';
+import { eventOperations } from './routes/events.js';
+import { statsOperations } from './routes/stats.js';
+import { updateOperations } from './routes/update.js';
+import { diskUsageOperations } from './routes/disk-usage.js';
 import { routeSchema } from './schemas.js';
 import { installUpgradeDispatch } from './streams/hijack.js';
 import { upgradedBodyHook } from './streams/upgrade-body.js';
@@ -53,10 +58,14 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('GET', '/_ping', 'SystemPing'),
   route('GET', '/version', 'SystemVersion'),
   route('GET', '/info', 'SystemInfo'),
+  route('GET', '/events', 'SystemEvents'),
+  route('GET', '/system/df', 'SystemDataUsage'),
   route('GET', '/containers/json', 'ContainerList'),
   route('POST', '/containers/create', 'ContainerCreate'),
   route('GET', '/containers/{id}/json', 'ContainerInspect'),
   route('GET', '/containers/{id}/top', 'ContainerTop'),
+  route('GET', '/containers/{id}/stats', 'ContainerStats'),
+  route('POST', '/containers/{id}/update', 'ContainerUpdate'),
   route('GET', '/containers/{id}/logs', 'ContainerLogs'),
   route('POST', '/containers/{id}/start', 'ContainerStart'),
   route('POST', '/containers/{id}/stop', 'ContainerStop'),
@@ -93,6 +102,13 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('POST', '/images/prune', 'ImagePrune'),
   route('POST', '/build', 'ImageBuild'),
   route('POST', '/build/prune', 'BuildPrune'),
+  route('GET', '/networks', 'NetworkList'),
+  route('POST', '/networks/create', 'NetworkCreate'),
+  route('POST', '/networks/prune', 'NetworkPrune'),
+  route('GET', '/networks/{id}', 'NetworkInspect'),
+  route('DELETE', '/networks/{id}', 'NetworkDelete'),
+  route('POST', '/networks/{id}/connect', 'NetworkConnect'),
+  route('POST', '/networks/{id}/disconnect', 'NetworkDisconnect'),
   route('POST', '/images/{name}/push', 'ImagePush'),
   route('GET', '/images/search', 'ImageSearch'),
   route('POST', '/auth', 'SystemAuth'),
@@ -170,6 +186,10 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
   const registryOps = registryOperations(engine);
   const ops: Operations = {
     ...systemOperations(engine),
+    ...eventOperations(engine),
+    ...statsOperations(engine),
+    ...updateOperations(engine),
+    ...diskUsageOperations(engine),
     ...containerOperations(engine),
     ...containerIoOperations(engine),
     ...execOperations(engine),
@@ -178,6 +198,7 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
     ...imageArchiveOperations(engine),
     ...containerFsOperations(engine),
     ...buildOperations(engine),
+    ...networkOperations(engine),
   };
   const options = (operationId: string) => {
     const op = ops[operationId];

@@ -4,10 +4,11 @@
  * what berth's ImageRecord needs, and refuses what cannot be an image.
  * Pure.
  */
+import type { HealthConfig } from '../containers/types.js';
 import { createHash } from 'node:crypto';
 import { invalid } from '../errors.js';
 import type { ImageConfigInput } from './image-config.js';
-import type { HealthcheckConfig, ImageHistoryEntry, ImageRuntimeConfig } from './types.js';
+import type { ImageHistoryEntry, ImageRuntimeConfig } from './types.js';
 
 const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
 
@@ -53,17 +54,16 @@ function runtimeConfigOf(c: unknown): ImageRuntimeConfig {
     exposedPorts: keysOf(cfg.ExposedPorts),
     stopSignal: str(cfg.StopSignal),
     volumes: keysOf(cfg.Volumes),
-    ...healthcheckOf(cfg.Healthcheck),
+    ...(isObject(cfg.Healthcheck) ? { healthcheck: healthConfigOf(cfg.Healthcheck) } : {}),
     ...(Array.isArray(cfg.OnBuild) && cfg.OnBuild.length ? { onBuild: strList(cfg.OnBuild) } : {}),
     ...(Array.isArray(cfg.Shell) && cfg.Shell.length ? { shell: strList(cfg.Shell) } : {}),
   };
 }
 
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-
-function healthcheckOf(h: unknown): { healthcheck?: HealthcheckConfig } {
-  if (!isObject(h) || !Array.isArray(h.Test)) return {};
-  return { healthcheck: { test: strList(h.Test), interval: num(h.Interval), timeout: num(h.Timeout), startPeriod: num(h.StartPeriod), retries: num(h.Retries) } };
+/** An image config's Healthcheck (Go durations as integer nanoseconds). */
+function healthConfigOf(h: Record<string, unknown>): HealthConfig {
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return { test: strList(h.Test), interval: n(h.Interval), timeout: n(h.Timeout), startPeriod: n(h.StartPeriod), retries: n(h.Retries) };
 }
 
 function historyOf(h: unknown): ImageHistoryEntry[] {

@@ -36,8 +36,6 @@ export interface ImageServiceDeps {
   log: pino.Logger;
   /** Containers whose image is `imageId` (any state). */
   containersUsing: (imageId: string) => ImageUser[];
-  /** Image events (tag, untag, delete) after the change is committed; `name` in familiar form. */
-  emit?: (action: 'tag' | 'untag' | 'delete', imageId: string, name: string) => void;
 }
 
 export interface ImageService extends ImagesApi {
@@ -57,6 +55,8 @@ export interface ImageService extends ImagesApi {
    */
   viewLayout(imageId: string): { lowerDirs: string[]; size: number } | undefined;
   readonly overlayRoot: string;
+  /** The image's layers (store id and size), bottom first: for `system df`'s shared sizes. */
+  layerSizes(imageId: string): Array<{ id: string; size: number }>;
   /** Removes tmp-* dirs and layer dirs/links that have no row. Startup only. Returns the removed names. */
   collectGarbage(): Promise<string[]>;
   /** `docker commit`'s image half: a `.wh.`-format layer tar on top of `input.parent` becomes a new image. */
@@ -81,6 +81,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     store: { repo, layers, serial },
     resolve,
     count: () => repo.count(),
+    layerSizes: (imageId) => repo.layers(imageId).map((l) => ({ id: l.id, size: l.size })),
     lowerDirs: (image) => lowerDirsOf(repo.layers(image.id), layers),
     viewLayout: (imageId) => {
       const layout = repo.layout(imageId);
@@ -99,9 +100,8 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
       const image = resolve(ref);
       const normalized = normalizeRepoTag(repoName, tag);
       repo.addTag(normalized, image.id);
-      deps.emit?.('tag', image.id, familiarReference(normalized));
     },
-    remove: (ref, opts) => serial(() => removeImage(ref, opts, { repo, layers, log, users: deps.containersUsing, emit: deps.emit })),
+    remove: (ref, opts) => serial(() => removeImage(ref, opts, { repo, layers, log, users: deps.containersUsing })),
     load: (source) => loadImages(source, { repo, layers, serial, log }),
     save: (refs) => saveImages(refs, { repo, layers, resolve }),
     history: async (ref) => {
@@ -207,7 +207,6 @@ interface RemoveCtx {
   layers: LayerStore;
   log: pino.Logger;
   users(imageId: string): ImageUser[];
-  emit?: ImageServiceDeps['emit'];
 }
 
 async function removeImage(ref: string, { force, noprune }: { force: boolean; noprune: boolean }, ctx: RemoveCtx): Promise<ImageDeleteItem[]> {
@@ -218,12 +217,10 @@ async function removeImage(ref: string, { force, noprune }: { force: boolean; no
     if (t.includes('@')) ctx.repo.removeDigest(t);
     else ctx.repo.removeTag(t);
     items.push({ untagged: familiarReference(t) });
-    ctx.emit?.('untag', image.id, familiarReference(t));
   }
   if (!plan.delete) return items;
   const unreferenced = ctx.repo.deleteImage(image.id);
   items.push({ deleted: image.id });
-  ctx.emit?.('delete', image.id, image.id);
   for (const layerId of unreferenced) {
     items.push({ deleted: `sha256:${layerId}` });
     // The rows are gone; a failure here leaves only garbage for the next startup.

@@ -1,4 +1,5 @@
 /** Engine-side image records. */
+import type { HealthConfig } from '../containers/types.js';
 
 /** The runtime part of an OCI/Docker image config. */
 export interface ImageRuntimeConfig {
@@ -11,21 +12,12 @@ export interface ImageRuntimeConfig {
   exposedPorts: string[];
   stopSignal: string;
   volumes: string[];
-  /** HEALTHCHECK (a built image's); absent = none given, test ["NONE"] = disabled. */
-  healthcheck?: HealthcheckConfig;
+  /** The image's HEALTHCHECK; absent = none. */
+  healthcheck?: HealthConfig | null;
   /** ONBUILD triggers, as written after ONBUILD. */
   onBuild?: string[];
   /** SHELL of a built image. */
   shell?: string[];
-}
-
-/** Docker's Healthcheck; durations in nanoseconds, 0 = inherit the default. */
-export interface HealthcheckConfig {
-  test: string[];
-  interval: number;
-  timeout: number;
-  startPeriod: number;
-  retries: number;
 }
 
 export interface ImageHistoryEntry {
