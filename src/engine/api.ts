@@ -9,6 +9,7 @@
  * networks) is a new ./api/<area>.ts, one `export *` line here and one
  * property of `Engine`.
  */
+import type { BuildApi } from './api/build.js';
 import type { ContainersApi } from './api/containers.js';
 import type { ExecApi } from './api/exec.js';
 import type { ContainerFilesApi } from './api/files.js';
@@ -22,6 +23,7 @@ import type { StatsApi } from './api/stats.js';
 import type { UpdateApi } from './api/update.js';
 import type { DiskUsageApi } from './api/disk-usage.js';
 
+export * from './api/build.js';
 export * from './api/common.js';
 export * from './api/containers.js';
 export * from './api/exec.js';
@@ -49,6 +51,8 @@ export interface Engine {
   registry: RegistryApi;
   system: SystemApi;
   volumes: VolumesApi;
+  /** The classic builder; absent in engines that do not run processes (test fakes). */
+  build?: BuildApi;
   /** Exec sessions; absent in engines that do not run processes (test fakes). */
   exec?: ExecApi;
   /** GET /events; absent in test fakes. */

@@ -180,6 +180,31 @@ export const VOLUME = {
   BERTH_MOUNT_NO_SOURCE_CONTAINER: { kind: 'invalid-parameter', description: 'A VolumesFrom entry naming no container ("No such container", 400 as dockerd).' },
 } as const satisfies Block;
 
+/** The classic builder (POST /build): the context, the Dockerfile and its steps. */
+export const BUILD = {
+  BERTH_BUILD_DOCKERFILE_PARSE: { kind: 'invalid-parameter', description: 'A Dockerfile syntax error ("dockerfile parse error line N: …"), a bad stage name or FROM.' },
+  BERTH_BUILD_DOCKERFILE_EMPTY: { kind: 'invalid-parameter', description: 'The Dockerfile has no instruction.' },
+  BERTH_BUILD_DOCKERFILE_OUTSIDE: { kind: 'invalid-parameter', description: 'The dockerfile query names a path outside the context.' },
+  BERTH_BUILD_DOCKERFILE_TOO_BIG: { kind: 'invalid-parameter', description: 'The Dockerfile is larger than berth reads.' },
+  BERTH_BUILD_NO_DOCKERFILE: { kind: 'invalid-parameter', description: 'The context has no Dockerfile at the given path.' },
+  BERTH_BUILD_NO_TARGET: { kind: 'invalid-parameter', description: 'The target names no stage.' },
+  BERTH_BUILD_BAD_TAG: { kind: 'invalid-parameter', description: 'A t value that is a digest reference.' },
+  BERTH_BUILD_BAD_INSTRUCTION: { kind: 'invalid-parameter', description: 'An instruction with wrong arguments (ENV without value, SHELL not JSON, …).' },
+  BERTH_BUILD_BAD_WORD: { kind: 'invalid-parameter', description: 'An unterminated quote in an instruction argument.' },
+  BERTH_BUILD_BAD_SUBSTITUTION: { kind: 'invalid-parameter', description: 'A malformed ${…} substitution.' },
+  BERTH_BUILD_UNSET_VARIABLE: { kind: 'invalid-parameter', description: '${VAR:?msg} of an unset variable.' },
+  BERTH_BUILD_BAD_FROM: { kind: 'invalid-parameter', description: 'COPY --from names a stage that is not built.' },
+  BERTH_BUILD_BAD_PATTERN: { kind: 'invalid-parameter', description: 'A COPY/ADD source pattern that is not a valid glob.' },
+  BERTH_BUILD_CHMOD: { kind: 'invalid-parameter', description: 'COPY/ADD --chmod, which needs BuildKit.' },
+  BERTH_BUILD_COPY_NOT_FOUND: { kind: 'invalid-parameter', description: 'A COPY/ADD source missing from the context or excluded by .dockerignore.' },
+  BERTH_BUILD_OUTSIDE_CONTEXT: { kind: 'invalid-parameter', description: 'A COPY/ADD source outside the build context.' },
+  BERTH_BUILD_COPY_DEST: { kind: 'invalid-parameter', description: 'Several sources and a destination that is not a directory.' },
+  BERTH_BUILD_NOT_A_DIR: { kind: 'invalid-parameter', description: 'A destination parent that is a file in the image.' },
+  BERTH_BUILD_URL: { kind: 'invalid-parameter', description: 'ADD of a URL that could not be fetched.' },
+  BERTH_BUILD_NO_IMAGE: { kind: 'invalid-parameter', description: 'The build produced no image (only FROM scratch).' },
+  BERTH_BUILD_CANCELLED: { kind: 'invalid-parameter', description: 'The client went away; no further step is run.' },
+} as const satisfies Block;
+
 /** Registry client: pull, push, login (engine/registry). */
 export const REGISTRY = {
   BERTH_REGISTRY_BAD_MANIFEST: { kind: 'invalid-parameter', description: 'A manifest or index that is malformed or disagrees with its image config.' },
@@ -281,6 +306,7 @@ export const ERROR_CODE_AREAS = {
   HOST,
   SYSTEM,
   VOLUME,
+  BUILD,
   NETWORK,
   REGISTRY,
   OBSERVE,

@@ -22,7 +22,9 @@ import { reconcileContainers } from './containers/reconcile.js';
 import { createContainersApi } from './containers/service.js';
 import { containerChanges } from './containers/diff.js';
 import { exportContainer } from './containers/export.js';
-import { commitContainer } from './containers/commit.js';
+import { commitContainer, upperLayerTar } from './containers/commit.js';
+import { BuildCacheRepo } from '../db/build-cache-repo.js';
+import { createBuildApi } from './build/builder.js';
 import { mountContainer, unmountContainer } from './containers/mount.js';
 import { getContainerArchive, putContainerArchive, statContainerPath } from './containers/archive.js';
 import { createExecService } from './exec/service.js';
@@ -40,7 +42,7 @@ import { createImageService } from './images/service.js';
 import { createRegistryService } from './registry/service.js';
 import type { RegistrySettings } from './registry/hosts.js';
 import { KeyedMutex } from './locks.js';
-import { enginePaths } from './paths.js';
+import { containerFiles, enginePaths } from './paths.js';
 import { lockDataRoot } from './root-lock.js';
 import { ExitWatcher } from './runtime/exit-watcher.js';
 import { ConmonRuncRuntime, hostRootMounts } from './runtime/conmon-runc.js';
@@ -160,6 +162,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const engineContainers = withContainerVerbEvents(ctx, createContainersApi(ctx));
   const eventedExec = withExecEvents(ctx, exec);
   const health = new HealthMonitor(ctx, { ...eventedExec, forget: (id) => exec.forget(id) });
+  const buildRoot = path.join(paths.dataRoot, 'build');
   const engine: Engine = {
     containerFiles: withFileEvents(ctx, {
       export: (ref) => exportContainer(ctx, ref), changes: (ref) => containerChanges(ctx, ref), commit: (ref, opts) => commitContainer(ctx, ref, opts),
@@ -178,6 +181,12 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     containers: engineContainers,
     images,
     volumes: createVolumesApi(volumes),
+    build: createBuildApi({
+      containers: engineContainers, images, buildRoot, log: log.child({ component: 'build' }),
+      files: { mount: (ref) => mountContainer(ctx, ref), unmount: (ref) => unmountContainer(ctx, ref) },
+      containerLayer: (id) => upperLayerTar(containerFiles(ctx.paths.containerDir(id)).upper),
+      cache: new BuildCacheRepo(db),
+    }),
     registry,
     system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, binaryVersions, defaultPidsLimit: config.defaultPidsLimit }),
   };
@@ -198,6 +207,8 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
         return s !== undefined && isActive(s);
       }, rebooted);
       await images.collectGarbage();
+      // Contexts and downloads of builds a previous daemon did not finish.
+      fs.rmSync(buildRoot, { recursive: true, force: true });
       fs.writeFileSync(paths.aliveFile, host.bootId);
       meta.set('boot-id', host.bootId);
       ctx.exitWatcher.start();

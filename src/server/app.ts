@@ -16,6 +16,7 @@ import { containerIoOperations } from './routes/containers-io.js';
 import { execOperations } from './routes/exec.js';
 import { imageOperations, wildcardImageDispatch } from './routes/images.js';
 import { imageArchiveOperations } from './routes/images-archive.js';
+import { buildOperations } from './routes/build.js';
 import { registryOperations } from './routes/registry.js';
 import { containerFsOperations } from './routes/containers-fs.js';
 import { systemOperations } from './routes/system.js';
@@ -105,6 +106,8 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('GET', '/volumes/{name}', 'VolumeInspect'),
   route('DELETE', '/volumes/{name}', 'VolumeDelete'),
   route('POST', '/volumes/prune', 'VolumePrune'),
+  route('POST', '/build', 'ImageBuild'),
+  route('POST', '/build/prune', 'BuildPrune'),
   route('GET', '/networks', 'NetworkList'),
   route('POST', '/networks/create', 'NetworkCreate'),
   route('POST', '/networks/prune', 'NetworkPrune'),
@@ -201,6 +204,7 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
     ...imageArchiveOperations(engine),
     ...containerFsOperations(engine),
     ...volumeOperations(engine),
+    ...buildOperations(engine),
     ...networkOperations(engine),
   };
   const options = (operationId: string) => {

@@ -45,6 +45,8 @@ function cloneConfig(c: ImageRuntimeConfig): ImageRuntimeConfig {
     labels: { ...c.labels },
     exposedPorts: [...c.exposedPorts],
     volumes: [...c.volumes],
+    ...(c.onBuild ? { onBuild: [...c.onBuild] } : {}),
+    ...(c.shell ? { shell: [...c.shell] } : {}),
   };
 }
 

@@ -18,8 +18,13 @@ import type { ImageRecord, ImageRuntimeConfig } from './types.js';
 
 export interface CommitImageInput {
   parent: ImageRecord;
-  /** The new layer: a plain tar with `.wh.` whiteouts. */
-  layer: Readable;
+  /**
+   * The new layer: a plain tar with `.wh.` whiteouts; null = no layer (a
+   * config-only build step: the history entry is marked empty_layer).
+   */
+  layer: Readable | null;
+  /** When the layer turns out to be the empty tar, record no layer (as dockerd's builder does). */
+  emptyIfUnchanged?: boolean;
   config: ImageRuntimeConfig;
   comment: string;
   author: string;
@@ -37,7 +42,7 @@ export interface CommitImageCtx {
 }
 
 /** The new image's config: the parent's, plus the layer, a history row and the given runtime config. Pure. */
-export function childImageConfig(input: Omit<CommitImageInput, 'layer' | 'tag'>, diffId: string, created: string): ImageConfigInput {
+export function childImageConfig(input: Omit<CommitImageInput, 'layer' | 'tag'>, diffId: string | null, created: string): ImageConfigInput {
   const { parent } = input;
   return {
     created,
@@ -46,13 +51,21 @@ export function childImageConfig(input: Omit<CommitImageInput, 'layer' | 'tag'>,
     author: input.author,
     comment: input.comment,
     config: input.config,
-    diffIds: [...parent.diffIds, diffId],
-    history: [...parent.history, { created, createdBy: input.createdBy, comment: input.comment, author: input.author, emptyLayer: false }],
+    diffIds: diffId ? [...parent.diffIds, diffId] : [...parent.diffIds],
+    history: [...parent.history, { created, createdBy: input.createdBy, comment: input.comment, author: input.author, emptyLayer: diffId === null }],
   };
 }
 
+/** sha256 of 1024 zero bytes: the diff ID of a layer with no change. */
+export const EMPTY_TAR_DIGEST = '5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef';
+
 export async function commitImage(input: CommitImageInput, ctx: CommitImageCtx): Promise<{ id: string }> {
+  if (input.layer === null) return commitConfigOnly(input, ctx);
   const pending = await ctx.layers.extractLayer(input.layer);
+  if (input.emptyIfUnchanged && pending.digest === EMPTY_TAR_DIGEST) {
+    await pending.discard();
+    return commitConfigOnly(input, ctx);
+  }
   try {
     const diffId = `sha256:${pending.digest}`;
     const cfg = childImageConfig(input, diffId, new Date().toISOString());
@@ -72,4 +85,17 @@ export async function commitImage(input: CommitImageInput, ctx: CommitImageCtx):
   } finally {
     await pending.discard();
   }
+}
+
+/** A child image that shares every layer of its parent (only the config and history change). */
+async function commitConfigOnly(input: CommitImageInput, ctx: CommitImageCtx): Promise<{ id: string }> {
+  const cfg = childImageConfig(input, null, new Date().toISOString());
+  const { json, id } = serializeImageConfig(cfg);
+  return ctx.serial(async () => {
+    const rows = ctx.repo.layers(input.parent.id);
+    if (rows.length !== input.parent.diffIds.length) throw new Error(`parent image ${input.parent.id} is gone or incomplete`);
+    const record = { ...recordFromConfig(cfg, id, { layerIds: chainIds(cfg.diffIds), size: rows.reduce((n, r) => n + r.size, 0) }), parent: input.parent.id };
+    ctx.repo.insert({ record, config: json, layers: [...rows], tags: input.tag ? [input.tag] : [] });
+    return { id };
+  });
 }

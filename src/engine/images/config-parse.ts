@@ -55,6 +55,8 @@ function runtimeConfigOf(c: unknown): ImageRuntimeConfig {
     stopSignal: str(cfg.StopSignal),
     volumes: keysOf(cfg.Volumes),
     ...(isObject(cfg.Healthcheck) ? { healthcheck: healthConfigOf(cfg.Healthcheck) } : {}),
+    ...(Array.isArray(cfg.OnBuild) && cfg.OnBuild.length ? { onBuild: strList(cfg.OnBuild) } : {}),
+    ...(Array.isArray(cfg.Shell) && cfg.Shell.length ? { shell: strList(cfg.Shell) } : {}),
   };
 }
 

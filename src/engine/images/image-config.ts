@@ -5,6 +5,7 @@
  * bytes and therefore the same ID.
  */
 import { createHash } from 'node:crypto';
+import type { HealthConfig as HealthcheckConfig } from '../containers/types.js';
 import type { ImageHistoryEntry, ImageRecord, ImageRuntimeConfig } from './types.js';
 
 /** Node's process.arch → Go's GOARCH, which image configs use. */
@@ -67,7 +68,21 @@ function runtimeConfigJson(c: ImageRuntimeConfig): Record<string, unknown> {
   const labelKeys = Object.keys(c.labels).sort();
   if (labelKeys.length) out.Labels = Object.fromEntries(labelKeys.map((k) => [k, c.labels[k]]));
   if (c.stopSignal) out.StopSignal = c.stopSignal;
+  if (c.healthcheck) out.Healthcheck = healthcheckJson(c.healthcheck);
+  if (c.onBuild?.length) out.OnBuild = c.onBuild;
+  if (c.shell?.length) out.Shell = c.shell;
   return out;
+}
+
+/** Docker's Healthcheck JSON (zero durations left out, as Go's omitempty does). */
+function healthcheckJson(h: HealthcheckConfig): Record<string, unknown> {
+  return {
+    Test: h.test,
+    ...(h.interval ? { Interval: h.interval } : {}),
+    ...(h.timeout ? { Timeout: h.timeout } : {}),
+    ...(h.startPeriod ? { StartPeriod: h.startPeriod } : {}),
+    ...(h.retries ? { Retries: h.retries } : {}),
+  };
 }
 
 function setJson(items: string[]): Record<string, Record<string, never>> {

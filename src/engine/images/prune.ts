@@ -18,6 +18,7 @@ import { parseFilters } from '../filters/index.js';
 import type { LayerStore } from './layer-store.js';
 import { familiarReference } from './reference.js';
 import type { ImageRecord } from './types.js';
+import { pruneParents } from './parent-prune.js';
 
 const PRUNE_KEYS = new Set(['dangling', 'label', 'label!', 'until']);
 
@@ -26,8 +27,11 @@ export function pruneCandidates(images: ImageRecord[], filters: Filters, inUse: 
   const args = parseFilters(filters, PRUNE_KEYS);
   const danglingOnly = args.bool('dangling', true);
   const until = args.time('until', now);
+  // A build's intermediate images are parents of others: like dockerd, they are not dangling.
+  const parents = new Set(images.map((i) => i.parent).filter(Boolean));
   return images.filter((img) => {
     if (inUse(img.id)) return false;
+    if (parents.has(img.id) && img.tags.length === 0) return false;
     if (danglingOnly && img.tags.length > 0) return false;
     if (!args.matchLabelFilters(img.config.labels)) return false;
     return until === undefined || Date.parse(img.created) <= until;
@@ -62,6 +66,9 @@ export async function pruneImages(filters: Filters, ctx: PruneCtx): Promise<Imag
       spaceReclaimed += sizes.get(layerId) ?? 0;
       await ctx.layers.removeLayer(layerId).catch((err: unknown) => ctx.log.warn({ err, layerId }, 'removing layer dir failed'));
     }
+    const parents = await pruneParents(image.parent, ctx);
+    deleted.push(...parents.items);
+    spaceReclaimed += parents.bytes;
   }
   if (deleted.length) ctx.log.info({ deleted: deleted.length, spaceReclaimed }, 'images pruned');
   return { deleted, spaceReclaimed };

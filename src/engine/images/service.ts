@@ -28,6 +28,7 @@ import { loadImages } from './load.js';
 import { pruneImages } from './prune.js';
 import { saveImages } from './save.js';
 import { commitImage, type CommitImageInput } from './commit-image.js';
+import { pruneParents } from './parent-prune.js';
 
 export interface ImageServiceDeps {
   db: Db;
@@ -93,22 +94,41 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     },
     import: (opts) => importImage(opts, { repo, layers, serial, log }),
     commit: (input) => commitImage(input, { repo, layers, serial, log }),
-    list: async ({ filters }) => filterImages(repo.list(), filters, resolve).map(view),
+    list: async ({ all, filters }) => filterImages(hideIntermediate(repo.list(), all), filters, resolve).map(view),
     inspect: async (ref) => view(resolve(ref)),
     tag: async (ref, repoName, tag) => {
       const image = resolve(ref);
       const normalized = normalizeRepoTag(repoName, tag);
       repo.addTag(normalized, image.id);
     },
-    remove: (ref, opts) => serial(() => removeImage(ref, opts.force, { repo, layers, log, users: deps.containersUsing })),
+    remove: (ref, opts) => serial(() => removeImage(ref, opts, { repo, layers, log, users: deps.containersUsing })),
     load: (source) => loadImages(source, { repo, layers, serial, log }),
     save: (refs) => saveImages(refs, { repo, layers, resolve }),
     history: async (ref) => {
       const image = resolve(ref);
-      return imageHistory(image, repo.layers(image.id).map((l) => l.size));
+      return imageHistory(image, repo.layers(image.id).map((l) => l.size), parentChain(repo, image));
     },
     prune: (filters) => serial(() => pruneImages(filters, { repo, layers, log, inUse: (id) => deps.containersUsing(id).length > 0 })),
   };
+}
+
+/** Without `all`, untagged images that are another image's parent (a build's intermediate steps) are hidden, as dockerd does. */
+function hideIntermediate(images: ImageRecord[], all: boolean): ImageRecord[] {
+  if (all) return images;
+  const parents = new Set(images.map((i) => i.parent).filter(Boolean));
+  return images.filter((i) => i.tags.length > 0 || !parents.has(i.id));
+}
+
+/** The image's ancestors still in the store (nearest first), while each one's history is a prefix of the next. */
+function parentChain(repo: ImagesRepo<ImageRecord>, image: ImageRecord): ImageRecord[] {
+  const out: ImageRecord[] = [];
+  for (let cur = image; cur.parent; ) {
+    const p = repo.get(cur.parent);
+    if (!p || p.history.length > cur.history.length || out.length > 1000) break;
+    out.push(p);
+    cur = p;
+  }
+  return out;
 }
 
 function lowerDirsOf(rows: readonly LayerRow[], layers: LayerStore): string[] {
@@ -189,7 +209,7 @@ interface RemoveCtx {
   users(imageId: string): ImageUser[];
 }
 
-async function removeImage(ref: string, force: boolean, ctx: RemoveCtx): Promise<ImageDeleteItem[]> {
+async function removeImage(ref: string, { force, noprune }: { force: boolean; noprune: boolean }, ctx: RemoveCtx): Promise<ImageDeleteItem[]> {
   const { image, tag } = resolveImage(ctx.repo, ref);
   const plan = planImageRemoval({ image, ref, tag, users: ctx.users(image.id), force });
   const items: ImageDeleteItem[] = [];
@@ -207,6 +227,7 @@ async function removeImage(ref: string, force: boolean, ctx: RemoveCtx): Promise
     await ctx.layers.removeLayer(layerId).catch((err: unknown) => ctx.log.warn({ err, layerId }, 'removing layer dir failed'));
   }
   ctx.log.info({ imageId: image.id, layers: unreferenced.length }, 'image deleted');
+  if (!noprune) items.push(...(await pruneParents(image.parent, { ...ctx, inUse: (id) => ctx.users(id).length > 0 })).items);
   return items;
 }
 

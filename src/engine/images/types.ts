@@ -14,6 +14,10 @@ export interface ImageRuntimeConfig {
   volumes: string[];
   /** The image's HEALTHCHECK; absent = none. */
   healthcheck?: HealthConfig | null;
+  /** ONBUILD triggers, as written after ONBUILD. */
+  onBuild?: string[];
+  /** SHELL of a built image. */
+  shell?: string[];
 }
 
 export interface ImageHistoryEntry {

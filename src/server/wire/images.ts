@@ -14,14 +14,27 @@ import { unixSeconds, ZERO_TIME } from './containers.js';
 const portSet = (ports: string[]) => (ports.length ? Object.fromEntries(ports.map((p) => [p, {}])) : null);
 const volumeSet = (vols: string[]) => (vols.length ? Object.fromEntries(vols.map((p) => [p, {}])) : null);
 
+/** Docker's Healthcheck JSON (zero durations left out, as Go's omitempty does). */
+function healthcheckJson(h: NonNullable<ImageRuntimeConfig['healthcheck']>): Record<string, unknown> {
+  return {
+    Test: h.test,
+    ...(h.interval ? { Interval: h.interval } : {}),
+    ...(h.timeout ? { Timeout: h.timeout } : {}),
+    ...(h.startPeriod ? { StartPeriod: h.startPeriod } : {}),
+    ...(h.retries ? { Retries: h.retries } : {}),
+  };
+}
+
 /** Docker's container Config shape filled from an image config (inspect's Config). */
 export function toImageConfig(c: ImageRuntimeConfig): Record<string, unknown> {
   return {
     Hostname: '', Domainname: '', User: c.user, AttachStdin: false, AttachStdout: false, AttachStderr: false,
     ExposedPorts: portSet(c.exposedPorts), Tty: false, OpenStdin: false, StdinOnce: false, Env: c.env,
     Cmd: c.cmd, Image: '', Volumes: volumeSet(c.volumes), WorkingDir: c.workingDir, Entrypoint: c.entrypoint,
-    OnBuild: null, Labels: Object.keys(c.labels).length ? c.labels : null,
+    OnBuild: c.onBuild?.length ? c.onBuild : null, Labels: Object.keys(c.labels).length ? c.labels : null,
     ...(c.stopSignal ? { StopSignal: c.stopSignal } : {}),
+    ...(c.healthcheck ? { Healthcheck: healthcheckJson(c.healthcheck) } : {}),
+    ...(c.shell?.length ? { Shell: c.shell } : {}),
   };
 }
 

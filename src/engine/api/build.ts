@@ -1,0 +1,64 @@
+/**
+ * Facade area `engine.build`: Docker's classic builder (`POST /build`) and
+ * its cache (`POST /build/prune`).
+ */
+import type { Readable } from 'node:stream';
+
+export interface BuildOptions {
+  /** The build context: a tar stream (plain or gzip). */
+  context: Readable;
+  /** Path of the Dockerfile inside the context; '' = "Dockerfile". */
+  dockerfile: string;
+  /** References to tag the result with (short or normalized). */
+  tags: string[];
+  /** `--build-arg`: a null value means "take it from the daemon's environment" (Docker); berth treats it as unset. */
+  buildArgs: Record<string, string | null>;
+  /** Added to the final image's labels. */
+  labels: Record<string, string>;
+  /** Stage name to stop at; '' = the last stage. */
+  target: string;
+  noCache: boolean;
+  /** Images whose build-cache links may be used (accepted; berth's local links are used either way). */
+  cacheFrom: string[];
+  /** Remove intermediate containers after a successful step (Docker's default true). */
+  rm: boolean;
+  /** Remove intermediate containers even after a failed step. */
+  forceRm: boolean;
+  /** Only the image ID is streamed (no step output). */
+  quiet: boolean;
+  /** RUN containers' network: 'none' (default) or 'host'. */
+  networkMode: string;
+  /** Resource limits of RUN containers (as `docker run`'s; 0 = unset). */
+  memory: number;
+  memorySwap: number;
+  cpuShares: number;
+  cpuPeriod: number;
+  cpuQuota: number;
+  cpusetCpus: string;
+  /** Accepted; RUN containers get the daemon's /dev/shm size. */
+  shmSize: number;
+}
+
+/** One message of the build's progress stream (Docker's JSON message fields). */
+export type BuildMessage =
+  | { stream: string }
+  | { aux: { ID: string } }
+  /** `code` is the failing command's exit code when a RUN failed, else 0. */
+  | { error: string; code: number };
+
+export interface BuildPruneResult {
+  cachesDeleted: string[];
+  spaceReclaimed: number;
+}
+
+export interface BuildApi {
+  /**
+   * Reads the context and parses the Dockerfile before resolving: a bad
+   * context or Dockerfile rejects (invalid-parameter) with nothing built.
+   * Then the steps run as `messages` is consumed; a failing step ends the
+   * stream with an `error` message (never a rejection), nothing tagged.
+   */
+  build(opts: BuildOptions): Promise<{ messages: AsyncIterable<BuildMessage> }>;
+  /** Forgets the classic builder's cache links (images themselves stay; they are pruned as dangling images). */
+  prune(): Promise<BuildPruneResult>;
+}

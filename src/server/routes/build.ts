@@ -1,0 +1,93 @@
+/**
+ * `POST /build` (ImageBuild) and `POST /build/prune` (BuildPrune). The
+ * context streams in (no body limit) and the progress streams out (no
+ * handler timeout): the engine reads the context and parses the Dockerfile
+ * first, so those errors are ordinary 400s; after the 200 starts, a failing
+ * step is an in-band error line.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { BuildMessage, BuildOptions, Engine } from '../../engine/api.js';
+import type { Operations } from './operation.js';
+import { badRequest, notSupported } from '../errors.js';
+import { queryBool, queryInt, queryList, queryString, type Query } from '../query.js';
+import { disableSocketTimeout, jsonLine } from '../streams/json-stream.js';
+import { parseJsonMap, toBuildMessage, toBuildPruneResponse } from '../wire/build.js';
+
+type Req = FastifyRequest;
+const q = (request: Req) => request.query as Query;
+
+function isReadable(v: unknown): v is Readable {
+  return v !== null && typeof v === 'object' && typeof (v as Readable).pipe === 'function';
+}
+
+function jsonMap(query: Query, name: string, allowNull: boolean): Record<string, string | null> {
+  const r = parseJsonMap(queryString(query[name]), name, allowNull);
+  if (typeof r === 'string') throw badRequest(r);
+  return r;
+}
+
+/** The build options of a request's query. Pure apart from the body stream. */
+export function buildOptionsOf(query: Query, context: Readable): BuildOptions {
+  if (queryString(query.remote)) throw notSupported('remote build contexts are not supported; send the context as the request body');
+  if (queryBool(query.squash)) throw notSupported('squash is not supported');
+  const cacheFrom = queryString(query.cachefrom);
+  let cacheFromList: string[] = [];
+  if (cacheFrom) {
+    try {
+      cacheFromList = JSON.parse(cacheFrom) as string[];
+    } catch {
+      throw badRequest('cachefrom: invalid JSON');
+    }
+  }
+  const networkMode = queryString(query.networkmode);
+  if (networkMode && !['default', 'none', 'host', 'bridge'].includes(networkMode)) throw badRequest(`networkmode: unsupported network mode ${networkMode}`);
+  return {
+    context,
+    dockerfile: queryString(query.dockerfile),
+    tags: queryList(query.t).filter(Boolean),
+    buildArgs: jsonMap(query, 'buildargs', true),
+    labels: jsonMap(query, 'labels', false) as Record<string, string>,
+    target: queryString(query.target),
+    noCache: queryBool(query.nocache),
+    cacheFrom: Array.isArray(cacheFromList) ? cacheFromList.map(String) : [],
+    rm: queryBool(query.rm, true),
+    forceRm: queryBool(query.forcerm),
+    quiet: queryBool(query.q),
+    networkMode: networkMode === 'host' ? 'host' : 'none',
+    memory: queryInt(query.memory, 'memory', 0),
+    memorySwap: queryInt(query.memswap, 'memswap', 0),
+    cpuShares: queryInt(query.cpushares, 'cpushares', 0),
+    cpuPeriod: queryInt(query.cpuperiod, 'cpuperiod', 0),
+    cpuQuota: queryInt(query.cpuquota, 'cpuquota', 0),
+    cpusetCpus: queryString(query.cpusetcpus),
+    shmSize: queryInt(query.shmsize, 'shmsize', 0),
+  };
+}
+
+async function* lines(messages: AsyncIterable<BuildMessage>): AsyncGenerator<string> {
+  for await (const m of messages) yield jsonLine(toBuildMessage(m));
+}
+
+export function buildOperations(engine: Engine): Operations {
+  async function postBuild(request: Req, reply: FastifyReply) {
+    if (!engine.build) throw notSupported('this engine does not build images');
+    if (!isReadable(request.body)) throw badRequest('the request body must be the build context (a tar archive)');
+    disableSocketTimeout(request.raw.socket);
+    const { messages } = await engine.build.build(buildOptionsOf(q(request), request.body));
+    return reply
+      .code(200)
+      .type('application/json')
+      .send(Readable.from(lines(messages)));
+  }
+
+  async function postBuildPrune() {
+    if (!engine.build) throw notSupported('this engine does not build images');
+    return toBuildPruneResponse(await engine.build.prune());
+  }
+
+  return {
+    ImageBuild: { handler: postBuild, long: true, bodyLimit: Number.MAX_SAFE_INTEGER },
+    BuildPrune: { handler: postBuildPrune, long: true },
+  };
+}
