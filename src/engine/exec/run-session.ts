@@ -88,17 +88,23 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
   return attached ? attachedSession(session, exited, () => replay) : (void exited, null);
 }
 
-/** A runtime failure with the exit code Docker records (127 not found, 126 otherwise). */
+/**
+ * A runtime failure of an exec start. dockerd records 126 for every one (its
+ * exec path overwrites the 127 `docker run` gives a missing binary) and
+ * answers a detached start with 400 when the command is missing or not
+ * executable (invalid-parameter), 500 otherwise.
+ */
 class ExecStartError extends EngineError {
-  constructor(message: string, readonly exitCode: number) {
-    super('system', 'BERTH_EXEC_START_FAILED', message);
+  readonly exitCode = 126;
+  constructor(message: string) {
+    super(startFailureExitCode(message) === undefined ? 'system' : 'invalid-parameter', 'BERTH_EXEC_START_FAILED', message);
   }
 }
 
+/** The text dockerd 20.10 gives, down to containerd's gRPC status suffix ": unknown". */
 async function startFailure(session: ExecSession, message: string | undefined): Promise<ExecStartError> {
   const fromLog = runtimeMessage(await fs.readFile(execFiles(session.bundleDir).runtimeLog, 'utf8').catch(() => ''));
-  const text = `OCI runtime exec failed: ${fromLog || message || session.conmon?.stderr().trim() || 'unknown error'}`;
-  return new ExecStartError(text, startFailureExitCode(text) ?? 126);
+  return new ExecStartError(`OCI runtime exec failed: ${fromLog || message || session.conmon?.stderr().trim() || 'unknown error'}: unknown`);
 }
 
 async function writeProcessSpec(ctx: ContainerContext, row: Row, session: ExecSession, opts: ExecStartOptions): Promise<void> {

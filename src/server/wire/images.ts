@@ -11,6 +11,9 @@ import type {
 import { familiarReference } from '../../engine/api.js';
 import { unixSeconds, ZERO_TIME } from './containers.js';
 
+/** Familiar references in dockerd's order (its reference store sorts them lexically): clients take the first as the name. */
+const sortedFamiliar = (refs: string[]) => refs.map(familiarReference).sort();
+
 const portSet = (ports: string[]) => (ports.length ? Object.fromEntries(ports.map((p) => [p, {}])) : null);
 const volumeSet = (vols: string[]) => (vols.length ? Object.fromEntries(vols.map((p) => [p, {}])) : null);
 
@@ -31,7 +34,7 @@ export function toImageListItem(v: ImageView): Record<string, unknown> {
   return {
     Id: v.id,
     ParentId: v.parent,
-    RepoTags: tagged ? v.tags.map(familiarReference) : ['<none>:<none>'],
+    RepoTags: tagged ? sortedFamiliar(v.tags) : ['<none>:<none>'],
     // Observed on dockerd: null for a tagged local image without registry digest.
     RepoDigests: tagged ? null : ['<none>@<none>'],
     Created: unixSeconds(v.created),
@@ -47,7 +50,7 @@ export function toImageListItem(v: ImageView): Record<string, unknown> {
 export function toImageInspect(v: ImageView): Record<string, unknown> {
   return {
     Id: v.id,
-    RepoTags: v.tags.map(familiarReference),
+    RepoTags: sortedFamiliar(v.tags),
     RepoDigests: [],
     Parent: v.parent,
     Comment: v.comment,

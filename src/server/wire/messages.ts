@@ -15,3 +15,8 @@ export function statusMessage(status: string): { status: string } {
 export function streamMessage(text: string): { stream: string } {
   return { stream: text };
 }
+
+/** The in-band error line of a JSON message stream (the client prints `error` and fails). */
+export function errorMessage(text: string): { errorDetail: { message: string }; error: string } {
+  return { errorDetail: { message: text }, error: text };
+}
