@@ -49,6 +49,9 @@ describe('differences from dockerd (issue 13 item 7)', { skip: skipUnlessRoot(),
       const state = (await inspectApi(d, `k${i}`)).State;
       assert.equal(state.Status, 'exited');
       assert.equal(state.ExitCode, 137);
+      const again = await d.request('POST', `/containers/k${i}/kill`);
+      assert.equal(again.status, 409);
+      assert.equal(again.json().message, `Cannot kill container: k${i}: Container ${(await inspectApi(d, `k${i}`)).Id} is not running`);
       await dockerExpect(d, ['rm', `k${i}`]);
     }
   });

@@ -101,5 +101,5 @@ test('exec wire: inspect JSON as Docker shapes it', () => {
   });
   assert.equal(json.ExitCode, 7);
   assert.equal(json.ContainerID, 'c1');
-  assert.deepEqual(json.ProcessConfig, { arguments: ['-c', 'exit 7'], entrypoint: 'sh', privileged: false, tty: false, user: '' });
+  assert.deepEqual(json.ProcessConfig, { arguments: ['-c', 'exit 7'], entrypoint: 'sh', privileged: false, tty: false });
 });

@@ -1,7 +1,8 @@
 /** Kill: deliver one signal to a running container. */
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext } from './context.js';
-import { canTransition, ensureTransition } from './lifecycle.js';
+import { conflict } from '../errors.js';
+import { canTransition } from './lifecycle.js';
 import { findContainer } from './resolve.js';
 import { parseSignal } from './signals.js';
 import { waitForExit } from './stop.js';
@@ -25,7 +26,8 @@ export async function killContainer(ctx: ContainerContext, ref: string, signal =
   try {
     await withContainerLock(ctx.mutex, id, async () => {
       const row = findContainer(ctx, id);
-      ensureTransition('kill', row.state.status, id);
+      // dockerd's wording, naming the container as the client did and by its full ID.
+      if (!canTransition('kill', row.state.status)) throw conflict('BERTH_CONTAINER_KILL_CONFLICT', `Cannot kill container: ${ref}: Container ${id} is not running`);
       const stopsIt = TERMINATING.has(number) || number === parseSignal(row.spec.stopSignal || 'TERM');
       if (stopsIt && !row.state.stoppedByUser) ctx.repo.saveState(id, { ...row.state, stoppedByUser: true });
       await ctx.runtime.kill(id, String(number));

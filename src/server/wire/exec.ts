@@ -70,7 +70,8 @@ export function execInspectJson(v: ExecView): Record<string, unknown> {
       entrypoint: v.cmd[0] ?? '',
       privileged: v.privileged,
       tty: v.tty,
-      user: v.user,
+      // dockerd omits an empty user (omitempty).
+      ...(v.user ? { user: v.user } : {}),
     },
     Running: v.running,
     Pid: v.pid,
