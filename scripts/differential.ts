@@ -117,6 +117,7 @@ async function runScenario(socketPath: string, steps: Step[], image: string): Pr
   const vars = new Map<string, string>([['image', image]]);
   const answers: Answer[] = [];
   for (const step of steps) {
+    if (step.delayMs) await new Promise((r) => setTimeout(r, step.delayMs));
     const a = await send(socketPath, step, vars);
     if (step.capture && typeOf(a.json) === 'object') vars.set(step.capture, String((a.json as { Id?: unknown }).Id ?? ''));
     answers.push(a);
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
     console.log(table([['step(s)', 'where', 'dockerd', 'berthd', 'deliberate?'], ...rows]));
   }
   const unexplained = diffs.filter((d) => !d.reason).length;
-  console.log(`\n${steps.length} requests to each daemon; ${diffs.length} differences: ${diffs.length - unexplained} deliberate (documented), ${unexplained} unexplained.`);
+  (values.json ? console.error : console.log)(`\n${steps.length} requests to each daemon; ${diffs.length} differences: ${diffs.length - unexplained} deliberate (documented), ${unexplained} unexplained.`);
   process.exitCode = unexplained ? 1 : 0;
 }
 

@@ -22,6 +22,8 @@ export * from './api/files.js';
 export * from './api/images.js';
 export * from './api/system.js';
 export { EngineError, isEngineError } from './errors.js';
+/** The paths every unprivileged container gets masked / read-only (inspect echoes them, as dockerd does). */
+export { MASKED_PATHS, READONLY_PATHS } from './runtime/oci-spec.js';
 export type { ErrorKind } from './errors.js';
 
 export interface Engine {

@@ -114,6 +114,17 @@ describe('differences from dockerd (issue 13 item 7)', { skip: skipUnlessRoot(),
     assert.equal((await d.request('GET', `/exec/${id}/json`)).json().ExitCode, 126);
   });
 
+  test('top with bad ps arguments and rename without a name use dockerd\'s texts', async () => {
+    const top = await d.request('GET', '/containers/ex/top', { query: { ps_args: '--nosuch' } });
+    assert.equal(top.status, 500);
+    assert.equal(top.json().message, 'ps: error: unknown gnu long option');
+    for (const target of ['ex', 'nosuch']) {
+      const rename = await d.request('POST', `/containers/${target}/rename`);
+      assert.equal(rename.status, 400);
+      assert.equal(rename.json().message, 'Neither old nor new names may be empty');
+    }
+  });
+
   test('images/load of something that is not a tar: 200 with dockerd\'s in-band error line', async () => {
     const load = (body: Buffer) => d.request('POST', '/images/load', { body, headers: { 'Content-Type': 'application/x-tar' }, query: { quiet: '1' } });
     const cases: Array<[Buffer, string]> = [

@@ -21,7 +21,9 @@ const volumeSet = (vols: string[]) => (vols.length ? Object.fromEntries(vols.map
 export function toImageConfig(c: ImageRuntimeConfig): Record<string, unknown> {
   return {
     Hostname: '', Domainname: '', User: c.user, AttachStdin: false, AttachStdout: false, AttachStderr: false,
-    ExposedPorts: portSet(c.exposedPorts), Tty: false, OpenStdin: false, StdinOnce: false, Env: c.env,
+    // As dockerd: ExposedPorts is omitempty, an empty Env is null.
+    ...(c.exposedPorts.length ? { ExposedPorts: portSet(c.exposedPorts) } : {}),
+    Tty: false, OpenStdin: false, StdinOnce: false, Env: c.env.length ? c.env : null,
     Cmd: c.cmd, Image: '', Volumes: volumeSet(c.volumes), WorkingDir: c.workingDir, Entrypoint: c.entrypoint,
     OnBuild: null, Labels: Object.keys(c.labels).length ? c.labels : null,
     ...(c.stopSignal ? { StopSignal: c.stopSignal } : {}),
