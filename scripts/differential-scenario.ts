@@ -134,11 +134,5 @@ function images(): Step[] {
 /** The whole sequence; the last steps remove what the earlier ones left. */
 export function scenario(): Step[] {
   const keepAlive = { name: 'create in-use holder', method: 'POST' as const, path: `/containers/create?name=${P}-holder`, body: run('holder') };
-  return [
-    ...system(),
-    ...containers(),
-    keepAlive,
-    ...images(),
-    { name: 'remove holder', method: 'DELETE', path: `/containers/${P}-holder?force=1` },
-  ];
+  return [...system(), ...containers(), keepAlive, ...images(), { name: 'remove holder', method: 'DELETE', path: `/containers/${P}-holder?force=1` }];
 }

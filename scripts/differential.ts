@@ -36,23 +36,28 @@ function send(socketPath: string, step: Step, vars: Map<string, string>): Promis
   const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_m, k: string) => vars.get(k) ?? `{${k}}`);
   const body = step.rawBody ?? (step.body === undefined ? undefined : fill(JSON.stringify(step.body)));
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      socketPath, method: step.method, path: `/v1.41${fill(step.path)}`,
-      headers: body === undefined ? {} : { 'Content-Type': step.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = text.trim() ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, json, text });
-      });
-    });
+    const req = http.request(
+      {
+        socketPath,
+        method: step.method,
+        path: `/v1.41${fill(step.path)}`,
+        headers: body === undefined ? {} : { 'Content-Type': step.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = text.trim() ? JSON.parse(text) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, json, text });
+        });
+      },
+    );
     req.setTimeout(60_000, () => req.destroy(new Error(`${step.name}: no answer in 60 s`)));
     req.on('error', reject);
     req.end(body);
@@ -93,7 +98,16 @@ export function shapeDiff(a: unknown, b: unknown, path = '$'): Array<[string, st
 
 /** An error text with IDs and the scenario's names made comparable. Pure. */
 export function normalizeMessage(s: string): string {
-  return s.replace(/[0-9a-f]{64}/g, '<id>').replace(/\b[0-9a-f]{12}\b/g, '<id>').trim();
+  return s
+    .replace(/[0-9a-f]{64}/g, '<id>')
+    .replace(/\b[0-9a-f]{12}\b/g, '<id>')
+    .trim();
+}
+
+/** A string member of a JSON object, '' when absent or not a string. Pure. */
+function stringField(json: unknown, key: string): string {
+  const v = (json as Record<string, unknown>)[key];
+  return typeof v === 'string' ? v : '';
 }
 
 /** The differences of one step's two answers. Pure. */
@@ -105,7 +119,7 @@ export function compareAnswers(step: Step, d: Answer, b: Answer): Difference[] {
     if (step.ignore?.some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`))) continue;
     out.push({ step: step.name, path, dockerd: x, berthd: y });
   }
-  const msg = (a: Answer) => (a.status >= 400 && typeOf(a.json) === 'object' ? String((a.json as { message?: unknown }).message ?? '') : undefined);
+  const msg = (a: Answer) => (a.status >= 400 && typeOf(a.json) === 'object' ? stringField(a.json, 'message') : undefined);
   const [md, mb] = [msg(d), msg(b)];
   if (md !== undefined && mb !== undefined && normalizeMessage(md) !== normalizeMessage(mb)) {
     out.push({ step: step.name, path: 'message', dockerd: md, berthd: mb });
@@ -119,7 +133,7 @@ async function runScenario(socketPath: string, steps: Step[], image: string): Pr
   for (const step of steps) {
     if (step.delayMs) await new Promise((r) => setTimeout(r, step.delayMs));
     const a = await send(socketPath, step, vars);
-    if (step.capture && typeOf(a.json) === 'object') vars.set(step.capture, String((a.json as { Id?: unknown }).Id ?? ''));
+    if (step.capture && typeOf(a.json) === 'object') vars.set(step.capture, stringField(a.json, 'Id'));
     answers.push(a);
   }
   return answers;
@@ -142,13 +156,22 @@ export function table(rows: string[][]): string {
   const cut = (s: string) => (s.length > 70 ? `${s.slice(0, 67)}...` : s);
   const cells = rows.map((r) => r.map((c) => cut(c.replace(/\s+/g, ' '))));
   const widths = cells[0].map((_c, i) => Math.max(...cells.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join(' | ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join(' | ')
+      .trimEnd();
   return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('-+-'), ...cells.slice(1).map(line)].join('\n');
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { dockerd: { type: 'string' }, berthd: { type: 'string' }, image: { type: 'string', default: 'busybox' }, json: { type: 'boolean', default: false } },
+    options: {
+      dockerd: { type: 'string' },
+      berthd: { type: 'string' },
+      image: { type: 'string', default: 'busybox' },
+      json: { type: 'boolean', default: false },
+    },
   });
   if (!values.dockerd || !values.berthd) {
     console.error('usage: differential --dockerd <socket> --berthd <socket> [--image busybox] [--json]');
@@ -157,15 +180,16 @@ async function main(): Promise<void> {
   const steps = scenario();
   const fromDockerd = await runScenario(values.dockerd, steps, values.image ?? 'busybox');
   const fromBerthd = await runScenario(values.berthd, steps, values.image ?? 'busybox');
-  const diffs = steps.flatMap((s, i) => compareAnswers(s, fromDockerd[i], fromBerthd[i]))
-    .map((d) => ({ ...d, reason: deliberateReason(d) }));
+  const diffs = steps.flatMap((s, i) => compareAnswers(s, fromDockerd[i], fromBerthd[i])).map((d) => ({ ...d, reason: deliberateReason(d) }));
   if (values.json) console.log(JSON.stringify(diffs, null, 2));
   else if (diffs.length) {
     const rows = grouped(diffs).map((g) => [g.steps.join(', '), g.path, g.dockerd, g.berthd, g.reason ?? 'NO']);
     console.log(table([['step(s)', 'where', 'dockerd', 'berthd', 'deliberate?'], ...rows]));
   }
   const unexplained = diffs.filter((d) => !d.reason).length;
-  (values.json ? console.error : console.log)(`\n${steps.length} requests to each daemon; ${diffs.length} differences: ${diffs.length - unexplained} deliberate (documented), ${unexplained} unexplained.`);
+  (values.json ? console.error : console.log)(
+    `\n${steps.length} requests to each daemon; ${diffs.length} differences: ${diffs.length - unexplained} deliberate (documented), ${unexplained} unexplained.`,
+  );
   process.exitCode = unexplained ? 1 : 0;
 }
 

@@ -24,7 +24,9 @@ function execStartRaw(socketPath: string, execId: string, body: Record<string, u
       const end = all.indexOf('\r\n\r\n');
       resolve({ head: all.subarray(0, end).toString('latin1'), payload: all.subarray(end + 4) });
     });
-    sock.write(`POST /v1.41/exec/${execId}/start HTTP/1.1\r\nHost: berth\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n${text}`);
+    sock.write(
+      `POST /v1.41/exec/${execId}/start HTTP/1.1\r\nHost: berth\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n${text}`,
+    );
   });
 }
 
@@ -80,7 +82,7 @@ describe('differences from dockerd (issue 13 item 7)', { skip: skipUnlessRoot(),
     await dockerExpect(d, ['rmi', 'fid/ref:2', 'fid/ref:0', 'fid/other:9', 'aaa/ref:1']);
   });
 
-  test('exec start frames the stream by the start request\'s Tty, as dockerd does', async () => {
+  test("exec start frames the stream by the start request's Tty, as dockerd does", async () => {
     const mk = async (tty: boolean, cmd: string) => {
       const res = await d.request('POST', '/containers/ex/exec', { body: { Cmd: ['sh', '-c', cmd], Tty: tty, AttachStdout: true, AttachStderr: true } });
       assert.equal(res.status, 201, res.body.toString());
@@ -89,7 +91,10 @@ describe('differences from dockerd (issue 13 item 7)', { skip: skipUnlessRoot(),
     // TTY exec, start without Tty: one stdout frame holding the terminal's output.
     const framed = await execStartRaw(d.socket, await mk(true, 'echo hi'), { Detach: false });
     assert.match(framed.head, /^HTTP\/1\.1 101/);
-    assert.deepEqual(demux(framed.payload).map((f) => f.stream), [1]);
+    assert.deepEqual(
+      demux(framed.payload).map((f) => f.stream),
+      [1],
+    );
     assert.equal(streamText(demux(framed.payload), 1), 'hi\r\n');
     // TTY exec, start with Tty: raw.
     const raw = await execStartRaw(d.socket, await mk(true, 'echo hi'), { Detach: false, Tty: true });
@@ -99,9 +104,12 @@ describe('differences from dockerd (issue 13 item 7)', { skip: skipUnlessRoot(),
     assert.equal(plain.payload.toString(), 'out\n');
   });
 
-  test('exec of a missing or non-executable binary: exit 126, dockerd\'s message, 400 when detached', async () => {
+  test("exec of a missing or non-executable binary: exit 126, dockerd's message, 400 when detached", async () => {
     const missing = await dockerExpect(d, ['exec', 'ex', '/nonexist'], 126);
-    assert.match(missing.stderr + missing.stdout, /OCI runtime exec failed: exec failed: unable to start container process: exec: "\/nonexist": stat \/nonexist: no such file or directory: unknown/);
+    assert.match(
+      missing.stderr + missing.stdout,
+      /OCI runtime exec failed: exec failed: unable to start container process: exec: "\/nonexist": stat \/nonexist: no such file or directory: unknown/,
+    );
     const notInPath = await dockerExpect(d, ['exec', 'ex', 'nonexist'], 126);
     assert.match(notInPath.stderr + notInPath.stdout, /exec: "nonexist": executable file not found in \$PATH: unknown/);
     const notExec = await dockerExpect(d, ['exec', 'ex', '/etc/passwd'], 126);
@@ -114,7 +122,7 @@ describe('differences from dockerd (issue 13 item 7)', { skip: skipUnlessRoot(),
     assert.equal((await d.request('GET', `/exec/${id}/json`)).json().ExitCode, 126);
   });
 
-  test('top with bad ps arguments and rename without a name use dockerd\'s texts', async () => {
+  test("top with bad ps arguments and rename without a name use dockerd's texts", async () => {
     const top = await d.request('GET', '/containers/ex/top', { query: { ps_args: '--nosuch' } });
     assert.equal(top.status, 500);
     assert.equal(top.json().message, 'ps: error: unknown gnu long option');
@@ -125,7 +133,7 @@ describe('differences from dockerd (issue 13 item 7)', { skip: skipUnlessRoot(),
     }
   });
 
-  test('images/load of something that is not a tar: 200 with dockerd\'s in-band error line', async () => {
+  test("images/load of something that is not a tar: 200 with dockerd's in-band error line", async () => {
     const load = (body: Buffer) => d.request('POST', '/images/load', { body, headers: { 'Content-Type': 'application/x-tar' }, query: { quiet: '1' } });
     const cases: Array<[Buffer, string]> = [
       [Buffer.from('hello world this is not a tar\n'), 'Error processing tar file(exit status 1): unexpected EOF'],

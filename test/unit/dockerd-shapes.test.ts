@@ -46,14 +46,32 @@ test('HostConfig echoes the masked and read-only paths of an unprivileged contai
 });
 
 test('exec inspect leaves out an empty user, as dockerd (omitempty)', () => {
-  const view = { id: 'e', containerId: 'c', cmd: ['sh'], tty: false, privileged: false, user: '', running: false, exitCode: 0, pid: 0, openStdin: false, openStdout: false, openStderr: false, detachKeys: '' };
+  const view = {
+    id: 'e',
+    containerId: 'c',
+    cmd: ['sh'],
+    tty: false,
+    privileged: false,
+    user: '',
+    running: false,
+    exitCode: 0,
+    pid: 0,
+    openStdin: false,
+    openStdout: false,
+    openStderr: false,
+    detachKeys: '',
+  };
   assert.ok(!('user' in (execInspectJson(view) as { ProcessConfig: object }).ProcessConfig));
   assert.equal((execInspectJson({ ...view, user: 'nobody' }) as { ProcessConfig: { user: string } }).ProcessConfig.user, 'nobody');
 });
 
 test('differential: shapes compare keys and JSON types, never values; arrays by their first element', () => {
   assert.deepEqual(shapeDiff({ a: 1, b: 'x', c: [{ k: 1 }] }, { a: 2, b: 'y', c: [{ k: 5 }, { z: 1 }] }), []);
-  assert.deepEqual(shapeDiff({ a: null, b: 1 }, { a: [], c: 1 }), [['$.a', 'null', 'array'], ['$.b', 'number', 'absent'], ['$.c', 'absent', 'number']]);
+  assert.deepEqual(shapeDiff({ a: null, b: 1 }, { a: [], c: 1 }), [
+    ['$.a', 'null', 'array'],
+    ['$.b', 'number', 'absent'],
+    ['$.c', 'absent', 'number'],
+  ]);
   assert.deepEqual(shapeDiff([{ k: 1 }], [{ k: '1' }]), [['$[].k', 'number', 'string']]);
   assert.deepEqual(shapeDiff([], [{ k: 1 }]), []);
 });
@@ -64,13 +82,19 @@ test('differential: status, shape and message differences; IDs in messages are n
   const d = { status: 409, json: { message: `Container ${id} is not running` }, text: '' };
   assert.deepEqual(compareAnswers(step, d, { status: 409, json: { message: `Container ${id.slice(0, 12)} is not running` }, text: '' }), []);
   const diffs = compareAnswers(step, d, { status: 500, json: { message: 'boom', extra: 1 }, text: '' });
-  assert.deepEqual(diffs.map((x) => x.path), ['status', '$.extra', 'message']);
+  assert.deepEqual(
+    diffs.map((x) => x.path),
+    ['status', '$.extra', 'message'],
+  );
   assert.deepEqual(compareAnswers({ ...step, stream: true }, { status: 200, json: undefined, text: 'a' }, { status: 200, json: undefined, text: 'b' }), []);
   const same: Difference[] = [
     { step: 'inspect a', path: '$.X', dockerd: 'null', berthd: 'array' },
     { step: 'inspect b', path: '$.X', dockerd: 'null', berthd: 'array' },
   ];
-  assert.deepEqual(grouped(same).map((g) => g.steps), [['inspect a', 'inspect b']]);
+  assert.deepEqual(
+    grouped(same).map((g) => g.steps),
+    [['inspect a', 'inspect b']],
+  );
   assert.match(deliberateReason({ step: 'unpause again', path: 'status', dockerd: '500', berthd: '409' }) ?? '', /409/);
   assert.equal(deliberateReason({ step: 'ping', path: 'status', dockerd: '200', berthd: '500' }), undefined);
 });

@@ -15,7 +15,7 @@ import type { ContainerContext, Row } from '../containers/context.js';
 import { parseLogLine } from '../containers/k8s-log.js';
 import { DetachKeyMatcher, parseDetachKeys } from '../attach/detach-keys.js';
 import { resolveUser } from '../containers/user.js';
-import { EngineError, systemError } from '../errors.js';
+import { EngineError, invalid, systemError } from '../errors.js';
 import { containerFiles } from '../paths.js';
 import { AttachSocket } from '../runtime/attach-socket.js';
 import type { OciSpec } from '../runtime/oci-types.js';
@@ -70,7 +70,7 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
     session.pid = started.data;
   } catch (err) {
     const failure = err instanceof EngineError ? err : systemError('BERTH_EXEC_START', (err as Error).message, err);
-    endSession(session, failure instanceof ExecStartError ? failure.exitCode : 126, onEnded);
+    endSession(session, 126, onEnded);
     if (!attached) throw failure;
     return failedSession(tty, failure.message);
   }
@@ -89,22 +89,16 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
 }
 
 /**
- * A runtime failure of an exec start. dockerd records 126 for every one (its
- * exec path overwrites the 127 `docker run` gives a missing binary) and
- * answers a detached start with 400 when the command is missing or not
- * executable (invalid-parameter), 500 otherwise.
+ * A runtime failure of an exec start, in dockerd 20.10's words, down to
+ * containerd's gRPC status suffix ": unknown". A missing or non-executable
+ * command is the client's error (400 when detached), anything else 500.
+ * The session's exit code is 126 either way (dockerd's exec path overwrites
+ * the 127 `docker run` gives a missing binary).
  */
-class ExecStartError extends EngineError {
-  readonly exitCode = 126;
-  constructor(message: string) {
-    super(startFailureExitCode(message) === undefined ? 'system' : 'invalid-parameter', 'BERTH_EXEC_START_FAILED', message);
-  }
-}
-
-/** The text dockerd 20.10 gives, down to containerd's gRPC status suffix ": unknown". */
-async function startFailure(session: ExecSession, message: string | undefined): Promise<ExecStartError> {
+async function startFailure(session: ExecSession, message: string | undefined): Promise<EngineError> {
   const fromLog = runtimeMessage(await fs.readFile(execFiles(session.bundleDir).runtimeLog, 'utf8').catch(() => ''));
-  return new ExecStartError(`OCI runtime exec failed: ${fromLog || message || session.conmon?.stderr().trim() || 'unknown error'}: unknown`);
+  const text = `OCI runtime exec failed: ${fromLog || message || session.conmon?.stderr().trim() || 'unknown error'}: unknown`;
+  return startFailureExitCode(text) === undefined ? systemError('BERTH_EXEC_START_FAILED', text) : invalid('BERTH_EXEC_START_INVALID', text);
 }
 
 async function writeProcessSpec(ctx: ContainerContext, row: Row, session: ExecSession, opts: ExecStartOptions): Promise<void> {
