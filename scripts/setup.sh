@@ -18,6 +18,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(
   runc conmon busybox-static iproute2 util-linux mount tar procps
   systemd python3-docker curl ca-certificates
+  docker-registry apache2-utils skopeo openssl
   make g++ python3
 )
 

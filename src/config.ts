@@ -20,6 +20,16 @@ export interface Config {
   cgroupParent: string;
   logSizeMax: number;
   defaultPidsLimit: number;
+  /** "host[:port]" or CIDR: registries reached without TLS verification (or over plain http). */
+  insecureRegistries: string[];
+  /** docker.io mirrors (URLs), tried in order before Docker Hub. */
+  registryMirrors: string[];
+  /** Docker's certs.d: `<dir>/<host:port>/ca.crt`, client.cert, client.key. Beside the config file, else /etc/berth/certs.d. */
+  certsDir: string;
+  /** Events kept in the state database for `since` replays: at most this many… */
+  eventsRetentionCount: number;
+  /** …and none older than this many seconds. */
+  eventsRetentionAge: number;
 }
 
 export const DEFAULTS = {
@@ -31,6 +41,9 @@ export const DEFAULTS = {
   cgroupParent: 'berth',
   logSizeMax: 32 * 1024 * 1024,
   defaultPidsLimit: 4096,
+  certsDir: '/etc/berth/certs.d',
+  eventsRetentionCount: 10_000,
+  eventsRetentionAge: 7 * 86_400,
 } as const;
 
 /** Keys of the config file: dockerd's daemon.json spelling where dockerd has one. */
@@ -47,6 +60,10 @@ const FILE_SCHEMA = {
     'cgroup-parent': { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
     'log-size-max': { type: 'integer', minimum: 0 },
     'default-pids-limit': { type: 'integer', minimum: -1 },
+    'insecure-registries': { type: 'array', items: { type: 'string', minLength: 1 } },
+    'registry-mirrors': { type: 'array', items: { type: 'string', pattern: '^https?://' } },
+    'events-retention-count': { type: 'integer', minimum: 1 },
+    'events-retention-age': { type: 'integer', minimum: 1 },
   },
 } as const;
 
@@ -67,6 +84,10 @@ export function loadConfig(argv: string[]): Config {
       'cgroup-parent': { type: 'string' },
       'log-size-max': { type: 'string' },
       'default-pids-limit': { type: 'string' },
+      'insecure-registry': { type: 'string', multiple: true },
+      'registry-mirror': { type: 'string', multiple: true },
+      'events-retention-count': { type: 'string' },
+      'events-retention-age': { type: 'string' },
     },
   });
   const file = values['config-file'] ? readConfigFile(values['config-file']) : {};
@@ -74,10 +95,13 @@ export function loadConfig(argv: string[]): Config {
   for (const key of ['data-root', 'exec-root', 'pidfile', 'log-level', 'runtime', 'cgroup-parent'] as const) {
     if (values[key] !== undefined) merged[key] = values[key];
   }
-  for (const key of ['log-size-max', 'default-pids-limit'] as const) {
+  for (const key of ['log-size-max', 'default-pids-limit', 'events-retention-count', 'events-retention-age'] as const) {
     if (values[key] !== undefined) merged[key] = parseInteger(key, values[key]);
   }
   if (values.host) merged.hosts = values.host;
+  // dockerd: list flags add to the file's lists.
+  if (values['insecure-registry']) merged['insecure-registries'] = [...((merged['insecure-registries'] as string[]) ?? []), ...values['insecure-registry']];
+  if (values['registry-mirror']) merged['registry-mirrors'] = [...((merged['registry-mirrors'] as string[]) ?? []), ...values['registry-mirror']];
   validate(merged, 'command line');
   const execRoot = path.resolve((merged['exec-root'] as string) ?? DEFAULTS.execRoot);
   const dataRoot = path.resolve((merged['data-root'] as string) ?? DEFAULTS.dataRoot);
@@ -91,6 +115,11 @@ export function loadConfig(argv: string[]): Config {
     cgroupParent: (merged['cgroup-parent'] as string) ?? defaultCgroupParent(dataRoot),
     logSizeMax: (merged['log-size-max'] as number) ?? DEFAULTS.logSizeMax,
     defaultPidsLimit: (merged['default-pids-limit'] as number) ?? DEFAULTS.defaultPidsLimit,
+    insecureRegistries: (merged['insecure-registries'] as string[]) ?? [],
+    registryMirrors: (merged['registry-mirrors'] as string[]) ?? [],
+    certsDir: values['config-file'] ? path.join(path.dirname(path.resolve(values['config-file'])), 'certs.d') : DEFAULTS.certsDir,
+    eventsRetentionCount: (merged['events-retention-count'] as number) ?? DEFAULTS.eventsRetentionCount,
+    eventsRetentionAge: (merged['events-retention-age'] as number) ?? DEFAULTS.eventsRetentionAge,
   };
 }
 

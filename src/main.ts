@@ -42,9 +42,11 @@ async function main(): Promise<void> {
       cgroupParent: config.cgroupParent,
       logSizeMax: config.logSizeMax,
       defaultPidsLimit: config.defaultPidsLimit,
+      eventsRetention: { maxCount: config.eventsRetentionCount, maxAgeMs: config.eventsRetentionAge * 1000 },
       shmSize: 64 * 1024 * 1024,
       logLevel: config.logLevel,
       version,
+      registry: { insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors, certsDir: config.certsDir },
     },
     log,
   );

@@ -13,14 +13,25 @@ import type { ContainersApi } from './api/containers.js';
 import type { ExecApi } from './api/exec.js';
 import type { ContainerFilesApi } from './api/files.js';
 import type { ImagesApi } from './api/images.js';
+import type { RegistryApi } from './api/registry.js';
 import type { SystemApi } from './api/system.js';
+import type { EventsApi } from './api/events.js';
+import type { StatsApi } from './api/stats.js';
+import type { UpdateApi } from './api/update.js';
+import type { DiskUsageApi } from './api/disk-usage.js';
 
 export * from './api/common.js';
 export * from './api/containers.js';
 export * from './api/exec.js';
 export * from './api/files.js';
 export * from './api/images.js';
+export * from './api/registry.js';
 export * from './api/system.js';
+export * from './api/events.js';
+export * from './api/stats.js';
+export * from './api/update.js';
+export * from './api/disk-usage.js';
+export * from './api/health.js';
 export { EngineError, isEngineError } from './errors.js';
 /** The paths every unprivileged container gets masked / read-only (inspect echoes them, as dockerd does). */
 export { MASKED_PATHS, READONLY_PATHS } from './runtime/oci-spec.js';
@@ -30,7 +41,17 @@ export interface Engine {
   containerFiles: ContainerFilesApi;
   containers: ContainersApi;
   images: ImagesApi;
+  /** Pull, push, login. */
+  registry: RegistryApi;
   system: SystemApi;
   /** Exec sessions; absent in engines that do not run processes (test fakes). */
   exec?: ExecApi;
+  /** GET /events; absent in test fakes. */
+  events?: EventsApi;
+  /** GET /containers/{id}/stats; absent in test fakes. */
+  stats?: StatsApi;
+  /** POST /containers/{id}/update; absent in test fakes. */
+  updates?: UpdateApi;
+  /** GET /system/df; absent in test fakes. */
+  diskUsage?: DiskUsageApi;
 }

@@ -23,8 +23,18 @@ import { mountContainer, unmountContainer } from './containers/mount.js';
 import { getContainerArchive, putContainerArchive, statContainerPath } from './containers/archive.js';
 import { createExecService } from './exec/service.js';
 import type { ContainerSpec, ContainerState, ContainerStatus } from './containers/types.js';
-import { EventBus } from './events/event-bus.js';
+import { EventBus, type EventRetention } from './events/event-bus.js';
+import { openEventStream } from './events/stream.js';
+import { createStatsService } from './stats/service.js';
+import { updateContainer } from './containers/update.js';
+import { diskUsage } from './system/disk-usage.js';
+import { HealthMonitor } from './health/monitor.js';
+import { withContainerVerbEvents, withExecEvents, withFileEvents } from './events/container-events.js';
+import { withImageEvents } from './images/image-events.js';
+import { EventsRepo } from '../db/events-repo.js';
 import { createImageService } from './images/service.js';
+import { createRegistryService } from './registry/service.js';
+import type { RegistrySettings } from './registry/hosts.js';
 import { KeyedMutex } from './locks.js';
 import { enginePaths } from './paths.js';
 import { lockDataRoot } from './root-lock.js';
@@ -48,6 +58,10 @@ export interface EngineConfig {
   shmSize: number;
   logLevel: EngineSettings['logLevel'];
   version: string;
+  /** insecure-registries, registry-mirrors, the certs.d directory; default none, none, /etc/berth/certs.d. */
+  registry?: RegistrySettings;
+  /** Events kept for `since` (default 10000 events, 7 days). */
+  eventsRetention?: EventRetention;
 }
 
 export interface RunningEngine {
@@ -67,8 +81,17 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const meta = new MetaRepo(db);
   const host = readHostFacts();
   const repo = new ContainersRepo<ContainerSpec, ContainerState>(db);
-  const events = new EventBus();
-  const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: isRunning(c.status as ContainerStatus) })) });
+  const eventsRepo = new EventsRepo(db);
+  const events = new EventBus(eventsRepo, config.eventsRetention);
+  events.trim();
+  const images = withImageEvents(createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: isRunning(c.status as ContainerStatus) })) }), events);
+  const registry = createRegistryService({
+    settings: config.registry ?? { insecureRegistries: [], mirrors: [], certsDir: '/etc/berth/certs.d' },
+    store: images.store,
+    log,
+    // dockerd's pull/push events: Actor.ID is the reference, attributes.name the repository.
+    emit: (action, reference, imageId) => events.emit({ type: 'image', action, id: reference, attributes: { name: reference.replace(/[:@][^/]*$/, ''), imageID: imageId } }),
+  });
   const runtime = new ConmonRuncRuntime({
     conmonPath: config.conmonPath, runtimePath: config.runtimePath, runtimeRoot: paths.runcRoot,
     exitsDir: paths.exitsDir, logSizeMax: config.logSizeMax, logLevel: config.logLevel,
@@ -95,18 +118,26 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   let versions: Promise<{ conmon: string; runtime: string }> | undefined;
   const binaryVersions = () => (versions ??= Promise.all([binaryVersion(config.conmonPath), binaryVersion(config.runtimePath)]).then(([conmon, runtime]) => ({ conmon, runtime })));
   const exec = createExecService(ctx);
+  const engineContainers = withContainerVerbEvents(ctx, createContainersApi(ctx));
+  const eventedExec = withExecEvents(ctx, exec);
+  const health = new HealthMonitor(ctx, { ...eventedExec, forget: (id) => exec.forget(id) });
   const engine: Engine = {
-    containerFiles: {
+    containerFiles: withFileEvents(ctx, {
       export: (ref) => exportContainer(ctx, ref), changes: (ref) => containerChanges(ctx, ref), commit: (ref, opts) => commitContainer(ctx, ref, opts),
       statPath: (ref, p) => statContainerPath(ctx, ref, p),
       getArchive: (ref, p) => getContainerArchive(ctx, ref, p),
       putArchive: (ref, p, source, opts) => putContainerArchive(ctx, ref, p, source, opts),
       mount: (ref) => mountContainer(ctx, ref),
       unmount: (ref) => unmountContainer(ctx, ref),
-    },
-    exec,
-    containers: createContainersApi(ctx),
+    }),
+    exec: eventedExec,
+    diskUsage: { df: () => diskUsage({ images, containers: engineContainers }) },
+    updates: { update: (ref, opts) => updateContainer(ctx, ref, opts) },
+    stats: createStatsService(ctx, { cgroupVersion: host.cgroupVersion, memTotal: host.memTotal }),
+    events: { stream: (query, signal) => openEventStream(events, eventsRepo, query, signal) },
+    containers: engineContainers,
     images,
+    registry,
     system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, binaryVersions, defaultPidsLimit: config.defaultPidsLimit }),
   };
   return {
@@ -121,10 +152,13 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       fs.writeFileSync(paths.aliveFile, host.bootId);
       meta.set('boot-id', host.bootId);
       ctx.exitWatcher.start();
+      health.start();
       repo.pruneExitCodes(Date.now() - 5 * 60_000);
     },
     close() {
+      health.close();
       exec.close();
+      registry.close();
       ctx.exitWatcher.stop();
       ctx.live.close();
       closeDatabase(db);

@@ -36,6 +36,7 @@ import { FakeHost } from './fake-runtime.js';
 export const IMAGE: ImageRecord = {
   id: `sha256:${'e'.repeat(64)}`,
   tags: ['docker.io/library/busybox:latest'],
+  repoDigests: [],
   created: '2026-01-01T00:00:00.000000000Z',
   architecture: 'amd64',
   os: 'linux',

@@ -47,12 +47,46 @@ export interface Resources {
   cpuQuota: number;
   cpuPeriod: number;
   cpusetCpus: string;
+  /** Memory nodes (cpuset.mems); absent or '' = all. Set by update. */
+  cpusetMems?: string;
+  /** 10–1000; absent or 0 = the kernel default. Set by update. */
+  blkioWeight?: number;
   /** 0 or null = the daemon default; -1 = unlimited. */
   pidsLimit: number | null;
   ulimits: Ulimit[];
 }
 
-/** Fixed at create; never changes (rename changes only the name column). */
+/** Docker's HealthConfig; durations in nanoseconds, 0 = the default (or the image's). */
+export interface HealthConfig {
+  /** [] = inherit; ["NONE"]; ["CMD", args…]; ["CMD-SHELL", command]. */
+  test: string[];
+  interval: number;
+  timeout: number;
+  startPeriod: number;
+  retries: number;
+}
+
+/** One probe's result (Docker's HealthcheckResult). */
+export interface HealthLogEntry {
+  /** RFC 3339 nano. */
+  start: string;
+  end: string;
+  exitCode: number;
+  output: string;
+}
+
+/** Docker's State.Health. */
+export interface HealthState {
+  status: 'starting' | 'healthy' | 'unhealthy';
+  failingStreak: number;
+  /** The last 5 probes, oldest first. */
+  log: HealthLogEntry[];
+}
+
+/**
+ * Fixed at create; only `docker update` changes it (resources and restart
+ * policy, through ContainersRepo.updateSpec); rename changes only the name column.
+ */
 export interface ContainerSpec {
   /** The image reference as the user wrote it (Docker's Config.Image). */
   image: string;
@@ -93,6 +127,8 @@ export interface ContainerSpec {
   restartPolicy: RestartPolicy;
   /** Docker's ConsoleSize [height, width]; applied at start. */
   consoleSize: [number, number] | null;
+  /** Config.Healthcheck merged with the image's HEALTHCHECK; absent/null = none. */
+  healthcheck?: HealthConfig | null;
 }
 
 /**
@@ -132,6 +168,8 @@ export interface ContainerState {
   stopping: boolean;
   /** Options of an interrupted removal, so startup can finish it. */
   removeVolumes: boolean;
+  /** Health-check results (containers with a health check that have been started); kept across daemon restarts. */
+  health?: HealthState | null;
 }
 
 export interface ContainerRecord {

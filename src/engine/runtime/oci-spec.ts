@@ -159,7 +159,9 @@ export function buildResources(r: Resources, privileged: boolean, defaultPidsLim
     if (r.cpuPeriod > 0) cpu.period = r.cpuPeriod;
   }
   if (r.cpusetCpus) cpu.cpus = r.cpusetCpus;
+  if (r.cpusetMems) cpu.mems = r.cpusetMems;
   if (Object.keys(cpu).length > 0) out.cpu = cpu;
+  if (r.blkioWeight) out.blockIO = { weight: r.blkioWeight };
   const pids = r.pidsLimit === null || r.pidsLimit === 0 ? defaultPidsLimit : r.pidsLimit;
   if (pids > 0 || pids === -1) out.pids = { limit: pids };
   return out;

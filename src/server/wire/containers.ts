@@ -2,7 +2,7 @@
  * ContainerView → Docker's container JSON: inspect (`GET /containers/{id}/json`)
  * and list items (`GET /containers/json`), v1.41 shapes with every key present.
  */
-import type { ContainerSpec, ContainerState, ContainerView } from '../../engine/api.js';
+import type { ContainerSpec, ContainerState, ContainerView, HealthConfig, HealthState } from '../../engine/api.js';
 import { publicStatus } from '../../engine/api.js';
 import { toHostConfig, toMountPoints } from './container-host-config.js';
 import { parseTime, statusText } from './status-text.js';
@@ -46,6 +46,26 @@ function toState(s: ContainerState): Record<string, unknown> {
     Error: s.error,
     StartedAt: timeOrZero(s.startedAt),
     FinishedAt: timeOrZero(s.finishedAt),
+    ...(s.health ? { Health: toHealth(s.health) } : {}),
+  };
+}
+
+/** Docker's HealthConfig (zero fields omitted, as Go's omitempty). */
+export function toHealthConfig(h: HealthConfig): Record<string, unknown> {
+  return {
+    ...(h.test.length ? { Test: h.test } : {}),
+    ...(h.interval ? { Interval: h.interval } : {}),
+    ...(h.timeout ? { Timeout: h.timeout } : {}),
+    ...(h.startPeriod ? { StartPeriod: h.startPeriod } : {}),
+    ...(h.retries ? { Retries: h.retries } : {}),
+  };
+}
+
+function toHealth(h: HealthState): Record<string, unknown> {
+  return {
+    Status: h.status,
+    FailingStreak: h.failingStreak,
+    Log: h.log.map((l) => ({ Start: l.start, End: l.end, ExitCode: l.exitCode, Output: l.output })),
   };
 }
 
@@ -76,6 +96,7 @@ function toConfig(v: ContainerView): Record<string, unknown> {
     Labels: s.labels,
     StopSignal: s.stopSignal,
     ...(s.stopTimeout !== null ? { StopTimeout: s.stopTimeout } : {}),
+    ...(s.healthcheck ? { Healthcheck: toHealthConfig(s.healthcheck) } : {}),
   };
 }
 

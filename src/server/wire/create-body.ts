@@ -4,7 +4,7 @@
  * the create response. Everything berth cannot honour is either rejected
  * with a 400 naming the field or accepted with a warning; nothing crashes.
  */
-import type { CreateContainerOptions, Resources, RestartPolicy, Ulimit } from '../../engine/api.js';
+import type { CreateContainerOptions, HealthConfig, Resources, RestartPolicy, Ulimit } from '../../engine/api.js';
 import { badRequest } from '../errors.js';
 import {
   boolField, intField, objectField, strSliceField, stringField, stringListField, stringMapField,
@@ -92,6 +92,7 @@ export function toCreateOptions(body: unknown, name: string | undefined): Create
       autoRemove,
       restartPolicy,
       consoleSize: parseConsoleSize(hc),
+      healthcheck: parseHealthcheck(cfg),
     },
   };
   return { options, warnings };
@@ -213,4 +214,26 @@ function parseConsoleSize(hc: Json): [number, number] | null {
     throw badRequest('HostConfig.ConsoleSize must be [height, width] of non-negative integers');
   }
   return cs[0] === 0 || cs[1] === 0 ? null : [cs[0], cs[1]];
+}
+
+const MS_NS = 1_000_000;
+
+/** Config.Healthcheck with dockerd's checks; absent or null → null (the image's applies). */
+export function parseHealthcheck(cfg: Json): HealthConfig | null {
+  if (cfg.Healthcheck === undefined || cfg.Healthcheck === null) return null;
+  const h = objectField(cfg, 'Healthcheck', 'Healthcheck');
+  const duration = (key: string) => {
+    const v = intField(h, key, `Healthcheck.${key}`, 0, -Infinity);
+    if (v !== 0 && v < MS_NS) throw badRequest(`${key} in Healthcheck cannot be less than 1ms`);
+    return v;
+  };
+  const retries = intField(h, 'Retries', 'Healthcheck.Retries', 0, -Infinity);
+  if (retries < 0) throw badRequest('Retries in Healthcheck cannot be negative');
+  return {
+    test: stringListField(h, 'Test', 'Healthcheck.Test'),
+    interval: duration('Interval'),
+    timeout: duration('Timeout'),
+    startPeriod: duration('StartPeriod'),
+    retries,
+  };
 }

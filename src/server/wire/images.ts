@@ -38,7 +38,7 @@ export function toImageListItem(v: ImageView): Record<string, unknown> {
     ParentId: v.parent,
     RepoTags: tagged ? sortedFamiliar(v.tags) : ['<none>:<none>'],
     // Observed on dockerd: null for a tagged local image without registry digest.
-    RepoDigests: tagged ? null : ['<none>@<none>'],
+    RepoDigests: v.repoDigests.length ? sortedFamiliar(v.repoDigests) : tagged ? null : ['<none>@<none>'],
     Created: unixSeconds(v.created),
     Size: v.size,
     SharedSize: -1,
@@ -53,7 +53,7 @@ export function toImageInspect(v: ImageView): Record<string, unknown> {
   return {
     Id: v.id,
     RepoTags: sortedFamiliar(v.tags),
-    RepoDigests: [],
+    RepoDigests: sortedFamiliar(v.repoDigests),
     Parent: v.parent,
     Comment: v.comment,
     Created: v.created,

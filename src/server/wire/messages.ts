@@ -16,7 +16,7 @@ export function streamMessage(text: string): { stream: string } {
   return { stream: text };
 }
 
-/** The in-band error line of a JSON message stream (the client prints `error` and fails). */
-export function errorMessage(text: string): { errorDetail: { message: string }; error: string } {
-  return { errorDetail: { message: text }, error: text };
+/** The in-band error line of a JSON message stream that has already started (a 200). */
+export function errorMessage(message: string): { errorDetail: { message: string }; error: string } {
+  return { errorDetail: { message }, error: message };
 }
