@@ -30,7 +30,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../..');
 const IMAGE = 'bench-busybox:latest';
 const DEFAULT_SOCKETS = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
-const ALL = ['lifecycle', 'parallel', 'list-inspect', 'logs', 'exec', 'pull', 'memory', 'startup'];
+const ALL = ['lifecycle', 'lifecycle-bridge', 'parallel', 'list-inspect', 'logs', 'exec', 'pull', 'memory', 'startup'];
 
 const { values: opt } = parseArgs({
   options: {
@@ -197,6 +197,7 @@ async function main(): Promise<void> {
   if (only.has('memory')) await idleMemory(targets);
   const scenarios: Scenario[] = [
     only.has('lifecycle') && lifecycleScenario(Number(opt['lifecycle-runs'])),
+    only.has('lifecycle-bridge') && lifecycleScenario(Number(opt['lifecycle-runs']), 'bridge'),
     only.has('parallel') && parallelScenario(40, 8),
     only.has('list-inspect') && listInspectScenario(300),
     only.has('logs') && logsScenario(),

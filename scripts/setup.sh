@@ -20,6 +20,7 @@ packages=(
   systemd python3-docker curl ca-certificates
   docker-registry apache2-utils skopeo openssl
   make g++ python3
+  netavark aardvark-dns iptables
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }

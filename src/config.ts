@@ -20,6 +20,10 @@ export interface Config {
   cgroupParent: string;
   logSizeMax: number;
   defaultPidsLimit: number;
+  /** dockerd's bip: gateway/prefix of the default bridge network ("172.17.0.1/16"); undefined = pick a free subnet. */
+  bip?: string;
+  /** dockerd's default-address-pools: where network subnets come from (Docker's defaults when empty). */
+  defaultAddressPools: Array<{ base: string; size: number }>;
   /** "host[:port]" or CIDR: registries reached without TLS verification (or over plain http). */
   insecureRegistries: string[];
   /** docker.io mirrors (URLs), tried in order before Docker Hub. */
@@ -60,6 +64,16 @@ const FILE_SCHEMA = {
     'cgroup-parent': { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
     'log-size-max': { type: 'integer', minimum: 0 },
     'default-pids-limit': { type: 'integer', minimum: -1 },
+    bip: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+$' },
+    'default-address-pools': {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['base', 'size'],
+        properties: { base: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+$' }, size: { type: 'integer', minimum: 1, maximum: 30 } },
+      },
+    },
     'insecure-registries': { type: 'array', items: { type: 'string', minLength: 1 } },
     'registry-mirrors': { type: 'array', items: { type: 'string', pattern: '^https?://' } },
     'events-retention-count': { type: 'integer', minimum: 1 },
@@ -84,6 +98,8 @@ export function loadConfig(argv: string[]): Config {
       'cgroup-parent': { type: 'string' },
       'log-size-max': { type: 'string' },
       'default-pids-limit': { type: 'string' },
+      bip: { type: 'string' },
+      'default-address-pool': { type: 'string', multiple: true },
       'insecure-registry': { type: 'string', multiple: true },
       'registry-mirror': { type: 'string', multiple: true },
       'events-retention-count': { type: 'string' },
@@ -99,6 +115,8 @@ export function loadConfig(argv: string[]): Config {
     if (values[key] !== undefined) merged[key] = parseInteger(key, values[key]);
   }
   if (values.host) merged.hosts = values.host;
+  if (values.bip !== undefined) merged.bip = values.bip;
+  if (values['default-address-pool']) merged['default-address-pools'] = values['default-address-pool'].map(parseAddressPool);
   // dockerd: list flags add to the file's lists.
   if (values['insecure-registry']) merged['insecure-registries'] = [...((merged['insecure-registries'] as string[]) ?? []), ...values['insecure-registry']];
   if (values['registry-mirror']) merged['registry-mirrors'] = [...((merged['registry-mirrors'] as string[]) ?? []), ...values['registry-mirror']];
@@ -115,12 +133,22 @@ export function loadConfig(argv: string[]): Config {
     cgroupParent: (merged['cgroup-parent'] as string) ?? defaultCgroupParent(dataRoot),
     logSizeMax: (merged['log-size-max'] as number) ?? DEFAULTS.logSizeMax,
     defaultPidsLimit: (merged['default-pids-limit'] as number) ?? DEFAULTS.defaultPidsLimit,
+    bip: merged.bip as string | undefined,
+    defaultAddressPools: (merged['default-address-pools'] as Config['defaultAddressPools']) ?? [],
     insecureRegistries: (merged['insecure-registries'] as string[]) ?? [],
     registryMirrors: (merged['registry-mirrors'] as string[]) ?? [],
     certsDir: values['config-file'] ? path.join(path.dirname(path.resolve(values['config-file'])), 'certs.d') : DEFAULTS.certsDir,
     eventsRetentionCount: (merged['events-retention-count'] as number) ?? DEFAULTS.eventsRetentionCount,
     eventsRetentionAge: (merged['events-retention-age'] as number) ?? DEFAULTS.eventsRetentionAge,
   };
+}
+
+/** dockerd's `--default-address-pool base=10.10.0.0/16,size=24`. */
+function parseAddressPool(text: string): { base: string; size: number } {
+  const fields = Object.fromEntries(text.split(',').map((kv) => kv.split('=', 2) as [string, string]));
+  const size = Number(fields.size);
+  if (!fields.base || !Number.isInteger(size)) throw new ConfigError(`invalid --default-address-pool ${text}: expected base=CIDR,size=N`);
+  return { base: fields.base, size };
 }
 
 /**

@@ -11,7 +11,8 @@
 import fs from 'node:fs';
 import { execa, preloadExeca } from './engine/execa-on-demand.js';
 import pino from 'pino';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, DEFAULTS, loadConfig, type Config } from './config.js';
+import { defaultBridgeName } from './engine/networks/defaults.js';
 import { createEngine } from './engine/index.js';
 import { isEngineError } from './engine/errors.js';
 import { listen } from './listeners.js';
@@ -46,6 +47,11 @@ async function main(): Promise<void> {
       shmSize: 64 * 1024 * 1024,
       logLevel: config.logLevel,
       version,
+      defaultBridge: defaultBridgeName(config.dataRoot, DEFAULTS.dataRoot),
+      bip: config.bip,
+      addressPools: config.defaultAddressPools,
+      netavarkPath: resolveBinary(process.env.BERTH_NETAVARK ?? '/usr/lib/podman/netavark'),
+      aardvarkPath: resolveBinary(process.env.BERTH_AARDVARK_DNS ?? '/usr/lib/podman/aardvark-dns'),
       registry: { insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors, certsDir: config.certsDir },
     },
     log,

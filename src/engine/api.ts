@@ -13,6 +13,7 @@ import type { ContainersApi } from './api/containers.js';
 import type { ExecApi } from './api/exec.js';
 import type { ContainerFilesApi } from './api/files.js';
 import type { ImagesApi } from './api/images.js';
+import type { NetworksApi } from './api/networks.js';
 import type { RegistryApi } from './api/registry.js';
 import type { SystemApi } from './api/system.js';
 import type { EventsApi } from './api/events.js';
@@ -25,6 +26,7 @@ export * from './api/containers.js';
 export * from './api/exec.js';
 export * from './api/files.js';
 export * from './api/images.js';
+export * from './api/networks.js';
 export * from './api/registry.js';
 export * from './api/system.js';
 export * from './api/events.js';
@@ -40,6 +42,8 @@ export type { ErrorKind } from './errors.js';
 export interface Engine {
   containerFiles: ContainerFilesApi;
   containers: ContainersApi;
+  /** Absent in engines without networks (test fakes). */
+  networks?: NetworksApi;
   images: ImagesApi;
   /** Pull, push, login. */
   registry: RegistryApi;

@@ -200,6 +200,50 @@ export const REGISTRY = {
 } as const satisfies Block;
 
 /** Every block, by area name: a new block is added here, once (the unit test checks that no code is in two). */
+/** Networks, endpoints, published ports and network namespaces (src/engine/networks). */
+export const NETWORK = {
+  BERTH_NETWORK_NOT_FOUND: { kind: 'not-found', description: 'No network has that name, ID or ID prefix ("network X not found").' },
+  BERTH_NETWORK_AMBIGUOUS: { kind: 'invalid-parameter', description: 'An ID prefix matches more than one network.' },
+  BERTH_NETWORK_BAD_NAME: { kind: 'invalid-parameter', description: 'A network name outside [a-zA-Z0-9][a-zA-Z0-9_.-]*.' },
+  BERTH_NETWORK_DRIVER: { kind: 'not-found', description: 'A network driver other than bridge (Docker: plugin "x" not found).' },
+  BERTH_NETWORK_IPV6: { kind: 'invalid-parameter', description: 'An IPv6 network or subnet: not supported yet.' },
+  BERTH_NETWORK_IPAM_MULTI: { kind: 'invalid-parameter', description: 'More than one IPAM config (subnet) for a network.' },
+  BERTH_NETWORK_BAD_MTU: { kind: 'invalid-parameter', description: 'com.docker.network.driver.mtu that is not a number in 68..65535.' },
+  BERTH_NETWORK_BAD_BRIDGE: { kind: 'invalid-parameter', description: 'com.docker.network.bridge.name that is not a valid Linux interface name.' },
+  BERTH_NETWORK_BRIDGE_IN_USE: { kind: 'conflict', description: 'A bridge name another network of this daemon has.' },
+  BERTH_NETWORK_NAME_IN_USE: { kind: 'conflict', description: 'Create with a name another network has ("network with name X already exists").' },
+  BERTH_NETWORK_BAD_SUBNET: { kind: 'invalid-parameter', description: 'A subnet or ip-range that is not an IPv4 CIDR.' },
+  BERTH_NETWORK_BAD_GATEWAY: { kind: 'invalid-parameter', description: 'A gateway outside the subnet.' },
+  BERTH_NETWORK_BAD_RANGE: { kind: 'invalid-parameter', description: 'An ip-range outside the subnet.' },
+  BERTH_NETWORK_POOL_OVERLAP: { kind: 'forbidden', description: 'A subnet overlapping another network\'s ("Pool overlaps with other one on this address space").' },
+  BERTH_NETWORK_NO_POOL: { kind: 'invalid-parameter', description: 'Every subnet of the address pools is taken (by networks or host routes).' },
+  BERTH_NETWORK_NO_SUBNET: { kind: 'system', description: 'A bridge network record without an IPv4 subnet.' },
+  BERTH_NETWORK_BAD_BIP: { kind: 'system', description: 'The bip setting names the network address instead of the gateway.' },
+  BERTH_NETWORK_PREDEFINED: { kind: 'forbidden', description: 'Remove of bridge, host or none.' },
+  BERTH_NETWORK_IN_USE: { kind: 'forbidden', description: 'Remove of a network with running containers ("has active endpoints").' },
+  BERTH_NETWORK_MODE: { kind: 'invalid-parameter', description: 'A malformed NetworkMode (container: without a name).' },
+  BERTH_NETWORK_MULTIPLE: { kind: 'invalid-parameter', description: 'Create with EndpointsConfig for more than the container\'s own network.' },
+  BERTH_NETWORK_NOT_BRIDGE: { kind: 'forbidden', description: 'Connect to or disconnect from host or none.' },
+  BERTH_NETWORK_SHARED: { kind: 'forbidden', description: 'Connect of a container on host, none or another container\'s namespace.' },
+  BERTH_NETWORK_ALIAS_DEFAULT: { kind: 'invalid-parameter', description: 'Network aliases on the default bridge network.' },
+  BERTH_NETWORK_IP_DEFAULT: { kind: 'invalid-parameter', description: 'A fixed IPv4 address on the default bridge network.' },
+  BERTH_NETWORK_ALREADY_CONNECTED: { kind: 'forbidden', description: 'Connect of a container already on the network.' },
+  BERTH_NETWORK_NOT_CONNECTED: { kind: 'forbidden', description: 'Disconnect of a container not on the network.' },
+  BERTH_NETWORK_DISCONNECT: { kind: 'conflict', description: 'netavark failed to remove the interface of a live container (without force).' },
+  BERTH_NETWORK_BAD_IP: { kind: 'invalid-parameter', description: 'A requested address that is not IPv4.' },
+  BERTH_NETWORK_IP_OUTSIDE: { kind: 'invalid-parameter', description: 'A requested address outside the subnet.' },
+  BERTH_NETWORK_IP_IN_USE: { kind: 'conflict', description: 'A requested address another endpoint (or the gateway) has.' },
+  BERTH_NETWORK_POOL_EXHAUSTED: { kind: 'unavailable', description: 'No free address left in the network.' },
+  BERTH_NETWORK_JOIN_STOPPED: { kind: 'conflict', description: 'NetworkMode container:X with X not running.' },
+  BERTH_NETWORK_NETAVARK_SETUP: { kind: 'system', description: 'netavark setup failed (its message is kept).' },
+  BERTH_NETWORK_NETAVARK_TEARDOWN: { kind: 'system', description: 'netavark teardown failed (its message is kept).' },
+  BERTH_NETNS_CREATE: { kind: 'system', description: 'unshare could not make a network namespace file.' },
+  BERTH_NETNS_DIR: { kind: 'system', description: 'The namespace directory could not be made a private bind mount.' },
+  BERTH_PORT_SPEC: { kind: 'invalid-parameter', description: 'A malformed port key ("invalid port specification").' },
+  BERTH_PORT_ALLOCATED: { kind: 'conflict', description: 'A host port another container of this daemon publishes ("port is already allocated").' },
+  BERTH_PORT_IN_USE: { kind: 'conflict', description: 'A host port another process holds, or an address the host does not have.' },
+} as const satisfies Block;
+
 /** Observation and control: events, docker update (stats, health and system df throw no codes of their own). */
 export const OBSERVE = {
   BERTH_EVENTS_SINCE_AFTER_UNTIL: { kind: 'invalid-parameter', description: 'GET /events with `since` after `until`.' },
@@ -223,6 +267,7 @@ export const ERROR_CODE_AREAS = {
   RUNTIME,
   HOST,
   SYSTEM,
+  NETWORK,
   REGISTRY,
   OBSERVE,
 } as const;

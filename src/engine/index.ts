@@ -4,7 +4,7 @@
  * the daemon was away. `start()` must finish before the API is served.
  */
 import fs from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { execa } from './execa-on-demand.js';
 import type pino from 'pino';
 import { ContainersRepo } from '../db/containers-repo.js';
@@ -14,6 +14,7 @@ import type { Engine } from './api.js';
 import type { ContainerContext, EngineSettings } from './containers/context.js';
 import { handleExit } from './containers/exit-path.js';
 import { isRunning } from './containers/lifecycle.js';
+import { findContainer } from './containers/resolve.js';
 import { reconcileContainers } from './containers/reconcile.js';
 import { createContainersApi } from './containers/service.js';
 import { containerChanges } from './containers/diff.js';
@@ -42,6 +43,12 @@ import { ExitWatcher } from './runtime/exit-watcher.js';
 import { ConmonRuncRuntime, hostRootMounts } from './runtime/conmon-runc.js';
 import { LiveStates } from './containers/live.js';
 import { readHostFacts } from './system/host-facts.js';
+import { NetworksRepo } from '../db/networks-repo.js';
+import { serialQueue, type NetworkContext } from './networks/context.js';
+import { DEFAULT_POOLS, type AddressPool } from './networks/ipam.js';
+import { NetnsDir } from './networks/netns.js';
+import { createNetworkService } from './networks/service.js';
+import path from 'node:path';
 import { createSystemApi } from './system/service.js';
 
 export * from './api.js';
@@ -58,6 +65,12 @@ export interface EngineConfig {
   shmSize: number;
   logLevel: EngineSettings['logLevel'];
   version: string;
+  /** The default network's Linux bridge (derived from the data root). */
+  defaultBridge: string;
+  bip?: string;
+  addressPools: AddressPool[];
+  netavarkPath: string;
+  aardvarkPath: string;
   /** insecure-registries, registry-mirrors, the certs.d directory; default none, none, /etc/berth/certs.d. */
   registry?: RegistrySettings;
   /** Events kept for `since` (default 10000 events, 7 days). */
@@ -96,11 +109,33 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     conmonPath: config.conmonPath, runtimePath: config.runtimePath, runtimeRoot: paths.runcRoot,
     exitsDir: paths.exitsDir, logSizeMax: config.logSizeMax, logLevel: config.logLevel,
   });
+  const mutex = new KeyedMutex();
+  const netCtx: NetworkContext = {
+    repo: new NetworksRepo(db),
+    containers: {
+      find: (ref) => findContainer(ctx, ref),
+      get: (id) => repo.get(id),
+      mutex,
+    },
+    netns: new NetnsDir(paths.execRoot),
+    bin: { netavark: config.netavarkPath, aardvark: config.aardvarkPath, configDir: path.join(paths.execRoot, 'netavark') },
+    settings: {
+      bip: config.bip,
+      pools: config.addressPools.length ? config.addressPools : [...DEFAULT_POOLS],
+      // The default data root's bridge is berth0; any other daemon searches from a place of its own.
+      poolStart: config.defaultBridge === 'berth0' ? 0 : parseInt(createHash('sha256').update(config.dataRoot).digest('hex').slice(0, 8), 16),
+      defaultBridge: config.defaultBridge,
+    },
+    log, events,
+    queue: serialQueue(),
+  };
+  const networks = createNetworkService(netCtx);
   const ctx: ContainerContext = {
     repo, images, runtime, paths, log, events,
     rootMounts: hostRootMounts,
-    mutex: new KeyedMutex(),
+    mutex,
     live: new LiveStates(),
+    networks: networks.hooks,
     exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch((err) => log.error({ err, id }, 'recording an exit failed'))),
     settings: {
       runtimeName: config.runtimeName,
@@ -131,6 +166,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       unmount: (ref) => unmountContainer(ctx, ref),
     }),
     exec: eventedExec,
+    networks: networks.api,
     diskUsage: { df: () => diskUsage({ images, containers: engineContainers }) },
     updates: { update: (ref, opts) => updateContainer(ctx, ref, opts) },
     stats: createStatsService(ctx, { cgroupVersion: host.cgroupVersion, memTotal: host.memTotal }),
@@ -147,7 +183,12 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       const firstStart = meta.get('boot-id') === undefined;
       const rebooted = !firstStart && detectReboot(paths.aliveFile, host.bootId);
       if (rebooted) log.warn('the host rebooted (or the exec root was wiped) since the last start: marking running containers exited');
+      await networks.init();
       await reconcileContainers(ctx, { rebooted });
+      await networks.reconcile((id) => {
+        const s = repo.get(id)?.state.status;
+        return s === 'running' || s === 'paused' || s === 'initialized';
+      }, rebooted);
       await images.collectGarbage();
       fs.writeFileSync(paths.aliveFile, host.bootId);
       meta.set('boot-id', host.bootId);
@@ -160,6 +201,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       exec.close();
       registry.close();
       ctx.exitWatcher.stop();
+      networks.close();
       ctx.live.close();
       closeDatabase(db);
       rootLock.release();

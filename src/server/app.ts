@@ -19,6 +19,7 @@ import { imageArchiveOperations } from './routes/images-archive.js';
 import { registryOperations } from './routes/registry.js';
 import { containerFsOperations } from './routes/containers-fs.js';
 import { systemOperations } from './routes/system.js';
+import { networkOperations } from './routes/networks.js';
 import { eventOperations } from './routes/events.js';
 import { statsOperations } from './routes/stats.js';
 import { updateOperations } from './routes/update.js';
@@ -98,6 +99,13 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('POST', '/images/load', 'ImageLoad'),
   route('GET', '/images/{name}/history', 'ImageHistory'),
   route('POST', '/images/prune', 'ImagePrune'),
+  route('GET', '/networks', 'NetworkList'),
+  route('POST', '/networks/create', 'NetworkCreate'),
+  route('POST', '/networks/prune', 'NetworkPrune'),
+  route('GET', '/networks/{id}', 'NetworkInspect'),
+  route('DELETE', '/networks/{id}', 'NetworkDelete'),
+  route('POST', '/networks/{id}/connect', 'NetworkConnect'),
+  route('POST', '/networks/{id}/disconnect', 'NetworkDisconnect'),
   route('POST', '/images/{name}/push', 'ImagePush'),
   route('GET', '/images/search', 'ImageSearch'),
   route('POST', '/auth', 'SystemAuth'),
@@ -186,6 +194,7 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
     ...imageOperations(engine, registryOps.ImageCreatePull.handler),
     ...imageArchiveOperations(engine),
     ...containerFsOperations(engine),
+    ...networkOperations(engine),
   };
   const options = (operationId: string) => {
     const op = ops[operationId];

@@ -41,6 +41,7 @@ export function sampleContainer(over: Partial<ContainerView> = {}): ContainerVie
     logPath: '/var/lib/berth/c/ctr.log', hostsPath: '/h/hosts', hostnamePath: '/h/hostname', resolvConfPath: '/h/resolv.conf',
     graphDriver: { lowerDir: '/l', upperDir: '/u', workDir: '/w', mergedDir: '/m' },
     execIds: [],
+    network: { endpoints: [], ports: null, sandboxKey: '' },
     ...over,
   };
 }

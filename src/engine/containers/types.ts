@@ -4,6 +4,8 @@
  * from them in src/server/wire.
  */
 
+import type { PortBinding } from '../networks/types.js';
+
 export type RestartPolicyName = 'no' | 'always' | 'on-failure' | 'unless-stopped';
 
 export interface RestartPolicy {
@@ -122,7 +124,22 @@ export interface ContainerSpec {
   privileged: boolean;
   noNewPrivileges: boolean;
   securityOpt: string[];
-  networkMode: 'none' | 'host';
+  /**
+   * 'bridge', 'none', 'host', 'container:<full id>' or a user network's
+   * name or ID as the client gave it. The networks a container is on are its
+   * endpoints (networks/), of which this names the first.
+   */
+  networkMode: string;
+  /** HostConfig.PortBindings, one entry per host binding (absent in records older than networks). */
+  portBindings?: PortBinding[];
+  publishAllPorts?: boolean;
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** "host:ip" entries (--add-host). */
+  extraHosts?: string[];
+  /** Config.MacAddress: the primary endpoint's MAC. */
+  macAddress?: string;
   autoRemove: boolean;
   restartPolicy: RestartPolicy;
   /** Docker's ConsoleSize [height, width]; applied at start. */

@@ -22,6 +22,8 @@ export interface OciSpecInput {
   hostsPath: string;
   hostnamePath: string;
   resolvConfPath: string;
+  /** A network namespace to join (berth's persistent one, or another container's); absent = runc makes one. */
+  netnsPath?: string;
   /** For runc's cgroupfs driver, e.g. "/berth/<id>". */
   cgroupsPath: string;
   /** The daemon's own limits (RLIMIT_* → {soft, hard}; Infinity or -1 = unlimited); spec values are clamped to them. */
@@ -172,7 +174,7 @@ function buildLinux(input: OciSpecInput, caps: string[], seccomp: boolean): OciL
   const privateNet = spec.networkMode !== 'host';
   const namespaces: OciNamespace[] = [
     { type: 'pid' },
-    ...(privateNet ? [{ type: 'network' as const }] : []),
+    ...(privateNet ? [input.netnsPath ? { type: 'network' as const, path: input.netnsPath } : { type: 'network' as const }] : []),
     { type: 'ipc' },
     { type: 'uts' },
     { type: 'mount' },

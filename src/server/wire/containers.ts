@@ -6,6 +6,7 @@ import type { ContainerSpec, ContainerState, ContainerView, HealthConfig, Health
 import { publicStatus } from '../../engine/api.js';
 import { toHostConfig, toMountPoints } from './container-host-config.js';
 import { parseTime, statusText } from './status-text.js';
+import { listPorts, networksOf, toNetworkSettings } from './container-network.js';
 
 /** Go's zero time, which Docker prints for never-set timestamps. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -100,28 +101,6 @@ function toConfig(v: ContainerView): Record<string, unknown> {
   };
 }
 
-/** One entry of NetworkSettings.Networks (an endpoint with no addresses). */
-function emptyEndpoint(): Record<string, unknown> {
-  return {
-    IPAMConfig: null, Links: null, Aliases: null, NetworkID: '', EndpointID: '', Gateway: '',
-    IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
-    MacAddress: '', DriverOpts: null,
-  };
-}
-
-function networks(spec: ContainerSpec): Record<string, unknown> {
-  return spec.networkMode === 'host' ? { host: emptyEndpoint() } : {};
-}
-
-function toNetworkSettings(spec: ContainerSpec): Record<string, unknown> {
-  return {
-    Bridge: '', SandboxID: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
-    Ports: {}, SandboxKey: '', SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
-    EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '',
-    IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '', Networks: networks(spec),
-  };
-}
-
 function sizes(v: ContainerView): Record<string, number> {
   return {
     ...(v.sizeRw !== undefined ? { SizeRw: v.sizeRw } : {}),
@@ -160,7 +139,7 @@ export function toContainerInspect(v: ContainerView): Record<string, unknown> {
     ...sizes(v),
     Mounts: toMountPoints(v.spec.mounts),
     Config: toConfig(v),
-    NetworkSettings: toNetworkSettings(v.spec),
+    NetworkSettings: toNetworkSettings(v),
   };
 }
 
@@ -173,13 +152,13 @@ export function toContainerListItem(v: ContainerView, now: number): Record<strin
     ImageID: v.spec.imageId,
     Command: commandLine(v.spec),
     Created: unixSeconds(v.created),
-    Ports: [],
+    Ports: listPorts(v),
     ...sizes(v),
     Labels: v.spec.labels,
     State: publicStatus(v.state),
     Status: statusText(v.state, now),
     HostConfig: { NetworkMode: v.spec.networkMode },
-    NetworkSettings: { Networks: networks(v.spec) },
+    NetworkSettings: { Networks: networksOf(v) },
     Mounts: toMountPoints(v.spec.mounts),
   };
 }

@@ -11,6 +11,7 @@ import {
 } from './body-fields.js';
 import type { Json } from './body-fields.js';
 import { parseMounts } from './create-mounts.js';
+import { parseNetworkFields } from './create-network-fields.js';
 
 export interface CreateRequest {
   options: CreateContainerOptions;
@@ -53,11 +54,7 @@ export function toCreateOptions(body: unknown, name: string | undefined): Create
   if (autoRemove && restartPolicy.name !== 'no') {
     throw badRequest("can't create 'AutoRemove' container with restart policy");
   }
-  const { networkMode, warning } = parseNetworkMode(hc);
-  if (warning) warnings.push(warning);
-  if (Object.keys(objectField(hc, 'PortBindings', 'HostConfig.PortBindings')).length > 0) {
-    warnings.push('Port publishing is not supported yet; HostConfig.PortBindings is ignored');
-  }
+  const { endpoints, ...net } = parseNetworkFields(cfg, hc, cfg);
   const { noNewPrivileges, securityOpt } = parseSecurityOpt(stringListField(hc, 'SecurityOpt', 'HostConfig.SecurityOpt'));
   const options: CreateContainerOptions = {
     name: parseContainerName(name),
@@ -88,12 +85,13 @@ export function toCreateOptions(body: unknown, name: string | undefined): Create
       privileged: boolField(hc, 'Privileged', 'HostConfig.Privileged'),
       noNewPrivileges,
       securityOpt,
-      networkMode,
+      ...net,
       autoRemove,
       restartPolicy,
       consoleSize: parseConsoleSize(hc),
       healthcheck: parseHealthcheck(cfg),
     },
+    endpoints,
   };
   return { options, warnings };
 }
@@ -122,22 +120,6 @@ export function parseRestartPolicy(hc: Json): RestartPolicy {
   if (name === 'on-failure' && raw < 0) throw badRequest('maximum retry count cannot be negative');
   if (name !== 'on-failure' && raw !== 0) throw badRequest(`maximum retry count cannot be used with restart policy '${name}'`);
   return { name: name as RestartPolicy['name'], maximumRetryCount: raw };
-}
-
-/**
- * NetworkMode: until networks exist, the default network is "none" (the
- * container gets only loopback). Asking for "bridge" by name gets the same
- * with a warning; the implicit default stays quiet so every `docker run`
- * does not print one.
- */
-function parseNetworkMode(hc: Json): { networkMode: 'none' | 'host'; warning?: string } {
-  const mode = stringField(hc, 'NetworkMode', 'HostConfig.NetworkMode');
-  if (mode === '' || mode === 'default') return { networkMode: 'none' };
-  if (mode === 'bridge') {
-    return { networkMode: 'none', warning: 'NetworkMode "bridge" is not supported yet; the container has no network (none)' };
-  }
-  if (mode === 'none' || mode === 'host') return { networkMode: mode };
-  throw badRequest(`HostConfig.NetworkMode: network mode "${mode}" is not supported yet (only none and host)`);
 }
 
 /**
