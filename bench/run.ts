@@ -19,6 +19,7 @@ import { renderTable, ResultsFile } from './report.js';
 import { StackFloor } from './stack-floor.js';
 import { execScenario } from './scenarios/exec.js';
 import { lifecycleScenario } from './scenarios/lifecycle.js';
+import { volumeLifecycleScenario } from './scenarios/volume-lifecycle.js';
 import { listInspectScenario } from './scenarios/list-inspect.js';
 import { logsScenario } from './scenarios/logs.js';
 import { parallelScenario } from './scenarios/parallel.js';
@@ -30,7 +31,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../..');
 const IMAGE = 'bench-busybox:latest';
 const DEFAULT_SOCKETS = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
-const ALL = ['lifecycle', 'lifecycle-bridge', 'parallel', 'list-inspect', 'logs', 'exec', 'pull', 'memory', 'startup'];
+const ALL = ['lifecycle', 'lifecycle-bridge', 'volume-lifecycle', 'parallel', 'list-inspect', 'logs', 'exec', 'pull', 'memory', 'startup'];
 
 const { values: opt } = parseArgs({
   options: {
@@ -198,6 +199,7 @@ async function main(): Promise<void> {
   const scenarios: Scenario[] = [
     only.has('lifecycle') && lifecycleScenario(Number(opt['lifecycle-runs'])),
     only.has('lifecycle-bridge') && lifecycleScenario(Number(opt['lifecycle-runs']), 'bridge'),
+    only.has('volume-lifecycle') && volumeLifecycleScenario(Number(opt['lifecycle-runs'])),
     only.has('parallel') && parallelScenario(40, 8),
     only.has('list-inspect') && listInspectScenario(300),
     only.has('logs') && logsScenario(),

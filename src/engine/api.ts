@@ -16,6 +16,7 @@ import type { ImagesApi } from './api/images.js';
 import type { NetworksApi } from './api/networks.js';
 import type { RegistryApi } from './api/registry.js';
 import type { SystemApi } from './api/system.js';
+import type { VolumesApi } from './api/volumes.js';
 import type { EventsApi } from './api/events.js';
 import type { StatsApi } from './api/stats.js';
 import type { UpdateApi } from './api/update.js';
@@ -29,6 +30,7 @@ export * from './api/images.js';
 export * from './api/networks.js';
 export * from './api/registry.js';
 export * from './api/system.js';
+export * from './api/volumes.js';
 export * from './api/events.js';
 export * from './api/stats.js';
 export * from './api/update.js';
@@ -48,6 +50,7 @@ export interface Engine {
   /** Pull, push, login. */
   registry: RegistryApi;
   system: SystemApi;
+  volumes: VolumesApi;
   /** Exec sessions; absent in engines that do not run processes (test fakes). */
   exec?: ExecApi;
   /** GET /events; absent in test fakes. */

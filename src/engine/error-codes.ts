@@ -167,6 +167,20 @@ export const SYSTEM = {
   BERTH_DATA_ROOT_BUSY: { kind: 'unavailable', description: 'Another berthd already serves this data root.' },
 } as const satisfies Block;
 
+/** Volumes (Docker's local driver) and the volume forms of a container's mounts. */
+export const VOLUME = {
+  BERTH_VOLUME_NOT_FOUND: { kind: 'not-found', description: 'No volume has that name ("get x: no such volume").' },
+  BERTH_VOLUME_BAD_NAME: { kind: 'invalid-parameter', description: 'A volume name shorter than two characters or outside [a-zA-Z0-9][a-zA-Z0-9_.-].' },
+  BERTH_VOLUME_NO_DRIVER: { kind: 'not-found', description: 'A volume driver other than local ("error looking up volume plugin").' },
+  BERTH_VOLUME_BAD_OPTION: { kind: 'invalid-parameter', description: 'A local driver option other than type/device/o, or type without device (and the reverse).' },
+  BERTH_VOLUME_IN_USE: { kind: 'conflict', description: 'Remove of a volume a container mounts ("volume is in use - [ids]").' },
+  BERTH_VOLUME_GONE: { kind: 'conflict', description: 'A volume of a container being created was removed meanwhile.' },
+  BERTH_VOLUME_MOUNT_FAILED: { kind: 'system', description: "mount(8) of a volume's driver options (type/device/o) failed at a container's start." },
+  BERTH_VOLUME_COPY_UP: { kind: 'system', description: "Copying the image's content into an empty volume failed." },
+  BERTH_MOUNT_BAD_MODE: { kind: 'invalid-parameter', description: 'A VolumesFrom entry with a mode other than ro or rw.' },
+  BERTH_MOUNT_NO_SOURCE_CONTAINER: { kind: 'invalid-parameter', description: 'A VolumesFrom entry naming no container ("No such container", 400 as dockerd).' },
+} as const satisfies Block;
+
 /** Registry client: pull, push, login (engine/registry). */
 export const REGISTRY = {
   BERTH_REGISTRY_BAD_MANIFEST: { kind: 'invalid-parameter', description: 'A manifest or index that is malformed or disagrees with its image config.' },
@@ -267,6 +281,7 @@ export const ERROR_CODE_AREAS = {
   RUNTIME,
   HOST,
   SYSTEM,
+  VOLUME,
   NETWORK,
   REGISTRY,
   OBSERVE,

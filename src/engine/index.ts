@@ -10,10 +10,13 @@ import type pino from 'pino';
 import { ContainersRepo } from '../db/containers-repo.js';
 import { closeDatabase, openDatabase } from '../db/database.js';
 import { MetaRepo } from '../db/meta-repo.js';
+import { VolumesRepo } from '../db/volumes-repo.js';
+import { VolumeService } from './volumes/service.js';
+import { createVolumesApi } from './volumes/api.js';
 import type { Engine } from './api.js';
 import type { ContainerContext, EngineSettings } from './containers/context.js';
 import { handleExit } from './containers/exit-path.js';
-import { isRunning } from './containers/lifecycle.js';
+import { isActive, isRunning } from './containers/lifecycle.js';
 import { findContainer } from './containers/resolve.js';
 import { reconcileContainers } from './containers/reconcile.js';
 import { createContainersApi } from './containers/service.js';
@@ -109,6 +112,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     conmonPath: config.conmonPath, runtimePath: config.runtimePath, runtimeRoot: paths.runcRoot,
     exitsDir: paths.exitsDir, logSizeMax: config.logSizeMax, logLevel: config.logLevel,
   });
+  const volumes = new VolumeService(new VolumesRepo(db), paths.dataRoot, log);
   const mutex = new KeyedMutex();
   const netCtx: NetworkContext = {
     repo: new NetworksRepo(db),
@@ -131,7 +135,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   };
   const networks = createNetworkService(netCtx);
   const ctx: ContainerContext = {
-    repo, images, runtime, paths, log, events,
+    repo, images, runtime, paths, log, events, volumes,
     rootMounts: hostRootMounts,
     mutex,
     live: new LiveStates(),
@@ -167,12 +171,13 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     }),
     exec: eventedExec,
     networks: networks.api,
-    diskUsage: { df: () => diskUsage({ images, containers: engineContainers }) },
+    diskUsage: { df: () => diskUsage({ images, containers: engineContainers, volumes: () => volumes.usage() }) },
     updates: { update: (ref, opts) => updateContainer(ctx, ref, opts) },
     stats: createStatsService(ctx, { cgroupVersion: host.cgroupVersion, memTotal: host.memTotal }),
     events: { stream: (query, signal) => openEventStream(events, eventsRepo, query, signal) },
     containers: engineContainers,
     images,
+    volumes: createVolumesApi(volumes),
     registry,
     system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, binaryVersions, defaultPidsLimit: config.defaultPidsLimit }),
   };
@@ -184,10 +189,13 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       const rebooted = !firstStart && detectReboot(paths.aliveFile, host.bootId);
       if (rebooted) log.warn('the host rebooted (or the exec root was wiped) since the last start: marking running containers exited');
       await networks.init();
+      // Volumes first: a container finished by reconciliation releases the volume mounts it held.
+      await volumes.reconcile();
       await reconcileContainers(ctx, { rebooted });
+      await volumes.mounts.sweep();
       await networks.reconcile((id) => {
         const s = repo.get(id)?.state.status;
-        return s === 'running' || s === 'paused' || s === 'initialized';
+        return s !== undefined && isActive(s);
       }, rebooted);
       await images.collectGarbage();
       fs.writeFileSync(paths.aliveFile, host.bootId);

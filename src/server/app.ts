@@ -19,6 +19,7 @@ import { imageArchiveOperations } from './routes/images-archive.js';
 import { registryOperations } from './routes/registry.js';
 import { containerFsOperations } from './routes/containers-fs.js';
 import { systemOperations } from './routes/system.js';
+import { volumeOperations } from './routes/volumes.js';
 import { networkOperations } from './routes/networks.js';
 import { eventOperations } from './routes/events.js';
 import { statsOperations } from './routes/stats.js';
@@ -99,6 +100,11 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('POST', '/images/load', 'ImageLoad'),
   route('GET', '/images/{name}/history', 'ImageHistory'),
   route('POST', '/images/prune', 'ImagePrune'),
+  route('GET', '/volumes', 'VolumeList'),
+  route('POST', '/volumes/create', 'VolumeCreate'),
+  route('GET', '/volumes/{name}', 'VolumeInspect'),
+  route('DELETE', '/volumes/{name}', 'VolumeDelete'),
+  route('POST', '/volumes/prune', 'VolumePrune'),
   route('GET', '/networks', 'NetworkList'),
   route('POST', '/networks/create', 'NetworkCreate'),
   route('POST', '/networks/prune', 'NetworkPrune'),
@@ -194,6 +200,7 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
     ...imageOperations(engine, registryOps.ImageCreatePull.handler),
     ...imageArchiveOperations(engine),
     ...containerFsOperations(engine),
+    ...volumeOperations(engine),
     ...networkOperations(engine),
   };
   const options = (operationId: string) => {

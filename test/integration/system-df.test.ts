@@ -1,7 +1,8 @@
 /**
  * GET /system/df: images with shared and unique sizes (a committed child
  * shares busybox's layer), containers with their writable-layer size, and
- * the docker CLI's `system df` and `system df -v` tables.
+ * volumes with their users and sizes, and the docker CLI's `system df` and
+ * `system df -v` tables.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -43,5 +44,18 @@ describe('system df', { skip: skipUnlessRoot(), timeout: 120_000 }, () => {
     assert.ok((await inspect(d, 'writer')).Id);
     await dockerExpect(d, ['rm', 'writer']);
     await dockerExpect(d, ['rmi', 'child:1']);
+  });
+
+  test('volumes with their users and the bytes of their data', async () => {
+    await dockerExpect(d, ['run', '--name', 'vol-writer', '-v', 'dfdata:/data', 'busybox', 'sh', '-c', 'head -c 50000 /dev/zero > /data/f']);
+    await dockerExpect(d, ['volume', 'create', 'dfidle']);
+    const df = (await d.request('GET', '/system/df')).json();
+    const used = df.Volumes.find((v: any) => v.Name === 'dfdata');
+    const idle = df.Volumes.find((v: any) => v.Name === 'dfidle');
+    assert.deepEqual(used.UsageData, { Size: 50000, RefCount: 1 });
+    assert.deepEqual(idle.UsageData, { Size: 0, RefCount: 0 });
+    assert.match((await dockerExpect(d, ['system', 'df'])).stdout, /^Local Volumes\s+2\s+1\s+/m);
+    await dockerExpect(d, ['rm', 'vol-writer']);
+    await dockerExpect(d, ['volume', 'rm', 'dfdata', 'dfidle']);
   });
 });

@@ -32,6 +32,8 @@ import { enginePaths } from '../../src/engine/paths.js';
 import { ExitWatcher } from '../../src/engine/runtime/exit-watcher.js';
 import { readHostFacts } from '../../src/engine/system/host-facts.js';
 import { FakeHost } from './fake-runtime.js';
+import { VolumesRepo } from '../../src/db/volumes-repo.js';
+import { VolumeService } from '../../src/engine/volumes/service.js';
 import { NetworksRepo } from '../../src/db/networks-repo.js';
 import { findContainer } from '../../src/engine/containers/resolve.js';
 import { serialQueue } from '../../src/engine/networks/context.js';
@@ -134,6 +136,7 @@ export async function bootEngine(root: TestRoot, opts: { rebooted?: boolean } = 
     mutex,
     events,
     live: new LiveStates(),
+    volumes: new VolumeService(new VolumesRepo(db), paths.dataRoot, pino({ level: 'silent' })),
     networks: networks.hooks,
     exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch(() => {})),
     settings: {

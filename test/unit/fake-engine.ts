@@ -4,7 +4,7 @@
  * an EngineError of a given kind).
  */
 import type {
-  AttachSession, ContainerView, Engine, ImageView, LogEntry, SystemInfo, VersionInfo, WaitResult,
+  AttachSession, ContainerView, Engine, ImageView, LogEntry, SystemInfo, VersionInfo, VolumeRecord, WaitResult,
 } from '../../src/engine/api.js';
 import { Readable } from 'node:stream';
 import { EngineError } from '../../src/engine/api.js';
@@ -53,6 +53,10 @@ export function sampleImage(over: Partial<ImageView> = {}): ImageView {
     diffIds: [`sha256:${'c'.repeat(64)}`], layerIds: ['l1'], history: [], size: 4096, parent: '', containers: 0,
     ...over,
   };
+}
+
+export function sampleVolume(over: Partial<VolumeRecord> = {}): VolumeRecord {
+  return { name: 'data', driver: 'local', labels: {}, options: {}, createdAt: '2026-01-01T00:00:00Z', anonymous: false, mountpoint: '/var/lib/berth/volumes/data/_data', ...over };
 }
 
 export function engineError(kind: ErrorKind, message = `${kind} happened`): EngineError {
@@ -149,6 +153,14 @@ export class FakeEngine implements Engine {
     putArchive: async () => {},
     mount: async () => '/merged',
     unmount: async () => {},
+  });
+
+  volumes = this.wrap('volumes', {
+    create: async () => sampleVolume(),
+    list: async () => [sampleVolume()],
+    inspect: async () => sampleVolume(),
+    remove: async () => {},
+    prune: async () => ({ deleted: [] as string[], spaceReclaimed: 0 }),
   });
 
   registry = this.wrap('registry', {

@@ -85,16 +85,36 @@ test('create: Binds, Mounts and Tmpfs', () => {
     { Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1024 } },
     { Type: 'bind', Source: '/s', Target: '/d', ReadOnly: true },
   ] }).options.spec.mounts;
-  assert.deepEqual(m[0], { type: 'bind', source: '/h', target: '/c', readOnly: true, origin: 'binds', propagation: 'rslave' });
+  assert.deepEqual(m[0], { type: 'bind', source: '/h', target: '/c', readOnly: true, origin: 'binds', mode: 'ro,rslave', propagation: 'rslave' });
   assert.equal(m[1].readOnly, false);
   assert.deepEqual(m[2], { type: 'tmpfs', source: '', target: '/t', readOnly: false, origin: 'mounts', tmpfsSize: 1024 });
   assert.equal(m[3].readOnly, true);
   assert.deepEqual(m[4], { type: 'tmpfs', source: '', target: '/run', readOnly: false, origin: 'tmpfs', tmpfsSize: 64 << 20, tmpfsMode: 0o1777, options: ['noexec'] });
-  throws400(() => hc({ Binds: ['myvol:/data'] }), /volumes are not supported yet/);
-  throws400(() => hc({ Binds: ['/h:rel'] }), /HostConfig.Binds: .*not an absolute path/);
-  throws400(() => hc({ Mounts: [{ Type: 'volume', Source: 'v', Target: '/d' }] }), /HostConfig.Mounts\[0\].Type: mount type "volume"/);
-  throws400(() => hc({ Binds: ['/a:/c', '/b:/c'] }), /Duplicate mount point/);
-  throws400(() => create({ Volumes: { '/data': {} } }), /^Volumes: volumes are not supported yet/);
+  throws400(() => hc({ Binds: ['/h:rel'] }), /^invalid volume specification: '\/h:rel': invalid mount config for type "bind": invalid mount path: 'rel' mount path must be absolute$/);
+  throws400(() => hc({ Binds: ['/a:/c', '/b:/c'] }), /^Duplicate mount point: \/c$/);
+  throws400(() => hc({ Binds: ['/tmp:/x:nocopy'] }), /^invalid volume specification: '\/tmp:\/x:nocopy': invalid mount config for type "bind": field VolumeOptions must not be specified$/);
+  throws400(() => hc({ Binds: ['data:/'] }), /destination can't be '\/'/);
+  throws400(() => hc({ Mounts: [{ Type: 'bind', Source: 'rel', Target: '/x' }] }), /^invalid mount config for type "bind": invalid mount path: 'rel' mount path must be absolute$/);
+  throws400(() => hc({ Mounts: [{ Type: 'bind', Source: '/tmp', Target: '/x', VolumeOptions: { NoCopy: true } }] }), /^invalid mount config for type "bind": field VolumeOptions must not be specified$/);
+  throws400(() => hc({ Mounts: [{ Type: 'nfs', Target: '/x' }] }), /mount type unknown/);
+});
+
+test('create: volume forms (Binds, Mounts, Config.Volumes, VolumesFrom)', () => {
+  const o = create({ Volumes: { '/cache': {} }, HostConfig: { VolumesFrom: ['a:ro'], Binds: ['data:/data', 'd2:/d2:ro,nocopy', '/anon'], Mounts: [
+    { Type: 'volume', Source: 'v2', Target: '/v2', VolumeOptions: { NoCopy: true, Labels: { a: 'b' }, DriverConfig: { Name: 'local', Options: { type: 'tmpfs', device: 'tmpfs' } } } },
+    { Type: 'volume', Target: '/anon2' },
+  ] } }).options;
+  assert.deepEqual(o.configVolumes, ['/cache']);
+  assert.deepEqual(o.spec.volumesFrom, ['a:ro']);
+  const m = o.spec.mounts;
+  assert.deepEqual(m[0], { type: 'volume', name: 'data', source: '', target: '/data', readOnly: false, origin: 'binds', mode: 'z' });
+  assert.deepEqual(m[1], { type: 'volume', name: 'd2', source: '', target: '/d2', readOnly: true, origin: 'binds', mode: 'ro,nocopy', noCopy: true });
+  assert.deepEqual(m[2], { type: 'volume', name: '', source: '', target: '/anon', readOnly: false, origin: 'binds', mode: '' });
+  assert.deepEqual(m[3], { type: 'volume', name: 'v2', source: '', target: '/v2', readOnly: false, origin: 'mounts', mode: 'z', noCopy: true,
+    volumeDriver: 'local', volumeLabels: { a: 'b' }, volumeOptions: { type: 'tmpfs', device: 'tmpfs' } });
+  assert.equal(m[4].name, '');
+  throws400(() => hc({ Mounts: [{ Type: 'volume', Source: 'v', Target: '/d', BindOptions: { Propagation: 'shared' } }] }), /field BindOptions must not be specified/);
+  throws400(() => create({ Volumes: { rel: {} } }), /mount path must be absolute/);
 });
 
 test('create: restart policy, AutoRemove, network mode', () => {

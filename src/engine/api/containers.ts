@@ -22,6 +22,8 @@ export interface CreateContainerOptions {
   image: string;
   cmd: string[] | null;
   entrypoint: string[] | null;
+  /** Config.Volumes: paths that get an anonymous volume unless another mount covers them. */
+  configVolumes?: string[];
   /** Everything of ContainerSpec that is not merged with the image. */
   spec: Omit<ContainerSpec, 'image' | 'imageId' | 'cmd' | 'entrypoint' | 'env' | 'workingDir' | 'user' | 'labels' | 'stopSignal' | 'exposedPorts'> & {
     env: string[];

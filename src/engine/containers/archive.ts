@@ -9,6 +9,10 @@
  *   does); for writing, the container's own root mount, made under the
  *   container's lock (so it cannot start meanwhile) and undone afterwards
  *   when it was not mounted before.
+ * - a path of a container that does not run, under one of its volume or
+ *   bind mounts: that mount's source (the volume's `_data`), walked from
+ *   there, so the copy reaches the volume's data and never leaves it (a
+ *   symlink in it resolves inside the volume).
  * Every path is walked with root-walk.ts (never leaves the root, whatever
  * the container does meanwhile). GET hands GNU tar (the host's) the open
  * parent directory as fd 3 and the one name to archive: tar walks below it
@@ -29,6 +33,7 @@ import { pathStat, type PathStat } from './path-stat.js';
 import { findContainer } from './resolve.js';
 import { openWalkedDir, walkInRoot, type Walked } from './root-walk.js';
 import { resolveUser } from './user.js';
+import type { MountSpec } from './types.js';
 
 export type { PathStat } from './path-stat.js';
 
@@ -40,7 +45,46 @@ export interface PutArchiveOptions {
 interface RootView {
   base: string;
   running: boolean;
+  /** The container path `base` stands for ("/" for the root, else a mount's target). */
+  at: string;
   release(): Promise<void>;
+}
+
+const cleanPath = (p: string) => path.posix.normalize(`/${p}`).replace(/\/+$/, '') || '/';
+
+/**
+ * The volume or bind mount (longest target) a container path lies under,
+ * and the path inside that mount. Pure.
+ */
+export function mountedPath(mounts: MountSpec[], p: string): { mount: MountSpec; inner: string } | null {
+  const want = cleanPath(p);
+  let best: { mount: MountSpec; inner: string } | null = null;
+  for (const m of mounts) {
+    if ((m.type !== 'volume' && m.type !== 'bind') || !m.source) continue;
+    const t = cleanPath(m.target);
+    const inner = want === t ? '/' : want.startsWith(`${t}/`) ? want.slice(t.length) : null;
+    if (inner !== null && (!best || t.length > cleanPath(best.mount.target).length)) best = { mount: m, inner };
+  }
+  return best;
+}
+
+/** The path `p` relative to the view's base (keeps a trailing "/" or "/." that asks to follow). */
+function innerPath(view: RootView, p: string): string {
+  if (view.at === '/') return p;
+  const tail = p.endsWith('/.') ? '/.' : p.endsWith('/') ? '/' : '';
+  return `${mountedPathIn(view.at, p)}${tail}`;
+}
+
+function mountedPathIn(target: string, p: string): string {
+  const want = cleanPath(p);
+  const t = cleanPath(target);
+  return want === t ? '/' : want.slice(t.length);
+}
+
+/** A stopped container's path under a volume or bind mount: walked in the mount's source. */
+function mountView(row: Row, p: string): RootView | null {
+  const hit = mountedPath(row.spec.mounts, p);
+  return hit && { base: hit.mount.source, running: false, at: cleanPath(hit.mount.target), release: async () => {} };
 }
 
 const isLive = (row: Row) => isRunning(row.state.status) && row.state.pid > 0;
@@ -48,23 +92,25 @@ const isLive = (row: Row) => isRunning(row.state.status) && row.state.pid > 0;
 /** Docker's text for a missing path. */
 const fileNotFound = (p: string, ref: string) => notFound('BERTH_ARCHIVE_NOT_FOUND', `Could not find the file ${p} in container ${ref}`);
 
-async function readView(ctx: ContainerContext, row: Row): Promise<RootView> {
-  if (isLive(row)) return { base: `/proc/${row.state.pid}/root`, running: true, release: async () => {} };
+async function readView(ctx: ContainerContext, row: Row, p: string): Promise<RootView> {
+  if (isLive(row)) return { base: `/proc/${row.state.pid}/root`, running: true, at: '/', release: async () => {} };
+  const mounted = mountView(row, p);
+  if (mounted) return mounted;
   const snap = await mountSnapshot(ctx, row.id, row.spec.imageId);
-  return { base: snap, running: false, release: () => releaseSnapshot(snap).catch((err: unknown) => ctx.log.warn({ err, snap }, 'releasing a snapshot failed')) };
+  return { base: snap, running: false, at: '/', release: () => releaseSnapshot(snap).catch((err: unknown) => ctx.log.warn({ err, snap }, 'releasing a snapshot failed')) };
 }
 
 /** Walks `p`; a missing path (anywhere) becomes Docker's 404. */
-async function walkOr404(base: string, p: string, ref: string, followFinal: boolean): Promise<Walked> {
+async function walkOr404(base: string, p: string, ref: string, followFinal: boolean, shown = p): Promise<Walked> {
   try {
     const w = await walkInRoot(base, p, { followFinal });
     if (w.stat === null) {
       w.close();
-      throw fileNotFound(p, ref);
+      throw fileNotFound(shown, ref);
     }
     return w;
   } catch (err) {
-    if (isEngineError(err, 'not-found')) throw fileNotFound(p, ref);
+    if (isEngineError(err, 'not-found')) throw fileNotFound(shown, ref);
     throw err;
   }
 }
@@ -75,11 +121,12 @@ export function followsFinal(p: string): boolean {
 }
 
 async function statIn(view: RootView, p: string, ref: string): Promise<{ walked: Walked; stat: PathStat }> {
-  const walked = await walkOr404(view.base, p, ref, followsFinal(p));
+  const inner = innerPath(view, p);
+  const walked = await walkOr404(view.base, inner, ref, followsFinal(p), p);
   let linkTarget = '';
   if (walked.stat!.isSymbolicLink()) {
-    const full = await walkInRoot(view.base, p, { followFinal: true }).catch(() => null);
-    linkTarget = full?.containerPath ?? '';
+    const full = await walkInRoot(view.base, inner, { followFinal: true }).catch(() => null);
+    linkTarget = full ? (view.at === '/' ? full.containerPath : path.posix.join(view.at, full.containerPath)) : '';
     full?.close();
   }
   return { walked, stat: pathStat(p, walked.stat!, linkTarget) };
@@ -89,7 +136,7 @@ async function statIn(view: RootView, p: string, ref: string): Promise<{ walked:
 export async function statContainerPath(ctx: ContainerContext, ref: string, p: string): Promise<PathStat> {
   if (!p) throw invalid('BERTH_ARCHIVE_NO_PATH', 'path: a path inside the container is required');
   const row = findContainer(ctx, ref);
-  const view = await readView(ctx, row);
+  const view = await readView(ctx, row, p);
   try {
     const { walked, stat } = await statIn(view, p, ref);
     walked.close();
@@ -100,16 +147,16 @@ export async function statContainerPath(ctx: ContainerContext, ref: string, p: s
 }
 
 /** GNU tar arguments for GET: the member name (one) comes on stdin, relative to the directory at fd 3. Pure. */
-export function archiveTarArgs(wholeRoot: boolean): string[] {
+export function archiveTarArgs(wholeRoot: boolean, topName?: string): string[] {
   // /proc and /sys of a running container are not files (and /proc/kmsg blocks forever).
-  return buildTarCreateArgs({ dir: '/proc/self/fd/3', exclude: wholeRoot ? ['./proc', './sys'] : [] });
+  return buildTarCreateArgs({ dir: '/proc/self/fd/3', exclude: wholeRoot ? ['./proc', './sys'] : [], ...(topName ? { renameTop: topName } : {}) });
 }
 
 /** `GET /containers/{id}/archive`: the stat plus a tar stream whose top entry is the path's base name. */
 export async function getContainerArchive(ctx: ContainerContext, ref: string, p: string): Promise<{ stat: PathStat; stream: Readable }> {
   if (!p) throw invalid('BERTH_ARCHIVE_NO_PATH', 'path: a path inside the container is required');
   const row = findContainer(ctx, ref);
-  const view = await readView(ctx, row);
+  const view = await readView(ctx, row, p);
   let walked: Walked;
   let stat: PathStat;
   try {
@@ -129,10 +176,12 @@ export async function getContainerArchive(ctx: ContainerContext, ref: string, p:
       throw invalid('BERTH_ARCHIVE_NOT_DIR', `${p}: not a directory`);
     }
   }
+  // The whole directory of a volume (its target itself, not "target/."): named as the target is.
+  const topName = view.at !== '/' && walked.name === null && !p.endsWith('/.') ? path.posix.basename(view.at) : undefined;
   let child: TarChild | undefined;
   let spawnError: unknown;
   try {
-    child = spawnTar(archiveTarArgs(view.running && walked.name === null), dirFd);
+    child = spawnTar(archiveTarArgs(view.running && walked.name === null, topName), dirFd);
   } catch (err) {
     spawnError = err; // tar is missing: nothing was started
   }
@@ -168,30 +217,46 @@ function writableCheck(row: Row, dest: string): void {
   if (row.spec.readonlyRootfs) throw forbidden('BERTH_ARCHIVE_READONLY', 'container rootfs is marked read-only');
 }
 
-async function owner(base: string, row: Row, copyUIDGID: boolean): Promise<{ uid: number; gid: number } | null> {
+/**
+ * copyUIDGID: the container user's IDs, from the container's own passwd
+ * (`base` when it is the root; for a path under a mount, a snapshot of the root).
+ */
+async function owner(ctx: ContainerContext, base: string, at: string, row: Row, copyUIDGID: boolean): Promise<{ uid: number; gid: number } | null> {
   if (!copyUIDGID) return null;
-  const u = await resolveUser(base, row.spec.user);
-  return { uid: u.uid, gid: u.gid };
+  if (at === '/') {
+    const u = await resolveUser(base, row.spec.user);
+    return { uid: u.uid, gid: u.gid };
+  }
+  const snap = await mountSnapshot(ctx, row.id, row.spec.imageId);
+  try {
+    const u = await resolveUser(snap, row.spec.user);
+    return { uid: u.uid, gid: u.gid };
+  } finally {
+    await releaseSnapshot(snap).catch((err: unknown) => ctx.log.warn({ err, snap }, 'releasing a snapshot failed'));
+  }
 }
 
-async function putIn(row: Row, base: string, ref: string, p: string, source: Readable, opts: PutArchiveOptions): Promise<void> {
-  const walked = await walkOr404(base, p, ref, true);
+async function putIn(ctx: ContainerContext, row: Row, base: string, ref: string, p: string, source: Readable, opts: PutArchiveOptions, at = '/'): Promise<void> {
+  const view: RootView = { base, running: false, at, release: async () => {} };
+  const walked = await walkOr404(base, innerPath(view, p), ref, true, p);
   const dest = walked.containerPath;
   const isDir = walked.stat!.isDirectory();
   walked.close();
   if (!isDir) throw invalid('BERTH_ARCHIVE_NOT_DIR', 'extraction point is not a directory');
-  writableCheck(row, dest);
-  await extractIntoRoot(source, { base, dest, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, owner: await owner(base, row, opts.copyUIDGID) });
+  writableCheck(row, at === '/' ? dest : path.posix.join(at, dest));
+  await extractIntoRoot(source, { base, dest, noOverwriteDirNonDir: opts.noOverwriteDirNonDir, owner: await owner(ctx, base, at, row, opts.copyUIDGID) });
 }
 
 /** `PUT /containers/{id}/archive`: extracts the uploaded tar into the directory `p`. */
 export async function putContainerArchive(ctx: ContainerContext, ref: string, p: string, source: Readable, opts: PutArchiveOptions): Promise<void> {
   if (!p) throw invalid('BERTH_ARCHIVE_NO_PATH', 'path: a path inside the container is required');
   const row = findContainer(ctx, ref);
-  if (isLive(row)) return putIn(row, `/proc/${row.state.pid}/root`, ref, p, source, opts);
+  if (isLive(row)) return putIn(ctx, row, `/proc/${row.state.pid}/root`, ref, p, source, opts);
   await withContainerLock(ctx.mutex, row.id, async () => {
     const now = findContainer(ctx, row.id);
-    if (isLive(now)) return putIn(now, `/proc/${now.state.pid}/root`, ref, p, source, opts);
+    if (isLive(now)) return putIn(ctx, now, `/proc/${now.state.pid}/root`, ref, p, source, opts);
+    const mounted = mountView(now, p);
+    if (mounted) return putIn(ctx, now, mounted.base, ref, p, source, opts, mounted.at);
     const files = containerFiles(ctx.paths.containerDir(now.id));
     const wasMounted = await ctx.rootMounts.isMounted(files.merged);
     if (!wasMounted) {
@@ -199,7 +264,7 @@ export async function putContainerArchive(ctx: ContainerContext, ref: string, p:
       await ctx.rootMounts.mount({ overlayRoot: ctx.images.overlayRoot, lowers: ctx.images.lowerDirs(image), upperDir: files.upper, workDir: files.work, mergedDir: files.merged });
     }
     try {
-      await putIn(now, path.resolve(files.merged), ref, p, source, opts);
+      await putIn(ctx, now, path.resolve(files.merged), ref, p, source, opts);
     } finally {
       if (!wasMounted) await ctx.rootMounts.unmount(files.merged).catch((err: unknown) => ctx.log.warn({ err, id: now.id }, 'unmounting after a copy failed'));
     }

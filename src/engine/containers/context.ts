@@ -15,6 +15,7 @@ import type { RootMounts, RuntimePort } from '../runtime/port.js';
 import type { ExitWatcher } from '../runtime/exit-watcher.js';
 import type { ContainerNetworkHooks } from '../networks/service.js';
 import type { LiveStates } from './live.js';
+import type { VolumeService } from '../volumes/service.js';
 import type { ContainerSpec, ContainerState } from './types.js';
 
 export interface EngineSettings {
@@ -49,6 +50,8 @@ export interface ContainerContext {
   events: EventBus;
   /** In-memory per-container state (restart timers and backoff, pending sizes, host mounts, names being created). */
   live: LiveStates;
+  /** The volume store: mounts are planned at create, prepared at start, released at teardown. */
+  volumes: VolumeService;
   /** Endpoints at create, namespace setup before `runc create`, teardown on every exit path. */
   networks: ContainerNetworkHooks;
 }
@@ -56,13 +59,4 @@ export interface ContainerContext {
 /** Docker's event attributes for a container: name, image and labels. */
 export function eventAttributes(row: Row, extra: Record<string, string> = {}): Record<string, string> {
   return { ...row.spec.labels, image: row.spec.image, name: row.name, ...extra };
-}
-
-/** RFC 3339 with nanoseconds, UTC, as Docker prints times. A bigint is nanoseconds since the epoch. */
-export function rfc3339Nano(time: Date | bigint = new Date()): string {
-  if (typeof time === 'bigint') {
-    const seconds = new Date(Number(time / 1_000_000_000n) * 1000).toISOString().slice(0, 19);
-    return `${seconds}.${String(time % 1_000_000_000n).padStart(9, '0')}Z`;
-  }
-  return time.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
 }

@@ -11,13 +11,16 @@ import type { CreateContainerOptions } from '../api.js';
 import { conflict, invalid } from '../errors.js';
 import { containerFiles } from '../paths.js';
 import { normalizeCapabilities } from '../runtime/capabilities.js';
-import { eventAttributes, rfc3339Nano, type ContainerContext } from './context.js';
+import { eventAttributes, type ContainerContext } from './context.js';
+import { rfc3339Nano } from '../time.js';
 import { writeEtcFiles } from './etc-files.js';
 import { mergeWithImage } from './merge-image.js';
 import { generateName } from './names.js';
 import { parseSignal } from './signals.js';
 import { validateName } from './resolve.js';
 import { initialState, type ContainerSpec } from './types.js';
+import { resolveVolumesFrom } from './volumes-from.js';
+import { discard, planMounts } from '../volumes/container-mounts.js';
 
 export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
   const wanted = opts.name ? validateName(opts.name) : undefined;
@@ -38,9 +41,13 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
   const image = ctx.images.resolve(opts.image);
   const merged = mergeWithImage(opts, image.config);
   const id = randomBytes(32).toString('hex');
+  const volumesFrom = resolveVolumesFrom(ctx, opts.spec.volumesFrom ?? []);
+  // Creates the named and anonymous volumes the container needs; undone below if the create fails.
+  const plan = await planMounts(ctx.volumes, { containerId: id, mounts: opts.spec.mounts, configVolumes: opts.configVolumes ?? [], imageVolumes: image.config.volumes, volumesFrom });
   const spec: ContainerSpec = {
     ...opts.spec,
     ...merged,
+    mounts: plan.mounts,
     image: opts.image,
     imageId: image.id,
     hostname: opts.spec.hostname || id.slice(0, 12),
@@ -49,7 +56,8 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
   const dir = ctx.paths.containerDir(id);
   try {
     await makeContainerFiles(dir, spec);
-    ctx.repo.insert({ id, name, created: rfc3339Nano(), spec, state: initialState() });
+    // The container row and its volume mount rows in one transaction: a volume in use is never unrecorded.
+    ctx.volumes.repo.insertWithMounts(() => ctx.repo.insert({ id, name, created: rfc3339Nano(), spec, state: initialState() }), plan.rows);
     try {
       ctx.networks.attachAtCreate({ id, name, spec }, opts.endpoints ?? {});
     } catch (err) {
@@ -58,6 +66,10 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     }
   } catch (err) {
     await fs.rm(dir, { recursive: true, force: true });
+    await discard(ctx.volumes, plan);
+    if (isForeignKeyViolation(err)) {
+      throw conflict('BERTH_VOLUME_GONE', 'a volume of the container was removed while the container was created; try again', err);
+    }
     throw isUniqueViolation(err) ? nameInUse(name, ctx.repo.getByName(name)?.id ?? '') : err;
   }
   const row = ctx.repo.get(id)!;
@@ -104,6 +116,10 @@ export function nameInUse(name: string, holderId: string) {
     'BERTH_CONTAINER_NAME_IN_USE',
     `Conflict. The container name "/${name}" is already in use by container "${holderId}". You have to remove (or rename) that container to be able to reuse that name.`,
   );
+}
+
+function isForeignKeyViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
 
 export function isUniqueViolation(err: unknown): boolean {

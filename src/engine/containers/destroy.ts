@@ -14,6 +14,7 @@ import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { teardownRuntime } from './launch.js';
 import { mayHoldRuntime } from './lifecycle.js';
 import { releaseHostMounts } from './mount.js';
+import { removeAnonymous } from '../volumes/container-mounts.js';
 
 export async function destroyLocked(ctx: ContainerContext, lock: LockedContainer, row: Row, volumes: boolean): Promise<void> {
   markRemoving(ctx, row, volumes);
@@ -21,6 +22,8 @@ export async function destroyLocked(ctx: ContainerContext, lock: LockedContainer
   await releaseHostMounts(ctx, row.id);
   await fs.rm(ctx.paths.containerDir(row.id), { recursive: true, force: true });
   ctx.repo.delete(row.id);
+  // After the row (and with it its volume mount rows) is gone: only then is a volume unused.
+  if (volumes) await removeAnonymous(ctx.volumes, row.spec.mounts);
   ctx.live.drop(row.id);
   ctx.events.emit({ type: 'container', action: 'destroy', id: row.id, attributes: eventAttributes(row) });
 }

@@ -18,7 +18,8 @@
  * files left by a container that is gone.
  */
 import { withContainerLock } from '../locks.js';
-import { eventAttributes, rfc3339Nano, type ContainerContext, type Row } from './context.js';
+import { eventAttributes, type ContainerContext, type Row } from './context.js';
+import { rfc3339Nano } from '../time.js';
 import { destroyLocked } from './destroy.js';
 import { teardownRuntime } from './launch.js';
 import { canTransition, isActive } from './lifecycle.js';
@@ -107,7 +108,8 @@ export async function autoRemove(ctx: ContainerContext, id: string): Promise<voi
     const row = ctx.repo.get(id);
     if (!row?.spec.autoRemove || isActive(row.state.status)) return;
     ctx.live.cancelRestart(id);
-    await destroyLocked(ctx, lock, row, false);
+    // Docker's AutoRemove removes the container's anonymous volumes too (RemoveVolume).
+    await destroyLocked(ctx, lock, row, true);
   }).catch((err) => ctx.log.warn({ err, id }, 'auto-remove failed'));
 }
 

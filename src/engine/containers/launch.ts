@@ -17,6 +17,7 @@ import { applyPendingSize } from './resize.js';
 import { writeEtcFiles, type EtcNetwork } from './etc-files.js';
 import type { NetworkSetup } from '../networks/container-net.js';
 import { resolveUser } from './user.js';
+import { prepareMounts, releaseMounts } from '../volumes/container-mounts.js';
 
 export interface Launched {
   pid: number;
@@ -49,6 +50,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
   const t0 = performance.now();
   try {
     await mountRoot(ctx, row);
+    await prepareMounts(ctx.volumes, row.id, row.spec.mounts, files.merged);
     const net = await ctx.networks.setup(row);
     await writeEtcFiles(files, row.spec, etcNetwork(net));
     const t1 = performance.now();
@@ -98,6 +100,7 @@ export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContai
     keepRoot ? undefined : ctx.rootMounts.unmount(containerFiles(ctx.paths.containerDir(row.id)).merged),
     ctx.networks.teardown(row.id),
   ]);
+  await releaseMounts(ctx.volumes, row.id, row.spec.mounts);
   await fs.rm(ctx.paths.bundleDir(row.id), { recursive: true, force: true });
 }
 

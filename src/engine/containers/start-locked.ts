@@ -5,7 +5,8 @@
  * it without importing each other.
  */
 import type { LockedContainer } from '../locks.js';
-import { eventAttributes, rfc3339Nano, type ContainerContext, type Row } from './context.js';
+import { eventAttributes, type ContainerContext, type Row } from './context.js';
+import { rfc3339Nano } from '../time.js';
 import { initContainer, launchContainer, startInitialized, StartError, type Launched } from './launch.js';
 import { isInitialized, statusAfterFailedStart } from './lifecycle.js';
 

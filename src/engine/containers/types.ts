@@ -15,8 +15,8 @@ export interface RestartPolicy {
 }
 
 export interface MountSpec {
-  type: 'bind' | 'tmpfs';
-  /** Host path for bind; ignored for tmpfs. */
+  type: 'bind' | 'tmpfs' | 'volume';
+  /** Host path for bind; the volume's `_data` for volume (set at create); ignored for tmpfs. */
   source: string;
   /** Absolute path inside the container. */
   target: string;
@@ -28,8 +28,21 @@ export interface MountSpec {
   tmpfsMode?: number;
   /** Extra mount options as given by the client (e.g. tmpfs "noexec"). */
   options?: string[];
-  /** How the client asked: the Binds/Tmpfs shorthand or a Mounts entry. */
-  origin: 'binds' | 'tmpfs' | 'mounts';
+  /** volume: its name; '' in a request means a new anonymous volume (create names it). */
+  name?: string;
+  /** volume: no copy-up of the image's content (`nocopy`, VolumeOptions.NoCopy). */
+  noCopy?: boolean;
+  /** volume: driver, labels and driver options used when the mount creates the volume. */
+  volumeDriver?: string;
+  volumeLabels?: Record<string, string>;
+  volumeOptions?: Record<string, string>;
+  /** Binds: the mode text as given ("ro", "rw,z", "nocopy"); Docker's Mode in inspect. */
+  mode?: string;
+  /**
+   * How the client asked: the Binds/Tmpfs shorthand, a Mounts entry,
+   * Config.Volumes, the image's VOLUME, or inherited through VolumesFrom.
+   */
+  origin: 'binds' | 'tmpfs' | 'mounts' | 'volumes' | 'image' | 'volumes-from';
 }
 
 export interface Ulimit {
@@ -117,6 +130,8 @@ export interface ContainerSpec {
   attachStderr: boolean;
   exposedPorts: string[];
   mounts: MountSpec[];
+  /** HostConfig.VolumesFrom as given (`name[:ro|rw]`); absent in records older than volumes. */
+  volumesFrom?: string[];
   readonlyRootfs: boolean;
   resources: Resources;
   capAdd: string[];

@@ -13,7 +13,8 @@
  * health.
  */
 import type { ExecApi } from '../api.js';
-import { eventAttributes, rfc3339Nano, type ContainerContext } from '../containers/context.js';
+import { eventAttributes, type ContainerContext } from '../containers/context.js';
+import { rfc3339Nano } from '../time.js';
 import type { HealthLogEntry } from '../containers/types.js';
 import { withContainerLock } from '../locks.js';
 import { canTransition, isRunning } from '../containers/lifecycle.js';

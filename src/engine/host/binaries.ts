@@ -1,6 +1,6 @@
 /**
  * The one way berth finds a host binary. Every binary berthd runs (conmon,
- * the OCI runtime, mount, umount, tar, ps, systemd-notify) is resolved here
+ * the OCI runtime, mount, umount, tar, ps, cp, systemd-notify) is resolved here
  * to an absolute path, once per name (the answer is cached for the life of
  * the process), and run by that path — never by a bare name that a changed
  * PATH could redirect, and never from inside a container or an image.
@@ -28,6 +28,7 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   umount: 'mount',
   tar: 'tar',
   ps: 'procps',
+  cp: 'coreutils',
   'systemd-notify': 'systemd',
   ip: 'iproute2',
   iptables: 'iptables',
@@ -41,7 +42,7 @@ const SYSTEM_DIRS: readonly string[] = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'
 const STANDARD_DIRS: readonly string[] = ['/usr/local/sbin', '/usr/local/bin', ...SYSTEM_DIRS];
 
 /** The host tools berth runs by name. */
-export type HostTool = 'mount' | 'umount' | 'tar' | 'ps' | 'ip' | 'iptables' | 'unshare' | 'nsenter';
+export type HostTool = 'mount' | 'umount' | 'tar' | 'ps' | 'cp' | 'ip' | 'iptables' | 'unshare' | 'nsenter';
 
 const cache = new Map<string, string>();
 

@@ -23,6 +23,8 @@ export interface TarCreateOptions {
   xattrsInclude?: string;
   /** Members left out: anchored, literal paths (no wildcards). */
   exclude?: readonly string[];
+  /** Archive the member "." under this name instead (a mount's whole directory named as its target); symlink targets are left alone. */
+  renameTop?: string;
 }
 
 /** `tar -c -f - …` writing the archive to stdout. Pure. */
@@ -35,6 +37,7 @@ export function buildTarCreateArgs(o: TarCreateOptions): string[] {
     ...(o.xattrsInclude ? ['--xattrs', `--xattrs-include=${o.xattrsInclude}`] : []),
     ...(o.posix ? ['--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime'] : []),
     ...(excludes.length ? ['--anchored', '--no-wildcards', ...excludes.map((p) => `--exclude=${p}`)] : []),
+    ...(o.renameTop ? [`--transform=s|^\\.|${o.renameTop.replace(/[|\\&]/g, '\\$&')}|S`] : []),
     '--null', '--verbatim-files-from', '-T', '-',
   ];
 }

@@ -6,6 +6,7 @@
  * any point leaves something `teardown` (or startup) can undo.
  */
 import type { ContainerSpec } from '../containers/types.js';
+import { isRunning } from '../containers/lifecycle.js';
 import { invalid, conflict, forbidden, notFound } from '../errors.js';
 import { findNetwork, lookup, type NetworkContext } from './context.js';
 import { bindPorts, wantedPorts } from './host-ports.js';
@@ -134,7 +135,7 @@ export async function setupContainerNetwork(ctx: NetworkContext, c: ContainerRef
 function joinedNamespace(ctx: NetworkContext, id: string): string {
   const target = ctx.containers.get(id);
   if (!target) throw notFound('BERTH_CONTAINER_NOT_FOUND', `No such container: ${id}`);
-  if (target.state.status !== 'running' && target.state.status !== 'paused') {
+  if (!isRunning(target.state.status)) {
     throw conflict('BERTH_NETWORK_JOIN_STOPPED', `cannot join network of a non running container: ${id}`);
   }
   return `/proc/${target.state.pid}/ns/net`;

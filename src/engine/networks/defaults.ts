@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { execa } from '../execa-on-demand.js';
 import { hostTool } from '../host/binaries.js';
-import { rfc3339Nano } from '../containers/context.js';
+import { rfc3339Nano } from '../time.js';
 import { invalid, systemError } from '../errors.js';
 import type { NetworkContext } from './context.js';
 import { formatCidr, intToIp, parseCidr, pickSubnet, requireCidr, type Cidr } from './ipam.js';

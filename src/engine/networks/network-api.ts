@@ -5,7 +5,7 @@
  * running container and go with its last (netavark does both).
  */
 import type { CreateNetworkOptions, Filters, NetworkView } from '../api.js';
-import { rfc3339Nano } from '../containers/context.js';
+import { rfc3339Nano } from '../time.js';
 import { conflict, forbidden, invalid, notFound } from '../errors.js';
 import { findNetwork, PREDEFINED, type NetworkContext } from './context.js';
 import { freeSubnet, newNetworkId, userBridgeName } from './defaults.js';

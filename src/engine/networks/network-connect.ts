@@ -5,6 +5,7 @@
  * run record is updated so the final teardown undoes everything.
  */
 import { withContainerLock } from '../locks.js';
+import { isRunning } from '../containers/lifecycle.js';
 import { conflict, forbidden } from '../errors.js';
 import { findNetwork, type NetworkContext } from './context.js';
 import { addEndpoint, attachments, usesBridge, type EndpointRequest } from './container-net.js';
@@ -22,7 +23,7 @@ export async function connectNetwork(ctx: NetworkContext, netRef: string, contai
     if (network.driver !== 'bridge') throw forbidden('BERTH_NETWORK_NOT_BRIDGE', 'container cannot be disconnected from host network or connected to host network');
     addEndpoint(ctx, c, network.id, req, '');
     const run = ctx.repo.getRun(id);
-    if (run && (c.state.status === 'running' || c.state.status === 'paused')) {
+    if (run && isRunning(c.state.status)) {
       const input = buildNetavarkInput({ containerId: id, containerName: c.name, attachments: attachments(ctx, id), ports: run.ports });
       // The new interface takes the first ethN not in use (earlier ones may have been disconnected).
       const usedNames = new Set(Object.values(run.setup.networks).map((n) => n.interface_name));

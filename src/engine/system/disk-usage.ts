@@ -1,34 +1,12 @@
 /**
  * `docker system df`: images with the bytes they share with other images,
  * containers with their writable-layer sizes, the size of all layers, and
- * volumes through a hook (the volumes service supplies it; none until then).
+ * volumes with their users and sizes (from the volume store).
  * Build cache is always empty (berth has no builder cache).
  */
-import type { ContainerView, ContainersApi, ImageView } from '../api.js';
+import type { ContainersApi } from '../api/containers.js';
+import type { DiskUsage, VolumeUsage } from '../api/disk-usage.js';
 import type { ImageService } from '../images/service.js';
-
-export interface VolumeUsage {
-  name: string;
-  driver: string;
-  mountpoint: string;
-  /** RFC 3339, or '' when unknown. */
-  createdAt: string;
-  labels: Record<string, string>;
-  scope: 'local' | 'global';
-  options: Record<string, string>;
-  /** Containers using it; -1 = not computed. */
-  refCount: number;
-  /** Bytes; -1 = not computed. */
-  size: number;
-}
-
-export interface DiskUsage {
-  /** Bytes of all distinct layers. */
-  layersSize: number;
-  images: Array<ImageView & { sharedSize: number }>;
-  containers: ContainerView[];
-  volumes: VolumeUsage[];
-}
 
 export interface DiskUsageDeps {
   images: ImageService;

@@ -1,6 +1,6 @@
 /** GET /system/df. */
 import type { Engine } from '../../engine/api.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { notSupported } from '../errors.js';
 import { toDiskUsage } from '../wire/disk-usage.js';
 

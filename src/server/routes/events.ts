@@ -5,7 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Engine } from '../../engine/api.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { notSupported } from '../errors.js';
 import { queryFilters, queryString, type Query } from '../query.js';
 import { startRawStream } from '../streams/json-stream.js';

@@ -1,7 +1,7 @@
 /** Network routes: list, inspect, create, remove, prune, connect, disconnect. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, NetworksApi } from '../../engine/api.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { badRequest } from '../errors.js';
 import { objectField, stringField, boolField, type Json } from '../wire/body-fields.js';
 import { parseEndpointConfig } from '../wire/create-network-fields.js';

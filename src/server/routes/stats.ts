@@ -1,7 +1,7 @@
 /** GET /containers/{id}/stats: one JSON object, or one per second when streaming. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/api.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { badRequest, notSupported } from '../errors.js';
 import { queryBool, type Query } from '../query.js';
 import { startRawStream } from '../streams/json-stream.js';

@@ -1,7 +1,7 @@
 /** POST /containers/{id}/update → {"Warnings": […]}. */
 import type { FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/api.js';
-import type { Operations } from '../app.js';
+import type { Operations } from './operation.js';
 import { notSupported } from '../errors.js';
 import { toUpdateOptions, toUpdateResponse } from '../wire/update-body.js';
 

@@ -7,9 +7,11 @@ import type { ContainerSpec, MountSpec } from '../../engine/api.js';
 import { MASKED_PATHS, READONLY_PATHS } from '../../engine/api.js';
 import { portBindingsOf } from './container-network.js';
 
+/** A Binds entry as the client wrote it (older records have no `mode`: rebuilt from the flags). */
 function bindString(m: MountSpec): string {
-  const opts = [m.readOnly ? 'ro' : '', m.propagation ?? ''].filter((o) => o !== '');
-  return `${m.source}:${m.target}${opts.length ? `:${opts.join(',')}` : ''}`;
+  const source = m.type === 'volume' ? (m.name ?? '') : m.source;
+  const mode = m.mode !== undefined ? (m.type === 'volume' && m.mode === 'z' ? '' : m.mode) : [m.readOnly ? 'ro' : '', m.propagation ?? ''].filter((o) => o !== '').join(',');
+  return `${source}:${m.target}${mode ? `:${mode}` : ''}`;
 }
 
 function tmpfsOptions(m: MountSpec): string {
@@ -21,7 +23,15 @@ function tmpfsOptions(m: MountSpec): string {
 }
 
 function mountEntry(m: MountSpec): Record<string, unknown> {
-  const base = { Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly };
+  const base = { Type: m.type, Source: m.type === 'volume' ? m.name : m.source, Target: m.target, ReadOnly: m.readOnly };
+  if (m.type === 'volume') {
+    // As the client sent it: empty parts left out.
+    const options = m.volumeOptions && Object.keys(m.volumeOptions).length ? { Options: m.volumeOptions } : {};
+    const driverConfig = m.volumeDriver || options.Options ? { DriverConfig: { ...(m.volumeDriver ? { Name: m.volumeDriver } : {}), ...options } } : {};
+    const labels = m.volumeLabels && Object.keys(m.volumeLabels).length ? { Labels: m.volumeLabels } : {};
+    const vo = { ...(m.noCopy ? { NoCopy: true } : {}), ...labels, ...driverConfig };
+    return Object.keys(vo).length ? { ...base, VolumeOptions: vo } : base;
+  }
   if (m.type === 'bind') return m.propagation ? { ...base, BindOptions: { Propagation: m.propagation } } : base;
   const t: Record<string, number> = {};
   if (m.tmpfsSize) t.SizeBytes = m.tmpfsSize;
@@ -29,16 +39,30 @@ function mountEntry(m: MountSpec): Record<string, unknown> {
   return { ...base, TmpfsOptions: t };
 }
 
+/** Docker's Mode: the Binds text as given ("z" for a volume without one), "z" for a Mounts volume, else "". */
+function modeOf(m: MountSpec): string {
+  if (m.mode !== undefined) return m.mode;
+  return m.origin === 'binds' ? [m.readOnly ? 'ro' : '', m.propagation ?? ''].filter(Boolean).join(',') : '';
+}
+
 /** The `Mounts` list of inspect and of list items. */
 export function toMountPoints(mounts: MountSpec[]): Array<Record<string, unknown>> {
   return mounts.map((m) => ({
     Type: m.type,
+    ...(m.type === 'volume' ? { Name: m.name ?? '' } : {}),
     Source: m.source,
     Destination: m.target,
-    Mode: m.origin === 'binds' ? [m.readOnly ? 'ro' : '', m.propagation ?? ''].filter(Boolean).join(',') : '',
+    ...(m.type === 'volume' ? { Driver: m.volumeDriver || 'local' } : {}),
+    Mode: modeOf(m),
     RW: !m.readOnly,
     Propagation: m.type === 'bind' ? (m.propagation ?? 'rprivate') : '',
   }));
+}
+
+/** Config.Volumes: the paths of Config.Volumes and of the image's VOLUME; null when none. */
+export function toConfigVolumes(mounts: MountSpec[]): Record<string, object> | null {
+  const paths = mounts.filter((m) => m.origin === 'volumes' || m.origin === 'image').map((m) => m.target);
+  return paths.length ? Object.fromEntries(paths.map((p) => [p, {}])) : null;
 }
 
 /** Docker's HostConfig for inspect. */
@@ -58,7 +82,7 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
     RestartPolicy: { Name: spec.restartPolicy.name, MaximumRetryCount: spec.restartPolicy.maximumRetryCount },
     AutoRemove: spec.autoRemove,
     VolumeDriver: '',
-    VolumesFrom: null,
+    VolumesFrom: spec.volumesFrom?.length ? spec.volumesFrom : null,
     CapAdd: spec.capAdd.length ? spec.capAdd : null,
     CapDrop: spec.capDrop.length ? spec.capDrop : null,
     CgroupnsMode: 'private',

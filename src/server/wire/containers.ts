@@ -4,7 +4,7 @@
  */
 import type { ContainerSpec, ContainerState, ContainerView, HealthConfig, HealthState } from '../../engine/api.js';
 import { publicStatus } from '../../engine/api.js';
-import { toHostConfig, toMountPoints } from './container-host-config.js';
+import { toConfigVolumes, toHostConfig, toMountPoints } from './container-host-config.js';
 import { parseTime, statusText } from './status-text.js';
 import { listPorts, networksOf, toNetworkSettings } from './container-network.js';
 
@@ -90,7 +90,7 @@ function toConfig(v: ContainerView): Record<string, unknown> {
     Env: nullIfEmpty(s.env),
     Cmd: nullIfEmpty(s.cmd),
     Image: s.image,
-    Volumes: null,
+    Volumes: toConfigVolumes(s.mounts),
     WorkingDir: s.workingDir,
     Entrypoint: nullIfEmpty(s.entrypoint),
     OnBuild: null,

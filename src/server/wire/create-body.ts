@@ -10,7 +10,7 @@ import {
   boolField, intField, objectField, strSliceField, stringField, stringListField, stringMapField,
 } from './body-fields.js';
 import type { Json } from './body-fields.js';
-import { parseMounts } from './create-mounts.js';
+import { parseConfigVolumes, parseMounts } from './create-mounts.js';
 import { parseNetworkFields } from './create-network-fields.js';
 
 export interface CreateRequest {
@@ -45,10 +45,6 @@ export function toCreateOptions(body: unknown, name: string | undefined): Create
   const warnings: string[] = [];
   const image = stringField(cfg, 'Image', 'Image');
   if (image === '') throw badRequest('Image must be set: an image name is required to create a container');
-  const volumes = objectField(cfg, 'Volumes', 'Volumes');
-  if (Object.keys(volumes).length > 0) {
-    throw badRequest(`Volumes: volumes are not supported yet (${Object.keys(volumes).join(', ')}); use a bind mount with an absolute host path`);
-  }
   const restartPolicy = parseRestartPolicy(hc);
   const autoRemove = boolField(hc, 'AutoRemove', 'HostConfig.AutoRemove');
   if (autoRemove && restartPolicy.name !== 'no') {
@@ -61,6 +57,7 @@ export function toCreateOptions(body: unknown, name: string | undefined): Create
     image,
     cmd: nonEmptyOrNull(strSliceField(cfg, 'Cmd', 'Cmd')),
     entrypoint: parseEntrypoint(cfg),
+    configVolumes: parseConfigVolumes(cfg),
     spec: {
       env: stringListField(cfg, 'Env', 'Env'),
       workingDir: stringField(cfg, 'WorkingDir', 'WorkingDir'),
@@ -78,6 +75,7 @@ export function toCreateOptions(body: unknown, name: string | undefined): Create
       attachStdout: boolField(cfg, 'AttachStdout', 'AttachStdout'),
       attachStderr: boolField(cfg, 'AttachStderr', 'AttachStderr'),
       mounts: parseMounts(hc),
+      volumesFrom: stringListField(hc, 'VolumesFrom', 'HostConfig.VolumesFrom'),
       readonlyRootfs: boolField(hc, 'ReadonlyRootfs', 'HostConfig.ReadonlyRootfs'),
       resources: parseResources(hc),
       capAdd: stringListField(hc, 'CapAdd', 'HostConfig.CapAdd'),

@@ -1,79 +1,136 @@
 /**
- * HostConfig.Binds, HostConfig.Mounts and HostConfig.Tmpfs → MountSpec[].
- * Only bind and tmpfs mounts exist in berth so far; named and anonymous
- * volumes get a clear 400 rather than a crash.
+ * HostConfig.Binds, HostConfig.Mounts and HostConfig.Tmpfs → MountSpec[],
+ * with Docker's rules and texts. A volume entry keeps its name ('' for an
+ * anonymous one); the engine creates or finds the volume at create.
  */
 import type { MountSpec } from '../../engine/api.js';
 import { badRequest } from '../errors.js';
-import { boolField, intField, objectField, parseRamBytes, stringField } from './body-fields.js';
+import { boolField, intField, objectField, parseRamBytes, stringField, stringMapField } from './body-fields.js';
 import type { Json } from './body-fields.js';
 
 const PROPAGATIONS = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
-/** Bind options Docker accepts that change nothing for berth (SELinux relabel, macOS consistency, nocopy). */
-const IGNORED_BIND_OPTS = new Set(['z', 'Z', 'nocopy', 'consistent', 'cached', 'delegated']);
+/** Bind options Docker accepts that change nothing for berth (SELinux relabel, macOS consistency). */
+const IGNORED_BIND_OPTS = new Set(['z', 'Z', 'consistent', 'cached', 'delegated']);
 
-function requireAbsolute(path: string, field: string): void {
-  if (!path.startsWith('/')) throw badRequest(`${field}: invalid mount config: "${path}" is not an absolute path`);
+type MountType = MountSpec['type'];
+
+const mountError = (type: string, detail: string) => `invalid mount config for type "${type}": ${detail}`;
+const notAbsolute = (type: MountType, p: string) => mountError(type, `invalid mount path: '${p}' mount path must be absolute`);
+
+/** Docker's check of a destination: absolute and not "/". Returns the error text or ''. */
+function targetError(type: MountType, target: string): string {
+  if (!target.startsWith('/')) return notAbsolute(type, target);
+  if (target.replace(/\/+$/, '') === '') return "invalid specification: destination can't be '/'";
+  return '';
 }
 
-function volumesUnsupported(field: string, spec: string): never {
-  throw badRequest(`${field}: volumes are not supported yet ("${spec}" names a volume); use an absolute host path to bind-mount a directory`);
-}
-
-/** One `/host:/ctr[:opts]` Binds entry. */
+/** One Binds entry: `/host:/ctr[:opts]` (bind), `name:/ctr[:opts]` (named volume) or `/ctr` (anonymous volume). */
 export function parseBind(spec: string, field = 'HostConfig.Binds'): MountSpec {
+  const invalidSpec = (detail?: string) => badRequest(`invalid volume specification: '${spec}'${detail ? `: ${detail}` : ''}`);
   const parts = spec.split(':');
-  if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '') {
-    if (parts.length === 1 && spec.startsWith('/')) volumesUnsupported(field, spec);
-    throw badRequest(`${field}: invalid volume specification: "${spec}"`);
+  if (parts.length > 3 || parts.some((p) => p === '')) throw invalidSpec();
+  if (parts.length === 1) {
+    const err = targetError('volume', spec);
+    if (err) throw invalidSpec(err);
+    return { type: 'volume', name: '', source: '', target: spec, readOnly: false, origin: 'binds', mode: '' };
   }
-  const [source, target, opts = ''] = parts;
-  if (!source.startsWith('/')) volumesUnsupported(field, spec);
-  requireAbsolute(target, field);
-  const mount: MountSpec = { type: 'bind', source, target, readOnly: false, origin: 'binds' };
-  for (const opt of opts.split(',').filter((o) => o !== '')) {
+  const [source, target, mode = ''] = parts;
+  const type: MountType = source.startsWith('/') ? 'bind' : 'volume';
+  const err = targetError(type, target);
+  if (err) throw invalidSpec(err);
+  const mount: MountSpec =
+    type === 'bind'
+      ? { type, source, target, readOnly: false, origin: 'binds', mode }
+      : { type, name: source, source: '', target, readOnly: false, origin: 'binds', mode: mode || 'z' };
+  for (const opt of mode.split(',').filter((o) => o !== '')) {
     if (opt === 'ro' || opt === 'rw') mount.readOnly = opt === 'ro';
-    else if (PROPAGATIONS.has(opt)) mount.propagation = opt;
-    else if (!IGNORED_BIND_OPTS.has(opt)) throw badRequest(`${field}: invalid mode "${opt}" in "${spec}"`);
+    else if (opt === 'nocopy') {
+      if (type === 'bind') throw invalidSpec(mountError('bind', 'field VolumeOptions must not be specified'));
+      mount.noCopy = true;
+    } else if (PROPAGATIONS.has(opt)) {
+      if (type === 'volume') throw invalidSpec(mountError('volume', 'field BindOptions must not be specified'));
+      mount.propagation = opt;
+    } else if (!IGNORED_BIND_OPTS.has(opt)) throw badRequest(`${field}: invalid mode: ${opt} in '${spec}'`);
   }
   return mount;
 }
 
-/** One HostConfig.Mounts entry (Type bind or tmpfs). */
+function noField(m: Json, type: string, key: string): void {
+  const v = m[key];
+  if (v !== undefined && v !== null) throw badRequest(mountError(type, `field ${key} must not be specified`));
+}
+
+/** A Mounts entry of Type volume: VolumeOptions NoCopy, Labels, DriverConfig (Name, Options). */
+function volumeEntry(m: Json, field: string, target: string, readOnly: boolean): MountSpec {
+  noField(m, 'volume', 'BindOptions');
+  noField(m, 'volume', 'TmpfsOptions');
+  const vo = objectField(m, 'VolumeOptions', `${field}.VolumeOptions`);
+  const dc = objectField(vo, 'DriverConfig', `${field}.VolumeOptions.DriverConfig`);
+  return {
+    type: 'volume',
+    name: stringField(m, 'Source', `${field}.Source`),
+    source: '',
+    target,
+    readOnly,
+    origin: 'mounts',
+    mode: 'z',
+    noCopy: boolField(vo, 'NoCopy', `${field}.VolumeOptions.NoCopy`),
+    volumeDriver: stringField(dc, 'Name', `${field}.VolumeOptions.DriverConfig.Name`),
+    volumeLabels: stringMapField(vo, 'Labels', `${field}.VolumeOptions.Labels`),
+    volumeOptions: stringMapField(dc, 'Options', `${field}.VolumeOptions.DriverConfig.Options`),
+  };
+}
+
+function bindEntry(m: Json, field: string, target: string, readOnly: boolean): MountSpec {
+  noField(m, 'bind', 'VolumeOptions');
+  noField(m, 'bind', 'TmpfsOptions');
+  const source = stringField(m, 'Source', `${field}.Source`);
+  if (source === '') throw badRequest(mountError('bind', 'field Source must not be empty'));
+  if (!source.startsWith('/')) throw badRequest(notAbsolute('bind', source));
+  const propagation = stringField(objectField(m, 'BindOptions', `${field}.BindOptions`), 'Propagation', `${field}.BindOptions.Propagation`);
+  if (propagation && !PROPAGATIONS.has(propagation)) throw badRequest(`${field}.BindOptions.Propagation: invalid propagation "${propagation}"`);
+  return { type: 'bind', source, target, readOnly, origin: 'mounts', ...(propagation ? { propagation } : {}) };
+}
+
+function tmpfsEntry(m: Json, field: string, target: string, readOnly: boolean): MountSpec {
+  noField(m, 'tmpfs', 'BindOptions');
+  noField(m, 'tmpfs', 'VolumeOptions');
+  if (stringField(m, 'Source', `${field}.Source`) !== '') throw badRequest(mountError('tmpfs', 'field Source must not be specified'));
+  const t = objectField(m, 'TmpfsOptions', `${field}.TmpfsOptions`);
+  const tmpfsSize = intField(t, 'SizeBytes', `${field}.TmpfsOptions.SizeBytes`, 0);
+  const mode = intField(t, 'Mode', `${field}.TmpfsOptions.Mode`, 0);
+  return { type: 'tmpfs', source: '', target, readOnly, origin: 'mounts', tmpfsSize, ...(mode ? { tmpfsMode: mode } : {}) };
+}
+
+/** One HostConfig.Mounts entry (Type bind, volume or tmpfs). */
 export function parseMountEntry(entry: unknown, index: number): MountSpec {
   const field = `HostConfig.Mounts[${index}]`;
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw badRequest(`${field} must be an object`);
   const m = entry as Json;
   const type = stringField(m, 'Type', `${field}.Type`);
-  const target = stringField(m, 'Target', `${field}.Target`);
-  if (target === '') throw badRequest(`${field}.Target must be set`);
-  requireAbsolute(target, `${field}.Target`);
-  const readOnly = boolField(m, 'ReadOnly', `${field}.ReadOnly`);
-  if (type === 'bind') {
-    const source = stringField(m, 'Source', `${field}.Source`);
-    if (source === '') throw badRequest(`${field}.Source must be set for a bind mount`);
-    requireAbsolute(source, `${field}.Source`);
-    const propagation = stringField(objectField(m, 'BindOptions', `${field}.BindOptions`), 'Propagation', `${field}.BindOptions.Propagation`);
-    if (propagation && !PROPAGATIONS.has(propagation)) throw badRequest(`${field}.BindOptions.Propagation: invalid propagation "${propagation}"`);
-    return { type: 'bind', source, target, readOnly, origin: 'mounts', ...(propagation ? { propagation } : {}) };
-  }
-  if (type === 'tmpfs') {
-    const t = objectField(m, 'TmpfsOptions', `${field}.TmpfsOptions`);
-    const tmpfsSize = intField(t, 'SizeBytes', `${field}.TmpfsOptions.SizeBytes`, 0);
-    const mode = intField(t, 'Mode', `${field}.TmpfsOptions.Mode`, 0);
-    return { type: 'tmpfs', source: '', target, readOnly, origin: 'mounts', tmpfsSize, ...(mode ? { tmpfsMode: mode } : {}) };
-  }
   if (type === '') throw badRequest(`${field}.Type must be set`);
-  throw badRequest(`${field}.Type: mount type "${type}" is not supported yet (only bind and tmpfs)`);
+  if (type !== 'bind' && type !== 'volume' && type !== 'tmpfs') throw badRequest(mountError(type, 'mount type unknown'));
+  const target = stringField(m, 'Target', `${field}.Target`);
+  if (target === '') throw badRequest(mountError(type, 'field Target must not be empty'));
+  const err = targetError(type, target);
+  if (err) throw badRequest(err);
+  const readOnly = boolField(m, 'ReadOnly', `${field}.ReadOnly`);
+  if (type === 'volume') return volumeEntry(m, field, target, readOnly);
+  if (type === 'bind') return bindEntry(m, field, target, readOnly);
+  return tmpfsEntry(m, field, target, readOnly);
 }
 
 /** One HostConfig.Tmpfs entry: `/path` → "size=64m,mode=1777,noexec". */
 export function parseTmpfs(target: string, opts: string): MountSpec {
   const field = `HostConfig.Tmpfs[${target}]`;
-  requireAbsolute(target, field);
+  const err = targetError('tmpfs', target);
+  if (err) throw badRequest(`${field}: ${err}`);
   const mount: MountSpec = { type: 'tmpfs', source: '', target, readOnly: false, origin: 'tmpfs', tmpfsSize: 0 };
   const extra: string[] = [];
-  for (const opt of opts.split(',').map((o) => o.trim()).filter((o) => o !== '')) {
+  for (const opt of opts
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '')) {
     if (opt.startsWith('size=')) mount.tmpfsSize = parseRamBytes(opt.slice(5), field);
     else if (opt.startsWith('mode=')) {
       if (!/^[0-7]{1,4}$/.test(opt.slice(5))) throw badRequest(`${field}: invalid mode "${opt.slice(5)}"`);
@@ -112,4 +169,14 @@ export function parseMounts(hostConfig: Json): MountSpec[] {
     seen.add(key);
   }
   return mounts;
+}
+
+/** Config.Volumes: `{"/path": {}}` → its absolute paths (each an anonymous volume unless mounted otherwise). */
+export function parseConfigVolumes(cfg: Json): string[] {
+  const paths = Object.keys(objectField(cfg, 'Volumes', 'Volumes'));
+  for (const p of paths) {
+    const err = targetError('volume', p);
+    if (err) throw badRequest(`invalid volume specification: '${p}': ${err}`);
+  }
+  return paths;
 }
