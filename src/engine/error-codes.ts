@@ -119,6 +119,7 @@ export const EXEC = {
   BERTH_EXEC_ATTACH: { kind: 'system', description: "conmon could not set up the exec session's attach socket." },
   BERTH_EXEC_START: { kind: 'system', description: 'Starting an exec session failed before the runtime ran (spec, conmon handshake).' },
   BERTH_EXEC_START_FAILED: { kind: 'system', description: 'The runtime could not start the exec process ("OCI runtime exec failed").' },
+  BERTH_EXEC_START_INVALID: { kind: 'invalid-parameter', description: 'The exec command is missing or not executable ("OCI runtime exec failed"; 400 as in dockerd).' },
 } as const satisfies Block;
 
 /** Images: references, archives, the layer store, the root filesystem mount. */

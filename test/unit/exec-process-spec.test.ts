@@ -89,7 +89,8 @@ test('exec wire: ExecConfig and start bodies, with field-naming 400s', () => {
   assert.deepEqual(opts, { cmd: ['echo', 'hi'], env: ['A=1'], workingDir: '/tmp', user: 'nobody', tty: true, attachStdin: false, attachStdout: true, attachStderr: false, privileged: false, detachKeys: '' });
   assert.deepEqual(execCreateFromBody(undefined).cmd, []);
   assert.throws(() => execCreateFromBody({ Cmd: [1] }), /Cmd must be a list of strings/);
-  assert.deepEqual(execStartFromBody({ Detach: true, Tty: false }), { detach: true, consoleSize: null });
+  assert.deepEqual(execStartFromBody({ Detach: true, Tty: false }), { detach: true, consoleSize: null, tty: false });
+  assert.equal(execStartFromBody({ Tty: true }).tty, true);
   assert.deepEqual(execStartFromBody({ ConsoleSize: [24, 80] }).consoleSize, [24, 80]);
   assert.throws(() => execStartFromBody({ ConsoleSize: [24] }), /ConsoleSize/);
 });
@@ -101,5 +102,5 @@ test('exec wire: inspect JSON as Docker shapes it', () => {
   });
   assert.equal(json.ExitCode, 7);
   assert.equal(json.ContainerID, 'c1');
-  assert.deepEqual(json.ProcessConfig, { arguments: ['-c', 'exit 7'], entrypoint: 'sh', privileged: false, tty: false, user: '' });
+  assert.deepEqual(json.ProcessConfig, { arguments: ['-c', 'exit 7'], entrypoint: 'sh', privileged: false, tty: false });
 });

@@ -171,9 +171,9 @@ test('bad query integers and missing required queries answer 400 naming the fiel
   r = await get('/containers/abc/resize?h=10', 'POST');
   assert.equal(r.status, 400);
   assert.match(r.json.message, /'w'/);
+  // rename's `name` is checked by its handler, to answer with dockerd's text (test/integration/dockerd-fidelity).
   r = await get('/containers/abc/rename', 'POST');
-  assert.equal(r.status, 400);
-  assert.match(r.json.message, /'name'/);
+  assert.equal(r.status, 200);
   r = await get('/containers/abc/wait?condition=whenever', 'POST');
   assert.equal(r.status, 400);
   assert.match(r.json.message, /condition/);

@@ -197,7 +197,8 @@ test('image wire shapes', () => {
   // One familiar-name rule (the engine's familiarReference, Docker's FamiliarName):
   // only docker.io/library/<one component> loses "library/".
   const tags = ['docker.io/library/busybox:latest', 'docker.io/foo/bar:1', 'localhost:5000/a:1', 'docker.io/library/a/b:1'];
-  const familiar = ['busybox:latest', 'foo/bar:1', 'localhost:5000/a:1', 'library/a/b:1'];
+  // In dockerd's order: its reference store sorts the familiar strings lexically.
+  const familiar = ['busybox:latest', 'foo/bar:1', 'library/a/b:1', 'localhost:5000/a:1'];
   assert.deepEqual((toImageListItem(sampleImage({ tags })) as Record<string, any>).RepoTags, familiar);
   assert.deepEqual((toImageInspect(sampleImage({ tags })) as Record<string, any>).RepoTags, familiar);
   const item = toImageListItem(sampleImage()) as Record<string, any>;

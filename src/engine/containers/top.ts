@@ -16,7 +16,8 @@ export async function topContainer(ctx: ContainerContext, ref: string, psArgs: s
   ensureTransition('top', row.state.status, row.id);
   const args = buildPsArgs(psArgs);
   const [pids, ps] = await Promise.all([ctx.runtime.pids(row.id), execa(hostTool('ps'), args, { reject: false, timeout: 10_000 })]);
-  if (ps.exitCode !== 0) throw systemError('BERTH_TOP_PS_FAILED', `Error running ps: ${String(ps.stderr).trim()}`);
+  // dockerd's text: "ps: " and the first line of ps's complaint (the usage that follows is noise).
+  if (ps.exitCode !== 0) throw systemError('BERTH_TOP_PS_FAILED', `ps: ${String(ps.stderr).trim().split('\n')[0] || `exit code ${ps.exitCode}`}`);
   return parsePsOutput(String(ps.stdout), new Set(pids));
 }
 

@@ -15,7 +15,7 @@ import type { ContainerContext, Row } from '../containers/context.js';
 import { parseLogLine } from '../containers/k8s-log.js';
 import { DetachKeyMatcher, parseDetachKeys } from '../attach/detach-keys.js';
 import { resolveUser } from '../containers/user.js';
-import { EngineError, systemError } from '../errors.js';
+import { EngineError, invalid, systemError } from '../errors.js';
 import { containerFiles } from '../paths.js';
 import { AttachSocket } from '../runtime/attach-socket.js';
 import type { OciSpec } from '../runtime/oci-types.js';
@@ -70,7 +70,7 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
     session.pid = started.data;
   } catch (err) {
     const failure = err instanceof EngineError ? err : systemError('BERTH_EXEC_START', (err as Error).message, err);
-    endSession(session, failure instanceof ExecStartError ? failure.exitCode : 126, onEnded);
+    endSession(session, 126, onEnded);
     if (!attached) throw failure;
     return failedSession(tty, failure.message);
   }
@@ -88,17 +88,17 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
   return attached ? attachedSession(session, exited, () => replay) : (void exited, null);
 }
 
-/** A runtime failure with the exit code Docker records (127 not found, 126 otherwise). */
-class ExecStartError extends EngineError {
-  constructor(message: string, readonly exitCode: number) {
-    super('system', 'BERTH_EXEC_START_FAILED', message);
-  }
-}
-
-async function startFailure(session: ExecSession, message: string | undefined): Promise<ExecStartError> {
+/**
+ * A runtime failure of an exec start, in dockerd 20.10's words, down to
+ * containerd's gRPC status suffix ": unknown". A missing or non-executable
+ * command is the client's error (400 when detached), anything else 500.
+ * The session's exit code is 126 either way (dockerd's exec path overwrites
+ * the 127 `docker run` gives a missing binary).
+ */
+async function startFailure(session: ExecSession, message: string | undefined): Promise<EngineError> {
   const fromLog = runtimeMessage(await fs.readFile(execFiles(session.bundleDir).runtimeLog, 'utf8').catch(() => ''));
-  const text = `OCI runtime exec failed: ${fromLog || message || session.conmon?.stderr().trim() || 'unknown error'}`;
-  return new ExecStartError(text, startFailureExitCode(text) ?? 126);
+  const text = `OCI runtime exec failed: ${fromLog || message || session.conmon?.stderr().trim() || 'unknown error'}: unknown`;
+  return startFailureExitCode(text) === undefined ? systemError('BERTH_EXEC_START_FAILED', text) : invalid('BERTH_EXEC_START_INVALID', text);
 }
 
 async function writeProcessSpec(ctx: ContainerContext, row: Row, session: ExecSession, opts: ExecStartOptions): Promise<void> {

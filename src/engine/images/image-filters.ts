@@ -2,7 +2,8 @@
  * `GET /images/json` filters, as dockerd reads them. Pure apart from the
  * `resolve` callback used by before/since.
  *
- * - reference=<glob>: OR over values; matches a tag's familiar form
+ * - reference=<glob>: OR over values (the listed images keep only their
+ *   matching tags, as in dockerd); matches a tag's familiar form
  *   (`busybox:latest`), its familiar name (`busybox`) or its normalized form.
  *   `*` does not cross `/` (Go's path.Match). Untagged images never match.
  * - dangling=true|false (also 1|0; both at once is an error): untagged or tagged.
@@ -24,14 +25,24 @@ type Predicate = (img: ImageRecord) => boolean;
 export function filterImages(images: ImageRecord[], filters: Filters, resolve: (ref: string) => ImageRecord): ImageRecord[] {
   const args = parseFilters(filters, LIST_KEYS);
   const preds = args.keys().map((key) => predicateFor(key, args, resolve));
-  return images.filter((img) => preds.every((p) => p(img)));
+  const kept = images.filter((img) => preds.every((p) => p(img)));
+  if (!args.keys().includes('reference')) return kept;
+  // As dockerd: a reference filter also narrows each image's tags to the matching ones.
+  const matches = referenceMatcher(args.values('reference'));
+  return kept.map((img) => ({ ...img, tags: img.tags.filter(matches) }));
+}
+
+/** True for a normalized tag one of the globs matches in any of its forms. */
+function referenceMatcher(globs: readonly string[]): (tag: string) => boolean {
+  const res = globs.map(globToRegExp);
+  return (tag) => referenceForms(tag).some((f) => res.some((g) => g.test(f)));
 }
 
 function predicateFor(key: string, args: FilterArgs, resolve: (ref: string) => ImageRecord): Predicate {
   switch (key) {
     case 'reference': {
-      const globs = args.values('reference').map(globToRegExp);
-      return (img) => img.tags.some((t) => referenceForms(t).some((f) => globs.some((g) => g.test(f))));
+      const matches = referenceMatcher(args.values('reference'));
+      return (img) => img.tags.some(matches);
     }
     case 'dangling': {
       const want = args.bool('dangling', false);

@@ -20,7 +20,7 @@ import type { Readable } from 'node:stream';
 import type pino from 'pino';
 import type { ImagesRepo, LayerRow } from '../../db/images-repo.js';
 import type { ImageRecord } from './types.js';
-import { invalid } from '../errors.js';
+import { EngineError, invalid } from '../errors.js';
 import { readArchive, type ArchiveImage } from './archive-manifest.js';
 import { chainIds, parseImageConfig, sha256Digest } from './config-parse.js';
 import { recordFromConfig } from './image-config.js';
@@ -44,13 +44,25 @@ export interface LoadedImage {
 export async function loadImages(source: Readable, ctx: LoadCtx): Promise<LoadedImage[]> {
   const tmp = await fsp.mkdtemp(path.join(ctx.layers.overlayRoot, 'tmp-load-'));
   try {
-    await untarLayer(source, tmp);
+    await untarLayer(source, tmp).catch((err: unknown) => {
+      throw err instanceof EngineError && /TAR_(BAD_ARCHIVE|ENTRY_INVALID|ABORT)/.test(err.message) ? notATar(err) : err;
+    });
     const images = await readArchive(await fsp.realpath(tmp));
     if (images.length === 0) throw invalid('BERTH_IMAGE_BAD_ARCHIVE', 'invalid image archive: no images in it');
     return await ctx.serial(() => storeImages(images, ctx));
   } finally {
     await fsp.rm(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * dockerd's text for an upload that is not a (complete) tar: Go's archive/tar
+ * reports input shorter than one header as an unexpected EOF, anything else
+ * as an invalid header.
+ */
+function notATar(err: EngineError): EngineError {
+  const detail = err.message.includes('TAR_BAD_ARCHIVE') ? 'unexpected EOF' : 'archive/tar: invalid tar header';
+  return invalid('BERTH_IMAGE_BAD_ARCHIVE', `Error processing tar file(exit status 1): ${detail}`, err);
 }
 
 /** Every stored layer row by id (rows are reached through the images that use them). */

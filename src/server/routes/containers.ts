@@ -81,7 +81,7 @@ export function containerOperations(engine: Engine): Operations {
   const postContainersUnpause = noContent((r) => c.unpause(id(r)));
   const postContainersRename = noContent(async (r) => {
     const name = parseContainerName(queryString(q(r).name));
-    if (name === undefined) throw badRequest('name: a new container name is required');
+    if (name === undefined) throw badRequest('Neither old nor new names may be empty'); // dockerd's text
     await c.rename(id(r), name);
   });
   const deleteContainers = noContent(async (r) => {

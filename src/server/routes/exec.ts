@@ -1,6 +1,6 @@
 /** Exec routes: create, start (hijacked or detached), resize, inspect. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Engine, ExecApi } from '../../engine/api.js';
+import type { AttachSession, Engine, ExecApi, OutputChunk } from '../../engine/api.js';
 import { requestApiVersion } from '../api-version.js';
 import type { Operations } from './operation.js';
 import { badRequest, notSupported } from '../errors.js';
@@ -33,11 +33,12 @@ export function execOperations(engine: Engine): Operations {
    * with its first output: docker-py would lose that output.
    */
   async function postExecStart(request: Req, reply: FastifyReply) {
-    const opts = execStartFromBody(request.body);
+    const { tty: startTty, ...opts } = execStartFromBody(request.body);
+    const contentType = streamContentType(startTty, requestApiVersion(request.raw));
     // A holder, not a `let`: TypeScript does not see the assignment inside the callback.
     const hijacked: { conn?: HijackedConnection } = {};
-    const onAccepted = ({ tty }: { tty: boolean }) => {
-      hijacked.conn = hijackConnection(request, reply, streamContentType(tty, requestApiVersion(request.raw)));
+    const onAccepted = () => {
+      hijacked.conn = hijackConnection(request, reply, contentType);
     };
     let session;
     try {
@@ -47,7 +48,7 @@ export function execOperations(engine: Engine): Operations {
       return endHijacked(hijacked.conn, `Error: ${(err as Error).message}\n`);
     }
     if (!session) return reply.code(200).send();
-    await runAttach(hijacked.conn ?? hijackConnection(request, reply, streamContentType(session.tty, requestApiVersion(request.raw))), session, {
+    await runAttach(hijacked.conn ?? hijackConnection(request, reply, contentType), framedAs(session, startTty), {
       onSlowClient: (pending) => request.log.warn({ exec: id(request), pending }, 'exec client too slow (stopped reading): disconnected'),
     });
   }
@@ -71,6 +72,21 @@ export function execOperations(engine: Engine): Operations {
     ExecResize: { handler: postExecResize },
     ExecInspect: { handler: getExecJson },
   };
+}
+
+/**
+ * The session as the start request's Tty frames it (dockerd's rule): false →
+ * multiplexed even for a TTY process; true → raw, and a non-TTY process's
+ * stderr is dropped, as dockerd has no stream to put it in.
+ */
+export function framedAs(session: AttachSession, startTty: boolean): AttachSession {
+  if (session.tty === startTty) return session;
+  if (!startTty || session.tty) return { ...session, tty: startTty };
+  const source = session.output;
+  async function* stdoutOnly(): AsyncGenerator<OutputChunk> {
+    for await (const chunk of source) if (chunk.stream !== 'stderr') yield chunk;
+  }
+  return { ...session, tty: true, output: stdoutOnly() };
 }
 
 /** Writes a last message into a hijacked stream and closes it. */

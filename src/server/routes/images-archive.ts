@@ -10,7 +10,7 @@ import { badRequest } from '../errors.js';
 import { queryFilters, queryList, type Query } from '../query.js';
 import { disableSocketTimeout, jsonLine } from '../streams/json-stream.js';
 import { loadMessages, toHistoryItem, toImagePruneResponse } from '../wire/images.js';
-import { streamMessage } from '../wire/messages.js';
+import { errorMessage, streamMessage } from '../wire/messages.js';
 import { imageNameOf } from './images.js';
 
 type Req = FastifyRequest;
@@ -40,15 +40,21 @@ export function imageArchiveOperations(engine: Engine): Operations {
   }
 
   /**
-   * Everything is loaded before the first byte: a bad archive is an ordinary
-   * 400. `quiet` only silences progress bars in dockerd, and berth sends
-   * none, so the "Loaded image" lines are the answer either way.
+   * Everything is loaded before the first byte. As dockerd, a failed load is
+   * still a 200 whose one line is the error (`docker load` prints it and
+   * exits 1). `quiet` only silences progress bars in dockerd, and berth
+   * sends none, so the "Loaded image" lines are the answer either way.
    */
   async function postImagesLoad(request: Req, reply: FastifyReply) {
     if (!isReadable(request.body)) throw badRequest('the request body must be the image archive (Content-Type application/x-tar)');
     disableSocketTimeout(request.raw.socket);
-    const loaded = await im.load(request.body);
-    const lines = loadMessages(loaded).map((text) => jsonLine(streamMessage(text)));
+    let lines: string[];
+    try {
+      lines = loadMessages(await im.load(request.body)).map((text) => jsonLine(streamMessage(text)));
+    } catch (err) {
+      request.log.info({ err }, 'image load failed');
+      lines = [jsonLine(errorMessage((err as Error).message))];
+    }
     return reply.code(200).type('application/json').send(lines.join(''));
   }
 

@@ -4,6 +4,7 @@
  * present with Docker's zero values, so `docker inspect -f` templates work.
  */
 import type { ContainerSpec, MountSpec } from '../../engine/api.js';
+import { MASKED_PATHS, READONLY_PATHS } from '../../engine/api.js';
 import { portBindingsOf } from './container-network.js';
 
 /** A Binds entry as the client wrote it (older records have no `mode`: rebuilt from the flags). */
@@ -138,8 +139,9 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
     IOMaximumIOps: 0,
     IOMaximumBandwidth: 0,
     ...(mounts.length ? { Mounts: mounts } : {}),
-    MaskedPaths: null,
-    ReadonlyPaths: null,
+    // What the runtime applies (the per-CPU thermal masks aside); none for a privileged container, as dockerd.
+    MaskedPaths: spec.privileged ? null : [...MASKED_PATHS],
+    ReadonlyPaths: spec.privileged ? null : [...READONLY_PATHS],
   };
 }
 

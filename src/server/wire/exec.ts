@@ -39,9 +39,14 @@ export function execCreateFromBody(body: unknown): ExecCreateOptions {
   };
 }
 
-export function execStartFromBody(body: unknown): ExecStartOptions {
+/**
+ * ExecStartConfig. `tty` is the start request's own Tty: dockerd frames the
+ * attached stream by it (not by the exec's Tty), so an exec created with a
+ * TTY and started without repeating it gets a multiplexed stream.
+ */
+export function execStartFromBody(body: unknown): ExecStartOptions & { tty: boolean } {
   const b = asObject(body);
-  return { detach: boolField(b, 'Detach', 'Detach'), consoleSize: consoleSizeField(b) };
+  return { detach: boolField(b, 'Detach', 'Detach'), consoleSize: consoleSizeField(b), tty: boolField(b, 'Tty', 'Tty') };
 }
 
 /** `POST /containers/{id}/exec` (201): the new session's ID. */
@@ -65,7 +70,8 @@ export function execInspectJson(v: ExecView): Record<string, unknown> {
       entrypoint: v.cmd[0] ?? '',
       privileged: v.privileged,
       tty: v.tty,
-      user: v.user,
+      // dockerd omits an empty user (omitempty).
+      ...(v.user ? { user: v.user } : {}),
     },
     Running: v.running,
     Pid: v.pid,

@@ -11,6 +11,9 @@ import type {
 import { familiarReference } from '../../engine/api.js';
 import { unixSeconds, ZERO_TIME } from './containers.js';
 
+/** Familiar references in dockerd's order (its reference store sorts them lexically): clients take the first as the name. */
+const sortedFamiliar = (refs: string[]) => refs.map(familiarReference).sort();
+
 const portSet = (ports: string[]) => (ports.length ? Object.fromEntries(ports.map((p) => [p, {}])) : null);
 const volumeSet = (vols: string[]) => (vols.length ? Object.fromEntries(vols.map((p) => [p, {}])) : null);
 
@@ -29,7 +32,9 @@ function healthcheckJson(h: NonNullable<ImageRuntimeConfig['healthcheck']>): Rec
 export function toImageConfig(c: ImageRuntimeConfig): Record<string, unknown> {
   return {
     Hostname: '', Domainname: '', User: c.user, AttachStdin: false, AttachStdout: false, AttachStderr: false,
-    ExposedPorts: portSet(c.exposedPorts), Tty: false, OpenStdin: false, StdinOnce: false, Env: c.env,
+    // As dockerd: ExposedPorts is omitempty, an empty Env is null.
+    ...(c.exposedPorts.length ? { ExposedPorts: portSet(c.exposedPorts) } : {}),
+    Tty: false, OpenStdin: false, StdinOnce: false, Env: c.env.length ? c.env : null,
     Cmd: c.cmd, Image: '', Volumes: volumeSet(c.volumes), WorkingDir: c.workingDir, Entrypoint: c.entrypoint,
     OnBuild: c.onBuild?.length ? c.onBuild : null, Labels: Object.keys(c.labels).length ? c.labels : null,
     ...(c.stopSignal ? { StopSignal: c.stopSignal } : {}),
@@ -44,9 +49,9 @@ export function toImageListItem(v: ImageView): Record<string, unknown> {
   return {
     Id: v.id,
     ParentId: v.parent,
-    RepoTags: tagged ? v.tags.map(familiarReference) : ['<none>:<none>'],
+    RepoTags: tagged ? sortedFamiliar(v.tags) : ['<none>:<none>'],
     // Observed on dockerd: null for a tagged local image without registry digest.
-    RepoDigests: v.repoDigests.length ? v.repoDigests.map(familiarReference) : tagged ? null : ['<none>@<none>'],
+    RepoDigests: v.repoDigests.length ? sortedFamiliar(v.repoDigests) : tagged ? null : ['<none>@<none>'],
     Created: unixSeconds(v.created),
     Size: v.size,
     SharedSize: -1,
@@ -60,8 +65,8 @@ export function toImageListItem(v: ImageView): Record<string, unknown> {
 export function toImageInspect(v: ImageView): Record<string, unknown> {
   return {
     Id: v.id,
-    RepoTags: v.tags.map(familiarReference),
-    RepoDigests: v.repoDigests.map(familiarReference),
+    RepoTags: sortedFamiliar(v.tags),
+    RepoDigests: sortedFamiliar(v.repoDigests),
     Parent: v.parent,
     Comment: v.comment,
     Created: v.created,

@@ -31,6 +31,7 @@ export function toVersion(v: VersionInfo): Record<string, unknown> {
       Arch: v.arch,
       KernelVersion: v.kernelVersion,
       BuildTime: v.buildTime,
+      Experimental: 'false',
     },
   };
   return {
@@ -109,6 +110,7 @@ export function toInfo(i: SystemInfo, now: Date): Record<string, unknown> {
     RuncCommit: { ID: '', Expected: '' },
     InitCommit: { ID: '', Expected: '' },
     SecurityOptions: i.securityOptions,
-    Warnings: [],
+    // dockerd sends null, not [], when it has nothing to warn about.
+    Warnings: null,
   };
 }
