@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   await running.start();
   const app = buildApp(running.engine, { logger: log, version });
   await app.ready();
-  const listeners = await listen(app.server, config.hosts);
+  const listeners = await listen(app.server, config.hosts, config.tls);
   fs.writeFileSync(config.pidfile, `${process.pid}\n`);
   log.info({ hosts: config.hosts, dataRoot: config.dataRoot, execRoot: config.execRoot }, 'API listening');
   void preloadExeca(); // deferred from startup (see execa-on-demand.ts); loaded before the first container needs it
