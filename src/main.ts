@@ -16,6 +16,8 @@ import { createEngine } from './engine/index.js';
 import { isEngineError } from './engine/errors.js';
 import { listen } from './listeners.js';
 import { buildApp } from './server/app.js';
+import { checkCommand } from './check-command.js';
+import { engineConfig } from './engine-config.js';
 import { resolveBinary } from './engine/host/binaries.js';
 import { readPackageVersion } from './package-root.js';
 
@@ -32,22 +34,7 @@ async function main(): Promise<void> {
   }
   const log = pino({ level: config.logLevel, base: { pid: process.pid } }, pino.destination(2));
   const version = readPackageVersion();
-  const running = await createEngine(
-    {
-      dataRoot: config.dataRoot,
-      execRoot: config.execRoot,
-      runtimeName: config.runtime.includes('/') ? 'runc' : config.runtime,
-      runtimePath: resolveBinary(config.runtime),
-      conmonPath: resolveBinary('conmon'),
-      cgroupParent: config.cgroupParent,
-      logSizeMax: config.logSizeMax,
-      defaultPidsLimit: config.defaultPidsLimit,
-      shmSize: 64 * 1024 * 1024,
-      logLevel: config.logLevel,
-      version,
-    },
-    log,
-  );
+  const running = await createEngine(engineConfig(config, version), log);
   await running.start();
   const app = buildApp(running.engine, { logger: log, version });
   await app.ready();
@@ -90,7 +77,8 @@ async function notifySystemd(flag: '--ready' | '--stopping'): Promise<void> {
   await execa(tool, [flag, `MAINPID=${process.pid}`], { reject: false, timeout: 5_000 });
 }
 
-main().catch((err) => {
+const command = process.argv[2] === 'check' ? checkCommand(process.argv.slice(3)).then((code) => process.exit(code)) : main();
+command.catch((err: unknown) => {
   const message = isEngineError(err) ? err.message : (err as Error).stack ?? String(err);
   process.stderr.write(`berthd: ${message}\n`);
   process.exit(1);
