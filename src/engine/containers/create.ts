@@ -18,6 +18,7 @@ import { generateName } from './names.js';
 import { parseSignal } from './signals.js';
 import { validateName } from './resolve.js';
 import { initialState, type ContainerSpec } from './types.js';
+import { faultPoint } from '../fault.js';
 
 export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
   const wanted = opts.name ? validateName(opts.name) : undefined;
@@ -48,7 +49,9 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
   const dir = ctx.paths.containerDir(id);
   try {
     await makeContainerFiles(dir, spec);
+    faultPoint('create.after-dirs');
     ctx.repo.insert({ id, name, created: rfc3339Nano(), spec, state: initialState() });
+    faultPoint('create.after-record');
   } catch (err) {
     await fs.rm(dir, { recursive: true, force: true });
     throw isUniqueViolation(err) ? nameInUse(name, ctx.repo.getByName(name)?.id ?? '') : err;

@@ -14,13 +14,18 @@ import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { teardownRuntime } from './launch.js';
 import { mayHoldRuntime } from './lifecycle.js';
 import { releaseHostMounts } from './mount.js';
+import { faultPoint } from '../fault.js';
 
 export async function destroyLocked(ctx: ContainerContext, lock: LockedContainer, row: Row, volumes: boolean): Promise<void> {
   markRemoving(ctx, row, volumes);
+  faultPoint('remove.after-mark');
   if (mayHoldRuntime(row.state.status)) await teardownRuntime(ctx, lock, row);
+  faultPoint('remove.after-teardown');
   await releaseHostMounts(ctx, row.id);
   await fs.rm(ctx.paths.containerDir(row.id), { recursive: true, force: true });
+  faultPoint('remove.after-rm-dir');
   ctx.repo.delete(row.id);
+  faultPoint('remove.after-record');
   ctx.live.drop(row.id);
   ctx.events.emit({ type: 'container', action: 'destroy', id: row.id, attributes: eventAttributes(row) });
 }

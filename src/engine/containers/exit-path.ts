@@ -25,6 +25,7 @@ import { canTransition, isActive } from './lifecycle.js';
 import { nextBackoffMs, shouldRestart } from './restart-policy.js';
 import { startLocked } from './start-locked.js';
 import type { ContainerState } from './types.js';
+import { faultPoint } from '../fault.js';
 
 /** The exit watcher's callback: records the exit conmon reported for `id`, then applies its consequences. */
 export async function handleExit(ctx: ContainerContext, id: string): Promise<void> {
@@ -41,6 +42,7 @@ export async function handleExit(ctx: ContainerContext, id: string): Promise<voi
     // runtime down still under the lock (startup reconciliation finishes a teardown a crash cut short).
     const outcome = await recordExit(ctx, row, exit.exitCode, exit.finishedAtNs ?? exit.finishedAt, '');
     await teardownRuntime(ctx, lock, row).catch((err) => ctx.log.warn({ err, id }, 'runtime teardown after exit'));
+    faultPoint('exit.after-teardown');
     return outcome;
   });
   if (outcome) await afterExit(ctx, outcome);
@@ -72,6 +74,7 @@ export async function recordExit(ctx: ContainerContext, row: Row, exitCode: numb
     stopping: false,
   };
   ctx.repo.saveExit(row.id, state, Date.now());
+  faultPoint('exit.after-record');
   await ctx.exitWatcher.remove(row.id);
   ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
   let restartInMs: number | undefined;

@@ -14,6 +14,7 @@ import { startFailureExitCode } from '../runtime/runtime-errors.js';
 import type { ContainerContext, Row } from './context.js';
 import { applyPendingSize } from './resize.js';
 import { resolveUser } from './user.js';
+import { faultPoint } from '../fault.js';
 
 export interface Launched {
   pid: number;
@@ -46,8 +47,10 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
   const t0 = performance.now();
   try {
     await mountRoot(ctx, row);
+    faultPoint('start.after-mount');
     const t1 = performance.now();
     const warnings = await writeBundle(ctx, row, bundle, files);
+    faultPoint('start.after-bundle');
     const t2 = performance.now();
     const created = await ctx.runtime.create({
       id: row.id,
@@ -59,6 +62,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
       // Docker closes stdin when an attach ends only for StdinOnce without a TTY.
       leaveStdinOpen: !(row.spec.stdinOnce && !row.spec.tty),
     });
+    faultPoint('start.after-runtime-create');
     await applyPendingSize(ctx, row.id);
     const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
     ctx.log.debug({ id: row.id, mountMs: ms(t0, t1), bundleMs: ms(t1, t2), createMs: ms(t2, performance.now()) }, 'container created in the runtime');
@@ -73,6 +77,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
 export async function startInitialized(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<void> {
   try {
     await ctx.runtime.start(row.id);
+    faultPoint('start.after-runtime-start');
   } catch (err) {
     await undoLaunch(ctx, lock, row);
     throw withExitCode(err);

@@ -16,6 +16,7 @@ import { parseDetachKeys } from '../attach/detach-keys.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { resizeSession, runSession } from './run-session.js';
 import type { ExecSession } from './types.js';
+import { faultPoint } from '../fault.js';
 
 export const EXEC_RETENTION_MS = 5 * 60_000;
 const MAX_DIMENSION = 65535;
@@ -65,6 +66,7 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
       const id = randomBytes(32).toString('hex');
       const bundleDir = path.join(ctx.paths.bundleDir(row.id), 'exec', id);
       sessions.set(id, { id, containerId: row.id, opts, state: 'created', pid: 0, exitCode: null, bundleDir, conmon: null, socket: null, expiry: null });
+      faultPoint('exec.after-create');
       return { id };
     },
     async start(id: string, opts: ExecStartOptions): Promise<AttachSession | null> {

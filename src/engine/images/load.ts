@@ -26,6 +26,7 @@ import { chainIds, parseImageConfig, sha256Digest } from './config-parse.js';
 import { recordFromConfig } from './image-config.js';
 import type { LayerStore, PendingLayer } from './layer-store.js';
 import { untarLayer } from './safe-untar.js';
+import { faultPoint } from '../fault.js';
 
 export interface LoadCtx {
   repo: ImagesRepo<ImageRecord>;
@@ -45,6 +46,7 @@ export async function loadImages(source: Readable, ctx: LoadCtx): Promise<Loaded
   const tmp = await fsp.mkdtemp(path.join(ctx.layers.overlayRoot, 'tmp-load-'));
   try {
     await untarLayer(source, tmp);
+    faultPoint('load.after-untar');
     const images = await readArchive(await fsp.realpath(tmp));
     if (images.length === 0) throw invalid('BERTH_IMAGE_BAD_ARCHIVE', 'invalid image archive: no images in it');
     return await ctx.serial(() => storeImages(images, ctx));
@@ -76,6 +78,7 @@ async function storeImages(images: ArchiveImage[], ctx: LoadCtx): Promise<Loaded
     const placed = new Map<string, LayerRow>();
     for (const [chainId, layer] of pending) {
       const done = await layer.commit(chainId);
+      faultPoint('load.after-layer-rename');
       placed.set(chainId, { id: done.layerId, diffId: done.diffId, size: done.size, link: done.link, createdAt: Date.now() });
     }
     return plans.map((p) => record(p, (id) => placed.get(id) ?? known.get(id)!, ctx));
@@ -97,6 +100,7 @@ async function extractMissing(p: Planned, known: Map<string, LayerRow>, pending:
     const chainId = p.chain[i];
     if (known.has(chainId) || pending.has(chainId)) continue;
     const layer = await ctx.layers.extractLayer(fs.createReadStream(p.image.layers[i]));
+    faultPoint('load.after-extract');
     pending.set(chainId, layer);
     if (`sha256:${layer.digest}` !== p.input.diffIds[i]) {
       throw invalid('BERTH_IMAGE_BAD_ARCHIVE', `invalid image archive: layer ${i} of ${p.id} has diff ID sha256:${layer.digest}, config says ${p.input.diffIds[i]}`);
@@ -109,6 +113,7 @@ function record(p: Planned, row: (id: string) => LayerRow, ctx: LoadCtx): Loaded
   const size = rows.reduce((n, r) => n + r.size, 0);
   const rec = recordFromConfig(p.input, p.id, { layerIds: p.chain, size });
   ctx.repo.insert({ record: rec, config: p.image.config, layers: rows, tags: p.image.tags });
+  faultPoint('load.after-record');
   ctx.log.info({ imageId: p.id, tags: p.image.tags }, 'image loaded');
   return { id: p.id, tags: p.image.tags };
 }

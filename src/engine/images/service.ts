@@ -28,6 +28,7 @@ import { loadImages } from './load.js';
 import { pruneImages } from './prune.js';
 import { saveImages } from './save.js';
 import { commitImage, type CommitImageInput } from './commit-image.js';
+import { faultPoint } from '../fault.js';
 
 export interface ImageServiceDeps {
   db: Db;
@@ -92,6 +93,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     tag: async (ref, repoName, tag) => {
       const image = resolve(ref);
       repo.addTag(normalizeRepoTag(repoName, tag), image.id);
+      faultPoint('tag.after-record');
     },
     remove: (ref, opts) => serial(() => removeImage(ref, opts.force, { repo, layers, log, users: deps.containersUsing })),
     load: (source) => loadImages(source, { repo, layers, serial, log }),
@@ -187,15 +189,18 @@ async function removeImage(ref: string, force: boolean, ctx: RemoveCtx): Promise
   const items: ImageDeleteItem[] = [];
   for (const t of plan.untag) {
     ctx.repo.removeTag(t);
+    faultPoint('rmi.after-untag');
     items.push({ untagged: familiarReference(t) });
   }
   if (!plan.delete) return items;
   const unreferenced = ctx.repo.deleteImage(image.id);
+  faultPoint('rmi.after-record');
   items.push({ deleted: image.id });
   for (const layerId of unreferenced) {
     items.push({ deleted: `sha256:${layerId}` });
     // The rows are gone; a failure here leaves only garbage for the next startup.
     await ctx.layers.removeLayer(layerId).catch((err: unknown) => ctx.log.warn({ err, layerId }, 'removing layer dir failed'));
+    faultPoint('rmi.after-layer-remove');
   }
   ctx.log.info({ imageId: image.id, layers: unreferenced.length }, 'image deleted');
   return items;
