@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 
 export type ContainerAction =
   | 'create' | 'start' | 'die' | 'stop' | 'kill' | 'pause' | 'unpause'
-  | 'restart' | 'destroy' | 'rename' | 'attach' | 'resize' | 'commit' | 'copy' | 'extract-to-dir' | 'archive-path';
+  | 'restart' | 'destroy' | 'rename' | 'attach' | 'resize' | 'commit' | 'copy' | 'extract-to-dir' | 'archive-path' | 'oom';
 
 export interface ContainerEvent {
   type: 'container';
