@@ -75,17 +75,18 @@ export class ApiDriver implements Driver {
 /** Runs `fn` over `items` with at most `width` in flight; rejects with the first error after all settle. */
 export async function runPool<T>(items: T[], width: number, fn: (item: T, index: number) => Promise<unknown>): Promise<void> {
   let next = 0;
-  let firstError: unknown;
+  // Boxed, so that even a thrown undefined counts as a failure.
+  let first: { error: unknown } | undefined;
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
       try {
         await fn(items[i], i);
-      } catch (err) {
-        firstError ??= err;
+      } catch (error) {
+        first ??= { error };
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  if (firstError !== undefined) throw firstError;
+  if (first) throw first.error;
 }

@@ -28,7 +28,7 @@ export class HttpFloor {
       env: { ...process.env, BODY: body, SOCKET: socket },
     });
     this.#child = child;
-    await once(child.stdout!, 'data');
+    await once(child.stdout, 'data');
     this.socket = socket;
   }
 

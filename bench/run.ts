@@ -219,7 +219,7 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (err) {
-  log(`failed: ${(err as Error).stack ?? err}`);
+  log(`failed: ${(err as Error).stack ?? String(err)}`);
   process.exitCode = 1;
 } finally {
   await cleanupAll();

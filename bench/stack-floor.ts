@@ -23,7 +23,7 @@ export class StackFloor {
       + ` process.stdout.write('ready\\n'); setInterval(() => {}, 1 << 30);`;
     const child = spawn(process.execPath, [...NODE_FLAGS, '--input-type=module', '-e', script], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
     this.#child = child;
-    const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+    const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
     if (!chunk.toString().startsWith('ready')) throw new Error(`stack floor process said: ${chunk.toString()}`);
     return child.pid!;
   }

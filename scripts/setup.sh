@@ -7,7 +7,8 @@
 #    compile better-sqlite3 offline (make, g++, python3). `apt-get update` runs
 #    only when something is missing, so a prepared machine makes no network call.
 # 2. npm: `npm ci` unless node_modules already matches package-lock.json
-#    (BERTH_FORCE_NPM_CI=1 forces it), then `npm run build` (tsc into dist/, then the bundle dist/berthd.mjs).
+#    (BERTH_FORCE_NPM_CI=1 forces it), then `npm run build` (tsc into dist/, then the bundle dist/berthd.mjs;
+#    skipped with BERTH_SETUP_BUILD=0).
 #
 # Root is needed for apt; as another user, sudo is used for apt only.
 set -euo pipefail
@@ -88,5 +89,10 @@ if npm_ci_needed; then
 else
   log "node_modules up to date (BERTH_FORCE_NPM_CI=1 to reinstall)"
 fi
-log "npm run build"
-npm run build
+# scripts/test.sh builds inside `npm run check` and passes BERTH_SETUP_BUILD=0.
+if [ "${BERTH_SETUP_BUILD:-1}" = 0 ]; then
+  log "build left to the caller"
+else
+  log "npm run build"
+  npm run build
+fi

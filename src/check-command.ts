@@ -37,7 +37,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
     else write([describe(config.dataRoot, result.before), ...result.actions.map((a) => `repair: ${a}`), describe(config.dataRoot, result.after)].join('\n'));
     return result.after.findings.length === 0 ? 0 : 1;
   } catch (err) {
-    if (isEngineError(err) && err.code === 'BERTH_DATA_ROOT_BUSY') return usage(`refusing to repair: ${err.message}; stop it first (a plain \`berthd check\` is safe while it runs)`);
+    if (isEngineError(err) && err.code === 'BERTH_DATA_ROOT_BUSY')
+      return usage(`refusing to repair: ${err.message}; stop it first (a plain \`berthd check\` is safe while it runs)`);
     throw err;
   }
 }

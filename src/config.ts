@@ -98,7 +98,7 @@ export function loadConfig(argv: string[]): Config {
     if (values[key] !== undefined) merged[key] = values[key];
   }
   for (const key of ['log-size-max', 'default-pids-limit'] as const) {
-    if (values[key] !== undefined) merged[key] = parseInteger(key, values[key]!);
+    if (values[key] !== undefined) merged[key] = parseInteger(key, values[key]);
   }
   if (values.host) merged.hosts = values.host;
   validate(merged, 'command line');

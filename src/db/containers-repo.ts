@@ -147,7 +147,7 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
 
   #map(raw: RawRow | undefined): ContainerRow<Spec, State> | undefined {
     if (!raw) return undefined;
-    return { id: raw.id, name: raw.name, created: raw.created_at, seq: raw.seq, spec: this.#spec(raw.id, raw.spec), state: JSON.parse(raw.state) };
+    return { id: raw.id, name: raw.name, created: raw.created_at, seq: raw.seq, spec: this.#spec(raw.id, raw.spec), state: JSON.parse(raw.state) as State };
   }
 
   #spec(id: string, text: string): Spec {

@@ -59,7 +59,7 @@ function validationMessage(err: FastifyError, query?: Record<string, unknown>): 
   const ctx = err.validationContext;
   if (ctx === 'querystring' && first?.keyword === 'enum' && query) {
     const name = first.instancePath.replace(/^\//, '');
-    if (name && typeof query[name] === 'string') return `invalid ${name}: "${query[name] as string}"`;
+    if (name && typeof query[name] === 'string') return `invalid ${name}: "${query[name]}"`;
   }
   return ctx && !err.message.startsWith(ctx) ? `${ctx}: ${err.message}` : err.message;
 }

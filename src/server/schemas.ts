@@ -202,13 +202,6 @@ class BodyConverter {
     return allowNull(base);
   }
 
-  /** x-nullable on the node itself, or on the definition it refers to. */
-  private nullable(node: JsonSchema): boolean {
-    if (node['x-nullable'] === true) return true;
-    if (typeof node.$ref !== 'string') return false;
-    return this.definitions[node.$ref.replace(/^#\/definitions\//, '')]?.['x-nullable'] === true;
-  }
-
   /** The schema without nullability: $ref inlined, allOf flattened. */
   private structure(node: JsonSchema): JsonSchema {
     if (typeof node.$ref === 'string') return this.ref(node.$ref);

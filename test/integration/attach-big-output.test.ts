@@ -6,7 +6,7 @@
  * bytes stopped shrinking), berthd's memory stays bounded and the
  * container finishes.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';

@@ -4,7 +4,7 @@
  * StdinOnce, detach keys, TTY sessions through a real pty (script, tmux),
  * resize before and after start, 20 clients, a slow reader, WebSocket.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -44,7 +44,8 @@ describe('berthd check', { skip: skipUnlessRoot(), timeout: 120_000 }, () => {
     const found = await berthdCheck(d);
     assert.equal(found.code, 1, found.stdout);
     const kinds = await checkKinds(d);
-    for (const kind of ['no-monitor', 'orphan-mount', 'orphan-bundle', 'orphan-container-dir', 'orphan-layer']) assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(', ')}`);
+    for (const kind of ['no-monitor', 'orphan-mount', 'orphan-bundle', 'orphan-container-dir', 'orphan-layer'])
+      assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(', ')}`);
     assert.match(found.stdout, new RegExp(`orphaned \\(${id.slice(0, 12)}\\) is running but its conmon`));
 
     await d.start(); // regression: startup used to die with EBUSY deleting an unrecorded container dir with its root mounted

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { useDaemon } from './helpers/suite.js';
 import { dockerExpect, dockerTime, eventually, inspect, skipUnlessRoot } from './helpers/docker-cli.js';
 import { busyboxRootfsTar } from './helpers/images.js';

@@ -59,7 +59,10 @@ function expectStatus(r: { status: number; body: Buffer }, allowed: number[], wh
 
 /** A one-layer image unique to `name`, as a docker-archive. */
 async function uniqueArchive(name: string): Promise<{ archive: Buffer; tag: string }> {
-  const layer = await makeTar([['crash/', undefined], [`crash/${name}`, `${name}\n`]]);
+  const layer = await makeTar([
+    ['crash/', undefined],
+    [`crash/${name}`, `${name}\n`],
+  ]);
   const tag = `crash-${name}:latest`;
   return { archive: await dockerArchive([makeImage([layer], [tag])]), tag };
 }
@@ -244,9 +247,19 @@ const POINTS: Point[] = [
 
 /** The default subset: one or two per operation, the ones between a storage step and its record. */
 const DEFAULT_SUBSET = new Set([
-  'create.after-dirs', 'start.after-runtime-create', 'start.after-record', 'stop.after-signal', 'exit.after-record',
-  'remove.after-kill', 'remove.after-rm-dir', 'rename.after-record', 'commit.after-pause', 'exec.after-conmon',
-  'load.after-layer-rename', 'tag.after-record', 'rmi.after-record',
+  'create.after-dirs',
+  'start.after-runtime-create',
+  'start.after-record',
+  'stop.after-signal',
+  'exit.after-record',
+  'remove.after-kill',
+  'remove.after-rm-dir',
+  'rename.after-record',
+  'commit.after-pause',
+  'exec.after-conmon',
+  'load.after-layer-rename',
+  'tag.after-record',
+  'rmi.after-record',
 ]);
 
 const LONG = process.env.BERTH_LONG_TESTS === '1';
@@ -281,7 +294,9 @@ describe('crash-point matrix', { skip: skipUnlessRoot(), timeout: LONG ? 900_000
   });
   after(() => {
     fs.rmSync(canary, { recursive: true, force: true });
-    process.stdout.write(`# crash points: ${results.length} tested, ${results.filter((r) => r.endsWith('ok')).length} passed (${POINTS.length} in the matrix)\n`);
+    process.stdout.write(
+      `# crash points: ${results.length} tested, ${results.filter((r) => r.endsWith('ok')).length} passed (${POINTS.length} in the matrix)\n`,
+    );
   });
 
   test('every fault point in the source is in the matrix', () => {
@@ -298,9 +313,13 @@ describe('crash-point matrix', { skip: skipUnlessRoot(), timeout: LONG ? 900_000
       const c = await p.setup(d, name);
       await d.stop();
       await d.startExpectingCrash({ BERTH_FAULT_POINT: p.point });
-      const done = p.act(d, c).catch((err: Error) => err);
+      let outcome: unknown = 'pending';
+      const done = p.act(d, c).then(
+        (r) => (outcome = r),
+        (err: Error) => (outcome = err),
+      );
       const died = await Promise.race([d.died().then((info) => info.signal), new Promise((r) => setTimeout(() => r('alive'), 15_000))]);
-      assert.equal(died, 'SIGKILL', `berthd reached ${p.point} (operation: ${String(await Promise.race([done, 'pending']))})`);
+      assert.equal(died, 'SIGKILL', `berthd reached ${p.point} (operation: ${JSON.stringify(outcome)})`);
       await done;
       await d.start();
       const check = await berthdCheck(d);

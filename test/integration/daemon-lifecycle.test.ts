@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { inspectApi, logs, run, sleep, verb, waitExit } from './helpers/api.js';
 import { berthdMain, startDaemon, type TestDaemon } from './helpers/daemon.js';
 import { dockerTime, eventually, skipUnlessRoot } from './helpers/docker-cli.js';

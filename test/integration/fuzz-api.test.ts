@@ -26,11 +26,23 @@ const RUNS_PER_OPERATION = LONG ? 200 : 20;
 /** Streaming operations (wait, attach, logs --follow) may legitimately not end: a timeout is not a failure. */
 const REQUEST_TIMEOUT_MS = 1500;
 
-interface Param { name: string; in: string; type?: string; enum?: unknown[] }
-interface Operation { method: string; path: string; id: string; params: Param[] }
+interface Param {
+  name: string;
+  in: string;
+  type?: string;
+  enum?: unknown[];
+}
+interface Operation {
+  method: string;
+  path: string;
+  id: string;
+  params: Param[];
+}
 
 function operations(): Operation[] {
-  const spec = YAML.parse(fs.readFileSync(path.join(repoRoot, 'openapi.yaml'), 'utf8')) as { paths: Record<string, Record<string, { operationId: string; parameters?: Param[] }>> };
+  const spec = YAML.parse(fs.readFileSync(path.join(repoRoot, 'openapi.yaml'), 'utf8')) as {
+    paths: Record<string, Record<string, { operationId: string; parameters?: Param[] }>>;
+  };
   return Object.entries(spec.paths).flatMap(([p, methods]) =>
     Object.entries(methods)
       .filter(([m]) => ['get', 'post', 'put', 'delete', 'head'].includes(m))
@@ -40,7 +52,23 @@ function operations(): Operation[] {
 
 /** Hostile strings for path parameters and names. */
 const hostile = fc.oneof(
-  fc.constantFrom('..', '.', '--root', '-rf', '%2e%2e', 'a%2fb', '%00', 'x%00y', 'busybox', 'fuzzed', 'sha256:', `${'f'.repeat(64)}`, 'a'.repeat(5000), '%E2%80%AE', '%ff%fe'),
+  fc.constantFrom(
+    '..',
+    '.',
+    '--root',
+    '-rf',
+    '%2e%2e',
+    'a%2fb',
+    '%00',
+    'x%00y',
+    'busybox',
+    'fuzzed',
+    'sha256:',
+    `${'f'.repeat(64)}`,
+    'a'.repeat(5000),
+    '%E2%80%AE',
+    '%ff%fe',
+  ),
   fc.string({ minLength: 1, maxLength: 40 }).map(encodeURIComponent),
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).map(encodeURIComponent),
 );
@@ -54,10 +82,25 @@ const queryValue = (p: Param) =>
   );
 
 /** A mutated container config: valid base, one field replaced by a random JSON value. */
-const containerBody = fc.record({
-  field: fc.constantFrom('Image', 'Cmd', 'Env', 'Labels', 'HostConfig', 'User', 'WorkingDir', 'Entrypoint', 'ExposedPorts', 'Tty', 'StopSignal', 'Healthcheck'),
-  value: fc.jsonValue({ maxDepth: 3 }),
-}).map(({ field, value }) => ({ Image: 'busybox', Cmd: ['true'], [field]: value }));
+const containerBody = fc
+  .record({
+    field: fc.constantFrom(
+      'Image',
+      'Cmd',
+      'Env',
+      'Labels',
+      'HostConfig',
+      'User',
+      'WorkingDir',
+      'Entrypoint',
+      'ExposedPorts',
+      'Tty',
+      'StopSignal',
+      'Healthcheck',
+    ),
+    value: fc.jsonValue({ maxDepth: 3 }),
+  })
+  .map(({ field, value }) => ({ Image: 'busybox', Cmd: ['true'], [field]: value }));
 
 const body = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
@@ -94,26 +137,31 @@ describe('bad input', { skip: skipUnlessRoot(), timeout: LONG ? 1_800_000 : 300_
     const ops = operations().filter((op) => !NETWORK_OPERATIONS.has(op.id));
     assert.ok(ops.length >= 38, `operations in openapi.yaml: ${ops.length}`);
     for (const op of ops) {
-      await fc.assert(
-        fc.asyncProperty(requestArb(op), async (req) => {
-          let i = 0;
-          const urlPath = op.path.replace(/\{[^}]+\}/g, () => req.pathValues[i++] as string);
-          const isBody = ['POST', 'PUT'].includes(op.method) && req.body !== undefined;
-          const payload = isBody ? (typeof req.body === 'string' ? req.body : JSON.stringify(req.body)) : undefined;
-          sent++;
-          const res = await d
-            .request(op.method, urlPath, {
-              query: req.query as Record<string, string>,
-              body: payload,
-              headers: payload !== undefined ? { 'content-type': 'application/json' } : {},
-              timeoutMs: REQUEST_TIMEOUT_MS,
-            })
-            .catch((err: Error) => ({ status: 0, body: Buffer.from(err.message) }));
-          if (res.status >= 500) fiveHundreds.push(`${op.method} ${urlPath} ${JSON.stringify(req.query)} ${payload?.slice(0, 200)} → ${res.status} ${res.body.toString().slice(0, 200)}`);
-          return res.status < 500;
-        }),
-        { numRuns: RUNS_PER_OPERATION, seed: 20261206, endOnFailure: true },
-      ).catch((err: Error) => fiveHundreds.push(`${op.id}: ${err.message.split('\n').slice(0, 6).join(' | ')}`));
+      await fc
+        .assert(
+          fc.asyncProperty(requestArb(op), async (req) => {
+            let i = 0;
+            const urlPath = op.path.replace(/\{[^}]+\}/g, () => req.pathValues[i++]);
+            const isBody = ['POST', 'PUT'].includes(op.method) && req.body !== undefined;
+            const payload = isBody ? (typeof req.body === 'string' ? req.body : JSON.stringify(req.body)) : undefined;
+            sent++;
+            const res = await d
+              .request(op.method, urlPath, {
+                query: req.query,
+                body: payload,
+                headers: payload !== undefined ? { 'content-type': 'application/json' } : {},
+                timeoutMs: REQUEST_TIMEOUT_MS,
+              })
+              .catch((err: Error) => ({ status: 0, body: Buffer.from(err.message) }));
+            if (res.status >= 500)
+              fiveHundreds.push(
+                `${op.method} ${urlPath} ${JSON.stringify(req.query)} ${payload?.slice(0, 200)} → ${res.status} ${res.body.toString().slice(0, 200)}`,
+              );
+            return res.status < 500;
+          }),
+          { numRuns: RUNS_PER_OPERATION, seed: 20261206, endOnFailure: true },
+        )
+        .catch((err: Error) => fiveHundreds.push(`${op.id}: ${err.message.split('\n').slice(0, 6).join(' | ')}`));
       const ping = await d.request('GET', '/_ping');
       assert.equal(ping.status, 200, `berthd answers after fuzzing ${op.id}`);
     }
@@ -132,7 +180,10 @@ describe('bad input', { skip: skipUnlessRoot(), timeout: LONG ? 1_800_000 : 300_
     const encodedNul = await d.request('GET', '/containers/a%00b/json');
     assert.ok(encodedNul.status >= 400 && encodedNul.status < 500, `NUL (encoded): ${encodedNul.status}`);
     const hugeBody = JSON.stringify({ Image: 'busybox', Labels: { a: 'x'.repeat(5 * 1024 * 1024) } });
-    const over = await rawRequest(d, `POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${hugeBody.length}\r\n\r\n${hugeBody}`);
+    const over = await rawRequest(
+      d,
+      `POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${hugeBody.length}\r\n\r\n${hugeBody}`,
+    );
     assert.match(over, /^HTTP\/1\.1 413/);
     for (const name of ['--root', '-x', 'a\u0001b', 'a\nb', 'a b', '../x', 'a/b']) {
       const r = await d.request('POST', '/containers/create', { query: { name }, body: { Image: 'busybox' } });
@@ -153,11 +204,17 @@ describe('bad input', { skip: skipUnlessRoot(), timeout: LONG ? 1_800_000 : 300_
     assert.equal(many.status, 201, many.body.toString());
     const listed = await d.request('GET', '/containers/json', { query: { all: 1, filters: JSON.stringify({ label: ['label.9999=v9999'] }) } });
     assert.equal(listed.json().length, 1);
-    const env = await d.request('POST', '/containers/create', { query: { name: 'big-env' }, body: { Image: 'busybox', Cmd: ['true'], Env: [`BIG=${'x'.repeat(1024 * 1024)}`] } });
+    const env = await d.request('POST', '/containers/create', {
+      query: { name: 'big-env' },
+      body: { Image: 'busybox', Cmd: ['true'], Env: [`BIG=${'x'.repeat(1024 * 1024)}`] },
+    });
     assert.ok(env.status === 201 || (env.status >= 400 && env.status < 500), `1 MiB env: ${env.status}`);
     if (env.status === 201) {
       const start = await d.request('POST', '/containers/big-env/start');
-      assert.ok(start.status < 500 || /argument list too long/i.test(start.body.toString()), `start with a 1 MiB env: ${start.status} ${start.body.toString()}`);
+      assert.ok(
+        start.status < 500 || /argument list too long/i.test(start.body.toString()),
+        `start with a 1 MiB env: ${start.status} ${start.body.toString()}`,
+      );
     }
     for (const name of ['many-labels', 'big-env']) await d.request('DELETE', `/containers/${name}`, { query: { force: 1 } });
   });

@@ -3,7 +3,7 @@
  * values, a deleted directory reported once, init paths hidden, export of
  * stopped and running containers, no snapshot mount left behind.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';

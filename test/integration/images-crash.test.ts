@@ -6,7 +6,7 @@
  * holds exactly the layers of the listed images (no tmp-*, no orphan layer
  * dir, no dangling short link), and the same load / commit then succeeds.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';

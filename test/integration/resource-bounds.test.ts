@@ -50,6 +50,7 @@ describe('resource bounds', { skip: skipUnlessRoot(), timeout: 120_000 }, () => 
     const state = (await inspectApi(d, id)).State;
     assert.equal(state.OOMKilled, true, JSON.stringify(state));
     assert.equal(state.ExitCode, 137);
+    assert.equal(fs.existsSync(path.join(process.cwd(), 'oom')), false, "regression: conmon wrote its oom marker into berthd's cwd");
     const fine = await run(d, { Cmd: ['true'], HostConfig: { Memory: 16 * 1024 * 1024 } }, 'not-a-hog');
     assert.equal(await waitExit(d, fine), 0);
     assert.equal((await inspectApi(d, fine)).State.OOMKilled, false, 'a container that exits by itself was not OOM-killed');

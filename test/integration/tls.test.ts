@@ -24,11 +24,41 @@ function openssl(dir: string, args: string[]): void {
 
 /** A CA (`<name>-ca.pem`) and, per leaf, `<leaf>-cert.pem`/`<leaf>-key.pem` signed by it. */
 function makePki(dir: string, name: string, leaves: { leaf: string; ext: string }[]): void {
-  openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name} CA`, '-keyout', `${name}-ca-key.pem`, '-out', `${name}-ca.pem`]);
+  openssl(dir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name} CA`,
+    '-keyout',
+    `${name}-ca-key.pem`,
+    '-out',
+    `${name}-ca.pem`,
+  ]);
   for (const { leaf, ext } of leaves) {
     fs.writeFileSync(path.join(dir, `${leaf}.ext`), ext);
     openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${leaf}`, '-keyout', `${leaf}-key.pem`, '-out', `${leaf}.csr`]);
-    openssl(dir, ['x509', '-req', '-in', `${leaf}.csr`, '-CA', `${name}-ca.pem`, '-CAkey', `${name}-ca-key.pem`, '-CAcreateserial', '-days', '2', '-extfile', `${leaf}.ext`, '-out', `${leaf}-cert.pem`]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${leaf}.csr`,
+      '-CA',
+      `${name}-ca.pem`,
+      '-CAkey',
+      `${name}-ca-key.pem`,
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${leaf}.ext`,
+      '-out',
+      `${leaf}-cert.pem`,
+    ]);
   }
 }
 
@@ -61,9 +91,16 @@ describe('TCP with mutual TLS', { skip: skipUnlessRoot(), timeout: 120_000 }, ()
     delete env.DOCKER_HOST;
     return env;
   };
-  const dockerTcp = (tlsArgs: string[], args: string[]) =>
-    runDocker(tcpEnv(), [...tlsArgs, '-H', `tcp://127.0.0.1:${port}`, ...args], { timeoutMs: 20_000 });
-  const clientTls = (name: string, ca = 'good') => ['--tlsverify', '--tlscacert', at(`${ca}-ca.pem`), '--tlscert', at(`${name}-cert.pem`), '--tlskey', at(`${name}-key.pem`)];
+  const dockerTcp = (tlsArgs: string[], args: string[]) => runDocker(tcpEnv(), [...tlsArgs, '-H', `tcp://127.0.0.1:${port}`, ...args], { timeoutMs: 20_000 });
+  const clientTls = (name: string, ca = 'good') => [
+    '--tlsverify',
+    '--tlscacert',
+    at(`${ca}-ca.pem`),
+    '--tlscert',
+    at(`${name}-cert.pem`),
+    '--tlskey',
+    at(`${name}-key.pem`),
+  ];
 
   before(async () => {
     if (skipUnlessRoot()) return;
@@ -74,7 +111,17 @@ describe('TCP with mutual TLS', { skip: skipUnlessRoot(), timeout: 120_000 }, ()
     makePki(pki, 'rogue', [{ leaf: 'intruder', ext: 'extendedKeyUsage=clientAuth\n' }]);
     port = await freePort();
     d = await startDaemon({
-      args: ['--host', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', at('good-ca.pem'), '--tlscert', at('server-cert.pem'), '--tlskey', at('server-key.pem')],
+      args: [
+        '--host',
+        `tcp://127.0.0.1:${port}`,
+        '--tlsverify',
+        '--tlscacert',
+        at('good-ca.pem'),
+        '--tlscert',
+        at('server-cert.pem'),
+        '--tlskey',
+        at('server-key.pem'),
+      ],
     });
     await importBusybox(d);
   });
@@ -99,7 +146,10 @@ describe('TCP with mutual TLS', { skip: skipUnlessRoot(), timeout: 120_000 }, ()
     const noCert = await dockerTcp(['--tls', '--tlscacert', at('good-ca.pem')], ['version', '--format', '{{.Server.APIVersion}}']);
     assert.notEqual(noCert.code, 0, describeResult(['no cert'], noCert));
     assert.doesNotMatch(noCert.stdout, /1\.41/);
-    const rogue = await dockerTcp(clientTls('intruder', 'rogue').map((a) => (a === at('rogue-ca.pem') ? at('good-ca.pem') : a)), ['ps']);
+    const rogue = await dockerTcp(
+      clientTls('intruder', 'rogue').map((a) => (a === at('rogue-ca.pem') ? at('good-ca.pem') : a)),
+      ['ps'],
+    );
     assert.notEqual(rogue.code, 0, describeResult(['rogue cert'], rogue));
     assert.match(rogue.stderr, /certificate|tls|handshake/i);
     const plain = await new Promise<string>((resolve) => {
@@ -117,9 +167,27 @@ describe('TCP with mutual TLS', { skip: skipUnlessRoot(), timeout: 120_000 }, ()
     const plain = await berthdRefuses([...base, '-H', 'tcp://0.0.0.0:2376']);
     assert.equal(plain.code, 2);
     assert.match(plain.stderr, /refusing to listen on tcp:\/\/0\.0\.0\.0:2376.*--tlsverify/);
-    const serverOnly = await berthdRefuses([...base, '-H', 'tcp://0.0.0.0:2376', '--tls', '--tlscert', at('server-cert.pem'), '--tlskey', at('server-key.pem')]);
+    const serverOnly = await berthdRefuses([
+      ...base,
+      '-H',
+      'tcp://0.0.0.0:2376',
+      '--tls',
+      '--tlscert',
+      at('server-cert.pem'),
+      '--tlskey',
+      at('server-key.pem'),
+    ]);
     assert.equal(serverOnly.code, 2, 'server-only TLS authenticates nobody: refused off loopback too');
-    const noCa = await berthdRefuses([...base, '-H', 'tcp://0.0.0.0:2376', '--tlsverify', '--tlscert', at('server-cert.pem'), '--tlskey', at('server-key.pem')]);
+    const noCa = await berthdRefuses([
+      ...base,
+      '-H',
+      'tcp://0.0.0.0:2376',
+      '--tlsverify',
+      '--tlscert',
+      at('server-cert.pem'),
+      '--tlskey',
+      at('server-key.pem'),
+    ]);
     assert.equal(noCa.code, 2);
     assert.match(noCa.stderr, /--tlsverify needs --tlscacert/);
     assert.equal(fs.existsSync(path.join(pki, 'never-data')), false, 'nothing was created before refusing');

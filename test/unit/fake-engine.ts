@@ -9,6 +9,7 @@ import type {
 import { Readable } from 'node:stream';
 import { EngineError } from '../../src/engine/api.js';
 import type { ErrorKind } from '../../src/engine/api.js';
+import type { ErrorCode } from '../../src/engine/errors.js';
 
 export interface Call {
   method: string;
@@ -54,7 +55,8 @@ export function sampleImage(over: Partial<ImageView> = {}): ImageView {
 }
 
 export function engineError(kind: ErrorKind, message = `${kind} happened`): EngineError {
-  return new EngineError(kind, 'BERTH_TEST', message);
+  // Any kind, so no catalogued code fits; the routes map the kind, never the code.
+  return new EngineError(kind, 'BERTH_TEST' as ErrorCode, message);
 }
 
 /** An async queue: push values, end it; iterate it as an AsyncIterable. */
@@ -112,7 +114,7 @@ export class FakeEngine implements Engine {
         this.calls.push({ method: key, args });
         const o = this.overrides.get(key);
         return o ? o(...args) : (fn as (...a: unknown[]) => Promise<unknown>)(...args);
-      }) as AnyFn;
+      });
     }
     return out as T;
   }

@@ -15,6 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EngineError, notImplemented } from '../../src/engine/errors.js';
+import type { CodeOfKind } from '../../src/engine/error-codes.js';
 import type { ExecConmon } from '../../src/engine/exec/conmon-exec.js';
 import type { MountRootfsInput } from '../../src/engine/images/rootfs.js';
 import type { CreateRequest, Created, RootMounts, RuntimePort } from '../../src/engine/runtime/port.js';
@@ -198,7 +199,8 @@ export class FakeHost {
       }
     },
     exec: (): ExecConmon => {
-      throw notImplemented('BERTH_TEST_NO_EXEC', 'the fake runtime does not run exec sessions');
+      // A test-only code: the catalogue (error-codes.ts) lists the codes of src/.
+      throw notImplemented('BERTH_TEST_NO_EXEC' as CodeOfKind<'not-implemented'>, 'the fake runtime does not run exec sessions');
     },
   };
 

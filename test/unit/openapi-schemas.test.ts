@@ -25,7 +25,7 @@ before(async () => {
   app = fastify({ exposeHeadRoutes: false });
   for (const op of listOperations()) {
     app.route({
-      method: op.method as 'GET',
+      method: op.method,
       url: fastifyUrl(op.path),
       schema: routeSchema(op.operationId),
       handler: async (req) => ({ operationId: op.operationId, query: req.query, body: req.body ?? null }),
@@ -64,7 +64,7 @@ test('the spec lists the operations berth serves, each once', () => {
 test('every operation compiles with Fastify ajv without strict-mode warnings', () => {
   assert.deepEqual(warnings, []);
   for (const op of listOperations()) {
-    assert.ok(app.hasRoute({ method: op.method as 'GET', url: fastifyUrl(op.path) }), `${op.method} ${op.path}`);
+    assert.ok(app.hasRoute({ method: op.method, url: fastifyUrl(op.path) }), `${op.method} ${op.path}`);
   }
 });
 

@@ -48,7 +48,9 @@ function readRecords(paths: EnginePaths): { records: Records; layerIds: string[]
   const db = openDatabaseReadOnly(paths.database);
   try {
     records.database = integrityProblems(db).map((detail) => ({ kind: 'db-integrity', subject: paths.database, detail, repairable: false }));
-    records.containers = new ContainersRepo<ContainerSpec, ContainerState>(db).all().map((r) => ({ id: r.id, name: r.name, status: r.state.status, conmonPid: r.state.conmonPid }));
+    records.containers = new ContainersRepo<ContainerSpec, ContainerState>(db)
+      .all()
+      .map((r) => ({ id: r.id, name: r.name, status: r.state.status, conmonPid: r.state.conmonPid }));
     return { records, layerIds: new ImagesRepo(db).allLayerIds() };
   } finally {
     db.close();

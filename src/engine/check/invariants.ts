@@ -58,8 +58,10 @@ export function compareRecords(records: Records, host: HostState): Finding[] {
       findings.push({ kind, subject: id, detail: `${what} ${JSON.stringify(where)} without a container record`, repairable: true, paths });
     }
   }
-  for (const name of records.layerGarbage) findings.push({ kind: 'orphan-layer', subject: name, detail: `layer store entry ${name} without a layer record`, repairable: true });
-  for (const id of records.missingLayers) findings.push({ kind: 'layer-missing', subject: id, detail: `layer ${id} is recorded but its directory is missing`, repairable: false });
+  for (const name of records.layerGarbage)
+    findings.push({ kind: 'orphan-layer', subject: name, detail: `layer store entry ${name} without a layer record`, repairable: true });
+  for (const id of records.missingLayers)
+    findings.push({ kind: 'layer-missing', subject: id, detail: `layer ${id} is recorded but its directory is missing`, repairable: false });
   return findings;
 }
 
@@ -71,12 +73,27 @@ function containerFindings(c: RecordedContainer, host: HostState): Finding[] {
     if (!(host.monitors.get(c.id) ?? []).includes(c.conmonPid)) {
       out.push({ kind: 'no-monitor', subject: c.id, detail: `${about} is ${c.status} but its conmon (pid ${c.conmonPid}) is not alive`, repairable: true });
     }
-    if (!host.runtimeStates.has(c.id)) out.push({ kind: 'no-runtime-state', subject: c.id, detail: `${about} is ${c.status} but the runtime has no state for it`, repairable: true });
+    if (!host.runtimeStates.has(c.id))
+      out.push({ kind: 'no-runtime-state', subject: c.id, detail: `${about} is ${c.status} but the runtime has no state for it`, repairable: true });
   } else if (!isUp(c.status)) {
-    if (host.runtimeStates.has(c.id)) out.push({ kind: 'stale-runtime-state', subject: c.id, detail: `${about} is ${c.status} but the runtime still keeps its state`, repairable: true });
-    if ((host.monitors.get(c.id) ?? []).length > 0) out.push({ kind: 'stale-monitor', subject: c.id, detail: `${about} is ${c.status} but conmon ${host.monitors.get(c.id)!.join(', ')} still runs`, repairable: true });
+    if (host.runtimeStates.has(c.id))
+      out.push({ kind: 'stale-runtime-state', subject: c.id, detail: `${about} is ${c.status} but the runtime still keeps its state`, repairable: true });
+    if ((host.monitors.get(c.id) ?? []).length > 0)
+      out.push({
+        kind: 'stale-monitor',
+        subject: c.id,
+        detail: `${about} is ${c.status} but conmon ${host.monitors.get(c.id)!.join(', ')} still runs`,
+        repairable: true,
+      });
     const cgroups = host.cgroups.get(c.id);
-    if (cgroups) out.push({ kind: 'stale-cgroup', subject: c.id, detail: `${about} is ${c.status} but its cgroup ${cgroups.join(', ')} remains`, repairable: true, paths: cgroups });
+    if (cgroups)
+      out.push({
+        kind: 'stale-cgroup',
+        subject: c.id,
+        detail: `${about} is ${c.status} but its cgroup ${cgroups.join(', ')} remains`,
+        repairable: true,
+        paths: cgroups,
+      });
   }
   return out;
 }

@@ -32,7 +32,7 @@ export async function repairDataRoot(config: EngineConfig, log: pino.Logger): Pr
   const engine = await createEngine(config, log); // takes the data-root lock: throws BERTH_DATA_ROOT_BUSY while a berthd serves it
   try {
     await engine.start();
-    actions.push('ran the daemon\'s startup reconciliation and layer garbage collection');
+    actions.push("ran the daemon's startup reconciliation and layer garbage collection");
     await settle(opts);
     const left = (await checkDataRoot(opts)).findings;
     for (const f of left) {

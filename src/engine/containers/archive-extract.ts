@@ -173,7 +173,7 @@ async function writeFile(at: string, entry: ReadEntry, mode: number, owner: { ui
   const fh = await fs.open(at, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW | C.O_NONBLOCK, 0o600);
   try {
     consumed.add(entry);
-    for await (const chunk of entry) await fh.write(chunk as Buffer);
+    for await (const chunk of entry) await fh.write(chunk);
     await fh.chown(owner.uid, owner.gid);
     // After chown, which clears setuid/setgid.
     await fh.chmod(mode);

@@ -174,7 +174,7 @@ async function owner(base: string, row: Row, copyUIDGID: boolean): Promise<{ uid
   return { uid: u.uid, gid: u.gid };
 }
 
-async function putIn(ctx: ContainerContext, row: Row, base: string, ref: string, p: string, source: Readable, opts: PutArchiveOptions): Promise<void> {
+async function putIn(row: Row, base: string, ref: string, p: string, source: Readable, opts: PutArchiveOptions): Promise<void> {
   const walked = await walkOr404(base, p, ref, true);
   const dest = walked.containerPath;
   const isDir = walked.stat!.isDirectory();
@@ -188,10 +188,10 @@ async function putIn(ctx: ContainerContext, row: Row, base: string, ref: string,
 export async function putContainerArchive(ctx: ContainerContext, ref: string, p: string, source: Readable, opts: PutArchiveOptions): Promise<void> {
   if (!p) throw invalid('BERTH_ARCHIVE_NO_PATH', 'path: a path inside the container is required');
   const row = findContainer(ctx, ref);
-  if (isLive(row)) return putIn(ctx, row, `/proc/${row.state.pid}/root`, ref, p, source, opts);
+  if (isLive(row)) return putIn(row, `/proc/${row.state.pid}/root`, ref, p, source, opts);
   await withContainerLock(ctx.mutex, row.id, async () => {
     const now = findContainer(ctx, row.id);
-    if (isLive(now)) return putIn(ctx, now, `/proc/${now.state.pid}/root`, ref, p, source, opts);
+    if (isLive(now)) return putIn(now, `/proc/${now.state.pid}/root`, ref, p, source, opts);
     const files = containerFiles(ctx.paths.containerDir(now.id));
     const wasMounted = await ctx.rootMounts.isMounted(files.merged);
     if (!wasMounted) {
@@ -199,7 +199,7 @@ export async function putContainerArchive(ctx: ContainerContext, ref: string, p:
       await ctx.rootMounts.mount({ overlayRoot: ctx.images.overlayRoot, lowers: ctx.images.lowerDirs(image), upperDir: files.upper, workDir: files.work, mergedDir: files.merged });
     }
     try {
-      await putIn(ctx, now, path.resolve(files.merged), ref, p, source, opts);
+      await putIn(now, path.resolve(files.merged), ref, p, source, opts);
     } finally {
       if (!wasMounted) await ctx.rootMounts.unmount(files.merged).catch((err: unknown) => ctx.log.warn({ err, id: now.id }, 'unmounting after a copy failed'));
     }

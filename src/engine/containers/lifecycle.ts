@@ -12,6 +12,7 @@
  */
 import type { ContainerState, ContainerStatus } from './types.js';
 import { conflict, notModified } from '../errors.js';
+import type { CodeOfKind } from '../error-codes.js';
 
 export type Operation =
   | 'start' | 'stop' | 'kill' | 'pause' | 'unpause' | 'restart' | 'remove' | 'remove-forced' | 'exit' | 'rename'
@@ -54,7 +55,7 @@ const ALLOWED: Record<Operation, ReadonlySet<ContainerStatus>> = {
 };
 
 /** Statuses in which an operation is already done: not-modified rather than conflict. */
-const ALREADY: Partial<Record<Operation, { statuses: ReadonlySet<ContainerStatus>; code: string; message: string }>> = {
+const ALREADY: Partial<Record<Operation, { statuses: ReadonlySet<ContainerStatus>; code: CodeOfKind<'not-modified'>; message: string }>> = {
   start: { statuses: new Set(['running']), code: 'BERTH_CONTAINER_ALREADY_RUNNING', message: 'Container already started' },
   stop: { statuses: new Set(['created', 'exited', 'dead', 'removing']), code: 'BERTH_CONTAINER_NOT_RUNNING', message: 'Container already stopped' },
 };
@@ -111,9 +112,14 @@ export function statusAfterUninit(state: ContainerState): ContainerStatus {
 }
 
 interface Refusal {
-  code?: string;
+  code?: CodeOfKind<'conflict'>;
   message: string;
 }
+
+/** 'resize-before-start' → 'resize_before_start', as the type of a code built from an operation. */
+type Underscored<S extends string> = S extends `${infer A}-${infer B}` ? `${A}_${Underscored<B>}` : S;
+/** The code of a refused operation without a code of its own; each must be in the catalogue (error-codes.ts). */
+type TransitionConflictCode = `BERTH_CONTAINER_${Uppercase<Underscored<Operation>>}_CONFLICT`;
 
 function refusal(op: Operation, from: ContainerStatus, id: string): Refusal {
   const short = id.slice(0, 12);
@@ -152,5 +158,5 @@ export function ensureTransition(op: Operation, from: ContainerStatus, id: strin
   if (already?.statuses.has(from)) throw notModified(already.code, already.message);
   if (canTransition(op, from)) return;
   const { code, message } = refusal(op, from, id);
-  throw conflict(code ?? `BERTH_CONTAINER_${op.toUpperCase().replace(/-/g, '_')}_CONFLICT`, message);
+  throw conflict(code ?? (`BERTH_CONTAINER_${op.toUpperCase().replace(/-/g, '_')}_CONFLICT` as TransitionConflictCode), message);
 }

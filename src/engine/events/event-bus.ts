@@ -55,6 +55,8 @@ export class EventBus {
       const key = `${action}:${id}`;
       const onAbort = () => {
         this.#emitter.off(key, onEvent);
+        // The abort reason, as Node's own APIs reject (events.once, timers/promises).
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(signal?.reason ?? new Error('aborted'));
       };
       const onEvent = (event: ContainerEvent) => {

@@ -78,7 +78,7 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
     return failedSession(tty, failure.message);
   }
   let replay: OutputChunk[] = [];
-  const exited = session.conmon!.sync.next(Infinity, 'the exit code').then(
+  const exited = session.conmon.sync.next(Infinity, 'the exit code').then(
     (m) => (typeof m.data === 'number' && m.data >= 0 ? m.data : 126),
     () => -1,
   ).then(async (code) => {

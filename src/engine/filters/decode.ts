@@ -38,7 +38,7 @@ export function decodeFilters(text: string | undefined): Filters {
 function valuesOf(key: string, value: unknown): string[] {
   if (Array.isArray(value)) {
     if (!value.every((v) => typeof v === 'string')) throw badJson(`values of '${key}' must be strings`);
-    return value as string[];
+    return value;
   }
   if (value !== null && typeof value === 'object') {
     const out: string[] = [];

@@ -30,7 +30,7 @@ const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'applica
 
 const bad = (detail: string) => invalid('BERTH_IMAGE_BAD_ARCHIVE', `invalid image archive: ${detail}`);
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
 
 /**
  * The absolute path of `rel` inside `root`: a regular file whose real path
@@ -68,7 +68,7 @@ async function blob(root: string, digest: unknown): Promise<string> {
   const m = typeof digest === 'string' ? DIGEST_RE.exec(digest) : null;
   if (!m) throw bad(`unsupported digest ${JSON.stringify(digest)}`);
   const p = await archiveFile(root, `blobs/sha256/${m[1]}`);
-  if ((await hashFile(p)) !== m[1]) throw bad(`blob ${digest} does not match its digest`);
+  if ((await hashFile(p)) !== m[1]) throw bad(`blob ${m[0]} does not match its digest`);
   return p;
 }
 
@@ -94,7 +94,7 @@ async function readDockerArchive(root: string): Promise<ArchiveImage[]> {
   const out: ArchiveImage[] = [];
   for (const item of doc as Json[]) {
     if (typeof item !== 'object' || item === null) throw bad('manifest.json entry is not an object');
-    const configRel = String(item.Config ?? '');
+    const configRel = typeof item.Config === 'string' ? item.Config : '';
     const { text } = await readJson(root, configRel);
     // The name of a config (`<hex>.json`, `blobs/sha256/<hex>`) is its digest.
     const named = /([a-f0-9]{64})(?:\.json)?$/.exec(configRel)?.[1];
@@ -136,15 +136,15 @@ async function ociImage(root: string, desc: Json, depth: number): Promise<Archiv
   try {
     doc = JSON.parse(text) as Json;
   } catch (err) {
-    throw bad(`manifest ${desc.digest}: ${(err as Error).message}`);
+    throw bad(`manifest ${String(desc.digest)}: ${(err as Error).message}`);
   }
   if (INDEX_TYPES.has(String(doc.mediaType ?? desc.mediaType)) || Array.isArray(doc.manifests)) {
     const pick = pickPlatform(manifestsOf(doc));
     const inner = await ociImage(root, pick, depth + 1);
     return { ...inner, tags: inner.tags.length ? inner.tags : descriptorName(desc) };
   }
-  if (!doc.config || !Array.isArray(doc.layers)) throw bad(`manifest ${desc.digest} has no config or layers`);
-  const config = await fsp.readFile(await blob(root, doc.config.digest), 'utf8');
+  if (!doc.config || !Array.isArray(doc.layers)) throw bad(`manifest ${String(desc.digest)} has no config or layers`);
+  const config = await fsp.readFile(await blob(root, (doc.config as Json).digest), 'utf8');
   const layers: string[] = [];
   for (const l of doc.layers as Json[]) layers.push(await blob(root, l.digest));
   return { config, layers, tags: descriptorName(desc) };
@@ -153,5 +153,8 @@ async function ociImage(root: string, desc: Json, depth: number): Promise<Archiv
 /** The linux/<this arch> entry of an index, else the first. */
 function pickPlatform(list: Json[]): Json {
   if (list.length === 0) throw bad('empty index');
-  return list.find((m) => m.platform?.os === 'linux' && m.platform?.architecture === goArch()) ?? list[0];
+  return list.find((m) => {
+    const platform = m.platform as Json | undefined;
+    return platform?.os === 'linux' && platform?.architecture === goArch();
+  }) ?? list[0];
 }

@@ -74,7 +74,7 @@ function jsonArray(args: string): string[] | null {
   if (!args.startsWith('[')) return null;
   try {
     const v: unknown = JSON.parse(args);
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
   } catch {
     // Docker falls back to the shell form when the JSON does not parse.
   }

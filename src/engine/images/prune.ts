@@ -38,7 +38,7 @@ export interface PruneCtx {
   repo: ImagesRepo<ImageRecord>;
   layers: LayerStore;
   log: pino.Logger;
-  inUse(id: string): boolean;
+  inUse: (id: string) => boolean;
 }
 
 /**

@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs/promises';
 import { systemError } from '../errors.js';
+import type { CodeOfKind } from '../error-codes.js';
 import { mountFs, umountFs } from '../host/mount.js';
 
 /** The kernel copies mount options into one page; longer strings are cut. */
@@ -66,7 +67,7 @@ export function buildOverlayMountOptions(input: OverlayOptionsInput): string {
  * the working directory against which relative lower dirs resolve. A
  * failure is a system error with `code` and the tool's message.
  */
-export async function mountOverlay(overlay: OverlayOptionsInput, at: { overlayRoot: string; target: string; code: string }): Promise<void> {
+export async function mountOverlay(overlay: OverlayOptionsInput, at: { overlayRoot: string; target: string; code: CodeOfKind<'system'> }): Promise<void> {
   const options = buildOverlayMountOptions(overlay);
   const run = await mountFs({ type: 'overlay', source: 'overlay', options, target: at.target }, at.overlayRoot);
   if (!run.ok) throw systemError(at.code, `mounting overlay at ${at.target}: ${run.message}`);

@@ -104,7 +104,7 @@ async function createUnpack(cwd: string, st: UntarState): Promise<Unpack> {
     strict: false,
     chmod: true,
     processUmask: 0,
-    filter: (p: string, entry: ReadEntry | unknown) => !SKIPPED_TYPES.has((entry as ReadEntry).type) && !isWhiteout(p, st),
+    filter: (p: string, entry: unknown) => !SKIPPED_TYPES.has((entry as ReadEntry).type) && !isWhiteout(p, st),
     onwarn: (code: string, message: string | Error) => {
       if (code !== 'TAR_ENTRY_INFO') st.failure ??= badArchive(`${code}: ${String(message instanceof Error ? message.message : message)}`);
     },

@@ -226,6 +226,6 @@ const INFINITY_MARK = '__berth_rlim_infinity__';
  * as 18446744073709551615, which JSON.stringify cannot do by itself.
  */
 export function serializeOciSpec(spec: OciSpec): string {
-  const json = JSON.stringify(spec, (_k, v) => (v === Infinity ? INFINITY_MARK : v), 2);
+  const json = JSON.stringify(spec, (_k, v: unknown) => (v === Infinity ? INFINITY_MARK : v), 2);
   return json.replaceAll(`"${INFINITY_MARK}"`, '18446744073709551615');
 }

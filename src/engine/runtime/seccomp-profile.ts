@@ -14,8 +14,9 @@ const ENOSYS = 38;
 /** CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET (0x7E020000). */
 const CLONE_NAMESPACE_FLAGS = 0x7e020000;
 
-/** Address families refused to `socket`: AF_ALG (38) and AF_VSOCK (40). */
-export const REFUSED_SOCKET_FAMILIES = [38, 40] as const;
+/** Address families refused to `socket`: AF_ALG (38) and AF_VSOCK (40); 39 (AF_NFC) stays allowed. */
+const AF_ALG = 38;
+const AF_VSOCK = 40;
 
 interface Rule {
   names: string[];
@@ -89,9 +90,9 @@ const arg0 = (op: OciSeccompArg['op'], value: number, valueTwo?: number): OciSec
  * same argument, so "≠38 and ≠40" must be written as "<38 or =39 or >40".
  */
 const SOCKET_RULES: Rule[] = [
-  { names: ['socket'], args: arg0('SCMP_CMP_LT', 38) },
-  { names: ['socket'], args: arg0('SCMP_CMP_EQ', 39) },
-  { names: ['socket'], args: arg0('SCMP_CMP_GT', 40) },
+  { names: ['socket'], args: arg0('SCMP_CMP_LT', AF_ALG) },
+  { names: ['socket'], args: arg0('SCMP_CMP_EQ', AF_ALG + 1) },
+  { names: ['socket'], args: arg0('SCMP_CMP_GT', AF_VSOCK) },
 ];
 
 /** PER_LINUX, UNAME26, PER_LINUX32, PER_LINUX32|UNAME26 and the query value. */

@@ -54,7 +54,7 @@ export function createSystemApi(deps: SystemDeps): SystemApi {
         securityOptions: ['name=seccomp,profile=builtin'],
       };
     },
-    async version() {
+    async version(): ReturnType<SystemApi['version']> {
       const binaries = await deps.binaryVersions();
       return {
         version: deps.version,
@@ -65,8 +65,8 @@ export function createSystemApi(deps: SystemDeps): SystemApi {
         kernelVersion: deps.host.kernelVersion,
         buildTime: '',
         components: [
-          { name: 'conmon', version: binaries.conmon, details: { Package: 'conmon' } as Record<string, string> },
-          { name: deps.runtimeName, version: binaries.runtime, details: { Path: deps.runtimePath } as Record<string, string> },
+          { name: 'conmon', version: binaries.conmon, details: { Package: 'conmon' } },
+          { name: deps.runtimeName, version: binaries.runtime, details: { Path: deps.runtimePath } },
         ],
       };
     },

@@ -73,7 +73,7 @@ export function hijackConnection(request: FastifyRequest, reply: FastifyReply, c
   }
   if (upgraded) return { socket, input: socket, head: upgraded.head };
   // Not detached from the HTTP parser: stdin can only come as the request body.
-  const body = request.body as unknown;
+  const body = request.body;
   const input = body && typeof (body as Readable).pipe === 'function' ? (body as Readable) : null;
   return { socket, input, head: Buffer.alloc(0) };
 }

@@ -47,7 +47,7 @@ export function stringListField(obj: Json, key: string, path: string): string[] 
   if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {
     throw badRequest(`${path} must be a list of strings`);
   }
-  return v as string[];
+  return v;
 }
 
 /**

@@ -98,7 +98,7 @@ export function parseMounts(hostConfig: Json): MountSpec[] {
   if (mountsIn !== null && !Array.isArray(mountsIn)) throw badRequest('HostConfig.Mounts must be a list');
   const tmpfs = objectField(hostConfig, 'Tmpfs', 'HostConfig.Tmpfs');
   const mounts = [
-    ...((binds as string[] | null) ?? []).map((b) => parseBind(b)),
+    ...(binds ?? []).map((b) => parseBind(b)),
     ...((mountsIn as unknown[] | null) ?? []).map((m, i) => parseMountEntry(m, i)),
     ...Object.entries(tmpfs).map(([target, opts]) => {
       if (typeof opts !== 'string') throw badRequest(`HostConfig.Tmpfs[${target}] must be a string`);

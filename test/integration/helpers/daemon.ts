@@ -140,8 +140,8 @@ export class TestDaemon {
     const keep = (chunk: Buffer) => {
       this.logText = (this.logText + chunk.toString('utf8')).slice(-LOG_KEEP);
     };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
         if (!this.expectExit) this.problems.push(`berthd ${child.pid} exited unexpectedly (code ${code}, signal ${signal})`);

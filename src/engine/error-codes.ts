@@ -1,0 +1,194 @@
+/**
+ * The catalogue of berth's error codes: every `code` an EngineError can
+ * carry, with the kind it is always thrown with (which fixes its HTTP status,
+ * src/server/errors.ts) and one line on when it is thrown.
+ *
+ * One block per area of the engine. A new code goes into its area's block (a
+ * new area gets its own block, added to ERROR_CODE_AREAS at the end); then
+ * `EngineError` and the helpers in errors.ts accept it, and only with its
+ * kind: `conflict('BERTH_IMAGE_NOT_FOUND', …)` or a misspelt code fails the
+ * typecheck. test/unit/error-codes.test.ts checks that every code written in
+ * src/ is catalogued, is thrown with its catalogued kind, and that no entry is
+ * left unused.
+ *
+ * Codes are `BERTH_<AREA>_<CONDITION>`. Some older codes name a narrower
+ * area than their block (`BERTH_ARCHIVE_*` are containers'); they keep their
+ * names, since logs and tests know them.
+ */
+
+/** A closed set: the server's status mapping depends on it. */
+export type ErrorKind = 'not-found' | 'invalid-parameter' | 'conflict' | 'not-modified' | 'unavailable' | 'forbidden' | 'not-implemented' | 'system';
+
+interface CodeInfo {
+  readonly kind: ErrorKind;
+  readonly description: string;
+}
+
+type Block = Readonly<Record<`BERTH_${string}`, CodeInfo>>;
+
+/** Request checks made by the server before the engine is called. */
+export const API = {
+  BERTH_API_BAD_PARAMETER: { kind: 'invalid-parameter', description: 'A query or body field failed the OpenAPI schema or a route check.' },
+  BERTH_API_NOT_IMPLEMENTED: { kind: 'not-implemented', description: 'An endpoint or option berth does not serve.' },
+} as const satisfies Block;
+
+/** Container records, names and lifecycle verbs. */
+export const CONTAINER = {
+  BERTH_CONTAINER_NOT_FOUND: { kind: 'not-found', description: 'No container has that name, ID or ID prefix ("No such container").' },
+  BERTH_CONTAINER_AMBIGUOUS: { kind: 'invalid-parameter', description: 'An ID prefix matches more than one container.' },
+  BERTH_CONTAINER_BAD_NAME: { kind: 'invalid-parameter', description: 'A container name outside [a-zA-Z0-9][a-zA-Z0-9_.-].' },
+  BERTH_CONTAINER_NAME_IN_USE: { kind: 'conflict', description: 'Create or rename to a name another container has.' },
+  BERTH_CONTAINER_RENAME_SAME: { kind: 'conflict', description: 'Rename to the name the container already has.' },
+  BERTH_CONTAINER_NO_COMMAND: { kind: 'invalid-parameter', description: 'Neither the request nor the image gives a command or entrypoint.' },
+  BERTH_MOUNT_SOURCE_MISSING: { kind: 'invalid-parameter', description: 'A bind mount whose host source path does not exist.' },
+  BERTH_SIGNAL_INVALID: { kind: 'invalid-parameter', description: 'A signal name or number that Linux does not have.' },
+  BERTH_RESIZE_BAD_SIZE: { kind: 'invalid-parameter', description: 'A terminal resize (container or exec) with a height or width out of range.' },
+  BERTH_CONTAINER_ALREADY_RUNNING: { kind: 'not-modified', description: 'Start of a running container (304).' },
+  BERTH_CONTAINER_NOT_RUNNING: { kind: 'not-modified', description: 'Stop of a container that is not running (304).' },
+  BERTH_CONTAINER_RUNNING: { kind: 'conflict', description: 'Remove of a running or paused container without force.' },
+  BERTH_CONTAINER_START_EXEC: { kind: 'invalid-parameter', description: 'The runtime could not start the process: not found (127) or not executable (126).' },
+  BERTH_CONTAINER_STOP_TIMEOUT: { kind: 'system', description: 'The container did not exit even after SIGKILL.' },
+  // ensureTransition (containers/lifecycle.ts): the verb is not allowed in the container's current status.
+  BERTH_CONTAINER_START_CONFLICT: { kind: 'conflict', description: 'Start refused in this status (e.g. paused).' },
+  BERTH_CONTAINER_STOP_CONFLICT: { kind: 'conflict', description: 'Stop refused in this status.' },
+  BERTH_CONTAINER_KILL_CONFLICT: { kind: 'conflict', description: 'Kill of a container that is not running.' },
+  BERTH_CONTAINER_PAUSE_CONFLICT: { kind: 'conflict', description: 'Pause of a container that is not running or already paused.' },
+  BERTH_CONTAINER_UNPAUSE_CONFLICT: { kind: 'conflict', description: 'Unpause of a container that is not paused.' },
+  BERTH_CONTAINER_RESTART_CONFLICT: { kind: 'conflict', description: 'Restart refused in this status.' },
+  BERTH_CONTAINER_REMOVE_CONFLICT: { kind: 'conflict', description: 'Remove refused in this status.' },
+  BERTH_CONTAINER_EXIT_CONFLICT: { kind: 'conflict', description: 'An exit recorded for a container that has no live process.' },
+  BERTH_CONTAINER_RENAME_CONFLICT: { kind: 'conflict', description: 'Rename refused in this status (e.g. removing).' },
+  BERTH_CONTAINER_ATTACH_CONFLICT: { kind: 'conflict', description: 'Attach refused in this status (e.g. paused).' },
+  BERTH_CONTAINER_TOP_CONFLICT: { kind: 'conflict', description: 'Top of a container that is not running.' },
+  BERTH_CONTAINER_RESIZE_CONFLICT: { kind: 'conflict', description: 'Resize of a container that is not running.' },
+  BERTH_CONTAINER_REMOVE_FORCED_CONFLICT: { kind: 'conflict', description: 'Forced remove refused in this status (the table allows every status).' },
+  BERTH_CONTAINER_RESIZE_BEFORE_START_CONFLICT: { kind: 'conflict', description: 'A size remembered for start, for a container that is no longer created.' },
+  BERTH_CONTAINER_EXEC_CONFLICT: { kind: 'conflict', description: 'Exec refused in this status (paused and not running have codes of their own).' },
+  BERTH_CONTAINER_PRUNE_CONFLICT: { kind: 'conflict', description: 'Prune of a container that is not created, exited or dead.' },
+  BERTH_CONTAINER_INIT_CONFLICT: { kind: 'conflict', description: 'The runtime create for an attach, refused in this status.' },
+  BERTH_CONTAINER_ATTACH_STDIN_CONFLICT: { kind: 'conflict', description: 'Stdin wired to a container that has no process.' },
+  BERTH_CONTAINER_UNINIT_CONFLICT: { kind: 'conflict', description: 'Undoing the runtime create of an abandoned attach, for a container no longer initialized.' },
+  BERTH_CONTAINER_RESTART_BY_POLICY_CONFLICT: { kind: 'conflict', description: 'A restart timer fired for a container no longer restarting.' },
+} as const satisfies Block;
+
+/** Files inside a container: archive (docker cp), paths, users, export, commit, top. */
+export const CONTAINER_FILES = {
+  BERTH_ARCHIVE_NO_PATH: { kind: 'invalid-parameter', description: 'An archive request without a path.' },
+  BERTH_ARCHIVE_NOT_FOUND: { kind: 'not-found', description: 'The archive path does not exist in the container.' },
+  BERTH_ARCHIVE_NOT_DIR: { kind: 'invalid-parameter', description: 'The extraction point of an upload is not a directory.' },
+  BERTH_ARCHIVE_READONLY: { kind: 'forbidden', description: 'Upload into a read-only rootfs or read-only mount.' },
+  BERTH_ARCHIVE_BAD_TAR: { kind: 'invalid-parameter', description: 'The uploaded tar is malformed or names a path outside the destination.' },
+  BERTH_ARCHIVE_RACE: { kind: 'conflict', description: 'The destination changed (e.g. became a symlink) while the upload was extracted.' },
+  BERTH_ARCHIVE_TAR: { kind: 'system', description: 'tar failed while archiving a path for download.' },
+  BERTH_PATH_NOT_FOUND: { kind: 'not-found', description: 'A path component does not exist, or is not a directory, in the container root.' },
+  BERTH_PATH_LOOP: { kind: 'invalid-parameter', description: 'Too many levels of symbolic links while resolving a path in the container.' },
+  BERTH_PATH_UNSTABLE: { kind: 'invalid-parameter', description: 'A path kept changing while it was resolved in the container.' },
+  BERTH_USER_INVALID: { kind: 'invalid-parameter', description: 'A numeric uid or gid out of range.' },
+  BERTH_USER_UNKNOWN: { kind: 'invalid-parameter', description: "A user name not in the container's /etc/passwd." },
+  BERTH_GROUP_UNKNOWN: { kind: 'invalid-parameter', description: "A group name not in the container's /etc/group." },
+  BERTH_USER_FILE_TOO_LARGE: { kind: 'invalid-parameter', description: "The container's passwd or group file is larger than berth reads." },
+  BERTH_EXPORT_MOUNT: { kind: 'system', description: 'Mounting the snapshot of a stopped container for export or archive failed.' },
+  BERTH_EXPORT_TAR: { kind: 'system', description: 'tar failed while exporting the container filesystem.' },
+  BERTH_COMMIT_TAR: { kind: 'system', description: "tar failed while reading the container's changes for commit." },
+  BERTH_TOP_BAD_ARGS: { kind: 'invalid-parameter', description: 'ps arguments with characters berth does not pass to ps.' },
+  BERTH_TOP_PS_FAILED: { kind: 'system', description: 'ps exited with an error.' },
+  BERTH_TOP_NO_PID: { kind: 'system', description: 'ps output has no PID column for the given arguments.' },
+} as const satisfies Block;
+
+/** The filters parameter of list, prune and events endpoints (engine/filters/). */
+export const FILTER = {
+  BERTH_FILTER_BAD_JSON: { kind: 'invalid-parameter', description: 'The filters parameter is not JSON of either encoding Docker accepts.' },
+  BERTH_FILTER_INVALID: { kind: 'invalid-parameter', description: 'A filter key the endpoint does not accept, or a bad value for a key it does.' },
+  BERTH_FILTER_BAD_TIME: { kind: 'invalid-parameter', description: 'A time filter (until, since) that is neither a timestamp nor a duration.' },
+} as const satisfies Block;
+
+/** Attach to a container. */
+export const ATTACH = {
+  BERTH_BAD_DETACH_KEYS: { kind: 'invalid-parameter', description: 'A detach-keys sequence that cannot be parsed.' },
+} as const satisfies Block;
+
+/** Exec sessions. */
+export const EXEC = {
+  BERTH_EXEC_NOT_FOUND: { kind: 'not-found', description: 'No exec session has that ID ("No such exec instance").' },
+  BERTH_EXEC_NO_CMD: { kind: 'invalid-parameter', description: 'Exec create without a command.' },
+  BERTH_EXEC_PAUSED: { kind: 'conflict', description: 'Exec in a paused container.' },
+  BERTH_EXEC_NOT_RUNNING: { kind: 'conflict', description: 'Exec in a container that is not running.' },
+  BERTH_EXEC_RUNNING: { kind: 'conflict', description: 'Start of an exec session that is already running.' },
+  BERTH_EXEC_DONE: { kind: 'conflict', description: 'Start of an exec session that has already run.' },
+  BERTH_EXEC_ATTACH: { kind: 'system', description: "conmon could not set up the exec session's attach socket." },
+  BERTH_EXEC_START: { kind: 'system', description: 'Starting an exec session failed before the runtime ran (spec, conmon handshake).' },
+  BERTH_EXEC_START_FAILED: { kind: 'system', description: 'The runtime could not start the exec process ("OCI runtime exec failed").' },
+} as const satisfies Block;
+
+/** Images: references, archives, the layer store, the root filesystem mount. */
+export const IMAGE = {
+  BERTH_IMAGE_NOT_FOUND: { kind: 'not-found', description: 'No image has that reference or ID ("No such image").' },
+  BERTH_IMAGE_BAD_REFERENCE: { kind: 'invalid-parameter', description: 'An image reference that does not parse ("invalid reference format").' },
+  BERTH_IMAGE_BAD_TAG: { kind: 'invalid-parameter', description: 'A tag that does not match the tag grammar.' },
+  BERTH_IMAGE_BAD_FILTER: { kind: 'invalid-parameter', description: 'An image list or prune filter that is unknown or malformed.' },
+  BERTH_IMAGE_IN_USE: { kind: 'conflict', description: 'Remove of an image that a container uses, or that several references name, without force.' },
+  BERTH_IMAGE_BAD_ARCHIVE: { kind: 'invalid-parameter', description: 'An image or layer tar (import, load) that is malformed or unsafe.' },
+  BERTH_IMAGE_BAD_CONFIG: { kind: 'invalid-parameter', description: 'An image config JSON that is malformed.' },
+  BERTH_IMAGE_BAD_CHANGE: { kind: 'invalid-parameter', description: 'A --change instruction (import, commit) that is unknown or malformed.' },
+  BERTH_IMAGE_NO_LAYER_TAR: { kind: 'system', description: 'Save of an image whose layer has no stored tar (stored by an older berth).' },
+  BERTH_LAYER_BAD_ID: { kind: 'system', description: 'A layer ID that is not a hex digest (refused before any path is built from it).' },
+  BERTH_LAYER_BAD_LINK: { kind: 'system', description: "A layer's short-link file is malformed." },
+  BERTH_LAYER_RENAME: { kind: 'system', description: 'Moving an extracted layer into the store failed.' },
+  BERTH_LAYER_WHITEOUTS: { kind: 'system', description: 'Making the overlay whiteouts of a layer failed.' },
+  BERTH_ROOTFS_MOUNT_FAILED: { kind: 'system', description: 'Mounting a container root (overlay) failed.' },
+  BERTH_ROOTFS_UMOUNT_FAILED: { kind: 'system', description: 'Unmounting a container root failed.' },
+} as const satisfies Block;
+
+/** The OCI runtime, conmon, and the OCI spec berth writes for them. */
+export const RUNTIME = {
+  BERTH_RUNTIME_NOT_FOUND: { kind: 'not-found', description: 'The runtime does not know the container.' },
+  BERTH_RUNTIME_NOT_RUNNING: { kind: 'conflict', description: 'The runtime says the container is not running (or not paused).' },
+  BERTH_RUNTIME_EXEC_FAILED: { kind: 'invalid-parameter', description: 'The runtime could not execute the process (not found, not executable).' },
+  BERTH_RUNTIME_FAILED: { kind: 'system', description: "Any other runtime failure; the message is the runtime's." },
+  BERTH_RUNTIME_CREATE_FAILED: { kind: 'system', description: 'conmon reported that the runtime could not create the container.' },
+  BERTH_CONMON_FAILED: { kind: 'system', description: 'conmon exited or closed its pipe before reporting.' },
+  BERTH_CONMON_TIMEOUT: { kind: 'system', description: 'conmon did not report in time.' },
+  BERTH_CONMON_PROTOCOL: { kind: 'system', description: 'conmon wrote a message berth cannot read.' },
+  BERTH_CAPABILITY_UNKNOWN: { kind: 'invalid-parameter', description: 'CapAdd or CapDrop names a capability Linux does not have.' },
+  BERTH_SECCOMP_CUSTOM: { kind: 'not-implemented', description: 'A custom seccomp profile (only the default and unconfined are served).' },
+  BERTH_ULIMIT_UNKNOWN: { kind: 'invalid-parameter', description: 'A ulimit name Linux does not have.' },
+  BERTH_ULIMIT_INVALID: { kind: 'invalid-parameter', description: 'A ulimit whose soft limit is above its hard limit.' },
+} as const satisfies Block;
+
+/** Host programs berth runs (engine/host/). */
+export const HOST = {
+  BERTH_HOST_NO_BINARY: { kind: 'system', description: 'A host program berth needs is not installed, or a configured path is not executable.' },
+} as const satisfies Block;
+
+/** The daemon itself. */
+export const SYSTEM = {
+  BERTH_DATA_ROOT_BUSY: { kind: 'unavailable', description: 'Another berthd already serves this data root.' },
+} as const satisfies Block;
+
+/** Every block, by area name: a new block is added here, once (the unit test checks that no code is in two). */
+export const ERROR_CODE_AREAS = {
+  API,
+  CONTAINER,
+  CONTAINER_FILES,
+  FILTER,
+  ATTACH,
+  EXEC,
+  IMAGE,
+  RUNTIME,
+  HOST,
+  SYSTEM,
+} as const;
+
+type Areas = typeof ERROR_CODE_AREAS;
+/** The blocks merged into one object type (the intersection of the union of the blocks). */
+type Merged<U> = (U extends unknown ? (block: U) => void : never) extends (block: infer I) => void ? I : never;
+type Catalogue = Merged<Areas[keyof Areas]>;
+
+/** Every code with its kind and description. */
+export const ERROR_CODES = Object.assign({}, ...Object.values(ERROR_CODE_AREAS)) as Catalogue;
+
+/** Every catalogued code. */
+export type ErrorCode = keyof Catalogue;
+
+/** The codes catalogued with kind `K`. */
+export type CodeOfKind<K extends ErrorKind> = { [C in ErrorCode]: Catalogue[C]['kind'] extends K ? C : never }[ErrorCode];
