@@ -153,7 +153,6 @@ export interface ExecConmon {
 /** Spawns conmon for an exec session with sync (3), start (4) and attach (5) pipes. */
 export function spawnExecConmon(conmonPath: string, input: ExecConmonInput): ExecConmon {
   const child = spawn(conmonPath, buildExecConmonArgs(input), {
-    cwd: input.bundleDir, // as the container's conmon: relative writes stay in the session's bundle
     stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4', _OCI_ATTACHPIPE: '5' },
     detached: true,
