@@ -7,8 +7,11 @@ import { DockerClient } from './docker-client.js';
 
 export interface Driver {
   readonly name: string;
-  /** Creates (does not start) a container running `cmd` in the busybox image; returns its id. */
-  create(cmd: string[]): Promise<string>;
+  /**
+   * Creates (does not start) a container running `cmd` in the busybox image;
+   * returns its id. `networkMode` defaults to none (the floor has no other).
+   */
+  create(cmd: string[], opts?: { networkMode?: string }): Promise<string>;
   start(id: string): Promise<void>;
   /** Resolves with the exit code once the container has exited. */
   wait(id: string): Promise<number>;
@@ -29,12 +32,16 @@ export class ApiDriver implements Driver {
   constructor(readonly name: string, readonly client: DockerClient, readonly image: string, readonly runId: string) {}
 
   /** `name` is optional: without it the engine generates one, as for `docker run`. */
-  async create(cmd: string[], extraLabels: Record<string, string> = {}, name?: string): Promise<string> {
+  create(cmd: string[], opts: { networkMode?: string } = {}): Promise<string> {
+    return this.createLabelled(cmd, {}, undefined, opts.networkMode);
+  }
+
+  async createLabelled(cmd: string[], extraLabels: Record<string, string> = {}, name?: string, networkMode = 'none'): Promise<string> {
     const id = await this.client.create({
       Image: this.image,
       Cmd: cmd,
       Labels: { [BENCH_LABEL]: this.runId, ...extraLabels },
-      HostConfig: { NetworkMode: 'none' },
+      HostConfig: { NetworkMode: networkMode },
     }, name);
     this.live.add(id);
     return id;

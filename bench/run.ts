@@ -22,6 +22,7 @@ import { lifecycleScenario } from './scenarios/lifecycle.js';
 import { listInspectScenario } from './scenarios/list-inspect.js';
 import { logsScenario } from './scenarios/logs.js';
 import { parallelScenario } from './scenarios/parallel.js';
+import { pullScenario } from './scenarios/pull.js';
 import { measureStartup } from './scenarios/startup.js';
 import type { Scenario, Target } from './scenarios/types.js';
 
@@ -29,7 +30,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../..');
 const IMAGE = 'bench-busybox:latest';
 const DEFAULT_SOCKETS = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
-const ALL = ['lifecycle', 'parallel', 'list-inspect', 'logs', 'exec', 'memory', 'startup'];
+const ALL = ['lifecycle', 'lifecycle-bridge', 'parallel', 'list-inspect', 'logs', 'exec', 'pull', 'memory', 'startup'];
 
 const { values: opt } = parseArgs({
   options: {
@@ -196,10 +197,12 @@ async function main(): Promise<void> {
   if (only.has('memory')) await idleMemory(targets);
   const scenarios: Scenario[] = [
     only.has('lifecycle') && lifecycleScenario(Number(opt['lifecycle-runs'])),
+    only.has('lifecycle-bridge') && lifecycleScenario(Number(opt['lifecycle-runs']), 'bridge'),
     only.has('parallel') && parallelScenario(40, 8),
     only.has('list-inspect') && listInspectScenario(300),
     only.has('logs') && logsScenario(),
     only.has('exec') && execScenario(30),
+    only.has('pull') && pullScenario(),
   ].filter((s): s is Scenario => Boolean(s));
   for (const s of scenarios) await runScenario(s, targets);
   if (only.has('memory')) memory(targets, 'after runs');

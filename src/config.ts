@@ -20,6 +20,20 @@ export interface Config {
   cgroupParent: string;
   logSizeMax: number;
   defaultPidsLimit: number;
+  /** dockerd's bip: gateway/prefix of the default bridge network ("172.17.0.1/16"); undefined = pick a free subnet. */
+  bip?: string;
+  /** dockerd's default-address-pools: where network subnets come from (Docker's defaults when empty). */
+  defaultAddressPools: Array<{ base: string; size: number }>;
+  /** "host[:port]" or CIDR: registries reached without TLS verification (or over plain http). */
+  insecureRegistries: string[];
+  /** docker.io mirrors (URLs), tried in order before Docker Hub. */
+  registryMirrors: string[];
+  /** Docker's certs.d: `<dir>/<host:port>/ca.crt`, client.cert, client.key. Beside the config file, else /etc/berth/certs.d. */
+  certsDir: string;
+  /** Events kept in the state database for `since` replays: at most this many… */
+  eventsRetentionCount: number;
+  /** …and none older than this many seconds. */
+  eventsRetentionAge: number;
   /** TLS for TCP listeners (dockerd's --tls/--tlsverify); undefined when off. */
   tls?: TlsConfig;
 }
@@ -44,6 +58,9 @@ export const DEFAULTS = {
   cgroupParent: 'berth',
   logSizeMax: 32 * 1024 * 1024,
   defaultPidsLimit: 4096,
+  certsDir: '/etc/berth/certs.d',
+  eventsRetentionCount: 10_000,
+  eventsRetentionAge: 7 * 86_400,
 } as const;
 
 /** Keys of the config file: dockerd's daemon.json spelling where dockerd has one. */
@@ -65,6 +82,20 @@ const FILE_SCHEMA = {
     tlscacert: { type: 'string', minLength: 1 },
     tlscert: { type: 'string', minLength: 1 },
     tlskey: { type: 'string', minLength: 1 },
+    bip: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+$' },
+    'default-address-pools': {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['base', 'size'],
+        properties: { base: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+$' }, size: { type: 'integer', minimum: 1, maximum: 30 } },
+      },
+    },
+    'insecure-registries': { type: 'array', items: { type: 'string', minLength: 1 } },
+    'registry-mirrors': { type: 'array', items: { type: 'string', pattern: '^https?://' } },
+    'events-retention-count': { type: 'integer', minimum: 1 },
+    'events-retention-age': { type: 'integer', minimum: 1 },
   },
 } as const;
 
@@ -90,6 +121,12 @@ export function loadConfig(argv: string[]): Config {
       tlscacert: { type: 'string' },
       tlscert: { type: 'string' },
       tlskey: { type: 'string' },
+      bip: { type: 'string' },
+      'default-address-pool': { type: 'string', multiple: true },
+      'insecure-registry': { type: 'string', multiple: true },
+      'registry-mirror': { type: 'string', multiple: true },
+      'events-retention-count': { type: 'string' },
+      'events-retention-age': { type: 'string' },
     },
   });
   const file = values['config-file'] ? readConfigFile(values['config-file']) : {};
@@ -97,10 +134,15 @@ export function loadConfig(argv: string[]): Config {
   for (const key of ['data-root', 'exec-root', 'pidfile', 'log-level', 'runtime', 'cgroup-parent', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey'] as const) {
     if (values[key] !== undefined) merged[key] = values[key];
   }
-  for (const key of ['log-size-max', 'default-pids-limit'] as const) {
+  for (const key of ['log-size-max', 'default-pids-limit', 'events-retention-count', 'events-retention-age'] as const) {
     if (values[key] !== undefined) merged[key] = parseInteger(key, values[key]);
   }
   if (values.host) merged.hosts = values.host;
+  if (values.bip !== undefined) merged.bip = values.bip;
+  if (values['default-address-pool']) merged['default-address-pools'] = values['default-address-pool'].map(parseAddressPool);
+  // dockerd: list flags add to the file's lists.
+  if (values['insecure-registry']) merged['insecure-registries'] = [...((merged['insecure-registries'] as string[]) ?? []), ...values['insecure-registry']];
+  if (values['registry-mirror']) merged['registry-mirrors'] = [...((merged['registry-mirrors'] as string[]) ?? []), ...values['registry-mirror']];
   validate(merged, 'command line');
   const execRoot = path.resolve((merged['exec-root'] as string) ?? DEFAULTS.execRoot);
   const dataRoot = path.resolve((merged['data-root'] as string) ?? DEFAULTS.dataRoot);
@@ -118,7 +160,22 @@ export function loadConfig(argv: string[]): Config {
     cgroupParent: (merged['cgroup-parent'] as string) ?? defaultCgroupParent(dataRoot),
     logSizeMax: (merged['log-size-max'] as number) ?? DEFAULTS.logSizeMax,
     defaultPidsLimit: (merged['default-pids-limit'] as number) ?? DEFAULTS.defaultPidsLimit,
+    bip: merged.bip as string | undefined,
+    defaultAddressPools: (merged['default-address-pools'] as Config['defaultAddressPools']) ?? [],
+    insecureRegistries: (merged['insecure-registries'] as string[]) ?? [],
+    registryMirrors: (merged['registry-mirrors'] as string[]) ?? [],
+    certsDir: values['config-file'] ? path.join(path.dirname(path.resolve(values['config-file'])), 'certs.d') : DEFAULTS.certsDir,
+    eventsRetentionCount: (merged['events-retention-count'] as number) ?? DEFAULTS.eventsRetentionCount,
+    eventsRetentionAge: (merged['events-retention-age'] as number) ?? DEFAULTS.eventsRetentionAge,
   };
+}
+
+/** dockerd's `--default-address-pool base=10.10.0.0/16,size=24`. */
+function parseAddressPool(text: string): { base: string; size: number } {
+  const fields = Object.fromEntries(text.split(',').map((kv) => kv.split('=', 2) as [string, string]));
+  const size = Number(fields.size);
+  if (!fields.base || !Number.isInteger(size)) throw new ConfigError(`invalid --default-address-pool ${text}: expected base=CIDR,size=N`);
+  return { base: fields.base, size };
 }
 
 /**

@@ -1,7 +1,8 @@
 /** The engine's settings from berthd's configuration: one mapping for the daemon and `berthd check --repair`. */
-import type { Config } from './config.js';
+import { DEFAULTS, type Config } from './config.js';
 import { resolveBinary } from './engine/host/binaries.js';
 import type { EngineConfig } from './engine/index.js';
+import { defaultBridgeName } from './engine/networks/defaults.js';
 
 export function engineConfig(config: Config, version: string): EngineConfig {
   return {
@@ -13,8 +14,15 @@ export function engineConfig(config: Config, version: string): EngineConfig {
     cgroupParent: config.cgroupParent,
     logSizeMax: config.logSizeMax,
     defaultPidsLimit: config.defaultPidsLimit,
+    eventsRetention: { maxCount: config.eventsRetentionCount, maxAgeMs: config.eventsRetentionAge * 1000 },
     shmSize: 64 * 1024 * 1024,
     logLevel: config.logLevel,
     version,
+    defaultBridge: defaultBridgeName(config.dataRoot, DEFAULTS.dataRoot),
+    bip: config.bip,
+    addressPools: config.defaultAddressPools,
+    netavarkPath: resolveBinary(process.env.BERTH_NETAVARK ?? '/usr/lib/podman/netavark'),
+    aardvarkPath: resolveBinary(process.env.BERTH_AARDVARK_DNS ?? '/usr/lib/podman/aardvark-dns'),
+    registry: { insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors, certsDir: config.certsDir },
   };
 }

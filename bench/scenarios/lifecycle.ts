@@ -1,34 +1,38 @@
 /**
  * lifecycle: create → start → wait → remove of `true`, sequentially, N runs
- * per round; p50/p90/p99 of the whole and of each step.
+ * per round; p50/p90/p99 of the whole and of each step. With a network
+ * (`lifecycle-bridge`: NetworkMode bridge, the engines' default networks)
+ * only the engines behind the API take part: the floor has no network.
  */
 import { msSince, percentiles } from '../stats.js';
 import type { RoundResult, Scenario, Target } from './types.js';
 
 const STEPS = ['create', 'start', 'wait', 'remove'] as const;
 
-export function lifecycleScenario(runs = 30): Scenario {
+export function lifecycleScenario(runs = 30, networkMode?: string): Scenario {
   return {
-    name: 'lifecycle',
-    applies: () => true,
+    name: networkMode ? `lifecycle-${networkMode}` : 'lifecycle',
+    applies: (t) => !networkMode || t.floor === undefined,
     async round(t: Target): Promise<RoundResult> {
       const samples: Record<string, number[]> = { lifecycle: [], create: [], start: [], wait: [], remove: [] };
       for (let i = 0; i < runs; i++) {
-        const step = await oneLifecycle(t);
+        const step = await oneLifecycle(t, networkMode);
         for (const s of STEPS) samples[s].push(step[s]);
         samples.lifecycle.push(STEPS.reduce((sum, s) => sum + step[s], 0));
       }
-      const metrics = { ...percentiles('lifecycle ms', samples.lifecycle) };
-      for (const s of STEPS) Object.assign(metrics, { [`  ${s} ms p50`]: percentiles('', samples[s])[' p50'] });
+      // The report's table is keyed by metric name: a network's figures carry its name.
+      const prefix = networkMode ? `${networkMode} ` : '';
+      const metrics = { ...percentiles(`${prefix}lifecycle ms`, samples.lifecycle) };
+      for (const s of STEPS) Object.assign(metrics, { [`  ${prefix}${s} ms p50`]: percentiles('', samples[s])[' p50'] });
       return { metrics, samples };
     },
   };
 }
 
 /** One create → start → wait → remove of `true`; the milliseconds of each step. Throws on a non-zero exit. */
-export async function oneLifecycle(t: Target): Promise<Record<(typeof STEPS)[number], number>> {
+export async function oneLifecycle(t: Target, networkMode?: string): Promise<Record<(typeof STEPS)[number], number>> {
   let t0 = process.hrtime.bigint();
-  const id = await t.driver.create(['true']);
+  const id = await t.driver.create(['true'], networkMode ? { networkMode } : undefined);
   const create = msSince(t0);
   t0 = process.hrtime.bigint();
   await t.driver.start(id);

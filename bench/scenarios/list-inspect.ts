@@ -55,7 +55,7 @@ export function listInspectScenario(count = 300, samples = 30): Scenario {
       const made: string[] = [];
       await runPool(Array.from({ length: count }), 8, async (_x, i) => {
         // Named: berthd's generated names can collide under concurrent creates (a 409), which is not what this measures.
-        made.push(await driver.create(['true'], { 'bench.tier': `${driver.runId}-${i % 3 === 0 ? 'a' : 'b'}` }, `bench-${driver.runId}-${i}`));
+        made.push(await driver.createLabelled(['true'], { 'bench.tier': `${driver.runId}-${i % 3 === 0 ? 'a' : 'b'}` }, `bench-${driver.runId}-${i}`));
       });
       ids.set(t.name, made);
     },

@@ -29,7 +29,7 @@ export async function measureStartup(workDir: string, rootfsTar: string, image: 
     }
     const filler = new DockerClient(daemon.socket);
     const driver = new ApiDriver('berth', filler, image, 'startup');
-    await runPool(Array.from({ length: containers }), 8, (_x, i) => driver.create(['true'], {}, `startup-${i}`));
+    await runPool(Array.from({ length: containers }), 8, (_x, i) => driver.createLabelled(['true'], {}, `startup-${i}`));
     filler.close();
     for (let r = 0; r < rounds; r++) {
       await daemon.stop();

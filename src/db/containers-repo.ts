@@ -42,6 +42,7 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
   #insertState;
   #updateState;
   #rename;
+  #updateSpec;
   #delete;
   #byId;
   #byName;
@@ -61,6 +62,7 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
     this.#insertState = db.prepare('INSERT INTO container_state (id, status, pid, exit_code, state) VALUES (?, ?, ?, ?, ?)');
     this.#updateState = db.prepare('UPDATE container_state SET status = ?, pid = ?, exit_code = ?, state = ? WHERE id = ?');
     this.#rename = db.prepare('UPDATE containers SET name = ? WHERE id = ?');
+    this.#updateSpec = db.prepare('UPDATE containers SET spec = ? WHERE id = ?');
     this.#delete = db.prepare('DELETE FROM containers WHERE id = ?');
     this.#byId = db.prepare(`${select} WHERE c.id = ?`);
     this.#byName = db.prepare(`${select} WHERE c.name = ?`);
@@ -100,6 +102,12 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
 
   rename(id: string, name: string): void {
     this.#rename.run(name, id);
+  }
+
+  /** Replaces a container's spec (`docker update`: resources, restart policy). */
+  updateSpec(id: string, spec: Spec): void {
+    this.#updateSpec.run(JSON.stringify(spec), id);
+    this.#specs.set(id, deepFreeze(structuredClone(spec)));
   }
 
   delete(id: string): void {

@@ -26,7 +26,18 @@ export interface StoredImage {
   created: string;
   size: number;
   tags: string[];
+  /** "repo@sha256:…" references (filled from repo_digests, not stored in the record). */
+  repoDigests: string[];
   layerIds: string[];
+}
+
+/** A compressed blob known to hold a layer in a registry repository. */
+export interface LayerBlobRow {
+  diffId: string;
+  /** "domain/path". */
+  repository: string;
+  digest: string;
+  size: number;
 }
 
 export interface NewImage<R extends StoredImage = StoredImage> {
@@ -38,6 +49,8 @@ export interface NewImage<R extends StoredImage = StoredImage> {
   layers: LayerRow[];
   /** Normalized references; each is moved here from any other image. */
   tags: string[];
+  /** "repo@sha256:…" references to record for it. */
+  digests?: string[];
 }
 
 interface ImageRow { id: string; record: string }
@@ -64,6 +77,14 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
   readonly #getSize: Stmt;
   readonly #deleteImage: Stmt;
   readonly #deleteUnusedLayer: Stmt;
+  readonly #getLayer: Stmt;
+  readonly #upsertDigest: Stmt;
+  readonly #deleteDigest: Stmt;
+  readonly #digestsOf: Stmt;
+  readonly #allDigests: Stmt;
+  readonly #getByDigest: Stmt;
+  readonly #upsertBlob: Stmt;
+  readonly #blobsOf: Stmt;
   /** layout() answers by image ID; see there. */
   readonly #layouts = new Map<string, Readonly<{ size: number; layers: readonly LayerRow[] }>>();
 
@@ -101,6 +122,17 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
     this.#deleteUnusedLayer = db.prepare(
       'DELETE FROM layers WHERE id = ? AND NOT EXISTS (SELECT 1 FROM image_layers WHERE layer_id = ?)',
     );
+    this.#upsertDigest = db.prepare(
+      `INSERT INTO repo_digests (ref, image_id, created_at) VALUES (?, ?, ?)
+       ON CONFLICT(ref) DO UPDATE SET image_id = excluded.image_id`,
+    );
+    this.#getLayer = db.prepare('SELECT id, diff_id AS diffId, size, link, created_at AS createdAt FROM layers WHERE id = ?');
+    this.#deleteDigest = db.prepare('DELETE FROM repo_digests WHERE ref = ?');
+    this.#digestsOf = db.prepare('SELECT ref FROM repo_digests WHERE image_id = ? ORDER BY created_at, ref').pluck();
+    this.#allDigests = db.prepare('SELECT ref, image_id AS imageId FROM repo_digests ORDER BY created_at, ref');
+    this.#getByDigest = db.prepare('SELECT i.id, i.record FROM repo_digests d JOIN images i ON i.id = d.image_id WHERE d.ref = ?');
+    this.#upsertBlob = db.prepare('INSERT OR IGNORE INTO layer_blobs (diff_id, repository, digest, size) VALUES (?, ?, ?, ?)');
+    this.#blobsOf = db.prepare('SELECT diff_id AS diffId, repository, digest, size FROM layer_blobs WHERE diff_id = ?');
   }
 
   /**
@@ -109,7 +141,7 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
    */
   insert(image: NewImage<R>, now = Date.now()): void {
     const { record } = image;
-    const stored: R = { ...record, tags: [], layerIds: image.layers.map((l) => l.id) };
+    const stored: R = { ...record, tags: [], repoDigests: [], layerIds: image.layers.map((l) => l.id) };
     inTransaction(this.#db, () => {
       this.#insertImage.run(record.id, record.created, now, record.size, image.config, JSON.stringify(stored));
       image.layers.forEach((l, position) => {
@@ -117,13 +149,40 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
         this.#insertImageLayer.run(record.id, position, l.id);
       });
       for (const ref of image.tags) this.#upsertTag.run(ref, record.id, now);
+      for (const ref of image.digests ?? []) this.#upsertDigest.run(ref, record.id, now);
     });
+  }
+
+  /** Points the digest reference `ref` ("repo@sha256:…") at `imageId`. */
+  addDigest(ref: string, imageId: string, now = Date.now()): void {
+    this.#upsertDigest.run(ref, imageId, now);
+  }
+
+  /** False when there was no such digest reference. */
+  removeDigest(ref: string): boolean {
+    return this.#deleteDigest.run(ref).changes > 0;
+  }
+
+  findByDigest(ref: string): R | undefined {
+    const row = this.#getByDigest.get(ref) as ImageRow | undefined;
+    return row && this.#toRecord(row, this.#tagsOf.all(row.id) as string[]);
+  }
+
+  /** Remembers that `repository` has the compressed blob `digest` of the layer `diffId`. */
+  rememberBlob(blob: LayerBlobRow): void {
+    this.#upsertBlob.run(blob.diffId, blob.repository, blob.digest, blob.size);
+  }
+
+  /** Every known compressed blob of the layer `diffId`. */
+  blobsOf(diffId: string): LayerBlobRow[] {
+    return this.#blobsOf.all(diffId) as LayerBlobRow[];
   }
 
   get(id: string): R | undefined {
     const row = this.#getImage.get(id) as ImageRow | undefined;
     return row && this.#toRecord(row, this.#tagsOf.all(row.id) as string[]);
   }
+
 
   findByTag(ref: string): R | undefined {
     const row = this.#getByTag.get(ref) as ImageRow | undefined;
@@ -143,7 +202,13 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
       list.push(t.ref);
       tags.set(t.imageId, list);
     }
-    return (this.#listImages.all() as ImageRow[]).map((row) => this.#toRecord(row, tags.get(row.id) ?? []));
+    const digests = new Map<string, string[]>();
+    for (const d of this.#allDigests.all() as Array<{ ref: string; imageId: string }>) {
+      const list = digests.get(d.imageId) ?? [];
+      list.push(d.ref);
+      digests.set(d.imageId, list);
+    }
+    return (this.#listImages.all() as ImageRow[]).map((row) => this.#toRecord(row, tags.get(row.id) ?? [], digests.get(row.id) ?? []));
   }
 
   count(): number {
@@ -186,6 +251,11 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
     return layout;
   }
 
+  /** One layer row by its id (64 hex), or undefined. */
+  layer(id: string): LayerRow | undefined {
+    return this.#getLayer.get(id) as LayerRow | undefined;
+  }
+
   /** Every layer that has a row (for garbage collection of directories). */
   allLayerIds(): string[] {
     return this.#allLayerIds.all() as string[];
@@ -210,8 +280,8 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
     });
   }
 
-  #toRecord(row: ImageRow, tags: string[]): R {
+  #toRecord(row: ImageRow, tags: string[], repoDigests = this.#digestsOf.all(row.id) as string[]): R {
     const record = JSON.parse(row.record) as R;
-    return { ...record, tags };
+    return { ...record, tags, repoDigests };
   }
 }

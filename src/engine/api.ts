@@ -13,22 +13,47 @@ import type { ContainersApi } from './api/containers.js';
 import type { ExecApi } from './api/exec.js';
 import type { ContainerFilesApi } from './api/files.js';
 import type { ImagesApi } from './api/images.js';
+import type { NetworksApi } from './api/networks.js';
+import type { RegistryApi } from './api/registry.js';
 import type { SystemApi } from './api/system.js';
+import type { EventsApi } from './api/events.js';
+import type { StatsApi } from './api/stats.js';
+import type { UpdateApi } from './api/update.js';
+import type { DiskUsageApi } from './api/disk-usage.js';
 
 export * from './api/common.js';
 export * from './api/containers.js';
 export * from './api/exec.js';
 export * from './api/files.js';
 export * from './api/images.js';
+export * from './api/networks.js';
+export * from './api/registry.js';
 export * from './api/system.js';
+export * from './api/events.js';
+export * from './api/stats.js';
+export * from './api/update.js';
+export * from './api/disk-usage.js';
+export * from './api/health.js';
 export { EngineError, isEngineError } from './errors.js';
 export type { ErrorKind } from './errors.js';
 
 export interface Engine {
   containerFiles: ContainerFilesApi;
   containers: ContainersApi;
+  /** Absent in engines without networks (test fakes). */
+  networks?: NetworksApi;
   images: ImagesApi;
+  /** Pull, push, login. */
+  registry: RegistryApi;
   system: SystemApi;
   /** Exec sessions; absent in engines that do not run processes (test fakes). */
   exec?: ExecApi;
+  /** GET /events; absent in test fakes. */
+  events?: EventsApi;
+  /** GET /containers/{id}/stats; absent in test fakes. */
+  stats?: StatsApi;
+  /** POST /containers/{id}/update; absent in test fakes. */
+  updates?: UpdateApi;
+  /** GET /system/df; absent in test fakes. */
+  diskUsage?: DiskUsageApi;
 }

@@ -17,7 +17,7 @@
  */
 
 /** A closed set: the server's status mapping depends on it. */
-export type ErrorKind = 'not-found' | 'invalid-parameter' | 'conflict' | 'not-modified' | 'unavailable' | 'forbidden' | 'not-implemented' | 'system';
+export type ErrorKind = 'not-found' | 'invalid-parameter' | 'conflict' | 'not-modified' | 'unavailable' | 'forbidden' | 'unauthorized' | 'not-implemented' | 'system';
 
 interface CodeInfo {
   readonly kind: ErrorKind;
@@ -58,6 +58,7 @@ export const CONTAINER = {
   BERTH_CONTAINER_REMOVE_CONFLICT: { kind: 'conflict', description: 'Remove refused in this status.' },
   BERTH_CONTAINER_EXIT_CONFLICT: { kind: 'conflict', description: 'An exit recorded for a container that has no live process.' },
   BERTH_CONTAINER_RENAME_CONFLICT: { kind: 'conflict', description: 'Rename refused in this status (e.g. removing).' },
+  BERTH_CONTAINER_UPDATE_CONFLICT: { kind: 'conflict', description: 'Update of a container that is being removed or is dead.' },
   BERTH_CONTAINER_ATTACH_CONFLICT: { kind: 'conflict', description: 'Attach refused in this status (e.g. paused).' },
   BERTH_CONTAINER_TOP_CONFLICT: { kind: 'conflict', description: 'Top of a container that is not running.' },
   BERTH_CONTAINER_RESIZE_CONFLICT: { kind: 'conflict', description: 'Resize of a container that is not running.' },
@@ -165,7 +166,95 @@ export const SYSTEM = {
   BERTH_DATA_ROOT_BUSY: { kind: 'unavailable', description: 'Another berthd already serves this data root.' },
 } as const satisfies Block;
 
+/** Registry client: pull, push, login (engine/registry). */
+export const REGISTRY = {
+  BERTH_REGISTRY_BAD_MANIFEST: { kind: 'invalid-parameter', description: 'A manifest or index that is malformed or disagrees with its image config.' },
+  BERTH_REGISTRY_MANIFEST_UNKNOWN: { kind: 'not-found', description: 'The registry has no manifest for that tag or digest.' },
+  BERTH_REGISTRY_MANIFEST_TOO_LARGE: { kind: 'invalid-parameter', description: 'A manifest larger than berth accepts (4 MiB).' },
+  BERTH_REGISTRY_DIGEST_MISMATCH: { kind: 'invalid-parameter', description: 'A manifest or blob whose content does not match its digest.' },
+  BERTH_REGISTRY_DIFF_ID_MISMATCH: { kind: 'invalid-parameter', description: 'A layer that unpacks to another diff ID than the image config lists.' },
+  BERTH_REGISTRY_BLOB_TOO_LARGE: { kind: 'invalid-parameter', description: 'A blob longer than its descriptor says, or a config over the size limit.' },
+  BERTH_REGISTRY_SCHEMA1: { kind: 'invalid-parameter', description: 'A schema 1 manifest (not supported).' },
+  BERTH_REGISTRY_ZSTD: { kind: 'invalid-parameter', description: 'A zstd-compressed layer (not unpacked).' },
+  BERTH_REGISTRY_FOREIGN_LAYER: { kind: 'invalid-parameter', description: 'A foreign (non-distributable) layer (not fetched).' },
+  BERTH_REGISTRY_LAYER_TYPE: { kind: 'invalid-parameter', description: 'A layer media type berth does not know.' },
+  BERTH_REGISTRY_BAD_PLATFORM: { kind: 'invalid-parameter', description: 'A platform string that is not os[/arch[/variant]].' },
+  BERTH_REGISTRY_NO_PLATFORM: { kind: 'invalid-parameter', description: 'No entry of a manifest list matches the platform.' },
+  BERTH_REGISTRY_NO_TAGS: { kind: 'invalid-parameter', description: 'Pull --all-tags of a repository without tags.' },
+  BERTH_REGISTRY_PUSH_DIGEST: { kind: 'invalid-parameter', description: 'Push of a digest reference.' },
+  BERTH_REGISTRY_NO_LOCAL_IMAGE: { kind: 'not-found', description: 'Push of a tag that no local image has.' },
+  BERTH_REGISTRY_NO_LAYER_TAR: { kind: 'system', description: 'A layer without its stored tar, so it cannot be pushed.' },
+  BERTH_REGISTRY_CANCELED: { kind: 'system', description: 'The client went away during a pull.' },
+  BERTH_REGISTRY_LAYER_GONE: { kind: 'system', description: 'A layer removed while a pull that needs it ran.' },
+  BERTH_REGISTRY_DOWNLOAD: { kind: 'system', description: 'A blob download that failed after its retries.' },
+  BERTH_REGISTRY_UNAUTHORIZED: { kind: 'unauthorized', description: 'The registry or its token endpoint refused the credentials.' },
+  BERTH_REGISTRY_LOGIN_FAILED: { kind: 'unauthorized', description: 'POST /auth with credentials the registry refuses.' },
+  BERTH_REGISTRY_REFUSED: { kind: 'system', description: 'A pull or push the registry refused for lack of credentials (a 500, as dockerd: a 401 would make the CLI prompt).' },
+  BERTH_REGISTRY_TOKEN: { kind: 'system', description: 'A token endpoint that errors or answers without a token.' },
+  BERTH_REGISTRY_DENIED: { kind: 'forbidden', description: 'The registry answered 403.' },
+  BERTH_REGISTRY_NOT_FOUND: { kind: 'not-found', description: 'The registry answered 404.' },
+  BERTH_REGISTRY_TOO_MANY_REQUESTS: { kind: 'unavailable', description: 'The registry answered 429.' },
+  BERTH_REGISTRY_UNREACHABLE: { kind: 'unavailable', description: 'The registry could not be reached (connection, TLS or timeout).' },
+  BERTH_REGISTRY_ERROR: { kind: 'system', description: 'Any other error status from the registry.' },
+} as const satisfies Block;
+
 /** Every block, by area name: a new block is added here, once (the unit test checks that no code is in two). */
+/** Networks, endpoints, published ports and network namespaces (src/engine/networks). */
+export const NETWORK = {
+  BERTH_NETWORK_NOT_FOUND: { kind: 'not-found', description: 'No network has that name, ID or ID prefix ("network X not found").' },
+  BERTH_NETWORK_AMBIGUOUS: { kind: 'invalid-parameter', description: 'An ID prefix matches more than one network.' },
+  BERTH_NETWORK_BAD_NAME: { kind: 'invalid-parameter', description: 'A network name outside [a-zA-Z0-9][a-zA-Z0-9_.-]*.' },
+  BERTH_NETWORK_DRIVER: { kind: 'not-found', description: 'A network driver other than bridge (Docker: plugin "x" not found).' },
+  BERTH_NETWORK_IPV6: { kind: 'invalid-parameter', description: 'An IPv6 network or subnet: not supported yet.' },
+  BERTH_NETWORK_IPAM_MULTI: { kind: 'invalid-parameter', description: 'More than one IPAM config (subnet) for a network.' },
+  BERTH_NETWORK_BAD_MTU: { kind: 'invalid-parameter', description: 'com.docker.network.driver.mtu that is not a number in 68..65535.' },
+  BERTH_NETWORK_BAD_BRIDGE: { kind: 'invalid-parameter', description: 'com.docker.network.bridge.name that is not a valid Linux interface name.' },
+  BERTH_NETWORK_BRIDGE_IN_USE: { kind: 'conflict', description: 'A bridge name another network of this daemon has.' },
+  BERTH_NETWORK_NAME_IN_USE: { kind: 'conflict', description: 'Create with a name another network has ("network with name X already exists").' },
+  BERTH_NETWORK_BAD_SUBNET: { kind: 'invalid-parameter', description: 'A subnet or ip-range that is not an IPv4 CIDR.' },
+  BERTH_NETWORK_BAD_GATEWAY: { kind: 'invalid-parameter', description: 'A gateway outside the subnet.' },
+  BERTH_NETWORK_BAD_RANGE: { kind: 'invalid-parameter', description: 'An ip-range outside the subnet.' },
+  BERTH_NETWORK_POOL_OVERLAP: { kind: 'forbidden', description: 'A subnet overlapping another network\'s ("Pool overlaps with other one on this address space").' },
+  BERTH_NETWORK_NO_POOL: { kind: 'invalid-parameter', description: 'Every subnet of the address pools is taken (by networks or host routes).' },
+  BERTH_NETWORK_NO_SUBNET: { kind: 'system', description: 'A bridge network record without an IPv4 subnet.' },
+  BERTH_NETWORK_BAD_BIP: { kind: 'system', description: 'The bip setting names the network address instead of the gateway.' },
+  BERTH_NETWORK_PREDEFINED: { kind: 'forbidden', description: 'Remove of bridge, host or none.' },
+  BERTH_NETWORK_IN_USE: { kind: 'forbidden', description: 'Remove of a network with running containers ("has active endpoints").' },
+  BERTH_NETWORK_MODE: { kind: 'invalid-parameter', description: 'A malformed NetworkMode (container: without a name).' },
+  BERTH_NETWORK_MULTIPLE: { kind: 'invalid-parameter', description: 'Create with EndpointsConfig for more than the container\'s own network.' },
+  BERTH_NETWORK_NOT_BRIDGE: { kind: 'forbidden', description: 'Connect to or disconnect from host or none.' },
+  BERTH_NETWORK_SHARED: { kind: 'forbidden', description: 'Connect of a container on host, none or another container\'s namespace.' },
+  BERTH_NETWORK_ALIAS_DEFAULT: { kind: 'invalid-parameter', description: 'Network aliases on the default bridge network.' },
+  BERTH_NETWORK_IP_DEFAULT: { kind: 'invalid-parameter', description: 'A fixed IPv4 address on the default bridge network.' },
+  BERTH_NETWORK_ALREADY_CONNECTED: { kind: 'forbidden', description: 'Connect of a container already on the network.' },
+  BERTH_NETWORK_NOT_CONNECTED: { kind: 'forbidden', description: 'Disconnect of a container not on the network.' },
+  BERTH_NETWORK_DISCONNECT: { kind: 'conflict', description: 'netavark failed to remove the interface of a live container (without force).' },
+  BERTH_NETWORK_BAD_IP: { kind: 'invalid-parameter', description: 'A requested address that is not IPv4.' },
+  BERTH_NETWORK_IP_OUTSIDE: { kind: 'invalid-parameter', description: 'A requested address outside the subnet.' },
+  BERTH_NETWORK_IP_IN_USE: { kind: 'conflict', description: 'A requested address another endpoint (or the gateway) has.' },
+  BERTH_NETWORK_POOL_EXHAUSTED: { kind: 'unavailable', description: 'No free address left in the network.' },
+  BERTH_NETWORK_JOIN_STOPPED: { kind: 'conflict', description: 'NetworkMode container:X with X not running.' },
+  BERTH_NETWORK_NETAVARK_SETUP: { kind: 'system', description: 'netavark setup failed (its message is kept).' },
+  BERTH_NETWORK_NETAVARK_TEARDOWN: { kind: 'system', description: 'netavark teardown failed (its message is kept).' },
+  BERTH_NETNS_CREATE: { kind: 'system', description: 'unshare could not make a network namespace file.' },
+  BERTH_NETNS_DIR: { kind: 'system', description: 'The namespace directory could not be made a private bind mount.' },
+  BERTH_PORT_SPEC: { kind: 'invalid-parameter', description: 'A malformed port key ("invalid port specification").' },
+  BERTH_PORT_ALLOCATED: { kind: 'conflict', description: 'A host port another container of this daemon publishes ("port is already allocated").' },
+  BERTH_PORT_IN_USE: { kind: 'conflict', description: 'A host port another process holds, or an address the host does not have.' },
+} as const satisfies Block;
+
+/** Observation and control: events, docker update (stats, health and system df throw no codes of their own). */
+export const OBSERVE = {
+  BERTH_EVENTS_SINCE_AFTER_UNTIL: { kind: 'invalid-parameter', description: 'GET /events with `since` after `until`.' },
+  BERTH_EVENTS_SLOW_READER: { kind: 'unavailable', description: 'A live events reader fell more than the queue bound behind and was dropped.' },
+  BERTH_UPDATE_CONFLICT: { kind: 'conflict', description: "docker update: Docker's \"Conflicting options\" (NanoCpus against CpuQuota/CpuPeriod, memory above the set swap)." },
+  BERTH_UPDATE_AUTOREMOVE: { kind: 'conflict', description: 'docker update: a restart policy other than "no" for an AutoRemove container.' },
+  BERTH_UPDATE_BLKIO_WEIGHT: { kind: 'invalid-parameter', description: 'docker update: BlkioWeight outside 10–1000.' },
+  BERTH_UPDATE_MEMORY: { kind: 'invalid-parameter', description: 'docker update: a memory limit below 6 MB.' },
+  BERTH_UPDATE_SWAP: { kind: 'invalid-parameter', description: 'docker update: a memory+swap limit below the memory limit.' },
+  BERTH_UPDATE_RUNTIME: { kind: 'system', description: 'docker update: the runtime (runc update) refused the new limits; nothing was stored.' },
+} as const satisfies Block;
+
 export const ERROR_CODE_AREAS = {
   API,
   CONTAINER,
@@ -177,6 +266,9 @@ export const ERROR_CODE_AREAS = {
   RUNTIME,
   HOST,
   SYSTEM,
+  NETWORK,
+  REGISTRY,
+  OBSERVE,
 } as const;
 
 type Areas = typeof ERROR_CODE_AREAS;

@@ -4,7 +4,7 @@
  * the daemon was away. `start()` must finish before the API is served.
  */
 import fs from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { execa } from './execa-on-demand.js';
 import type pino from 'pino';
 import { ContainersRepo } from '../db/containers-repo.js';
@@ -14,6 +14,7 @@ import type { Engine } from './api.js';
 import type { ContainerContext, EngineSettings } from './containers/context.js';
 import { handleExit } from './containers/exit-path.js';
 import { isRunning } from './containers/lifecycle.js';
+import { findContainer } from './containers/resolve.js';
 import { reconcileContainers } from './containers/reconcile.js';
 import { createContainersApi } from './containers/service.js';
 import { containerChanges } from './containers/diff.js';
@@ -23,8 +24,18 @@ import { mountContainer, unmountContainer } from './containers/mount.js';
 import { getContainerArchive, putContainerArchive, statContainerPath } from './containers/archive.js';
 import { createExecService } from './exec/service.js';
 import type { ContainerSpec, ContainerState, ContainerStatus } from './containers/types.js';
-import { EventBus } from './events/event-bus.js';
+import { EventBus, type EventRetention } from './events/event-bus.js';
+import { openEventStream } from './events/stream.js';
+import { createStatsService } from './stats/service.js';
+import { updateContainer } from './containers/update.js';
+import { diskUsage } from './system/disk-usage.js';
+import { HealthMonitor } from './health/monitor.js';
+import { withContainerVerbEvents, withExecEvents, withFileEvents } from './events/container-events.js';
+import { withImageEvents } from './images/image-events.js';
+import { EventsRepo } from '../db/events-repo.js';
 import { createImageService } from './images/service.js';
+import { createRegistryService } from './registry/service.js';
+import type { RegistrySettings } from './registry/hosts.js';
 import { KeyedMutex } from './locks.js';
 import { enginePaths } from './paths.js';
 import { lockDataRoot } from './root-lock.js';
@@ -32,6 +43,12 @@ import { ExitWatcher } from './runtime/exit-watcher.js';
 import { ConmonRuncRuntime, hostRootMounts } from './runtime/conmon-runc.js';
 import { LiveStates } from './containers/live.js';
 import { readHostFacts } from './system/host-facts.js';
+import { NetworksRepo } from '../db/networks-repo.js';
+import { serialQueue, type NetworkContext } from './networks/context.js';
+import { DEFAULT_POOLS, type AddressPool } from './networks/ipam.js';
+import { NetnsDir } from './networks/netns.js';
+import { createNetworkService } from './networks/service.js';
+import path from 'node:path';
 import { createSystemApi } from './system/service.js';
 
 export * from './api.js';
@@ -48,6 +65,16 @@ export interface EngineConfig {
   shmSize: number;
   logLevel: EngineSettings['logLevel'];
   version: string;
+  /** The default network's Linux bridge (derived from the data root). */
+  defaultBridge: string;
+  bip?: string;
+  addressPools: AddressPool[];
+  netavarkPath: string;
+  aardvarkPath: string;
+  /** insecure-registries, registry-mirrors, the certs.d directory; default none, none, /etc/berth/certs.d. */
+  registry?: RegistrySettings;
+  /** Events kept for `since` (default 10000 events, 7 days). */
+  eventsRetention?: EventRetention;
 }
 
 export interface RunningEngine {
@@ -67,17 +94,48 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const meta = new MetaRepo(db);
   const host = readHostFacts();
   const repo = new ContainersRepo<ContainerSpec, ContainerState>(db);
-  const events = new EventBus();
-  const images = createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: isRunning(c.status as ContainerStatus) })) });
+  const eventsRepo = new EventsRepo(db);
+  const events = new EventBus(eventsRepo, config.eventsRetention);
+  events.trim();
+  const images = withImageEvents(createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: isRunning(c.status as ContainerStatus) })) }), events);
+  const registry = createRegistryService({
+    settings: config.registry ?? { insecureRegistries: [], mirrors: [], certsDir: '/etc/berth/certs.d' },
+    store: images.store,
+    log,
+    // dockerd's pull/push events: Actor.ID is the reference, attributes.name the repository.
+    emit: (action, reference, imageId) => events.emit({ type: 'image', action, id: reference, attributes: { name: reference.replace(/[:@][^/]*$/, ''), imageID: imageId } }),
+  });
   const runtime = new ConmonRuncRuntime({
     conmonPath: config.conmonPath, runtimePath: config.runtimePath, runtimeRoot: paths.runcRoot,
     exitsDir: paths.exitsDir, logSizeMax: config.logSizeMax, logLevel: config.logLevel,
   });
+  const mutex = new KeyedMutex();
+  const netCtx: NetworkContext = {
+    repo: new NetworksRepo(db),
+    containers: {
+      find: (ref) => findContainer(ctx, ref),
+      get: (id) => repo.get(id),
+      mutex,
+    },
+    netns: new NetnsDir(paths.execRoot),
+    bin: { netavark: config.netavarkPath, aardvark: config.aardvarkPath, configDir: path.join(paths.execRoot, 'netavark') },
+    settings: {
+      bip: config.bip,
+      pools: config.addressPools.length ? config.addressPools : [...DEFAULT_POOLS],
+      // The default data root's bridge is berth0; any other daemon searches from a place of its own.
+      poolStart: config.defaultBridge === 'berth0' ? 0 : parseInt(createHash('sha256').update(config.dataRoot).digest('hex').slice(0, 8), 16),
+      defaultBridge: config.defaultBridge,
+    },
+    log, events,
+    queue: serialQueue(),
+  };
+  const networks = createNetworkService(netCtx);
   const ctx: ContainerContext = {
     repo, images, runtime, paths, log, events,
     rootMounts: hostRootMounts,
-    mutex: new KeyedMutex(),
+    mutex,
     live: new LiveStates(),
+    networks: networks.hooks,
     exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch((err) => log.error({ err, id }, 'recording an exit failed'))),
     settings: {
       runtimeName: config.runtimeName,
@@ -95,18 +153,27 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   let versions: Promise<{ conmon: string; runtime: string }> | undefined;
   const binaryVersions = () => (versions ??= Promise.all([binaryVersion(config.conmonPath), binaryVersion(config.runtimePath)]).then(([conmon, runtime]) => ({ conmon, runtime })));
   const exec = createExecService(ctx);
+  const engineContainers = withContainerVerbEvents(ctx, createContainersApi(ctx));
+  const eventedExec = withExecEvents(ctx, exec);
+  const health = new HealthMonitor(ctx, { ...eventedExec, forget: (id) => exec.forget(id) });
   const engine: Engine = {
-    containerFiles: {
+    containerFiles: withFileEvents(ctx, {
       export: (ref) => exportContainer(ctx, ref), changes: (ref) => containerChanges(ctx, ref), commit: (ref, opts) => commitContainer(ctx, ref, opts),
       statPath: (ref, p) => statContainerPath(ctx, ref, p),
       getArchive: (ref, p) => getContainerArchive(ctx, ref, p),
       putArchive: (ref, p, source, opts) => putContainerArchive(ctx, ref, p, source, opts),
       mount: (ref) => mountContainer(ctx, ref),
       unmount: (ref) => unmountContainer(ctx, ref),
-    },
-    exec,
-    containers: createContainersApi(ctx),
+    }),
+    exec: eventedExec,
+    networks: networks.api,
+    diskUsage: { df: () => diskUsage({ images, containers: engineContainers }) },
+    updates: { update: (ref, opts) => updateContainer(ctx, ref, opts) },
+    stats: createStatsService(ctx, { cgroupVersion: host.cgroupVersion, memTotal: host.memTotal }),
+    events: { stream: (query, signal) => openEventStream(events, eventsRepo, query, signal) },
+    containers: engineContainers,
     images,
+    registry,
     system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, binaryVersions, defaultPidsLimit: config.defaultPidsLimit }),
   };
   return {
@@ -116,16 +183,25 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       const firstStart = meta.get('boot-id') === undefined;
       const rebooted = !firstStart && detectReboot(paths.aliveFile, host.bootId);
       if (rebooted) log.warn('the host rebooted (or the exec root was wiped) since the last start: marking running containers exited');
+      await networks.init();
       await reconcileContainers(ctx, { rebooted });
+      await networks.reconcile((id) => {
+        const s = repo.get(id)?.state.status;
+        return s === 'running' || s === 'paused' || s === 'initialized';
+      }, rebooted);
       await images.collectGarbage();
       fs.writeFileSync(paths.aliveFile, host.bootId);
       meta.set('boot-id', host.bootId);
       ctx.exitWatcher.start();
+      health.start();
       repo.pruneExitCodes(Date.now() - 5 * 60_000);
     },
     close() {
+      health.close();
       exec.close();
+      registry.close();
       ctx.exitWatcher.stop();
+      networks.close();
       ctx.live.close();
       closeDatabase(db);
       rootLock.release();

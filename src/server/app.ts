@@ -16,8 +16,14 @@ import { containerIoOperations } from './routes/containers-io.js';
 import { execOperations } from './routes/exec.js';
 import { imageOperations, wildcardImageDispatch } from './routes/images.js';
 import { imageArchiveOperations } from './routes/images-archive.js';
+import { registryOperations } from './routes/registry.js';
 import { containerFsOperations } from './routes/containers-fs.js';
 import { systemOperations } from './routes/system.js';
+import { networkOperations } from './routes/networks.js';
+import { eventOperations } from './routes/events.js';
+import { statsOperations } from './routes/stats.js';
+import { updateOperations } from './routes/update.js';
+import { diskUsageOperations } from './routes/disk-usage.js';
 import { routeSchema } from './schemas.js';
 import { installUpgradeDispatch } from './streams/hijack.js';
 import { upgradedBodyHook } from './streams/upgrade-body.js';
@@ -51,10 +57,14 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('GET', '/_ping', 'SystemPing'),
   route('GET', '/version', 'SystemVersion'),
   route('GET', '/info', 'SystemInfo'),
+  route('GET', '/events', 'SystemEvents'),
+  route('GET', '/system/df', 'SystemDataUsage'),
   route('GET', '/containers/json', 'ContainerList'),
   route('POST', '/containers/create', 'ContainerCreate'),
   route('GET', '/containers/{id}/json', 'ContainerInspect'),
   route('GET', '/containers/{id}/top', 'ContainerTop'),
+  route('GET', '/containers/{id}/stats', 'ContainerStats'),
+  route('POST', '/containers/{id}/update', 'ContainerUpdate'),
   route('GET', '/containers/{id}/logs', 'ContainerLogs'),
   route('POST', '/containers/{id}/start', 'ContainerStart'),
   route('POST', '/containers/{id}/stop', 'ContainerStop'),
@@ -89,6 +99,16 @@ export const ROUTES: ReadonlyArray<RouteEntry> = [
   route('POST', '/images/load', 'ImageLoad'),
   route('GET', '/images/{name}/history', 'ImageHistory'),
   route('POST', '/images/prune', 'ImagePrune'),
+  route('GET', '/networks', 'NetworkList'),
+  route('POST', '/networks/create', 'NetworkCreate'),
+  route('POST', '/networks/prune', 'NetworkPrune'),
+  route('GET', '/networks/{id}', 'NetworkInspect'),
+  route('DELETE', '/networks/{id}', 'NetworkDelete'),
+  route('POST', '/networks/{id}/connect', 'NetworkConnect'),
+  route('POST', '/networks/{id}/disconnect', 'NetworkDisconnect'),
+  route('POST', '/images/{name}/push', 'ImagePush'),
+  route('GET', '/images/search', 'ImageSearch'),
+  route('POST', '/auth', 'SystemAuth'),
 ];
 
 /** Wildcard twins of the image-name routes, for names that contain "/". */
@@ -98,6 +118,7 @@ const IMAGE_WILDCARDS: ReadonlyArray<{ method: RouteMethod; suffix: string; oper
   { method: 'DELETE', suffix: '', operationId: 'ImageDelete' },
   { method: 'GET', suffix: '/get', operationId: 'ImageGet' },
   { method: 'GET', suffix: '/history', operationId: 'ImageHistory' },
+  { method: 'POST', suffix: '/push', operationId: 'ImagePush' },
 ];
 
 export interface BuildAppOptions {
@@ -159,14 +180,21 @@ function registerCommonHooks(app: FastifyInstance, version: string): void {
 }
 
 function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number): void {
+  const registryOps = registryOperations(engine);
   const ops: Operations = {
     ...systemOperations(engine),
+    ...eventOperations(engine),
+    ...statsOperations(engine),
+    ...updateOperations(engine),
+    ...diskUsageOperations(engine),
     ...containerOperations(engine),
     ...containerIoOperations(engine),
     ...execOperations(engine),
-    ...imageOperations(engine),
+    ...registryOps,
+    ...imageOperations(engine, registryOps.ImageCreatePull.handler),
     ...imageArchiveOperations(engine),
     ...containerFsOperations(engine),
+    ...networkOperations(engine),
   };
   const options = (operationId: string) => {
     const op = ops[operationId];

@@ -13,6 +13,7 @@ const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   'not-modified': 304,
   unavailable: 503,
   forbidden: 403,
+  unauthorized: 401,
   'not-implemented': 501,
   system: 500,
 };

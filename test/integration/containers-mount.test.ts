@@ -33,6 +33,7 @@ before(async () => {
   running = await createEngine({
     dataRoot: path.join(root, 'data'), execRoot: path.join(root, 'run'), runtimeName: 'runc', runtimePath: bin('runc'), conmonPath: bin('conmon'),
     cgroupParent, logSizeMax: 1 << 20, defaultPidsLimit: 4096, shmSize: 64 << 20, logLevel: 'error', version: 'test',
+    defaultBridge: `bmt${cgroupParent.slice(-8)}`, addressPools: [], netavarkPath: '/usr/lib/podman/netavark', aardvarkPath: '/usr/lib/podman/aardvark-dns',
   }, pino({ level: 'silent' }));
   await running.start();
   app = buildApp(running.engine, { version: 'test' });

@@ -84,3 +84,19 @@ test('TLS: dockerd flag and daemon.json spellings; off loopback only with mutual
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('network settings in dockerd spelling: --bip, --default-address-pool, and the file keys', () => {
+  const c = loadConfig(['--bip', '172.30.0.1/16', '--default-address-pool', 'base=10.10.0.0/16,size=24', '--default-address-pool', 'base=10.20.0.0/16,size=20']);
+  assert.equal(c.bip, '172.30.0.1/16');
+  assert.deepEqual(c.defaultAddressPools, [{ base: '10.10.0.0/16', size: 24 }, { base: '10.20.0.0/16', size: 20 }]);
+  assert.deepEqual(loadConfig([]).defaultAddressPools, []);
+  assert.throws(() => loadConfig(['--default-address-pool', 'size=24']), ConfigError);
+  assert.throws(() => loadConfig(['--bip', 'nope']), ConfigError);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-config-'));
+  const file = path.join(dir, 'daemon.json');
+  fs.writeFileSync(file, JSON.stringify({ bip: '172.31.0.1/24', 'default-address-pools': [{ base: '10.30.0.0/16', size: 24 }] }));
+  const f = loadConfig(['--config-file', file]);
+  assert.equal(f.bip, '172.31.0.1/24');
+  assert.deepEqual(f.defaultAddressPools, [{ base: '10.30.0.0/16', size: 24 }]);
+  fs.rmSync(dir, { recursive: true });
+});

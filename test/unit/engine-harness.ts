@@ -32,10 +32,17 @@ import { enginePaths } from '../../src/engine/paths.js';
 import { ExitWatcher } from '../../src/engine/runtime/exit-watcher.js';
 import { readHostFacts } from '../../src/engine/system/host-facts.js';
 import { FakeHost } from './fake-runtime.js';
+import { NetworksRepo } from '../../src/db/networks-repo.js';
+import { findContainer } from '../../src/engine/containers/resolve.js';
+import { serialQueue } from '../../src/engine/networks/context.js';
+import { DEFAULT_POOLS } from '../../src/engine/networks/ipam.js';
+import { NetnsDir } from '../../src/engine/networks/netns.js';
+import { createNetworkService } from '../../src/engine/networks/service.js';
 
 export const IMAGE: ImageRecord = {
   id: `sha256:${'e'.repeat(64)}`,
   tags: ['docker.io/library/busybox:latest'],
+  repoDigests: [],
   created: '2026-01-01T00:00:00.000000000Z',
   architecture: 'amd64',
   os: 'linux',
@@ -105,6 +112,18 @@ export async function bootEngine(root: TestRoot, opts: { rebooted?: boolean } = 
   const seen: EngineEvent[] = [];
   events.subscribe((e) => seen.push(e));
   const host = readHostFacts();
+  const mutex = new KeyedMutex();
+  // The real network service: containers here use NetworkMode none, for which it runs no binary.
+  const networks = createNetworkService({
+    repo: new NetworksRepo(db),
+    containers: { find: (ref) => findContainer(ctx, ref), get: (id) => repo.get(id), mutex },
+    netns: new NetnsDir(paths.execRoot),
+    bin: { netavark: '/nonexistent/netavark', aardvark: '/nonexistent/aardvark-dns', configDir: path.join(paths.execRoot, 'netavark') },
+    settings: { pools: [...DEFAULT_POOLS], poolStart: 0, defaultBridge: 'berthtest0' },
+    log: pino({ level: 'silent' }),
+    events,
+    queue: serialQueue(),
+  });
   const ctx: ContainerContext = {
     repo,
     images: fakeImages(path.join(root.dir, 'data', 'overlay')),
@@ -112,9 +131,10 @@ export async function bootEngine(root: TestRoot, opts: { rebooted?: boolean } = 
     rootMounts: root.host.mounts,
     paths,
     log: pino({ level: 'silent' }),
-    mutex: new KeyedMutex(),
+    mutex,
     events,
     live: new LiveStates(),
+    networks: networks.hooks,
     exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch(() => {})),
     settings: {
       runtimeName: 'fake', cgroupParent: 'berth-test', defaultPidsLimit: 0, shmSize: 64 * 1024 * 1024, logLevel: 'error',

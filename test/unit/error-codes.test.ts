@@ -13,7 +13,7 @@ import path from 'node:path';
 import { ERROR_CODE_AREAS, ERROR_CODES, type ErrorCode, type ErrorKind } from '../../src/engine/error-codes.js';
 import { packageRoot } from '../../src/package-root.js';
 
-const KINDS: readonly ErrorKind[] = ['not-found', 'invalid-parameter', 'conflict', 'not-modified', 'unavailable', 'forbidden', 'not-implemented', 'system'];
+const KINDS: readonly ErrorKind[] = ['not-found', 'invalid-parameter', 'conflict', 'not-modified', 'unavailable', 'forbidden', 'unauthorized', 'not-implemented', 'system'];
 
 /** The kind each helper of src/engine/errors.ts throws. */
 const HELPER_KINDS: Record<string, ErrorKind> = {

@@ -41,13 +41,14 @@ export function sampleContainer(over: Partial<ContainerView> = {}): ContainerVie
     logPath: '/var/lib/berth/c/ctr.log', hostsPath: '/h/hosts', hostnamePath: '/h/hostname', resolvConfPath: '/h/resolv.conf',
     graphDriver: { lowerDir: '/l', upperDir: '/u', workDir: '/w', mergedDir: '/m' },
     execIds: [],
+    network: { endpoints: [], ports: null, sandboxKey: '' },
     ...over,
   };
 }
 
 export function sampleImage(over: Partial<ImageView> = {}): ImageView {
   return {
-    id: IMAGE_ID, tags: ['docker.io/library/busybox:latest'], created: '2026-01-01T00:00:00Z', architecture: 'amd64', os: 'linux',
+    id: IMAGE_ID, tags: ['docker.io/library/busybox:latest'], repoDigests: [], created: '2026-01-01T00:00:00Z', architecture: 'amd64', os: 'linux',
     author: '', comment: '', config: { cmd: ['sh'], entrypoint: null, env: ['PATH=/bin'], workingDir: '', user: '', labels: {}, exposedPorts: [], stopSignal: '', volumes: [] },
     diffIds: [`sha256:${'c'.repeat(64)}`], layerIds: ['l1'], history: [], size: 4096, parent: '', containers: 0,
     ...over,
@@ -148,6 +149,12 @@ export class FakeEngine implements Engine {
     putArchive: async () => {},
     mount: async () => '/merged',
     unmount: async () => {},
+  });
+
+  registry = this.wrap('registry', {
+    pull: async () => {},
+    push: async () => {},
+    login: async () => ({ identityToken: '' }),
   });
 
   images = this.wrap('images', {

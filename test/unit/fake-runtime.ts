@@ -19,6 +19,7 @@ import type { CodeOfKind } from '../../src/engine/error-codes.js';
 import type { ExecConmon } from '../../src/engine/exec/conmon-exec.js';
 import type { MountRootfsInput } from '../../src/engine/images/rootfs.js';
 import type { CreateRequest, Created, RootMounts, RuntimePort } from '../../src/engine/runtime/port.js';
+import type { OciResources } from '../../src/engine/runtime/oci-types.js';
 
 /** `stopped`: the process is gone; the runtime keeps its record until delete. */
 export type ProcState = 'created' | 'running' | 'paused' | 'stopped';
@@ -45,11 +46,13 @@ export interface Behaviour {
   ignores?: number[];
 }
 
-export type RuntimeMethod = 'create' | 'start' | 'kill' | 'pause' | 'resume' | 'delete' | 'mount' | 'unmount';
+export type RuntimeMethod = 'create' | 'start' | 'kill' | 'pause' | 'resume' | 'delete' | 'mount' | 'unmount' | 'update';
 
 export class FakeHost {
   readonly procs = new Map<string, FakeProc>();
   readonly mounted = new Set<string>();
+  /** Resources handed to `update`, in order. */
+  readonly updates: Array<{ id: string; resources: OciResources }> = [];
   /** "method id" for every call, in order. */
   readonly calls: string[] = [];
   /** Per container id; `defaultBehaviour` otherwise. */
@@ -166,6 +169,12 @@ export class FakeHost {
       const proc = this.#proc(id);
       if (proc.state !== 'running') throw runtimeError('container not running');
       proc.state = 'paused';
+    },
+    update: async (id, resources) => {
+      await this.#enter('update', id);
+      const proc = this.#proc(id);
+      if (!isAlive(proc)) throw runtimeError('container not running');
+      this.updates.push({ id, resources });
     },
     resume: async (id) => {
       await this.#enter('resume', id);

@@ -156,7 +156,7 @@ test('regexp (names): exact, unanchored regex, an invalid pattern only matches e
 });
 
 test('container list: label=constructor matches no container, names match with and without the slash', () => {
-  const row = (name: string, labels: Record<string, string>) => ({ id: name.repeat(8), name, spec: { labels } }) as unknown as Row;
+  const row = (name: string, labels: Record<string, string>) => ({ id: name.repeat(8), name, spec: { labels }, state: {} }) as unknown as Row;
   const rows = [row('foo', { a: '1' }), row('barfoo', {}), row('xx', { constructor: 'c' })];
   const names = (f: Filters) => rows.filter(buildContainerFilter({} as ContainerContext, f)).map((r) => r.name);
   const m = (o: Record<string, string[]>) => new Map(Object.entries(o));
@@ -168,6 +168,7 @@ test('container list: label=constructor matches no container, names match with a
   assert.deepEqual(names(m({ name: ['^/foo$'] })), ['foo']);
   assert.deepEqual(names(m({ name: ['('] })), [], 'an invalid regex matches nothing (Docker: 200 [])');
   assert.deepEqual(names(m({ health: ['healthy'] })), []);
+  assert.deepEqual(names(m({ health: ['none'] })), ['foo', 'barfoo', 'xx'], 'no health check reads as none');
   assert.throws(() => names(m({ 'label!': ['a'] })), invalidWith("Invalid filter 'label!'"));
   assert.throws(() => names(m({ status: ['bogus'] })), invalidWith("Invalid filter 'status=bogus'"));
   assert.throws(() => names(m({ exited: ['x'] })), invalidWith("Invalid filter 'exited=x'"));

@@ -98,7 +98,7 @@ test('parseImageConfig reads Docker configs and refuses broken ones', () => {
 
 function image(over: Partial<ImageRecord>): ImageRecord {
   return {
-    id: `sha256:${hex('img')}`, tags: [], created: '2024-01-01T00:00:00Z', architecture: 'amd64', os: 'linux', author: '', comment: '',
+    id: `sha256:${hex('img')}`, tags: [], repoDigests: [], created: '2024-01-01T00:00:00Z', architecture: 'amd64', os: 'linux', author: '', comment: '',
     config: { cmd: null, entrypoint: null, env: [], workingDir: '', user: '', labels: {}, exposedPorts: [], stopSignal: '', volumes: [] },
     diffIds: [], layerIds: [], history: [], size: 0, parent: '', ...over,
   };

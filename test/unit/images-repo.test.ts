@@ -20,7 +20,7 @@ const layer = (c: string, link: string): LayerRow => ({ id: hex(c), diffId: `sha
 
 function record(c: string, created: string): ImageRecord {
   return {
-    id: `sha256:${hex(c)}`, tags: [], created, architecture: 'amd64', os: 'linux', author: '', comment: '',
+    id: `sha256:${hex(c)}`, tags: [], repoDigests: [], created, architecture: 'amd64', os: 'linux', author: '', comment: '',
     config: { cmd: ['sh'], entrypoint: null, env: [], workingDir: '', user: '', labels: {}, exposedPorts: [], stopSignal: '', volumes: [] },
     diffIds: [], layerIds: [], history: [], size: 20, parent: '',
   };

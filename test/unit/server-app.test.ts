@@ -1,10 +1,11 @@
 /** Routes through app.inject() against the fake engine. */
+import type { PullOptions } from '../../src/engine/api.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/server/app.js';
 import { parseFrames } from '../../src/server/streams/stdcopy.js';
-import { CONTAINER_ID, FakeEngine, IMAGE_ID } from './fake-engine.js';
+import { CONTAINER_ID, FakeEngine, IMAGE_ID, engineError } from './fake-engine.js';
 
 function setup(): { app: FastifyInstance; engine: FakeEngine } {
   const engine = new FakeEngine();
@@ -101,7 +102,7 @@ test('create: body converted, warnings returned, name validated', async () => {
   });
   assert.equal(res.statusCode, 201);
   assert.equal(res.json().Id, CONTAINER_ID);
-  assert.match(res.json().Warnings[0], /NetworkMode "bridge" is not supported yet/);
+  assert.deepEqual(res.json().Warnings, []);
   const opts = engine.callsOf('containers.create')[0][0] as { name: string; cmd: string[] };
   assert.equal(opts.name, 'web');
   assert.deepEqual(opts.cmd, ['echo', 'hi']);
@@ -205,10 +206,12 @@ test('images: wildcard names with slashes, tag, delete, list, inspect', async ()
   assert.deepEqual(engine.callsOf('images.tag')[0], ['a/b', 'docker.io/library/x', '2']);
   const list = await app.inject({ method: 'GET', url: '/images/json' });
   assert.deepEqual(list.json()[0].RepoTags, ['busybox:latest']);
-  assert.equal((await app.inject({ method: 'POST', url: '/images/a/b/push' })).statusCode, 404);
+  assert.equal((await app.inject({ method: 'POST', url: '/images/a/b/push?tag=1' })).statusCode, 200);
+  assert.equal((engine.callsOf('registry.push')[0][0] as { image: string; tag: string }).image, 'a/b');
+  assert.equal((await app.inject({ method: 'POST', url: '/images/a/b/pushx' })).statusCode, 404);
 });
 
-test('image create: import streams the body; pull is not implemented', async () => {
+test('image create: import streams the body', async () => {
   const { app, engine } = setup();
   let received = '';
   engine.on('images.import', async (...args: unknown[]) => {
@@ -227,9 +230,30 @@ test('image create: import streams the body; pull is not implemented', async () 
   assert.equal(res.statusCode, 200, res.body);
   assert.equal(res.body, `{"status":"${IMAGE_ID}"}\n`);
   assert.equal(received, 'TARDATA');
-  const pull = await app.inject({ method: 'POST', url: '/images/create?fromImage=busybox&tag=latest' });
-  assert.equal(pull.statusCode, 501);
-  assert.match(pull.json().message, /pulling images is not supported yet/);
+});
+
+test('image create with fromImage: progress lines, errors before and inside the stream, X-Registry-Auth', async () => {
+  const { app, engine } = setup();
+  engine.on('registry.pull', async (...args: unknown[]) => {
+    const opts = args[0] as PullOptions;
+    assert.deepEqual([opts.image, opts.tag, opts.platform], ['busybox', 'latest', 'linux/amd64']);
+    assert.deepEqual(opts.credentials, { username: 'u', password: 'p', identityToken: undefined, registryToken: undefined, serverAddress: 'r:5000' });
+    opts.onProgress({ kind: 'pulling-from', repository: 'library/busybox', reference: 'latest' });
+    opts.onProgress({ kind: 'layer-progress', id: 'abc', phase: 'downloading', current: 500, total: 1000 });
+    throw engineError('system', 'boom');
+  });
+  const auth = Buffer.from(JSON.stringify({ username: 'u', password: 'p', serveraddress: 'r:5000' })).toString('base64url');
+  const res = await app.inject({ method: 'POST', url: '/images/create?fromImage=busybox&tag=latest&platform=linux/amd64', headers: { 'x-registry-auth': auth } });
+  assert.equal(res.statusCode, 200);
+  const lines = res.body.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines[0], { status: 'Pulling from library/busybox', id: 'latest' });
+  assert.deepEqual(lines[1].progressDetail, { current: 500, total: 1000 });
+  assert.match(lines[1].progress, /^\[=+>\s+\]\s+500B\/1kB$/);
+  assert.deepEqual(lines[2], { errorDetail: { message: 'boom' }, error: 'boom' });
+  engine.fail('registry.pull', 'not-found', 'manifest unknown');
+  const early = await app.inject({ method: 'POST', url: '/images/create?fromImage=x&tag=1' });
+  assert.equal(early.statusCode, 404);
+  assert.equal(early.json().message, 'manifest unknown');
 });
 
 test('version and info JSON', async () => {

@@ -6,6 +6,7 @@
 import type { Writable } from 'node:stream';
 import type { ContainerRecord, ContainerSpec } from '../containers/types.js';
 import type { Filters } from './common.js';
+import type { ContainerNetworkView } from './networks.js';
 
 export type { ContainerRecord, ContainerSpec, ContainerState, ContainerStatus, MountSpec, Resources, RestartPolicy, Ulimit } from '../containers/types.js';
 export { publicStatus } from '../containers/status.js';
@@ -30,6 +31,8 @@ export interface CreateContainerOptions {
     stopSignal: string;
     exposedPorts: string[];
   };
+  /** NetworkingConfig.EndpointsConfig by network name or ID (only the container's own network may appear). */
+  endpoints?: Record<string, { aliases: string[]; ipv4Address: string }>;
 }
 
 /** A container as reads see it: the record plus derived paths and sizes. */
@@ -44,6 +47,8 @@ export interface ContainerView extends ContainerRecord {
   sizeRw?: number;
   sizeRootFs?: number;
   execIds: string[];
+  /** The container's networks (primary first) and, while it runs, the ports it published. */
+  network: ContainerNetworkView;
 }
 
 export interface ListContainersOptions {

@@ -36,7 +36,11 @@ export async function attachContainer(ctx: ContainerContext, ref: string, opts: 
   const detach = new AbortController();
   let channel: AttachStdin | null = null;
   if (opts.stdin && row.spec.openStdin) {
-    channel = await connectStdin(ctx, row.id, detachKeys, () => detach.abort());
+    channel = await connectStdin(ctx, row.id, detachKeys, () => {
+      // The detach keys were typed (a client that just goes away is no detach for dockerd).
+      ctx.events.emit({ type: 'container', action: 'detach', id: row.id, attributes: eventAttributes(row) });
+      detach.abort();
+    });
   }
   detach.signal.addEventListener('abort', () => {
     channel?.close();

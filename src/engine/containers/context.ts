@@ -13,6 +13,7 @@ import type { KeyedMutex } from '../locks.js';
 import type { EnginePaths } from '../paths.js';
 import type { RootMounts, RuntimePort } from '../runtime/port.js';
 import type { ExitWatcher } from '../runtime/exit-watcher.js';
+import type { ContainerNetworkHooks } from '../networks/service.js';
 import type { LiveStates } from './live.js';
 import type { ContainerSpec, ContainerState } from './types.js';
 
@@ -48,6 +49,8 @@ export interface ContainerContext {
   events: EventBus;
   /** In-memory per-container state (restart timers and backoff, pending sizes, host mounts, names being created). */
   live: LiveStates;
+  /** Endpoints at create, namespace setup before `runc create`, teardown on every exit path. */
+  networks: ContainerNetworkHooks;
 }
 
 /** Docker's event attributes for a container: name, image and labels. */

@@ -45,12 +45,19 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     image: opts.image,
     imageId: image.id,
     hostname: opts.spec.hostname || id.slice(0, 12),
+    networkMode: ctx.networks.normalizeMode(opts.spec.networkMode),
   };
   const dir = ctx.paths.containerDir(id);
   try {
     await makeContainerFiles(dir, spec);
     faultPoint('create.after-dirs');
     ctx.repo.insert({ id, name, created: rfc3339Nano(), spec, state: initialState() });
+    try {
+      ctx.networks.attachAtCreate({ id, name, spec }, opts.endpoints ?? {});
+    } catch (err) {
+      ctx.repo.delete(id);
+      throw err;
+    }
     faultPoint('create.after-record');
   } catch (err) {
     await fs.rm(dir, { recursive: true, force: true });

@@ -4,9 +4,11 @@
  * key=value, all must match), status, ancestor (image ref or id), exited,
  * before and since (containers by creation order). OR within a key (except
  * label), AND across keys. Keys Docker knows but berth has nothing for yet
- * (health, network, volume, …) match no container.
+ * (network, volume, …) match no container. health: starting, healthy,
+ * unhealthy, or none (no health check).
  */
 import type { Filters } from '../api.js';
+import { invalid } from '../errors.js';
 import { invalidFilter, parseFilters, type FilterArgs } from '../filters/index.js';
 import type { ContainerContext, Row } from './context.js';
 import { findContainer } from './resolve.js';
@@ -29,6 +31,7 @@ const BUILDERS: Record<string, Builder> = {
     const seqs = args.values('before').map((v) => findContainer(ctx, v).seq);
     return (row) => seqs.some((seq) => row.seq < seq);
   },
+  health: healthFilter,
   since: (ctx, args) => {
     const seqs = args.values('since').map((v) => findContainer(ctx, v).seq);
     return (row) => seqs.some((seq) => row.seq > seq);
@@ -36,7 +39,7 @@ const BUILDERS: Record<string, Builder> = {
 };
 
 /** Known to Docker, nothing to match in berth yet: such a filter selects no container. */
-const UNMATCHED = ['health', 'network', 'volume', 'is-task', 'publish', 'expose', 'isolation'];
+const UNMATCHED = ['network', 'volume', 'is-task', 'publish', 'expose', 'isolation'];
 
 const LIST_KEYS = new Set([...Object.keys(BUILDERS), ...UNMATCHED]);
 
@@ -49,6 +52,15 @@ export function buildContainerFilter(ctx: ContainerContext, filters: Filters): R
 function statusFilter(_ctx: ContainerContext, args: FilterArgs): RowPredicate {
   for (const v of args.values('status')) if (!STATUSES.has(v)) throw invalidFilter(`status=${v}`);
   return (row) => args.matchExact('status', publicStatus(row.state));
+}
+
+const HEALTH_VALUES = new Set(['starting', 'healthy', 'unhealthy', 'none']);
+
+function healthFilter(_ctx: ContainerContext, args: FilterArgs): RowPredicate {
+  for (const v of args.values('health')) {
+    if (!HEALTH_VALUES.has(v)) throw invalid('BERTH_FILTER_INVALID', `Unrecognised filter value for health: ${v}`);
+  }
+  return (row) => args.matchExact('health', row.state.health?.status ?? 'none');
 }
 
 function exitedFilter(_ctx: ContainerContext, args: FilterArgs): RowPredicate {

@@ -1,8 +1,9 @@
 /**
  * Bringing a container's process up and tearing it down. Callers hold the
- * container's lock. launch = init (mount the root, write the bundle, the
- * runtime port creates), then the port's start; teardown = the port's
- * delete, unmount. Nothing here writes the database.
+ * container's lock. launch = init (mount the root, set up the network
+ * namespace, write the bundle, the runtime port creates), then the port's
+ * start; teardown = the port's delete, unmount, network teardown. Nothing
+ * here writes the database (the network service keeps its own records).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -13,6 +14,8 @@ import { buildOciSpec, serializeOciSpec } from '../runtime/oci-spec.js';
 import { startFailureExitCode } from '../runtime/runtime-errors.js';
 import type { ContainerContext, Row } from './context.js';
 import { applyPendingSize } from './resize.js';
+import { writeEtcFiles, type EtcNetwork } from './etc-files.js';
+import type { NetworkSetup } from '../networks/container-net.js';
 import { resolveUser } from './user.js';
 import { faultPoint } from '../fault.js';
 
@@ -48,8 +51,10 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
   try {
     await mountRoot(ctx, row);
     faultPoint('start.after-mount');
+    const net = await ctx.networks.setup(row);
+    await writeEtcFiles(files, row.spec, etcNetwork(net));
     const t1 = performance.now();
-    const warnings = await writeBundle(ctx, row, bundle, files);
+    const warnings = await writeBundle(ctx, row, bundle, files, net.netnsPath);
     faultPoint('start.after-bundle');
     const t2 = performance.now();
     const created = await ctx.runtime.create({
@@ -93,7 +98,11 @@ export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContai
   // The process is gone: the runtime's record and the root mount are independent of each other.
   // A root the host has mounted (mount.ts) stays until its last host user unmounts it.
   const keepRoot = (ctx.live.peek(row.id)?.hostMounts ?? 0) > 0;
-  await Promise.all([ctx.runtime.delete(row.id), keepRoot ? undefined : ctx.rootMounts.unmount(containerFiles(ctx.paths.containerDir(row.id)).merged)]);
+  await Promise.all([
+    ctx.runtime.delete(row.id),
+    keepRoot ? undefined : ctx.rootMounts.unmount(containerFiles(ctx.paths.containerDir(row.id)).merged),
+    ctx.networks.teardown(row.id),
+  ]);
   await fs.rm(ctx.paths.bundleDir(row.id), { recursive: true, force: true });
 }
 
@@ -109,7 +118,13 @@ async function mountRoot(ctx: ContainerContext, row: Row): Promise<void> {
   });
 }
 
-async function writeBundle(ctx: ContainerContext, row: Row, bundle: string, files: ReturnType<typeof containerFiles>): Promise<string[]> {
+/** The primary address, and aardvark-dns at the gateway when the primary network has DNS. */
+function etcNetwork(net: NetworkSetup): EtcNetwork {
+  const primary = net.attachments[0];
+  return { ip: primary?.endpoint.ip ?? '', dnsServer: primary?.network.dnsEnabled ? primary.network.gateway : '' };
+}
+
+async function writeBundle(ctx: ContainerContext, row: Row, bundle: string, files: ReturnType<typeof containerFiles>, netnsPath: string | undefined): Promise<string[]> {
   const user = await resolveUser(files.merged, row.spec.user);
   const { spec, warnings } = buildOciSpec({
     id: row.id,
@@ -119,6 +134,7 @@ async function writeBundle(ctx: ContainerContext, row: Row, bundle: string, file
     hostsPath: files.hosts,
     hostnamePath: files.hostname,
     resolvConfPath: files.resolvConf,
+    netnsPath,
     cgroupsPath: `/${ctx.settings.cgroupParent}/${row.id}`,
     hostRlimits: ctx.settings.hostRlimits,
     defaultPidsLimit: ctx.settings.defaultPidsLimit,

@@ -17,7 +17,7 @@ import type { CodeOfKind } from '../error-codes.js';
 export type Operation =
   | 'start' | 'stop' | 'kill' | 'pause' | 'unpause' | 'restart' | 'remove' | 'remove-forced' | 'exit' | 'rename'
   | 'attach' | 'top' | 'resize' | 'resize-before-start' | 'exec' | 'init' | 'attach-stdin' | 'uninit' | 'restart-by-policy'
-  | 'prune';
+  | 'prune' | 'update';
 
 const ALL: ContainerStatus[] = ['created', 'initialized', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
 
@@ -39,6 +39,8 @@ const ALLOWED: Record<Operation, ReadonlySet<ContainerStatus>> = {
   /** A TTY size sent before start is remembered and applied right after the runtime's create. */
   'resize-before-start': new Set(['created']),
   exec: new Set(['running']),
+  /** docker update: anything not being removed (a running or paused one also gets the limits live). */
+  update: new Set(['created', 'initialized', 'running', 'paused', 'restarting', 'exited']),
   /** prune removes only what `remove` without force would, minus restarting and removing ones. */
   prune: new Set(['created', 'exited', 'dead']),
 
@@ -143,6 +145,8 @@ function refusal(op: Operation, from: ContainerStatus, id: string): Refusal {
         code: 'BERTH_CONTAINER_RUNNING',
         message: `You cannot remove a ${from === 'paused' ? 'paused' : 'running'} container ${id}. Stop the container before attempting removal or force remove`,
       };
+    case 'update':
+      return { message: `Cannot update container ${id}: container is marked for removal and cannot be "update"` };
     case 'exec':
       return from === 'paused'
         ? { code: 'BERTH_EXEC_PAUSED', message: `Container ${id} is paused, unpause the container before exec` }

@@ -7,6 +7,7 @@
 import type { CreateContainerOptions } from '../api.js';
 import { invalid } from '../errors.js';
 import type { ImageRuntimeConfig } from '../images/types.js';
+import type { HealthConfig } from './types.js';
 
 export interface MergedCommand {
   entrypoint: string[];
@@ -17,6 +18,7 @@ export interface MergedCommand {
   labels: Record<string, string>;
   stopSignal: string;
   exposedPorts: string[];
+  healthcheck: HealthConfig | null;
 }
 
 export function mergeWithImage(opts: CreateContainerOptions, image: ImageRuntimeConfig): MergedCommand {
@@ -34,6 +36,20 @@ export function mergeWithImage(opts: CreateContainerOptions, image: ImageRuntime
     labels: { ...image.labels, ...opts.spec.labels },
     stopSignal: normalizeSignalName(opts.spec.stopSignal || image.stopSignal || 'SIGTERM'),
     exposedPorts: [...new Set([...image.exposedPorts, ...opts.spec.exposedPorts])],
+    healthcheck: mergeHealthcheck(opts.spec.healthcheck ?? null, image.healthcheck ?? null),
+  };
+}
+
+/** Docker's merge: no user check → the image's; else each empty field (Test, durations, Retries) from the image. */
+export function mergeHealthcheck(user: HealthConfig | null, image: HealthConfig | null): HealthConfig | null {
+  if (!user) return image;
+  if (!image) return user;
+  return {
+    test: user.test.length ? user.test : image.test,
+    interval: user.interval || image.interval,
+    timeout: user.timeout || image.timeout,
+    startPeriod: user.startPeriod || image.startPeriod,
+    retries: user.retries || image.retries,
   };
 }
 

@@ -4,6 +4,8 @@
  * from them in src/server/wire.
  */
 
+import type { PortBinding } from '../networks/types.js';
+
 export type RestartPolicyName = 'no' | 'always' | 'on-failure' | 'unless-stopped';
 
 export interface RestartPolicy {
@@ -47,12 +49,46 @@ export interface Resources {
   cpuQuota: number;
   cpuPeriod: number;
   cpusetCpus: string;
+  /** Memory nodes (cpuset.mems); absent or '' = all. Set by update. */
+  cpusetMems?: string;
+  /** 10–1000; absent or 0 = the kernel default. Set by update. */
+  blkioWeight?: number;
   /** 0 or null = the daemon default; -1 = unlimited. */
   pidsLimit: number | null;
   ulimits: Ulimit[];
 }
 
-/** Fixed at create; never changes (rename changes only the name column). */
+/** Docker's HealthConfig; durations in nanoseconds, 0 = the default (or the image's). */
+export interface HealthConfig {
+  /** [] = inherit; ["NONE"]; ["CMD", args…]; ["CMD-SHELL", command]. */
+  test: string[];
+  interval: number;
+  timeout: number;
+  startPeriod: number;
+  retries: number;
+}
+
+/** One probe's result (Docker's HealthcheckResult). */
+export interface HealthLogEntry {
+  /** RFC 3339 nano. */
+  start: string;
+  end: string;
+  exitCode: number;
+  output: string;
+}
+
+/** Docker's State.Health. */
+export interface HealthState {
+  status: 'starting' | 'healthy' | 'unhealthy';
+  failingStreak: number;
+  /** The last 5 probes, oldest first. */
+  log: HealthLogEntry[];
+}
+
+/**
+ * Fixed at create; only `docker update` changes it (resources and restart
+ * policy, through ContainersRepo.updateSpec); rename changes only the name column.
+ */
 export interface ContainerSpec {
   /** The image reference as the user wrote it (Docker's Config.Image). */
   image: string;
@@ -88,11 +124,28 @@ export interface ContainerSpec {
   privileged: boolean;
   noNewPrivileges: boolean;
   securityOpt: string[];
-  networkMode: 'none' | 'host';
+  /**
+   * 'bridge', 'none', 'host', 'container:<full id>' or a user network's
+   * name or ID as the client gave it. The networks a container is on are its
+   * endpoints (networks/), of which this names the first.
+   */
+  networkMode: string;
+  /** HostConfig.PortBindings, one entry per host binding (absent in records older than networks). */
+  portBindings?: PortBinding[];
+  publishAllPorts?: boolean;
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** "host:ip" entries (--add-host). */
+  extraHosts?: string[];
+  /** Config.MacAddress: the primary endpoint's MAC. */
+  macAddress?: string;
   autoRemove: boolean;
   restartPolicy: RestartPolicy;
   /** Docker's ConsoleSize [height, width]; applied at start. */
   consoleSize: [number, number] | null;
+  /** Config.Healthcheck merged with the image's HEALTHCHECK; absent/null = none. */
+  healthcheck?: HealthConfig | null;
 }
 
 /**
@@ -132,6 +185,8 @@ export interface ContainerState {
   stopping: boolean;
   /** Options of an interrupted removal, so startup can finish it. */
   removeVolumes: boolean;
+  /** Health-check results (containers with a health check that have been started); kept across daemon restarts. */
+  health?: HealthState | null;
 }
 
 export interface ContainerRecord {

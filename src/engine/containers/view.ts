@@ -44,6 +44,7 @@ export async function buildView(ctx: ContainerContext, row: Row, want: { size: b
     resolvConfPath: files.resolvConf,
     graphDriver: { lowerDir, upperDir: files.upper, workDir: files.work, mergedDir: files.merged },
     execIds: [],
+    network: ctx.networks.view(row.id),
   };
   if (want.size) {
     view.sizeRw = await diskUsage(files.upper);

@@ -1,14 +1,29 @@
 /**
- * Engine events, emitted only after the state change they report has been
- * committed. Listeners run synchronously; a listener must not throw.
- * (GET /events will read from here; internally, waits subscribe to exits
- * and removals.)
+ * Engine events. `emit` records the event in the events table (when the bus
+ * has a store) and then hands it to live subscribers, synchronously: an
+ * event is either in the table with an id <= any `maxId()` taken before the
+ * emit, or delivered live to every subscriber registered before the emit.
+ * That is the seam GET /events relies on (events/stream.ts).
+ *
+ * Emitting, for every area (containers, images, volumes, networks):
+ *
+ *     ctx.events.emit({ type: 'volume', action: 'create', id: name, attributes: { driver: 'local' } });
+ *
+ * Emit after the change is committed (or inside its better-sqlite3
+ * transaction, which then also holds the event row). Listeners run
+ * synchronously and must not throw. Internally, waits subscribe to exits
+ * and removals through `next`.
  */
 import { EventEmitter } from 'node:events';
 
 export type ContainerAction =
-  | 'create' | 'start' | 'die' | 'stop' | 'kill' | 'pause' | 'unpause'
-  | 'restart' | 'destroy' | 'rename' | 'attach' | 'resize' | 'commit' | 'copy' | 'extract-to-dir' | 'archive-path' | 'oom';
+  | 'create' | 'start' | 'die' | 'stop' | 'kill' | 'pause' | 'unpause' | 'oom'
+  | 'restart' | 'destroy' | 'rename' | 'attach' | 'detach' | 'resize' | 'commit' | 'copy' | 'extract-to-dir' | 'archive-path'
+  | 'export' | 'top' | 'update' | 'mount' | 'unmount'
+  // Docker writes the command or the status into the action: "exec_start: sh -c x", "health_status: healthy".
+  | `exec_create: ${string}` | `exec_start: ${string}` | 'exec_die' | `health_status: ${string}`;
+
+export type EventType = 'container' | 'image' | 'volume' | 'network' | 'daemon';
 
 export interface ContainerEvent {
   type: 'container';
@@ -18,29 +33,77 @@ export interface ContainerEvent {
   attributes: Record<string, string>;
   /** Unix nanoseconds. */
   timeNano: bigint;
+  /** The event's id in the events table (a counter when there is no store). */
+  seq: number;
 }
 
-export interface ImageEvent {
-  type: 'image';
-  action: 'import' | 'tag' | 'untag' | 'delete';
+/** Any other event; `action` is Docker's (image: load, import, tag, untag, delete, save, pull, push). */
+export interface OtherEvent {
+  type: Exclude<EventType, 'container'>;
+  action: string;
   id: string;
   attributes: Record<string, string>;
   timeNano: bigint;
+  seq: number;
 }
 
-export type EngineEvent = ContainerEvent | ImageEvent;
+export type EngineEvent = ContainerEvent | OtherEvent;
+
+export type NewEvent = Omit<ContainerEvent, 'timeNano' | 'seq'> | Omit<OtherEvent, 'timeNano' | 'seq'>;
+
+/** Where events are kept (db/events-repo.ts). */
+export interface EventStore {
+  insert(e: { timeNano: bigint; type: string; action: string; actorId: string; attributes: Record<string, string> }): number;
+  maxId(): number;
+  trim(maxCount: number, minTimeNano: bigint): number;
+}
+
+export interface EventRetention {
+  /** Newest events kept. */
+  maxCount: number;
+  /** Oldest event kept, in milliseconds of age. */
+  maxAgeMs: number;
+}
+
+/** How many inserts between two retention trims. */
+const TRIM_EVERY = 256;
 
 export class EventBus {
   #emitter = new EventEmitter({ captureRejections: false });
+  #store: EventStore | null;
+  #retention: EventRetention;
+  #seq = 0;
+  #sinceTrim = 0;
+  #lastNano = 0n;
 
-  constructor() {
+  constructor(store: EventStore | null = null, retention: EventRetention = { maxCount: 10_000, maxAgeMs: 7 * 86_400_000 }) {
     this.#emitter.setMaxListeners(0);
+    this.#store = store;
+    this.#retention = retention;
+    this.#seq = store?.maxId() ?? 0;
   }
 
-  emit(event: Omit<EngineEvent, 'timeNano'>): void {
-    const full = { ...event, timeNano: BigInt(Date.now()) * 1_000_000n } as EngineEvent;
+  /** The id of the newest event emitted or stored. Events emitted later have larger ids. */
+  maxSeq(): number {
+    return this.#seq;
+  }
+
+  emit(event: NewEvent): void {
+    const timeNano = this.#now();
+    const seq = this.#store
+      ? this.#store.insert({ timeNano, type: event.type, action: event.action, actorId: event.id, attributes: event.attributes })
+      : this.#seq + 1;
+    this.#seq = seq;
+    if (this.#store && ++this.#sinceTrim >= TRIM_EVERY) this.trim();
+    const full = { ...event, timeNano, seq };
     this.#emitter.emit('event', full);
     if (full.type === 'container') this.#emitter.emit(`${full.action}:${full.id}`, full);
+  }
+
+  /** Applies the retention (count, then age) to the store. */
+  trim(now = Date.now()): void {
+    this.#sinceTrim = 0;
+    this.#store?.trim(this.#retention.maxCount, BigInt(now - this.#retention.maxAgeMs) * 1_000_000n);
   }
 
   /** Subscribes to every event; returns the unsubscribe function. */
@@ -67,5 +130,14 @@ export class EventBus {
       this.#emitter.once(key, onEvent);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /** Wall-clock nanoseconds, strictly increasing within this process (ties broken by 1 ns). */
+  #now(): bigint {
+    const ms = BigInt(Date.now()) * 1_000_000n;
+    const sub = process.hrtime.bigint() % 1_000_000n;
+    const t = ms + sub;
+    this.#lastNano = t > this.#lastNano ? t : this.#lastNano + 1n;
+    return this.#lastNano;
   }
 }

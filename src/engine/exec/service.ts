@@ -16,6 +16,7 @@ import { parseDetachKeys } from '../attach/detach-keys.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { resizeSession, runSession } from './run-session.js';
 import type { ExecSession } from './types.js';
+import { emitExecDie } from '../events/container-events.js';
 import { faultPoint } from '../fault.js';
 
 export const EXEC_RETENTION_MS = 5 * 60_000;
@@ -26,6 +27,8 @@ export interface ExecService extends ExecApi {
   idsOf(containerId: string): string[];
   /** Stops listening for container removals and forgets every session. */
   close(): void;
+  /** Forgets one session now (health probes: nothing to inspect afterwards). Unknown ids are ignored. */
+  forget(id: string): void;
 }
 
 /** Docker's conflicts for exec in a container that is not running. */
@@ -47,6 +50,7 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
   });
   const onEnded = (session: ExecSession) => {
     if (!sessions.has(session.id)) return;
+    emitExecDie(ctx, session.containerId, session.id, session.exitCode ?? -1);
     session.expiry = setTimeout(() => forget(session), retentionMs);
     session.expiry.unref();
   };
@@ -91,6 +95,10 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
       // A session that has not started, already ended or has no tty has nothing to size (Docker answers OK too).
       if (session.state !== 'running' || !session.opts.tty || session.pid === 0) return;
       await resizeSession(session, height, width);
+    },
+    forget(id) {
+      const session = sessions.get(id);
+      if (session) forget(session);
     },
     idsOf: (containerId) => [...sessions.values()].filter((s) => s.containerId === containerId).map((s) => s.id),
     close() {

@@ -29,6 +29,10 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   tar: 'tar',
   ps: 'procps',
   'systemd-notify': 'systemd',
+  ip: 'iproute2',
+  iptables: 'iptables',
+  unshare: 'util-linux',
+  nsenter: 'util-linux',
 };
 
 /** Where the distribution installs its own tools. */
@@ -37,7 +41,7 @@ const SYSTEM_DIRS: readonly string[] = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'
 const STANDARD_DIRS: readonly string[] = ['/usr/local/sbin', '/usr/local/bin', ...SYSTEM_DIRS];
 
 /** The host tools berth runs by name. */
-export type HostTool = 'mount' | 'umount' | 'tar' | 'ps';
+export type HostTool = 'mount' | 'umount' | 'tar' | 'ps' | 'ip' | 'iptables' | 'unshare' | 'nsenter';
 
 const cache = new Map<string, string>();
 

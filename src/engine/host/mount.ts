@@ -41,14 +41,28 @@ interface HostRun {
   message: string;
 }
 
+/**
+ * Makes `dir` a private bind mount of itself (`mount --bind D D`, then
+ * `mount --make-private D`): mounts below it then do not propagate to other
+ * mount namespaces (the network namespace files live below such a dir).
+ */
+export async function privateBindMount(dir: string): Promise<HostRun> {
+  for (const args of [['--bind', dir, dir], ['--make-private', dir]]) {
+    const res = await execa(hostTool('mount'), args, { reject: false, timeout: MOUNT_TIMEOUT_MS });
+    if (res.exitCode !== 0) return { ok: false, message: `mount ${args.join(' ')}: ${String(res.stderr).trim() || (res.shortMessage ?? '')}` };
+  }
+  return { ok: true, message: '' };
+}
+
 /** Runs mount(8) with `cwd` as its working directory (relative overlay lower dirs resolve against it). */
 export async function mountFs(m: FsMount, cwd?: string): Promise<HostRun> {
   const res = await execa(hostTool('mount'), buildMountArgs(m), { cwd, reject: false, timeout: MOUNT_TIMEOUT_MS });
   return { ok: res.exitCode === 0, message: String(res.stderr).trim() || (res.shortMessage ?? '') };
 }
 
-/** Runs umount(8) on `target`. */
-export async function umountFs(target: string): Promise<HostRun> {
-  const res = await execa(hostTool('umount'), buildUmountArgs(target), { reject: false, timeout: MOUNT_TIMEOUT_MS });
+/** Runs umount(8) on `target` (`lazy`: detach now, clean up when no longer busy). */
+export async function umountFs(target: string, opts: { lazy?: boolean } = {}): Promise<HostRun> {
+  const args = opts.lazy ? ['-l', ...buildUmountArgs(target)] : buildUmountArgs(target);
+  const res = await execa(hostTool('umount'), args, { reject: false, timeout: MOUNT_TIMEOUT_MS });
   return { ok: res.exitCode === 0, message: String(res.stderr).trim() || (res.shortMessage ?? '') };
 }

@@ -4,6 +4,7 @@
  * what berth's ImageRecord needs, and refuses what cannot be an image.
  * Pure.
  */
+import type { HealthConfig } from '../containers/types.js';
 import { createHash } from 'node:crypto';
 import { invalid } from '../errors.js';
 import type { ImageConfigInput } from './image-config.js';
@@ -53,7 +54,14 @@ function runtimeConfigOf(c: unknown): ImageRuntimeConfig {
     exposedPorts: keysOf(cfg.ExposedPorts),
     stopSignal: str(cfg.StopSignal),
     volumes: keysOf(cfg.Volumes),
+    ...(isObject(cfg.Healthcheck) ? { healthcheck: healthConfigOf(cfg.Healthcheck) } : {}),
   };
+}
+
+/** An image config's Healthcheck (Go durations as integer nanoseconds). */
+function healthConfigOf(h: Record<string, unknown>): HealthConfig {
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return { test: strList(h.Test), interval: n(h.Interval), timeout: n(h.Timeout), startPeriod: n(h.StartPeriod), retries: n(h.Retries) };
 }
 
 function historyOf(h: unknown): ImageHistoryEntry[] {

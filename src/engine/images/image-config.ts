@@ -93,6 +93,7 @@ export function recordFromConfig(
   return {
     id,
     tags: [],
+    repoDigests: [],
     created: input.created,
     architecture: input.architecture,
     os: input.os,

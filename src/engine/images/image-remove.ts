@@ -8,7 +8,7 @@
  * where dockerd would delete the image record and keep the layers.
  */
 import { conflict } from '../errors.js';
-import { shortId } from './reference.js';
+import { repositoryOf, shortId } from './reference.js';
 import type { ImageRecord } from './types.js';
 
 export interface ImageUser {
@@ -27,7 +27,7 @@ export interface RemovalRequest {
   image: ImageRecord;
   /** The reference as the client gave it (used in messages). */
   ref: string;
-  /** The normalized tag `ref` named, or null when `ref` named the ID. */
+  /** The normalized tag or digest reference `ref` named, or null when `ref` named the ID. */
   tag: string | null;
   users: ImageUser[];
   force: boolean;
@@ -38,17 +38,27 @@ export function planImageRemoval(req: RemovalRequest): RemovalPlan {
   return req.tag === null ? planById(req) : planByTag(req, req.tag);
 }
 
-/** By tag: untag; delete only when that was the last tag and nothing uses the image. */
+/**
+ * By tag or digest reference: untag it; when no other tag of that repository
+ * remains, the repository's digest references go too (as dockerd does).
+ * Delete only when no reference is left and nothing uses the image.
+ */
 function planByTag(req: RemovalRequest, tag: string): RemovalPlan {
   const { image, users, force } = req;
-  const lastTag = image.tags.length <= 1;
+  const repo = repositoryOf(tag);
+  const tagsLeft = image.tags.filter((t) => t !== tag);
+  const repoTagLeft = tagsLeft.some((t) => repositoryOf(t) === repo);
+  const digests = image.repoDigests ?? [];
+  const untagDigests = tag.includes('@') || repoTagLeft ? [] : digests.filter((d) => repositoryOf(d) === repo);
+  const digestsLeft = digests.filter((d) => d !== tag && !untagDigests.includes(d));
+  const lastTag = tagsLeft.length === 0 && digestsLeft.length === 0;
   if (lastTag && users.length > 0 && !force) {
     throw conflict(
       'BERTH_IMAGE_IN_USE',
       `conflict: unable to remove repository reference "${req.ref}" (must force) - container ${shortId(users[0].id)} is using its referenced image ${shortId(image.id)}`,
     );
   }
-  return { untag: [tag], delete: lastTag && users.length === 0 };
+  return { untag: [tag, ...untagDigests], delete: lastTag && users.length === 0 };
 }
 
 /** By ID: every tag goes with the image; running users block even force. */
@@ -59,7 +69,7 @@ function planById(req: RemovalRequest): RemovalPlan {
   if (!force && image.tags.length > 1) throw cannotDelete(image, false, 'image is referenced in multiple repositories');
   const stopped = users.find((u) => !u.running);
   if (stopped && !force) throw cannotDelete(image, false, `image is being used by stopped container ${shortId(stopped.id)}`);
-  return { untag: [...image.tags], delete: users.length === 0 };
+  return { untag: [...image.tags, ...(image.repoDigests ?? [])], delete: users.length === 0 };
 }
 
 function cannotDelete(image: ImageRecord, hard: boolean, why: string) {

@@ -156,3 +156,38 @@ export function isFullImageId(s: string): boolean {
 export function shortId(id: string): string {
   return (id.startsWith('sha256:') ? id.slice(7) : id).slice(0, 12);
 }
+
+const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
+
+/**
+ * The reference a pull names, as dockerd reads `fromImage` + `tag`: `tag` may
+ * be a tag or a digest ("sha256:…"), or '' (then a tag or digest inside
+ * `fromImage` counts, else "latest"). Only sha256 digests are accepted.
+ */
+export function pullReference(fromImage: string, tag: string): ParsedReference {
+  const p = parseReference(fromImage);
+  if (tag !== '') {
+    if (tag.includes(':')) {
+      if (!DIGEST_RE.test(tag)) throw badFormat(`invalid digest ${JSON.stringify(tag)}`);
+      p.digest = tag;
+      p.tag = '';
+    } else {
+      if (!TAG_RE.test(tag)) throw invalid('BERTH_IMAGE_BAD_TAG', 'invalid tag format');
+      p.tag = tag;
+    }
+  }
+  if (p.digest && !DIGEST_RE.test(p.digest)) throw badFormat(`unsupported digest algorithm in ${JSON.stringify(p.digest)}`);
+  if (p.digest) p.tag = '';
+  else if (!p.tag) p.tag = 'latest';
+  return p;
+}
+
+/** Docker's FamiliarName: the repository without "docker.io/" (and "library/" for official images). */
+export function familiarName(p: Pick<ParsedReference, 'domain' | 'path'>): string {
+  return familiarReference(`${p.domain}/${p.path}`);
+}
+
+/** "repo@sha256:…" as a RepoDigest, from a repository ("domain/path") and a digest. */
+export function digestReference(repository: string, digest: string): string {
+  return `${repository}@${digest}`;
+}

@@ -143,7 +143,7 @@ async function* decompressed(source: Readable): AsyncGenerator<Buffer> {
     return;
   }
   if (kind !== 'gzip') throw badArchive(`${kind} compression is not supported (use plain tar or gzip)`);
-  const gunzip = zlib.createGunzip();
+  const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024 }); // fewer, larger chunks through the hash and the unpack
   pipeline(Readable.from(rest), gunzip, () => {});
   try {
     for await (const chunk of gunzip) yield chunk as Buffer;

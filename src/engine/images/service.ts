@@ -55,10 +55,14 @@ export interface ImageService extends ImagesApi {
    */
   viewLayout(imageId: string): { lowerDirs: string[]; size: number } | undefined;
   readonly overlayRoot: string;
+  /** The image's layers (store id and size), bottom first: for `system df`'s shared sizes. */
+  layerSizes(imageId: string): Array<{ id: string; size: number }>;
   /** Removes tmp-* dirs and layer dirs/links that have no row. Startup only. Returns the removed names. */
   collectGarbage(): Promise<string[]>;
   /** `docker commit`'s image half: a `.wh.`-format layer tar on top of `input.parent` becomes a new image. */
   commit(input: CommitImageInput): Promise<{ id: string }>;
+  /** The store itself, for the registry client (pull and push record through it, under its lock). */
+  readonly store: { repo: ImagesRepo<ImageRecord>; layers: LayerStore; serial: Serial };
 }
 
 const IMPORT_CREATED_BY = 'Imported from -';
@@ -74,8 +78,10 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
 
   return {
     overlayRoot: layers.overlayRoot,
+    store: { repo, layers, serial },
     resolve,
     count: () => repo.count(),
+    layerSizes: (imageId) => repo.layers(imageId).map((l) => ({ id: l.id, size: l.size })),
     lowerDirs: (image) => lowerDirsOf(repo.layers(image.id), layers),
     viewLayout: (imageId) => {
       const layout = repo.layout(imageId);
@@ -92,7 +98,8 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     inspect: async (ref) => view(resolve(ref)),
     tag: async (ref, repoName, tag) => {
       const image = resolve(ref);
-      repo.addTag(normalizeRepoTag(repoName, tag), image.id);
+      const normalized = normalizeRepoTag(repoName, tag);
+      repo.addTag(normalized, image.id);
       faultPoint('tag.after-record');
     },
     remove: (ref, opts) => serial(() => removeImage(ref, opts.force, { repo, layers, log, users: deps.containersUsing })),
@@ -123,8 +130,9 @@ function resolveImage(repo: ImagesRepo<ImageRecord>, ref: string): ResolvedImage
     if (image) return { image, tag: null };
     throw noSuchImage(ref);
   }
-  const normalized = tryNormalize(ref);
-  const tagged = normalized ? repo.findByTag(normalized) : undefined;
+  // A digest reference names the image by digest alone ("repo:tag@sha256:…" → "repo@sha256:…"), as dockerd reads it.
+  const normalized = tryNormalize(ref)?.replace(/:[^/@]+@/, '@');
+  const tagged = normalized ? (normalized.includes('@') ? repo.findByDigest(normalized) : repo.findByTag(normalized)) : undefined;
   if (tagged && normalized) return { image: tagged, tag: normalized };
   if (isImageIdLike(ref)) {
     const ids = repo.findIdsByPrefix(ref.startsWith('sha256:') ? ref : `sha256:${ref}`);
@@ -188,7 +196,8 @@ async function removeImage(ref: string, force: boolean, ctx: RemoveCtx): Promise
   const plan = planImageRemoval({ image, ref, tag, users: ctx.users(image.id), force });
   const items: ImageDeleteItem[] = [];
   for (const t of plan.untag) {
-    ctx.repo.removeTag(t);
+    if (t.includes('@')) ctx.repo.removeDigest(t);
+    else ctx.repo.removeTag(t);
     faultPoint('rmi.after-untag');
     items.push({ untagged: familiarReference(t) });
   }

@@ -1,4 +1,5 @@
 /** Engine-side image records. */
+import type { HealthConfig } from '../containers/types.js';
 
 /** The runtime part of an OCI/Docker image config. */
 export interface ImageRuntimeConfig {
@@ -11,6 +12,8 @@ export interface ImageRuntimeConfig {
   exposedPorts: string[];
   stopSignal: string;
   volumes: string[];
+  /** The image's HEALTHCHECK; absent = none. */
+  healthcheck?: HealthConfig | null;
 }
 
 export interface ImageHistoryEntry {
@@ -26,6 +29,8 @@ export interface ImageRecord {
   id: string;
   /** Normalized references, e.g. "docker.io/library/busybox:latest". */
   tags: string[];
+  /** "repo@sha256:<manifest digest>" references recorded by pull and push (Docker's RepoDigests). */
+  repoDigests: string[];
   /** RFC 3339 nano. */
   created: string;
   architecture: string;

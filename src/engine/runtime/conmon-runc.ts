@@ -8,6 +8,7 @@ import { isMounted, mountRootfs, unmountRootfs } from '../images/rootfs.js';
 import { startConmon } from './conmon.js';
 import type { CreateRequest, Created, ExecRequest, RootMounts, RuntimePort } from './port.js';
 import { OciRuntime } from './runc.js';
+import type { OciResources } from './oci-types.js';
 
 export interface ConmonRuncSettings {
   conmonPath: string;
@@ -64,6 +65,10 @@ export class ConmonRuncRuntime implements RuntimePort {
 
   pids(id: string): Promise<number[]> {
     return this.#runc.pids(id);
+  }
+
+  update(id: string, resources: OciResources): Promise<void> {
+    return this.#runc.update(id, resources);
   }
 
   list(): Promise<string[]> {

@@ -22,6 +22,8 @@ export interface OciSpecInput {
   hostsPath: string;
   hostnamePath: string;
   resolvConfPath: string;
+  /** A network namespace to join (berth's persistent one, or another container's); absent = runc makes one. */
+  netnsPath?: string;
   /** For runc's cgroupfs driver, e.g. "/berth/<id>". */
   cgroupsPath: string;
   /** The daemon's own limits (RLIMIT_* → {soft, hard}; Infinity or -1 = unlimited); spec values are clamped to them. */
@@ -159,7 +161,9 @@ export function buildResources(r: Resources, privileged: boolean, defaultPidsLim
     if (r.cpuPeriod > 0) cpu.period = r.cpuPeriod;
   }
   if (r.cpusetCpus) cpu.cpus = r.cpusetCpus;
+  if (r.cpusetMems) cpu.mems = r.cpusetMems;
   if (Object.keys(cpu).length > 0) out.cpu = cpu;
+  if (r.blkioWeight) out.blockIO = { weight: r.blkioWeight };
   const pids = r.pidsLimit === null || r.pidsLimit === 0 ? defaultPidsLimit : r.pidsLimit;
   if (pids > 0 || pids === -1) out.pids = { limit: pids };
   return out;
@@ -170,7 +174,7 @@ function buildLinux(input: OciSpecInput, caps: string[], seccomp: boolean): OciL
   const privateNet = spec.networkMode !== 'host';
   const namespaces: OciNamespace[] = [
     { type: 'pid' },
-    ...(privateNet ? [{ type: 'network' as const }] : []),
+    ...(privateNet ? [input.netnsPath ? { type: 'network' as const, path: input.netnsPath } : { type: 'network' as const }] : []),
     { type: 'ipc' },
     { type: 'uts' },
     { type: 'mount' },

@@ -87,6 +87,7 @@ export interface OciCpu {
   quota?: number;
   period?: number;
   cpus?: string;
+  mems?: string;
 }
 
 export interface OciResources {
@@ -95,6 +96,7 @@ export interface OciResources {
   cpu?: OciCpu;
   /** -1 = unlimited ("max"). */
   pids?: { limit: number };
+  blockIO?: { weight: number };
 }
 
 export type OciSeccompAction =

@@ -20,6 +20,7 @@
  */
 import type { ExecConmon, ExecConmonInput } from '../exec/conmon-exec.js';
 import type { MountRootfsInput } from '../images/rootfs.js';
+import type { OciResources } from './oci-types.js';
 
 export interface CreateRequest {
   id: string;
@@ -57,6 +58,8 @@ export interface RuntimePort {
   delete(id: string): Promise<void>;
   /** Host pids of every process of the container. */
   pids(id: string): Promise<number[]>;
+  /** Applies new cgroup limits to a running container (`docker update`); zero values leave a limit as it is. */
+  update(id: string, resources: OciResources): Promise<void>;
   /** Ids the runtime keeps state for (cheap; read at startup). */
   list(): Promise<string[]>;
   /**

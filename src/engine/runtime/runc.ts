@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import { execa } from '../execa-on-demand.js';
+import type { OciResources } from './oci-types.js';
 import { classifyRuntimeError } from './runtime-errors.js';
 
 const CALL_TIMEOUT_MS = 30_000;
@@ -67,8 +68,13 @@ export class OciRuntime {
     return entries.filter((e) => e.isDirectory()).map((e) => e.name);
   }
 
-  async #run(args: string[]): Promise<string> {
-    const result = await execa(this.path, ['--root', this.root, ...args], { timeout: CALL_TIMEOUT_MS, reject: false, stdin: 'ignore' });
+  /** `runc update --resources -`: applies cgroup limits to a running container (zero values leave a limit as it is). */
+  async update(id: string, resources: OciResources): Promise<void> {
+    await this.#run(['update', '--resources', '-', id], JSON.stringify(resources));
+  }
+
+  async #run(args: string[], input?: string): Promise<string> {
+    const result = await execa(this.path, ['--root', this.root, ...args], { timeout: CALL_TIMEOUT_MS, reject: false, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
     if (result.exitCode !== 0 || result.timedOut) {
       const detail = result.timedOut ? `timed out after ${CALL_TIMEOUT_MS} ms` : String(result.stderr || result.stdout).trim();
       throw classifyRuntimeError(`${args[0]}`, detail);

@@ -1,5 +1,5 @@
 /**
- * Image routes: list, create (import; pull is not there yet), inspect, tag,
+ * Image routes: list, create (import; pull is in registry.ts), inspect, tag,
  * delete. Image names contain "/" (`/images/docker.io/library/busybox:latest/json`),
  * which a `:name` parameter cannot match, so each name route also has a
  * wildcard twin (`/images/*`) that splits the suffix off itself.
@@ -42,7 +42,8 @@ function isReadable(v: unknown): v is Readable {
   return v !== null && typeof v === 'object' && typeof (v as Readable).pipe === 'function';
 }
 
-export function imageOperations(engine: Engine): Operations {
+/** `pull` serves `POST /images/create?fromImage=` (routes/registry.ts). */
+export function imageOperations(engine: Engine, pull: Handler): Operations {
   const im = engine.images;
 
   async function getImagesJson(request: Req) {
@@ -61,7 +62,7 @@ export function imageOperations(engine: Engine): Operations {
     const query = q(request);
     const fromImage = queryString(query.fromImage);
     const fromSrc = queryString(query.fromSrc);
-    if (fromImage !== '') throw notSupported('pulling images is not supported yet; load or import the image');
+    if (fromImage !== '') return pull(request, reply);
     if (fromSrc === '') throw badRequest('fromImage or fromSrc must be given');
     if (fromSrc !== '-') throw notSupported('importing from a URL is not supported (berth makes no network requests); send the tarball as the request body with fromSrc=-');
     if (!isReadable(request.body)) throw badRequest('the request body must be the image tarball (Content-Type application/x-tar)');

@@ -4,6 +4,7 @@
  * present with Docker's zero values, so `docker inspect -f` templates work.
  */
 import type { ContainerSpec, MountSpec } from '../../engine/api.js';
+import { portBindingsOf } from './container-network.js';
 
 function bindString(m: MountSpec): string {
   const opts = [m.readOnly ? 'ro' : '', m.propagation ?? ''].filter((o) => o !== '');
@@ -52,7 +53,7 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
     // timestamps. Clients only stream logs for json-file/journald (docker-py's run() returns None otherwise).
     LogConfig: { Type: 'json-file', Config: {} },
     NetworkMode: spec.networkMode,
-    PortBindings: {},
+    PortBindings: portBindingsOf(spec.portBindings),
     RestartPolicy: { Name: spec.restartPolicy.name, MaximumRetryCount: spec.restartPolicy.maximumRetryCount },
     AutoRemove: spec.autoRemove,
     VolumeDriver: '',
@@ -60,10 +61,10 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
     CapAdd: spec.capAdd.length ? spec.capAdd : null,
     CapDrop: spec.capDrop.length ? spec.capDrop : null,
     CgroupnsMode: 'private',
-    Dns: [],
-    DnsOptions: [],
-    DnsSearch: [],
-    ExtraHosts: null,
+    Dns: spec.dns ?? [],
+    DnsOptions: spec.dnsOptions ?? [],
+    DnsSearch: spec.dnsSearch ?? [],
+    ExtraHosts: spec.extraHosts?.length ? spec.extraHosts : null,
     GroupAdd: null,
     IpcMode: 'private',
     Cgroup: '',
@@ -71,7 +72,7 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
     OomScoreAdj: 0,
     PidMode: '',
     Privileged: spec.privileged,
-    PublishAllPorts: false,
+    PublishAllPorts: spec.publishAllPorts ?? false,
     ReadonlyRootfs: spec.readonlyRootfs,
     SecurityOpt: securityOpts(spec),
     ...(Object.keys(tmpfs).length ? { Tmpfs: tmpfs } : {}),
@@ -85,7 +86,7 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
     Memory: r.memory,
     NanoCpus: r.nanoCpus,
     CgroupParent: '',
-    BlkioWeight: 0,
+    BlkioWeight: r.blkioWeight ?? 0,
     BlkioWeightDevice: [],
     BlkioDeviceReadBps: null,
     BlkioDeviceWriteBps: null,
@@ -96,7 +97,7 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
     CpuRealtimePeriod: 0,
     CpuRealtimeRuntime: 0,
     CpusetCpus: r.cpusetCpus,
-    CpusetMems: '',
+    CpusetMems: r.cpusetMems ?? '',
     Devices: [],
     DeviceCgroupRules: null,
     DeviceRequests: null,

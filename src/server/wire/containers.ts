@@ -2,10 +2,11 @@
  * ContainerView → Docker's container JSON: inspect (`GET /containers/{id}/json`)
  * and list items (`GET /containers/json`), v1.41 shapes with every key present.
  */
-import type { ContainerSpec, ContainerState, ContainerView } from '../../engine/api.js';
+import type { ContainerSpec, ContainerState, ContainerView, HealthConfig, HealthState } from '../../engine/api.js';
 import { publicStatus } from '../../engine/api.js';
 import { toHostConfig, toMountPoints } from './container-host-config.js';
 import { parseTime, statusText } from './status-text.js';
+import { listPorts, networksOf, toNetworkSettings } from './container-network.js';
 
 /** Go's zero time, which Docker prints for never-set timestamps. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -46,6 +47,26 @@ function toState(s: ContainerState): Record<string, unknown> {
     Error: s.error,
     StartedAt: timeOrZero(s.startedAt),
     FinishedAt: timeOrZero(s.finishedAt),
+    ...(s.health ? { Health: toHealth(s.health) } : {}),
+  };
+}
+
+/** Docker's HealthConfig (zero fields omitted, as Go's omitempty). */
+export function toHealthConfig(h: HealthConfig): Record<string, unknown> {
+  return {
+    ...(h.test.length ? { Test: h.test } : {}),
+    ...(h.interval ? { Interval: h.interval } : {}),
+    ...(h.timeout ? { Timeout: h.timeout } : {}),
+    ...(h.startPeriod ? { StartPeriod: h.startPeriod } : {}),
+    ...(h.retries ? { Retries: h.retries } : {}),
+  };
+}
+
+function toHealth(h: HealthState): Record<string, unknown> {
+  return {
+    Status: h.status,
+    FailingStreak: h.failingStreak,
+    Log: h.log.map((l) => ({ Start: l.start, End: l.end, ExitCode: l.exitCode, Output: l.output })),
   };
 }
 
@@ -75,28 +96,7 @@ function toConfig(v: ContainerView): Record<string, unknown> {
     Labels: s.labels,
     StopSignal: s.stopSignal,
     ...(s.stopTimeout !== null ? { StopTimeout: s.stopTimeout } : {}),
-  };
-}
-
-/** One entry of NetworkSettings.Networks (an endpoint with no addresses). */
-function emptyEndpoint(): Record<string, unknown> {
-  return {
-    IPAMConfig: null, Links: null, Aliases: null, NetworkID: '', EndpointID: '', Gateway: '',
-    IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
-    MacAddress: '', DriverOpts: null,
-  };
-}
-
-function networks(spec: ContainerSpec): Record<string, unknown> {
-  return spec.networkMode === 'host' ? { host: emptyEndpoint() } : {};
-}
-
-function toNetworkSettings(spec: ContainerSpec): Record<string, unknown> {
-  return {
-    Bridge: '', SandboxID: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
-    Ports: {}, SandboxKey: '', SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
-    EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '',
-    IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '', Networks: networks(spec),
+    ...(s.healthcheck ? { Healthcheck: toHealthConfig(s.healthcheck) } : {}),
   };
 }
 
@@ -138,7 +138,7 @@ export function toContainerInspect(v: ContainerView): Record<string, unknown> {
     ...sizes(v),
     Mounts: toMountPoints(v.spec.mounts),
     Config: toConfig(v),
-    NetworkSettings: toNetworkSettings(v.spec),
+    NetworkSettings: toNetworkSettings(v),
   };
 }
 
@@ -151,13 +151,13 @@ export function toContainerListItem(v: ContainerView, now: number): Record<strin
     ImageID: v.spec.imageId,
     Command: commandLine(v.spec),
     Created: unixSeconds(v.created),
-    Ports: [],
+    Ports: listPorts(v),
     ...sizes(v),
     Labels: v.spec.labels,
     State: publicStatus(v.state),
     Status: statusText(v.state, now),
     HostConfig: { NetworkMode: v.spec.networkMode },
-    NetworkSettings: { Networks: networks(v.spec) },
+    NetworkSettings: { Networks: networksOf(v) },
     Mounts: toMountPoints(v.spec.mounts),
   };
 }

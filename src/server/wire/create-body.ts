@@ -4,13 +4,14 @@
  * the create response. Everything berth cannot honour is either rejected
  * with a 400 naming the field or accepted with a warning; nothing crashes.
  */
-import type { CreateContainerOptions, Resources, RestartPolicy, Ulimit } from '../../engine/api.js';
+import type { CreateContainerOptions, HealthConfig, Resources, RestartPolicy, Ulimit } from '../../engine/api.js';
 import { badRequest } from '../errors.js';
 import {
   boolField, intField, objectField, strSliceField, stringField, stringListField, stringMapField,
 } from './body-fields.js';
 import type { Json } from './body-fields.js';
 import { parseMounts } from './create-mounts.js';
+import { parseNetworkFields } from './create-network-fields.js';
 
 export interface CreateRequest {
   options: CreateContainerOptions;
@@ -53,11 +54,7 @@ export function toCreateOptions(body: unknown, name: string | undefined): Create
   if (autoRemove && restartPolicy.name !== 'no') {
     throw badRequest("can't create 'AutoRemove' container with restart policy");
   }
-  const { networkMode, warning } = parseNetworkMode(hc);
-  if (warning) warnings.push(warning);
-  if (Object.keys(objectField(hc, 'PortBindings', 'HostConfig.PortBindings')).length > 0) {
-    warnings.push('Port publishing is not supported yet; HostConfig.PortBindings is ignored');
-  }
+  const { endpoints, ...net } = parseNetworkFields(cfg, hc, cfg);
   const { noNewPrivileges, securityOpt } = parseSecurityOpt(stringListField(hc, 'SecurityOpt', 'HostConfig.SecurityOpt'));
   const options: CreateContainerOptions = {
     name: parseContainerName(name),
@@ -88,11 +85,13 @@ export function toCreateOptions(body: unknown, name: string | undefined): Create
       privileged: boolField(hc, 'Privileged', 'HostConfig.Privileged'),
       noNewPrivileges,
       securityOpt,
-      networkMode,
+      ...net,
       autoRemove,
       restartPolicy,
       consoleSize: parseConsoleSize(hc),
+      healthcheck: parseHealthcheck(cfg),
     },
+    endpoints,
   };
   return { options, warnings };
 }
@@ -121,22 +120,6 @@ export function parseRestartPolicy(hc: Json): RestartPolicy {
   if (name === 'on-failure' && raw < 0) throw badRequest('maximum retry count cannot be negative');
   if (name !== 'on-failure' && raw !== 0) throw badRequest(`maximum retry count cannot be used with restart policy '${name}'`);
   return { name: name as RestartPolicy['name'], maximumRetryCount: raw };
-}
-
-/**
- * NetworkMode: until networks exist, the default network is "none" (the
- * container gets only loopback). Asking for "bridge" by name gets the same
- * with a warning; the implicit default stays quiet so every `docker run`
- * does not print one.
- */
-function parseNetworkMode(hc: Json): { networkMode: 'none' | 'host'; warning?: string } {
-  const mode = stringField(hc, 'NetworkMode', 'HostConfig.NetworkMode');
-  if (mode === '' || mode === 'default') return { networkMode: 'none' };
-  if (mode === 'bridge') {
-    return { networkMode: 'none', warning: 'NetworkMode "bridge" is not supported yet; the container has no network (none)' };
-  }
-  if (mode === 'none' || mode === 'host') return { networkMode: mode };
-  throw badRequest(`HostConfig.NetworkMode: network mode "${mode}" is not supported yet (only none and host)`);
 }
 
 /**
@@ -213,4 +196,26 @@ function parseConsoleSize(hc: Json): [number, number] | null {
     throw badRequest('HostConfig.ConsoleSize must be [height, width] of non-negative integers');
   }
   return cs[0] === 0 || cs[1] === 0 ? null : [cs[0], cs[1]];
+}
+
+const MS_NS = 1_000_000;
+
+/** Config.Healthcheck with dockerd's checks; absent or null → null (the image's applies). */
+export function parseHealthcheck(cfg: Json): HealthConfig | null {
+  if (cfg.Healthcheck === undefined || cfg.Healthcheck === null) return null;
+  const h = objectField(cfg, 'Healthcheck', 'Healthcheck');
+  const duration = (key: string) => {
+    const v = intField(h, key, `Healthcheck.${key}`, 0, -Infinity);
+    if (v !== 0 && v < MS_NS) throw badRequest(`${key} in Healthcheck cannot be less than 1ms`);
+    return v;
+  };
+  const retries = intField(h, 'Retries', 'Healthcheck.Retries', 0, -Infinity);
+  if (retries < 0) throw badRequest('Retries in Healthcheck cannot be negative');
+  return {
+    test: stringListField(h, 'Test', 'Healthcheck.Test'),
+    interval: duration('Interval'),
+    timeout: duration('Timeout'),
+    startPeriod: duration('StartPeriod'),
+    retries,
+  };
 }

@@ -33,7 +33,7 @@ export function toImageListItem(v: ImageView): Record<string, unknown> {
     ParentId: v.parent,
     RepoTags: tagged ? v.tags.map(familiarReference) : ['<none>:<none>'],
     // Observed on dockerd: null for a tagged local image without registry digest.
-    RepoDigests: tagged ? null : ['<none>@<none>'],
+    RepoDigests: v.repoDigests.length ? v.repoDigests.map(familiarReference) : tagged ? null : ['<none>@<none>'],
     Created: unixSeconds(v.created),
     Size: v.size,
     SharedSize: -1,
@@ -48,7 +48,7 @@ export function toImageInspect(v: ImageView): Record<string, unknown> {
   return {
     Id: v.id,
     RepoTags: v.tags.map(familiarReference),
-    RepoDigests: [],
+    RepoDigests: v.repoDigests.map(familiarReference),
     Parent: v.parent,
     Comment: v.comment,
     Created: v.created,

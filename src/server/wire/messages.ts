@@ -15,3 +15,8 @@ export function statusMessage(status: string): { status: string } {
 export function streamMessage(text: string): { stream: string } {
   return { stream: text };
 }
+
+/** The in-band error line of a JSON message stream that has already started (a 200). */
+export function errorMessage(message: string): { errorDetail: { message: string }; error: string } {
+  return { errorDetail: { message }, error: message };
+}

@@ -42,6 +42,12 @@ export function parseTime(s: string): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
+/** ` (healthy)`, ` (unhealthy)`, ` (health: starting)` for a running container with a health check. */
+function healthSuffix(state: ContainerState): string {
+  if (!state.health) return '';
+  return state.health.status === 'starting' ? ' (health: starting)' : ` (${state.health.status})`;
+}
+
 /**
  * `docker ps` STATUS text at time `now` (ms): `Up 5 minutes`,
  * `Up 5 minutes (Paused)`, `Restarting (1) 2 seconds ago`,
@@ -52,7 +58,7 @@ export function statusText(state: ContainerState, now: number): string {
   const since = (t: string) => humanDuration(Math.max(0, now - (parseTime(t) ?? now)));
   switch (state.status) {
     case 'running':
-      return `Up ${since(state.startedAt)}`;
+      return `Up ${since(state.startedAt)}${healthSuffix(state)}`;
     case 'paused':
       return `Up ${since(state.startedAt)} (Paused)`;
     case 'restarting':

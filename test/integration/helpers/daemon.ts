@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDocker, type DockerOptions, type DockerResult } from './docker-cli.js';
 import { findLeaks, reapLeaks, removeCgroupParent, waitForNoLeaks, type LeakScope } from './leaks.js';
+import { findNetworkLeaks, reapNetworkLeaks } from './network-leaks.js';
 import { unixRequest, type HttpResult, type RequestOptions } from './unix-http.js';
 
 /** berthd's entry point: $BERTH_TEST_BERTHD, else the bundle users run (dist/test/integration/helpers/daemon.js → dist/berthd.mjs). */
@@ -60,6 +61,8 @@ export class TestDaemon {
   readonly dataRoot: string;
   readonly execRoot: string;
   readonly cgroupParent: string;
+  /** Second octet of the daemon's address pool 10.N.0.0/16. */
+  readonly addressOctet: number;
   /** process.env + DOCKER_HOST=unix://<socket> + a private DOCKER_CONFIG, for the docker CLI. */
   readonly env: NodeJS.ProcessEnv;
   private child: ChildProcess | null = null;
@@ -79,6 +82,7 @@ export class TestDaemon {
     this.dataRoot = path.join(root, 'data');
     this.execRoot = path.join(root, 'run');
     this.cgroupParent = `berth-it-${randomBytes(4).toString('hex')}`;
+    this.addressOctet = 100 + randomBytes(1)[0] % 150;
     const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${this.socket}`, DOCKER_CONFIG: path.join(root, 'docker-config') };
     for (const key of ['DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_API_VERSION']) delete env[key];
     this.env = env;
@@ -108,6 +112,8 @@ export class TestDaemon {
       '--exec-root', this.execRoot,
       '--pidfile', path.join(this.execRoot, 'berthd.pid'),
       '--cgroup-parent', this.cgroupParent,
+      // Each test daemon's networks come from a /16 of its own, away from the host's and other engines' defaults.
+      '--default-address-pool', `base=10.${this.addressOctet}.0.0/16,size=20`,
       '--log-level', process.env.BERTH_TEST_LOG_LEVEL ?? 'debug',
       ...(this.opts.args ?? []),
     ];
@@ -257,7 +263,10 @@ export class TestDaemon {
     const leaks = await waitForNoLeaks(this.scope, LEAK_GRACE_MS);
     if (leaks.length > 0) await reapLeaks(this.scope);
     removeCgroupParent(this.scope.cgroupParent);
-    const left = findLeaks(this.scope);
+    const netLeaks = findNetworkLeaks(this.dataRoot);
+    leaks.push(...netLeaks);
+    if (netLeaks.length > 0) reapNetworkLeaks(this.dataRoot);
+    const left = [...findLeaks(this.scope), ...findNetworkLeaks(this.dataRoot)];
     try {
       fs.rmSync(this.root, { recursive: true, force: true, maxRetries: 3 });
     } catch (err) {

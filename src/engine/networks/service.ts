@@ -1,0 +1,83 @@
+/**
+ * The networks service: the facade's `networks` verbs, and the hooks the
+ * container lifecycle calls (endpoints at create, setup before `runc
+ * create`, teardown on every exit path, the network part of a view).
+ */
+import fs from 'node:fs/promises';
+import type { ContainerNetworkView, NetworksApi } from '../api.js';
+import type { ContainerSpec } from '../containers/types.js';
+import type { NetworkContext } from './context.js';
+import {
+  attachAtCreate, attachments, normalizeNetworkMode, reconcileNetworkRuns, setupContainerNetwork, teardownContainerNetwork,
+  type EndpointRequest, type NetworkSetup,
+} from './container-net.js';
+import { ensureDefaultNetworks } from './defaults.js';
+import { sweepStaleNetworks } from './stale-sweep.js';
+import { connectNetwork, disconnectNetwork } from './network-connect.js';
+import { createNetwork, inspectNetwork, listNetworks, pruneNetworks, removeNetwork } from './network-api.js';
+
+interface ContainerRef {
+  id: string;
+  name: string;
+  spec: ContainerSpec;
+}
+
+/** What the container lifecycle asks of networks. */
+export interface ContainerNetworkHooks {
+  /** '' / default → bridge, container:<ref> → container:<full id>; checks the network exists. */
+  normalizeMode(mode: string): string;
+  /** After the container row is inserted: its endpoint (address allocated). Throws Docker's errors. */
+  attachAtCreate(c: ContainerRef, requests: Record<string, EndpointRequest>): void;
+  /** Before `runc create` (caller holds the lock). Undoes itself on failure. */
+  setup(c: ContainerRef): Promise<NetworkSetup>;
+  /** On every exit path; idempotent, never throws. */
+  teardown(containerId: string): Promise<void>;
+  view(containerId: string): ContainerNetworkView;
+}
+
+export interface NetworkService {
+  api: NetworksApi;
+  hooks: ContainerNetworkHooks;
+  /** At clean shutdown: unmount the namespace directory when empty. */
+  close(): void;
+  /** Predefined networks (first start); call before container reconciliation. */
+  init(): Promise<void>;
+  /**
+   * After container reconciliation: tear down runs of containers no longer
+   * live; after a reboot also sweep what netavark could not undo.
+   */
+  reconcile(isLive: (id: string) => boolean, rebooted: boolean): Promise<void>;
+}
+
+export function createNetworkService(ctx: NetworkContext): NetworkService {
+  return {
+    api: {
+      create: (opts) => createNetwork(ctx, opts),
+      inspect: (ref) => inspectNetwork(ctx, ref),
+      list: (filters) => listNetworks(ctx, filters),
+      remove: (ref) => removeNetwork(ctx, ref),
+      prune: (filters) => pruneNetworks(ctx, filters),
+      connect: (net, container, endpoint) => connectNetwork(ctx, net, container, endpoint),
+      disconnect: (net, container, force) => disconnectNetwork(ctx, net, container, force),
+    },
+    hooks: {
+      normalizeMode: (mode) => normalizeNetworkMode(ctx, mode),
+      attachAtCreate: (c, requests) => attachAtCreate(ctx, c, requests),
+      setup: (c) => setupContainerNetwork(ctx, c),
+      teardown: (id) => teardownContainerNetwork(ctx, id),
+      view: (id) => {
+        const run = ctx.repo.getRun(id);
+        return { endpoints: attachments(ctx, id), ports: run?.ports ?? null, sandboxKey: run?.netns ?? '' };
+      },
+    },
+    close: () => ctx.netns.closeSync(),
+    init: async () => {
+      await fs.mkdir(ctx.bin.configDir, { recursive: true, mode: 0o700 });
+      await ensureDefaultNetworks(ctx);
+    },
+    reconcile: async (isLive, rebooted) => {
+      await reconcileNetworkRuns(ctx, isLive);
+      if (rebooted) await sweepStaleNetworks(ctx);
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * What netavark leaves of a network without running containers: after a
+ * reboot (or an exec root wiped under live state) its bridge and its two nat
+ * chains; and, after the last container's teardown, netavark 1.4 keeps the
+ * network's (empty) port-forward chain NETAVARK-DN-<h> unless that last
+ * teardown itself carried port mappings. netavark 1.4 names those chains NETAVARK-<h> and
+ * NETAVARK-DN-<h>, h = the first 13 upper-hex digits of SHA-512 of the
+ * network's netavark name (berth's network ID), so only this daemon's own
+ * chains are ever touched. Best effort: failures are logged.
+ */
+import { createHash } from 'node:crypto';
+import { execa } from '../execa-on-demand.js';
+import { hostTool } from '../host/binaries.js';
+import type { NetworkContext } from './context.js';
+import { inNetavarkQueue } from './netavark.js';
+import type { NetworkRecord } from './types.js';
+
+export function netavarkChains(networkId: string): string[] {
+  const h = createHash('sha512').update(networkId).digest('hex').toUpperCase().slice(0, 13);
+  return [`NETAVARK-${h}`, `NETAVARK-DN-${h}`];
+}
+
+const run = (tool: 'ip' | 'iptables', args: string[]) => execa(hostTool(tool), args, { reject: false, timeout: 15_000 });
+
+/**
+ * Removes the bridge and chains of every bridge network (of `only`, when
+ * given) that no running container uses. Runs in the netavark queue, so no
+ * setup is under way meanwhile; a setup records its run before it queues,
+ * so a network about to be used counts as used.
+ */
+export function sweepStaleNetworks(ctx: NetworkContext, only?: ReadonlySet<string>): Promise<void> {
+  return inNetavarkQueue(ctx.bin, () => sweepNow(ctx, only));
+}
+
+async function sweepNow(ctx: NetworkContext, only: ReadonlySet<string> | undefined): Promise<void> {
+  const inUse = new Set(ctx.repo.allRuns().flatMap((r) => Object.keys(r.setup.networks)));
+  const stale = ctx.repo.all().filter((n) => n.driver === 'bridge' && !inUse.has(n.id) && (!only || only.has(n.id)));
+  if (stale.length === 0) return;
+  const nat = String((await run('iptables', ['-t', 'nat', '-S'])).stdout).split('\n');
+  for (const n of stale) await sweepOne(ctx, n, nat);
+}
+
+async function sweepOne(ctx: NetworkContext, n: NetworkRecord, nat: string[]): Promise<void> {
+  const chains = netavarkChains(n.id);
+  for (const rule of nat.filter((r) => r.startsWith('-A ') && chains.some((c) => r.endsWith(` -j ${c}`) && !r.startsWith(`-A ${c} `)))) {
+    const words = rule.slice(3).match(/"[^"]*"|\S+/g) ?? [];
+    await run('iptables', ['-t', 'nat', '-D', ...words.map((w) => w.replace(/^"|"$/g, ''))]);
+  }
+  for (const chain of chains.filter((c) => nat.includes(`-N ${c}`))) {
+    await run('iptables', ['-t', 'nat', '-F', chain]);
+    await run('iptables', ['-t', 'nat', '-X', chain]);
+  }
+  if ((await run('ip', ['link', 'show', 'dev', n.bridge])).exitCode === 0) {
+    const res = await run('ip', ['link', 'del', n.bridge]);
+    if (res.exitCode !== 0) ctx.log.warn({ bridge: n.bridge, stderr: String(res.stderr) }, 'removing a stale bridge');
+  }
+}

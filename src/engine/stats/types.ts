@@ -1,0 +1,53 @@
+/** One stats sample of a container, in berth's terms (server/wire makes Docker's JSON of it). */
+
+export interface CpuSample {
+  /** Nanoseconds of CPU time used by the container. */
+  totalUsage: number;
+  /** Per CPU, nanoseconds (cgroup v1 only; null on v2). */
+  percpuUsage: number[] | null;
+  kernelUsage: number;
+  userUsage: number;
+  /** The host's CPU time in nanoseconds (/proc/stat), for the CPU % a client computes. */
+  systemUsage: number;
+  onlineCpus: number;
+  throttling: { periods: number; throttledPeriods: number; throttledTime: number };
+}
+
+export interface MemorySample {
+  usage: number;
+  /** cgroup v1 only (0 on v2). */
+  maxUsage: number;
+  /** The cgroup limit, or the host's memory when there is none. */
+  limit: number;
+  failcnt: number;
+  /** memory.stat as read. */
+  stats: Record<string, number>;
+}
+
+export interface BlkioEntry {
+  major: number;
+  minor: number;
+  op: string;
+  value: number;
+}
+
+export interface StatsSample {
+  /** When the files were read. */
+  read: Date;
+  cpu: CpuSample;
+  memory: MemorySample;
+  pids: { current: number; limit: number };
+  blkio: { serviceBytes: BlkioEntry[]; serviced: BlkioEntry[] };
+}
+
+/** What GET /containers/{id}/stats sends per frame: a sample and the CPU part of the one before. */
+export interface StatsFrame {
+  name: string;
+  id: string;
+  /** null: the container is not running (Docker's all-zero answer). */
+  sample: StatsSample | null;
+  pre: { read: Date; cpu: CpuSample } | null;
+}
+
+/** Reads a cgroup file as text; null when it does not exist. */
+export type FileReader = (file: string) => string | null;

@@ -1,0 +1,21 @@
+/** Docker's SystemDataUsageResponse (`GET /system/df`). */
+import type { DiskUsage, VolumeUsage } from '../../engine/api.js';
+import { toContainerListItem } from './containers.js';
+import { toImageListItem } from './images.js';
+
+function toVolume(v: VolumeUsage): Record<string, unknown> {
+  return {
+    CreatedAt: v.createdAt, Driver: v.driver, Labels: v.labels, Mountpoint: v.mountpoint, Name: v.name,
+    Options: v.options, Scope: v.scope, UsageData: { RefCount: v.refCount, Size: v.size },
+  };
+}
+
+export function toDiskUsage(du: DiskUsage, now: number): Record<string, unknown> {
+  return {
+    LayersSize: du.layersSize,
+    Images: du.images.map((i) => ({ ...toImageListItem(i), SharedSize: i.sharedSize, Containers: i.containers })),
+    Containers: du.containers.map((c) => toContainerListItem(c, now)),
+    Volumes: du.volumes.map(toVolume),
+    BuildCache: [],
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Docker's StatsJSON (API 1.41) from an engine stats frame. Field names and
+ * omitempty rules follow moby's api/types/stats.go, so that an all-zero
+ * frame (container not running) reads exactly as dockerd's.
+ */
+import type { BlkioEntry, CpuSample, StatsFrame } from '../../engine/api.js';
+import { ZERO_TIME } from './containers.js';
+
+const time = (d: Date | null | undefined) => (d ? d.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z') : ZERO_TIME);
+
+function cpuJson(c: CpuSample | null | undefined) {
+  if (!c) return { cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } };
+  return {
+    cpu_usage: {
+      total_usage: c.totalUsage,
+      ...(c.percpuUsage && c.percpuUsage.length > 0 ? { percpu_usage: c.percpuUsage } : {}),
+      usage_in_kernelmode: c.kernelUsage,
+      usage_in_usermode: c.userUsage,
+    },
+    system_cpu_usage: c.systemUsage,
+    online_cpus: c.onlineCpus,
+    throttling_data: { periods: c.throttling.periods, throttled_periods: c.throttling.throttledPeriods, throttled_time: c.throttling.throttledTime },
+  };
+}
+
+const blkio = (entries: BlkioEntry[] | undefined) => (entries ?? null) && entries!.map((e) => ({ major: e.major, minor: e.minor, op: e.op, value: e.value }));
+
+export function toStatsJson(f: StatsFrame): Record<string, unknown> {
+  const s = f.sample;
+  return {
+    read: time(s?.read),
+    preread: time(f.pre?.read),
+    pids_stats: s ? { current: s.pids.current, ...(s.pids.limit > 0 ? { limit: s.pids.limit } : {}) } : {},
+    blkio_stats: {
+      io_service_bytes_recursive: blkio(s?.blkio.serviceBytes),
+      io_serviced_recursive: blkio(s?.blkio.serviced),
+      io_queue_recursive: null,
+      io_service_time_recursive: null,
+      io_wait_time_recursive: null,
+      io_merged_recursive: null,
+      io_time_recursive: null,
+      sectors_recursive: null,
+    },
+    num_procs: 0,
+    storage_stats: {},
+    cpu_stats: cpuJson(s?.cpu),
+    precpu_stats: cpuJson(f.pre?.cpu),
+    memory_stats: s
+      ? { usage: s.memory.usage, ...(s.memory.maxUsage ? { max_usage: s.memory.maxUsage } : {}), stats: s.memory.stats, ...(s.memory.failcnt ? { failcnt: s.memory.failcnt } : {}), limit: s.memory.limit }
+      : {},
+    name: f.name,
+    id: f.id,
+  };
+}

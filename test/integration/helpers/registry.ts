@@ -1,0 +1,135 @@
+/**
+ * A real registry for tests: Debian's docker-registry (CNCF distribution)
+ * on 127.0.0.1 at a free port, its storage in a temp dir, optionally with
+ * TLS (a CA and a server certificate made here with openssl) and htpasswd
+ * (bcrypt) auth. Killed by pid in stop().
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import crypto from 'node:crypto';
+import { makeTar } from './image-archives.js';
+
+const run = promisify(execFile);
+export const REGISTRY_BINARY = '/usr/bin/docker-registry';
+
+export interface RegistryOptions {
+  tls?: boolean;
+  /** htpasswd users (bcrypt). */
+  users?: Record<string, string>;
+}
+
+export interface TestRegistry {
+  /** "127.0.0.1:PORT". */
+  host: string;
+  port: number;
+  dir: string;
+  /** PEM of the CA that signed the server certificate (tls only). */
+  caPem?: string;
+  stop(): Promise<void>;
+}
+
+/** Skip reason when the registry binary or its helpers are missing. */
+export function skipUnlessRegistry(): string | false {
+  for (const bin of [REGISTRY_BINARY, '/usr/bin/htpasswd', '/usr/bin/openssl']) if (!fs.existsSync(bin)) return `${bin} is not installed`;
+  return false;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** A CA and a certificate for 127.0.0.1/localhost signed by it, in `dir`. */
+export async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  const f = (n: string) => path.join(dir, n);
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=berth test CA', '-keyout', f('ca.key'), '-out', f('ca.crt')]);
+  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('server.key'), '-out', f('server.csr')]);
+  fs.writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  await run('openssl', ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('ext.cnf'), '-out', f('server.crt')]);
+  return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key') };
+}
+
+export async function startRegistry(opts: RegistryOptions = {}): Promise<TestRegistry> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-registry-'));
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  const lines = [
+    'version: 0.1',
+    'log:',
+    '  level: error',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${path.join(dir, 'store')}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: ${host}`,
+  ];
+  let caPem: string | undefined;
+  if (opts.tls) {
+    const certs = await makeCertificates(dir);
+    caPem = fs.readFileSync(certs.ca, 'utf8');
+    lines.push('  tls:', `    certificate: ${certs.cert}`, `    key: ${certs.key}`);
+  }
+  if (opts.users) {
+    const entries: string[] = [];
+    for (const [user, password] of Object.entries(opts.users)) entries.push((await run('htpasswd', ['-Bbn', user, password])).stdout.trim());
+    fs.writeFileSync(path.join(dir, 'htpasswd'), `${entries.join('\n')}\n`);
+    lines.push('auth:', '  htpasswd:', '    realm: berth-test', `    path: ${path.join(dir, 'htpasswd')}`);
+  }
+  fs.writeFileSync(path.join(dir, 'config.yml'), `${lines.join('\n')}\n`);
+  const child = spawn(REGISTRY_BINARY, ['serve', path.join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-8192); });
+  await waitForPort(port, child, () => stderr);
+  return {
+    host, port, dir, caPem,
+    async stop() {
+      await stopChild(child);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${stderr()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stopChild(child);
+  throw new Error(`docker-registry did not listen on ${port}: ${stderr()}`);
+}
+
+/** SIGTERM by pid, SIGKILL after 5 s. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  process.kill(child.pid, 'SIGTERM');
+  const timer = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A layer tar with one file of `size` random bytes. */
+export async function randomLayer(name: string, size: number): Promise<Buffer> {
+  const content = crypto.randomBytes(size);
+  return makeTar([{ entry: { name, type: 'file', mode: 0o644, mtime: 1_700_000_000, size }, content }]);
+}

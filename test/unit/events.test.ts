@@ -1,0 +1,115 @@
+/**
+ * Events: the table (insert, page, trim), Docker's JSON line, the filter
+ * rules, and the stream's seam and slow-reader bound on a real SQLite file.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase, closeDatabase } from '../../src/db/database.js';
+import { EventsRepo } from '../../src/db/events-repo.js';
+import { EventBus } from '../../src/engine/events/event-bus.js';
+import { eventMatcher } from '../../src/engine/events/event-filter.js';
+import { openEventStream, parseEventTime } from '../../src/engine/events/stream.js';
+import { decodeFilters } from '../../src/engine/filters/index.js';
+import { eventLine } from '../../src/server/wire/events.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-events-'));
+const db = openDatabase(path.join(dir, 'state.db'));
+const repo = new EventsRepo(db);
+after(() => {
+  closeDatabase(db);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const c = (action: string, name = 'web', extra: Record<string, string> = {}) =>
+  ({ type: 'container' as const, action: action as 'start', id: 'a'.repeat(64), attributes: { image: 'busybox', name, ...extra } });
+
+test('eventLine writes Docker\'s message with an exact timeNano and the legacy fields', () => {
+  const line = eventLine({ ...c('die', 'web', { exitCode: '3' }), timeNano: 1733480000123456789n, seq: 1 });
+  assert.ok(line.endsWith('"timeNano":1733480000123456789}\n'));
+  const m = JSON.parse(line);
+  assert.deepEqual(Object.keys(m), ['status', 'id', 'from', 'Type', 'Action', 'Actor', 'scope', 'time', 'timeNano']);
+  assert.equal(m.status, 'die');
+  assert.equal(m.from, 'busybox');
+  assert.equal(m.time, 1733480000);
+  const net = JSON.parse(eventLine({ type: 'network', action: 'create', id: 'n1', attributes: { name: 'n' }, timeNano: 5n, seq: 2 }));
+  assert.deepEqual(Object.keys(net), ['Type', 'Action', 'Actor', 'scope', 'time', 'timeNano']);
+  const img = JSON.parse(eventLine({ type: 'image', action: 'tag', id: 'sha256:x', attributes: { name: 'a:1' }, timeNano: 5n, seq: 3 }));
+  assert.equal(img.status, 'tag');
+  assert.equal(img.from, undefined);
+});
+
+test('event filters match as dockerd: names by prefix, images with or without tag, fuzzy exec/health actions, labels', () => {
+  const m = (f: Record<string, string[]>) => eventMatcher(decodeFilters(JSON.stringify(f)));
+  const start = c('start', 'web', { team: 'a' });
+  assert.ok(m({ container: ['we'] })(start));
+  assert.ok(m({ container: ['aaaa'] })(start));
+  assert.ok(!m({ container: ['db'] })(start));
+  assert.ok(!m({ container: ['web'] })({ type: 'image', action: 'tag', id: 'x', attributes: { name: 'web' } }));
+  assert.ok(m({ image: ['busybox'] })({ ...start, attributes: { image: 'busybox:latest', name: 'web' } }));
+  assert.ok(m({ event: ['health_status'] })(c('health_status: healthy')));
+  assert.ok(!m({ event: ['health'] })(c('health_status: healthy')));
+  assert.ok(m({ event: ['exec_die'] })(c('exec_die')));
+  assert.ok(m({ label: ['team=a'] })(start));
+  assert.ok(!m({ label: ['team=b'] })(start));
+  assert.ok(m({ type: ['container'], event: ['start', 'die'] })(start));
+  assert.throws(() => m({ bogus: ['x'] }), /Invalid filter 'bogus'/);
+});
+
+test('parseEventTime reads unix seconds with nanoseconds exactly, and durations', () => {
+  assert.equal(parseEventTime('1733480000.000000001'), 1733480000000000001n);
+  assert.equal(parseEventTime('1733480000'), 1733480000000000000n);
+  assert.equal(parseEventTime('10m', 1_000_000_000_000), (1_000_000_000_000n - 600_000n) * 1_000_000n);
+  assert.equal(parseEventTime(''), undefined);
+});
+
+test('the repo pages in id order and trims by count and age', () => {
+  const bus = new EventBus(repo, { maxCount: 5, maxAgeMs: 60_000 });
+  for (let i = 0; i < 8; i++) bus.emit(c('start', `n${i}`));
+  const max = repo.maxId();
+  assert.equal(bus.maxSeq(), max);
+  const rows = repo.page(0, max, 0n, 1n << 62n, 100);
+  assert.equal(rows.length, 8);
+  assert.ok(rows.every((r, i) => i === 0 || (r.seq > rows[i - 1].seq && r.timeNano > rows[i - 1].timeNano)));
+  bus.trim();
+  assert.deepEqual(repo.page(0, max, 0n, 1n << 62n, 100).map((r) => r.attributes.name), ['n3', 'n4', 'n5', 'n6', 'n7']);
+  bus.trim(Date.now() + 120_000);
+  assert.equal(repo.page(0, max, 0n, 1n << 62n, 100).length, 0);
+});
+
+test('the stream replays history, then live events once each, and drops a reader that falls behind', async () => {
+  const bus = new EventBus(repo);
+  for (let i = 0; i < 3; i++) bus.emit(c('create', `h${i}`));
+  const ac = new AbortController();
+  const { events } = openEventStream(bus, repo, { since: '1', until: '', filters: undefined }, ac.signal);
+  // Emitted after the subscription, before the first read: live, not replayed twice.
+  bus.emit(c('create', 'l0'));
+  const names: string[] = [];
+  for await (const e of events) {
+    names.push(e.attributes.name);
+    if (e.attributes.name === 'l0') bus.emit(c('create', 'l1'));
+    if (e.attributes.name === 'l1') ac.abort();
+  }
+  assert.deepEqual(names.slice(-5), ['h0', 'h1', 'h2', 'l0', 'l1']);
+
+  const slow = openEventStream(bus, repo, { since: '', until: '', filters: undefined }, new AbortController().signal, 10);
+  for (let i = 0; i < 11; i++) bus.emit(c('create', `x${i}`));
+  const err = await slow.dropped;
+  assert.equal(err.code, 'BERTH_EVENTS_SLOW_READER');
+  await assert.rejects(async () => {
+    for await (const _ of slow.events) void _;
+  }, /too slow/);
+});
+
+test('until in the past ends the stream after the replay', async () => {
+  const bus = new EventBus(repo);
+  const t = (Date.now() / 1000).toFixed(9);
+  bus.emit(c('create', 'u0'));
+  const { events } = openEventStream(bus, repo, { since: t, until: ((Date.now() + 1) / 1000).toFixed(9), filters: undefined }, new AbortController().signal);
+  await new Promise((r) => setTimeout(r, 5));
+  const got: string[] = [];
+  for await (const e of events) got.push(e.attributes.name);
+  assert.deepEqual(got, ['u0']);
+});
