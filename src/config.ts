@@ -34,6 +34,19 @@ export interface Config {
   eventsRetentionCount: number;
   /** …and none older than this many seconds. */
   eventsRetentionAge: number;
+  /** TLS for TCP listeners (dockerd's --tls/--tlsverify); undefined when off. */
+  tls?: TlsConfig;
+}
+
+/**
+ * dockerd's TLS modes: `tls` encrypts and authenticates the server only;
+ * `tlsverify` also requires a client certificate signed by `ca` (mutual TLS).
+ */
+export interface TlsConfig {
+  verify: boolean;
+  ca?: string;
+  cert: string;
+  key: string;
 }
 
 export const DEFAULTS = {
@@ -64,6 +77,11 @@ const FILE_SCHEMA = {
     'cgroup-parent': { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
     'log-size-max': { type: 'integer', minimum: 0 },
     'default-pids-limit': { type: 'integer', minimum: -1 },
+    tls: { type: 'boolean' },
+    tlsverify: { type: 'boolean' },
+    tlscacert: { type: 'string', minLength: 1 },
+    tlscert: { type: 'string', minLength: 1 },
+    tlskey: { type: 'string', minLength: 1 },
     bip: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+$' },
     'default-address-pools': {
       type: 'array',
@@ -98,6 +116,11 @@ export function loadConfig(argv: string[]): Config {
       'cgroup-parent': { type: 'string' },
       'log-size-max': { type: 'string' },
       'default-pids-limit': { type: 'string' },
+      tls: { type: 'boolean' },
+      tlsverify: { type: 'boolean' },
+      tlscacert: { type: 'string' },
+      tlscert: { type: 'string' },
+      tlskey: { type: 'string' },
       bip: { type: 'string' },
       'default-address-pool': { type: 'string', multiple: true },
       'insecure-registry': { type: 'string', multiple: true },
@@ -108,7 +131,7 @@ export function loadConfig(argv: string[]): Config {
   });
   const file = values['config-file'] ? readConfigFile(values['config-file']) : {};
   const merged: Record<string, unknown> = { ...file };
-  for (const key of ['data-root', 'exec-root', 'pidfile', 'log-level', 'runtime', 'cgroup-parent'] as const) {
+  for (const key of ['data-root', 'exec-root', 'pidfile', 'log-level', 'runtime', 'cgroup-parent', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey'] as const) {
     if (values[key] !== undefined) merged[key] = values[key];
   }
   for (const key of ['log-size-max', 'default-pids-limit', 'events-retention-count', 'events-retention-age'] as const) {
@@ -123,8 +146,12 @@ export function loadConfig(argv: string[]): Config {
   validate(merged, 'command line');
   const execRoot = path.resolve((merged['exec-root'] as string) ?? DEFAULTS.execRoot);
   const dataRoot = path.resolve((merged['data-root'] as string) ?? DEFAULTS.dataRoot);
+  const tls = tlsConfig(merged);
+  const hosts = (merged.hosts as string[]) ?? [...DEFAULTS.hosts];
+  for (const host of hosts) parseHost(host, tls?.verify === true); // refuse bad or unprotected addresses before anything starts
   return {
-    hosts: (merged.hosts as string[]) ?? [...DEFAULTS.hosts],
+    hosts,
+    tls,
     dataRoot,
     execRoot,
     pidfile: path.resolve((merged.pidfile as string) ?? path.join(execRoot, 'berthd.pid')),
@@ -149,6 +176,24 @@ function parseAddressPool(text: string): { base: string; size: number } {
   const size = Number(fields.size);
   if (!fields.base || !Number.isInteger(size)) throw new ConfigError(`invalid --default-address-pool ${text}: expected base=CIDR,size=N`);
   return { base: fields.base, size };
+}
+
+/**
+ * The TLS settings, or undefined when neither `tls` nor `tlsverify` is set.
+ * As dockerd: `tlsverify` implies `tls`; unlike dockerd there are no default
+ * paths under ~/.docker, so certificate and key (and the CA when verifying)
+ * must be named.
+ */
+function tlsConfig(merged: Record<string, unknown>): TlsConfig | undefined {
+  const verify = merged.tlsverify === true;
+  if (!verify && merged.tls !== true) {
+    if (merged.tlscacert ?? merged.tlscert ?? merged.tlskey) throw new ConfigError('--tlscacert, --tlscert and --tlskey need --tls or --tlsverify');
+    return undefined;
+  }
+  const [ca, cert, key] = [merged.tlscacert, merged.tlscert, merged.tlskey] as (string | undefined)[];
+  if (!cert || !key) throw new ConfigError('--tls and --tlsverify need --tlscert and --tlskey');
+  if (verify && !ca) throw new ConfigError('--tlsverify needs --tlscacert (the CA that signs client certificates)');
+  return { verify, ca: ca && path.resolve(ca), cert: path.resolve(cert), key: path.resolve(key) };
 }
 
 /**
@@ -186,17 +231,21 @@ function parseInteger(flag: string, text: string): number {
   return Number(text);
 }
 
-/** A listen address: a unix socket path, or a TCP address on loopback. */
+/** A listen address: a unix socket path, a TCP address (any address with TLS, else loopback only), or a systemd socket. */
 export type ListenAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number } | { kind: 'fd'; fd: number };
 
-export function parseHost(host: string): ListenAddress {
+/**
+ * Parses one --host. TCP off loopback needs mutual TLS (`mutualTls`): anyone
+ * who can reach the port and is not authenticated would be root on the host.
+ */
+export function parseHost(host: string, mutualTls = false): ListenAddress {
   if (host.startsWith('unix://')) return { kind: 'unix', path: host.slice('unix://'.length) };
   if (host.startsWith('fd://')) return { kind: 'fd', fd: Number(host.slice(5) || 3) };
   const tcp = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)$/.exec(host);
   if (tcp) {
     const hostname = tcp[1].replace(/^\[|\]$/g, '');
-    if (!['127.0.0.1', 'localhost', '::1'].includes(hostname)) {
-      throw new ConfigError(`refusing to listen on ${host}: plain TCP is allowed only on loopback (TLS is not supported yet)`);
+    if (!mutualTls && !['127.0.0.1', 'localhost', '::1'].includes(hostname)) {
+      throw new ConfigError(`refusing to listen on ${host}: TCP without client certificates is allowed only on loopback; use --tlsverify with --tlscacert, --tlscert and --tlskey`);
     }
     return { kind: 'tcp', host: hostname, port: Number(tcp[2]) };
   }

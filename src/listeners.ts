@@ -4,13 +4,17 @@
  * systemd (LISTEN_FDS). Every accepted connection goes to the one HTTP
  * server, so all listeners serve the same API. Sockets are half-open capable:
  * a client that half-closes a hijacked attach (docker run does, once it has
- * no stdin to send) must still receive the container's output.
+ * no stdin to send) must still receive the container's output. With TLS
+ * configured, every TCP listener speaks TLS (1.2 or later) and, under
+ * --tlsverify, accepts only clients whose certificate the CA signed; unix
+ * and systemd sockets stay plain (their file mode is the access control).
  */
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import tls from 'node:tls';
 import type http from 'node:http';
-import { parseHost, type ListenAddress } from './config.js';
+import { parseHost, type ListenAddress, type TlsConfig } from './config.js';
 
 const SD_LISTEN_FDS_START = 3;
 
@@ -21,16 +25,35 @@ export function systemdSockets(env: NodeJS.ProcessEnv = process.env): ListenAddr
   return Array.from({ length: count }, (_, i) => ({ kind: 'fd' as const, fd: SD_LISTEN_FDS_START + i }));
 }
 
-export async function listen(server: http.Server, hosts: string[]): Promise<net.Server[]> {
+export async function listen(server: http.Server, hosts: string[], tlsConfig?: TlsConfig): Promise<net.Server[]> {
   const activated = systemdSockets();
-  const addresses = activated.length > 0 ? activated : hosts.map(parseHost);
+  const addresses = activated.length > 0 ? activated : hosts.map((h) => parseHost(h, tlsConfig?.verify === true));
   const listeners: net.Server[] = [];
-  for (const address of addresses) listeners.push(await listenOne(server, address));
+  for (const address of addresses) listeners.push(await listenOne(server, address, tlsConfig));
   return listeners;
 }
 
-async function listenOne(server: http.Server, address: ListenAddress): Promise<net.Server> {
-  const listener = net.createServer({ allowHalfOpen: true }, (socket) => server.emit('connection', socket));
+/** A TLS server whose authenticated connections go to the HTTP server; failed handshakes just close. */
+export function tlsListener(server: http.Server, config: TlsConfig): tls.Server {
+  return tls.createServer(
+    {
+      allowHalfOpen: true,
+      minVersion: 'TLSv1.2',
+      cert: fs.readFileSync(config.cert),
+      key: fs.readFileSync(config.key),
+      ca: config.ca ? fs.readFileSync(config.ca) : undefined,
+      requestCert: config.verify,
+      rejectUnauthorized: config.verify,
+    },
+    (socket) => server.emit('connection', socket),
+  );
+}
+
+async function listenOne(server: http.Server, address: ListenAddress, tlsConfig?: TlsConfig): Promise<net.Server> {
+  const listener =
+    address.kind === 'tcp' && tlsConfig
+      ? tlsListener(server, tlsConfig)
+      : net.createServer({ allowHalfOpen: true }, (socket) => server.emit('connection', socket));
   if (address.kind === 'unix') {
     fs.mkdirSync(path.dirname(address.path), { recursive: true, mode: 0o755 });
     await removeStaleSocket(address.path);

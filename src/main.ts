@@ -11,12 +11,13 @@
 import fs from 'node:fs';
 import { execa, preloadExeca } from './engine/execa-on-demand.js';
 import pino from 'pino';
-import { ConfigError, DEFAULTS, loadConfig, type Config } from './config.js';
-import { defaultBridgeName } from './engine/networks/defaults.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createEngine } from './engine/index.js';
 import { isEngineError } from './engine/errors.js';
 import { listen } from './listeners.js';
 import { buildApp } from './server/app.js';
+import { checkCommand } from './check-command.js';
+import { engineConfig } from './engine-config.js';
 import { resolveBinary } from './engine/host/binaries.js';
 import { readPackageVersion } from './package-root.js';
 
@@ -33,33 +34,11 @@ async function main(): Promise<void> {
   }
   const log = pino({ level: config.logLevel, base: { pid: process.pid } }, pino.destination(2));
   const version = readPackageVersion();
-  const running = await createEngine(
-    {
-      dataRoot: config.dataRoot,
-      execRoot: config.execRoot,
-      runtimeName: config.runtime.includes('/') ? 'runc' : config.runtime,
-      runtimePath: resolveBinary(config.runtime),
-      conmonPath: resolveBinary('conmon'),
-      cgroupParent: config.cgroupParent,
-      logSizeMax: config.logSizeMax,
-      defaultPidsLimit: config.defaultPidsLimit,
-      eventsRetention: { maxCount: config.eventsRetentionCount, maxAgeMs: config.eventsRetentionAge * 1000 },
-      shmSize: 64 * 1024 * 1024,
-      logLevel: config.logLevel,
-      version,
-      defaultBridge: defaultBridgeName(config.dataRoot, DEFAULTS.dataRoot),
-      bip: config.bip,
-      addressPools: config.defaultAddressPools,
-      netavarkPath: resolveBinary(process.env.BERTH_NETAVARK ?? '/usr/lib/podman/netavark'),
-      aardvarkPath: resolveBinary(process.env.BERTH_AARDVARK_DNS ?? '/usr/lib/podman/aardvark-dns'),
-      registry: { insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors, certsDir: config.certsDir },
-    },
-    log,
-  );
+  const running = await createEngine(engineConfig(config, version), log);
   await running.start();
   const app = buildApp(running.engine, { logger: log, version });
   await app.ready();
-  const listeners = await listen(app.server, config.hosts);
+  const listeners = await listen(app.server, config.hosts, config.tls);
   fs.writeFileSync(config.pidfile, `${process.pid}\n`);
   log.info({ hosts: config.hosts, dataRoot: config.dataRoot, execRoot: config.execRoot }, 'API listening');
   void preloadExeca(); // deferred from startup (see execa-on-demand.ts); loaded before the first container needs it
@@ -98,7 +77,8 @@ async function notifySystemd(flag: '--ready' | '--stopping'): Promise<void> {
   await execa(tool, [flag, `MAINPID=${process.pid}`], { reject: false, timeout: 5_000 });
 }
 
-main().catch((err) => {
+const command = process.argv[2] === 'check' ? checkCommand(process.argv.slice(3)).then((code) => process.exit(code)) : main();
+command.catch((err: unknown) => {
   const message = isEngineError(err) ? err.message : (err as Error).stack ?? String(err);
   process.stderr.write(`berthd: ${message}\n`);
   process.exit(1);

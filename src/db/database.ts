@@ -43,3 +43,21 @@ export function closeDatabase(db: Db): void {
     db.close();
   }
 }
+
+/**
+ * Opens the database for reading only (`berthd check`): no migration, no
+ * write, usable while a daemon serves the same file (WAL readers do not
+ * block it). A missing file is an error.
+ */
+export function openDatabaseReadOnly(file: string): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/** SQLite's own verdict: quick_check lines other than "ok", and foreign_key_check violations. [] when sound. */
+export function integrityProblems(db: Db): string[] {
+  const quick = (db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check).filter((r) => r !== 'ok');
+  const fks = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+  return [...quick.map((q) => `quick_check: ${q}`), ...fks.map((f) => `foreign key: ${f.table} row ${f.rowid} names a missing ${f.parent}`)];
+}

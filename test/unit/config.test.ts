@@ -63,6 +63,28 @@ test('the cgroup parent follows the data root unless given', () => {
   assert.equal(loadConfig(['--data-root', '/srv/a', '--cgroup-parent', 'mine']).cgroupParent, 'mine');
 });
 
+test('TLS: dockerd flag and daemon.json spellings; off loopback only with mutual TLS', () => {
+  const tlsFlags = ['--tlsverify', '--tlscacert', 'ca.pem', '--tlscert', 'cert.pem', '--tlskey', 'key.pem'];
+  const config = loadConfig(['-H', 'tcp://0.0.0.0:2376', ...tlsFlags]);
+  assert.deepEqual(config.tls, { verify: true, ca: path.resolve('ca.pem'), cert: path.resolve('cert.pem'), key: path.resolve('key.pem') });
+  assert.deepEqual(parseHost('tcp://0.0.0.0:2376', true), { kind: 'tcp', host: '0.0.0.0', port: 2376 });
+  assert.equal(loadConfig([]).tls, undefined);
+  assert.equal(loadConfig(['-H', 'tcp://127.0.0.1:2376', '--tls', '--tlscert', 'c', '--tlskey', 'k']).tls?.verify, false);
+  assert.throws(() => loadConfig(['-H', 'tcp://0.0.0.0:2376', '--tls', '--tlscert', 'c', '--tlskey', 'k']), /only on loopback/);
+  assert.throws(() => loadConfig(['-H', 'tcp://0.0.0.0:2376']), /refusing to listen/);
+  assert.throws(() => loadConfig(['--tlsverify', '--tlscert', 'c', '--tlskey', 'k']), /needs --tlscacert/);
+  assert.throws(() => loadConfig(['--tls']), /need --tlscert and --tlskey/);
+  assert.throws(() => loadConfig(['--tlscert', 'c']), /need --tls or --tlsverify/);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-config-'));
+  try {
+    const file = path.join(dir, 'daemon.json');
+    fs.writeFileSync(file, JSON.stringify({ hosts: ['tcp://0.0.0.0:2376'], tls: true, tlsverify: true, tlscacert: '/pki/ca.pem', tlscert: '/pki/cert.pem', tlskey: '/pki/key.pem' }));
+    assert.deepEqual(loadConfig(['--config-file', file]).tls, { verify: true, ca: '/pki/ca.pem', cert: '/pki/cert.pem', key: '/pki/key.pem' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('network settings in dockerd spelling: --bip, --default-address-pool, and the file keys', () => {
   const c = loadConfig(['--bip', '172.30.0.1/16', '--default-address-pool', 'base=10.10.0.0/16,size=24', '--default-address-pool', 'base=10.20.0.0/16,size=20']);
   assert.equal(c.bip, '172.30.0.1/16');

@@ -28,6 +28,7 @@ import { convertOverlayTar } from './overlay-tar.js';
 import { canTransition } from './lifecycle.js';
 import { pauseContainer, unpauseContainer } from './pause.js';
 import { findContainer } from './resolve.js';
+import { faultPoint } from '../fault.js';
 
 /** Top-level names of the upper dir that are runtime mount points, not content. */
 const SKIPPED_TOP = new Set(['proc', 'sys', 'dev', '.dockerenv']);
@@ -111,10 +112,13 @@ export async function commitContainer(ctx: ContainerContext, ref: string, opts: 
     // Written first: a daemon killed mid-commit finds it at startup and thaws the container.
     await fs.writeFile(marker, '');
     await pauseContainer(ctx, row.id);
+    faultPoint('commit.after-pause');
   }
   try {
     const layer = await upperLayerTar(containerFiles(ctx.paths.containerDir(row.id)).upper);
+    faultPoint('commit.after-layer-tar');
     const { id } = await ctx.images.commit({ parent, layer, config, comment: opts.comment, author: opts.author, createdBy: row.spec.cmd.join(' '), tag });
+    faultPoint('commit.after-image');
     ctx.events.emit({ type: 'container', action: 'commit', id: row.id, attributes: eventAttributes(row, { comment: opts.comment, imageID: id, imageRef: tag ?? '' }) });
     return { id };
   } finally {

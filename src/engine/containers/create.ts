@@ -21,6 +21,7 @@ import { validateName } from './resolve.js';
 import { initialState, type ContainerSpec } from './types.js';
 import { resolveVolumesFrom } from './volumes-from.js';
 import { discard, planMounts } from '../volumes/container-mounts.js';
+import { faultPoint } from '../fault.js';
 
 export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
   const wanted = opts.name ? validateName(opts.name) : undefined;
@@ -56,6 +57,7 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
   const dir = ctx.paths.containerDir(id);
   try {
     await makeContainerFiles(dir, spec);
+    faultPoint('create.after-dirs');
     // The container row and its volume mount rows in one transaction: a volume in use is never unrecorded.
     ctx.volumes.repo.insertWithMounts(() => ctx.repo.insert({ id, name, created: rfc3339Nano(), spec, state: initialState() }), plan.rows);
     try {
@@ -64,6 +66,7 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
       ctx.repo.delete(id);
       throw err;
     }
+    faultPoint('create.after-record');
   } catch (err) {
     await fs.rm(dir, { recursive: true, force: true });
     await discard(ctx.volumes, plan);

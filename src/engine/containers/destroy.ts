@@ -15,13 +15,18 @@ import { teardownRuntime } from './launch.js';
 import { mayHoldRuntime } from './lifecycle.js';
 import { releaseHostMounts } from './mount.js';
 import { removeAnonymous } from '../volumes/container-mounts.js';
+import { faultPoint } from '../fault.js';
 
 export async function destroyLocked(ctx: ContainerContext, lock: LockedContainer, row: Row, volumes: boolean): Promise<void> {
   markRemoving(ctx, row, volumes);
+  faultPoint('remove.after-mark');
   if (mayHoldRuntime(row.state.status)) await teardownRuntime(ctx, lock, row);
+  faultPoint('remove.after-teardown');
   await releaseHostMounts(ctx, row.id);
   await fs.rm(ctx.paths.containerDir(row.id), { recursive: true, force: true });
+  faultPoint('remove.after-rm-dir');
   ctx.repo.delete(row.id);
+  faultPoint('remove.after-record');
   // After the row (and with it its volume mount rows) is gone: only then is a volume unused.
   if (volumes) await removeAnonymous(ctx.volumes, row.spec.mounts);
   ctx.live.drop(row.id);

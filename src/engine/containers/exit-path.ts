@@ -26,6 +26,8 @@ import { canTransition, isActive } from './lifecycle.js';
 import { nextBackoffMs, shouldRestart } from './restart-policy.js';
 import { startLocked } from './start-locked.js';
 import type { ContainerState } from './types.js';
+import { faultPoint } from '../fault.js';
+import { cgroupOomKilled } from '../host/cgroups.js';
 
 /** The exit watcher's callback: records the exit conmon reported for `id`, then applies its consequences. */
 export async function handleExit(ctx: ContainerContext, id: string): Promise<void> {
@@ -40,8 +42,10 @@ export async function handleExit(ctx: ContainerContext, id: string): Promise<voi
     if (!exit) return undefined;
     // The exit is the news waiters are blocked on: commit and announce it first, then tear the
     // runtime down still under the lock (startup reconciliation finishes a teardown a crash cut short).
-    const outcome = await recordExit(ctx, row, exit.exitCode, exit.finishedAtNs ?? exit.finishedAt, '');
+    const oomKilled = await cgroupOomKilled(ctx.settings.cgroupParent, id); // before the teardown removes the cgroup
+    const outcome = await recordExit(ctx, row, exit.exitCode, exit.finishedAtNs ?? exit.finishedAt, '', oomKilled);
     await teardownRuntime(ctx, lock, row).catch((err) => ctx.log.warn({ err, id }, 'runtime teardown after exit'));
+    faultPoint('exit.after-teardown');
     return outcome;
   });
   if (outcome) await afterExit(ctx, outcome);
@@ -60,7 +64,7 @@ export interface ExitOutcome {
  * Decides the restart policy: `restarting` with the next backoff delay, or
  * `exited`.
  */
-export async function recordExit(ctx: ContainerContext, row: Row, exitCode: number, finishedAt: Date | bigint, error: string): Promise<ExitOutcome> {
+export async function recordExit(ctx: ContainerContext, row: Row, exitCode: number, finishedAt: Date | bigint, error: string, oomKilled = false): Promise<ExitOutcome> {
   const restart = shouldRestart(row.spec, row.state, exitCode);
   const state: ContainerState = {
     ...row.state,
@@ -71,9 +75,12 @@ export async function recordExit(ctx: ContainerContext, row: Row, exitCode: numb
     error,
     finishedAt: rfc3339Nano(finishedAt),
     stopping: false,
+    oomKilled,
   };
   ctx.repo.saveExit(row.id, state, Date.now());
+  faultPoint('exit.after-record');
   await ctx.exitWatcher.remove(row.id);
+  if (oomKilled) ctx.events.emit({ type: 'container', action: 'oom', id: row.id, attributes: eventAttributes(row) });
   ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
   let restartInMs: number | undefined;
   if (restart) {

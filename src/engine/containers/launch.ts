@@ -18,6 +18,7 @@ import { writeEtcFiles, type EtcNetwork } from './etc-files.js';
 import type { NetworkSetup } from '../networks/container-net.js';
 import { resolveUser } from './user.js';
 import { prepareMounts, releaseMounts } from '../volumes/container-mounts.js';
+import { faultPoint } from '../fault.js';
 
 export interface Launched {
   pid: number;
@@ -50,11 +51,13 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
   const t0 = performance.now();
   try {
     await mountRoot(ctx, row);
+    faultPoint('start.after-mount');
     await prepareMounts(ctx.volumes, row.id, row.spec.mounts, files.merged);
     const net = await ctx.networks.setup(row);
     await writeEtcFiles(files, row.spec, etcNetwork(net));
     const t1 = performance.now();
     const warnings = await writeBundle(ctx, row, bundle, files, net.netnsPath);
+    faultPoint('start.after-bundle');
     const t2 = performance.now();
     const created = await ctx.runtime.create({
       id: row.id,
@@ -66,6 +69,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
       // Docker closes stdin when an attach ends only for StdinOnce without a TTY.
       leaveStdinOpen: !(row.spec.stdinOnce && !row.spec.tty),
     });
+    faultPoint('start.after-runtime-create');
     await applyPendingSize(ctx, row.id);
     const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
     ctx.log.debug({ id: row.id, mountMs: ms(t0, t1), bundleMs: ms(t1, t2), createMs: ms(t2, performance.now()) }, 'container created in the runtime');
@@ -80,6 +84,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
 export async function startInitialized(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<void> {
   try {
     await ctx.runtime.start(row.id);
+    faultPoint('start.after-runtime-start');
   } catch (err) {
     await undoLaunch(ctx, lock, row);
     throw withExitCode(err);

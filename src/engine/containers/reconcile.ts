@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs/promises';
 import { withContainerLock } from '../locks.js';
+import { containerFiles } from '../paths.js';
 import type { ContainerContext, Row } from './context.js';
 import { afterExit, recordExit } from './exit-path.js';
 import { teardownRuntime } from './launch.js';
@@ -82,14 +83,23 @@ async function thawAfterInterruptedCommit(ctx: ContainerContext, row: Row): Prom
   await fs.rm(marker, { force: true });
 }
 
-/** Container directories without a row: a create that crashed before its insert. */
+/**
+ * Container directories without a row: a create that crashed before its
+ * insert (or one whose root is still mounted). The root is unmounted first:
+ * a recursive delete must never descend into a mount, and a failure here
+ * is logged, not fatal to startup.
+ */
 async function collectOrphanDirs(ctx: ContainerContext, known: Set<string>): Promise<void> {
   const base = ctx.paths.containerDir('');
   const names = await fs.readdir(base).catch(() => [] as string[]);
   for (const name of names) {
     if (/^[0-9a-f]{64}$/.test(name) && !known.has(name)) {
       ctx.log.info({ id: name }, 'removing the directory of a container that was never recorded');
-      await fs.rm(ctx.paths.containerDir(name), { recursive: true, force: true });
+      const dir = ctx.paths.containerDir(name);
+      await ctx.rootMounts
+        .unmount(containerFiles(dir).merged)
+        .then(() => fs.rm(dir, { recursive: true, force: true }))
+        .catch((err) => ctx.log.warn({ err, id: name }, 'removing an unrecorded container directory'));
     }
   }
 }

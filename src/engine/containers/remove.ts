@@ -13,6 +13,7 @@ import { recordExit } from './exit-path.js';
 import { teardownRuntime } from './launch.js';
 import { ensureTransition, isActive } from './lifecycle.js';
 import { findContainer } from './resolve.js';
+import { faultPoint } from '../fault.js';
 
 const EXIT_FILE_WAIT_MS = 5_000;
 
@@ -43,8 +44,10 @@ export async function removeLocked(ctx: ContainerContext, lock: LockedContainer,
  */
 async function killForRemoval(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Row> {
   await ctx.runtime.kill(row.id, '9').catch(() => {});
+  faultPoint('remove.after-kill');
   const exit = await waitForExitFile(ctx, row.id);
   await teardownRuntime(ctx, lock, row);
+  faultPoint('remove.after-kill-teardown');
   const outcome = await recordExit(ctx, row, exit?.exitCode ?? 137, exit?.finishedAtNs ?? exit?.finishedAt ?? new Date(), '');
   return { ...row, state: outcome.state };
 }

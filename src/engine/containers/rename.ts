@@ -5,6 +5,7 @@ import { eventAttributes, type ContainerContext } from './context.js';
 import { isUniqueViolation } from './create.js';
 import { ensureTransition } from './lifecycle.js';
 import { findContainer, validateName } from './resolve.js';
+import { faultPoint } from '../fault.js';
 
 export async function renameContainer(ctx: ContainerContext, ref: string, newName: string): Promise<void> {
   const name = validateName(newName);
@@ -12,9 +13,11 @@ export async function renameContainer(ctx: ContainerContext, ref: string, newNam
   await withContainerLock(ctx.mutex, id, async () => {
     const row = findContainer(ctx, id);
     ensureTransition('rename', row.state.status, id);
+    faultPoint('rename.before-record');
     if (row.name === name) throw conflict('BERTH_CONTAINER_RENAME_SAME', 'Renaming a container with the same name as its current name');
     try {
       ctx.repo.rename(id, name);
+      faultPoint('rename.after-record');
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       const holder = ctx.repo.getByName(name)?.id ?? '';

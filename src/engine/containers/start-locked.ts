@@ -9,6 +9,7 @@ import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { rfc3339Nano } from '../time.js';
 import { initContainer, launchContainer, startInitialized, StartError, type Launched } from './launch.js';
 import { isInitialized, statusAfterFailedStart } from './lifecycle.js';
+import { faultPoint } from '../fault.js';
 
 /**
  * Launches a container whose lock the caller holds, and commits the result:
@@ -36,6 +37,7 @@ export async function startLocked(ctx: ContainerContext, lock: LockedContainer, 
       restartCount: opts.restartCount ?? row.state.restartCount,
     };
     ctx.repo.saveState(row.id, state);
+    faultPoint('start.after-record');
     ctx.events.emit({ type: 'container', action: 'start', id: row.id, attributes: eventAttributes(row) });
   } catch (err) {
     const exitCode = err instanceof StartError ? err.exitCode : 128;

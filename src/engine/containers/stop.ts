@@ -10,6 +10,7 @@ import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { canTransition, ensureTransition, isActive } from './lifecycle.js';
 import { findContainer } from './resolve.js';
 import { parseSignal } from './signals.js';
+import { faultPoint } from '../fault.js';
 
 const DEFAULT_TIMEOUT_S = 10;
 const KILL_GRACE_MS = 10_000;
@@ -24,6 +25,7 @@ export async function stopContainer(ctx: ContainerContext, ref: string, opts: St
   const { id } = findContainer(ctx, ref);
   const signal = parseSignal(opts.signal || findContainer(ctx, id).spec.stopSignal || 'SIGTERM');
   const { row, stopped } = await markStopping(ctx, id);
+  faultPoint('stop.after-user-flag');
   if (!stopped) {
     const timeoutS = opts.timeout ?? row.spec.stopTimeout ?? DEFAULT_TIMEOUT_S;
     await signalAndWait(ctx, row, signal, timeoutS);
@@ -61,6 +63,7 @@ export async function signalAndWait(ctx: ContainerContext, row: Row, signal: num
   const exited = waitForExit(ctx, row.id);
   if (timeoutS !== 0) {
     await sendSignal(ctx, row, signal);
+    faultPoint('stop.after-signal');
     if (await exited.within(timeoutS < 0 ? undefined : timeoutS * 1000)) return;
     ctx.log.info({ id: row.id }, `stop signal ${signal} did not stop the container in ${timeoutS}s, resorting to SIGKILL`);
   }

@@ -23,6 +23,7 @@ import { runtimeMessage, startFailureExitCode } from '../runtime/runtime-errors.
 import { execFiles } from './conmon-exec.js';
 import { buildExecProcess } from './process-spec.js';
 import type { ExecSession } from './types.js';
+import { faultPoint } from '../fault.js';
 
 const HANDSHAKE_TIMEOUT_MS = 60_000;
 /** conmon closes attach clients before it reports the exit; this bounds the wait for that EOF. */
@@ -57,6 +58,7 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
       logLevel: ctx.settings.logLevel === 'debug' ? 'info' : ctx.settings.logLevel,
     });
     session.conmon = conmon;
+    faultPoint('exec.after-conmon');
     const specWritten = writeProcessSpec(ctx, row, session, opts);
     specWritten.catch(() => {}); // awaited below; a handshake failure must not leave it unhandled
     conmon.release();
@@ -67,6 +69,7 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
     conmon.release();
     const started = await conmon.sync.next(HANDSHAKE_TIMEOUT_MS, 'the exec pid');
     if (typeof started.data !== 'number' || started.data < 0) throw await startFailure(session, started.message);
+    faultPoint('exec.after-pid');
     session.pid = started.data;
   } catch (err) {
     const failure = err instanceof EngineError ? err : systemError('BERTH_EXEC_START', (err as Error).message, err);

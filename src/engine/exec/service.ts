@@ -17,6 +17,7 @@ import { conflict, invalid, notFound } from '../errors.js';
 import { resizeSession, runSession } from './run-session.js';
 import type { ExecSession } from './types.js';
 import { emitExecDie } from '../events/container-events.js';
+import { faultPoint } from '../fault.js';
 
 export const EXEC_RETENTION_MS = 5 * 60_000;
 const MAX_DIMENSION = 65535;
@@ -69,6 +70,7 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
       const id = randomBytes(32).toString('hex');
       const bundleDir = path.join(ctx.paths.bundleDir(row.id), 'exec', id);
       sessions.set(id, { id, containerId: row.id, opts, state: 'created', pid: 0, exitCode: null, bundleDir, conmon: null, socket: null, expiry: null });
+      faultPoint('exec.after-create');
       return { id };
     },
     async start(id: string, opts: ExecStartOptions): Promise<AttachSession | null> {

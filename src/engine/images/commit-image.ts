@@ -15,6 +15,7 @@ import { chainIds } from './config-parse.js';
 import { recordFromConfig, serializeImageConfig, type ImageConfigInput } from './image-config.js';
 import type { LayerStore } from './layer-store.js';
 import type { ImageRecord, ImageRuntimeConfig } from './types.js';
+import { faultPoint } from '../fault.js';
 
 export interface CommitImageInput {
   parent: ImageRecord;
@@ -75,6 +76,7 @@ export async function commitImage(input: CommitImageInput, ctx: CommitImageCtx):
       const parentRows = ctx.repo.layers(input.parent.id);
       if (parentRows.length !== input.parent.diffIds.length) throw new Error(`parent image ${input.parent.id} is gone or incomplete`);
       const layer = await pending.commit(chain[chain.length - 1]);
+      faultPoint('commit.after-layer-rename');
       const row: LayerRow = { id: layer.layerId, diffId: layer.diffId, size: layer.size, link: layer.link, createdAt: Date.now() };
       const rows = [...parentRows, row];
       const record = { ...recordFromConfig(cfg, id, { layerIds: chain, size: rows.reduce((n, r) => n + r.size, 0) }), parent: input.parent.id };

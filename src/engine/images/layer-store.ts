@@ -82,12 +82,17 @@ export function randomLinkName(): string {
   return Array.from(bytes, (b) => LINK_ALPHABET[b & 31]).join('');
 }
 
+/** Where the layer store of a data root lives. */
+export function layerStoreRoot(dataRoot: string): string {
+  return path.join(dataRoot, 'overlay');
+}
+
 /**
  * Opens (creating when missing, synchronously: it runs once at startup) the
  * layer store under `<dataRoot>/overlay`.
  */
 export function openLayerStore(dataRoot: string): LayerStore {
-  const root = path.join(dataRoot, 'overlay');
+  const root = layerStoreRoot(dataRoot);
   fsSync.mkdirSync(path.join(root, LINK_DIR), { recursive: true, mode: 0o700 });
   fsSync.mkdirSync(path.join(root, EMPTY_DIR), { recursive: true, mode: 0o755 });
   fsSync.chmodSync(root, 0o700);
@@ -164,21 +169,28 @@ async function removeLayer(root: string, layerId: string): Promise<void> {
 }
 
 async function collectGarbage(root: string, known: ReadonlySet<string>): Promise<string[]> {
-  const removed: string[] = [];
-  for (const name of await fs.readdir(root)) {
-    const stale = name.startsWith('tmp-') || (LAYER_ID_RE.test(name) && !known.has(name));
-    if (!stale) continue;
+  const garbage = await findLayerGarbage(root, known);
+  for (const name of garbage) {
     if (LAYER_ID_RE.test(name)) await removeLayer(root, name);
     else await fs.rm(path.join(root, name), { recursive: true, force: true });
-    removed.push(name);
   }
-  for (const name of await fs.readdir(path.join(root, LINK_DIR))) {
-    const p = path.join(root, LINK_DIR, name);
-    const target = await fs.readlink(p).catch(() => '');
+  return garbage;
+}
+
+/**
+ * What collectGarbage would remove, read only: tmp-* dirs, layer dirs not in
+ * `known`, and short links not pointing at a known layer (as "l/<name>").
+ * Also used by `berthd check`.
+ */
+export async function findLayerGarbage(root: string, known: ReadonlySet<string>): Promise<string[]> {
+  const garbage: string[] = [];
+  for (const name of await fs.readdir(root).catch(() => [] as string[])) {
+    if (name.startsWith('tmp-') || (LAYER_ID_RE.test(name) && !known.has(name))) garbage.push(name);
+  }
+  for (const name of await fs.readdir(path.join(root, LINK_DIR)).catch(() => [] as string[])) {
+    const target = await fs.readlink(path.join(root, LINK_DIR, name)).catch(() => '');
     const layerId = /^\.\.\/([a-f0-9]{64})\/diff$/.exec(target)?.[1];
-    if (layerId && known.has(layerId)) continue;
-    await fs.rm(p, { force: true });
-    removed.push(`${LINK_DIR}/${name}`);
+    if (!layerId || !known.has(layerId)) garbage.push(`${LINK_DIR}/${name}`);
   }
-  return removed;
+  return garbage;
 }

@@ -26,6 +26,7 @@ import { chainIds, parseImageConfig, sha256Digest } from './config-parse.js';
 import { recordFromConfig } from './image-config.js';
 import type { LayerStore, PendingLayer } from './layer-store.js';
 import { untarLayer } from './safe-untar.js';
+import { faultPoint } from '../fault.js';
 
 export interface LoadCtx {
   repo: ImagesRepo<ImageRecord>;
@@ -47,6 +48,7 @@ export async function loadImages(source: Readable, ctx: LoadCtx): Promise<Loaded
     await untarLayer(source, tmp).catch((err: unknown) => {
       throw err instanceof EngineError && /TAR_(BAD_ARCHIVE|ENTRY_INVALID|ABORT)/.test(err.message) ? notATar(err) : err;
     });
+    faultPoint('load.after-untar');
     const images = await readArchive(await fsp.realpath(tmp));
     if (images.length === 0) throw invalid('BERTH_IMAGE_BAD_ARCHIVE', 'invalid image archive: no images in it');
     return await ctx.serial(() => storeImages(images, ctx));
@@ -88,6 +90,7 @@ async function storeImages(images: ArchiveImage[], ctx: LoadCtx): Promise<Loaded
     const placed = new Map<string, LayerRow>();
     for (const [chainId, layer] of pending) {
       const done = await layer.commit(chainId);
+      faultPoint('load.after-layer-rename');
       placed.set(chainId, { id: done.layerId, diffId: done.diffId, size: done.size, link: done.link, createdAt: Date.now() });
     }
     return plans.map((p) => record(p, (id) => placed.get(id) ?? known.get(id)!, ctx));
@@ -109,6 +112,7 @@ async function extractMissing(p: Planned, known: Map<string, LayerRow>, pending:
     const chainId = p.chain[i];
     if (known.has(chainId) || pending.has(chainId)) continue;
     const layer = await ctx.layers.extractLayer(fs.createReadStream(p.image.layers[i]));
+    faultPoint('load.after-extract');
     pending.set(chainId, layer);
     if (`sha256:${layer.digest}` !== p.input.diffIds[i]) {
       throw invalid('BERTH_IMAGE_BAD_ARCHIVE', `invalid image archive: layer ${i} of ${p.id} has diff ID sha256:${layer.digest}, config says ${p.input.diffIds[i]}`);
@@ -121,6 +125,7 @@ function record(p: Planned, row: (id: string) => LayerRow, ctx: LoadCtx): Loaded
   const size = rows.reduce((n, r) => n + r.size, 0);
   const rec = recordFromConfig(p.input, p.id, { layerIds: p.chain, size });
   ctx.repo.insert({ record: rec, config: p.image.config, layers: rows, tags: p.image.tags });
+  faultPoint('load.after-record');
   ctx.log.info({ imageId: p.id, tags: p.image.tags }, 'image loaded');
   return { id: p.id, tags: p.image.tags };
 }

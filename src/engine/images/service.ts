@@ -29,6 +29,7 @@ import { pruneImages } from './prune.js';
 import { saveImages } from './save.js';
 import { commitImage, type CommitImageInput } from './commit-image.js';
 import { pruneParents } from './parent-prune.js';
+import { faultPoint } from '../fault.js';
 
 export interface ImageServiceDeps {
   db: Db;
@@ -100,6 +101,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
       const image = resolve(ref);
       const normalized = normalizeRepoTag(repoName, tag);
       repo.addTag(normalized, image.id);
+      faultPoint('tag.after-record');
     },
     remove: (ref, opts) => serial(() => removeImage(ref, opts, { repo, layers, log, users: deps.containersUsing })),
     load: (source) => loadImages(source, { repo, layers, serial, log }),
@@ -216,15 +218,18 @@ async function removeImage(ref: string, { force, noprune }: { force: boolean; no
   for (const t of plan.untag) {
     if (t.includes('@')) ctx.repo.removeDigest(t);
     else ctx.repo.removeTag(t);
+    faultPoint('rmi.after-untag');
     items.push({ untagged: familiarReference(t) });
   }
   if (!plan.delete) return items;
   const unreferenced = ctx.repo.deleteImage(image.id);
+  faultPoint('rmi.after-record');
   items.push({ deleted: image.id });
   for (const layerId of unreferenced) {
     items.push({ deleted: `sha256:${layerId}` });
     // The rows are gone; a failure here leaves only garbage for the next startup.
     await ctx.layers.removeLayer(layerId).catch((err: unknown) => ctx.log.warn({ err, layerId }, 'removing layer dir failed'));
+    faultPoint('rmi.after-layer-remove');
   }
   ctx.log.info({ imageId: image.id, layers: unreferenced.length }, 'image deleted');
   if (!noprune) items.push(...(await pruneParents(image.parent, { ...ctx, inUse: (id) => ctx.users(id).length > 0 })).items);

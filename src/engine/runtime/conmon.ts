@@ -136,6 +136,7 @@ export async function startConmon(conmonPath: string, input: ConmonArgsInput): P
   const files = conmonFiles(input.bundleDir);
   await fs.rm(files.runtimeLog, { force: true });
   const child = spawn(conmonPath, buildConmonArgs(input), {
+    cwd: input.bundleDir, // conmon writes some files (an `oom` marker) relative to its cwd: keep them in the bundle
     stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
     detached: true,

@@ -214,6 +214,27 @@ export class TestDaemon {
     return this.exited;
   }
 
+  /**
+   * Starts berthd (not running) with `env` added to its environment for this
+   * start only, and declares that it may die by itself (a crash test's fault
+   * point): that exit is then not reported as a problem. `died()` awaits it.
+   */
+  async startExpectingCrash(env: NodeJS.ProcessEnv): Promise<void> {
+    const saved = this.opts.env;
+    this.opts.env = { ...saved, ...env };
+    try {
+      await this.start();
+    } finally {
+      this.opts.env = saved;
+    }
+    this.expectExit = true;
+  }
+
+  /** Resolves when the current berthd process has exited (see startExpectingCrash). */
+  died(): Promise<ExitInfo> {
+    return this.exited;
+  }
+
   /** Starts berthd again with the same roots and flags (stopping it first if it still runs). */
   async restart(): Promise<void> {
     await this.stop();

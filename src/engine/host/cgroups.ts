@@ -1,0 +1,28 @@
+/**
+ * Facts the kernel keeps in a container's cgroup (cgroupfs driver:
+ * `/<cgroupParent>/<id>`, as launch.ts sets cgroupsPath). Read while the
+ * cgroup still exists: after the process exited, before the runtime's
+ * delete removes it.
+ */
+import fs from 'node:fs/promises';
+
+const CGROUP_FS = '/sys/fs/cgroup';
+
+/** Parses `oom_kill N` from memory.events (v2) or memory.oom_control (v1). Pure. */
+export function parseOomKills(text: string): number {
+  const m = /^oom_kill (\d+)$/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * True when the kernel's OOM killer killed a process of the container's
+ * cgroup (what Docker reports as State.OOMKilled). False when the cgroup
+ * is gone or the kernel does not count OOM kills.
+ */
+export async function cgroupOomKilled(cgroupParent: string, id: string): Promise<boolean> {
+  for (const file of [`${CGROUP_FS}/${cgroupParent}/${id}/memory.events`, `${CGROUP_FS}/memory/${cgroupParent}/${id}/memory.oom_control`]) {
+    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined) return parseOomKills(text) > 0;
+  }
+  return false;
+}
