@@ -51,11 +51,22 @@ export class BerthDaemon {
     fs.mkdirSync(this.#opts.workDir, { recursive: true });
     const log = fs.openSync(path.join(this.#opts.workDir, 'berthd.log'), 'a');
     const args = [
-      ...NODE_FLAGS, ...(this.#opts.nodeArgs ?? []), BERTHD_MAIN,
-      '--host', `unix://${this.socket}`, '--data-root', this.dataRoot, '--exec-root', this.execRoot,
-      '--cgroup-parent', this.cgroupParent, '--log-level', 'warn',
+      ...NODE_FLAGS,
+      ...(this.#opts.nodeArgs ?? []),
+      BERTHD_MAIN,
+      '--host',
+      `unix://${this.socket}`,
+      '--data-root',
+      this.dataRoot,
+      '--exec-root',
+      this.execRoot,
+      '--cgroup-parent',
+      this.cgroupParent,
+      '--log-level',
+      'warn',
       // No cap on the log file: the logs scenario writes 50 MB and must read it whole (dockerd's json-file has no cap either).
-      '--log-size-max', '0',
+      '--log-size-max',
+      '0',
       ...(this.#opts.berthdArgs ?? []),
     ];
     const t0 = process.hrtime.bigint();
@@ -95,11 +106,19 @@ export class BerthDaemon {
   async cleanup(): Promise<void> {
     await this.stop().catch(() => undefined);
     for (const pid of processesWithArg('conmon', this.execRoot)) {
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
     const runcRoot = path.join(this.execRoot, 'runc');
     for (const id of safeReaddir(runcRoot)) {
-      try { execFileSync('runc', ['--root', runcRoot, 'delete', '--force', id], { stdio: 'ignore' }); } catch { /* already gone */ }
+      try {
+        execFileSync('runc', ['--root', runcRoot, 'delete', '--force', id], { stdio: 'ignore' });
+      } catch {
+        /* already gone */
+      }
     }
     unmountUnder(this.#opts.workDir);
     removeCgroups(this.cgroupParent);
@@ -126,7 +145,11 @@ export function unmountUnder(dir: string): void {
     .filter((p) => p.startsWith(prefix))
     .sort((a, b) => b.length - a.length);
   for (const p of points) {
-    try { execFileSync('umount', ['-l', p], { stdio: 'ignore' }); } catch { /* raced */ }
+    try {
+      execFileSync('umount', ['-l', p], { stdio: 'ignore' });
+    } catch {
+      /* raced */
+    }
   }
 }
 
@@ -137,8 +160,16 @@ export function removeCgroups(parent: string): void {
     const dir = path.join(root, parent);
     if (!fs.existsSync(dir)) continue;
     for (const leaf of safeReaddir(dir)) {
-      try { fs.rmdirSync(path.join(dir, leaf)); } catch { /* a file, or busy */ }
+      try {
+        fs.rmdirSync(path.join(dir, leaf));
+      } catch {
+        /* a file, or busy */
+      }
     }
-    try { fs.rmdirSync(dir); } catch { /* busy */ }
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      /* busy */
+    }
   }
 }

@@ -14,7 +14,12 @@ export interface ApiResponse {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly method: string, readonly path: string, body: string) {
+  constructor(
+    readonly status: number,
+    readonly method: string,
+    readonly path: string,
+    body: string,
+  ) {
     super(`${method} ${path} → ${status}: ${body.slice(0, 300)}`);
   }
 }
@@ -127,7 +132,13 @@ export class DockerClient {
   logsFollow(id: string, follow = true): Promise<number> {
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { socketPath: this.socket, agent: false, method: 'GET', path: `${API}/containers/${id}/logs?follow=${follow ? 1 : 0}&stdout=1&stderr=1`, headers: { Host: 'docker' } },
+        {
+          socketPath: this.socket,
+          agent: false,
+          method: 'GET',
+          path: `${API}/containers/${id}/logs?follow=${follow ? 1 : 0}&stdout=1&stderr=1`,
+          headers: { Host: 'docker' },
+        },
         (res) => {
           if (res.statusCode !== 200) {
             res.resume();
@@ -174,14 +185,19 @@ export class DockerClient {
       });
       req.on('upgrade', (_res, socket) => {
         socket.resume();
-        socket.on('end', () => { socket.destroy(); resolve(); });
+        socket.on('end', () => {
+          socket.destroy();
+          resolve();
+        });
         socket.on('close', () => resolve());
         socket.on('error', reject);
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new ApiError(res.statusCode ?? 0, 'POST', 'exec start', Buffer.concat(chunks).toString()))));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new ApiError(res.statusCode ?? 0, 'POST', 'exec start', Buffer.concat(chunks).toString())),
+        );
       });
       req.on('error', reject);
       req.end(payload);

@@ -29,7 +29,12 @@ export class ApiDriver implements Driver {
   /** Ids created and not yet removed: removed with force by cleanup(). */
   readonly live = new Set<string>();
 
-  constructor(readonly name: string, readonly client: DockerClient, readonly image: string, readonly runId: string) {}
+  constructor(
+    readonly name: string,
+    readonly client: DockerClient,
+    readonly image: string,
+    readonly runId: string,
+  ) {}
 
   /** `name` is optional: without it the engine generates one, as for `docker run`. */
   create(cmd: string[], opts: { networkMode?: string } = {}): Promise<string> {
@@ -37,12 +42,15 @@ export class ApiDriver implements Driver {
   }
 
   async createLabelled(cmd: string[], extraLabels: Record<string, string> = {}, name?: string, networkMode = 'none'): Promise<string> {
-    const id = await this.client.create({
-      Image: this.image,
-      Cmd: cmd,
-      Labels: { [BENCH_LABEL]: this.runId, ...extraLabels },
-      HostConfig: { NetworkMode: networkMode },
-    }, name);
+    const id = await this.client.create(
+      {
+        Image: this.image,
+        Cmd: cmd,
+        Labels: { [BENCH_LABEL]: this.runId, ...extraLabels },
+        HostConfig: { NetworkMode: networkMode },
+      },
+      name,
+    );
     this.live.add(id);
     return id;
   }

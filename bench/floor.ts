@@ -66,9 +66,15 @@ export class Floor implements Driver {
   #dirs(id: string) {
     const dir = path.join(this.#o.workDir, 'c', id);
     return {
-      dir, upper: path.join(dir, 'upper'), work: path.join(dir, 'work'), merged: path.join(dir, 'merged'),
-      hosts: path.join(dir, 'hosts'), hostname: path.join(dir, 'hostname'), resolvConf: path.join(dir, 'resolv.conf'),
-      log: path.join(dir, 'ctr.log'), bundle: path.join(this.#o.workDir, 'b', id),
+      dir,
+      upper: path.join(dir, 'upper'),
+      work: path.join(dir, 'work'),
+      merged: path.join(dir, 'merged'),
+      hosts: path.join(dir, 'hosts'),
+      hostname: path.join(dir, 'hostname'),
+      resolvConf: path.join(dir, 'resolv.conf'),
+      log: path.join(dir, 'ctr.log'),
+      bundle: path.join(this.#o.workDir, 'b', id),
     };
   }
 
@@ -91,16 +97,34 @@ export class Floor implements Driver {
     const spec = this.#specs.get(id)!;
     await mountRootfs({ overlayRoot: this.#o.workDir, lowers: [path.join(this.#o.workDir, 'layer')], upperDir: d.upper, workDir: d.work, mergedDir: d.merged });
     const { spec: oci } = buildOciSpec({
-      id, spec, rootfs: d.merged, user: await resolveUser(d.merged, spec.user),
-      hostsPath: d.hosts, hostnamePath: d.hostname, resolvConfPath: d.resolvConf,
-      cgroupsPath: `/${this.#cgroupParent}/${id}`, hostRlimits: this.#host.rlimits, defaultPidsLimit: 4096,
-      shmSize: 64 * 1024 * 1024, hostCapabilities: this.#host.capabilities, cpuCount: this.#host.ncpu,
+      id,
+      spec,
+      rootfs: d.merged,
+      user: await resolveUser(d.merged, spec.user),
+      hostsPath: d.hosts,
+      hostnamePath: d.hostname,
+      resolvConfPath: d.resolvConf,
+      cgroupsPath: `/${this.#cgroupParent}/${id}`,
+      hostRlimits: this.#host.rlimits,
+      defaultPidsLimit: 4096,
+      shmSize: 64 * 1024 * 1024,
+      hostCapabilities: this.#host.capabilities,
+      cpuCount: this.#host.ncpu,
     });
     await fsp.mkdir(d.bundle, { recursive: true, mode: 0o700 });
     await fsp.writeFile(path.join(d.bundle, 'config.json'), serializeOciSpec(oci));
     await startConmon(this.#o.conmonPath, {
-      id, name: `floor-${id.slice(0, 8)}`, runtimePath: this.#o.runcPath, runtimeRoot: this.#runcRoot, bundleDir: d.bundle,
-      exitDir: this.#exits, logPath: d.log, logSizeMax: 0, terminal: false, stdin: false, logLevel: 'warn',
+      id,
+      name: `floor-${id.slice(0, 8)}`,
+      runtimePath: this.#o.runcPath,
+      runtimeRoot: this.#runcRoot,
+      bundleDir: d.bundle,
+      exitDir: this.#exits,
+      logPath: d.log,
+      logSizeMax: 0,
+      terminal: false,
+      stdin: false,
+      logLevel: 'warn',
     });
     await run(this.#o.runcPath, ['--root', this.#runcRoot, 'start', id]);
   }
@@ -177,10 +201,18 @@ export class Floor implements Driver {
   async cleanup(): Promise<void> {
     this.#watcher?.close();
     for (const pid of processesWithArg('conmon', this.#o.workDir)) {
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
     for (const id of fs.existsSync(this.#runcRoot) ? fs.readdirSync(this.#runcRoot) : []) {
-      try { execFileSync(this.#o.runcPath, ['--root', this.#runcRoot, 'delete', '--force', id], { stdio: 'ignore' }); } catch { /* gone */ }
+      try {
+        execFileSync(this.#o.runcPath, ['--root', this.#runcRoot, 'delete', '--force', id], { stdio: 'ignore' });
+      } catch {
+        /* gone */
+      }
     }
     unmountUnder(this.#o.workDir);
     removeCgroups(this.#cgroupParent);
@@ -191,12 +223,36 @@ export class Floor implements Driver {
 /** A ContainerSpec with Docker's defaults, no network, running `cmd`. */
 function floorSpec(cmd: string[], hostname: string): ContainerSpec {
   return {
-    image: 'busybox', imageId: 'sha256:floor', cmd, entrypoint: [], env: [], workingDir: '', user: '',
-    hostname, domainname: '', labels: {}, stopSignal: 'SIGTERM', stopTimeout: null, tty: false,
-    openStdin: false, stdinOnce: false, attachStdin: false, attachStdout: true, attachStderr: true,
-    exposedPorts: [], mounts: [], readonlyRootfs: false,
+    image: 'busybox',
+    imageId: 'sha256:floor',
+    cmd,
+    entrypoint: [],
+    env: [],
+    workingDir: '',
+    user: '',
+    hostname,
+    domainname: '',
+    labels: {},
+    stopSignal: 'SIGTERM',
+    stopTimeout: null,
+    tty: false,
+    openStdin: false,
+    stdinOnce: false,
+    attachStdin: false,
+    attachStdout: true,
+    attachStderr: true,
+    exposedPorts: [],
+    mounts: [],
+    readonlyRootfs: false,
     resources: { memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '', pidsLimit: null, ulimits: [] },
-    capAdd: [], capDrop: [], privileged: false, noNewPrivileges: false, securityOpt: [], networkMode: 'none',
-    autoRemove: false, restartPolicy: { name: 'no', maximumRetryCount: 0 }, consoleSize: null,
+    capAdd: [],
+    capDrop: [],
+    privileged: false,
+    noNewPrivileges: false,
+    securityOpt: [],
+    networkMode: 'none',
+    autoRemove: false,
+    restartPolicy: { name: 'no', maximumRetryCount: 0 },
+    consoleSize: null,
   };
 }

@@ -19,10 +19,11 @@ export class HttpFloor {
   /** Starts the server with a socket in `dir`; `body` is what every request gets. */
   async start(dir: string, body: string): Promise<void> {
     const socket = path.join(dir, 'http-floor.sock');
-    const script = `const body = Buffer.from(process.env.BODY);`
-      + ` require('node:http').createServer((req, res) => { req.resume();`
-      + ` res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length }); res.end(body); })`
-      + `.listen(process.env.SOCKET, () => process.stdout.write('ready\\n'));`;
+    const script =
+      `const body = Buffer.from(process.env.BODY);` +
+      ` require('node:http').createServer((req, res) => { req.resume();` +
+      ` res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length }); res.end(body); })` +
+      `.listen(process.env.SOCKET, () => process.stdout.write('ready\\n'));`;
     const child = spawn(process.execPath, [...NODE_FLAGS, '-e', script], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, BODY: body, SOCKET: socket },

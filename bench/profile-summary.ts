@@ -44,7 +44,8 @@ function cpu(file: string, top: number): void {
   }
   const show = (title: string, m: Map<string, number>) => {
     console.log(`\n${title} (of ${(total / 1000).toFixed(0)} ms sampled)`);
-    for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`);
+    for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top))
+      console.log(`${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`);
   };
   show('self time by package/file', pkgTime);
   show('self time by function', fnTime);
@@ -56,12 +57,18 @@ function spawns(file: string, lifecycles: number): void {
     const e = JSON.parse(line) as { cmd: string; args: string[]; via: string };
     const bin = path.basename(e.cmd.split(' ')[0]);
     // runc's verb is the first argument that is neither a flag nor a flag's value.
-    const verb = bin === 'runc' || bin.startsWith('runc') ? e.args.filter((a, i) => !a.startsWith('-') && !(e.args[i - 1] ?? '').match(/^--(root|log|log-format)$/))[0] ?? '' : bin === 'mount' || bin === 'umount' ? '' : (e.args[0] ?? '');
+    const verb =
+      bin === 'runc' || bin.startsWith('runc')
+        ? (e.args.filter((a, i) => !a.startsWith('-') && !(e.args[i - 1] ?? '').match(/^--(root|log|log-format)$/))[0] ?? '')
+        : bin === 'mount' || bin === 'umount'
+          ? ''
+          : (e.args[0] ?? '');
     const key = `${bin} ${bin === 'conmon' ? '' : verb}`.trim() + ` (${e.via})`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   console.log(`binary invocations by berthd over ${lifecycles} lifecycles:`);
-  for (const [k, n] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`${String(n).padStart(6)}  ${(n / lifecycles).toFixed(2).padStart(6)}/lifecycle  ${k}`);
+  for (const [k, n] of [...counts].sort((a, b) => b[1] - a[1]))
+    console.log(`${String(n).padStart(6)}  ${(n / lifecycles).toFixed(2).padStart(6)}/lifecycle  ${k}`);
 }
 
 const [mode, file, arg] = process.argv.slice(2);

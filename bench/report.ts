@@ -55,7 +55,10 @@ export function renderTable(lines: ResultLine[], engines: string[]): string {
     });
     const berth = cell('berth', m).median;
     const floor = cell('floor', m).median;
-    const others = engines.filter((e) => e !== 'berth' && e !== 'floor').map((e) => cell(e, m).median).filter(Number.isFinite);
+    const others = engines
+      .filter((e) => e !== 'berth' && e !== 'floor')
+      .map((e) => cell(e, m).median)
+      .filter(Number.isFinite);
     const best = others.length === 0 ? NaN : higherIsBetter(m) ? Math.max(...others) : Math.min(...others);
     const ratio = (ref: number) => (Number.isFinite(berth) && Number.isFinite(ref) && ref !== 0 ? `${(berth / ref).toFixed(2)}×` : '–');
     return [m, ...cells, ratio(floor), ratio(best)];

@@ -163,14 +163,18 @@ async function runScenario(s: Scenario, targets: Target[]): Promise<void> {
   const ts = targets.filter((t) => s.applies(t));
   const failed = new Set<string>();
   for (const t of ts) {
-    await s.setup?.(t).catch((err: Error) => { failed.add(t.name); log(`${s.name} setup on ${t.name}: ${err.message}`); });
+    await s.setup?.(t).catch((err: Error) => {
+      failed.add(t.name);
+      log(`${s.name} setup on ${t.name}: ${err.message}`);
+    });
   }
   for (let r = 0; r < rounds; r++) {
     for (const t of ts.filter((x) => !failed.has(x.name))) {
       log(`${s.name} round ${r + 1}/${rounds}: ${t.name}`);
       try {
         const res = await s.round(t, r);
-        for (const [metric, value] of Object.entries(res.metrics)) results.add({ engine: t.name, scenario: s.name, round: r, metric, value, ...(res.note ? { note: res.note } : {}) });
+        for (const [metric, value] of Object.entries(res.metrics))
+          results.add({ engine: t.name, scenario: s.name, round: r, metric, value, ...(res.note ? { note: res.note } : {}) });
         if (res.samples) results.raw({ engine: t.name, scenario: s.name, round: r, samples: res.samples });
       } catch (err) {
         log(`${s.name} round ${r + 1} on ${t.name} failed: ${(err as Error).message}`);

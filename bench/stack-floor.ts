@@ -18,9 +18,10 @@ export class StackFloor {
 
   /** Starts the process in `repo` (where node_modules is) and resolves once every package is loaded. */
   async start(repo: string): Promise<number> {
-    const script = `for (const m of ${JSON.stringify(STARTUP_PACKAGES)}) await import(m);`
-      + ` const Db = (await import('better-sqlite3')).default; new Db(':memory:').exec('select 1');`
-      + ` process.stdout.write('ready\\n'); setInterval(() => {}, 1 << 30);`;
+    const script =
+      `for (const m of ${JSON.stringify(STARTUP_PACKAGES)}) await import(m);` +
+      ` const Db = (await import('better-sqlite3')).default; new Db(':memory:').exec('select 1');` +
+      ` process.stdout.write('ready\\n'); setInterval(() => {}, 1 << 30);`;
     const child = spawn(process.execPath, [...NODE_FLAGS, '--input-type=module', '-e', script], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
     this.#child = child;
     const [chunk] = (await once(child.stdout, 'data')) as [Buffer];

@@ -131,7 +131,19 @@ export function loadConfig(argv: string[]): Config {
   });
   const file = values['config-file'] ? readConfigFile(values['config-file']) : {};
   const merged: Record<string, unknown> = { ...file };
-  for (const key of ['data-root', 'exec-root', 'pidfile', 'log-level', 'runtime', 'cgroup-parent', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey'] as const) {
+  for (const key of [
+    'data-root',
+    'exec-root',
+    'pidfile',
+    'log-level',
+    'runtime',
+    'cgroup-parent',
+    'tls',
+    'tlsverify',
+    'tlscacert',
+    'tlscert',
+    'tlskey',
+  ] as const) {
     if (values[key] !== undefined) merged[key] = values[key];
   }
   for (const key of ['log-size-max', 'default-pids-limit', 'events-retention-count', 'events-retention-age'] as const) {
@@ -221,7 +233,9 @@ const validator = new Ajv({ allErrors: true }).compile(FILE_SCHEMA);
 function validate(value: unknown, where: string): void {
   if (validator(value)) return;
   const problems = (validator.errors ?? []).map((e) =>
-    e.keyword === 'additionalProperties' ? `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"` : `${e.instancePath || 'value'} ${e.message}`,
+    e.keyword === 'additionalProperties'
+      ? `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`
+      : `${e.instancePath || 'value'} ${e.message}`,
   );
   throw new ConfigError(`invalid ${where}: ${problems.join('; ')}`);
 }
@@ -245,7 +259,9 @@ export function parseHost(host: string, mutualTls = false): ListenAddress {
   if (tcp) {
     const hostname = tcp[1].replace(/^\[|\]$/g, '');
     if (!mutualTls && !['127.0.0.1', 'localhost', '::1'].includes(hostname)) {
-      throw new ConfigError(`refusing to listen on ${host}: TCP without client certificates is allowed only on loopback; use --tlsverify with --tlscacert, --tlscert and --tlskey`);
+      throw new ConfigError(
+        `refusing to listen on ${host}: TCP without client certificates is allowed only on loopback; use --tlsverify with --tlscacert, --tlscert and --tlskey`,
+      );
     }
     return { kind: 'tcp', host: hostname, port: Number(tcp[2]) };
   }

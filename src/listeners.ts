@@ -95,7 +95,10 @@ async function removeStaleSocket(socketPath: string): Promise<void> {
 
 function groupId(name: string): number | undefined {
   try {
-    const line = fs.readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+    const line = fs
+      .readFileSync('/etc/group', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${name}:`));
     return line ? Number(line.split(':')[2]) : undefined;
   } catch {
     return undefined;

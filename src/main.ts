@@ -79,7 +79,7 @@ async function notifySystemd(flag: '--ready' | '--stopping'): Promise<void> {
 
 const command = process.argv[2] === 'check' ? checkCommand(process.argv.slice(3)).then((code) => process.exit(code)) : main();
 command.catch((err: unknown) => {
-  const message = isEngineError(err) ? err.message : (err as Error).stack ?? String(err);
+  const message = isEngineError(err) ? err.message : ((err as Error).stack ?? String(err));
   process.stderr.write(`berthd: ${message}\n`);
   process.exit(1);
 });

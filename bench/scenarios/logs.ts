@@ -26,7 +26,10 @@ export function logsScenario(payload = LOG_PAYLOAD): Scenario {
         t0 = process.hrtime.bigint();
         const read = await t.driver.readLogs(id);
         const readMs = msSince(t0);
-        for (const [what, n] of [['follow', followed], ['read', read]] as const) {
+        for (const [what, n] of [
+          ['follow', followed],
+          ['read', read],
+        ] as const) {
           if (n !== payload) throw new Error(`${t.name}: logs ${what} delivered ${n} bytes, expected ${payload}`);
         }
         return { metrics: { 'logs follow MB/s': payload / 1e3 / followMs, 'logs read (after exit) MB/s': payload / 1e3 / readMs } };

@@ -104,19 +104,25 @@ async function removeImage(client: DockerClient, ref: string, id: string): Promi
 /** The floor: manifest, then every blob by a parallel plain GET piped into `tar -xz`. */
 async function floorPull(host: string, dir: string): Promise<number> {
   const t0 = performance.now();
-  const manifest = JSON.parse((await get(host, `/v2/${REPO}/manifests/1`, 'application/vnd.docker.distribution.manifest.v2+json')).toString()) as { layers: Array<{ digest: string }> };
-  await Promise.all(manifest.layers.map(async (l, i) => {
-    const out = path.join(dir, String(i));
-    fs.mkdirSync(out, { recursive: true });
-    const tar = spawn('tar', ['-xzf', '-', '-C', out], { stdio: ['pipe', 'ignore', 'inherit'] });
-    const exited = new Promise<void>((resolve, reject) => tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited ${code}`)))));
-    await new Promise<void>((resolve, reject) => {
-      http.get({ host: host.split(':')[0], port: Number(host.split(':')[1]), path: `/v2/${REPO}/blobs/${l.digest}` }, (res) => {
-        pipeline(res, tar.stdin).then(resolve, reject);
-      }).on('error', reject);
-    });
-    await exited;
-  }));
+  const manifest = JSON.parse((await get(host, `/v2/${REPO}/manifests/1`, 'application/vnd.docker.distribution.manifest.v2+json')).toString()) as {
+    layers: Array<{ digest: string }>;
+  };
+  await Promise.all(
+    manifest.layers.map(async (l, i) => {
+      const out = path.join(dir, String(i));
+      fs.mkdirSync(out, { recursive: true });
+      const tar = spawn('tar', ['-xzf', '-', '-C', out], { stdio: ['pipe', 'ignore', 'inherit'] });
+      const exited = new Promise<void>((resolve, reject) => tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited ${code}`)))));
+      await new Promise<void>((resolve, reject) => {
+        http
+          .get({ host: host.split(':')[0], port: Number(host.split(':')[1]), path: `/v2/${REPO}/blobs/${l.digest}` }, (res) => {
+            pipeline(res, tar.stdin).then(resolve, reject);
+          })
+          .on('error', reject);
+      });
+      await exited;
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   fs.rmSync(dir, { recursive: true, force: true });
   return seconds;
@@ -124,10 +130,12 @@ async function floorPull(host: string, dir: string): Promise<number> {
 
 function get(host: string, p: string, accept: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    http.get({ host: host.split(':')[0], port: Number(host.split(':')[1]), path: p, headers: { Accept: accept } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks)));
-    }).on('error', reject);
+    http
+      .get({ host: host.split(':')[0], port: Number(host.split(':')[1]), path: p, headers: { Accept: accept } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+      })
+      .on('error', reject);
   });
 }

@@ -71,19 +71,23 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
     this.#nextSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM containers');
     this.#countByStatus = db.prepare('SELECT status, COUNT(*) AS n FROM container_state GROUP BY status');
     this.#usingImage = db.prepare('SELECT c.id, s.status FROM containers c JOIN container_state s ON s.id = c.id WHERE c.image_id = ?');
-    this.#putExit = db.prepare('INSERT INTO exit_codes (id, exit_code, recorded_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET exit_code = excluded.exit_code, recorded_at = excluded.recorded_at');
+    this.#putExit = db.prepare(
+      'INSERT INTO exit_codes (id, exit_code, recorded_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET exit_code = excluded.exit_code, recorded_at = excluded.recorded_at',
+    );
     this.#getExit = db.prepare('SELECT exit_code FROM exit_codes WHERE id = ?');
     this.#pruneExits = db.prepare('DELETE FROM exit_codes WHERE recorded_at < ? AND id NOT IN (SELECT id FROM containers)');
   }
 
   /** Inserts both rows in one transaction. Throws SQLite's UNIQUE error on a name clash. */
   insert(row: Omit<ContainerRow<Spec, State>, 'seq'>): number {
-    return this.#db.transaction(() => {
-      const { seq } = this.#nextSeq.get() as { seq: number };
-      this.#insertContainer.run(row.id, row.name, row.spec.imageId, row.created, seq, JSON.stringify(row.spec));
-      this.#insertState.run(row.id, row.state.status, row.state.pid, row.state.exitCode, JSON.stringify(row.state));
-      return seq;
-    }).immediate();
+    return this.#db
+      .transaction(() => {
+        const { seq } = this.#nextSeq.get() as { seq: number };
+        this.#insertContainer.run(row.id, row.name, row.spec.imageId, row.created, seq, JSON.stringify(row.spec));
+        this.#insertState.run(row.id, row.state.status, row.state.pid, row.state.exitCode, JSON.stringify(row.state));
+        return seq;
+      })
+      .immediate();
   }
 
   /** Replaces the state row; the typed columns are kept in step with the JSON. */
@@ -94,10 +98,12 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
 
   /** Saves a final state and the exit code (kept after removal) in one transaction. */
   saveExit(id: string, state: State, nowMs: number): void {
-    this.#db.transaction(() => {
-      this.saveState(id, state);
-      this.#putExit.run(id, state.exitCode, nowMs);
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        this.saveState(id, state);
+        this.#putExit.run(id, state.exitCode, nowMs);
+      })
+      .immediate();
   }
 
   rename(id: string, name: string): void {

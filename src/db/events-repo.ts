@@ -35,7 +35,9 @@ export class EventsRepo {
   constructor(db: Db) {
     this.#insert = db.prepare('INSERT INTO events (time_nano, type, action, actor_id, attributes) VALUES (?, ?, ?, ?, ?)');
     this.#page = db
-      .prepare('SELECT id, time_nano, type, action, actor_id, attributes FROM events WHERE id > ? AND id <= ? AND time_nano >= ? AND time_nano <= ? ORDER BY id LIMIT ?')
+      .prepare(
+        'SELECT id, time_nano, type, action, actor_id, attributes FROM events WHERE id > ? AND id <= ? AND time_nano >= ? AND time_nano <= ? ORDER BY id LIMIT ?',
+      )
       .safeIntegers(true);
     this.#maxId = db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events');
     this.#trimCount = db.prepare('DELETE FROM events WHERE id <= (SELECT COALESCE(MAX(id), 0) FROM events) - ?');

@@ -53,7 +53,10 @@ export interface NewImage<R extends StoredImage = StoredImage> {
   digests?: string[];
 }
 
-interface ImageRow { id: string; record: string }
+interface ImageRow {
+  id: string;
+  record: string;
+}
 
 type Stmt = Database.Statement;
 
@@ -90,9 +93,7 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
 
   constructor(db: Db) {
     this.#db = db;
-    this.#insertImage = db.prepare(
-      'INSERT OR IGNORE INTO images (id, created_at, stored_at, size, config, record) VALUES (?, ?, ?, ?, ?, ?)',
-    );
+    this.#insertImage = db.prepare('INSERT OR IGNORE INTO images (id, created_at, stored_at, size, config, record) VALUES (?, ?, ?, ?, ?, ?)');
     // The directory is the truth about a layer's link: a re-extracted layer gets a new one.
     this.#upsertLayer = db.prepare(
       `INSERT INTO layers (id, diff_id, size, link, created_at) VALUES (?, ?, ?, ?, ?)
@@ -119,9 +120,7 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
     this.#getConfig = db.prepare('SELECT config FROM images WHERE id = ?').pluck();
     this.#getSize = db.prepare('SELECT size FROM images WHERE id = ?').pluck();
     this.#deleteImage = db.prepare('DELETE FROM images WHERE id = ?');
-    this.#deleteUnusedLayer = db.prepare(
-      'DELETE FROM layers WHERE id = ? AND NOT EXISTS (SELECT 1 FROM image_layers WHERE layer_id = ?)',
-    );
+    this.#deleteUnusedLayer = db.prepare('DELETE FROM layers WHERE id = ? AND NOT EXISTS (SELECT 1 FROM image_layers WHERE layer_id = ?)');
     this.#upsertDigest = db.prepare(
       `INSERT INTO repo_digests (ref, image_id, created_at) VALUES (?, ?, ?)
        ON CONFLICT(ref) DO UPDATE SET image_id = excluded.image_id`,
@@ -182,7 +181,6 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
     const row = this.#getImage.get(id) as ImageRow | undefined;
     return row && this.#toRecord(row, this.#tagsOf.all(row.id) as string[]);
   }
-
 
   findByTag(ref: string): R | undefined {
     const row = this.#getByTag.get(ref) as ImageRow | undefined;

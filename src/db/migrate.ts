@@ -43,9 +43,7 @@ export function migrate(db: Database.Database, migrations: Migration[] = loadMig
   if (current > latest) {
     throw new Error(`database schema version ${current} is newer than this berthd supports (${latest}); refusing to start`);
   }
-  const setVersion = db.prepare(
-    'INSERT INTO schema_version (id, version) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET version = excluded.version',
-  );
+  const setVersion = db.prepare('INSERT INTO schema_version (id, version) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET version = excluded.version');
   for (const m of migrations.filter((m) => m.version > current)) {
     db.transaction(() => {
       db.exec(m.sql);

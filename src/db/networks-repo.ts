@@ -89,7 +89,9 @@ export class NetworksRepo {
       nextSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM endpoints WHERE container_id = ?'),
       insertEndpoint: db.prepare('INSERT INTO endpoints (container_id, network_id, ip, requested_ip, mac, aliases, seq) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       deleteEndpoint: db.prepare('DELETE FROM endpoints WHERE container_id = ? AND network_id = ?'),
-      putRun: db.prepare('INSERT INTO network_runs (container_id, netns, setup, ports) VALUES (?, ?, ?, ?) ON CONFLICT(container_id) DO UPDATE SET netns = excluded.netns, setup = excluded.setup, ports = excluded.ports'),
+      putRun: db.prepare(
+        'INSERT INTO network_runs (container_id, netns, setup, ports) VALUES (?, ?, ?, ?) ON CONFLICT(container_id) DO UPDATE SET netns = excluded.netns, setup = excluded.setup, ports = excluded.ports',
+      ),
       getRun: db.prepare('SELECT * FROM network_runs WHERE container_id = ?'),
       deleteRun: db.prepare('DELETE FROM network_runs WHERE container_id = ?'),
       allRuns: db.prepare('SELECT * FROM network_runs'),
@@ -98,15 +100,23 @@ export class NetworksRepo {
 
   /** Throws SQLite's UNIQUE error when the name is taken. */
   insertNetwork(n: NetworkRecord): void {
-    this.#q.insert.run({ ...n, internal: n.internal ? 1 : 0, dnsEnabled: n.dnsEnabled ? 1 : 0, labels: JSON.stringify(n.labels), options: JSON.stringify(n.options) });
+    this.#q.insert.run({
+      ...n,
+      internal: n.internal ? 1 : 0,
+      dnsEnabled: n.dnsEnabled ? 1 : 0,
+      labels: JSON.stringify(n.labels),
+      options: JSON.stringify(n.options),
+    });
   }
 
   /** Deletes a network and the endpoints still on it (those of stopped containers), in one transaction. */
   deleteNetwork(id: string): void {
-    this.#db.transaction(() => {
-      this.#q.deleteEndpointsOn.run(id);
-      this.#q.delete.run(id);
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        this.#q.deleteEndpointsOn.run(id);
+        this.#q.delete.run(id);
+      })
+      .immediate();
   }
 
   get(id: string): NetworkRecord | undefined {
@@ -149,15 +159,17 @@ export class NetworksRepo {
    * same one). Throws what `pick` throws, or SQLite's errors; nothing is kept then.
    */
   addEndpoints(list: NewEndpoint[]): EndpointRecord[] {
-    return this.#db.transaction(() =>
-      list.map((e) => {
-        const used = new Set((this.#q.usedIps.all(e.networkId) as Array<{ ip: string }>).map((r) => r.ip));
-        const { ip, mac } = e.pick(used);
-        const { seq } = this.#q.nextSeq.get(e.containerId) as { seq: number };
-        this.#q.insertEndpoint.run(e.containerId, e.networkId, ip, e.requestedIp, mac, JSON.stringify(e.aliases), seq);
-        return { containerId: e.containerId, networkId: e.networkId, ip, requestedIp: e.requestedIp, mac, aliases: e.aliases, seq };
-      }),
-    ).immediate();
+    return this.#db
+      .transaction(() =>
+        list.map((e) => {
+          const used = new Set((this.#q.usedIps.all(e.networkId) as Array<{ ip: string }>).map((r) => r.ip));
+          const { ip, mac } = e.pick(used);
+          const { seq } = this.#q.nextSeq.get(e.containerId) as { seq: number };
+          this.#q.insertEndpoint.run(e.containerId, e.networkId, ip, e.requestedIp, mac, JSON.stringify(e.aliases), seq);
+          return { containerId: e.containerId, networkId: e.networkId, ip, requestedIp: e.requestedIp, mac, aliases: e.aliases, seq };
+        }),
+      )
+      .immediate();
   }
 
   removeEndpoint(containerId: string, networkId: string): void {
@@ -170,7 +182,9 @@ export class NetworksRepo {
 
   getRun(containerId: string): NetworkRun | undefined {
     const r = this.#q.getRun.get(containerId) as { container_id: string; netns: string; setup: string; ports: string } | undefined;
-    return r && { containerId: r.container_id, netns: r.netns, setup: JSON.parse(r.setup) as NetworkRun['setup'], ports: JSON.parse(r.ports) as NetworkRun['ports'] };
+    return (
+      r && { containerId: r.container_id, netns: r.netns, setup: JSON.parse(r.setup) as NetworkRun['setup'], ports: JSON.parse(r.ports) as NetworkRun['ports'] }
+    );
   }
 
   deleteRun(containerId: string): void {

@@ -17,7 +17,8 @@
  */
 
 /** A closed set: the server's status mapping depends on it. */
-export type ErrorKind = 'not-found' | 'invalid-parameter' | 'conflict' | 'not-modified' | 'unavailable' | 'forbidden' | 'unauthorized' | 'not-implemented' | 'system';
+export type ErrorKind =
+  'not-found' | 'invalid-parameter' | 'conflict' | 'not-modified' | 'unavailable' | 'forbidden' | 'unauthorized' | 'not-implemented' | 'system';
 
 interface CodeInfo {
   readonly kind: ErrorKind;
@@ -68,7 +69,10 @@ export const CONTAINER = {
   BERTH_CONTAINER_PRUNE_CONFLICT: { kind: 'conflict', description: 'Prune of a container that is not created, exited or dead.' },
   BERTH_CONTAINER_INIT_CONFLICT: { kind: 'conflict', description: 'The runtime create for an attach, refused in this status.' },
   BERTH_CONTAINER_ATTACH_STDIN_CONFLICT: { kind: 'conflict', description: 'Stdin wired to a container that has no process.' },
-  BERTH_CONTAINER_UNINIT_CONFLICT: { kind: 'conflict', description: 'Undoing the runtime create of an abandoned attach, for a container no longer initialized.' },
+  BERTH_CONTAINER_UNINIT_CONFLICT: {
+    kind: 'conflict',
+    description: 'Undoing the runtime create of an abandoned attach, for a container no longer initialized.',
+  },
   BERTH_CONTAINER_RESTART_BY_POLICY_CONFLICT: { kind: 'conflict', description: 'A restart timer fired for a container no longer restarting.' },
 } as const satisfies Block;
 
@@ -119,7 +123,10 @@ export const EXEC = {
   BERTH_EXEC_ATTACH: { kind: 'system', description: "conmon could not set up the exec session's attach socket." },
   BERTH_EXEC_START: { kind: 'system', description: 'Starting an exec session failed before the runtime ran (spec, conmon handshake).' },
   BERTH_EXEC_START_FAILED: { kind: 'system', description: 'The runtime could not start the exec process ("OCI runtime exec failed").' },
-  BERTH_EXEC_START_INVALID: { kind: 'invalid-parameter', description: 'The exec command is missing or not executable ("OCI runtime exec failed"; 400 as in dockerd).' },
+  BERTH_EXEC_START_INVALID: {
+    kind: 'invalid-parameter',
+    description: 'The exec command is missing or not executable ("OCI runtime exec failed"; 400 as in dockerd).',
+  },
 } as const satisfies Block;
 
 /** Images: references, archives, the layer store, the root filesystem mount. */
@@ -172,7 +179,10 @@ export const VOLUME = {
   BERTH_VOLUME_NOT_FOUND: { kind: 'not-found', description: 'No volume has that name ("get x: no such volume").' },
   BERTH_VOLUME_BAD_NAME: { kind: 'invalid-parameter', description: 'A volume name shorter than two characters or outside [a-zA-Z0-9][a-zA-Z0-9_.-].' },
   BERTH_VOLUME_NO_DRIVER: { kind: 'not-found', description: 'A volume driver other than local ("error looking up volume plugin").' },
-  BERTH_VOLUME_BAD_OPTION: { kind: 'invalid-parameter', description: 'A local driver option other than type/device/o, or type without device (and the reverse).' },
+  BERTH_VOLUME_BAD_OPTION: {
+    kind: 'invalid-parameter',
+    description: 'A local driver option other than type/device/o, or type without device (and the reverse).',
+  },
   BERTH_VOLUME_IN_USE: { kind: 'conflict', description: 'Remove of a volume a container mounts ("volume is in use - [ids]").' },
   BERTH_VOLUME_GONE: { kind: 'conflict', description: 'A volume of a container being created was removed meanwhile.' },
   BERTH_VOLUME_MOUNT_FAILED: { kind: 'system', description: "mount(8) of a volume's driver options (type/device/o) failed at a container's start." },
@@ -183,7 +193,10 @@ export const VOLUME = {
 
 /** The classic builder (POST /build): the context, the Dockerfile and its steps. */
 export const BUILD = {
-  BERTH_BUILD_DOCKERFILE_PARSE: { kind: 'invalid-parameter', description: 'A Dockerfile syntax error ("dockerfile parse error line N: …"), a bad stage name or FROM.' },
+  BERTH_BUILD_DOCKERFILE_PARSE: {
+    kind: 'invalid-parameter',
+    description: 'A Dockerfile syntax error ("dockerfile parse error line N: …"), a bad stage name or FROM.',
+  },
   BERTH_BUILD_DOCKERFILE_EMPTY: { kind: 'invalid-parameter', description: 'The Dockerfile has no instruction.' },
   BERTH_BUILD_DOCKERFILE_OUTSIDE: { kind: 'invalid-parameter', description: 'The dockerfile query names a path outside the context.' },
   BERTH_BUILD_DOCKERFILE_TOO_BIG: { kind: 'invalid-parameter', description: 'The Dockerfile is larger than berth reads.' },
@@ -229,7 +242,10 @@ export const REGISTRY = {
   BERTH_REGISTRY_DOWNLOAD: { kind: 'system', description: 'A blob download that failed after its retries.' },
   BERTH_REGISTRY_UNAUTHORIZED: { kind: 'unauthorized', description: 'The registry or its token endpoint refused the credentials.' },
   BERTH_REGISTRY_LOGIN_FAILED: { kind: 'unauthorized', description: 'POST /auth with credentials the registry refuses.' },
-  BERTH_REGISTRY_REFUSED: { kind: 'system', description: 'A pull or push the registry refused for lack of credentials (a 500, as dockerd: a 401 would make the CLI prompt).' },
+  BERTH_REGISTRY_REFUSED: {
+    kind: 'system',
+    description: 'A pull or push the registry refused for lack of credentials (a 500, as dockerd: a 401 would make the CLI prompt).',
+  },
   BERTH_REGISTRY_TOKEN: { kind: 'system', description: 'A token endpoint that errors or answers without a token.' },
   BERTH_REGISTRY_DENIED: { kind: 'forbidden', description: 'The registry answered 403.' },
   BERTH_REGISTRY_NOT_FOUND: { kind: 'not-found', description: 'The registry answered 404.' },
@@ -254,16 +270,19 @@ export const NETWORK = {
   BERTH_NETWORK_BAD_SUBNET: { kind: 'invalid-parameter', description: 'A subnet or ip-range that is not an IPv4 CIDR.' },
   BERTH_NETWORK_BAD_GATEWAY: { kind: 'invalid-parameter', description: 'A gateway outside the subnet.' },
   BERTH_NETWORK_BAD_RANGE: { kind: 'invalid-parameter', description: 'An ip-range outside the subnet.' },
-  BERTH_NETWORK_POOL_OVERLAP: { kind: 'forbidden', description: 'A subnet overlapping another network\'s ("Pool overlaps with other one on this address space").' },
+  BERTH_NETWORK_POOL_OVERLAP: {
+    kind: 'forbidden',
+    description: 'A subnet overlapping another network\'s ("Pool overlaps with other one on this address space").',
+  },
   BERTH_NETWORK_NO_POOL: { kind: 'invalid-parameter', description: 'Every subnet of the address pools is taken (by networks or host routes).' },
   BERTH_NETWORK_NO_SUBNET: { kind: 'system', description: 'A bridge network record without an IPv4 subnet.' },
   BERTH_NETWORK_BAD_BIP: { kind: 'system', description: 'The bip setting names the network address instead of the gateway.' },
   BERTH_NETWORK_PREDEFINED: { kind: 'forbidden', description: 'Remove of bridge, host or none.' },
   BERTH_NETWORK_IN_USE: { kind: 'forbidden', description: 'Remove of a network with running containers ("has active endpoints").' },
   BERTH_NETWORK_MODE: { kind: 'invalid-parameter', description: 'A malformed NetworkMode (container: without a name).' },
-  BERTH_NETWORK_MULTIPLE: { kind: 'invalid-parameter', description: 'Create with EndpointsConfig for more than the container\'s own network.' },
+  BERTH_NETWORK_MULTIPLE: { kind: 'invalid-parameter', description: "Create with EndpointsConfig for more than the container's own network." },
   BERTH_NETWORK_NOT_BRIDGE: { kind: 'forbidden', description: 'Connect to or disconnect from host or none.' },
-  BERTH_NETWORK_SHARED: { kind: 'forbidden', description: 'Connect of a container on host, none or another container\'s namespace.' },
+  BERTH_NETWORK_SHARED: { kind: 'forbidden', description: "Connect of a container on host, none or another container's namespace." },
   BERTH_NETWORK_ALIAS_DEFAULT: { kind: 'invalid-parameter', description: 'Network aliases on the default bridge network.' },
   BERTH_NETWORK_IP_DEFAULT: { kind: 'invalid-parameter', description: 'A fixed IPv4 address on the default bridge network.' },
   BERTH_NETWORK_ALREADY_CONNECTED: { kind: 'forbidden', description: 'Connect of a container already on the network.' },
@@ -287,7 +306,10 @@ export const NETWORK = {
 export const OBSERVE = {
   BERTH_EVENTS_SINCE_AFTER_UNTIL: { kind: 'invalid-parameter', description: 'GET /events with `since` after `until`.' },
   BERTH_EVENTS_SLOW_READER: { kind: 'unavailable', description: 'A live events reader fell more than the queue bound behind and was dropped.' },
-  BERTH_UPDATE_CONFLICT: { kind: 'conflict', description: "docker update: Docker's \"Conflicting options\" (NanoCpus against CpuQuota/CpuPeriod, memory above the set swap)." },
+  BERTH_UPDATE_CONFLICT: {
+    kind: 'conflict',
+    description: 'docker update: Docker\'s "Conflicting options" (NanoCpus against CpuQuota/CpuPeriod, memory above the set swap).',
+  },
   BERTH_UPDATE_AUTOREMOVE: { kind: 'conflict', description: 'docker update: a restart policy other than "no" for an AutoRemove container.' },
   BERTH_UPDATE_BLKIO_WEIGHT: { kind: 'invalid-parameter', description: 'docker update: BlkioWeight outside 10–1000.' },
   BERTH_UPDATE_MEMORY: { kind: 'invalid-parameter', description: 'docker update: a memory limit below 6 MB.' },

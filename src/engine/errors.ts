@@ -34,27 +34,19 @@ export const EngineError = EngineErrorClass as {
   readonly prototype: EngineError;
 };
 
-export const notFound = (code: CodeOfKind<'not-found'>, message: string, cause?: unknown) =>
-  new EngineError('not-found', code, message, { cause });
+export const notFound = (code: CodeOfKind<'not-found'>, message: string, cause?: unknown) => new EngineError('not-found', code, message, { cause });
 export const invalid = (code: CodeOfKind<'invalid-parameter'>, message: string, cause?: unknown) =>
   new EngineError('invalid-parameter', code, message, { cause });
-export const conflict = (code: CodeOfKind<'conflict'>, message: string, cause?: unknown) =>
-  new EngineError('conflict', code, message, { cause });
-export const notModified = (code: CodeOfKind<'not-modified'>, message: string) =>
-  new EngineError('not-modified', code, message);
-export const systemError = (code: CodeOfKind<'system'>, message: string, cause?: unknown) =>
-  new EngineError('system', code, message, { cause });
-export const forbidden = (code: CodeOfKind<'forbidden'>, message: string, cause?: unknown) =>
-  new EngineError('forbidden', code, message, { cause });
-export const notImplemented = (code: CodeOfKind<'not-implemented'>, message: string) =>
-  new EngineError('not-implemented', code, message);
+export const conflict = (code: CodeOfKind<'conflict'>, message: string, cause?: unknown) => new EngineError('conflict', code, message, { cause });
+export const notModified = (code: CodeOfKind<'not-modified'>, message: string) => new EngineError('not-modified', code, message);
+export const systemError = (code: CodeOfKind<'system'>, message: string, cause?: unknown) => new EngineError('system', code, message, { cause });
+export const forbidden = (code: CodeOfKind<'forbidden'>, message: string, cause?: unknown) => new EngineError('forbidden', code, message, { cause });
+export const notImplemented = (code: CodeOfKind<'not-implemented'>, message: string) => new EngineError('not-implemented', code, message);
 
 /** Docker's fixed text for a missing container. */
-export const noSuchContainer = (ref: string) =>
-  notFound('BERTH_CONTAINER_NOT_FOUND', `No such container: ${ref}`);
+export const noSuchContainer = (ref: string) => notFound('BERTH_CONTAINER_NOT_FOUND', `No such container: ${ref}`);
 /** Docker's fixed text for a missing image. */
-export const noSuchImage = (ref: string) =>
-  notFound('BERTH_IMAGE_NOT_FOUND', `No such image: ${ref}`);
+export const noSuchImage = (ref: string) => notFound('BERTH_IMAGE_NOT_FOUND', `No such image: ${ref}`);
 
 export function isEngineError(err: unknown, kind?: ErrorKind): err is EngineError {
   return err instanceof EngineError && (kind === undefined || err.kind === kind);

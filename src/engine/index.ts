@@ -102,17 +102,30 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const eventsRepo = new EventsRepo(db);
   const events = new EventBus(eventsRepo, config.eventsRetention);
   events.trim();
-  const images = withImageEvents(createImageService({ db, dataRoot: paths.dataRoot, log, containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: isRunning(c.status as ContainerStatus) })) }), events);
+  const images = withImageEvents(
+    createImageService({
+      db,
+      dataRoot: paths.dataRoot,
+      log,
+      containersUsing: (imageId) => repo.usingImage(imageId).map((c) => ({ id: c.id, running: isRunning(c.status as ContainerStatus) })),
+    }),
+    events,
+  );
   const registry = createRegistryService({
     settings: config.registry ?? { insecureRegistries: [], mirrors: [], certsDir: '/etc/berth/certs.d' },
     store: images.store,
     log,
     // dockerd's pull/push events: Actor.ID is the reference, attributes.name the repository.
-    emit: (action, reference, imageId) => events.emit({ type: 'image', action, id: reference, attributes: { name: reference.replace(/[:@][^/]*$/, ''), imageID: imageId } }),
+    emit: (action, reference, imageId) =>
+      events.emit({ type: 'image', action, id: reference, attributes: { name: reference.replace(/[:@][^/]*$/, ''), imageID: imageId } }),
   });
   const runtime = new ConmonRuncRuntime({
-    conmonPath: config.conmonPath, runtimePath: config.runtimePath, runtimeRoot: paths.runcRoot,
-    exitsDir: paths.exitsDir, logSizeMax: config.logSizeMax, logLevel: config.logLevel,
+    conmonPath: config.conmonPath,
+    runtimePath: config.runtimePath,
+    runtimeRoot: paths.runcRoot,
+    exitsDir: paths.exitsDir,
+    logSizeMax: config.logSizeMax,
+    logLevel: config.logLevel,
   });
   const volumes = new VolumeService(new VolumesRepo(db), paths.dataRoot, log);
   const mutex = new KeyedMutex();
@@ -132,12 +145,19 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       poolStart: config.defaultBridge === 'berth0' ? 0 : parseInt(createHash('sha256').update(config.dataRoot).digest('hex').slice(0, 8), 16),
       defaultBridge: config.defaultBridge,
     },
-    log, events,
+    log,
+    events,
     queue: serialQueue(),
   };
   const networks = createNetworkService(netCtx);
   const ctx: ContainerContext = {
-    repo, images, runtime, paths, log, events, volumes,
+    repo,
+    images,
+    runtime,
+    paths,
+    log,
+    events,
+    volumes,
     rootMounts: hostRootMounts,
     mutex,
     live: new LiveStates(),
@@ -157,7 +177,8 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const daemonId = meta.get('daemon-id') ?? (meta.set('daemon-id', randomUUID()), meta.get('daemon-id')!);
   // Asked at the first /version, not at startup: two processes fewer before the first answer.
   let versions: Promise<{ conmon: string; runtime: string }> | undefined;
-  const binaryVersions = () => (versions ??= Promise.all([binaryVersion(config.conmonPath), binaryVersion(config.runtimePath)]).then(([conmon, runtime]) => ({ conmon, runtime })));
+  const binaryVersions = () =>
+    (versions ??= Promise.all([binaryVersion(config.conmonPath), binaryVersion(config.runtimePath)]).then(([conmon, runtime]) => ({ conmon, runtime })));
   const exec = createExecService(ctx);
   const engineContainers = withContainerVerbEvents(ctx, createContainersApi(ctx));
   const eventedExec = withExecEvents(ctx, exec);
@@ -165,7 +186,9 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
   const buildRoot = path.join(paths.dataRoot, 'build');
   const engine: Engine = {
     containerFiles: withFileEvents(ctx, {
-      export: (ref) => exportContainer(ctx, ref), changes: (ref) => containerChanges(ctx, ref), commit: (ref, opts) => commitContainer(ctx, ref, opts),
+      export: (ref) => exportContainer(ctx, ref),
+      changes: (ref) => containerChanges(ctx, ref),
+      commit: (ref, opts) => commitContainer(ctx, ref, opts),
       statPath: (ref, p) => statContainerPath(ctx, ref, p),
       getArchive: (ref, p) => getContainerArchive(ctx, ref, p),
       putArchive: (ref, p, source, opts) => putContainerArchive(ctx, ref, p, source, opts),
@@ -182,13 +205,27 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     images,
     volumes: createVolumesApi(volumes),
     build: createBuildApi({
-      containers: engineContainers, images, buildRoot, log: log.child({ component: 'build' }),
+      containers: engineContainers,
+      images,
+      buildRoot,
+      log: log.child({ component: 'build' }),
       files: { mount: (ref) => mountContainer(ctx, ref), unmount: (ref) => unmountContainer(ctx, ref) },
       containerLayer: (id) => upperLayerTar(containerFiles(ctx.paths.containerDir(id)).upper),
       cache: new BuildCacheRepo(db),
     }),
     registry,
-    system: createSystemApi({ daemonId, version: config.version, paths, host, repo, images, runtimeName: config.runtimeName, runtimePath: config.runtimePath, binaryVersions, defaultPidsLimit: config.defaultPidsLimit }),
+    system: createSystemApi({
+      daemonId,
+      version: config.version,
+      paths,
+      host,
+      repo,
+      images,
+      runtimeName: config.runtimeName,
+      runtimePath: config.runtimePath,
+      binaryVersions,
+      defaultPidsLimit: config.defaultPidsLimit,
+    }),
   };
   return {
     engine,

@@ -89,5 +89,8 @@ export function handleError(this: unknown, err: unknown, request: FastifyRequest
 
 /** Docker's answer for an unknown path. */
 export function handleNotFound(_request: FastifyRequest, reply: FastifyReply): void {
-  reply.code(404).type('application/json').send(JSON.stringify({ message: 'page not found' }));
+  reply
+    .code(404)
+    .type('application/json')
+    .send(JSON.stringify({ message: 'page not found' }));
 }

@@ -25,7 +25,9 @@ describe('docker-py and a registry', { skip, timeout: 180_000 }, () => {
 
   test('images.push / api.push progress, images.pull, RepoDigests, login', () => {
     const run = spawnSync('python3', [path.join(repoRoot, 'test', 'conformance', 'docker_py_registry.py')], {
-      env: { ...d.env, REGISTRY: reg.host }, encoding: 'utf8', timeout: 150_000,
+      env: { ...d.env, REGISTRY: reg.host },
+      encoding: 'utf8',
+      timeout: 150_000,
     });
     assert.equal(run.status, 0, `docker_py_registry.py failed:\n${run.stdout}\n${run.stderr}`);
     assert.ok(run.stdout.includes('docker-py registry ok'), run.stdout);

@@ -46,7 +46,10 @@ describe('container create: every HostConfig field takes effect', { skip: skipUn
 
   test('Env, WorkingDir, User, Entrypoint and Labels', async () => {
     const out = await output('echo "$A|$(pwd)|$(id -u):$(id -g)|$0"', {
-      Env: ['A=1'], WorkingDir: '/tmp', User: 'nobody', Labels: { k: 'v' },
+      Env: ['A=1'],
+      WorkingDir: '/tmp',
+      User: 'nobody',
+      Labels: { k: 'v' },
     });
     assert.equal(out, '1|/tmp|65534:65534|sh\n');
     const ep = await run(d, { Entrypoint: ['echo', 'ep'], Cmd: ['arg'] });
@@ -100,8 +103,13 @@ describe('container create: every HostConfig field takes effect', { skip: skipUn
     const id = await run(d, {
       Cmd: ['sleep', '1000'],
       HostConfig: {
-        Memory: 64 * 1024 * 1024, MemorySwap: 128 * 1024 * 1024, PidsLimit: 50, CpuShares: 512,
-        CpuQuota: 50000, CpuPeriod: 100000, CpusetCpus: '0',
+        Memory: 64 * 1024 * 1024,
+        MemorySwap: 128 * 1024 * 1024,
+        PidsLimit: 50,
+        CpuShares: 512,
+        CpuQuota: 50000,
+        CpuPeriod: 100000,
+        CpusetCpus: '0',
       },
     });
     assert.equal(cgroupFile('memory', id, 'memory.limit_in_bytes'), String(64 * 1024 * 1024));
@@ -144,9 +152,14 @@ describe('container create: every HostConfig field takes effect', { skip: skipUn
     assert.equal(out, '1024\n2048\n');
   });
 
-  test('NetworkMode none has only lo; host sees the host\'s interfaces', async () => {
+  test("NetworkMode none has only lo; host sees the host's interfaces", async () => {
     const ifaces = (text: string) =>
-      text.split('\n').slice(2).map((l) => l.split(':')[0].trim()).filter(Boolean).sort();
+      text
+        .split('\n')
+        .slice(2)
+        .map((l) => l.split(':')[0].trim())
+        .filter(Boolean)
+        .sort();
     const none = await output('cat /proc/net/dev', { HostConfig: { NetworkMode: 'none' } });
     assert.deepEqual(ifaces(none), ['lo']);
     const host = await output('cat /proc/net/dev', { HostConfig: { NetworkMode: 'host' } });

@@ -79,7 +79,8 @@ describe('bad input over HTTP', { skip: skipUnlessRoot(), timeout: 120_000 }, ()
     await createError({ Image: 'busybox', HostConfig: { CpuShares: -5 } }, 400, /CpuShares/);
     await createError({ Image: 'busybox', HostConfig: { PidsLimit: 2 ** 70 } }, 400, /PidsLimit/);
     await expectError('POST', '/containers/create', 400, undefined, {
-      body: '{"Image":"busybox","HostConfig":{"Memory":99999999999999999999999999}}', headers: { 'Content-Type': 'application/json' },
+      body: '{"Image":"busybox","HostConfig":{"Memory":99999999999999999999999999}}',
+      headers: { 'Content-Type': 'application/json' },
     });
     await expectError('POST', `/containers/${running}/stop`, 400, /\bt\b/, { query: { t: '99999999999999999999999' } });
     await expectError('POST', `/containers/${running}/stop`, 400, /\bt\b/, { query: { t: 'abc' } });
@@ -128,7 +129,8 @@ describe('bad input over HTTP', { skip: skipUnlessRoot(), timeout: 120_000 }, ()
         }
         const hasBody = (op.parameters ?? []).some((p: any) => p.in === 'body');
         await expectError(method.toUpperCase(), route.replace('{id}', 'nosuchthing'), 404, 'No such container: nosuchthing', {
-          query, ...(hasBody ? { body: { Cmd: ['true'], AttachStdout: true } } : {}),
+          query,
+          ...(hasBody ? { body: { Cmd: ['true'], AttachStdout: true } } : {}),
         });
         checked++;
       }
@@ -175,7 +177,10 @@ describe('bad input over HTTP', { skip: skipUnlessRoot(), timeout: 120_000 }, ()
 
   test('a failed create leaves no record, directory, mount or conmon', async () => {
     const snapshot = async () => ({
-      list: (await d.request('GET', '/containers/json', { query: { all: 1 } })).json().map((c: any) => c.Id).sort(),
+      list: (await d.request('GET', '/containers/json', { query: { all: 1 } }))
+        .json()
+        .map((c: any) => c.Id)
+        .sort(),
       dirs: fs.readdirSync(path.join(d.dataRoot, 'containers')).sort(),
       mounts: mountsUnder(d.root),
       conmons: processesMentioning(d.root).filter((p) => /conmon/.test(p.cmdline)).length,

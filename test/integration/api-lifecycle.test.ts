@@ -70,7 +70,7 @@ describe('container lifecycle over HTTP', { skip: skipUnlessRoot(), timeout: 180
       assert.deepEqual(await flt({ label: ['constructor'] }), [], 'only own label keys match');
       assert.deepEqual(await flt({ label: ['__proto__'] }), []);
     });
-    test('bad filters are 400 with Docker\'s words', async () => {
+    test("bad filters are 400 with Docker's words", async () => {
       const bad = async (method: string, p: string, filters: string | object) => {
         const res = await d.request(method, p, { query: { filters } });
         assert.equal(res.status, 400, `${JSON.stringify(filters)} → ${res.status} ${res.body}`);
@@ -179,7 +179,7 @@ describe('container lifecycle over HTTP', { skip: skipUnlessRoot(), timeout: 180
     await verb(d, id, 'kill');
   });
 
-  test('on-failure:2 restarts exactly twice with Docker\'s backoff, then stays exited', async () => {
+  test("on-failure:2 restarts exactly twice with Docker's backoff, then stays exited", async () => {
     const starts = path.join(hostDir, 'starts');
     const id = await run(d, {
       Cmd: ['sh', '-c', 'cut -d" " -f1 /proc/uptime >> /h/starts; exit 1'],

@@ -6,9 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  create, demux, inspectApi, logs, RawConnection, run, sleep, streamRequest, streamText, verb, waitExit,
-} from './helpers/api.js';
+import { create, demux, inspectApi, logs, RawConnection, run, sleep, streamRequest, streamText, verb, waitExit } from './helpers/api.js';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
 import { dockerTime, eventually, skipUnlessRoot } from './helpers/docker-cli.js';
 import { importBusybox } from './helpers/images.js';
@@ -58,7 +56,10 @@ describe('logs, attach and wait over HTTP', { skip: skipUnlessRoot(), timeout: 1
       assert.ok(m, `not timestamped: ${JSON.stringify(f.data.toString())}`);
       return { time: m[1], text: m[2] };
     });
-    assert.deepEqual(stamped.map((s) => s.text), ['out1\n', 'err1\n', 'out2\n', 'err2\n']);
+    assert.deepEqual(
+      stamped.map((s) => s.text),
+      ['out1\n', 'err1\n', 'out2\n', 'err2\n'],
+    );
     const split = (unixSeconds(stamped[1].time) + unixSeconds(stamped[2].time)) / 2;
     const since = await logs(d, id, { stdout: 1, stderr: 1, since: split.toFixed(9) });
     assert.equal(since.stdout + since.stderr, 'out2\nerr2\n');
@@ -89,14 +90,14 @@ describe('logs, attach and wait over HTTP', { skip: skipUnlessRoot(), timeout: 1
     assert.equal(streamText(demux(body), 1), 'n1\nn2\nn3\nn4\nn5\n');
     assert.equal((await inspectApi(d, f)).State.Status, 'exited');
     // Following an exited container returns what is there and ends.
-    assert.equal(streamText(demux(await (await streamRequest(d, 'GET', `/containers/${f}/logs`, { stdout: 1, follow: 1 })).body), 1),
-      'n1\nn2\nn3\nn4\nn5\n');
+    assert.equal(streamText(demux(await (await streamRequest(d, 'GET', `/containers/${f}/logs`, { stdout: 1, follow: 1 })).body), 1), 'n1\nn2\nn3\nn4\nn5\n');
   });
 
   /** The raw HTTP request of an attach; `upgrade` adds Docker's hijack headers. */
   const attachRequest = (cid: string, upgrade: boolean) =>
     `POST /v1.41/containers/${cid}/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: berth\r\nContent-Length: 0\r\n` +
-    (upgrade ? 'Connection: Upgrade\r\nUpgrade: tcp\r\n' : '') + '\r\n';
+    (upgrade ? 'Connection: Upgrade\r\nUpgrade: tcp\r\n' : '') +
+    '\r\n';
 
   for (const upgrade of [true, false]) {
     test(`attach ${upgrade ? 'with Upgrade: tcp → 101' : 'without Upgrade → 200'} gets all output of a container started after it`, async () => {

@@ -13,7 +13,7 @@ import { skipUnlessRoot } from './helpers/docker-cli.js';
 describe('system endpoints over HTTP', { skip: skipUnlessRoot(), timeout: 120_000 }, () => {
   const d = useDaemon();
 
-  test('HEAD and GET /_ping carry Docker\'s headers', async () => {
+  test("HEAD and GET /_ping carry Docker's headers", async () => {
     for (const method of ['GET', 'HEAD']) {
       const res = await d.request(method, '/_ping');
       assert.equal(res.status, 200, method);
@@ -43,7 +43,7 @@ describe('system endpoints over HTTP', { skip: skipUnlessRoot(), timeout: 120_00
     }
   });
 
-  test('a version above the maximum is 400 with Docker\'s text, below the minimum too', async () => {
+  test("a version above the maximum is 400 with Docker's text, below the minimum too", async () => {
     const res = await d.request('GET', '/v9.99/_ping');
     assert.equal(res.status, 400);
     assert.equal(res.json().message, 'client version 9.99 is too new. Maximum supported API version is 1.41');

@@ -158,8 +158,13 @@ describe('interactive attach', { skip: skipUnlessRoot(), timeout: 240_000 }, () 
     assert.equal((await dockerExpect(d, ['run', '-i', '--rm', 'busybox', 'cat'], 0, { input: 'hi\n' })).stdout, 'hi\n');
     const r = await d.docker(['run', '-i', '--rm', 'busybox', 'sh', '-c', 'cat; exit 3'], { input: 'a\nb\n' });
     assert.deepEqual([r.code, r.stdout], [3, 'a\nb\n']);
-    const runs = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? sleep(i * 10) : Promise.resolve()).then(() => d.docker(['run', '--rm', 'busybox', 'echo', 'hi']))));
-    assert.deepEqual(runs.map((x) => `${x.code}:${x.stdout}`), Array(30).fill('0:hi\n'));
+    const runs = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? sleep(i * 10) : Promise.resolve()).then(() => d.docker(['run', '--rm', 'busybox', 'echo', 'hi']))),
+    );
+    assert.deepEqual(
+      runs.map((x) => `${x.code}:${x.stdout}`),
+      Array(30).fill('0:hi\n'),
+    );
   });
 
   test('TTY under script: the initial size is the terminal size', async () => {
@@ -267,7 +272,9 @@ describe('interactive attach', { skip: skipUnlessRoot(), timeout: 240_000 }, () 
 /** conmon processes whose command line names the container. */
 function conmonsOf(cid: string): number {
   try {
-    return execFileSync('pgrep', ['-f', `conmon .*${cid}`], { encoding: 'utf8' }).trim().split('\n').length;
+    return execFileSync('pgrep', ['-f', `conmon .*${cid}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n').length;
   } catch {
     return 0;
   }

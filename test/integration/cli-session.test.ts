@@ -28,11 +28,10 @@ describe('docker CLI session', { skip: skipUnlessRoot(), timeout: 300_000 }, () 
     await dockerExpect(d, ['run', '--rm', 'busybox', 'sh', '-c', 'exit 3'], 3);
   });
 
-  test('a missing command is 127 with Docker\'s message, and --rm still removes it', async () => {
+  test("a missing command is 127 with Docker's message, and --rm still removes it", async () => {
     const r = await dockerExpect(d, ['run', '--rm', '--name', 'nosuch', 'busybox', 'nosuchcmd'], 127);
     assert.match(r.stderr, /executable file not found/);
-    await eventually('nosuch removed', async () =>
-      (await d.docker(['ps', '-aq', '--filter', 'name=nosuch'])).stdout === '');
+    await eventually('nosuch removed', async () => (await d.docker(['ps', '-aq', '--filter', 'name=nosuch'])).stdout === '');
   });
 
   test('a command that is not executable is 126', async () => {
@@ -41,8 +40,7 @@ describe('docker CLI session', { skip: skipUnlessRoot(), timeout: 300_000 }, () 
   });
 
   test('-e, -w and -u apply inside the container', async () => {
-    const r = await dockerExpect(d, ['run', '--rm', '-e', 'A=1', '-w', '/tmp', '-u', 'nobody', 'busybox',
-      'sh', '-c', 'echo "$(id -u):$(id -g) $(pwd) $A"']);
+    const r = await dockerExpect(d, ['run', '--rm', '-e', 'A=1', '-w', '/tmp', '-u', 'nobody', 'busybox', 'sh', '-c', 'echo "$(id -u):$(id -g) $(pwd) $A"']);
     assert.equal(r.stdout, '65534:65534 /tmp 1\n');
     // The image sets no PATH: the container gets Docker's default one.
     const path = await dockerExpect(d, ['run', '--rm', 'busybox', 'sh', '-c', 'echo $PATH']);
@@ -50,8 +48,16 @@ describe('docker CLI session', { skip: skipUnlessRoot(), timeout: 300_000 }, () 
   });
 
   test('--memory 64m is the cgroup limit inside the container', async () => {
-    const r = await dockerExpect(d, ['run', '--rm', '--memory', '64m', 'busybox', 'sh', '-c',
-      'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes']);
+    const r = await dockerExpect(d, [
+      'run',
+      '--rm',
+      '--memory',
+      '64m',
+      'busybox',
+      'sh',
+      '-c',
+      'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes',
+    ]);
     assert.equal(r.stdout, '67108864\n');
   });
 
@@ -60,9 +66,28 @@ describe('docker CLI session', { skip: skipUnlessRoot(), timeout: 300_000 }, () 
     let firstPid = 0;
 
     test('run -d prints the ID and the container runs', async () => {
-      const r = await dockerExpect(d, ['run', '-d', '--name', 'web', '--restart', 'on-failure:2', '-e', 'A=1',
-        '-w', '/tmp', '-u', 'nobody', '--label', 'k=v', '--memory', '64m', 'busybox',
-        'sh', '-c', 'while true; do date; sleep 1; done']);
+      const r = await dockerExpect(d, [
+        'run',
+        '-d',
+        '--name',
+        'web',
+        '--restart',
+        'on-failure:2',
+        '-e',
+        'A=1',
+        '-w',
+        '/tmp',
+        '-u',
+        'nobody',
+        '--label',
+        'k=v',
+        '--memory',
+        '64m',
+        'busybox',
+        'sh',
+        '-c',
+        'while true; do date; sleep 1; done',
+      ]);
       assert.match(r.stdout, ID64);
       const s = await state();
       assert.equal(s.Status, 'running');
@@ -108,8 +133,7 @@ describe('docker CLI session', { skip: skipUnlessRoot(), timeout: 300_000 }, () 
       const s = await state();
       assert.equal(s.Status, 'exited');
       assert.equal(s.ExitCode, 137);
-      const exited = ['ps', '-a', '--filter', 'status=exited', '--filter', 'label=k=v', '--filter', 'name=web',
-        '--format', '{{.Names}} {{.Status}}'];
+      const exited = ['ps', '-a', '--filter', 'status=exited', '--filter', 'label=k=v', '--filter', 'name=web', '--format', '{{.Names}} {{.Status}}'];
       assert.match((await dockerExpect(d, exited)).stdout, /^web Exited \(137\) .+ ago\n$/);
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal((await state()).Status, 'exited', 'on-failure must not restart a stopped container');

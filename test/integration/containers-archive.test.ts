@@ -70,13 +70,16 @@ test('docker cp out of and into stopped and running containers', { skip }, async
   assert.equal(await ok(['exec', 'cp2', 'cat', '/tmp/dir/sub/f']), 'f\n');
 });
 
-test('HEAD reports Docker\'s path stat; errors use Docker\'s codes and texts', { skip }, async () => {
+test("HEAD reports Docker's path stat; errors use Docker's codes and texts", { skip }, async () => {
   const dir = await d.request('HEAD', '/containers/cp1/archive', { query: { path: '/etc' } });
   assert.equal(dir.status, 200);
-  assert.deepEqual({ ...statHeader(dir.headers), mtime: 'x' }, { name: 'etc', size: statHeader(dir.headers).size, mode: 2147484141, mtime: 'x', linkTarget: '' });
+  assert.deepEqual(
+    { ...statHeader(dir.headers), mtime: 'x' },
+    { name: 'etc', size: statHeader(dir.headers).size, mode: 2147484141, mtime: 'x', linkTarget: '' },
+  );
   const link = statHeader((await d.request('HEAD', '/containers/cp1/archive', { query: { path: '/etclink' } })).headers);
   assert.equal(link.linkTarget, '/etc');
-  assert.equal(link.mode & 2 ** 27, 2 ** 27);
+  assert.equal(link.mode & (2 ** 27), 2 ** 27);
   assert.equal((await d.request('HEAD', '/containers/cp1/archive', { query: { path: '/nope' } })).status, 404);
   const missing = await d.request('GET', '/containers/cp1/archive', { query: { path: '/nope' } });
   assert.equal(missing.status, 404);
@@ -85,16 +88,28 @@ test('HEAD reports Docker\'s path stat; errors use Docker\'s codes and texts', {
   const notDir = await d.request('PUT', '/containers/cp1/archive', { query: { path: '/new' }, body, headers: { 'content-type': 'application/x-tar' } });
   assert.equal(notDir.status, 400);
   assert.equal(notDir.json().message, 'extraction point is not a directory');
-  assert.equal((await d.request('PUT', '/containers/cp1/archive', { query: { path: '/nope' }, body, headers: { 'content-type': 'application/x-tar' } })).status, 404);
+  assert.equal(
+    (await d.request('PUT', '/containers/cp1/archive', { query: { path: '/nope' }, body, headers: { 'content-type': 'application/x-tar' } })).status,
+    404,
+  );
   await ok(['run', '-d', '--name', 'cpro', '--read-only', '-v', `${work}:/rw`, '-v', `${work}:/ro:ro`, '--tmpfs', '/scratch', 'busybox', 'sleep', '120']);
   const ro = await d.request('PUT', '/containers/cpro/archive', { query: { path: '/tmp' }, body, headers: { 'content-type': 'application/x-tar' } });
   assert.equal(ro.status, 403);
   assert.equal(ro.json().message, 'container rootfs is marked read-only');
-  assert.equal((await d.request('PUT', '/containers/cpro/archive', { query: { path: '/ro' }, body, headers: { 'content-type': 'application/x-tar' } })).status, 403);
+  assert.equal(
+    (await d.request('PUT', '/containers/cpro/archive', { query: { path: '/ro' }, body, headers: { 'content-type': 'application/x-tar' } })).status,
+    403,
+  );
   // Into a bind mount and a tmpfs of a running container.
-  assert.equal((await d.request('PUT', '/containers/cpro/archive', { query: { path: '/rw' }, body, headers: { 'content-type': 'application/x-tar' } })).status, 200);
+  assert.equal(
+    (await d.request('PUT', '/containers/cpro/archive', { query: { path: '/rw' }, body, headers: { 'content-type': 'application/x-tar' } })).status,
+    200,
+  );
   assert.equal(fs.readFileSync(path.join(work, 'x'), 'utf8'), 'x');
-  assert.equal((await d.request('PUT', '/containers/cpro/archive', { query: { path: '/scratch' }, body, headers: { 'content-type': 'application/x-tar' } })).status, 200);
+  assert.equal(
+    (await d.request('PUT', '/containers/cpro/archive', { query: { path: '/scratch' }, body, headers: { 'content-type': 'application/x-tar' } })).status,
+    200,
+  );
   assert.equal(await ok(['exec', 'cpro', 'cat', '/scratch/x']), 'x');
   assert.ok(tarNames((await d.request('GET', '/containers/cpro/archive', { query: { path: '/scratch' } })).body).includes('scratch/x'));
 });
@@ -118,7 +133,16 @@ with tarfile.open(fileobj=io.BytesIO(raw)) as t:
 });
 
 test('planted symlinks and ".." entries never reach outside the container', { skip }, async () => {
-  await ok(['run', '-d', '--name', 'esc', 'busybox', 'sh', '-c', `ln -s ${canary} /tmp/abs; ln -s ../../../../../../../../..${canary} /tmp/rel; ln -s / /tmp/root; sleep 120`]);
+  await ok([
+    'run',
+    '-d',
+    '--name',
+    'esc',
+    'busybox',
+    'sh',
+    '-c',
+    `ln -s ${canary} /tmp/abs; ln -s ../../../../../../../../..${canary} /tmp/rel; ln -s / /tmp/root; sleep 120`,
+  ]);
   await new Promise((r) => setTimeout(r, 300));
   const evil = await tarOf([
     { entry: { name: 'abs/sub/secret', type: 'file', mode: 0o644, size: 4 }, content: Buffer.from('PWND') },
@@ -129,7 +153,10 @@ test('planted symlinks and ".." entries never reach outside the container', { sk
     assert.ok([200, 404].includes(res.status), `${p}: ${res.status} ${res.body}`);
   }
   const dotdot = await tarOf([{ entry: { name: '../../../../etc/evil', type: 'file', mode: 0o644, size: 4 }, content: Buffer.from('PWND') }]);
-  assert.equal((await d.request('PUT', '/containers/esc/archive', { query: { path: '/tmp' }, body: dotdot, headers: { 'content-type': 'application/x-tar' } })).status, 400);
+  assert.equal(
+    (await d.request('PUT', '/containers/esc/archive', { query: { path: '/tmp' }, body: dotdot, headers: { 'content-type': 'application/x-tar' } })).status,
+    400,
+  );
   for (const p of ['/tmp/abs/sub/secret', '/tmp/abs/', '/tmp/rel/sub', '/tmp/root/../../..', `${canary}/sub/secret`]) {
     const res = await d.request('GET', '/containers/esc/archive', { query: { path: p } });
     assert.ok(!res.body.includes('CANARY-SECRET'), `${p} leaked the canary`);

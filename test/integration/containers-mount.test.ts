@@ -30,15 +30,36 @@ const bin = (name: string) => ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].map((d)
 before(async () => {
   if (skip) return;
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-mount-'));
-  running = await createEngine({
-    dataRoot: path.join(root, 'data'), execRoot: path.join(root, 'run'), runtimeName: 'runc', runtimePath: bin('runc'), conmonPath: bin('conmon'),
-    cgroupParent, logSizeMax: 1 << 20, defaultPidsLimit: 4096, shmSize: 64 << 20, logLevel: 'error', version: 'test',
-    defaultBridge: `bmt${cgroupParent.slice(-8)}`, addressPools: [], netavarkPath: '/usr/lib/podman/netavark', aardvarkPath: '/usr/lib/podman/aardvark-dns',
-  }, pino({ level: 'silent' }));
+  running = await createEngine(
+    {
+      dataRoot: path.join(root, 'data'),
+      execRoot: path.join(root, 'run'),
+      runtimeName: 'runc',
+      runtimePath: bin('runc'),
+      conmonPath: bin('conmon'),
+      cgroupParent,
+      logSizeMax: 1 << 20,
+      defaultPidsLimit: 4096,
+      shmSize: 64 << 20,
+      logLevel: 'error',
+      version: 'test',
+      defaultBridge: `bmt${cgroupParent.slice(-8)}`,
+      addressPools: [],
+      netavarkPath: '/usr/lib/podman/netavark',
+      aardvarkPath: '/usr/lib/podman/aardvark-dns',
+    },
+    pino({ level: 'silent' }),
+  );
   await running.start();
   app = buildApp(running.engine, { version: 'test' });
   await app.ready();
-  await running.engine.images.import({ source: fs.createReadStream(await busyboxRootfsTar()), repo: 'busybox', tag: 'latest', changes: ['CMD ["sh"]'], message: '' });
+  await running.engine.images.import({
+    source: fs.createReadStream(await busyboxRootfsTar()),
+    repo: 'busybox',
+    tag: 'latest',
+    changes: ['CMD ["sh"]'],
+    message: '',
+  });
 });
 
 after(async () => {

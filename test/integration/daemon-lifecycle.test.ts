@@ -37,13 +37,13 @@ describe('berthd as a process', { skip: skipUnlessRoot(), timeout: 240_000 }, ()
       assert.equal((await d2.request('GET', `/containers/${mine}/json`)).status, 404);
       await verb(d, mine, 'kill');
       assert.equal(await waitExit(d, mine), 137);
-      assert.equal((await inspectApi(d2, theirs)).State.Status, 'running', 'the other daemon\'s container runs on');
+      assert.equal((await inspectApi(d2, theirs)).State.Status, 'running', "the other daemon's container runs on");
       await verb(d2, theirs, 'kill');
       assert.equal((await d.request('DELETE', `/containers/${mine}`)).status, 204);
     } finally {
       await d2.cleanup();
     }
-    assert.equal((await d.request('GET', '/_ping')).status, 200, 'the first daemon survives the second one\'s cleanup');
+    assert.equal((await d.request('GET', '/_ping')).status, 200, "the first daemon survives the second one's cleanup");
   });
 
   test('a second berthd on a live data root exits at once with a clear message', async () => {
@@ -51,10 +51,22 @@ describe('berthd as a process', { skip: skipUnlessRoot(), timeout: 240_000 }, ()
     fs.mkdirSync(other);
     const t0 = Date.now();
     const r = await new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
-      execFile(process.execPath, [
-        berthdMain, '--host', `unix://${path.join(other, 'b.sock')}`, '--data-root', d.dataRoot,
-        '--exec-root', path.join(other, 'run'), '--cgroup-parent', `${d.cgroupParent}-2`,
-      ], { timeout: 15_000 }, (err, stdout, stderr) => resolve({ code: err ? ((err as any).code ?? null) : 0, stdout, stderr }));
+      execFile(
+        process.execPath,
+        [
+          berthdMain,
+          '--host',
+          `unix://${path.join(other, 'b.sock')}`,
+          '--data-root',
+          d.dataRoot,
+          '--exec-root',
+          path.join(other, 'run'),
+          '--cgroup-parent',
+          `${d.cgroupParent}-2`,
+        ],
+        { timeout: 15_000 },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as any).code ?? null) : 0, stdout, stderr }),
+      );
     });
     assert.ok(typeof r.code === 'number' && r.code !== 0, `exit code ${r.code}`);
     assert.ok(Date.now() - t0 < 10_000, 'exits at once');

@@ -9,13 +9,18 @@ import { create, run, streamRequest, verb, waitExit } from './helpers/api.js';
 import { useDaemon } from './helpers/suite.js';
 import { dockerExpect, skipUnlessRoot } from './helpers/docker-cli.js';
 
-const lines = (b: Buffer | string) => b.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const lines = (b: Buffer | string) =>
+  b
+    .toString()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 const nowSec = () => (Date.now() / 1000).toFixed(9);
 
 describe('events', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
   const d = useDaemon();
 
-  test('container events have Docker\'s JSON, filters work, and history survives kill -9', async () => {
+  test("container events have Docker's JSON, filters work, and history survives kill -9", async () => {
     const since = nowSec();
     const id = await create(d, { Image: 'busybox', Cmd: ['sh', '-c', 'exit 3'], Labels: { team: 'a' } }, 'ev1');
     await verb(d, id, 'start');
@@ -24,7 +29,10 @@ describe('events', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
     const before = await d.request('GET', '/events', { query: { since, until: nowSec() } });
     assert.equal(before.status, 200);
     const all = lines(before.body).filter((e) => e.Actor.ID === id);
-    assert.deepEqual(all.map((e) => e.Action), ['create', 'start', 'die', 'rename']);
+    assert.deepEqual(
+      all.map((e) => e.Action),
+      ['create', 'start', 'die', 'rename'],
+    );
     const die = all[2];
     assert.equal(die.status, 'die');
     assert.equal(die.id, id);
@@ -40,8 +48,19 @@ describe('events', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
     await d.kill9();
     await d.start();
     const until = nowSec();
-    const cli = await dockerExpect(d, ['events', '--since', since, '--until', until, '--filter', 'type=container', '--filter', 'event=die',
-      '--format', '{{.Actor.Attributes.name}} {{.Status}}']);
+    const cli = await dockerExpect(d, [
+      'events',
+      '--since',
+      since,
+      '--until',
+      until,
+      '--filter',
+      'type=container',
+      '--filter',
+      'event=die',
+      '--format',
+      '{{.Actor.Attributes.name}} {{.Status}}',
+    ]);
     assert.equal(cli.stdout.trim(), 'ev1 die');
     const labelled = await dockerExpect(d, ['events', '--since', since, '--until', until, '--filter', 'label=team=a', '--format', '{{.Action}}']);
     assert.deepEqual(labelled.stdout.trim().split('\n'), ['create', 'start', 'die', 'rename']);
@@ -58,7 +77,17 @@ describe('events', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
     const since = nowSec();
     await dockerExpect(d, ['tag', 'busybox', 'evtag:1']);
     await dockerExpect(d, ['rmi', 'evtag:1']);
-    const r = await dockerExpect(d, ['events', '--since', since, '--until', nowSec(), '--filter', 'type=image', '--format', '{{.Action}} {{.Actor.Attributes.name}}']);
+    const r = await dockerExpect(d, [
+      'events',
+      '--since',
+      since,
+      '--until',
+      nowSec(),
+      '--filter',
+      'type=image',
+      '--format',
+      '{{.Action}} {{.Actor.Attributes.name}}',
+    ]);
     const out = r.stdout.trim().split('\n');
     assert.equal(out[0], 'tag evtag:1');
     assert.match(out[1], /^untag sha256:/);
@@ -75,11 +104,14 @@ describe('events', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
     // …and more while the stream replays and goes live.
     for (let i = 5; i < 10; i++) await create(d, { Image: 'busybox', Cmd: ['true'] }, `seam${i}`);
     const got = lines(await stream.body).map((e) => e.Actor.Attributes.name);
-    assert.deepEqual(got, Array.from({ length: 10 }, (_, i) => `seam${i}`));
+    assert.deepEqual(
+      got,
+      Array.from({ length: 10 }, (_, i) => `seam${i}`),
+    );
     for (let i = 0; i < 10; i++) assert.equal((await d.request('DELETE', `/containers/seam${i}`)).status, 204);
   });
 
-  test('exec, kill and stop events carry Docker\'s attributes', async () => {
+  test("exec, kill and stop events carry Docker's attributes", async () => {
     const since = nowSec();
     const id = await run(d, { Image: 'busybox', Cmd: ['sleep', '60'] }, 'evexec');
     await dockerExpect(d, ['exec', 'evexec', 'true']);

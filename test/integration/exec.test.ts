@@ -24,7 +24,9 @@ function rawExecStart(socketPath: string, execId: string): Promise<Buffer[]> {
     sock.on('data', (c: Buffer) => chunks.push(c));
     sock.on('error', reject);
     sock.on('close', () => resolve(chunks));
-    sock.write(`POST /v1.41/exec/${execId}/start HTTP/1.1\r\nHost: berth\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n${body}`);
+    sock.write(
+      `POST /v1.41/exec/${execId}/start HTTP/1.1\r\nHost: berth\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n${body}`,
+    );
   });
 }
 
@@ -57,7 +59,9 @@ describe('exec sessions', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
       sock.on('data', (c: Buffer) => (got += c.toString('latin1')));
       sock.on('error', () => undefined);
       const gone = new Promise<void>((r) => sock.on('close', () => ((closed = true), r())));
-      sock.write(`POST /v1.41/exec/${execId}/start HTTP/1.1\r\nHost: berth\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n${body}`);
+      sock.write(
+        `POST /v1.41/exec/${execId}/start HTTP/1.1\r\nHost: berth\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n${body}`,
+      );
       await eventually('101', () => got.startsWith('HTTP/1.1 101 '));
       sock.write('echo sum=$((40+2))\n');
       await eventually('the shell answers', () => got.includes('sum=42'));
@@ -90,7 +94,7 @@ describe('exec sessions', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
     assert.equal(u.stdout, '1 /tmp 65534\n');
   });
 
-  test('exit codes: 7 passes through, a missing binary and a directory are 126 (as dockerd\'s exec)', async () => {
+  test("exit codes: 7 passes through, a missing binary and a directory are 126 (as dockerd's exec)", async () => {
     await dockerExpect(d, ['exec', 'ex', 'sh', '-c', 'exit 7'], 7);
     const missing = await dockerExpect(d, ['exec', 'ex', 'nosuch'], 126);
     assert.match(missing.stdout + missing.stderr, /executable file not found/);
@@ -130,7 +134,7 @@ describe('exec sessions', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
     await eventually('exec dirs to go', () => !fs.existsSync(execDir()) || fs.readdirSync(execDir()).length === 0);
   });
 
-  test('exec in a paused or stopped container is 409 with Docker\'s words', async () => {
+  test("exec in a paused or stopped container is 409 with Docker's words", async () => {
     await dockerExpect(d, ['pause', 'ex']);
     const paused = await dockerExpect(d, ['exec', 'ex', 'true'], 1);
     assert.match(paused.stderr, new RegExp(`Container ${ctrId} is paused, unpause the container before exec`));

@@ -18,7 +18,23 @@ describe('health checks', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
 
   test('healthy → unhealthy → healthy, with events, ps text and the filter', async () => {
     const since = (Date.now() / 1000).toFixed(9);
-    const id = (await dockerExpect(d, ['run', '-d', '--name', 'hc', '--health-cmd', 'test -f /ready', '--health-interval', '1s', '--health-retries', '2', 'busybox', 'sleep', '300'])).stdout.trim();
+    const id = (
+      await dockerExpect(d, [
+        'run',
+        '-d',
+        '--name',
+        'hc',
+        '--health-cmd',
+        'test -f /ready',
+        '--health-interval',
+        '1s',
+        '--health-retries',
+        '2',
+        'busybox',
+        'sleep',
+        '300',
+      ])
+    ).stdout.trim();
     const created = await inspect(d, 'hc');
     assert.deepEqual(created.Config.Healthcheck, { Test: ['CMD-SHELL', 'test -f /ready'], Interval: 1e9, Retries: 2 });
     assert.equal(created.State.Health.Status, 'starting');
@@ -52,8 +68,23 @@ describe('health checks', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
     const left = fs.existsSync(execDir) ? fs.readdirSync(execDir) : [];
     assert.ok(left.length <= 1, `exec dirs left: ${left.join(' ')}`);
 
-    const ev = await dockerExpect(d, ['events', '--since', since, '--until', (Date.now() / 1000).toFixed(9), '--filter', 'event=health_status', '--format', '{{.Action}}']);
-    assert.deepEqual(ev.stdout.trim().split('\n'), ['health_status: unhealthy', 'health_status: healthy', 'health_status: unhealthy', 'health_status: healthy']);
+    const ev = await dockerExpect(d, [
+      'events',
+      '--since',
+      since,
+      '--until',
+      (Date.now() / 1000).toFixed(9),
+      '--filter',
+      'event=health_status',
+      '--format',
+      '{{.Action}}',
+    ]);
+    assert.deepEqual(ev.stdout.trim().split('\n'), [
+      'health_status: unhealthy',
+      'health_status: healthy',
+      'health_status: unhealthy',
+      'health_status: healthy',
+    ]);
   });
 
   test('health survives a berthd kill -9 and probes resume; stop ends the schedule', async () => {
@@ -74,7 +105,12 @@ describe('health checks', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
   test('Healthcheck NONE and bad values', async () => {
     const none = await d.request('POST', '/containers/create', { body: { Image: 'busybox', Cmd: ['true'], Healthcheck: { Test: ['NONE'] } } });
     assert.equal(none.status, 201);
-    assert.equal((await d.request('POST', '/containers/create', { body: { Image: 'busybox', Cmd: ['true'], Healthcheck: { Test: ['CMD', 'true'], Interval: 10 } } })).json().message, 'Interval in Healthcheck cannot be less than 1ms');
+    assert.equal(
+      (
+        await d.request('POST', '/containers/create', { body: { Image: 'busybox', Cmd: ['true'], Healthcheck: { Test: ['CMD', 'true'], Interval: 10 } } })
+      ).json().message,
+      'Interval in Healthcheck cannot be less than 1ms',
+    );
     assert.equal((await d.request('DELETE', `/containers/${none.json().Id}`)).status, 204);
   });
 });

@@ -129,7 +129,12 @@ test('a malicious tar writes nothing outside the layer', { skip }, async () => {
     tarOf(tarEntry('../../../x', { body: 'evil' })),
     tarOf(tarEntry('link', { type: '2', linkname: victim }), tarEntry('link/file', { body: 'evil' })),
     tarOf(tarEntry('rel', { type: '2', linkname: '../../../victim' }), tarEntry('rel/file', { body: 'evil' })),
-    tarOf(tarEntry('/abs', { body: 'ok' }), tarEntry('../x', { body: 'evil' }), tarEntry('link', { type: '2', linkname: victim }), tarEntry('link/file', { body: 'evil' })),
+    tarOf(
+      tarEntry('/abs', { body: 'ok' }),
+      tarEntry('../x', { body: 'evil' }),
+      tarEntry('link', { type: '2', linkname: victim }),
+      tarEntry('link/file', { body: 'evil' }),
+    ),
   ];
   for (const [i, bytes] of cases.entries()) {
     await assert.rejects(
@@ -141,7 +146,10 @@ test('a malicious tar writes nothing outside the layer', { skip }, async () => {
   assert.deepEqual(fs.readdirSync(victim), ['canary']);
   assert.equal(fs.readFileSync(path.join(victim, 'canary'), 'utf8'), 'untouched');
   for (const dir of [tmp, dataRoot, path.join(dataRoot, 'overlay')]) assert.equal(fs.existsSync(path.join(dir, 'x')), false, dir);
-  assert.deepEqual(overlayEntries().filter((n) => n.startsWith('tmp-') || /^[a-f0-9]{64}$/.test(n)), []);
+  assert.deepEqual(
+    overlayEntries().filter((n) => n.startsWith('tmp-') || /^[a-f0-9]{64}$/.test(n)),
+    [],
+  );
   assert.equal(images.count(), 0);
 });
 
@@ -180,12 +188,14 @@ test('corrupt gzip and truncated tar are 4xx and leave no temp dir', { skip }, a
   const corrupt = Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.alloc(600, 7)]);
   const truncated = tarEntry('f', { body: 'x'.repeat(2000) }).subarray(0, 900);
   for (const bytes of [corrupt, truncated, Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2])]) {
-    await assert.rejects(
-      images.import({ source: Readable.from([bytes]), repo: 'bad', tag: '', changes: [], message: '' }),
-      (e: unknown) => isEngineError(e, 'invalid-parameter'),
+    await assert.rejects(images.import({ source: Readable.from([bytes]), repo: 'bad', tag: '', changes: [], message: '' }), (e: unknown) =>
+      isEngineError(e, 'invalid-parameter'),
     );
   }
-  assert.deepEqual(overlayEntries().filter((n) => n.startsWith('tmp-')), []);
+  assert.deepEqual(
+    overlayEntries().filter((n) => n.startsWith('tmp-')),
+    [],
+  );
   await assert.rejects(images.inspect('bad'), (e: unknown) => isEngineError(e, 'not-found') && e.message === 'No such image: bad');
 });
 

@@ -74,7 +74,14 @@ test('two images sharing a base: one load, shared layer stored once, whiteouts a
   assert.equal(storeDirs().layers.length, before + 2, 'base once + the whiteout layer');
   const ids = await imageIds();
   assert.ok(ids.includes(a.id) && ids.includes(b.id));
-  const out = await d.docker(['run', '--rm', 'fx/b:2', 'sh', '-c', 'cat /new.txt; ls /etc; test -e /bin/ls || echo ls-gone; test -e /bin/cat && echo cat-here']);
+  const out = await d.docker([
+    'run',
+    '--rm',
+    'fx/b:2',
+    'sh',
+    '-c',
+    'cat /new.txt; ls /etc; test -e /bin/ls || echo ls-gone; test -e /bin/cat && echo cat-here',
+  ]);
   assert.equal(out.code, 0, out.stderr);
   // hostname, hosts and resolv.conf are the container's bind mounts; group and passwd are hidden by the opaque dir.
   assert.equal(out.stdout, 'hi\nhostname\nhosts\nonly\nresolv.conf\nls-gone\ncat-here\n');
@@ -105,10 +112,13 @@ test('bad archives are a 200 with an in-band error line (as dockerd) and registe
   const cases: Array<[string, Buffer]> = [
     ['not a tar', Buffer.from('hello, this is not an archive at all'.repeat(40))],
     ['corrupt gzip', zlib.gzipSync(await dockerArchive([good])).subarray(0, 300)],
-    ['missing blob', await makeTar([
-      ['manifest.json', JSON.stringify([{ Config: `${good.id.slice(7)}.json`, RepoTags: ['fx/bad:1'], Layers: ['missing/layer.tar'] }])],
-      [`${good.id.slice(7)}.json`, good.config],
-    ])],
+    [
+      'missing blob',
+      await makeTar([
+        ['manifest.json', JSON.stringify([{ Config: `${good.id.slice(7)}.json`, RepoTags: ['fx/bad:1'], Layers: ['missing/layer.tar'] }])],
+        [`${good.id.slice(7)}.json`, good.config],
+      ]),
+    ],
     ['diff id mismatch', await dockerArchive([{ ...good, layers: [await makeTar([['x', 'y']])] }])],
     ['layer with ../', await dockerArchive([makeImage([evil], ['fx/bad:1'])])],
     ['manifest path escaping', await makeTar([['manifest.json', JSON.stringify([{ Config: '../../../etc/passwd', Layers: [] }])]])],
@@ -129,8 +139,14 @@ test('history has the image ID on top and <missing> below; unknown image 404', {
   const { b } = await twoImages();
   assert.equal((await load(await dockerArchive([b]))).status, 200);
   const rows = (await d.request('GET', '/images/fx/b:2/history')).json() as Array<Record<string, unknown>>;
-  assert.deepEqual(rows.map((r) => r.Id), [b.id, '<missing>', '<missing>']);
-  assert.deepEqual(rows.map((r) => r.CreatedBy), ['CMD', 'layer 1', 'layer 0']);
+  assert.deepEqual(
+    rows.map((r) => r.Id),
+    [b.id, '<missing>', '<missing>'],
+  );
+  assert.deepEqual(
+    rows.map((r) => r.CreatedBy),
+    ['CMD', 'layer 1', 'layer 0'],
+  );
   assert.deepEqual(rows[0].Tags, ['fx/b:2']);
   assert.equal(rows[0].Size, 0);
   assert.ok((rows[2].Size as number) > 1_000_000);

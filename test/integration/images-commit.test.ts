@@ -52,9 +52,17 @@ test('commit: new files, deletions, CMD change, message and author', { skip }, a
   // The new layer in Docker's format: whiteouts as .wh. files.
   const saved = path.join(tmp, 'snap.tar');
   await ok(['save', 'snap:1', '-o', saved]);
-  const layerTar = execFileSync('tar', ['-tf', saved]).toString().split('\n').filter((n) => n.endsWith('layer.tar'));
-  const names = layerTar.map((n) => execFileSync('tar', ['-xOf', saved, n], { maxBuffer: 64 << 20 })).map((b) => execFileSync('tar', ['-t'], { input: b }).toString());
-  assert.ok(names.some((n) => n.includes('bin/.wh.ls') && n.includes('etc/.wh.passwd') && n.includes('d/y')), names.join('\n---\n'));
+  const layerTar = execFileSync('tar', ['-tf', saved])
+    .toString()
+    .split('\n')
+    .filter((n) => n.endsWith('layer.tar'));
+  const names = layerTar
+    .map((n) => execFileSync('tar', ['-xOf', saved, n], { maxBuffer: 64 << 20 }))
+    .map((b) => execFileSync('tar', ['-t'], { input: b }).toString());
+  assert.ok(
+    names.some((n) => n.includes('bin/.wh.ls') && n.includes('etc/.wh.passwd') && n.includes('d/y')),
+    names.join('\n---\n'),
+  );
   await ok(['rmi', 'snap:1']);
   await ok(['load', '-i', saved]);
   assert.equal(JSON.parse(await ok(['image', 'inspect', 'snap:1']))[0].Id, id, 'save → load keeps the ID');

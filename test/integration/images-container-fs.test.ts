@@ -14,7 +14,10 @@ const skip = process.getuid?.() === 0 ? false : 'needs root';
 const d = useDaemon({ skip });
 
 function snapshotMounts(): string[] {
-  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(path.join(d.execRoot, 'snapshots')));
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(path.join(d.execRoot, 'snapshots')));
 }
 
 const tarNames = (buf: Buffer) => execFileSync('tar', ['-t'], { input: buf }).toString().trim().split('\n');

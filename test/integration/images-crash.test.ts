@@ -76,8 +76,16 @@ async function assertConsistent(label: string): Promise<string[]> {
     for (const c of chainIds(res.json().RootFS.Layers)) expected.add(c);
   }
   const names = fs.readdirSync(overlay());
-  assert.deepEqual(names.filter((n) => n.startsWith('tmp-')), [], `${label}: tmp dirs left`);
-  assert.deepEqual(names.filter((n) => !isLayerDir(n) && n !== 'l' && n !== 'empty' && !n.startsWith('tmp-')), [], `${label}: unknown entries`);
+  assert.deepEqual(
+    names.filter((n) => n.startsWith('tmp-')),
+    [],
+    `${label}: tmp dirs left`,
+  );
+  assert.deepEqual(
+    names.filter((n) => !isLayerDir(n) && n !== 'l' && n !== 'empty' && !n.startsWith('tmp-')),
+    [],
+    `${label}: unknown entries`,
+  );
   assert.deepEqual(names.filter(isLayerDir).sort(), [...expected].sort(), `${label}: layer dirs ≠ layers of listed images`);
   for (const id of expected) {
     for (const f of ['diff', 'link']) assert.ok(fs.existsSync(path.join(overlay(), id, f)), `${label}: ${id}/${f} missing`);
@@ -130,7 +138,10 @@ test('kill -9 during docker load leaves the whole image or nothing', { skip, tim
     assert.equal((await d.docker(['rmi', 'crash/load:1'])).code, 0);
   }
   console.log(outcomes.join('\n'));
-  assert.ok(outcomes.some((o) => o.includes('killed')), 'no kill landed inside a load');
+  assert.ok(
+    outcomes.some((o) => o.includes('killed')),
+    'no kill landed inside a load',
+  );
   fs.rmSync(file);
 });
 
@@ -160,7 +171,10 @@ test('kill -9 during docker commit of a big upper dir leaves the whole image or 
     assert.equal((await d.docker(['rmi', 'crash/commit:1'])).code, 0);
   }
   console.log(outcomes.join('\n'));
-  assert.ok(outcomes.some((o) => o.includes('killed')), 'no kill landed inside a commit');
+  assert.ok(
+    outcomes.some((o) => o.includes('killed')),
+    'no kill landed inside a commit',
+  );
   assert.equal((await d.docker(['rm', 'crash-c'])).code, 0);
 });
 

@@ -47,8 +47,18 @@ after(async () => {
 /** Runs podman against the private store in `tmp`; throws with its output on a non-zero exit. */
 function podman(args: string[]): string {
   const global = [
-    '--root', path.join(tmp, 'storage'), '--runroot', path.join(tmp, 'run'), '--tmpdir', path.join(tmp, 'tmp'),
-    '--storage-driver', 'vfs', '--events-backend', 'none', '--cgroup-manager', 'cgroupfs',
+    '--root',
+    path.join(tmp, 'storage'),
+    '--runroot',
+    path.join(tmp, 'run'),
+    '--tmpdir',
+    path.join(tmp, 'tmp'),
+    '--storage-driver',
+    'vfs',
+    '--events-backend',
+    'none',
+    '--cgroup-manager',
+    'cgroupfs',
   ];
   const shadow = fs.existsSync('/var/lib/containers') ? '/var/lib/containers' : '/var/lib';
   const script = `mount -t tmpfs -o size=64m,mode=0700 berth-test-podman "${shadow}" && exec podman "$@"`;
@@ -66,7 +76,11 @@ function podman(args: string[]): string {
 test('docker save from berth loads into podman, podman save loads into berth, same image ID', { skip, timeout: 120_000 }, async () => {
   const base = fs.readFileSync(await busyboxRootfsTar());
   const img = makeImage([base, await whiteoutLayer()], ['xeng/img:1'], { labels: { from: 'berth' } });
-  const loaded = await d.request('POST', '/images/load', { body: await dockerArchive([img]), headers: { 'Content-Type': 'application/x-tar' }, query: { quiet: '1' } });
+  const loaded = await d.request('POST', '/images/load', {
+    body: await dockerArchive([img]),
+    headers: { 'Content-Type': 'application/x-tar' },
+    query: { quiet: '1' },
+  });
   assert.equal(loaded.status, 200, loaded.body.toString());
 
   const fromBerth = path.join(tmp, 'from-berth.tar');

@@ -51,7 +51,10 @@ describe('networks survive berthd', { skip }, () => {
     await dockerExpect(d, ['rm', '-f', 'o-ports']);
     await dockerExpect(d, ['rm', '-f', 'o-plain']);
     const id = (JSON.parse((await dockerExpect(d, ['network', 'inspect', 'order'])).stdout) as Array<{ Id: string }>)[0].Id;
-    assert.deepEqual(findNetworkLeaks(d.dataRoot).filter((l) => l.includes(netavarkChains(id)[1]) || l.includes(netavarkChains(id)[0])), []);
+    assert.deepEqual(
+      findNetworkLeaks(d.dataRoot).filter((l) => l.includes(netavarkChains(id)[1]) || l.includes(netavarkChains(id)[0])),
+      [],
+    );
     await dockerExpect(d, ['network', 'rm', 'order']);
   });
 

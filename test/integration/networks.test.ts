@@ -70,7 +70,17 @@ describe('networks', { skip }, () => {
     assert.equal((await client('wget -qO- http://database/')).stdout, 'db\n');
     const dbId = (await inspect(d, 'db')).Id as string;
     assert.equal((await client(`wget -qO- http://${dbId.slice(0, 12)}/`)).stdout, 'db\n');
-    const etc = await client('cat /etc/resolv.conf /etc/hosts /etc/hostname', '--hostname', 'x', '--add-host', 'h:10.1.2.3', '--dns-search', 'example.com', '--dns-option', 'ndots:1');
+    const etc = await client(
+      'cat /etc/resolv.conf /etc/hosts /etc/hostname',
+      '--hostname',
+      'x',
+      '--add-host',
+      'h:10.1.2.3',
+      '--dns-search',
+      'example.com',
+      '--dns-option',
+      'ndots:1',
+    );
     assert.match(etc.stdout, /^search example\.com\nnameserver 10\.251\.7\.1\noptions ndots:1\n/);
     assert.match(etc.stdout, /\n10\.1\.2\.3\th\n10\.251\.7\.\d+\tx\nx\n$/);
     const j = await inspect(d, 'db');
@@ -95,7 +105,12 @@ describe('networks', { skip }, () => {
     const again = await dockerExpect(d, ['network', 'connect', 'app', 'lone'], 1);
     assert.match(again.stderr, /endpoint with name lone already exists in network app/);
     const netj = JSON.parse((await dockerExpect(d, ['network', 'inspect', 'app'])).stdout)[0];
-    assert.deepEqual(Object.values(netj.Containers).map((c: any) => c.Name).sort(), ['lone', 'peer']);
+    assert.deepEqual(
+      Object.values(netj.Containers)
+        .map((c: any) => c.Name)
+        .sort(),
+      ['lone', 'peer'],
+    );
     await dockerExpect(d, ['network', 'disconnect', 'app', 'lone']);
     const gone = await d.docker(['exec', 'peer', 'wget', '-T', '2', '-qO-', 'http://solo/']);
     assert.notEqual(gone.code, 0, 'the alias no longer resolves');
@@ -123,7 +138,16 @@ describe('networks', { skip }, () => {
     assert.match(busy.stderr, /error while removing network: network app id [0-9a-f]{64} has active endpoints/);
     assert.match((await dockerExpect(d, ['network', 'rm', 'bridge'], 1)).stderr, /bridge is a pre-defined network and cannot be removed/);
     await dockerExpect(d, ['rm', '-f', 'busy']);
-    await dockerExpect(d, ['network', 'create', '--internal', '-o', 'com.docker.network.bridge.name=brtest0', '-o', 'com.docker.network.driver.mtu=1400', 'spare']);
+    await dockerExpect(d, [
+      'network',
+      'create',
+      '--internal',
+      '-o',
+      'com.docker.network.bridge.name=brtest0',
+      '-o',
+      'com.docker.network.driver.mtu=1400',
+      'spare',
+    ]);
     const spare = JSON.parse((await dockerExpect(d, ['network', 'inspect', 'spare'])).stdout)[0];
     assert.equal(spare.Internal, true);
     assert.equal(spare.Options['com.docker.network.bridge.name'], 'brtest0');
@@ -140,7 +164,12 @@ describe('networks', { skip }, () => {
     const none = await dockerExpect(d, ['run', '--rm', '--network', 'none', 'busybox', 'cat', '/proc/net/dev']);
     assert.doesNotMatch(none.stdout, /eth0/);
     // Config.MacAddress through the API (the current CLI sends --mac-address per network, which needs API 1.44).
-    const id = await run(d, { MacAddress: '02:42:0a:0b:0c:0d', Domainname: 'example.com', Hostname: 'hb', Cmd: ['sh', '-c', 'cat /sys/class/net/eth0/address; tail -n1 /etc/hosts'] });
+    const id = await run(d, {
+      MacAddress: '02:42:0a:0b:0c:0d',
+      Domainname: 'example.com',
+      Hostname: 'hb',
+      Cmd: ['sh', '-c', 'cat /sys/class/net/eth0/address; tail -n1 /etc/hosts'],
+    });
     assert.equal(await waitExit(d, id), 0);
     assert.match((await logs(d, id)).stdout, /^02:42:0a:0b:0c:0d\n10\.\d+\.\d+\.\d+\thb\.example\.com hb\n$/);
     await dockerExpect(d, ['rm', id]);

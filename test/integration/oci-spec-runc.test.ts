@@ -20,8 +20,7 @@ import type { ContainerSpec } from '../../src/engine/containers/types.js';
 const run = promisify(execFile);
 const RUNC = '/usr/sbin/runc';
 const BUSYBOX = '/bin/busybox';
-const skip =
-  process.getuid?.() !== 0 ? 'needs root' : !existsSync(RUNC) ? 'runc missing' : !existsSync(BUSYBOX) ? 'busybox missing' : false;
+const skip = process.getuid?.() !== 0 ? 'needs root' : !existsSync(RUNC) ? 'runc missing' : !existsSync(BUSYBOX) ? 'busybox missing' : false;
 
 const APPLETS = ['sh', 'grep', 'cat', 'stat', 'id', 'hostname', 'echo', 'ls', 'unshare', 'true', 'wc'];
 const MASKED = 'character special file';
@@ -52,13 +51,37 @@ after(async () => {
 
 function containerSpec(over: Partial<ContainerSpec>): ContainerSpec {
   return {
-    image: 'busybox', imageId: 'sha256:0', cmd: [], entrypoint: [], env: [], workingDir: '', user: '',
-    hostname: 'berth-test', domainname: '', labels: {}, stopSignal: 'SIGTERM', stopTimeout: null, tty: false,
-    openStdin: false, stdinOnce: false, attachStdin: false, attachStdout: true, attachStderr: true,
-    exposedPorts: [], mounts: [], readonlyRootfs: false,
+    image: 'busybox',
+    imageId: 'sha256:0',
+    cmd: [],
+    entrypoint: [],
+    env: [],
+    workingDir: '',
+    user: '',
+    hostname: 'berth-test',
+    domainname: '',
+    labels: {},
+    stopSignal: 'SIGTERM',
+    stopTimeout: null,
+    tty: false,
+    openStdin: false,
+    stdinOnce: false,
+    attachStdin: false,
+    attachStdout: true,
+    attachStderr: true,
+    exposedPorts: [],
+    mounts: [],
+    readonlyRootfs: false,
     resources: { memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '', pidsLimit: null, ulimits: [] },
-    capAdd: [], capDrop: [], privileged: false, noNewPrivileges: false, securityOpt: [], networkMode: 'none',
-    autoRemove: false, restartPolicy: { name: 'no', maximumRetryCount: 0 }, consoleSize: null,
+    capAdd: [],
+    capDrop: [],
+    privileged: false,
+    noNewPrivileges: false,
+    securityOpt: [],
+    networkMode: 'none',
+    autoRemove: false,
+    restartPolicy: { name: 'no', maximumRetryCount: 0 },
+    consoleSize: null,
     ...over,
   };
 }
@@ -75,11 +98,19 @@ async function runInContainer(name: string, spec: ContainerSpec): Promise<{ out:
   const state = path.join(work, `state-${name}`);
   await mkdir(bundle, { recursive: true });
   const input: OciSpecInput = {
-    id, spec, rootfs, user: await resolveUser(rootfs, spec.user),
-    hostsPath: path.join(work, 'hosts'), hostnamePath: path.join(work, 'hostname'), resolvConfPath: path.join(work, 'resolv.conf'),
+    id,
+    spec,
+    rootfs,
+    user: await resolveUser(rootfs, spec.user),
+    hostsPath: path.join(work, 'hosts'),
+    hostnamePath: path.join(work, 'hostname'),
+    resolvConfPath: path.join(work, 'resolv.conf'),
     cgroupsPath: `/${CGROUP_PARENT}/${id}`,
     hostRlimits: parseProcLimits(readFileSync('/proc/self/limits', 'utf8')),
-    defaultPidsLimit: 4096, shmSize: 64 * 1024 * 1024, hostCapabilities: hostCaps(), cpuCount: 2,
+    defaultPidsLimit: 4096,
+    shmSize: 64 * 1024 * 1024,
+    hostCapabilities: hostCaps(),
+    cpuCount: 2,
   };
   const { spec: oci, warnings } = buildOciSpec(input);
   await writeFile(path.join(bundle, 'config.json'), serializeOciSpec(oci));
@@ -117,7 +148,10 @@ async function buildSyscallProbe(): Promise<boolean> {
   if (!existsSync(GCC)) return false;
   const src = path.join(work, 'probe.c');
   await writeFile(src, SYSCALL_PROBE_C);
-  return run(GCC, ['-static', '-O1', '-o', path.join(rootfs, 'bin/probe'), src]).then(() => true, () => false);
+  return run(GCC, ['-static', '-O1', '-o', path.join(rootfs, 'bin/probe'), src]).then(
+    () => true,
+    () => false,
+  );
 }
 
 const field = (out: string, key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(out)?.[1];

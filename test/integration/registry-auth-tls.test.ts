@@ -44,15 +44,21 @@ describe('registry with TLS and htpasswd auth', { skip }, () => {
     if (confDir) fs.rmSync(confDir, { recursive: true, force: true });
   });
 
-  test('login: wrong password is Docker\'s 401, the right one succeeds', async () => {
+  test("login: wrong password is Docker's 401, the right one succeeds", async () => {
     const wrong = await d.docker(['login', R, '-u', 'alice', '--password-stdin'], { input: 'wrong\n' });
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, new RegExp(`login attempt to https://${R}/v2/ failed with status: 401 Unauthorized`));
-    const api = await d.request('POST', '/auth', { body: JSON.stringify({ username: 'alice', password: 'nope', serveraddress: R }), headers: { 'Content-Type': 'application/json' } });
+    const api = await d.request('POST', '/auth', {
+      body: JSON.stringify({ username: 'alice', password: 'nope', serveraddress: R }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     assert.equal(api.status, 401);
     const right = await ok(d, ['login', R, '-u', 'alice', '--password-stdin'], 'secret\n');
     assert.match(right.stdout, /Login Succeeded/);
-    const body = await d.request('POST', '/auth', { body: JSON.stringify({ username: 'alice', password: 'secret', serveraddress: R }), headers: { 'Content-Type': 'application/json' } });
+    const body = await d.request('POST', '/auth', {
+      body: JSON.stringify({ username: 'alice', password: 'secret', serveraddress: R }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     assert.deepEqual(body.json(), { Status: 'Login Succeeded', IdentityToken: '' });
     assert.ok(!d.logs().includes('secret'), 'the password must never reach the log');
   });

@@ -38,7 +38,10 @@ async function pullError(repo: string, tag: string, timeoutMs = 60_000): Promise
 async function assertNothingLeft(): Promise<void> {
   assert.deepEqual((await d.request('GET', '/images/json')).json(), []);
   const names = fs.readdirSync(path.join(d.dataRoot, 'overlay'));
-  assert.deepEqual(names.filter((n) => /^[a-f0-9]{64}$/.test(n) || n.startsWith('tmp-')), []);
+  assert.deepEqual(
+    names.filter((n) => /^[a-f0-9]{64}$/.test(n) || n.startsWith('tmp-')),
+    [],
+  );
   assert.equal((await d.request('GET', '/_ping')).status, 200);
 }
 
@@ -81,7 +84,9 @@ describe('hostile registries', { skip }, () => {
   test('a manifest that does not match the digest it was asked by, and a huge manifest', async () => {
     const { manifest } = image('mdig', [base]);
     const asked = digestOf('something else');
-    fake.routes.set(`/v2/mdig/manifests/${asked}`, (_req, res) => res.writeHead(200, { 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json' }).end(manifest));
+    fake.routes.set(`/v2/mdig/manifests/${asked}`, (_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json' }).end(manifest),
+    );
     assert.match(await pullError('mdig', asked), new RegExp(`manifest verification failed for digest ${asked}`));
     fake.routes.set('/v2/huge/manifests/1', (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json' });
@@ -102,7 +107,12 @@ describe('hostile registries', { skip }, () => {
     fake.routes.delete('/v2/');
     const zstd = fake.blob(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0]), 'application/vnd.oci.image.layer.v1.tar+zstd');
     const cfg = fake.blob(Buffer.from(makeImage([base], []).config), 'application/vnd.oci.image.config.v1+json');
-    fake.manifest('zstd', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: cfg, layers: [zstd] })), ['1'], 'application/vnd.oci.image.manifest.v1+json');
+    fake.manifest(
+      'zstd',
+      Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: cfg, layers: [zstd] })),
+      ['1'],
+      'application/vnd.oci.image.manifest.v1+json',
+    );
     assert.match(await pullError('zstd', '1'), /zstd-compressed .* berth unpacks only gzip and uncompressed layers/);
     await assertNothingLeft();
   });
@@ -111,7 +121,12 @@ describe('hostile registries', { skip }, () => {
     const img = makeImage([base], []);
     const cfg = fake.blob(Buffer.from(img.config), 'application/vnd.oci.image.config.v1+json');
     const layer = fake.blob(base, 'application/vnd.oci.image.layer.v1.tar');
-    fake.manifest('plain', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: cfg, layers: [layer] })), ['1'], 'application/vnd.oci.image.manifest.v1+json');
+    fake.manifest(
+      'plain',
+      Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: cfg, layers: [layer] })),
+      ['1'],
+      'application/vnd.oci.image.manifest.v1+json',
+    );
     const res = await d.request('POST', '/images/create', { query: { fromImage: `${F}/plain`, tag: '1' }, timeoutMs: 60_000 });
     assert.ok(!parseJsonMessages(res.body).some((m) => m.error), res.body.toString());
     assert.equal((await d.request('GET', `/images/${F}/plain:1/json`)).json().Id, img.id);
@@ -140,7 +155,7 @@ describe('hostile registries', { skip }, () => {
     assert.equal((await d.request('DELETE', `/images/${F}/flaky:1`)).status, 200);
   });
 
-  test('bearer tokens: anonymous and with credentials, per scope, from the challenge\'s realm', async () => {
+  test("bearer tokens: anonymous and with credentials, per scope, from the challenge's realm", async () => {
     const auth = await startFakeRegistry();
     try {
       const img = makeImage([base], []);
@@ -155,17 +170,29 @@ describe('hostile registries', { skip }, () => {
       });
       const challenge = `Bearer realm="http://${auth.host}/token",service="fake-registry"`;
       auth.routes.set('/v2/', (_req, res) => res.writeHead(401, { 'WWW-Authenticate': challenge }).end());
-      const guard = (inner: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) => (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
-        if (req.headers.authorization !== 'Bearer tok-bob') return res.writeHead(401, { 'WWW-Authenticate': `${challenge},scope="repository:team/private:pull"` }).end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
-        inner(req, res);
-      };
-      auth.routes.set('/v2/team/private/manifests/1', guard((_req, res) => res.writeHead(200, { 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json' }).end(stored.manifest)));
+      const guard =
+        (inner: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) =>
+        (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+          if (req.headers.authorization !== 'Bearer tok-bob')
+            return res
+              .writeHead(401, { 'WWW-Authenticate': `${challenge},scope="repository:team/private:pull"` })
+              .end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+          inner(req, res);
+        };
+      auth.routes.set(
+        '/v2/team/private/manifests/1',
+        guard((_req, res) => res.writeHead(200, { 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json' }).end(stored.manifest)),
+      );
       const anon = await d.request('POST', '/images/create', { query: { fromImage: `${auth.host}/team/private`, tag: '1' } });
       assert.equal(anon.status, 500);
       assert.match(anon.json().message, /unauthorized: authentication required/);
       assert.ok(issued.includes('anonymous fake-registry repository:team/private:pull'), issued.join('\n'));
       const creds = Buffer.from(JSON.stringify({ username: 'bob', password: 'pw' })).toString('base64url');
-      const res = await d.request('POST', '/images/create', { query: { fromImage: `${auth.host}/team/private`, tag: '1' }, headers: { 'X-Registry-Auth': creds }, timeoutMs: 60_000 });
+      const res = await d.request('POST', '/images/create', {
+        query: { fromImage: `${auth.host}/team/private`, tag: '1' },
+        headers: { 'X-Registry-Auth': creds },
+        timeoutMs: 60_000,
+      });
       assert.ok(!parseJsonMessages(res.body).some((m) => m.error), res.body.toString());
       assert.equal((await d.request('GET', `/images/${auth.host}/team/private:1/json`)).json().Id, img.id);
       const bobTokens = issued.filter((i) => i.startsWith('bob '));
@@ -178,7 +205,9 @@ describe('hostile registries', { skip }, () => {
   });
 
   test('a layer tar with path traversal is refused by the safe unpack', async () => {
-    const evil = await makeTar([{ entry: { name: '../../../../tmp/berth-evil', type: 'file', mode: 0o644, size: 4, mtime: 1_700_000_000 }, content: Buffer.from('evil') }]);
+    const evil = await makeTar([
+      { entry: { name: '../../../../tmp/berth-evil', type: 'file', mode: 0o644, size: 4, mtime: 1_700_000_000 }, content: Buffer.from('evil') },
+    ]);
     image('evil', [evil]);
     assert.match(await pullError('evil', '1'), /invalid tar archive/);
     assert.equal(fs.existsSync('/tmp/berth-evil'), false);
@@ -207,12 +236,18 @@ describe('hostile registries', { skip }, () => {
     await half;
     await new Promise((r) => setTimeout(r, 300));
     const overlay = path.join(d.dataRoot, 'overlay');
-    assert.ok(fs.readdirSync(overlay).some((n) => n.startsWith('tmp-pull-')), 'the download was in progress');
+    assert.ok(
+      fs.readdirSync(overlay).some((n) => n.startsWith('tmp-pull-')),
+      'the download was in progress',
+    );
     await d.kill9();
     await pulling;
     fake.routes.delete(blobPath);
     await d.start();
-    assert.deepEqual(fs.readdirSync(overlay).filter((n) => n.startsWith('tmp-') || /^[a-f0-9]{64}$/.test(n)), []);
+    assert.deepEqual(
+      fs.readdirSync(overlay).filter((n) => n.startsWith('tmp-') || /^[a-f0-9]{64}$/.test(n)),
+      [],
+    );
     const res = await d.request('POST', '/images/create', { query: { fromImage: `${F}/crash`, tag: '1' }, timeoutMs: 60_000 });
     assert.equal(res.status, 200);
     assert.ok(!parseJsonMessages(res.body).some((m) => m.error), res.body.toString());
@@ -220,4 +255,3 @@ describe('hostile registries', { skip }, () => {
     assert.equal(inspect.Id, img.id);
   });
 });
-

@@ -90,7 +90,18 @@ describe('registry over plain HTTP', { skip }, () => {
     assert.equal(res.status, 200);
     const messages = parseJsonMessages(res.body);
     const kinds = new Set(messages.map((m) => String(m.status ?? '').replace(/ (from|for) .*$|: .*$/, '')));
-    for (const k of ['Pulling', 'Already exists', 'Pulling fs layer', 'Downloading', 'Verifying Checksum', 'Download complete', 'Extracting', 'Pull complete', 'Digest', 'Status']) {
+    for (const k of [
+      'Pulling',
+      'Already exists',
+      'Pulling fs layer',
+      'Downloading',
+      'Verifying Checksum',
+      'Download complete',
+      'Extracting',
+      'Pull complete',
+      'Digest',
+      'Status',
+    ]) {
       assert.ok(kinds.has(k), `no ${k} in ${JSON.stringify([...kinds])}`);
     }
     const downloading = messages.find((m) => m.status === 'Downloading');
@@ -121,11 +132,25 @@ describe('registry over plain HTTP', { skip }, () => {
       schemaVersion: 2,
       mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
       manifests: [
-        { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: armDigest, size: Number(armSize), platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } },
-        { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: amdDigest, size: Number(amdSize), platform: { architecture: 'amd64', os: 'linux' } },
+        {
+          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+          digest: armDigest,
+          size: Number(armSize),
+          platform: { architecture: 'arm64', os: 'linux', variant: 'v8' },
+        },
+        {
+          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+          digest: amdDigest,
+          size: Number(amdSize),
+          platform: { architecture: 'amd64', os: 'linux' },
+        },
       ],
     });
-    const put = await fetch(`http://${R}/v2/multi/manifests/1`, { method: 'PUT', body: index, headers: { 'Content-Type': 'application/vnd.docker.distribution.manifest.list.v2+json' } });
+    const put = await fetch(`http://${R}/v2/multi/manifests/1`, {
+      method: 'PUT',
+      body: index,
+      headers: { 'Content-Type': 'application/vnd.docker.distribution.manifest.list.v2+json' },
+    });
     assert.equal(put.status, 201);
     const listDigest = `sha256:${crypto.createHash('sha256').update(index).digest('hex')}`;
     await ok(['rmi', `${R}/multi:amd64`, `${R}/multi:arm64`]);
@@ -149,7 +174,10 @@ describe('registry over plain HTTP', { skip }, () => {
     assert.equal(await imageId(`${R}/sko:1`), img.id);
     await ok(['tag', `${R}/sko:1`, `${R}/sko:back`]);
     const pushed = /digest: (sha256:[a-f0-9]{64})/.exec((await ok(['push', `${R}/sko:back`])).stdout)![1];
-    const inspect = JSON.parse((await run('skopeo', ['inspect', '--tls-verify=false', `docker://${R}/sko:back`])).stdout) as { Digest: string; Layers: string[] };
+    const inspect = JSON.parse((await run('skopeo', ['inspect', '--tls-verify=false', `docker://${R}/sko:back`])).stdout) as {
+      Digest: string;
+      Layers: string[];
+    };
     assert.equal(inspect.Digest, pushed);
     assert.equal(inspect.Layers.length, 2);
     const out = path.join(d.root, 'sko-oci');
@@ -158,14 +186,22 @@ describe('registry over plain HTTP', { skip }, () => {
     assert.equal(config.manifests.length, 1);
   });
 
-  test('the CLI on a terminal (script) draws the pull\'s progress kinds', async () => {
+  test("the CLI on a terminal (script) draws the pull's progress kinds", async () => {
     const base = fs.readFileSync(await busyboxRootfsTar());
     const img = makeImage([base, await randomLayer('tty.bin', 4_000_000)], [`${R}/tty:1`]);
     await loadArchive(await dockerArchive([img]));
     await ok(['push', `${R}/tty:1`]);
     await ok(['rmi', `${R}/tty:1`]);
     const { stdout } = await run('script', ['-qc', `docker pull ${R}/tty:1`, '/dev/null'], { env: d.env, timeout: 120_000 });
-    for (const kind of ['Pulling from', 'Pulling fs layer', 'Downloading', 'Extracting', 'Pull complete', 'Digest: sha256:', 'Status: Downloaded newer image']) {
+    for (const kind of [
+      'Pulling from',
+      'Pulling fs layer',
+      'Downloading',
+      'Extracting',
+      'Pull complete',
+      'Digest: sha256:',
+      'Status: Downloaded newer image',
+    ]) {
       assert.ok(stdout.includes(kind), `no "${kind}" in ${JSON.stringify(stdout.slice(0, 2000))}`);
     }
     assert.equal(await imageId(`${R}/tty:1`), img.id);

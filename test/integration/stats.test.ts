@@ -29,7 +29,22 @@ describe('stats', { skip: skipUnlessRoot(), timeout: 120_000 }, () => {
   const d = useDaemon();
 
   test('a CPU burner under limits: CLI row and Docker JSON', async () => {
-    await dockerExpect(d, ['run', '-d', '--name', 'burn', '--cpus', '0.5', '--memory', '64m', '--pids-limit', '50', 'busybox', 'sh', '-c', 'while :; do :; done']);
+    await dockerExpect(d, [
+      'run',
+      '-d',
+      '--name',
+      'burn',
+      '--cpus',
+      '0.5',
+      '--memory',
+      '64m',
+      '--pids-limit',
+      '50',
+      'busybox',
+      'sh',
+      '-c',
+      'while :; do :; done',
+    ]);
     const cli = await dockerExpect(d, ['stats', '--no-stream', '--format', '{{.Name}}|{{.CPUPerc}}|{{.MemUsage}}|{{.PIDs}}', 'burn']);
     const [name, cpu, mem, pids] = cli.stdout.trim().split('|');
     assert.equal(name, 'burn');

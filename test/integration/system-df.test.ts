@@ -21,7 +21,7 @@ describe('system df', { skip: skipUnlessRoot(), timeout: 120_000 }, () => {
     const busybox = df.Images.find((i: any) => i.RepoTags.includes('busybox:latest'));
     const child = df.Images.find((i: any) => i.RepoTags.includes('child:1'));
     assert.ok(busybox && child, JSON.stringify(df.Images));
-    assert.equal(busybox.SharedSize, busybox.Size, 'busybox\'s only layer is shared with the child');
+    assert.equal(busybox.SharedSize, busybox.Size, "busybox's only layer is shared with the child");
     assert.equal(child.SharedSize, busybox.Size);
     assert.ok(child.Size > busybox.Size);
     assert.equal(busybox.Containers, 1);

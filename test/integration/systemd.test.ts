@@ -65,8 +65,7 @@ describe('systemd units', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-it-units-'));
     try {
       fs.copyFileSync(units.socket, path.join(dir, 'berthd.socket'));
-      const service = fs.readFileSync(units.service, 'utf8')
-        .replace(/^ExecStart=.*$/m, `ExecStart=${process.execPath} ${berthdMain}`);
+      const service = fs.readFileSync(units.service, 'utf8').replace(/^ExecStart=.*$/m, `ExecStart=${process.execPath} ${berthdMain}`);
       fs.writeFileSync(path.join(dir, 'berthd.service'), service);
       const r = spawnSync('systemd-analyze', ['verify', path.join(dir, 'berthd.socket'), path.join(dir, 'berthd.service')], {
         encoding: 'utf8',
@@ -110,7 +109,10 @@ describe('socket activation', { skip: activationSkip, timeout: 60_000 }, () => {
     assert.equal(ping.body.toString('utf8'), 'OK');
     // The socket that answers is fd 3 from systemd-socket-activate, not one berthd bound itself.
     const fd3 = fs.readlinkSync(`/proc/${d.pid}/fd/3`);
-    assert.deepEqual(listeningInodes(d.socket).map((ino) => `socket:[${ino}]`), [fd3]);
+    assert.deepEqual(
+      listeningInodes(d.socket).map((ino) => `socket:[${ino}]`),
+      [fd3],
+    );
     assert.equal(fs.existsSync(DEFAULT_SOCKET), false, 'berthd must not bind the default socket under activation');
     await eventually('READY=1 on NOTIFY_SOCKET', () => notices.some((n) => n.split('\n').includes('READY=1')), {
       timeoutMs: 5_000,

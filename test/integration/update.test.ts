@@ -41,7 +41,7 @@ describe('update', { skip: skipUnlessRoot(), timeout: 120_000 }, () => {
     await dockerExpect(d, ['rm', '-f', 'up']);
   });
 
-  test('a stopped container keeps the update for its next start; Docker\'s errors', async () => {
+  test("a stopped container keeps the update for its next start; Docker's errors", async () => {
     const id = (await dockerExpect(d, ['create', '--name', 'later', 'busybox', 'sleep', '300'])).stdout.trim();
     const res = await d.request('POST', '/containers/later/update', { body: { Memory: 32 * 1024 * 1024 } });
     assert.equal(res.status, 200);

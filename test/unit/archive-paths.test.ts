@@ -26,8 +26,8 @@ before(() => {
   fs.mkdirSync(outside);
   fs.writeFileSync(path.join(outside, 'secret'), 'host');
   fs.writeFileSync(path.join(root, 'etc', 'passwd'), 'in');
-  fs.symlinkSync(outside, path.join(root, 'abs'));                     // absolute: means <root><outside>
-  fs.symlinkSync('../../../../../../outside', path.join(root, 'up'));  // climbs: clamped at the root
+  fs.symlinkSync(outside, path.join(root, 'abs')); // absolute: means <root><outside>
+  fs.symlinkSync('../../../../../../outside', path.join(root, 'up')); // climbs: clamped at the root
   fs.symlinkSync('/etc', path.join(root, 'etclink'));
   fs.symlinkSync('loop', path.join(root, 'loop'));
   fs.symlinkSync('etc/passwd', path.join(root, 'pw'));
@@ -85,7 +85,13 @@ test('Go FileMode bits and times', () => {
   assert.equal(statName('/etc/'), 'etc');
   assert.equal(statName('/'), '/');
   const st = pathStat('/a/b', { mode: 0o100600n, size: 3n, mtimeNs: 1_700_000_000_000_000_000n }, '');
-  assert.deepEqual(JSON.parse(Buffer.from(pathStatHeader(st), 'base64').toString()), { name: 'b', size: 3, mode: 0o600, mtime: '2023-11-14T22:13:20Z', linkTarget: '' });
+  assert.deepEqual(JSON.parse(Buffer.from(pathStatHeader(st), 'base64').toString()), {
+    name: 'b',
+    size: 3,
+    mode: 0o600,
+    mtime: '2023-11-14T22:13:20Z',
+    linkTarget: '',
+  });
 });
 
 test('tar entry names stay below the destination', () => {

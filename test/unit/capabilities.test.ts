@@ -23,20 +23,13 @@ test('the known list runs to CAP_CHECKPOINT_RESTORE (bit 40)', () => {
 });
 
 test('names are case-insensitive, with or without CAP_', () => {
-  assert.deepEqual(normalizeCapabilities(['net_admin', 'CAP_sys_ptrace', 'ALL', 'all']), [
-    'CAP_NET_ADMIN',
-    'CAP_SYS_PTRACE',
-    'ALL',
-  ]);
+  assert.deepEqual(normalizeCapabilities(['net_admin', 'CAP_sys_ptrace', 'ALL', 'all']), ['CAP_NET_ADMIN', 'CAP_SYS_PTRACE', 'ALL']);
 });
 
 test('unknown names are an invalid-parameter error with Docker text', () => {
   assert.throws(
     () => resolveCapabilities(['FOO'], [], false),
-    (err: unknown) =>
-      isEngineError(err, 'invalid-parameter') &&
-      err.code === 'BERTH_CAPABILITY_UNKNOWN' &&
-      err.message === 'unknown capability: "CAP_FOO"',
+    (err: unknown) => isEngineError(err, 'invalid-parameter') && err.code === 'BERTH_CAPABILITY_UNKNOWN' && err.message === 'unknown capability: "CAP_FOO"',
   );
   assert.throws(() => resolveCapabilities([], ['cap_nope'], false), /unknown capability/);
 });
@@ -70,9 +63,10 @@ test('privileged: everything, adds and drops ignored', () => {
 });
 
 test('capabilitiesFromMask reads /proc status masks', () => {
-  assert.deepEqual(capabilitiesFromMask('00000000a80425fb'), [...DEFAULT_CAPABILITIES].sort(
-    (a, b) => ALL_CAPABILITIES.indexOf(a) - ALL_CAPABILITIES.indexOf(b),
-  ));
+  assert.deepEqual(
+    capabilitiesFromMask('00000000a80425fb'),
+    [...DEFAULT_CAPABILITIES].sort((a, b) => ALL_CAPABILITIES.indexOf(a) - ALL_CAPABILITIES.indexOf(b)),
+  );
   const host = capabilitiesFromMask('000001fffeffffff');
   assert.equal(host.length, 40);
   assert.ok(!host.includes('CAP_SYS_RESOURCE'));

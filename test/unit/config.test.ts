@@ -35,7 +35,10 @@ test('unknown keys, bad values and unknown flags are errors', () => {
   try {
     const file = path.join(dir, 'daemon.json');
     fs.writeFileSync(file, JSON.stringify({ 'data-rot': '/x' }));
-    assert.throws(() => loadConfig(['--config-file', file]), (e: Error) => e instanceof ConfigError && /unknown key "data-rot"/.test(e.message));
+    assert.throws(
+      () => loadConfig(['--config-file', file]),
+      (e: Error) => e instanceof ConfigError && /unknown key "data-rot"/.test(e.message),
+    );
     fs.writeFileSync(file, '{not json');
     assert.throws(() => loadConfig(['--config-file', file]), ConfigError);
     assert.throws(() => loadConfig(['--log-level', 'loud']), ConfigError);
@@ -78,7 +81,10 @@ test('TLS: dockerd flag and daemon.json spellings; off loopback only with mutual
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-config-'));
   try {
     const file = path.join(dir, 'daemon.json');
-    fs.writeFileSync(file, JSON.stringify({ hosts: ['tcp://0.0.0.0:2376'], tls: true, tlsverify: true, tlscacert: '/pki/ca.pem', tlscert: '/pki/cert.pem', tlskey: '/pki/key.pem' }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ hosts: ['tcp://0.0.0.0:2376'], tls: true, tlsverify: true, tlscacert: '/pki/ca.pem', tlscert: '/pki/cert.pem', tlskey: '/pki/key.pem' }),
+    );
     assert.deepEqual(loadConfig(['--config-file', file]).tls, { verify: true, ca: '/pki/ca.pem', cert: '/pki/cert.pem', key: '/pki/key.pem' });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -86,9 +92,19 @@ test('TLS: dockerd flag and daemon.json spellings; off loopback only with mutual
 });
 
 test('network settings in dockerd spelling: --bip, --default-address-pool, and the file keys', () => {
-  const c = loadConfig(['--bip', '172.30.0.1/16', '--default-address-pool', 'base=10.10.0.0/16,size=24', '--default-address-pool', 'base=10.20.0.0/16,size=20']);
+  const c = loadConfig([
+    '--bip',
+    '172.30.0.1/16',
+    '--default-address-pool',
+    'base=10.10.0.0/16,size=24',
+    '--default-address-pool',
+    'base=10.20.0.0/16,size=20',
+  ]);
   assert.equal(c.bip, '172.30.0.1/16');
-  assert.deepEqual(c.defaultAddressPools, [{ base: '10.10.0.0/16', size: 24 }, { base: '10.20.0.0/16', size: 20 }]);
+  assert.deepEqual(c.defaultAddressPools, [
+    { base: '10.10.0.0/16', size: 24 },
+    { base: '10.20.0.0/16', size: 20 },
+  ]);
   assert.deepEqual(loadConfig([]).defaultAddressPools, []);
   assert.throws(() => loadConfig(['--default-address-pool', 'size=24']), ConfigError);
   assert.throws(() => loadConfig(['--bip', 'nope']), ConfigError);

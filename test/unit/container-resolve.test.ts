@@ -37,8 +37,14 @@ test('lookup: full id, then name (with or without slash), then unique prefix', (
     assert.equal(findContainer(ctx, '/web').id, a);
     assert.equal(findContainer(ctx, 'abc1').id, b, 'an exact name beats an id prefix');
     assert.equal(findContainer(ctx, 'abc2').id, b);
-    assert.throws(() => findContainer(ctx, 'abc'), (e: EngineError) => e.kind === 'invalid-parameter' && /multiple IDs found/.test(e.message));
-    assert.throws(() => findContainer(ctx, 'nothere'), (e: EngineError) => e.kind === 'not-found' && e.message === 'No such container: nothere');
+    assert.throws(
+      () => findContainer(ctx, 'abc'),
+      (e: EngineError) => e.kind === 'invalid-parameter' && /multiple IDs found/.test(e.message),
+    );
+    assert.throws(
+      () => findContainer(ctx, 'nothere'),
+      (e: EngineError) => e.kind === 'not-found' && e.message === 'No such container: nothere',
+    );
     assert.throws(() => findContainer(ctx, ''), /No such container/);
   });
 });
@@ -47,7 +53,10 @@ test('names are unique in the database; exit codes outlive the container', () =>
   withRepo((_ctx, repo) => {
     const a = 'a'.repeat(64);
     insert(repo, a, 'web');
-    assert.throws(() => insert(repo, 'b'.repeat(64), 'web'), (e: { code?: string }) => e.code === 'SQLITE_CONSTRAINT_UNIQUE');
+    assert.throws(
+      () => insert(repo, 'b'.repeat(64), 'web'),
+      (e: { code?: string }) => e.code === 'SQLITE_CONSTRAINT_UNIQUE',
+    );
     repo.saveExit(a, { ...initialState(), status: 'exited', exitCode: 3 }, Date.now());
     repo.delete(a);
     assert.equal(repo.get(a), undefined);

@@ -15,12 +15,16 @@ test('ctrl- letters, specials, single characters, any case', () => {
 
 test('what Docker rejects is invalid-parameter with its message', () => {
   for (const bad of ['ctrl-', 'ctrl-1', 'ctrl-xx', 'shift-a', 'ab', 'ctrl-a,foo', 'é', 'é€']) {
-    assert.throws(() => parseDetachKeys(bad), (err: unknown) => {
-      assert.ok(err instanceof EngineError);
-      assert.equal(err.kind, 'invalid-parameter');
-      assert.equal(err.message, `Invalid detach keys (${bad}) provided`);
-      return true;
-    }, bad);
+    assert.throws(
+      () => parseDetachKeys(bad),
+      (err: unknown) => {
+        assert.ok(err instanceof EngineError);
+        assert.equal(err.kind, 'invalid-parameter');
+        assert.equal(err.message, `Invalid detach keys (${bad}) provided`);
+        return true;
+      },
+      bad,
+    );
   }
 });
 

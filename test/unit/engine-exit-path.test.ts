@@ -147,7 +147,10 @@ describe('the exit path', () => {
     const took = Date.now() - t0;
     assert.ok(took >= 950, `stop waited ${took} ms of its 1 s`);
     assert.equal(e.state(id).exitCode, 137);
-    assert.deepEqual(root.host.calls.filter((c) => c.startsWith('kill')), [`kill ${id}`, `kill ${id}`]);
+    assert.deepEqual(
+      root.host.calls.filter((c) => c.startsWith('kill')),
+      [`kill ${id}`, `kill ${id}`],
+    );
   });
 
   test('stop of a paused container thaws it so that it can act on the signal', async () => {

@@ -25,7 +25,10 @@ test('transition table: the verbs Docker allows from each state', () => {
   assert.ok(canTransition('remove', 'initialized'));
   assert.ok(canTransition('remove-forced', 'running'));
   assert.ok(canTransition('exit', 'paused'));
-  assert.throws(() => ensureTransition('kill', 'exited', 'f'.repeat(64)), (e: EngineError) => e.kind === 'conflict' && e.message === 'Container ffffffffffff is not running');
+  assert.throws(
+    () => ensureTransition('kill', 'exited', 'f'.repeat(64)),
+    (e: EngineError) => e.kind === 'conflict' && e.message === 'Container ffffffffffff is not running',
+  );
   assert.throws(() => ensureTransition('unpause', 'running', 'f'.repeat(64)), /is not paused/);
   assert.throws(() => ensureTransition('start', 'paused', 'f'.repeat(64)), /cannot start a paused container/);
 });
@@ -37,7 +40,10 @@ test('signals by name, SIG name, number, real-time; bad ones are invalid-paramet
   assert.equal(parseSignal('10'), 10);
   assert.equal(parseSignal('RTMIN+2'), 36);
   for (const bad of ['NOPE', '0', '65', '-1', '']) {
-    assert.throws(() => parseSignal(bad), (e: EngineError) => e.kind === 'invalid-parameter' && e.message === `Invalid signal: ${bad}`);
+    assert.throws(
+      () => parseSignal(bad),
+      (e: EngineError) => e.kind === 'invalid-parameter' && e.message === `Invalid signal: ${bad}`,
+    );
   }
 });
 
@@ -82,20 +88,43 @@ test('k8s-file lines parse to UTC nano times; partial lines join', () => {
   assert.equal(whole.data.toString(), 'partial\n');
   assert.equal(whole.time, '2026-11-28T10:00:00.100000000Z');
   joiner.push(parseLogLine(Buffer.from('2026-11-28T10:00:00.4+00:00 stdout P tail-without-newline'))!);
-  assert.deepEqual(joiner.flush().map((r) => r.data.toString()), ['tail-without-newline']);
+  assert.deepEqual(
+    joiner.flush().map((r) => r.data.toString()),
+    ['tail-without-newline'],
+  );
 });
 
 test('ps output keeps rows of the container pids; the command column keeps spaces', () => {
-  const out = 'UID PID PPID C STIME TTY TIME CMD\nroot 10 1 0 12:00 ? 00:00:00 sh -c sleep 1\nroot 11 10 0 12:00 ? 00:00:00 sleep 1\nroot 99 1 0 12:00 ? 00:00:00 other\n';
+  const out =
+    'UID PID PPID C STIME TTY TIME CMD\nroot 10 1 0 12:00 ? 00:00:00 sh -c sleep 1\nroot 11 10 0 12:00 ? 00:00:00 sleep 1\nroot 99 1 0 12:00 ? 00:00:00 other\n';
   const top = parsePsOutput(out, new Set([10, 11]));
   assert.deepEqual(top.titles, ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD']);
-  assert.deepEqual(top.processes.map((p) => p[7]), ['sh -c sleep 1', 'sleep 1']);
+  assert.deepEqual(
+    top.processes.map((p) => p[7]),
+    ['sh -c sleep 1', 'sleep 1'],
+  );
   assert.throws(() => parsePsOutput('USER COMMAND\n', new Set()), /Couldn't find PID field/);
 });
 
 const createOpts = (over: Partial<CreateContainerOptions>): CreateContainerOptions =>
-  ({ image: 'busybox', cmd: null, entrypoint: null, spec: { env: [], workingDir: '', user: '', labels: {}, stopSignal: '', exposedPorts: [] }, ...over }) as CreateContainerOptions;
-const imageConfig = { cmd: ['sh'], entrypoint: null, env: ['PATH=/bin', 'A=image'], workingDir: '/w', user: 'daemon', labels: { l: 'image' }, exposedPorts: ['80/tcp'], stopSignal: '', volumes: [] };
+  ({
+    image: 'busybox',
+    cmd: null,
+    entrypoint: null,
+    spec: { env: [], workingDir: '', user: '', labels: {}, stopSignal: '', exposedPorts: [] },
+    ...over,
+  }) as CreateContainerOptions;
+const imageConfig = {
+  cmd: ['sh'],
+  entrypoint: null,
+  env: ['PATH=/bin', 'A=image'],
+  workingDir: '/w',
+  user: 'daemon',
+  labels: { l: 'image' },
+  exposedPorts: ['80/tcp'],
+  stopSignal: '',
+  volumes: [],
+};
 
 test('create merges with the image as Docker does', () => {
   const merged = mergeWithImage(createOpts({}), imageConfig);
@@ -105,7 +134,10 @@ test('create merges with the image as Docker does', () => {
   assert.equal(merged.stopSignal, 'SIGTERM');
   const withEntrypoint = mergeWithImage(createOpts({ entrypoint: ['/bin/echo'] }), imageConfig);
   assert.deepEqual(withEntrypoint.cmd, [], 'an explicit entrypoint drops the image cmd');
-  const withCmd = mergeWithImage(createOpts({ cmd: ['true'], spec: { env: ['A=mine'], workingDir: '', user: '', labels: { m: '1' }, stopSignal: 'usr1', exposedPorts: [] } } as never), imageConfig);
+  const withCmd = mergeWithImage(
+    createOpts({ cmd: ['true'], spec: { env: ['A=mine'], workingDir: '', user: '', labels: { m: '1' }, stopSignal: 'usr1', exposedPorts: [] } } as never),
+    imageConfig,
+  );
   assert.deepEqual(withCmd.cmd, ['true']);
   assert.deepEqual(withCmd.env, ['PATH=/bin', 'A=mine']);
   assert.deepEqual(withCmd.labels, { l: 'image', m: '1' });
@@ -122,8 +154,17 @@ test('container names follow Docker rules', () => {
 
 test('conmon argv: ids, paths, log cap, tty and stdin flags', () => {
   const args = buildConmonArgs({
-    id: 'c'.repeat(64), name: 'web', runtimePath: '/usr/sbin/runc', runtimeRoot: '/run/berth/runc', bundleDir: '/run/berth/containers/c',
-    exitDir: '/run/berth/exits', logPath: '/var/lib/berth/containers/c/ctr.log', logSizeMax: 1024, terminal: true, stdin: false, logLevel: 'info',
+    id: 'c'.repeat(64),
+    name: 'web',
+    runtimePath: '/usr/sbin/runc',
+    runtimeRoot: '/run/berth/runc',
+    bundleDir: '/run/berth/containers/c',
+    exitDir: '/run/berth/exits',
+    logPath: '/var/lib/berth/containers/c/ctr.log',
+    logSizeMax: 1024,
+    terminal: true,
+    stdin: false,
+    logLevel: 'info',
   });
   const value = (flag: string) => args[args.indexOf(flag) + 1];
   assert.equal(value('-c'), 'c'.repeat(64));
@@ -138,13 +179,26 @@ test('conmon argv: ids, paths, log cap, tty and stdin flags', () => {
   const rootIndex = args.indexOf('--root');
   assert.equal(args[rootIndex - 1], '--runtime-arg');
   assert.equal(args[rootIndex + 2], '/run/berth/runc');
-  const uncapped = buildConmonArgs({ id: 'x', name: 'x', runtimePath: 'r', runtimeRoot: 'r', bundleDir: 'b', exitDir: 'e', logPath: 'l', logSizeMax: 0, terminal: false, stdin: true, logLevel: 'info' });
+  const uncapped = buildConmonArgs({
+    id: 'x',
+    name: 'x',
+    runtimePath: 'r',
+    runtimeRoot: 'r',
+    bundleDir: 'b',
+    exitDir: 'e',
+    logPath: 'l',
+    logSizeMax: 0,
+    terminal: false,
+    stdin: true,
+    logLevel: 'info',
+  });
   assert.ok(!uncapped.includes('--log-size-max'));
   assert.ok(uncapped.includes('-i'));
 });
 
 test('runtime errors: JSON log lines read, kinds and start exit codes classified', () => {
-  const raw = '{"level":"warning","msg":"ignored"}\n{"level":"error","msg":"runc create failed: unable to start container process: exec: \\"nosuchcmd\\": executable file not found in $PATH","time":"x"}\n';
+  const raw =
+    '{"level":"warning","msg":"ignored"}\n{"level":"error","msg":"runc create failed: unable to start container process: exec: \\"nosuchcmd\\": executable file not found in $PATH","time":"x"}\n';
   assert.match(runtimeMessage(raw), /^runc create failed: .*executable file not found/);
   assert.equal(startFailureExitCode('exec: "x": executable file not found in $PATH'), 127);
   assert.equal(startFailureExitCode('exec: "/etc": permission denied'), 126);

@@ -52,7 +52,13 @@ describe('startup reconciliation after a crash', () => {
     assert.ok(!fs.existsSync(e.ctx.paths.containerDir(orphan)));
   });
 
-  for (const [method, when] of [['mount', 'after'], ['create', 'before'], ['create', 'after'], ['start', 'before'], ['start', 'after']] as const) {
+  for (const [method, when] of [
+    ['mount', 'after'],
+    ['create', 'before'],
+    ['create', 'after'],
+    ['start', 'before'],
+    ['start', 'after'],
+  ] as const) {
     test(`start: a crash ${when} the ${method} step leaves a created container that starts and removes cleanly`, async () => {
       const id = await e.create();
       await crashDuring(method, when, () => e.api.start(id));
@@ -69,7 +75,14 @@ describe('startup reconciliation after a crash', () => {
     });
   }
 
-  for (const [method, when] of [['kill', 'before'], ['kill', 'after'], ['delete', 'before'], ['delete', 'after'], ['unmount', 'before'], ['unmount', 'after']] as const) {
+  for (const [method, when] of [
+    ['kill', 'before'],
+    ['kill', 'after'],
+    ['delete', 'before'],
+    ['delete', 'after'],
+    ['unmount', 'before'],
+    ['unmount', 'after'],
+  ] as const) {
     test(`remove --force of a running container: a crash ${when} the ${method} step is finished at startup`, async () => {
       const id = await e.create();
       await e.api.start(id);

@@ -35,8 +35,18 @@ const EXPECTED: Record<Verb, Answer[]> = {
 
 /** The status a verb that was done leaves; 'same' = unchanged, 'gone' = removed. */
 const LEAVES: Record<Verb, ContainerStatus | 'same' | 'gone'> = {
-  start: 'running', stop: 'exited', kill: 'exited', pause: 'paused', unpause: 'running', restart: 'running',
-  remove: 'gone', 'remove --force': 'gone', rename: 'same', attach: 'same', resize: 'same', exec: 'same',
+  start: 'running',
+  stop: 'exited',
+  kill: 'exited',
+  pause: 'paused',
+  unpause: 'running',
+  restart: 'running',
+  remove: 'gone',
+  'remove --force': 'gone',
+  rename: 'same',
+  attach: 'same',
+  resize: 'same',
+  exec: 'same',
 };
 
 describe('the transition table, verb by verb and status by status', () => {
@@ -71,28 +81,48 @@ describe('the transition table, verb by verb and status by status', () => {
 
   async function apply(verb: Verb, id: string): Promise<void> {
     switch (verb) {
-      case 'start': return e.api.start(id);
-      case 'stop': return e.api.stop(id, { timeout: 1 });
+      case 'start':
+        return e.api.start(id);
+      case 'stop':
+        return e.api.stop(id, { timeout: 1 });
       case 'kill': {
         const died = e.events.next('die', id);
         await e.api.kill(id, 'KILL');
         await died;
         return;
       }
-      case 'pause': return e.api.pause(id);
-      case 'unpause': return e.api.unpause(id);
-      case 'restart': return e.api.restart(id, { timeout: 1 });
-      case 'remove': return e.api.remove(id, { force: false, volumes: false });
-      case 'remove --force': return e.api.remove(id, { force: true, volumes: false });
-      case 'rename': return e.api.rename(id, `renamed${n++}`);
+      case 'pause':
+        return e.api.pause(id);
+      case 'unpause':
+        return e.api.unpause(id);
+      case 'restart':
+        return e.api.restart(id, { timeout: 1 });
+      case 'remove':
+        return e.api.remove(id, { force: false, volumes: false });
+      case 'remove --force':
+        return e.api.remove(id, { force: true, volumes: false });
+      case 'rename':
+        return e.api.rename(id, `renamed${n++}`);
       case 'attach': {
         const session = await e.api.attach(id, { stream: false, logs: false, stdin: false, stdout: true, stderr: true, detachKeys: '' });
         session.detach();
         return;
       }
-      case 'resize': return e.api.resize(id, 24, 80);
+      case 'resize':
+        return e.api.resize(id, 24, 80);
       case 'exec': {
-        await e.exec.create(id, { cmd: ['true'], env: [], workingDir: '', user: '', tty: false, attachStdin: false, attachStdout: true, attachStderr: true, privileged: false, detachKeys: '' });
+        await e.exec.create(id, {
+          cmd: ['true'],
+          env: [],
+          workingDir: '',
+          user: '',
+          tty: false,
+          attachStdin: false,
+          attachStdout: true,
+          attachStderr: true,
+          privileged: false,
+          detachKeys: '',
+        });
         return;
       }
     }

@@ -13,7 +13,17 @@ import path from 'node:path';
 import { ERROR_CODE_AREAS, ERROR_CODES, type ErrorCode, type ErrorKind } from '../../src/engine/error-codes.js';
 import { packageRoot } from '../../src/package-root.js';
 
-const KINDS: readonly ErrorKind[] = ['not-found', 'invalid-parameter', 'conflict', 'not-modified', 'unavailable', 'forbidden', 'unauthorized', 'not-implemented', 'system'];
+const KINDS: readonly ErrorKind[] = [
+  'not-found',
+  'invalid-parameter',
+  'conflict',
+  'not-modified',
+  'unavailable',
+  'forbidden',
+  'unauthorized',
+  'not-implemented',
+  'system',
+];
 
 /** The kind each helper of src/engine/errors.ts throws. */
 const HELPER_KINDS: Record<string, ErrorKind> = {
@@ -32,7 +42,8 @@ interface Source {
 }
 
 function sources(dir: string): Source[] {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && e.name.endsWith('.ts'))
     .map((e) => path.join(e.parentPath, e.name))
     .filter((file) => !file.endsWith(`${path.sep}error-codes.ts`))

@@ -23,10 +23,14 @@ after(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const c = (action: string, name = 'web', extra: Record<string, string> = {}) =>
-  ({ type: 'container' as const, action: action as 'start', id: 'a'.repeat(64), attributes: { image: 'busybox', name, ...extra } });
+const c = (action: string, name = 'web', extra: Record<string, string> = {}) => ({
+  type: 'container' as const,
+  action: action as 'start',
+  id: 'a'.repeat(64),
+  attributes: { image: 'busybox', name, ...extra },
+});
 
-test('eventLine writes Docker\'s message with an exact timeNano and the legacy fields', () => {
+test("eventLine writes Docker's message with an exact timeNano and the legacy fields", () => {
   const line = eventLine({ ...c('die', 'web', { exitCode: '3' }), timeNano: 1733480000123456789n, seq: 1 });
   assert.ok(line.endsWith('"timeNano":1733480000123456789}\n'));
   const m = JSON.parse(line);
@@ -74,7 +78,10 @@ test('the repo pages in id order and trims by count and age', () => {
   assert.equal(rows.length, 8);
   assert.ok(rows.every((r, i) => i === 0 || (r.seq > rows[i - 1].seq && r.timeNano > rows[i - 1].timeNano)));
   bus.trim();
-  assert.deepEqual(repo.page(0, max, 0n, 1n << 62n, 100).map((r) => r.attributes.name), ['n3', 'n4', 'n5', 'n6', 'n7']);
+  assert.deepEqual(
+    repo.page(0, max, 0n, 1n << 62n, 100).map((r) => r.attributes.name),
+    ['n3', 'n4', 'n5', 'n6', 'n7'],
+  );
   bus.trim(Date.now() + 120_000);
   assert.equal(repo.page(0, max, 0n, 1n << 62n, 100).length, 0);
 });

@@ -18,7 +18,10 @@ test('parseAttachMessage: stream id byte 2/3, others ignored', () => {
 
 test('splitStdin: messages of at most 32768 bytes', () => {
   assert.deepEqual(splitStdin(Buffer.alloc(0)), []);
-  assert.deepEqual(splitStdin(Buffer.alloc(70000)).map((b) => b.length), [32768, 32768, 4464]);
+  assert.deepEqual(
+    splitStdin(Buffer.alloc(70000)).map((b) => b.length),
+    [32768, 32768, 4464],
+  );
 });
 
 test('AttachSocket: frames in order over a long directory path, stdin and half-close reach the server', async () => {
@@ -49,7 +52,10 @@ test('AttachSocket: frames in order over a long directory path, stdin and half-c
     await socket.write(Buffer.from('input'));
     const frames = [];
     for await (const f of socket) frames.push({ stream: f.stream, data: f.data.toString() });
-    assert.deepEqual(frames, [{ stream: 'stdout', data: 'out' }, { stream: 'stderr', data: 'err' }]);
+    assert.deepEqual(frames, [
+      { stream: 'stdout', data: 'out' },
+      { stream: 'stderr', data: 'err' },
+    ]);
     socket.endStdin();
     await serverEnd;
     socket.close();
@@ -85,15 +91,13 @@ test('readExecLog: k8s-file records back to output chunks', async () => {
   const { readExecLog } = await import('../../src/engine/exec/run-session.js');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-execlog-'));
   const file = path.join(dir, 'exec.log');
-  fs.writeFileSync(file, [
-    '2026-11-28T10:37:10.001256116+00:00 stdout F hi',
-    '2026-11-28T10:37:10.001256116+00:00 stderr P part',
-    'garbage',
-    '',
-  ].join('\n'));
+  fs.writeFileSync(file, ['2026-11-28T10:37:10.001256116+00:00 stdout F hi', '2026-11-28T10:37:10.001256116+00:00 stderr P part', 'garbage', ''].join('\n'));
   try {
     const chunks = (await readExecLog(file)).map((c) => [c.stream, c.data.toString()]);
-    assert.deepEqual(chunks, [['stdout', 'hi\n'], ['stderr', 'part']]);
+    assert.deepEqual(chunks, [
+      ['stdout', 'hi\n'],
+      ['stderr', 'part'],
+    ]);
     assert.deepEqual(await readExecLog(path.join(dir, 'missing')), []);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

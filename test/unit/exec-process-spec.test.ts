@@ -25,7 +25,13 @@ const base: OciProcess = {
 function input(over: Partial<ExecProcessInput> = {}): ExecProcessInput {
   const spec: ContainerSpec = { ...sampleContainer().spec, hostname: 'box', env: ['A=0', 'B=2'], workingDir: '/srv' };
   return {
-    base, spec, cmd: ['sh', '-c', 'echo $A'], env: [], workingDir: '', tty: false, privileged: false,
+    base,
+    spec,
+    cmd: ['sh', '-c', 'echo $A'],
+    env: [],
+    workingDir: '',
+    tty: false,
+    privileged: false,
     user: { uid: 65534, gid: 65534, additionalGids: [], home: '/home/nobody' },
     ...over,
   };
@@ -68,8 +74,14 @@ test('exec process: privileged gets every capability the daemon holds', () => {
 
 test('exec conmon argv: exec-attach with the process spec, a capped safety-net log, tty and stdin flags', () => {
   const args = buildExecConmonArgs({
-    containerId: 'c1', sessionId: 's1', runtimePath: '/usr/sbin/runc', runtimeRoot: '/run/r', bundleDir: '/b/exec/s1',
-    terminal: true, stdin: true, logLevel: 'info',
+    containerId: 'c1',
+    sessionId: 's1',
+    runtimePath: '/usr/sbin/runc',
+    runtimeRoot: '/run/r',
+    bundleDir: '/b/exec/s1',
+    terminal: true,
+    stdin: true,
+    logLevel: 'info',
   });
   const after = (flag: string) => args[args.indexOf(flag) + 1];
   assert.equal(after('-c'), 'c1');
@@ -80,13 +92,33 @@ test('exec conmon argv: exec-attach with the process spec, a capped safety-net l
   assert.equal(after('--exit-dir'), '/b/exec/s1/exit');
   assert.equal(after('--exec-process-spec'), '/b/exec/s1/process.json');
   for (const flag of ['-e', '--exec-attach', '--full-attach', '-t', '-i']) assert.ok(args.includes(flag), flag);
-  const plain = buildExecConmonArgs({ containerId: 'c1', sessionId: 's1', runtimePath: 'r', runtimeRoot: 'x', bundleDir: '/b', terminal: false, stdin: false, logLevel: 'info' });
+  const plain = buildExecConmonArgs({
+    containerId: 'c1',
+    sessionId: 's1',
+    runtimePath: 'r',
+    runtimeRoot: 'x',
+    bundleDir: '/b',
+    terminal: false,
+    stdin: false,
+    logLevel: 'info',
+  });
   assert.ok(!plain.includes('-t') && !plain.includes('-i'));
 });
 
 test('exec wire: ExecConfig and start bodies, with field-naming 400s', () => {
   const opts = execCreateFromBody({ Cmd: ['echo', 'hi'], Env: ['A=1'], User: 'nobody', WorkingDir: '/tmp', Tty: true, AttachStdout: true, Privileged: null });
-  assert.deepEqual(opts, { cmd: ['echo', 'hi'], env: ['A=1'], workingDir: '/tmp', user: 'nobody', tty: true, attachStdin: false, attachStdout: true, attachStderr: false, privileged: false, detachKeys: '' });
+  assert.deepEqual(opts, {
+    cmd: ['echo', 'hi'],
+    env: ['A=1'],
+    workingDir: '/tmp',
+    user: 'nobody',
+    tty: true,
+    attachStdin: false,
+    attachStdout: true,
+    attachStderr: false,
+    privileged: false,
+    detachKeys: '',
+  });
   assert.deepEqual(execCreateFromBody(undefined).cmd, []);
   assert.throws(() => execCreateFromBody({ Cmd: [1] }), /Cmd must be a list of strings/);
   assert.deepEqual(execStartFromBody({ Detach: true, Tty: false }), { detach: true, consoleSize: null, tty: false });
@@ -97,8 +129,19 @@ test('exec wire: ExecConfig and start bodies, with field-naming 400s', () => {
 
 test('exec wire: inspect JSON as Docker shapes it', () => {
   const json = execInspectJson({
-    id: 'e1', containerId: 'c1', running: false, exitCode: 7, pid: 0, openStdin: false, openStdout: true, openStderr: true,
-    detachKeys: '', tty: false, privileged: false, user: '', cmd: ['sh', '-c', 'exit 7'],
+    id: 'e1',
+    containerId: 'c1',
+    running: false,
+    exitCode: 7,
+    pid: 0,
+    openStdin: false,
+    openStdout: true,
+    openStderr: true,
+    detachKeys: '',
+    tty: false,
+    privileged: false,
+    user: '',
+    cmd: ['sh', '-c', 'exit 7'],
   });
   assert.equal(json.ExitCode, 7);
   assert.equal(json.ContainerID, 'c1');

@@ -3,9 +3,7 @@
  * canned records, and lets a test replace any method (for example to throw
  * an EngineError of a given kind).
  */
-import type {
-  AttachSession, ContainerView, Engine, ImageView, LogEntry, SystemInfo, VersionInfo, VolumeRecord, WaitResult,
-} from '../../src/engine/api.js';
+import type { AttachSession, ContainerView, Engine, ImageView, LogEntry, SystemInfo, VersionInfo, VolumeRecord, WaitResult } from '../../src/engine/api.js';
 import { Readable } from 'node:stream';
 import { EngineError } from '../../src/engine/api.js';
 import type { ErrorKind } from '../../src/engine/api.js';
@@ -25,20 +23,57 @@ export function sampleContainer(over: Partial<ContainerView> = {}): ContainerVie
     name: 'web',
     created: '2026-11-28T10:00:00.123456789Z',
     spec: {
-      image: 'busybox', imageId: IMAGE_ID, cmd: ['sh', '-c', 'echo hi there'], entrypoint: [], env: ['PATH=/bin'],
-      workingDir: '', user: '', hostname: '', domainname: '', labels: { a: 'b' }, stopSignal: 'SIGTERM',
-      stopTimeout: null, tty: false, openStdin: false, stdinOnce: false, attachStdin: false, attachStdout: true,
-      attachStderr: true, exposedPorts: [], mounts: [{ type: 'bind', source: '/h', target: '/c', readOnly: true, origin: 'binds' }],
+      image: 'busybox',
+      imageId: IMAGE_ID,
+      cmd: ['sh', '-c', 'echo hi there'],
+      entrypoint: [],
+      env: ['PATH=/bin'],
+      workingDir: '',
+      user: '',
+      hostname: '',
+      domainname: '',
+      labels: { a: 'b' },
+      stopSignal: 'SIGTERM',
+      stopTimeout: null,
+      tty: false,
+      openStdin: false,
+      stdinOnce: false,
+      attachStdin: false,
+      attachStdout: true,
+      attachStderr: true,
+      exposedPorts: [],
+      mounts: [{ type: 'bind', source: '/h', target: '/c', readOnly: true, origin: 'binds' }],
       readonlyRootfs: false,
       resources: { memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '', pidsLimit: null, ulimits: [] },
-      capAdd: [], capDrop: [], privileged: false, noNewPrivileges: false, securityOpt: [], networkMode: 'none',
-      autoRemove: false, restartPolicy: { name: 'no', maximumRetryCount: 0 }, consoleSize: null,
+      capAdd: [],
+      capDrop: [],
+      privileged: false,
+      noNewPrivileges: false,
+      securityOpt: [],
+      networkMode: 'none',
+      autoRemove: false,
+      restartPolicy: { name: 'no', maximumRetryCount: 0 },
+      consoleSize: null,
     },
     state: {
-      status: 'running', pid: 42, conmonPid: 41, exitCode: 0, startedAt: '2026-11-28T10:00:01.000000000Z', finishedAt: '',
-      error: '', oomKilled: false, restartCount: 0, stoppedByUser: false, hasBeenStarted: true, stopping: false, removeVolumes: false,
+      status: 'running',
+      pid: 42,
+      conmonPid: 41,
+      exitCode: 0,
+      startedAt: '2026-11-28T10:00:01.000000000Z',
+      finishedAt: '',
+      error: '',
+      oomKilled: false,
+      restartCount: 0,
+      stoppedByUser: false,
+      hasBeenStarted: true,
+      stopping: false,
+      removeVolumes: false,
     },
-    logPath: '/var/lib/berth/c/ctr.log', hostsPath: '/h/hosts', hostnamePath: '/h/hostname', resolvConfPath: '/h/resolv.conf',
+    logPath: '/var/lib/berth/c/ctr.log',
+    hostsPath: '/h/hosts',
+    hostnamePath: '/h/hostname',
+    resolvConfPath: '/h/resolv.conf',
     graphDriver: { lowerDir: '/l', upperDir: '/u', workDir: '/w', mergedDir: '/m' },
     execIds: [],
     network: { endpoints: [], ports: null, sandboxKey: '' },
@@ -48,15 +83,36 @@ export function sampleContainer(over: Partial<ContainerView> = {}): ContainerVie
 
 export function sampleImage(over: Partial<ImageView> = {}): ImageView {
   return {
-    id: IMAGE_ID, tags: ['docker.io/library/busybox:latest'], repoDigests: [], created: '2026-01-01T00:00:00Z', architecture: 'amd64', os: 'linux',
-    author: '', comment: '', config: { cmd: ['sh'], entrypoint: null, env: ['PATH=/bin'], workingDir: '', user: '', labels: {}, exposedPorts: [], stopSignal: '', volumes: [] },
-    diffIds: [`sha256:${'c'.repeat(64)}`], layerIds: ['l1'], history: [], size: 4096, parent: '', containers: 0,
+    id: IMAGE_ID,
+    tags: ['docker.io/library/busybox:latest'],
+    repoDigests: [],
+    created: '2026-01-01T00:00:00Z',
+    architecture: 'amd64',
+    os: 'linux',
+    author: '',
+    comment: '',
+    config: { cmd: ['sh'], entrypoint: null, env: ['PATH=/bin'], workingDir: '', user: '', labels: {}, exposedPorts: [], stopSignal: '', volumes: [] },
+    diffIds: [`sha256:${'c'.repeat(64)}`],
+    layerIds: ['l1'],
+    history: [],
+    size: 4096,
+    parent: '',
+    containers: 0,
     ...over,
   };
 }
 
 export function sampleVolume(over: Partial<VolumeRecord> = {}): VolumeRecord {
-  return { name: 'data', driver: 'local', labels: {}, options: {}, createdAt: '2026-01-01T00:00:00Z', anonymous: false, mountpoint: '/var/lib/berth/volumes/data/_data', ...over };
+  return {
+    name: 'data',
+    driver: 'local',
+    labels: {},
+    options: {},
+    createdAt: '2026-01-01T00:00:00Z',
+    anonymous: false,
+    mountpoint: '/var/lib/berth/volumes/data/_data',
+    ...over,
+  };
 }
 
 export function engineError(kind: ErrorKind, message = `${kind} happened`): EngineError {
@@ -115,11 +171,11 @@ export class FakeEngine implements Engine {
     const out: Record<string, AnyFn> = {};
     for (const [name, fn] of Object.entries(impl)) {
       const key = `${area}.${name}`;
-      out[name] = ((...args: unknown[]) => {
+      out[name] = (...args: unknown[]) => {
         this.calls.push({ method: key, args });
         const o = this.overrides.get(key);
         return o ? o(...args) : (fn as (...a: unknown[]) => Promise<unknown>)(...args);
-      });
+      };
     }
     return out as T;
   }
@@ -149,7 +205,10 @@ export class FakeEngine implements Engine {
     changes: async () => [{ path: '/new', kind: 1 as const }],
     commit: async () => ({ id: IMAGE_ID }),
     statPath: async () => ({ name: 'f', size: 1, mode: 0o644, mtime: '2026-01-01T00:00:00Z', linkTarget: '' }),
-    getArchive: async () => ({ stat: { name: 'f', size: 1, mode: 0o644, mtime: '2026-01-01T00:00:00Z', linkTarget: '' }, stream: Readable.from([Buffer.alloc(1024)]) }),
+    getArchive: async () => ({
+      stat: { name: 'f', size: 1, mode: 0o644, mtime: '2026-01-01T00:00:00Z', linkTarget: '' },
+      stream: Readable.from([Buffer.alloc(1024)]),
+    }),
     putArchive: async () => {},
     mount: async () => '/merged',
     unmount: async () => {},
@@ -177,21 +236,49 @@ export class FakeEngine implements Engine {
     // The engine reports untagged names in familiar form (ImageDeleteItem).
     remove: async () => [{ untagged: 'busybox:latest' }, { deleted: IMAGE_ID }],
     load: async () => [{ id: IMAGE_ID, tags: ['docker.io/library/busybox:latest'] }],
-    save: async () => (async function* (): AsyncGenerator<Buffer> { yield Buffer.alloc(1024); })(),
+    save: async () =>
+      (async function* (): AsyncGenerator<Buffer> {
+        yield Buffer.alloc(1024);
+      })(),
     history: async () => [{ id: IMAGE_ID, created: 0, createdBy: 'sh', tags: [] as string[], size: 0, comment: '' }],
     prune: async () => ({ deleted: [] as Array<{ deleted?: string; untagged?: string }>, spaceReclaimed: 0 }),
   });
 
   system = this.wrap('system', {
     info: async (): Promise<SystemInfo> => ({
-      id: 'ID1', name: 'host', containers: 1, containersRunning: 1, containersPaused: 0, containersStopped: 0, images: 1,
-      driver: 'overlay2', dataRoot: '/var/lib/berth', execRoot: '/run/berth', cgroupVersion: '2', cgroupDriver: 'systemd',
-      runtimes: { runc: { path: '/usr/bin/runc' } }, defaultRuntime: 'runc', kernelVersion: '6.1', operatingSystem: 'Debian',
-      osType: 'linux', architecture: 'x86_64', ncpu: 4, memTotal: 1 << 30, serverVersion: '0.1.0', loggingDriver: 'json-file',
-      pidsLimitDefault: 2048, securityOptions: ['name=seccomp,profile=builtin'],
+      id: 'ID1',
+      name: 'host',
+      containers: 1,
+      containersRunning: 1,
+      containersPaused: 0,
+      containersStopped: 0,
+      images: 1,
+      driver: 'overlay2',
+      dataRoot: '/var/lib/berth',
+      execRoot: '/run/berth',
+      cgroupVersion: '2',
+      cgroupDriver: 'systemd',
+      runtimes: { runc: { path: '/usr/bin/runc' } },
+      defaultRuntime: 'runc',
+      kernelVersion: '6.1',
+      operatingSystem: 'Debian',
+      osType: 'linux',
+      architecture: 'x86_64',
+      ncpu: 4,
+      memTotal: 1 << 30,
+      serverVersion: '0.1.0',
+      loggingDriver: 'json-file',
+      pidsLimitDefault: 2048,
+      securityOptions: ['name=seccomp,profile=builtin'],
     }),
     version: async (): Promise<VersionInfo> => ({
-      version: '0.1.0', gitCommit: 'abc', nodeVersion: 'v20', os: 'linux', arch: 'amd64', kernelVersion: '6.1', buildTime: '',
+      version: '0.1.0',
+      gitCommit: 'abc',
+      nodeVersion: 'v20',
+      os: 'linux',
+      arch: 'amd64',
+      kernelVersion: '6.1',
+      buildTime: '',
       components: [{ name: 'runc', version: '1.1.5', details: {} }],
     }),
   });

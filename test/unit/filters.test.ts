@@ -14,9 +14,27 @@ const invalidWith = (message: string | RegExp) => (e: unknown) =>
 const args = (f: Record<string, string[]>, allowed = Object.keys(f)) => parseFilters(new Map(Object.entries(f)), new Set(allowed));
 
 test('decode: map form, list form, mixed, empty and null', () => {
-  assert.deepEqual(decodeFilters('{"label":{"a=b":true,"c":true},"dangling":{"true":true}}'), new Map([['label', ['a=b', 'c']], ['dangling', ['true']]]));
-  assert.deepEqual(decodeFilters('{"label": ["a=b"], "status": ["running", "exited"]}'), new Map([['label', ['a=b']], ['status', ['running', 'exited']]]));
-  assert.deepEqual(decodeFilters('{"label":["a"],"name":{"x":true,"y":false}}'), new Map([['label', ['a']], ['name', ['x']]]));
+  assert.deepEqual(
+    decodeFilters('{"label":{"a=b":true,"c":true},"dangling":{"true":true}}'),
+    new Map([
+      ['label', ['a=b', 'c']],
+      ['dangling', ['true']],
+    ]),
+  );
+  assert.deepEqual(
+    decodeFilters('{"label": ["a=b"], "status": ["running", "exited"]}'),
+    new Map([
+      ['label', ['a=b']],
+      ['status', ['running', 'exited']],
+    ]),
+  );
+  assert.deepEqual(
+    decodeFilters('{"label":["a"],"name":{"x":true,"y":false}}'),
+    new Map([
+      ['label', ['a']],
+      ['name', ['x']],
+    ]),
+  );
   for (const empty of [undefined, '', '  ', 'null']) assert.equal(decodeFilters(empty).size, 0, String(empty));
 });
 
@@ -26,7 +44,7 @@ test('decode: malformed JSON and wrong shapes are invalid filter', () => {
   }
 });
 
-test('parseFilters: unknown key is Docker\'s Invalid filter, even with no values; duplicates collapse', () => {
+test("parseFilters: unknown key is Docker's Invalid filter, even with no values; duplicates collapse", () => {
   assert.throws(() => args({ bogus: ['x'] }, ['label']), invalidWith("Invalid filter 'bogus'"));
   assert.throws(() => args({ bogus: [] }, ['label']), invalidWith("Invalid filter 'bogus'"));
   assert.throws(() => parseFilters(decodeFilters('{"__proto__":["x"]}'), new Set(['label'])), invalidWith("Invalid filter '__proto__'"));

@@ -7,8 +7,14 @@ import { mergeHealthcheck } from '../../src/engine/containers/merge-image.js';
 const hc = (test: string[], over = {}) => ({ test, interval: 0, timeout: 0, startPeriod: 0, retries: 0, ...over });
 const result = (exitCode: number, start = '2026-12-06T09:00:10.000000000Z') => ({ start, end: start, exitCode, output: '' });
 
-test('probe commands and Docker\'s defaults', () => {
-  assert.deepEqual(probeOf(hc(['CMD-SHELL', 'test -f /ready'])), { cmd: ['/bin/sh', '-c', 'test -f /ready'], intervalMs: 30000, timeoutMs: 30000, startPeriodMs: 0, retries: 3 });
+test("probe commands and Docker's defaults", () => {
+  assert.deepEqual(probeOf(hc(['CMD-SHELL', 'test -f /ready'])), {
+    cmd: ['/bin/sh', '-c', 'test -f /ready'],
+    intervalMs: 30000,
+    timeoutMs: 30000,
+    startPeriodMs: 0,
+    retries: 3,
+  });
   assert.deepEqual(probeOf(hc(['CMD', 'true', 'x'], { interval: 1e9, retries: 2 }))?.cmd, ['true', 'x']);
   assert.equal(probeOf(hc(['CMD', 'true'], { interval: 1e9 }))?.intervalMs, 1000);
   assert.equal(probeOf(hc(['NONE'])), null);
@@ -34,7 +40,7 @@ test('results: healthy at once, unhealthy after retries, start period does not c
   assert.deepEqual([restarted.status, restarted.failingStreak, restarted.log.length], ['starting', 0, 5]);
 });
 
-test('the user\'s health check is completed from the image\'s, field by field', () => {
+test("the user's health check is completed from the image's, field by field", () => {
   const image = hc(['CMD', 'img'], { interval: 5e9, retries: 4 });
   assert.deepEqual(mergeHealthcheck(null, image), image);
   assert.deepEqual(mergeHealthcheck(hc([], { interval: 1e9 }), image), hc(['CMD', 'img'], { interval: 1e9, retries: 4 }));

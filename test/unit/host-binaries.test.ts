@@ -50,8 +50,10 @@ test('resolveBinary: a path as given, a name from PATH (first match wins), cache
 
 test('resolveBinary: missing or not executable is a system error naming the Debian package', () => {
   process.env.PATH = path.join(tmp, 'empty');
-  assert.throws(() => resolveBinary('berth-no-such-tool'), (err: unknown) =>
-    isEngineError(err, 'system') && err.code === 'BERTH_HOST_NO_BINARY' && /install the Debian package berth-no-such-tool/.test(err.message));
+  assert.throws(
+    () => resolveBinary('berth-no-such-tool'),
+    (err: unknown) => isEngineError(err, 'system') && err.code === 'BERTH_HOST_NO_BINARY' && /install the Debian package berth-no-such-tool/.test(err.message),
+  );
   const plain = tool(path.join(tmp, 'c'), 'not-exec', 0o644);
   assert.throws(() => resolveBinary(plain), /not an executable file/);
   assert.throws(() => resolveBinary(path.join(tmp, 'c')), /not an executable file/, 'a directory is not a binary');
@@ -64,7 +66,14 @@ test('the install hint names the package that ships the tool', () => {
 });
 
 test('mount and umount argv', () => {
-  assert.deepEqual(buildMountArgs({ type: 'overlay', source: 'overlay', options: 'ro,lowerdir=a:b', target: '/m' }), ['-t', 'overlay', 'overlay', '-o', 'ro,lowerdir=a:b', '/m']);
+  assert.deepEqual(buildMountArgs({ type: 'overlay', source: 'overlay', options: 'ro,lowerdir=a:b', target: '/m' }), [
+    '-t',
+    'overlay',
+    'overlay',
+    '-o',
+    'ro,lowerdir=a:b',
+    '/m',
+  ]);
   assert.deepEqual(buildMountArgs({ type: 'tmpfs', source: 'tmpfs', options: '', target: '/t' }), ['-t', 'tmpfs', 'tmpfs', '/t']);
   assert.throws(() => buildMountArgs({ type: 'overlay', source: 'overlay', options: '', target: 'rel' }), /absolute/);
   assert.throws(() => buildMountArgs({ type: '', source: 'x', options: '', target: '/t' }), /required/);
@@ -77,14 +86,37 @@ test('tar argv: names always NUL-separated from stdin; excludes anchored and lit
   assert.deepEqual(plain, ['-c', '-f', '-', '-C', '/snap', '--numeric-owner', '--null', '--verbatim-files-from', '-T', '-']);
   const layer = buildTarCreateArgs({ dir: '/u', posix: true, xattrsInclude: 'trusted.overlay.opaque', exclude: ['etc/hosts'] });
   assert.deepEqual(layer, [
-    '-c', '-f', '-', '-C', '/u', '--format=posix', '--numeric-owner', '--xattrs', '--xattrs-include=trusted.overlay.opaque',
-    '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '--anchored', '--no-wildcards', '--exclude=etc/hosts',
-    '--null', '--verbatim-files-from', '-T', '-',
+    '-c',
+    '-f',
+    '-',
+    '-C',
+    '/u',
+    '--format=posix',
+    '--numeric-owner',
+    '--xattrs',
+    '--xattrs-include=trusted.overlay.opaque',
+    '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
+    '--anchored',
+    '--no-wildcards',
+    '--exclude=etc/hosts',
+    '--null',
+    '--verbatim-files-from',
+    '-T',
+    '-',
   ]);
   assert.deepEqual(upperTarArgs('/u').slice(0, 9), layer.slice(0, 9), 'commit reads the upper dir as a layer tar');
   assert.deepEqual(archiveTarArgs(true).slice(-8, -3), ['--anchored', '--no-wildcards', '--exclude=./proc', '--exclude=./sys', '--null']);
   assert.deepEqual(buildTarExtractArgs({ dir: '/l', xattrsInclude: 'trusted.overlay.opaque' }), [
-    '-x', '-f', '-', '-C', '/l', '--numeric-owner', '--same-owner', '-p', '--xattrs', '--xattrs-include=trusted.overlay.opaque',
+    '-x',
+    '-f',
+    '-',
+    '-C',
+    '/l',
+    '--numeric-owner',
+    '--same-owner',
+    '-p',
+    '--xattrs',
+    '--xattrs-include=trusted.overlay.opaque',
   ]);
 });
 
@@ -93,6 +125,10 @@ test('ps argv: default -ef, words split, anything but option characters refused'
   assert.deepEqual(buildPsArgs('  aux  '), ['aux']);
   assert.deepEqual(buildPsArgs('-o pid,comm,%cpu'), ['-o', 'pid,comm,%cpu']);
   for (const bad of ['-ef;rm', '-o $(x)', '/bin/sh', '-e > f']) {
-    assert.throws(() => buildPsArgs(bad), (err: unknown) => isEngineError(err, 'invalid-parameter') && err.message === `Invalid ps_args: ${bad}`, bad);
+    assert.throws(
+      () => buildPsArgs(bad),
+      (err: unknown) => isEngineError(err, 'invalid-parameter') && err.message === `Invalid ps_args: ${bad}`,
+      bad,
+    );
   }
 });

@@ -50,11 +50,20 @@ test('tarChunks writes files, long names and xattrs that node-tar reads back', a
     { entry: { name: long, type: 'file', mode: 0o600, size: 0 }, content: Buffer.alloc(0) },
     { entry: { name: 'etc/', type: 'dir', mode: 0o755, xattrs: { 'trusted.overlay.opaque': 'y' } } },
     { entry: { name: 'bin/ls', type: 'char', mode: 0, devmajor: 0, devminor: 0 } },
-  ])) parts.push(c);
+  ]))
+    parts.push(c);
   const buf = Buffer.concat(parts);
   assert.equal(buf.length % 512, 0);
   const entries = await readBack(buf);
-  assert.deepEqual(entries.map((e) => [e.path, e.type]), [['a.txt', 'File'], [long, 'File'], ['etc/', 'Directory'], ['bin/ls', 'CharacterDevice']]);
+  assert.deepEqual(
+    entries.map((e) => [e.path, e.type]),
+    [
+      ['a.txt', 'File'],
+      [long, 'File'],
+      ['etc/', 'Directory'],
+      ['bin/ls', 'CharacterDevice'],
+    ],
+  );
   assert.equal(entries[0].body, 'abc');
 });
 
@@ -71,7 +80,12 @@ test('classifyWhiteout: whiteouts, opaque markers, ordinary names, bad names', (
   assert.deepEqual(classifyWhiteout('etc/.wh..wh..opq'), { kind: 'opaque', target: 'etc' });
   assert.deepEqual(classifyWhiteout('.wh..wh..opq'), { kind: 'opaque', target: '' });
   assert.deepEqual(classifyWhiteout('etc/wh.x'), { kind: 'none' });
-  for (const bad of ['a/.wh...', 'a/.wh.', '../.wh.x', 'a/.wh..wh.plnk']) assert.throws(() => classifyWhiteout(bad), (e: unknown) => isEngineError(e, 'invalid-parameter'), bad);
+  for (const bad of ['a/.wh...', 'a/.wh.', '../.wh.x', 'a/.wh..wh.plnk'])
+    assert.throws(
+      () => classifyWhiteout(bad),
+      (e: unknown) => isEngineError(e, 'invalid-parameter'),
+      bad,
+    );
 });
 
 test('chainIds: the base is its diff ID, the rest hash parent + " " + diff', () => {
@@ -82,32 +96,62 @@ test('chainIds: the base is its diff ID, the rest hash parent + " " + diff', () 
 });
 
 test('parseImageConfig reads Docker configs and refuses broken ones', () => {
-  const cfg = parseImageConfig(JSON.stringify({
-    architecture: 'amd64', os: 'linux', created: '2024-01-01T00:00:00Z',
-    config: { Cmd: ['sh'], Env: ['A=1'], Labels: { k: 'v' }, ExposedPorts: { '80/tcp': {} } },
-    rootfs: { type: 'layers', diff_ids: [`sha256:${hex('a')}`] },
-    history: [{ created: '2024-01-01T00:00:00Z', created_by: 'x' }, { created_by: 'y', empty_layer: true }],
-  }));
+  const cfg = parseImageConfig(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      created: '2024-01-01T00:00:00Z',
+      config: { Cmd: ['sh'], Env: ['A=1'], Labels: { k: 'v' }, ExposedPorts: { '80/tcp': {} } },
+      rootfs: { type: 'layers', diff_ids: [`sha256:${hex('a')}`] },
+      history: [
+        { created: '2024-01-01T00:00:00Z', created_by: 'x' },
+        { created_by: 'y', empty_layer: true },
+      ],
+    }),
+  );
   assert.deepEqual(cfg.config.cmd, ['sh']);
   assert.deepEqual(cfg.config.exposedPorts, ['80/tcp']);
   assert.equal(cfg.history[1].emptyLayer, true);
   for (const bad of ['nope', '[]', '{"rootfs":{"diff_ids":["md5:x"]}}', `{"rootfs":{"diff_ids":[]},"history":[{"created_by":"x"}]}`]) {
-    assert.throws(() => parseImageConfig(bad), (e: unknown) => isEngineError(e, 'invalid-parameter'), bad);
+    assert.throws(
+      () => parseImageConfig(bad),
+      (e: unknown) => isEngineError(e, 'invalid-parameter'),
+      bad,
+    );
   }
 });
 
 function image(over: Partial<ImageRecord>): ImageRecord {
   return {
-    id: `sha256:${hex('img')}`, tags: [], repoDigests: [], created: '2024-01-01T00:00:00Z', architecture: 'amd64', os: 'linux', author: '', comment: '',
+    id: `sha256:${hex('img')}`,
+    tags: [],
+    repoDigests: [],
+    created: '2024-01-01T00:00:00Z',
+    architecture: 'amd64',
+    os: 'linux',
+    author: '',
+    comment: '',
     config: { cmd: null, entrypoint: null, env: [], workingDir: '', user: '', labels: {}, exposedPorts: [], stopSignal: '', volumes: [] },
-    diffIds: [], layerIds: [], history: [], size: 0, parent: '', ...over,
+    diffIds: [],
+    layerIds: [],
+    history: [],
+    size: 0,
+    parent: '',
+    ...over,
   };
 }
 
 test('imageHistory: newest first, ID and tags on top only, empty layers size 0', () => {
   const h = (createdBy: string, emptyLayer = false) => ({ created: '2024-01-01T00:00:00Z', createdBy, comment: '', author: '', emptyLayer });
   const rows = imageHistory(image({ tags: ['docker.io/library/x:1'], history: [h('base'), h('env', true), h('add')] }), [100, 7]);
-  assert.deepEqual(rows.map((r) => [r.id.startsWith('sha256:') ? 'ID' : r.id, r.createdBy, r.size]), [['ID', 'add', 7], ['<missing>', 'env', 0], ['<missing>', 'base', 100]]);
+  assert.deepEqual(
+    rows.map((r) => [r.id.startsWith('sha256:') ? 'ID' : r.id, r.createdBy, r.size]),
+    [
+      ['ID', 'add', 7],
+      ['<missing>', 'env', 0],
+      ['<missing>', 'base', 100],
+    ],
+  );
   assert.deepEqual(rows[0].tags, ['docker.io/library/x:1']);
   assert.equal(rows[0].created, 1704067200);
   assert.equal(imageHistory(image({ history: [] }), [5, 6]).length, 2);
@@ -118,13 +162,17 @@ test('pruneCandidates: dangling default, -a, labels, until, in-use kept, bad fil
   const a = image({ id: 'sha256:a', tags: ['t'], config: { ...image({}).config, labels: { keep: '1' } } });
   const b = image({ id: 'sha256:b', created: '2024-05-31T23:00:00Z' });
   const c = image({ id: 'sha256:c' });
-  const ids = (f: Record<string, string[]>, inUse = (_: string) => false) => pruneCandidates([a, b, c], new Map(Object.entries(f)), inUse, now).map((i) => i.id);
+  const ids = (f: Record<string, string[]>, inUse = (_: string) => false) =>
+    pruneCandidates([a, b, c], new Map(Object.entries(f)), inUse, now).map((i) => i.id);
   assert.deepEqual(ids({}), ['sha256:b', 'sha256:c']);
   assert.deepEqual(ids({ dangling: ['false'] }), ['sha256:a', 'sha256:b', 'sha256:c']);
   assert.deepEqual(ids({ dangling: ['false'], label: ['keep'] }), ['sha256:a']);
   assert.deepEqual(ids({ dangling: ['false'], 'label!': ['keep=1'] }), ['sha256:b', 'sha256:c']);
   assert.deepEqual(ids({ until: ['2h'] }), ['sha256:c']);
-  assert.deepEqual(ids({}, (id) => id === 'sha256:c'), ['sha256:b']);
+  assert.deepEqual(
+    ids({}, (id) => id === 'sha256:c'),
+    ['sha256:b'],
+  );
   assert.throws(() => ids({ bogus: ['1'] }), /Invalid filter 'bogus'/);
   assert.throws(() => ids({ dangling: ['maybe'] }), /Invalid filter/);
   assert.throws(() => ids({ dangling: ['true', 'false'] }), /^EngineError: Invalid filter 'dangling=\[true false\]'$/);

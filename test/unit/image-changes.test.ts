@@ -14,8 +14,14 @@ test('CMD and ENTRYPOINT: JSON and shell form', () => {
 test('ENV: pairs, legacy form, quotes, replacement', () => {
   const c = applyChanges(emptyRuntimeConfig(), ['ENV A=1 B="two words" C=\'x y\'', 'ENV D some value', 'ENV A=3', 'ENV E=a\\ b']);
   assert.deepEqual(c.env, ['A=3', 'B=two words', 'C=x y', 'D=some value', 'E=a b']);
-  assert.throws(() => applyChanges(emptyRuntimeConfig(), ['ENV ONLY']), (e: unknown) => isEngineError(e, 'invalid-parameter'));
-  assert.throws(() => applyChanges(emptyRuntimeConfig(), ['ENV A="open']), (e: unknown) => isEngineError(e, 'invalid-parameter'));
+  assert.throws(
+    () => applyChanges(emptyRuntimeConfig(), ['ENV ONLY']),
+    (e: unknown) => isEngineError(e, 'invalid-parameter'),
+  );
+  assert.throws(
+    () => applyChanges(emptyRuntimeConfig(), ['ENV A="open']),
+    (e: unknown) => isEngineError(e, 'invalid-parameter'),
+  );
 });
 
 test('LABEL, WORKDIR, USER, STOPSIGNAL, VOLUME, ONBUILD', () => {

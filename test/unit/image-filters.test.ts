@@ -39,8 +39,14 @@ test('dangling, label, before, since', () => {
 });
 
 test('unknown filters and bad values are invalid-parameter', () => {
-  assert.throws(() => ids({ until: ['1h'] }), (e: unknown) => isEngineError(e, 'invalid-parameter') && e.message === "Invalid filter 'until'");
-  assert.throws(() => ids({ dangling: ['maybe'] }), (e: unknown) => isEngineError(e, 'invalid-parameter') && e.message === "Invalid filter 'dangling=[maybe]'");
+  assert.throws(
+    () => ids({ until: ['1h'] }),
+    (e: unknown) => isEngineError(e, 'invalid-parameter') && e.message === "Invalid filter 'until'",
+  );
+  assert.throws(
+    () => ids({ dangling: ['maybe'] }),
+    (e: unknown) => isEngineError(e, 'invalid-parameter') && e.message === "Invalid filter 'dangling=[maybe]'",
+  );
   assert.throws(() => ids({ dangling: ['true', 'false'] }), /Invalid filter 'dangling=\[true false\]'/);
   assert.deepEqual(ids({ dangling: ['1'] }), ['c']);
   assert.deepEqual(ids({ label: ['constructor'] }), []);
@@ -48,8 +54,13 @@ test('unknown filters and bad values are invalid-parameter', () => {
 
 test('image config serialization is deterministic and content-addressed', () => {
   const base = {
-    created: '2024-01-01T00:00:00.000Z', architecture: goArch('x64'), os: 'linux', author: '', comment: 'm',
-    diffIds: [`sha256:${'a'.repeat(64)}`], history: [{ created: '2024-01-01T00:00:00.000Z', createdBy: 'Imported from -', comment: 'm', author: '', emptyLayer: false }],
+    created: '2024-01-01T00:00:00.000Z',
+    architecture: goArch('x64'),
+    os: 'linux',
+    author: '',
+    comment: 'm',
+    diffIds: [`sha256:${'a'.repeat(64)}`],
+    history: [{ created: '2024-01-01T00:00:00.000Z', createdBy: 'Imported from -', comment: 'm', author: '', emptyLayer: false }],
   };
   const one = serializeImageConfig({ ...base, config: { ...emptyRuntimeConfig(), labels: { b: '2', a: '1' }, cmd: ['sh'] } });
   const two = serializeImageConfig({ ...base, config: { ...emptyRuntimeConfig(), labels: { a: '1', b: '2' }, cmd: ['sh'] } });

@@ -1,13 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  familiarReference,
-  isFullImageId,
-  isImageIdLike,
-  normalizeReference,
-  normalizeRepoTag,
-  shortId,
-} from '../../src/engine/images/reference.js';
+import { familiarReference, isFullImageId, isImageIdLike, normalizeReference, normalizeRepoTag, shortId } from '../../src/engine/images/reference.js';
 import { isEngineError } from '../../src/engine/errors.js';
 
 const HEX = 'a'.repeat(64);
@@ -33,7 +26,11 @@ test('normalizeReference qualifies short names like Docker', () => {
 
 test('invalid references use Docker wording', () => {
   const expectErr = (ref: string, message: string) =>
-    assert.throws(() => normalizeReference(ref), (err: unknown) => isEngineError(err, 'invalid-parameter') && err.message === message, ref);
+    assert.throws(
+      () => normalizeReference(ref),
+      (err: unknown) => isEngineError(err, 'invalid-parameter') && err.message === message,
+      ref,
+    );
   expectErr('Busybox', 'invalid reference format: repository name must be lowercase');
   expectErr('foo/Bar:1', 'invalid reference format: repository name must be lowercase');
   expectErr('busy box', 'invalid reference format');

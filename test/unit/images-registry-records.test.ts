@@ -23,9 +23,20 @@ after(() => {
 
 const hex = (c: string) => c.repeat(64);
 const record = (c: string): ImageRecord => ({
-  id: `sha256:${hex(c)}`, tags: [], repoDigests: [], created: '2024-01-01T00:00:00Z', architecture: 'amd64', os: 'linux', author: '', comment: '',
+  id: `sha256:${hex(c)}`,
+  tags: [],
+  repoDigests: [],
+  created: '2024-01-01T00:00:00Z',
+  architecture: 'amd64',
+  os: 'linux',
+  author: '',
+  comment: '',
   config: { cmd: ['sh'], entrypoint: null, env: [], workingDir: '', user: '', labels: {}, exposedPorts: [], stopSignal: '', volumes: [] },
-  diffIds: [`sha256:${hex('d')}`], layerIds: [hex('d')], history: [], size: 1, parent: '',
+  diffIds: [`sha256:${hex('d')}`],
+  layerIds: [hex('d')],
+  history: [],
+  size: 1,
+  parent: '',
 });
 const layer = { id: hex('d'), diffId: `sha256:${hex('d')}`, size: 1, link: 'L'.repeat(26), createdAt: 1 };
 const DIGEST_REF = `r:5000/team/bb@sha256:${hex('9')}`;
@@ -49,7 +60,10 @@ test('RepoDigests: recorded with the image, listed, found, and gone with it; blo
 
 test('rmi by digest reference, and the last tag of a repository takes its digests along', async () => {
   const images = createImageService({
-    db, dataRoot: path.join(dir, 'data'), log: pino({ level: 'silent' }), containersUsing: () => [],
+    db,
+    dataRoot: path.join(dir, 'data'),
+    log: pino({ level: 'silent' }),
+    containersUsing: () => [],
   });
   images.store.repo.insert({ record: record('2'), config: '{"x":2}', layers: [layer], tags: ['r:5000/team/bb:1'], digests: [DIGEST_REF] });
   await images.tag('r:5000/team/bb:1', 'r:5000/team/bb', '2');

@@ -20,9 +20,20 @@ const layer = (c: string, link: string): LayerRow => ({ id: hex(c), diffId: `sha
 
 function record(c: string, created: string): ImageRecord {
   return {
-    id: `sha256:${hex(c)}`, tags: [], repoDigests: [], created, architecture: 'amd64', os: 'linux', author: '', comment: '',
+    id: `sha256:${hex(c)}`,
+    tags: [],
+    repoDigests: [],
+    created,
+    architecture: 'amd64',
+    os: 'linux',
+    author: '',
+    comment: '',
     config: { cmd: ['sh'], entrypoint: null, env: [], workingDir: '', user: '', labels: {}, exposedPorts: [], stopSignal: '', volumes: [] },
-    diffIds: [], layerIds: [], history: [], size: 20, parent: '',
+    diffIds: [],
+    layerIds: [],
+    history: [],
+    size: 20,
+    parent: '',
   };
 }
 
@@ -34,10 +45,16 @@ test('insert stores image, layers (shared) and tags in one go', () => {
   const img = repo.get(`sha256:${hex('1')}`)!;
   assert.deepEqual(img.tags, [BUSYBOX]);
   assert.deepEqual(img.layerIds, [hex('a'), hex('b')]);
-  assert.deepEqual(repo.layers(img.id).map((l) => l.link), ['LA'.padEnd(26, 'A'), 'LB'.padEnd(26, 'A')]);
+  assert.deepEqual(
+    repo.layers(img.id).map((l) => l.link),
+    ['LA'.padEnd(26, 'A'), 'LB'.padEnd(26, 'A')],
+  );
   assert.equal(repo.config(img.id), '{"a":1}');
   assert.equal(repo.count(), 2);
-  assert.deepEqual(repo.list().map((i) => i.id), [`sha256:${hex('2')}`, `sha256:${hex('1')}`]);
+  assert.deepEqual(
+    repo.list().map((i) => i.id),
+    [`sha256:${hex('2')}`, `sha256:${hex('1')}`],
+  );
   assert.equal(repo.findByTag(BUSYBOX)?.id, img.id);
   assert.deepEqual(repo.allLayerIds().sort(), [hex('a'), hex('b')]);
 });
@@ -74,12 +91,19 @@ test('layout is remembered while the image exists and forgotten when it is delet
   repo.insert({ record: record('4', '2024-01-04T00:00:00Z'), config: '{"a":4}', layers: [layer('c', 'LC'), layer('d', 'LD')], tags: [] });
   const first = repo.layout(id)!;
   assert.equal(first.size, 20);
-  assert.deepEqual(first.layers.map((l) => l.id), [hex('c'), hex('d')]);
+  assert.deepEqual(
+    first.layers.map((l) => l.id),
+    [hex('c'), hex('d')],
+  );
   assert.equal(repo.layout(id), first, 'the second call answers from memory');
   assert.ok(Object.isFrozen(first) && Object.isFrozen(first.layers));
   repo.deleteImage(id);
   assert.equal(repo.layout(id), undefined);
   repo.insert({ record: record('4', '2024-01-04T00:00:00Z'), config: '{"a":4}', layers: [layer('c', 'LC')], tags: [] });
-  assert.deepEqual(repo.layout(id)!.layers.map((l) => l.id), [hex('c')], 'a re-inserted image is read again');
+  assert.deepEqual(
+    repo.layout(id)!.layers.map((l) => l.id),
+    [hex('c')],
+    'a re-inserted image is read again',
+  );
   repo.deleteImage(id);
 });

@@ -78,8 +78,10 @@ test('a start offset past the end of a replaced file starts at 0; a missing file
     fs.writeFileSync(file, line('new'));
     const ac = new AbortController();
     const got: string[] = [];
-    for await (const r of readLog(file, { from: 10_000, follow: false, joinPartials: false, isDone: () => true, signal: ac.signal })) got.push(r.data.toString().replace(/\n$/, ''));
+    for await (const r of readLog(file, { from: 10_000, follow: false, joinPartials: false, isDone: () => true, signal: ac.signal }))
+      got.push(r.data.toString().replace(/\n$/, ''));
     assert.deepEqual(got, ['new']);
-    for await (const _ of readLog(path.join(dir, 'none.log'), { from: 0, follow: true, joinPartials: false, isDone: () => true, signal: ac.signal })) assert.fail('no records');
+    for await (const _ of readLog(path.join(dir, 'none.log'), { from: 0, follow: true, joinPartials: false, isDone: () => true, signal: ac.signal }))
+      assert.fail('no records');
   });
 });

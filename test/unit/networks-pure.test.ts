@@ -12,10 +12,30 @@ import type { ContainerSpec } from '../../src/engine/containers/types.js';
 import { sampleContainer } from './fake-engine.js';
 
 const net = (over: Partial<NetworkRecord> = {}): NetworkRecord => ({
-  id: 'n'.repeat(64), name: 'app', driver: 'bridge', subnet: '10.89.0.0/24', gateway: '10.89.0.1', ipRange: '', bridge: 'br-nnnnnnnnnnnn',
-  internal: false, dnsEnabled: true, labels: {}, options: {}, created: '2026-01-01T00:00:00Z', ...over,
+  id: 'n'.repeat(64),
+  name: 'app',
+  driver: 'bridge',
+  subnet: '10.89.0.0/24',
+  gateway: '10.89.0.1',
+  ipRange: '',
+  bridge: 'br-nnnnnnnnnnnn',
+  internal: false,
+  dnsEnabled: true,
+  labels: {},
+  options: {},
+  created: '2026-01-01T00:00:00Z',
+  ...over,
 });
-const ep = (over: Partial<EndpointRecord> = {}): EndpointRecord => ({ containerId: 'c'.repeat(64), networkId: 'n'.repeat(64), ip: '10.89.0.2', requestedIp: '', mac: '02:42:0a:59:00:02', aliases: ['db'], seq: 1, ...over });
+const ep = (over: Partial<EndpointRecord> = {}): EndpointRecord => ({
+  containerId: 'c'.repeat(64),
+  networkId: 'n'.repeat(64),
+  ip: '10.89.0.2',
+  requestedIp: '',
+  mac: '02:42:0a:59:00:02',
+  aliases: ['db'],
+  seq: 1,
+  ...over,
+});
 
 test('ipam: CIDRs, overlap, pools', () => {
   assert.deepEqual(parseCidr('10.1.2.3/8'), { base: 0x0a000000, prefix: 8 });
@@ -48,7 +68,7 @@ test('ipam: allocation skips network, gateway, used and broadcast; honours ip-ra
   assert.equal(macFromIp('172.17.0.2'), '02:42:ac:11:00:02');
 });
 
-test("netavark's chain names for a network name (seen with netavark 1.4: \"exp\" → NETAVARK-162B3D0C6AB29)", () => {
+test('netavark\'s chain names for a network name (seen with netavark 1.4: "exp" → NETAVARK-162B3D0C6AB29)', () => {
   assert.deepEqual(netavarkChains('exp'), ['NETAVARK-162B3D0C6AB29', 'NETAVARK-DN-162B3D0C6AB29']);
 });
 
@@ -64,16 +84,36 @@ test('bridge names and bip', () => {
 
 test('netavark input: networks by berth ID, static address and MAC, aliases only with DNS, ports', () => {
   const input = buildNetavarkInput({
-    containerId: 'c'.repeat(64), containerName: 'db',
-    attachments: [{ network: net({ options: { 'com.docker.network.driver.mtu': '1400' } }), endpoint: ep() }, { network: net({ id: 'm'.repeat(64), name: 'bridge', dnsEnabled: false, subnet: '172.17.0.0/16', gateway: '172.17.0.1', bridge: 'berth0' }), endpoint: ep({ networkId: 'm'.repeat(64), ip: '172.17.0.2', aliases: [] }) }],
+    containerId: 'c'.repeat(64),
+    containerName: 'db',
+    attachments: [
+      { network: net({ options: { 'com.docker.network.driver.mtu': '1400' } }), endpoint: ep() },
+      {
+        network: net({ id: 'm'.repeat(64), name: 'bridge', dnsEnabled: false, subnet: '172.17.0.0/16', gateway: '172.17.0.1', bridge: 'berth0' }),
+        endpoint: ep({ networkId: 'm'.repeat(64), ip: '172.17.0.2', aliases: [] }),
+      },
+    ],
     ports: [{ containerPort: 80, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8080 }],
   });
-  assert.deepEqual(input.networks['n'.repeat(64)], { static_ips: ['10.89.0.2'], static_mac: '02:42:0a:59:00:02', aliases: ['cccccccccccc', 'db'], interface_name: 'eth0' });
+  assert.deepEqual(input.networks['n'.repeat(64)], {
+    static_ips: ['10.89.0.2'],
+    static_mac: '02:42:0a:59:00:02',
+    aliases: ['cccccccccccc', 'db'],
+    interface_name: 'eth0',
+  });
   assert.deepEqual(input.networks['m'.repeat(64)].aliases, []);
   assert.equal(input.networks['m'.repeat(64)].interface_name, 'eth1');
   assert.deepEqual(input.network_info['n'.repeat(64)], {
-    name: 'n'.repeat(64), id: 'n'.repeat(64), driver: 'bridge', network_interface: 'br-nnnnnnnnnnnn', subnets: [{ subnet: '10.89.0.0/24', gateway: '10.89.0.1' }],
-    ipv6_enabled: false, internal: false, dns_enabled: true, ipam_options: { driver: 'host-local' }, options: { mtu: '1400' },
+    name: 'n'.repeat(64),
+    id: 'n'.repeat(64),
+    driver: 'bridge',
+    network_interface: 'br-nnnnnnnnnnnn',
+    subnets: [{ subnet: '10.89.0.0/24', gateway: '10.89.0.1' }],
+    ipv6_enabled: false,
+    internal: false,
+    dns_enabled: true,
+    ipam_options: { driver: 'host-local' },
+    options: { mtu: '1400' },
   });
   assert.deepEqual(input.port_mappings, [{ host_ip: '127.0.0.1', container_port: 80, host_port: 8080, range: 1, protocol: 'tcp' }]);
   const one = selectNetwork(input, 'm'.repeat(64), false);
@@ -83,7 +123,8 @@ test('netavark input: networks by berth ID, static address and MAC, aliases only
 });
 
 test('netavark output and errors', () => {
-  const out = '{"app":{"dns_search_domains":[],"dns_server_ips":["10.89.0.1"],"interfaces":{"eth0":{"mac_address":"b6:3c:5f:14:bf:93","subnets":[{"gateway":"10.89.0.1","ipnet":"10.89.0.2/24"}]}}}}';
+  const out =
+    '{"app":{"dns_search_domains":[],"dns_server_ips":["10.89.0.1"],"interfaces":{"eth0":{"mac_address":"b6:3c:5f:14:bf:93","subnets":[{"gateway":"10.89.0.1","ipnet":"10.89.0.2/24"}]}}}}';
   assert.deepEqual(parseSetupOutput(out), { app: { mac: 'b6:3c:5f:14:bf:93', interface: 'eth0' } });
   assert.deepEqual(parseSetupOutput('garbage'), {});
   assert.equal(netavarkMessage('', 'failed to connect to syslog\n{"error": "IO error: \\"x\\" missing"}'), 'IO error: "x" missing');
@@ -109,17 +150,27 @@ test('etc files as Docker writes them', () => {
   assert.equal(resolvContent(spec, { ip: '', dnsServer: '' }, 'nameserver 127.0.0.53\n'), 'nameserver 8.8.8.8\nnameserver 8.8.4.4\n');
   const custom = { ...spec, dns: ['10.0.0.53'], dnsSearch: ['a.b'], dnsOptions: ['ndots:2'] };
   assert.equal(resolvContent(custom, { ip: '', dnsServer: '' }, host), 'search a.b\nnameserver 10.0.0.53\noptions ndots:2\n');
-  assert.equal(resolvContent(custom, { ip: '10.89.0.2', dnsServer: '10.89.0.1' }, host), 'search a.b\nnameserver 10.89.0.1\nnameserver 10.0.0.53\noptions ndots:2\n');
+  assert.equal(
+    resolvContent(custom, { ip: '10.89.0.2', dnsServer: '10.89.0.1' }, host),
+    'search a.b\nnameserver 10.89.0.1\nnameserver 10.0.0.53\noptions ndots:2\n',
+  );
 });
 
 test('network list and prune filters on the shared filters module', () => {
-  const nets = [net(), net({ id: 'b'.repeat(64), name: 'bridge', labels: {} }), net({ id: 'c'.repeat(64), name: 'other', labels: { app: '1' }, created: '2030-01-01T00:00:00Z' })];
+  const nets = [
+    net(),
+    net({ id: 'b'.repeat(64), name: 'bridge', labels: {} }),
+    net({ id: 'c'.repeat(64), name: 'other', labels: { app: '1' }, created: '2030-01-01T00:00:00Z' }),
+  ];
   const names = (f: Map<string, string[]>, inUse = (_id: string) => false) => nets.filter(networkListFilter(f, inUse)).map((n) => n.name);
   assert.deepEqual(names(new Map([['name', ['^app$']]])), ['app']);
   assert.deepEqual(names(new Map([['id', ['ccc']]])), ['other']);
   assert.deepEqual(names(new Map([['label', ['app=1']]])), ['other']);
   assert.deepEqual(names(new Map([['type', ['builtin']]])), ['bridge']);
-  assert.deepEqual(names(new Map([['dangling', ['true']]]), (id) => id === 'n'.repeat(64)), ['other']);
+  assert.deepEqual(
+    names(new Map([['dangling', ['true']]]), (id) => id === 'n'.repeat(64)),
+    ['other'],
+  );
   assert.throws(() => names(new Map([['type', ['x']]])), /Invalid filter: 'type'='x'/);
   assert.throws(() => names(new Map([['colour', ['x']]])), /Invalid filter 'colour'/);
   const prune = (f: Map<string, string[]>) => nets.filter(networkPruneFilter(f, Date.parse('2026-06-01T00:00:00Z'))).map((n) => n.name);

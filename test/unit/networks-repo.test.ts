@@ -19,12 +19,26 @@ after(() => {
 });
 
 const network: NetworkRecord = {
-  id: 'a'.repeat(64), name: 'app', driver: 'bridge', subnet: '10.89.0.0/29', gateway: '10.89.0.1', ipRange: '', bridge: 'br-aaaaaaaaaaaa',
-  internal: true, dnsEnabled: true, labels: { k: 'v' }, options: { o: '1' }, created: '2026-01-01T00:00:00.000000000Z',
+  id: 'a'.repeat(64),
+  name: 'app',
+  driver: 'bridge',
+  subnet: '10.89.0.0/29',
+  gateway: '10.89.0.1',
+  ipRange: '',
+  bridge: 'br-aaaaaaaaaaaa',
+  internal: true,
+  dnsEnabled: true,
+  labels: { k: 'v' },
+  options: { o: '1' },
+  created: '2026-01-01T00:00:00.000000000Z',
 };
-const addContainer = (c: string) => containers.insert({ id: c.repeat(64), name: `c${c}`, created: 'x', spec: { imageId: 'i' }, state: { status: 'created', pid: 0, exitCode: 0 } });
+const addContainer = (c: string) =>
+  containers.insert({ id: c.repeat(64), name: `c${c}`, created: 'x', spec: { imageId: 'i' }, state: { status: 'created', pid: 0, exitCode: 0 } });
 const endpoint = (c: string, requestedIp = '') => ({
-  containerId: c.repeat(64), networkId: network.id, requestedIp, aliases: ['x'],
+  containerId: c.repeat(64),
+  networkId: network.id,
+  requestedIp,
+  aliases: ['x'],
   pick: (used: Set<string>) => ({ ip: allocateIp(network, used, requestedIp), mac: '' }),
 });
 
@@ -32,7 +46,10 @@ test('networks: insert, lookups, unique name', () => {
   repo.insertNetwork(network);
   assert.deepEqual(repo.get(network.id), network);
   assert.deepEqual(repo.getByName('app'), network);
-  assert.deepEqual(repo.findByPrefix('aaa').map((n) => n.id), [network.id]);
+  assert.deepEqual(
+    repo.findByPrefix('aaa').map((n) => n.id),
+    [network.id],
+  );
   assert.throws(() => repo.insertNetwork({ ...network, id: 'b'.repeat(64) }), /UNIQUE/);
 });
 
@@ -47,12 +64,20 @@ test('endpoints: addresses allocated in the insert transaction, freed with the c
   assert.equal(repo.endpointsOf('3'.repeat(64)).length, 0);
   assert.throws(() => repo.addEndpoints([endpoint('1')]), /UNIQUE|PRIMARY/);
   containers.delete('1'.repeat(64));
-  assert.deepEqual(repo.endpointsOn(network.id).map((e) => e.containerId), ['2'.repeat(64)]);
+  assert.deepEqual(
+    repo.endpointsOn(network.id).map((e) => e.containerId),
+    ['2'.repeat(64)],
+  );
   assert.equal(repo.addEndpoints([endpoint('3')])[0].ip, '10.89.0.2');
 });
 
 test('runs and network removal', () => {
-  const run = { containerId: '9'.repeat(64), netns: '/run/x', setup: { container_id: 'x', container_name: 'n', networks: {}, network_info: {}, port_mappings: null }, ports: [] };
+  const run = {
+    containerId: '9'.repeat(64),
+    netns: '/run/x',
+    setup: { container_id: 'x', container_name: 'n', networks: {}, network_info: {}, port_mappings: null },
+    ports: [],
+  };
   repo.putRun(run);
   assert.deepEqual(repo.getRun(run.containerId), run);
   assert.equal(repo.allRuns().length, 1);

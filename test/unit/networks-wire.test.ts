@@ -7,17 +7,37 @@ import type { NetworkView } from '../../src/engine/api.js';
 import { sampleContainer } from './fake-engine.js';
 
 const bridge: NetworkView = {
-  id: 'b'.repeat(64), name: 'bridge', driver: 'bridge', subnet: '172.17.0.0/16', gateway: '172.17.0.1', ipRange: '', bridge: 'berth0',
-  internal: false, dnsEnabled: false, labels: {}, options: {}, created: '2026-01-01T00:00:00.000000000Z', containers: [],
+  id: 'b'.repeat(64),
+  name: 'bridge',
+  driver: 'bridge',
+  subnet: '172.17.0.0/16',
+  gateway: '172.17.0.1',
+  ipRange: '',
+  bridge: 'berth0',
+  internal: false,
+  dnsEnabled: false,
+  labels: {},
+  options: {},
+  created: '2026-01-01T00:00:00.000000000Z',
+  containers: [],
 };
 const endpoint = { containerId: 'a'.repeat(64), networkId: bridge.id, ip: '172.17.0.2', requestedIp: '', mac: '02:42:ac:11:00:02', aliases: [], seq: 1 };
 
 test('create body: port bindings, dns, extra hosts, endpoints config', () => {
-  assert.deepEqual(parsePortBindings({ '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }, { HostIp: '', HostPort: '' }], '53/udp': null }), [
-    { containerPort: 80, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8080 },
-    { containerPort: 80, protocol: 'tcp', hostIp: '', hostPort: 0 },
-    { containerPort: 53, protocol: 'udp', hostIp: '', hostPort: 0 },
-  ]);
+  assert.deepEqual(
+    parsePortBindings({
+      '80/tcp': [
+        { HostIp: '127.0.0.1', HostPort: '8080' },
+        { HostIp: '', HostPort: '' },
+      ],
+      '53/udp': null,
+    }),
+    [
+      { containerPort: 80, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8080 },
+      { containerPort: 80, protocol: 'tcp', hostIp: '', hostPort: 0 },
+      { containerPort: 53, protocol: 'udp', hostIp: '', hostPort: 0 },
+    ],
+  );
   assert.throws(() => parsePortBindings({ 'x/tcp': [] }), /invalid port specification: "x\/tcp"/);
   assert.throws(() => parsePortBindings({ '80/tcp': [{ HostPort: '99999' }] }), /invalid port specification/);
   const f = parseNetworkFields(
@@ -38,7 +58,12 @@ test('network JSON and create body', () => {
   assert.deepEqual(j.IPAM.Config, [{ Subnet: '172.17.0.0/16', Gateway: '172.17.0.1' }]);
   assert.equal(j.Containers['a'.repeat(64)].IPv4Address, '172.17.0.2/16');
   assert.deepEqual((toNetworkJson(bridge, false) as Record<string, any>).Containers, {});
-  const o = toCreateNetworkOptions({ Name: 'app', Internal: true, IPAM: { Config: [{ Subnet: '10.1.0.0/24', IPRange: '10.1.0.128/25' }] }, Options: { 'com.docker.network.driver.mtu': '1400' } });
+  const o = toCreateNetworkOptions({
+    Name: 'app',
+    Internal: true,
+    IPAM: { Config: [{ Subnet: '10.1.0.0/24', IPRange: '10.1.0.128/25' }] },
+    Options: { 'com.docker.network.driver.mtu': '1400' },
+  });
   assert.deepEqual(o.ipam, [{ subnet: '10.1.0.0/24', gateway: '', ipRange: '10.1.0.128/25' }]);
   assert.equal(o.internal, true);
   assert.throws(() => toCreateNetworkOptions({}), /network name is required/);
@@ -47,7 +72,11 @@ test('network JSON and create body', () => {
 test('container NetworkSettings, Ports and list ports as Docker shows them', () => {
   const running = sampleContainer({
     spec: { ...sampleContainer().spec, networkMode: 'bridge', exposedPorts: ['80/tcp', '443/tcp'] },
-    network: { endpoints: [{ network: bridge, endpoint }], ports: [{ containerPort: 80, protocol: 'tcp', hostIp: '', hostPort: 8080 }], sandboxKey: '/run/berth/netns/x' },
+    network: {
+      endpoints: [{ network: bridge, endpoint }],
+      ports: [{ containerPort: 80, protocol: 'tcp', hostIp: '', hostPort: 8080 }],
+      sandboxKey: '/run/berth/netns/x',
+    },
   });
   const ns = toNetworkSettings(running) as Record<string, any>;
   assert.equal(ns.IPAddress, '172.17.0.2');
@@ -56,7 +85,10 @@ test('container NetworkSettings, Ports and list ports as Docker shows them', () 
   assert.equal(ns.MacAddress, '02:42:ac:11:00:02');
   assert.equal(ns.SandboxKey, '/run/berth/netns/x');
   assert.deepEqual(portMap(running), { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }], '443/tcp': null });
-  assert.deepEqual(listPorts(running), [{ IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }, { PrivatePort: 443, Type: 'tcp' }]);
+  assert.deepEqual(listPorts(running), [
+    { IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' },
+    { PrivatePort: 443, Type: 'tcp' },
+  ]);
   const stopped = sampleContainer({ ...running, network: { ...running.network, ports: null, sandboxKey: '' } });
   const s = toNetworkSettings(stopped) as Record<string, any>;
   assert.equal(s.IPAddress, '');

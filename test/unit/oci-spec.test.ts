@@ -1,13 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  buildOciSpec,
-  serializeOciSpec,
-  DEFAULT_PATH,
-  MASKED_PATHS,
-  READONLY_PATHS,
-  type OciSpecInput,
-} from '../../src/engine/runtime/oci-spec.js';
+import { buildOciSpec, serializeOciSpec, DEFAULT_PATH, MASKED_PATHS, READONLY_PATHS, type OciSpecInput } from '../../src/engine/runtime/oci-spec.js';
 import { mergeMountOptions } from '../../src/engine/runtime/oci-mounts.js';
 import { parseProcLimits } from '../../src/engine/runtime/oci-rlimits.js';
 import { buildSeccompProfile, NEVER_ALLOWED } from '../../src/engine/runtime/seccomp-profile.js';
@@ -17,28 +10,67 @@ import type { ContainerSpec, MountSpec, Resources } from '../../src/engine/conta
 import type { OciSpec } from '../../src/engine/runtime/oci-types.js';
 
 const RES: Resources = {
-  memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '', pidsLimit: null, ulimits: [],
+  memory: 0,
+  memorySwap: 0,
+  nanoCpus: 0,
+  cpuShares: 0,
+  cpuQuota: 0,
+  cpuPeriod: 0,
+  cpusetCpus: '',
+  pidsLimit: null,
+  ulimits: [],
 };
 
 function cspec(over: Partial<ContainerSpec> = {}): ContainerSpec {
   return {
-    image: 'busybox', imageId: 'sha256:0', cmd: ['sh', '-c', 'true'], entrypoint: [], env: [], workingDir: '', user: '',
-    hostname: 'abc123', domainname: '', labels: {}, stopSignal: 'SIGTERM', stopTimeout: null, tty: false,
-    openStdin: false, stdinOnce: false, attachStdin: false, attachStdout: true, attachStderr: true,
-    exposedPorts: [], mounts: [], readonlyRootfs: false, resources: { ...RES }, capAdd: [], capDrop: [],
-    privileged: false, noNewPrivileges: false, securityOpt: [], networkMode: 'none', autoRemove: false,
-    restartPolicy: { name: 'no', maximumRetryCount: 0 }, consoleSize: null,
+    image: 'busybox',
+    imageId: 'sha256:0',
+    cmd: ['sh', '-c', 'true'],
+    entrypoint: [],
+    env: [],
+    workingDir: '',
+    user: '',
+    hostname: 'abc123',
+    domainname: '',
+    labels: {},
+    stopSignal: 'SIGTERM',
+    stopTimeout: null,
+    tty: false,
+    openStdin: false,
+    stdinOnce: false,
+    attachStdin: false,
+    attachStdout: true,
+    attachStderr: true,
+    exposedPorts: [],
+    mounts: [],
+    readonlyRootfs: false,
+    resources: { ...RES },
+    capAdd: [],
+    capDrop: [],
+    privileged: false,
+    noNewPrivileges: false,
+    securityOpt: [],
+    networkMode: 'none',
+    autoRemove: false,
+    restartPolicy: { name: 'no', maximumRetryCount: 0 },
+    consoleSize: null,
     ...over,
   };
 }
 
 function input(over: Partial<ContainerSpec> = {}, extra: Partial<OciSpecInput> = {}): OciSpecInput {
   return {
-    id: 'c1', spec: cspec(over), rootfs: '/var/lib/berth/c1/merged',
+    id: 'c1',
+    spec: cspec(over),
+    rootfs: '/var/lib/berth/c1/merged',
     user: { uid: 0, gid: 0, additionalGids: [10], home: '/root' },
-    hostsPath: '/run/berth/c1/hosts', hostnamePath: '/run/berth/c1/hostname', resolvConfPath: '/run/berth/c1/resolv.conf',
-    cgroupsPath: '/berth/c1', hostRlimits: { RLIMIT_NOFILE: { soft: 20000, hard: 20000 } },
-    defaultPidsLimit: 4096, shmSize: 67108864,
+    hostsPath: '/run/berth/c1/hosts',
+    hostnamePath: '/run/berth/c1/hostname',
+    resolvConfPath: '/run/berth/c1/resolv.conf',
+    cgroupsPath: '/berth/c1',
+    hostRlimits: { RLIMIT_NOFILE: { soft: 20000, hard: 20000 } },
+    defaultPidsLimit: 4096,
+    shmSize: 67108864,
     ...extra,
   };
 }
@@ -74,9 +106,7 @@ test('process basics', () => {
 
 test('env: Docker defaults, in-place replacement, HOME from the user', () => {
   assert.deepEqual(spec().process.env, [`PATH=${DEFAULT_PATH}`, 'HOSTNAME=abc123', 'HOME=/root']);
-  assert.deepEqual(spec({ tty: true, env: ['PATH=/x', 'A=1', 'HOME=/h'] }).process.env, [
-    'PATH=/x', 'HOSTNAME=abc123', 'TERM=xterm', 'A=1', 'HOME=/h',
-  ]);
+  assert.deepEqual(spec({ tty: true, env: ['PATH=/x', 'A=1', 'HOME=/h'] }).process.env, ['PATH=/x', 'HOSTNAME=abc123', 'TERM=xterm', 'A=1', 'HOME=/h']);
   assert.deepEqual(spec({ env: ['TERM=dumb', 'HOSTNAME'] }).process.env, [`PATH=${DEFAULT_PATH}`, 'TERM=dumb', 'HOME=/root']);
 });
 
@@ -88,7 +118,10 @@ test('capabilities: Docker defaults in bounding/effective/permitted, none inheri
   assert.deepEqual(c.inheritable, []);
   assert.deepEqual(c.ambient, []);
   assert.ok(spec({ capAdd: ['sys_admin'] }).process.capabilities.bounding.includes('CAP_SYS_ADMIN'));
-  assert.throws(() => build({ capAdd: ['bogus'] }), (e: unknown) => isEngineError(e) && e.code === 'BERTH_CAPABILITY_UNKNOWN');
+  assert.throws(
+    () => build({ capAdd: ['bogus'] }),
+    (e: unknown) => isEngineError(e) && e.code === 'BERTH_CAPABILITY_UNKNOWN',
+  );
 });
 
 test('capabilities the daemon lacks are left out, with a warning unless privileged', () => {
@@ -111,7 +144,16 @@ test('no-new-privileges from the spec or SecurityOpt', () => {
 
 test('rlimits: NOFILE 1024:1024 by default, ulimits by Docker name', () => {
   assert.deepEqual(spec().process.rlimits, [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }]);
-  const r = spec({ resources: { ...RES, ulimits: [{ name: 'nproc', soft: 100, hard: 200 }, { name: 'nofile', soft: 512, hard: 4096 }, { name: 'core', soft: -1, hard: -1 }] } }).process.rlimits;
+  const r = spec({
+    resources: {
+      ...RES,
+      ulimits: [
+        { name: 'nproc', soft: 100, hard: 200 },
+        { name: 'nofile', soft: 512, hard: 4096 },
+        { name: 'core', soft: -1, hard: -1 },
+      ],
+    },
+  }).process.rlimits;
   assert.deepEqual(r, [
     { type: 'RLIMIT_NOFILE', hard: 4096, soft: 512 },
     { type: 'RLIMIT_NPROC', hard: 200, soft: 100 },
@@ -132,7 +174,10 @@ test('rlimits above the host hard limit are clamped with a warning', () => {
 
 test('bad ulimits are invalid-parameter errors', () => {
   assert.throws(() => build({ resources: { ...RES, ulimits: [{ name: 'bogus', soft: 1, hard: 1 }] } }), /invalid ulimit type: bogus/);
-  assert.throws(() => build({ resources: { ...RES, ulimits: [{ name: 'nofile', soft: 2, hard: 1 }] } }), /soft limit must be less than or equal to hard limit: 2 > 1/);
+  assert.throws(
+    () => build({ resources: { ...RES, ulimits: [{ name: 'nofile', soft: 2, hard: 1 }] } }),
+    /soft limit must be less than or equal to hard limit: 2 > 1/,
+  );
 });
 
 test('serializeOciSpec writes RLIM_INFINITY as the uint64 maximum', () => {
@@ -200,20 +245,32 @@ test('a user mount over a default destination replaces it; /dev replaces /dev/*'
   assert.equal(mount(s, '/etc/hosts')?.source, '/h/hosts');
   assert.equal(mount(s, '/dev/shm')?.source, 'tmpfs');
   const dev = spec({ mounts: [bind({ source: '/dev', target: '/dev' })] });
-  assert.deepEqual(dev.mounts.filter((m) => m.destination.startsWith('/dev')).map((m) => m.type), ['bind']);
+  assert.deepEqual(
+    dev.mounts.filter((m) => m.destination.startsWith('/dev')).map((m) => m.type),
+    ['bind'],
+  );
 });
 
 test('user mounts come last, parents before children', () => {
   const s = spec({ mounts: [bind({ target: '/a/b/c' }), bind({ target: '/a' }), tmpfs({ target: '/a/b' })] });
-  assert.deepEqual(s.mounts.slice(-3).map((m) => m.destination), ['/a', '/a/b', '/a/b/c']);
+  assert.deepEqual(
+    s.mounts.slice(-3).map((m) => m.destination),
+    ['/a', '/a/b', '/a/b/c'],
+  );
 });
 
 test('namespaces and sysctls: private netns unless host', () => {
   const s = spec();
-  assert.deepEqual(s.linux.namespaces.map((n) => n.type), ['pid', 'network', 'ipc', 'uts', 'mount']);
+  assert.deepEqual(
+    s.linux.namespaces.map((n) => n.type),
+    ['pid', 'network', 'ipc', 'uts', 'mount'],
+  );
   assert.deepEqual(s.linux.sysctl, { 'net.ipv4.ping_group_range': '0 2147483647', 'net.ipv4.ip_unprivileged_port_start': '0' });
   const host = spec({ networkMode: 'host' });
-  assert.deepEqual(host.linux.namespaces.map((n) => n.type), ['pid', 'ipc', 'uts', 'mount']);
+  assert.deepEqual(
+    host.linux.namespaces.map((n) => n.type),
+    ['pid', 'ipc', 'uts', 'mount'],
+  );
   assert.equal(host.linux.sysctl, undefined);
   assert.equal(s.linux.cgroupsPath, '/berth/c1');
 });
@@ -244,7 +301,10 @@ test('cpu: NanoCpus → period 100000 and quota; else quota/period/shares/cpus',
   assert.deepEqual(cpu({ nanoCpus: 1.5e9 }), { period: 100000, quota: 150000 });
   assert.deepEqual(cpu({ nanoCpus: 1e8, cpuQuota: 5, cpuPeriod: 7 }), { period: 100000, quota: 10000 });
   assert.deepEqual(cpu({ cpuQuota: 50000, cpuPeriod: 200000, cpuShares: 512, cpusetCpus: '0-1' }), {
-    shares: 512, quota: 50000, period: 200000, cpus: '0-1',
+    shares: 512,
+    quota: 50000,
+    period: 200000,
+    cpus: '0-1',
   });
   assert.equal(cpu({}), undefined);
 });
@@ -260,9 +320,7 @@ test('pids: daemon default for 0/null, -1 unlimited, explicit kept', () => {
 
 test('masked and read-only paths, with per-CPU thermal_throttle', () => {
   const s = spec({}, { cpuCount: 2 });
-  assert.deepEqual(s.linux.maskedPaths, [
-    ...MASKED_PATHS, '/sys/devices/system/cpu/cpu0/thermal_throttle', '/sys/devices/system/cpu/cpu1/thermal_throttle',
-  ]);
+  assert.deepEqual(s.linux.maskedPaths, [...MASKED_PATHS, '/sys/devices/system/cpu/cpu0/thermal_throttle', '/sys/devices/system/cpu/cpu1/thermal_throttle']);
   assert.ok(s.linux.maskedPaths.includes('/proc/kcore'));
   assert.deepEqual(s.linux.readonlyPaths, ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger']);
   assert.deepEqual(s.linux.readonlyPaths, [...READONLY_PATHS]);
@@ -283,7 +341,10 @@ test('seccomp: the default profile unless unconfined; custom profiles not implem
   const s = spec();
   assert.deepEqual(s.linux.seccomp, buildSeccompProfile([...DEFAULT_CAPABILITIES]));
   assert.equal(spec({ securityOpt: ['seccomp=unconfined'] }).linux.seccomp, undefined);
-  assert.throws(() => build({ securityOpt: ['seccomp={"defaultAction":"SCMP_ACT_ALLOW"}'] }), (e: unknown) => isEngineError(e, 'not-implemented'));
+  assert.throws(
+    () => build({ securityOpt: ['seccomp={"defaultAction":"SCMP_ACT_ALLOW"}'] }),
+    (e: unknown) => isEngineError(e, 'not-implemented'),
+  );
 });
 
 const rulesFor = (caps: string[], name: string) => buildSeccompProfile(caps).syscalls.filter((r) => r.names.includes(name));
@@ -303,8 +364,14 @@ test('seccomp profile: clone and clone3 depend on CAP_SYS_ADMIN', () => {
   ]);
   assert.deepEqual(rulesFor([...DEFAULT_CAPABILITIES], 'clone3'), [{ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 }]);
   const admin = ['CAP_SYS_ADMIN'];
-  assert.deepEqual(rulesFor(admin, 'clone').map((r) => [r.action, r.args]), [['SCMP_ACT_ALLOW', undefined]]);
-  assert.deepEqual(rulesFor(admin, 'clone3').map((r) => r.action), ['SCMP_ACT_ALLOW']);
+  assert.deepEqual(
+    rulesFor(admin, 'clone').map((r) => [r.action, r.args]),
+    [['SCMP_ACT_ALLOW', undefined]],
+  );
+  assert.deepEqual(
+    rulesFor(admin, 'clone3').map((r) => r.action),
+    ['SCMP_ACT_ALLOW'],
+  );
   for (const n of ['mount', 'umount2', 'unshare', 'setns', 'sethostname', 'setdomainname', 'bpf', 'perf_event_open']) {
     assert.deepEqual(rulesFor([...DEFAULT_CAPABILITIES], n), [], n);
     assert.equal(rulesFor(admin, n).length > 0, true, n);

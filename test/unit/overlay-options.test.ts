@@ -37,10 +37,6 @@ test('60 layers with short links stay under one page', () => {
 });
 
 test('parseMountPoints decodes octal escapes', () => {
-  const info = [
-    '22 1 0:21 / / rw,relatime - ext4 /dev/sda1 rw',
-    '40 22 0:40 / /tmp/a\\040b rw - overlay overlay rw,lowerdir=x',
-    '',
-  ].join('\n');
+  const info = ['22 1 0:21 / / rw,relatime - ext4 /dev/sda1 rw', '40 22 0:40 / /tmp/a\\040b rw - overlay overlay rw,lowerdir=x', ''].join('\n');
   assert.deepEqual(parseMountPoints(info), ['/', '/tmp/a b']);
 });

@@ -13,10 +13,15 @@ async function collect(items: TarItem[]): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-const listing = (tar: Buffer) => execFileSync('tar', ['-tv', '--numeric-owner'], { input: tar }).toString().trim().split('\n').map((l) => {
-  const f = l.split(/\s+/);
-  return `${f[0]} ${f[f.length - 1]}`;
-});
+const listing = (tar: Buffer) =>
+  execFileSync('tar', ['-tv', '--numeric-owner'], { input: tar })
+    .toString()
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const f = l.split(/\s+/);
+      return `${f[0]} ${f[f.length - 1]}`;
+    });
 
 test('whiteout names', () => {
   assert.equal(whiteoutEntryName('bin/ls'), 'bin/.wh.ls');
@@ -35,7 +40,10 @@ test('tar numbers: octal and base-256', () => {
 
 test('PAX records parse, including values with spaces and "="', () => {
   const data = Buffer.from('12 path=a b\n16 SCHILY.x=y=z\n');
-  assert.deepEqual(parsePax(data), [['path', 'a b'], ['SCHILY.x', 'y=z']]);
+  assert.deepEqual(parsePax(data), [
+    ['path', 'a b'],
+    ['SCHILY.x', 'y=z'],
+  ]);
 });
 
 test('0/0 char devices become .wh. files; opaque dirs get .wh..wh..opq; the rest passes through', async () => {
@@ -70,9 +78,13 @@ test('0/0 char devices become .wh. files; opaque dirs get .wh..wh..opq; the rest
 test('a stream cut inside an entry is an error', async () => {
   const parts: Buffer[] = [];
   for await (const c of tarChunks([{ entry: { name: 'f', type: 'file', mode: 0o644, size: 2000 }, content: Buffer.alloc(2000) }])) parts.push(c);
-  const cut = (async function* () { yield Buffer.concat(parts).subarray(0, 1024); })();
+  const cut = (async function* () {
+    yield Buffer.concat(parts).subarray(0, 1024);
+  })();
   await assert.rejects(async () => {
-    for await (const _ of convertOverlayTar(cut)) { /* drain */ }
+    for await (const _ of convertOverlayTar(cut)) {
+      /* drain */
+    }
   }, /ends inside/);
 });
 
@@ -84,7 +96,17 @@ test('the GNU tar call reads xattrs once and leaves out runtime mount points', (
 });
 
 test('commit config body: set fields replace, lists merge, empty fields keep', () => {
-  const base = { cmd: ['sh'], entrypoint: null, env: ['A=1'], workingDir: '/w', user: '', labels: { a: '1' }, exposedPorts: ['80/tcp'], stopSignal: '', volumes: [] };
+  const base = {
+    cmd: ['sh'],
+    entrypoint: null,
+    env: ['A=1'],
+    workingDir: '/w',
+    user: '',
+    labels: { a: '1' },
+    exposedPorts: ['80/tcp'],
+    stopSignal: '',
+    volumes: [],
+  };
   const out = overrideConfig(base, { cmd: ['true'], env: [], labels: { b: '2' }, exposedPorts: ['81/tcp'], workingDir: '' });
   assert.deepEqual(out.cmd, ['true']);
   assert.deepEqual(out.env, ['A=1']);

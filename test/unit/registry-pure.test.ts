@@ -22,28 +22,53 @@ test('WWW-Authenticate: bearer parameters, basic, several challenges, quoting', 
     { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/busybox:pull' } },
   ]);
   assert.deepEqual(parseChallenges('Basic realm="berth-test"'), [{ scheme: 'basic', params: { realm: 'berth-test' } }]);
-  assert.deepEqual(parseChallenges(['Basic realm="a"', 'Bearer realm="b", error="insufficient_scope"']).map((c) => c.scheme), ['basic', 'bearer']);
+  assert.deepEqual(
+    parseChallenges(['Basic realm="a"', 'Bearer realm="b", error="insufficient_scope"']).map((c) => c.scheme),
+    ['basic', 'bearer'],
+  );
   assert.equal(parseChallenges('Bearer realm="x\\"y"')[0].params.realm, 'x"y');
   assert.deepEqual(parseChallenges(undefined), []);
 });
 
 test('manifests: schema 2, OCI index, schema 1 and malformed documents', () => {
-  const m = parseManifest(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.dockerManifest, config: { mediaType: MEDIA.dockerConfig, digest: D('a'), size: 10 }, layers: [{ mediaType: MEDIA.dockerLayerGzip, digest: D('b'), size: 20 }] })), '');
+  const m = parseManifest(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA.dockerManifest,
+        config: { mediaType: MEDIA.dockerConfig, digest: D('a'), size: 10 },
+        layers: [{ mediaType: MEDIA.dockerLayerGzip, digest: D('b'), size: 20 }],
+      }),
+    ),
+    '',
+  );
   assert.equal(m.kind, 'manifest');
-  const idx = parseManifest(Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MEDIA.ociManifest, digest: D('c'), size: 5, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }] })), MEDIA.ociIndex);
+  const idx = parseManifest(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [{ mediaType: MEDIA.ociManifest, digest: D('c'), size: 5, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }],
+      }),
+    ),
+    MEDIA.ociIndex,
+  );
   assert.equal(idx.kind, 'index');
   assert.throws(() => parseManifest(Buffer.from('{"schemaVersion":1,"fsLayers":[]}'), MEDIA.schema1Signed), /schema 1 is not supported/);
-  assert.throws(() => parseManifest(Buffer.from('{"layers":[{"digest":"md5:x","size":1}],"config":{}}'), ''), (e: unknown) => isEngineError(e, 'invalid-parameter'));
+  assert.throws(
+    () => parseManifest(Buffer.from('{"layers":[{"digest":"md5:x","size":1}],"config":{}}'), ''),
+    (e: unknown) => isEngineError(e, 'invalid-parameter'),
+  );
   assert.throws(() => parseManifest(Buffer.from('nope'), ''), /invalid manifest/);
 });
 
-test('platforms: default linux/<host>, aliases, variants, Docker\'s no-match text', () => {
+test("platforms: default linux/<host>, aliases, variants, Docker's no-match text", () => {
   assert.deepEqual(parsePlatform('', 'amd64'), { os: 'linux', architecture: 'amd64', variant: '' });
   assert.deepEqual(parsePlatform('linux/x86_64', 'amd64'), { os: 'linux', architecture: 'amd64', variant: '' });
   assert.deepEqual(parsePlatform('linux/arm64/v8', 'amd64'), { os: 'linux', architecture: 'arm64', variant: 'v8' });
   assert.throws(() => parsePlatform('a/b/c/d', 'amd64'), /invalid platform/);
   const index: ManifestIndex = {
-    kind: 'index', mediaType: MEDIA.dockerList,
+    kind: 'index',
+    mediaType: MEDIA.dockerList,
     manifests: [
       { mediaType: MEDIA.dockerManifest, digest: D('1'), size: 1, platform: { os: 'linux', architecture: 'arm', variant: 'v7' } },
       { mediaType: MEDIA.dockerManifest, digest: D('2'), size: 1, platform: { os: 'linux', architecture: 'amd64', variant: '' } },
@@ -73,7 +98,13 @@ test('the pushed manifest is deterministic schema 2', () => {
 test('endpoints and trust: Docker Hub behind mirrors, loopback may use http, insecure lists and CIDRs', () => {
   const settings = { insecureRegistries: ['reg.example:5000', '10.0.0.0/8'], mirrors: ['http://127.0.0.1:5001'], certsDir: '/nonexistent' };
   const hub = endpointsFor('docker.io', settings);
-  assert.deepEqual(hub.map((e) => [e.base.href, e.mirror]), [['http://127.0.0.1:5001/', true], ['https://registry-1.docker.io/', false]]);
+  assert.deepEqual(
+    hub.map((e) => [e.base.href, e.mirror]),
+    [
+      ['http://127.0.0.1:5001/', true],
+      ['https://registry-1.docker.io/', false],
+    ],
+  );
   const local = endpointsFor('127.0.0.1:5000', settings)[0];
   assert.deepEqual([local.base.href, local.tls.verify, local.httpFallback], ['https://127.0.0.1:5000/', true, true]);
   const insecure = endpointsFor('reg.example:5000', settings)[0];
@@ -99,7 +130,7 @@ test('pull references: fromImage + tag (or digest) as dockerd reads them', () =>
   assert.throws(() => pullReference('Busybox', ''), /must be lowercase/);
 });
 
-test('progress wire: Docker\'s texts, bars, sizes and the push aux', () => {
+test("progress wire: Docker's texts, bars, sizes and the push aux", () => {
   assert.equal(humanSize(999), '999B');
   assert.equal(humanSize(772_788), '772.8kB');
   assert.equal(humanSize(40_000_000), '40MB');
@@ -108,7 +139,9 @@ test('progress wire: Docker\'s texts, bars, sizes and the push aux', () => {
   assert.equal(progressBar(100, 100), `[${'='.repeat(50)}>]     100B/100B`);
   assert.deepEqual(progressMessages({ kind: 'layer', id: 'abc', state: 'already-exists' }), [{ status: 'Already exists', progressDetail: {}, id: 'abc' }]);
   assert.deepEqual(progressMessages({ kind: 'layer', id: 'abc', state: 'mounted', from: 'team/x' })[0].status, 'Mounted from team/x');
-  assert.deepEqual(progressMessages({ kind: 'pull-status', upToDate: true, reference: 'busybox:latest' }), [{ status: 'Status: Image is up to date for busybox:latest' }]);
+  assert.deepEqual(progressMessages({ kind: 'pull-status', upToDate: true, reference: 'busybox:latest' }), [
+    { status: 'Status: Image is up to date for busybox:latest' },
+  ]);
   assert.deepEqual(progressMessages({ kind: 'pushed-tag', tag: '1', digest: D('a'), size: 527 }), [
     { status: `1: digest: ${D('a')} size: 527` },
     { progressDetail: {}, aux: { Tag: '1', Digest: D('a'), Size: 527 } },
@@ -127,10 +160,16 @@ test('X-Registry-Auth: base64url or standard JSON, the auth field, junk is anony
 });
 
 test('removal with RepoDigests: the last tag of a repository takes its digests along', () => {
-  const img = (tags: string[], repoDigests: string[]) => ({ id: D('f'), tags, repoDigests } as unknown as ImageRecord);
+  const img = (tags: string[], repoDigests: string[]) => ({ id: D('f'), tags, repoDigests }) as unknown as ImageRecord;
   const dig = `r:5000/a@${D('1')}`;
-  assert.deepEqual(planImageRemoval({ image: img(['r:5000/a:1'], [dig]), ref: 'r:5000/a:1', tag: 'r:5000/a:1', users: [], force: false }), { untag: ['r:5000/a:1', dig], delete: true });
-  assert.deepEqual(planImageRemoval({ image: img(['r:5000/a:1', 'r:5000/a:2'], [dig]), ref: 'r:5000/a:1', tag: 'r:5000/a:1', users: [], force: false }), { untag: ['r:5000/a:1'], delete: false });
+  assert.deepEqual(planImageRemoval({ image: img(['r:5000/a:1'], [dig]), ref: 'r:5000/a:1', tag: 'r:5000/a:1', users: [], force: false }), {
+    untag: ['r:5000/a:1', dig],
+    delete: true,
+  });
+  assert.deepEqual(planImageRemoval({ image: img(['r:5000/a:1', 'r:5000/a:2'], [dig]), ref: 'r:5000/a:1', tag: 'r:5000/a:1', users: [], force: false }), {
+    untag: ['r:5000/a:1'],
+    delete: false,
+  });
   assert.deepEqual(planImageRemoval({ image: img([], [dig]), ref: dig, tag: dig, users: [], force: false }), { untag: [dig], delete: true });
   assert.deepEqual(planImageRemoval({ image: img(['b:1'], [dig]), ref: 'x', tag: null, users: [], force: true }), { untag: ['b:1', dig], delete: true });
 });

@@ -46,9 +46,7 @@ function key(method: string, path: string): string {
   return `${method.toUpperCase()} ${path}`;
 }
 
-const entries = (ROUTES as ReadonlyArray<RouteEntry>).flatMap((r) =>
-  ([] as string[]).concat(r.method).map((m) => ({ ...r, method: m.toUpperCase() })),
-);
+const entries = (ROUTES as ReadonlyArray<RouteEntry>).flatMap((r) => ([] as string[]).concat(r.method).map((m) => ({ ...r, method: m.toUpperCase() })));
 
 let app: FastifyInstance;
 
@@ -84,8 +82,6 @@ test('ROUTES uses the spec operationId for each route', () => {
 });
 
 test('the built app registers every route in ROUTES', () => {
-  const unregistered = entries
-    .filter((r) => !app.hasRoute({ method: r.method, url: r.url }))
-    .map((r) => key(r.method, r.url));
+  const unregistered = entries.filter((r) => !app.hasRoute({ method: r.method, url: r.url })).map((r) => key(r.method, r.url));
   assert.deepEqual(unregistered, [], `ROUTES entries the app did not register: ${unregistered.join(', ')}`);
 });

@@ -58,8 +58,14 @@ test('_ping HEAD and GET headers and body', async () => {
 
 test('error kinds map to statuses; 304 has no body', async () => {
   const cases: Array<[Parameters<FakeEngine['fail']>[1], number]> = [
-    ['not-found', 404], ['invalid-parameter', 400], ['conflict', 409], ['not-modified', 304],
-    ['unavailable', 503], ['forbidden', 403], ['not-implemented', 501], ['system', 500],
+    ['not-found', 404],
+    ['invalid-parameter', 400],
+    ['conflict', 409],
+    ['not-modified', 304],
+    ['unavailable', 503],
+    ['forbidden', 403],
+    ['not-implemented', 501],
+    ['system', 500],
   ];
   for (const [kind, status] of cases) {
     const { app, engine } = setup();
@@ -97,7 +103,8 @@ test('query validation errors are 400 naming the field', async () => {
 test('create: body converted, warnings returned, name validated', async () => {
   const { app, engine } = setup();
   const res = await app.inject({
-    method: 'POST', url: '/containers/create?name=web',
+    method: 'POST',
+    url: '/containers/create?name=web',
     payload: { Image: 'busybox', Cmd: ['echo', 'hi'], HostConfig: { NetworkMode: 'bridge' } },
   });
   assert.equal(res.statusCode, 201);
@@ -115,8 +122,7 @@ test('create: body converted, warnings returned, name validated', async () => {
 
 test('lifecycle verbs: status codes and engine arguments', async () => {
   const { app, engine } = setup();
-  const expect = async (method: 'POST' | 'DELETE', url: string, status: number) =>
-    assert.equal((await app.inject({ method, url })).statusCode, status, url);
+  const expect = async (method: 'POST' | 'DELETE', url: string, status: number) => assert.equal((await app.inject({ method, url })).statusCode, status, url);
   await expect('POST', '/containers/x/kill?signal=HUP', 204);
   await expect('POST', '/containers/x/restart?t=3', 204);
   await expect('POST', '/containers/x/pause', 204);
@@ -181,10 +187,13 @@ test('logs: stream choice, framing, timestamps, tail', async () => {
   assert.equal(res.statusCode, 200);
   assert.equal(res.headers['content-type'], 'application/vnd.docker.raw-stream');
   const frames = parseFrames(res.rawPayload);
-  assert.deepEqual(frames.map((f) => [f.stream, f.data.toString()]), [
-    [1, '2026-11-28T10:37:15.471347894Z hello\n'],
-    [2, '2026-11-28T10:37:16.000000000Z err\n'],
-  ]);
+  assert.deepEqual(
+    frames.map((f) => [f.stream, f.data.toString()]),
+    [
+      [1, '2026-11-28T10:37:15.471347894Z hello\n'],
+      [2, '2026-11-28T10:37:16.000000000Z err\n'],
+    ],
+  );
   const opts = engine.callsOf('containers.logs')[0][1] as { tail: unknown; stdout: boolean };
   assert.equal(opts.tail, 'all');
 });
@@ -224,8 +233,10 @@ test('image create: import streams the body', async () => {
   });
   const changes = ['CMD ["sh"]', 'ENV A=b'].map((c) => `changes=${encodeURIComponent(c)}`).join('&');
   const res = await app.inject({
-    method: 'POST', url: `/images/create?fromSrc=-&repo=myimg:1.0&${changes}`,
-    headers: { 'content-type': 'application/x-tar' }, payload: Buffer.from('TARDATA'),
+    method: 'POST',
+    url: `/images/create?fromSrc=-&repo=myimg:1.0&${changes}`,
+    headers: { 'content-type': 'application/x-tar' },
+    payload: Buffer.from('TARDATA'),
   });
   assert.equal(res.statusCode, 200, res.body);
   assert.equal(res.body, `{"status":"${IMAGE_ID}"}\n`);
@@ -243,9 +254,16 @@ test('image create with fromImage: progress lines, errors before and inside the 
     throw engineError('system', 'boom');
   });
   const auth = Buffer.from(JSON.stringify({ username: 'u', password: 'p', serveraddress: 'r:5000' })).toString('base64url');
-  const res = await app.inject({ method: 'POST', url: '/images/create?fromImage=busybox&tag=latest&platform=linux/amd64', headers: { 'x-registry-auth': auth } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/images/create?fromImage=busybox&tag=latest&platform=linux/amd64',
+    headers: { 'x-registry-auth': auth },
+  });
   assert.equal(res.statusCode, 200);
-  const lines = res.body.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = res.body
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.deepEqual(lines[0], { status: 'Pulling from library/busybox', id: 'latest' });
   assert.deepEqual(lines[1].progressDetail, { current: 500, total: 1000 });
   assert.match(lines[1].progress, /^\[=+>\s+\]\s+500B\/1kB$/);

@@ -75,10 +75,12 @@ async function rawRequest(head: string): Promise<{ socket: net.Socket; received:
   const socket = net.connect({ path: sock, allowHalfOpen: true });
   const chunks: Buffer[] = [];
   socket.on('data', (c) => chunks.push(c));
-  const ended = new Promise<void>((r) => socket.on('end', () => {
-    socket.end();
-    r();
-  }));
+  const ended = new Promise<void>((r) =>
+    socket.on('end', () => {
+      socket.end();
+      r();
+    }),
+  );
   await new Promise((r) => socket.once('connect', r));
   socket.write(head);
   return { socket, received: () => Buffer.concat(chunks), ended };
@@ -92,7 +94,15 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 function attachSession(stdin: PassThrough | null) {
   const output = new Feed<OutputChunk>();
   let detached = 0;
-  engine.on('containers.attach', async () => ({ tty: false, output, stdin, detach: () => { detached++; output.end(); } }));
+  engine.on('containers.attach', async () => ({
+    tty: false,
+    output,
+    stdin,
+    detach: () => {
+      detached++;
+      output.end();
+    },
+  }));
   return { output, detachedCount: () => detached };
 }
 
@@ -101,8 +111,10 @@ const UPGRADED = 'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.
 test('attach with Upgrade: 101, framed output after half-close, stdin, socket end', async () => {
   const stdin = new PassThrough();
   const { output } = attachSession(stdin);
-  const conn = await rawRequest('POST /v1.41/containers/x/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\n'
-    + 'Host: api\r\nContent-Type: text/plain\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+  const conn = await rawRequest(
+    'POST /v1.41/containers/x/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\n' +
+      'Host: api\r\nContent-Type: text/plain\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
+  );
   await until(() => conn.received().length >= UPGRADED.length, '101 response');
   assert.equal(conn.received().toString(), UPGRADED);
   conn.socket.write('typed input');
@@ -114,7 +126,13 @@ test('attach with Upgrade: 101, framed output after half-close, stdin, socket en
   output.push({ stream: 'stderr', data: Buffer.from('err') });
   await until(() => conn.received().length >= UPGRADED.length + 14 + 11, 'frames');
   const frames = parseFrames(conn.received().subarray(UPGRADED.length));
-  assert.deepEqual(frames.map((f) => [f.stream, f.data.toString()]), [[1, 'hello\n'], [2, 'err']]);
+  assert.deepEqual(
+    frames.map((f) => [f.stream, f.data.toString()]),
+    [
+      [1, 'hello\n'],
+      [2, 'err'],
+    ],
+  );
   output.end();
   await conn.ended;
 });
@@ -128,7 +146,10 @@ test('attach without Upgrade: 200 raw-stream, body ends when the socket closes',
   output.push({ stream: 'stdout', data: Buffer.from('x') });
   output.end();
   await conn.ended;
-  assert.deepEqual(parseFrames(conn.received().subarray(ok.length)).map((f) => f.data.toString()), ['x']);
+  assert.deepEqual(
+    parseFrames(conn.received().subarray(ok.length)).map((f) => f.data.toString()),
+    ['x'],
+  );
 });
 
 test('attach: client disconnect detaches; engine errors are JSON before the takeover', async () => {

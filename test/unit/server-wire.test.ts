@@ -20,11 +20,25 @@ function throws400(fn: () => unknown, re: RegExp): void {
 test('humanDuration follows go-units', () => {
   const s = 1000;
   const cases: Array<[number, string]> = [
-    [0, 'Less than a second'], [999, 'Less than a second'], [s, '1 second'], [59 * s, '59 seconds'],
-    [60 * s, 'About a minute'], [119 * s, 'About a minute'], [120 * s, '2 minutes'], [59 * 60 * s, '59 minutes'],
-    [60 * 60 * s, 'About an hour'], [89 * 60 * s, 'About an hour'], [90 * 60 * s, '2 hours'], [47 * 3600 * s, '47 hours'],
-    [48 * 3600 * s, '2 days'], [13 * 86400 * s, '13 days'], [14 * 86400 * s, '2 weeks'], [59 * 86400 * s, '8 weeks'],
-    [60 * 86400 * s, '2 months'], [729 * 86400 * s, '24 months'], [730 * 86400 * s, '2 years'],
+    [0, 'Less than a second'],
+    [999, 'Less than a second'],
+    [s, '1 second'],
+    [59 * s, '59 seconds'],
+    [60 * s, 'About a minute'],
+    [119 * s, 'About a minute'],
+    [120 * s, '2 minutes'],
+    [59 * 60 * s, '59 minutes'],
+    [60 * 60 * s, 'About an hour'],
+    [89 * 60 * s, 'About an hour'],
+    [90 * 60 * s, '2 hours'],
+    [47 * 3600 * s, '47 hours'],
+    [48 * 3600 * s, '2 days'],
+    [13 * 86400 * s, '13 days'],
+    [14 * 86400 * s, '2 weeks'],
+    [59 * 86400 * s, '8 weeks'],
+    [60 * 86400 * s, '2 months'],
+    [729 * 86400 * s, '24 months'],
+    [730 * 86400 * s, '2 years'],
   ];
   for (const [ms, want] of cases) assert.equal(humanDuration(ms), want, `${ms}`);
 });
@@ -81,45 +95,99 @@ test('create: name rules and defaults', () => {
 });
 
 test('create: Binds, Mounts and Tmpfs', () => {
-  const m = hc({ Binds: ['/h:/c:ro,rslave', '/x:/y:Z'], Tmpfs: { '/run': 'size=64m,mode=1777,noexec' }, Mounts: [
-    { Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1024 } },
-    { Type: 'bind', Source: '/s', Target: '/d', ReadOnly: true },
-  ] }).options.spec.mounts;
+  const m = hc({
+    Binds: ['/h:/c:ro,rslave', '/x:/y:Z'],
+    Tmpfs: { '/run': 'size=64m,mode=1777,noexec' },
+    Mounts: [
+      { Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1024 } },
+      { Type: 'bind', Source: '/s', Target: '/d', ReadOnly: true },
+    ],
+  }).options.spec.mounts;
   assert.deepEqual(m[0], { type: 'bind', source: '/h', target: '/c', readOnly: true, origin: 'binds', mode: 'ro,rslave', propagation: 'rslave' });
   assert.equal(m[1].readOnly, false);
   assert.deepEqual(m[2], { type: 'tmpfs', source: '', target: '/t', readOnly: false, origin: 'mounts', tmpfsSize: 1024 });
   assert.equal(m[3].readOnly, true);
-  assert.deepEqual(m[4], { type: 'tmpfs', source: '', target: '/run', readOnly: false, origin: 'tmpfs', tmpfsSize: 64 << 20, tmpfsMode: 0o1777, options: ['noexec'] });
-  throws400(() => hc({ Binds: ['/h:rel'] }), /^invalid volume specification: '\/h:rel': invalid mount config for type "bind": invalid mount path: 'rel' mount path must be absolute$/);
+  assert.deepEqual(m[4], {
+    type: 'tmpfs',
+    source: '',
+    target: '/run',
+    readOnly: false,
+    origin: 'tmpfs',
+    tmpfsSize: 64 << 20,
+    tmpfsMode: 0o1777,
+    options: ['noexec'],
+  });
+  throws400(
+    () => hc({ Binds: ['/h:rel'] }),
+    /^invalid volume specification: '\/h:rel': invalid mount config for type "bind": invalid mount path: 'rel' mount path must be absolute$/,
+  );
   throws400(() => hc({ Binds: ['/a:/c', '/b:/c'] }), /^Duplicate mount point: \/c$/);
-  throws400(() => hc({ Binds: ['/tmp:/x:nocopy'] }), /^invalid volume specification: '\/tmp:\/x:nocopy': invalid mount config for type "bind": field VolumeOptions must not be specified$/);
+  throws400(
+    () => hc({ Binds: ['/tmp:/x:nocopy'] }),
+    /^invalid volume specification: '\/tmp:\/x:nocopy': invalid mount config for type "bind": field VolumeOptions must not be specified$/,
+  );
   throws400(() => hc({ Binds: ['data:/'] }), /destination can't be '\/'/);
-  throws400(() => hc({ Mounts: [{ Type: 'bind', Source: 'rel', Target: '/x' }] }), /^invalid mount config for type "bind": invalid mount path: 'rel' mount path must be absolute$/);
-  throws400(() => hc({ Mounts: [{ Type: 'bind', Source: '/tmp', Target: '/x', VolumeOptions: { NoCopy: true } }] }), /^invalid mount config for type "bind": field VolumeOptions must not be specified$/);
+  throws400(
+    () => hc({ Mounts: [{ Type: 'bind', Source: 'rel', Target: '/x' }] }),
+    /^invalid mount config for type "bind": invalid mount path: 'rel' mount path must be absolute$/,
+  );
+  throws400(
+    () => hc({ Mounts: [{ Type: 'bind', Source: '/tmp', Target: '/x', VolumeOptions: { NoCopy: true } }] }),
+    /^invalid mount config for type "bind": field VolumeOptions must not be specified$/,
+  );
   throws400(() => hc({ Mounts: [{ Type: 'nfs', Target: '/x' }] }), /mount type unknown/);
 });
 
 test('create: volume forms (Binds, Mounts, Config.Volumes, VolumesFrom)', () => {
-  const o = create({ Volumes: { '/cache': {} }, HostConfig: { VolumesFrom: ['a:ro'], Binds: ['data:/data', 'd2:/d2:ro,nocopy', '/anon'], Mounts: [
-    { Type: 'volume', Source: 'v2', Target: '/v2', VolumeOptions: { NoCopy: true, Labels: { a: 'b' }, DriverConfig: { Name: 'local', Options: { type: 'tmpfs', device: 'tmpfs' } } } },
-    { Type: 'volume', Target: '/anon2' },
-  ] } }).options;
+  const o = create({
+    Volumes: { '/cache': {} },
+    HostConfig: {
+      VolumesFrom: ['a:ro'],
+      Binds: ['data:/data', 'd2:/d2:ro,nocopy', '/anon'],
+      Mounts: [
+        {
+          Type: 'volume',
+          Source: 'v2',
+          Target: '/v2',
+          VolumeOptions: { NoCopy: true, Labels: { a: 'b' }, DriverConfig: { Name: 'local', Options: { type: 'tmpfs', device: 'tmpfs' } } },
+        },
+        { Type: 'volume', Target: '/anon2' },
+      ],
+    },
+  }).options;
   assert.deepEqual(o.configVolumes, ['/cache']);
   assert.deepEqual(o.spec.volumesFrom, ['a:ro']);
   const m = o.spec.mounts;
   assert.deepEqual(m[0], { type: 'volume', name: 'data', source: '', target: '/data', readOnly: false, origin: 'binds', mode: 'z' });
   assert.deepEqual(m[1], { type: 'volume', name: 'd2', source: '', target: '/d2', readOnly: true, origin: 'binds', mode: 'ro,nocopy', noCopy: true });
   assert.deepEqual(m[2], { type: 'volume', name: '', source: '', target: '/anon', readOnly: false, origin: 'binds', mode: '' });
-  assert.deepEqual(m[3], { type: 'volume', name: 'v2', source: '', target: '/v2', readOnly: false, origin: 'mounts', mode: 'z', noCopy: true,
-    volumeDriver: 'local', volumeLabels: { a: 'b' }, volumeOptions: { type: 'tmpfs', device: 'tmpfs' } });
+  assert.deepEqual(m[3], {
+    type: 'volume',
+    name: 'v2',
+    source: '',
+    target: '/v2',
+    readOnly: false,
+    origin: 'mounts',
+    mode: 'z',
+    noCopy: true,
+    volumeDriver: 'local',
+    volumeLabels: { a: 'b' },
+    volumeOptions: { type: 'tmpfs', device: 'tmpfs' },
+  });
   assert.equal(m[4].name, '');
-  throws400(() => hc({ Mounts: [{ Type: 'volume', Source: 'v', Target: '/d', BindOptions: { Propagation: 'shared' } }] }), /field BindOptions must not be specified/);
+  throws400(
+    () => hc({ Mounts: [{ Type: 'volume', Source: 'v', Target: '/d', BindOptions: { Propagation: 'shared' } }] }),
+    /field BindOptions must not be specified/,
+  );
   throws400(() => create({ Volumes: { rel: {} } }), /mount path must be absolute/);
 });
 
 test('create: restart policy, AutoRemove, network mode', () => {
   assert.deepEqual(hc({ RestartPolicy: { Name: '' } }).options.spec.restartPolicy, { name: 'no', maximumRetryCount: 0 });
-  assert.deepEqual(hc({ RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } }).options.spec.restartPolicy, { name: 'on-failure', maximumRetryCount: 3 });
+  assert.deepEqual(hc({ RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } }).options.spec.restartPolicy, {
+    name: 'on-failure',
+    maximumRetryCount: 3,
+  });
   throws400(() => hc({ RestartPolicy: { Name: 'always', MaximumRetryCount: 2 } }), /^maximum retry count cannot be used with restart policy 'always'$/);
   throws400(() => hc({ RestartPolicy: { Name: 'on-failure', MaximumRetryCount: -1 } }), /cannot be negative/);
   throws400(() => hc({ RestartPolicy: { Name: 'sometimes' } }), /invalid restart policy/);
@@ -153,9 +221,31 @@ test('create: security options and resources', () => {
   assert.deepEqual(hc({ ConsoleSize: [30, 100] }).options.spec.consoleSize, [30, 100]);
 });
 
-const INSPECT_KEYS = ['Id', 'Created', 'Path', 'Args', 'State', 'Image', 'ResolvConfPath', 'HostnamePath', 'HostsPath', 'LogPath',
-  'Name', 'RestartCount', 'Driver', 'Platform', 'MountLabel', 'ProcessLabel', 'AppArmorProfile', 'ExecIDs', 'HostConfig',
-  'GraphDriver', 'Mounts', 'Config', 'NetworkSettings'];
+const INSPECT_KEYS = [
+  'Id',
+  'Created',
+  'Path',
+  'Args',
+  'State',
+  'Image',
+  'ResolvConfPath',
+  'HostnamePath',
+  'HostsPath',
+  'LogPath',
+  'Name',
+  'RestartCount',
+  'Driver',
+  'Platform',
+  'MountLabel',
+  'ProcessLabel',
+  'AppArmorProfile',
+  'ExecIDs',
+  'HostConfig',
+  'GraphDriver',
+  'Mounts',
+  'Config',
+  'NetworkSettings',
+];
 
 test('container inspect has every v1.41 key', () => {
   const j = toContainerInspect(sampleContainer()) as Record<string, any>;
@@ -164,10 +254,41 @@ test('container inspect has every v1.41 key', () => {
   assert.equal(j.Path, 'sh');
   assert.deepEqual(j.Args, ['-c', 'echo hi there']);
   assert.equal(j.ExecIDs, null);
-  assert.deepEqual(Object.keys(j.State), ['Status', 'Running', 'Paused', 'Restarting', 'OOMKilled', 'Dead', 'Pid', 'ExitCode', 'Error', 'StartedAt', 'FinishedAt']);
+  assert.deepEqual(Object.keys(j.State), [
+    'Status',
+    'Running',
+    'Paused',
+    'Restarting',
+    'OOMKilled',
+    'Dead',
+    'Pid',
+    'ExitCode',
+    'Error',
+    'StartedAt',
+    'FinishedAt',
+  ]);
   assert.equal(j.State.FinishedAt, '0001-01-01T00:00:00Z');
-  for (const k of ['Binds', 'Memory', 'MemorySwap', 'NanoCpus', 'CpuShares', 'CpuQuota', 'CpuPeriod', 'CpusetCpus', 'PidsLimit', 'Ulimits',
-    'CapAdd', 'CapDrop', 'Privileged', 'SecurityOpt', 'NetworkMode', 'RestartPolicy', 'AutoRemove', 'ReadonlyRootfs', 'LogConfig']) {
+  for (const k of [
+    'Binds',
+    'Memory',
+    'MemorySwap',
+    'NanoCpus',
+    'CpuShares',
+    'CpuQuota',
+    'CpuPeriod',
+    'CpusetCpus',
+    'PidsLimit',
+    'Ulimits',
+    'CapAdd',
+    'CapDrop',
+    'Privileged',
+    'SecurityOpt',
+    'NetworkMode',
+    'RestartPolicy',
+    'AutoRemove',
+    'ReadonlyRootfs',
+    'LogConfig',
+  ]) {
     assert.ok(k in j.HostConfig, `HostConfig.${k}`);
   }
   assert.deepEqual(j.HostConfig.Binds, ['/h:/c:ro']);
@@ -213,7 +334,20 @@ test('image wire shapes', () => {
   assert.equal(ins.Created, '2026-01-01T00:00:00Z');
   assert.deepEqual(ins.RootFS, { Type: 'layers', Layers: [`sha256:${'c'.repeat(64)}`] });
   assert.deepEqual(ins.Config.Cmd, ['sh']);
-  for (const k of ['Parent', 'Comment', 'Container', 'ContainerConfig', 'DockerVersion', 'Author', 'Architecture', 'Os', 'Size', 'VirtualSize', 'GraphDriver', 'Metadata']) {
+  for (const k of [
+    'Parent',
+    'Comment',
+    'Container',
+    'ContainerConfig',
+    'DockerVersion',
+    'Author',
+    'Architecture',
+    'Os',
+    'Size',
+    'VirtualSize',
+    'GraphDriver',
+    'Metadata',
+  ]) {
     assert.ok(k in ins, k);
   }
 });
@@ -225,23 +359,32 @@ test('stdcopy framing', () => {
   assert.equal(f.toString('hex'), '0100000000000006' + Buffer.from('hello\n').toString('hex'));
   assert.equal(frame('stderr', Buffer.alloc(0)).length, 0);
   const big = frame('stdout', Buffer.alloc((1 << 20) + 5, 120));
-  assert.deepEqual(parseFrames(big).map((p) => p.data.length), [1 << 20, 5]);
+  assert.deepEqual(
+    parseFrames(big).map((p) => p.data.length),
+    [1 << 20, 5],
+  );
 });
 
 test('history, load, prune and delete answers use the same familiar names', () => {
   const row = { id: 'sha256:abc', created: 1, createdBy: 'sh', tags: ['docker.io/library/a/b:1', 'docker.io/library/busybox:latest'], size: 3, comment: '' };
   assert.deepEqual(toHistoryItem(row), { Id: 'sha256:abc', Created: 1, CreatedBy: 'sh', Tags: ['library/a/b:1', 'busybox:latest'], Size: 3, Comment: '' });
   assert.equal(toHistoryItem({ ...row, tags: [] }).Tags, null);
-  assert.deepEqual(loadMessages([{ id: 'sha256:abc', tags: ['docker.io/library/a/b:1'] }, { id: 'sha256:def', tags: [] }]), [
-    'Loaded image: library/a/b:1\n',
-    'Loaded image ID: sha256:def\n',
-  ]);
+  assert.deepEqual(
+    loadMessages([
+      { id: 'sha256:abc', tags: ['docker.io/library/a/b:1'] },
+      { id: 'sha256:def', tags: [] },
+    ]),
+    ['Loaded image: library/a/b:1\n', 'Loaded image ID: sha256:def\n'],
+  );
   assert.deepEqual(toImagePruneResponse({ deleted: [], spaceReclaimed: 0 }), { ImagesDeleted: null, SpaceReclaimed: 0 });
   assert.deepEqual(toImagePruneResponse({ deleted: [{ untagged: 'x:1' }, { deleted: 'sha256:abc' }], spaceReclaimed: 5 }), {
     ImagesDeleted: [{ Untagged: 'x:1' }, { Deleted: 'sha256:abc' }],
     SpaceReclaimed: 5,
   });
-  assert.deepEqual(toImageDeleteResponse([{ untagged: 'library/a/b:1' }, { deleted: 'sha256:abc' }]), [{ Untagged: 'library/a/b:1' }, { Deleted: 'sha256:abc' }]);
+  assert.deepEqual(toImageDeleteResponse([{ untagged: 'library/a/b:1' }, { deleted: 'sha256:abc' }]), [
+    { Untagged: 'library/a/b:1' },
+    { Deleted: 'sha256:abc' },
+  ]);
 });
 
 test('container result answers: changes, top, prune, wait', () => {

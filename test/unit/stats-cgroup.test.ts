@@ -12,20 +12,26 @@ const reader = (files: Record<string, string>) => (f: string) => files[f] ?? nul
 
 test('cgroup v1: cpuacct, cpu.stat, memory, pids and throttle blkio', () => {
   const p = '/sys/fs/cgroup';
-  const s = readCgroupV1(reader({
-    [`${p}/cpuacct/berth/c1/cpuacct.usage`]: '3000000000\n',
-    [`${p}/cpuacct/berth/c1/cpuacct.usage_percpu`]: '1000000000 2000000000 \n',
-    [`${p}/cpuacct/berth/c1/cpuacct.stat`]: 'user 250\nsystem 50\n',
-    [`${p}/cpu/berth/c1/cpu.stat`]: 'nr_periods 10\nnr_throttled 4\nthrottled_time 123456\n',
-    [`${p}/memory/berth/c1/memory.usage_in_bytes`]: '1048576\n',
-    [`${p}/memory/berth/c1/memory.max_usage_in_bytes`]: '2097152\n',
-    [`${p}/memory/berth/c1/memory.limit_in_bytes`]: '9223372036854771712\n',
-    [`${p}/memory/berth/c1/memory.stat`]: 'cache 4096\nrss 8192\ntotal_inactive_file 4096\n',
-    [`${p}/pids/berth/c1/pids.current`]: '3\n',
-    [`${p}/pids/berth/c1/pids.max`]: 'max\n',
-    [`${p}/blkio/berth/c1/blkio.throttle.io_service_bytes_recursive`]: '8:0 Read 4096\n8:0 Write 512\nTotal 4608\n',
-    [`${p}/blkio/berth/c1/blkio.throttle.io_serviced_recursive`]: '8:0 Read 1\n8:0 Write 1\nTotal 2\n',
-  }), p, '/berth/c1', host, now);
+  const s = readCgroupV1(
+    reader({
+      [`${p}/cpuacct/berth/c1/cpuacct.usage`]: '3000000000\n',
+      [`${p}/cpuacct/berth/c1/cpuacct.usage_percpu`]: '1000000000 2000000000 \n',
+      [`${p}/cpuacct/berth/c1/cpuacct.stat`]: 'user 250\nsystem 50\n',
+      [`${p}/cpu/berth/c1/cpu.stat`]: 'nr_periods 10\nnr_throttled 4\nthrottled_time 123456\n',
+      [`${p}/memory/berth/c1/memory.usage_in_bytes`]: '1048576\n',
+      [`${p}/memory/berth/c1/memory.max_usage_in_bytes`]: '2097152\n',
+      [`${p}/memory/berth/c1/memory.limit_in_bytes`]: '9223372036854771712\n',
+      [`${p}/memory/berth/c1/memory.stat`]: 'cache 4096\nrss 8192\ntotal_inactive_file 4096\n',
+      [`${p}/pids/berth/c1/pids.current`]: '3\n',
+      [`${p}/pids/berth/c1/pids.max`]: 'max\n',
+      [`${p}/blkio/berth/c1/blkio.throttle.io_service_bytes_recursive`]: '8:0 Read 4096\n8:0 Write 512\nTotal 4608\n',
+      [`${p}/blkio/berth/c1/blkio.throttle.io_serviced_recursive`]: '8:0 Read 1\n8:0 Write 1\nTotal 2\n',
+    }),
+    p,
+    '/berth/c1',
+    host,
+    now,
+  );
   assert.equal(s.cpu.totalUsage, 3e9);
   assert.deepEqual(s.cpu.percpuUsage, [1e9, 2e9]);
   assert.equal(s.cpu.userUsage, 2.5e9);
@@ -35,21 +41,30 @@ test('cgroup v1: cpuacct, cpu.stat, memory, pids and throttle blkio', () => {
   assert.equal(s.memory.maxUsage, 2097152);
   assert.equal(s.memory.stats.total_inactive_file, 4096);
   assert.deepEqual(s.pids, { current: 3, limit: 0 });
-  assert.deepEqual(s.blkio.serviceBytes, [{ major: 8, minor: 0, op: 'Read', value: 4096 }, { major: 8, minor: 0, op: 'Write', value: 512 }]);
+  assert.deepEqual(s.blkio.serviceBytes, [
+    { major: 8, minor: 0, op: 'Read', value: 4096 },
+    { major: 8, minor: 0, op: 'Write', value: 512 },
+  ]);
 });
 
 test('cgroup v2: cpu.stat in microseconds, memory.max, io.stat', () => {
   const p = '/sys/fs/cgroup';
-  const s = readCgroupV2(reader({
-    [`${p}/berth/c2/cpu.stat`]: 'usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 7\nnr_throttled 2\nthrottled_usec 30\n',
-    [`${p}/berth/c2/memory.current`]: '65536\n',
-    [`${p}/berth/c2/memory.max`]: '67108864\n',
-    [`${p}/berth/c2/memory.stat`]: 'anon 4096\ninactive_file 1024\n',
-    [`${p}/berth/c2/memory.events`]: 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n',
-    [`${p}/berth/c2/pids.current`]: '2\n',
-    [`${p}/berth/c2/pids.max`]: '50\n',
-    [`${p}/berth/c2/io.stat`]: '259:0 rbytes=8192 wbytes=4096 rios=2 wios=1 dbytes=0 dios=0\n',
-  }), p, '/berth/c2', host, now);
+  const s = readCgroupV2(
+    reader({
+      [`${p}/berth/c2/cpu.stat`]: 'usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 7\nnr_throttled 2\nthrottled_usec 30\n',
+      [`${p}/berth/c2/memory.current`]: '65536\n',
+      [`${p}/berth/c2/memory.max`]: '67108864\n',
+      [`${p}/berth/c2/memory.stat`]: 'anon 4096\ninactive_file 1024\n',
+      [`${p}/berth/c2/memory.events`]: 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n',
+      [`${p}/berth/c2/pids.current`]: '2\n',
+      [`${p}/berth/c2/pids.max`]: '50\n',
+      [`${p}/berth/c2/io.stat`]: '259:0 rbytes=8192 wbytes=4096 rios=2 wios=1 dbytes=0 dios=0\n',
+    }),
+    p,
+    '/berth/c2',
+    host,
+    now,
+  );
   assert.equal(s.cpu.totalUsage, 1_500_000);
   assert.equal(s.cpu.percpuUsage, null);
   assert.equal(s.cpu.kernelUsage, 500_000);
@@ -57,8 +72,14 @@ test('cgroup v2: cpu.stat in microseconds, memory.max, io.stat', () => {
   assert.equal(s.memory.limit, 64 * 2 ** 20);
   assert.equal(s.memory.failcnt, 1);
   assert.deepEqual(s.pids, { current: 2, limit: 50 });
-  assert.deepEqual(s.blkio.serviceBytes, [{ major: 259, minor: 0, op: 'read', value: 8192 }, { major: 259, minor: 0, op: 'write', value: 4096 }]);
-  assert.deepEqual(s.blkio.serviced.map((e) => e.value), [2, 1]);
+  assert.deepEqual(s.blkio.serviceBytes, [
+    { major: 259, minor: 0, op: 'read', value: 8192 },
+    { major: 259, minor: 0, op: 'write', value: 4096 },
+  ]);
+  assert.deepEqual(
+    s.blkio.serviced.map((e) => e.value),
+    [2, 1],
+  );
   const unlimited = readCgroupV2(reader({ [`${p}/x/memory.max`]: 'max\n' }), p, '/x', host, now);
   assert.equal(unlimited.memory.limit, host.memTotal);
 });
@@ -69,12 +90,15 @@ test('/proc/stat: host CPU nanoseconds and online CPUs', () => {
   assert.equal(r.onlineCpus, 2);
 });
 
-test('a frame without a sample is dockerd\'s all-zero StatsJSON', () => {
+test("a frame without a sample is dockerd's all-zero StatsJSON", () => {
   const j = toStatsJson({ name: '/x', id: 'i', sample: null, pre: null });
   assert.equal(j.read, '0001-01-01T00:00:00Z');
   assert.equal(j.preread, '0001-01-01T00:00:00Z');
   assert.deepEqual(j.memory_stats, {});
   assert.deepEqual(j.pids_stats, {});
-  assert.deepEqual(j.cpu_stats, { cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } });
+  assert.deepEqual(j.cpu_stats, {
+    cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 },
+    throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
+  });
   assert.equal((j.blkio_stats as Record<string, unknown>).io_service_bytes_recursive, null);
 });

@@ -4,16 +4,37 @@ import assert from 'node:assert/strict';
 import { buildUpdateResources, mergeUpdate, type ContainerUpdateOptions } from '../../src/engine/containers/update-resources.js';
 import type { ContainerSpec } from '../../src/engine/containers/types.js';
 
-const none: ContainerUpdateOptions = { memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '', cpusetMems: '', blkioWeight: 0, pidsLimit: null, restartPolicy: null };
-const spec = (over: Partial<ContainerSpec['resources']> = {}, autoRemove = false) => ({
-  resources: { memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '', pidsLimit: null, ulimits: [], ...over },
-  restartPolicy: { name: 'no', maximumRetryCount: 0 }, autoRemove,
-}) as unknown as ContainerSpec;
+const none: ContainerUpdateOptions = {
+  memory: 0,
+  memorySwap: 0,
+  nanoCpus: 0,
+  cpuShares: 0,
+  cpuQuota: 0,
+  cpuPeriod: 0,
+  cpusetCpus: '',
+  cpusetMems: '',
+  blkioWeight: 0,
+  pidsLimit: null,
+  restartPolicy: null,
+};
+const spec = (over: Partial<ContainerSpec['resources']> = {}, autoRemove = false) =>
+  ({
+    resources: { memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '', pidsLimit: null, ulimits: [], ...over },
+    restartPolicy: { name: 'no', maximumRetryCount: 0 },
+    autoRemove,
+  }) as unknown as ContainerSpec;
 
 test('zero fields leave values as they are; set fields replace them', () => {
   const base = spec({ memory: 100 << 20, cpuShares: 256 });
   assert.deepEqual(mergeUpdate(base, none).resources, base.resources);
-  const m = mergeUpdate(base, { ...none, nanoCpus: 5e8, pidsLimit: 50, cpusetMems: '0', blkioWeight: 300, restartPolicy: { name: 'always', maximumRetryCount: 0 } });
+  const m = mergeUpdate(base, {
+    ...none,
+    nanoCpus: 5e8,
+    pidsLimit: 50,
+    cpusetMems: '0',
+    blkioWeight: 300,
+    restartPolicy: { name: 'always', maximumRetryCount: 0 },
+  });
   assert.equal(m.resources.memory, 100 << 20);
   assert.equal(m.resources.nanoCpus, 5e8);
   assert.equal(m.resources.pidsLimit, 50);
@@ -22,7 +43,7 @@ test('zero fields leave values as they are; set fields replace them', () => {
   assert.equal(m.restartPolicy.name, 'always');
 });
 
-test('Docker\'s conflicts and ranges', () => {
+test("Docker's conflicts and ranges", () => {
   assert.throws(() => mergeUpdate(spec({}, true), { ...none, restartPolicy: { name: 'always', maximumRetryCount: 0 } }), /AutoRemove is enabled/);
   assert.doesNotThrow(() => mergeUpdate(spec({}, true), { ...none, restartPolicy: { name: 'no', maximumRetryCount: 0 } }));
   assert.throws(() => mergeUpdate(spec({ cpuQuota: 50000 }), { ...none, nanoCpus: 1e9 }), /Nano CPUs cannot be updated as CPU Quota has already been set/);
@@ -33,7 +54,10 @@ test('Docker\'s conflicts and ranges', () => {
 });
 
 test('the runc update JSON carries every effective limit and no device rules', () => {
-  const r = buildUpdateResources({ ...spec().resources, memory: 64 << 20, nanoCpus: 5e8, cpuShares: 512, pidsLimit: 50, cpusetCpus: '0', cpusetMems: '0', blkioWeight: 300 }, 4096);
+  const r = buildUpdateResources(
+    { ...spec().resources, memory: 64 << 20, nanoCpus: 5e8, cpuShares: 512, pidsLimit: 50, cpusetCpus: '0', cpusetMems: '0', blkioWeight: 300 },
+    4096,
+  );
   assert.deepEqual(r, {
     devices: [],
     memory: { limit: 64 << 20, swap: 128 << 20 },
@@ -47,10 +71,29 @@ test('the runc update JSON carries every effective limit and no device rules', (
 test('system df: shared sizes count layers used by more than one image; LayersSize counts each layer once', async () => {
   const { sharedSizes } = await import('../../src/engine/system/disk-usage.js');
   const r = sharedSizes([
-    { id: 'a', layers: [{ id: 'l1', size: 10 }, { id: 'l2', size: 5 }] },
-    { id: 'b', layers: [{ id: 'l1', size: 10 }, { id: 'l3', size: 7 }] },
+    {
+      id: 'a',
+      layers: [
+        { id: 'l1', size: 10 },
+        { id: 'l2', size: 5 },
+      ],
+    },
+    {
+      id: 'b',
+      layers: [
+        { id: 'l1', size: 10 },
+        { id: 'l3', size: 7 },
+      ],
+    },
     { id: 'c', layers: [{ id: 'l4', size: 1 }] },
   ]);
   assert.equal(r.layersSize, 23);
-  assert.deepEqual([...r.shared], [['a', 10], ['b', 10], ['c', 0]]);
+  assert.deepEqual(
+    [...r.shared],
+    [
+      ['a', 10],
+      ['b', 10],
+      ['c', 0],
+    ],
+  );
 });

@@ -3,14 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  parseGroup,
-  parsePasswd,
-  readFileInRoot,
-  resolveInRoot,
-  resolveUser,
-  resolveUserFrom,
-} from '../../src/engine/containers/user.js';
+import { parseGroup, parsePasswd, readFileInRoot, resolveInRoot, resolveUser, resolveUserFrom } from '../../src/engine/containers/user.js';
 import { isEngineError } from '../../src/engine/errors.js';
 
 const PASSWD = `root:x:0:0:root:/root:/bin/sh
@@ -33,7 +26,10 @@ const passwd = parsePasswd(PASSWD);
 const group = parseGroup(GROUP);
 
 test('parsePasswd skips comments, blank lines and non-numeric ids', () => {
-  assert.deepEqual(passwd.map((p) => p.name), ['root', 'daemon', 'www-data', 'app']);
+  assert.deepEqual(
+    passwd.map((p) => p.name),
+    ['root', 'daemon', 'www-data', 'app'],
+  );
   assert.deepEqual(passwd[3], { name: 'app', uid: 1000, gid: 1001, home: '/home/app', shell: '/bin/sh' });
 });
 

@@ -57,7 +57,9 @@ export async function extractIntoRoot(source: Readable, opts: ExtractOptions): P
   const { Parser } = await import('tar'); // loaded on first use
   const parser = new Parser({
     strict: true,
-    onwarn: (code: string, message: string | Error) => { failure ??= bad(`invalid tar archive: ${code}: ${message instanceof Error ? message.message : message}`); },
+    onwarn: (code: string, message: string | Error) => {
+      failure ??= bad(`invalid tar archive: ${code}: ${message instanceof Error ? message.message : message}`);
+    },
   });
   parser.on('entry', (entry: ReadEntry) => {
     chain = chain.then(async () => {
@@ -73,7 +75,10 @@ export async function extractIntoRoot(source: Readable, opts: ExtractOptions): P
   });
   const ended = new Promise<void>((resolve) => {
     parser.on('end', resolve);
-    parser.on('error', (err: Error) => { failure ??= bad(`invalid tar archive: ${err.message}`); resolve(); });
+    parser.on('error', (err: Error) => {
+      failure ??= bad(`invalid tar archive: ${err.message}`);
+      resolve();
+    });
   });
   for await (const chunk of source) {
     sawBytes ||= (chunk as Buffer).length > 0;
@@ -144,11 +149,16 @@ async function clearExisting(at: string, st: fsSync.BigIntStats, isDir: boolean,
     return;
   }
   if (isDir && opts.noOverwriteDirNonDir) throw bad(`cannot overwrite non-directory "${path.posix.join(opts.dest, rel)}" with directory`);
-  await fs.unlink(at).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err; });
+  await fs.unlink(at).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
 }
 
 async function makeDir(at: string, mode: number, owner: { uid: number; gid: number }, existed: boolean): Promise<void> {
-  if (!existed) await fs.mkdir(at, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
+  if (!existed)
+    await fs.mkdir(at, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
   const fh = await fs.open(at, C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW | C.O_NONBLOCK);
   try {
     await fh.chown(owner.uid, owner.gid);

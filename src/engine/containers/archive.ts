@@ -97,7 +97,12 @@ async function readView(ctx: ContainerContext, row: Row, p: string): Promise<Roo
   const mounted = mountView(row, p);
   if (mounted) return mounted;
   const snap = await mountSnapshot(ctx, row.id, row.spec.imageId);
-  return { base: snap, running: false, at: '/', release: () => releaseSnapshot(snap).catch((err: unknown) => ctx.log.warn({ err, snap }, 'releasing a snapshot failed')) };
+  return {
+    base: snap,
+    running: false,
+    at: '/',
+    release: () => releaseSnapshot(snap).catch((err: unknown) => ctx.log.warn({ err, snap }, 'releasing a snapshot failed')),
+  };
 }
 
 /** Walks `p`; a missing path (anywhere) becomes Docker's 404. */
@@ -193,10 +198,14 @@ export async function getContainerArchive(ctx: ContainerContext, ref: string, p:
   }
   child.stdin.end(`${member}\0`);
   let stderr = '';
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
   const out = new PassThrough();
   child.stdout.pipe(out);
-  out.on('close', () => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  out.on('close', () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
   child.on('close', (code) => {
     // 1 = a file changed while it was read: the archive is still whole.
     if (code !== 0 && code !== 1 && !out.destroyed) out.destroy(systemError('BERTH_ARCHIVE_TAR', `archiving ${p}: tar exited ${code}: ${stderr.trim()}`));
@@ -236,7 +245,16 @@ async function owner(ctx: ContainerContext, base: string, at: string, row: Row, 
   }
 }
 
-async function putIn(ctx: ContainerContext, row: Row, base: string, ref: string, p: string, source: Readable, opts: PutArchiveOptions, at = '/'): Promise<void> {
+async function putIn(
+  ctx: ContainerContext,
+  row: Row,
+  base: string,
+  ref: string,
+  p: string,
+  source: Readable,
+  opts: PutArchiveOptions,
+  at = '/',
+): Promise<void> {
   const view: RootView = { base, running: false, at, release: async () => {} };
   const walked = await walkOr404(base, innerPath(view, p), ref, true, p);
   const dest = walked.containerPath;
@@ -261,7 +279,13 @@ export async function putContainerArchive(ctx: ContainerContext, ref: string, p:
     const wasMounted = await ctx.rootMounts.isMounted(files.merged);
     if (!wasMounted) {
       const image = ctx.images.resolve(now.spec.imageId);
-      await ctx.rootMounts.mount({ overlayRoot: ctx.images.overlayRoot, lowers: ctx.images.lowerDirs(image), upperDir: files.upper, workDir: files.work, mergedDir: files.merged });
+      await ctx.rootMounts.mount({
+        overlayRoot: ctx.images.overlayRoot,
+        lowers: ctx.images.lowerDirs(image),
+        upperDir: files.upper,
+        workDir: files.work,
+        mergedDir: files.merged,
+      });
     }
     try {
       await putIn(ctx, now, path.resolve(files.merged), ref, p, source, opts);

@@ -42,10 +42,14 @@ export async function attachContainer(ctx: ContainerContext, ref: string, opts: 
       detach.abort();
     });
   }
-  detach.signal.addEventListener('abort', () => {
-    channel?.close();
-    void revertIfNeverStarted(ctx, row.id, channel?.initializedPid ?? 0);
-  }, { once: true });
+  detach.signal.addEventListener(
+    'abort',
+    () => {
+      channel?.close();
+      void revertIfNeverStarted(ctx, row.id, channel?.initializedPid ?? 0);
+    },
+    { once: true },
+  );
   // Done once a run has ended since the attach: an exit or a failed start both record a new finish time.
   const finishedAtAttach = row.state.finishedAt;
   const isDone = () => {
@@ -80,7 +84,7 @@ export async function attachContainer(ctx: ContainerContext, ref: string, opts: 
  */
 function coalesce(records: LogRecord[]): OutputChunk[] {
   const out: OutputChunk[] = [];
-  for (let i = 0; i < records.length; ) {
+  for (let i = 0; i < records.length;) {
     let j = i + 1;
     while (j < records.length && records[j].stream === records[i].stream) j += 1;
     out.push({ stream: records[i].stream, data: Buffer.concat(records.slice(i, j).map((r) => r.data)) });
@@ -110,10 +114,12 @@ async function connectStdin(ctx: ContainerContext, id: string, detachKeys: Buffe
       detachKeys,
       closeStdinOnEnd: row.spec.stdinOnce && !row.spec.tty,
       onDetach,
-    }).then((channel) => ({ ...channel, initializedPid: wasStopped ? row.state.pid : 0 })).catch((err: unknown) => {
-      ctx.log.warn({ err, id }, 'could not connect to the attach socket: stdin is not forwarded');
-      return null;
-    });
+    })
+      .then((channel) => ({ ...channel, initializedPid: wasStopped ? row.state.pid : 0 }))
+      .catch((err: unknown) => {
+        ctx.log.warn({ err, id }, 'could not connect to the attach socket: stdin is not forwarded');
+        return null;
+      });
   });
 }
 

@@ -47,7 +47,9 @@ export async function upperLayerTar(upper: string): Promise<Readable> {
   const child = spawnTar(upperTarArgs(upper));
   child.stdin.end(names.map((n) => `${n}\0`).join(''));
   let stderr = '';
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   // Piped at once: Node discards an unread child stdout when the child exits.
   const stdout = child.stdout.pipe(new PassThrough());
@@ -119,7 +121,12 @@ export async function commitContainer(ctx: ContainerContext, ref: string, opts: 
     faultPoint('commit.after-layer-tar');
     const { id } = await ctx.images.commit({ parent, layer, config, comment: opts.comment, author: opts.author, createdBy: row.spec.cmd.join(' '), tag });
     faultPoint('commit.after-image');
-    ctx.events.emit({ type: 'container', action: 'commit', id: row.id, attributes: eventAttributes(row, { comment: opts.comment, imageID: id, imageRef: tag ?? '' }) });
+    ctx.events.emit({
+      type: 'container',
+      action: 'commit',
+      id: row.id,
+      attributes: eventAttributes(row, { comment: opts.comment, imageID: id, imageRef: tag ?? '' }),
+    });
     return { id };
   } finally {
     if (paused) {

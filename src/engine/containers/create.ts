@@ -44,7 +44,13 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
   const id = randomBytes(32).toString('hex');
   const volumesFrom = resolveVolumesFrom(ctx, opts.spec.volumesFrom ?? []);
   // Creates the named and anonymous volumes the container needs; undone below if the create fails.
-  const plan = await planMounts(ctx.volumes, { containerId: id, mounts: opts.spec.mounts, configVolumes: opts.configVolumes ?? [], imageVolumes: image.config.volumes, volumesFrom });
+  const plan = await planMounts(ctx.volumes, {
+    containerId: id,
+    mounts: opts.spec.mounts,
+    configVolumes: opts.configVolumes ?? [],
+    imageVolumes: image.config.volumes,
+    volumesFrom,
+  });
   const spec: ContainerSpec = {
     ...opts.spec,
     ...merged,
@@ -101,7 +107,10 @@ async function validateHostConfig(spec: CreateContainerOptions['spec']): Promise
   normalizeCapabilities(spec.capDrop);
   for (const m of spec.mounts) {
     if (m.type !== 'bind' || m.origin !== 'mounts') continue;
-    const exists = await fs.stat(m.source).then(() => true, () => false);
+    const exists = await fs.stat(m.source).then(
+      () => true,
+      () => false,
+    );
     if (!exists) {
       throw invalid('BERTH_MOUNT_SOURCE_MISSING', `invalid mount config for type "bind": bind source path does not exist: ${m.source}`);
     }

@@ -17,7 +17,6 @@ import { containerFiles } from '../paths.js';
 import type { ContainerContext } from './context.js';
 import { findContainer } from './resolve.js';
 
-
 /** True for an overlay whiteout: a character device 0/0. */
 export function isWhiteoutStat(st: { isCharacterDevice(): boolean; rdev: number }): boolean {
   return st.isCharacterDevice() && st.rdev === 0;
@@ -73,7 +72,20 @@ export async function upperChanges(upper: string, lowers: string[]): Promise<Con
  * default mounts and of the etc files): Docker keeps them in an init layer
  * below the container's, so `docker diff` never shows them.
  */
-export const INIT_PATHS = new Set(['/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/dev/console', '/proc', '/sys', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/etc/mtab', '/.dockerenv']);
+export const INIT_PATHS = new Set([
+  '/dev',
+  '/dev/pts',
+  '/dev/shm',
+  '/dev/mqueue',
+  '/dev/console',
+  '/proc',
+  '/sys',
+  '/etc/hosts',
+  '/etc/hostname',
+  '/etc/resolv.conf',
+  '/etc/mtab',
+  '/.dockerenv',
+]);
 
 /**
  * Drops init paths, then directories that are only "changed" because one

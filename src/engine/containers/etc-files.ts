@@ -72,10 +72,5 @@ export function resolvContent(spec: ContainerSpec, net: EtcNetwork, hostResolv: 
   else if (servers.length === 0) servers = ['8.8.8.8', '8.8.4.4'];
   const search = spec.dnsSearch?.length ? [spec.dnsSearch.join(' ')] : of('search');
   const options = spec.dnsOptions?.length ? [spec.dnsOptions.join(' ')] : of('options');
-  return [
-    ...search.map((s) => `search ${s}`),
-    ...servers.map((s) => `nameserver ${s}`),
-    ...options.map((o) => `options ${o}`),
-    '',
-  ].join('\n');
+  return [...search.map((s) => `search ${s}`), ...servers.map((s) => `nameserver ${s}`), ...options.map((o) => `options ${o}`), ''].join('\n');
 }

@@ -64,7 +64,14 @@ export interface ExitOutcome {
  * Decides the restart policy: `restarting` with the next backoff delay, or
  * `exited`.
  */
-export async function recordExit(ctx: ContainerContext, row: Row, exitCode: number, finishedAt: Date | bigint, error: string, oomKilled = false): Promise<ExitOutcome> {
+export async function recordExit(
+  ctx: ContainerContext,
+  row: Row,
+  exitCode: number,
+  finishedAt: Date | bigint,
+  error: string,
+  oomKilled = false,
+): Promise<ExitOutcome> {
   const restart = shouldRestart(row.spec, row.state, exitCode);
   const state: ContainerState = {
     ...row.state,

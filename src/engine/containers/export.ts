@@ -64,11 +64,15 @@ export async function exportContainer(ctx: ContainerContext, ref: string): Promi
   }
   child.stdin.end(names.map((n) => `${n}\0`).join(''));
   let stderr = '';
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
   const out = new PassThrough();
   child.stdout.pipe(out);
   const release = () => releaseSnapshot(target).catch((err: unknown) => ctx.log.warn({ err, target }, 'releasing an export snapshot failed'));
-  out.on('close', () => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  out.on('close', () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
   child.on('close', (code) => {
     if (code !== 0 && !out.destroyed) out.destroy(systemError('BERTH_EXPORT_TAR', `exporting ${row.id}: tar exited ${code}: ${stderr.trim()}`));
     void release();

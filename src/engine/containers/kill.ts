@@ -27,7 +27,8 @@ export async function killContainer(ctx: ContainerContext, ref: string, signal =
     await withContainerLock(ctx.mutex, id, async () => {
       const row = findContainer(ctx, id);
       // dockerd's wording, naming the container as the client did and by its full ID.
-      if (!canTransition('kill', row.state.status)) throw conflict('BERTH_CONTAINER_KILL_CONFLICT', `Cannot kill container: ${ref}: Container ${id} is not running`);
+      if (!canTransition('kill', row.state.status))
+        throw conflict('BERTH_CONTAINER_KILL_CONFLICT', `Cannot kill container: ${ref}: Container ${id} is not running`);
       const stopsIt = TERMINATING.has(number) || number === parseSignal(row.spec.stopSignal || 'TERM');
       if (stopsIt && !row.state.stoppedByUser) ctx.repo.saveState(id, { ...row.state, stoppedByUser: true });
       await ctx.runtime.kill(id, String(number));

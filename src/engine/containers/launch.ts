@@ -127,7 +127,13 @@ function etcNetwork(net: NetworkSetup): EtcNetwork {
   return { ip: primary?.endpoint.ip ?? '', dnsServer: primary?.network.dnsEnabled ? primary.network.gateway : '' };
 }
 
-async function writeBundle(ctx: ContainerContext, row: Row, bundle: string, files: ReturnType<typeof containerFiles>, netnsPath: string | undefined): Promise<string[]> {
+async function writeBundle(
+  ctx: ContainerContext,
+  row: Row,
+  bundle: string,
+  files: ReturnType<typeof containerFiles>,
+  netnsPath: string | undefined,
+): Promise<string[]> {
   const user = await resolveUser(files.merged, row.spec.user);
   const { spec, warnings } = buildOciSpec({
     id: row.id,

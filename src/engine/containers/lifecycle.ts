@@ -15,9 +15,27 @@ import { conflict, notModified } from '../errors.js';
 import type { CodeOfKind } from '../error-codes.js';
 
 export type Operation =
-  | 'start' | 'stop' | 'kill' | 'pause' | 'unpause' | 'restart' | 'remove' | 'remove-forced' | 'exit' | 'rename'
-  | 'attach' | 'top' | 'resize' | 'resize-before-start' | 'exec' | 'init' | 'attach-stdin' | 'uninit' | 'restart-by-policy'
-  | 'prune' | 'update';
+  | 'start'
+  | 'stop'
+  | 'kill'
+  | 'pause'
+  | 'unpause'
+  | 'restart'
+  | 'remove'
+  | 'remove-forced'
+  | 'exit'
+  | 'rename'
+  | 'attach'
+  | 'top'
+  | 'resize'
+  | 'resize-before-start'
+  | 'exec'
+  | 'init'
+  | 'attach-stdin'
+  | 'uninit'
+  | 'restart-by-policy'
+  | 'prune'
+  | 'update';
 
 const ALL: ContainerStatus[] = ['created', 'initialized', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
 
@@ -137,7 +155,9 @@ function refusal(op: Operation, from: ContainerStatus, id: string): Refusal {
     case 'start':
       return { message: from === 'paused' ? `cannot start a paused container, try unpause instead` : `cannot start container ${short} in state ${from}` };
     case 'attach':
-      return { message: from === 'paused' ? `You cannot attach to a paused container, unpause it first` : `cannot attach to container ${short} in state ${from}` };
+      return {
+        message: from === 'paused' ? `You cannot attach to a paused container, unpause it first` : `cannot attach to container ${short} in state ${from}`,
+      };
     case 'rename':
       return { message: `cannot rename container ${short} in state ${from}` };
     case 'remove':

@@ -11,7 +11,12 @@ import { isUp } from './lifecycle.js';
 import { readLogBatches } from './log-reader.js';
 import { findContainer } from './resolve.js';
 
-export async function containerLogs(ctx: ContainerContext, ref: string, opts: LogsOptions, signal: AbortSignal): Promise<{ tty: boolean; batches: AsyncIterable<LogEntry[]> }> {
+export async function containerLogs(
+  ctx: ContainerContext,
+  ref: string,
+  opts: LogsOptions,
+  signal: AbortSignal,
+): Promise<{ tty: boolean; batches: AsyncIterable<LogEntry[]> }> {
   const row = findContainer(ctx, ref);
   const path = ctx.paths.logFile(row.id);
   const keep = recordFilter(opts);
@@ -47,14 +52,12 @@ export async function containerLogs(ctx: ContainerContext, ref: string, opts: Lo
 function recordFilter(opts: LogsOptions): (r: LogRecord) => boolean {
   const since = opts.since > 0 ? BigInt(Math.floor(opts.since * 1e9)) : 0n;
   const until = opts.until > 0 ? untilNs(opts.until) : 0n;
-  return (r) =>
-    (r.stream === 'stdout' ? opts.stdout : opts.stderr) && r.timeNs >= since && (until === 0n || r.timeNs <= until);
+  return (r) => (r.stream === 'stdout' ? opts.stdout : opts.stderr) && r.timeNs >= since && (until === 0n || r.timeNs <= until);
 }
 
 function untilNs(until: number): bigint {
   return BigInt(Math.floor(until * 1e9));
 }
-
 
 /**
  * The last `n` whole lines of the log and the byte offset just after them.

@@ -22,7 +22,13 @@ export async function mountContainer(ctx: ContainerContext, ref: string): Promis
     const row = findContainer(ctx, id);
     const files = containerFiles(ctx.paths.containerDir(row.id));
     const image = ctx.images.resolve(row.spec.imageId);
-    await ctx.rootMounts.mount({ overlayRoot: ctx.images.overlayRoot, lowers: ctx.images.lowerDirs(image), upperDir: files.upper, workDir: files.work, mergedDir: files.merged });
+    await ctx.rootMounts.mount({
+      overlayRoot: ctx.images.overlayRoot,
+      lowers: ctx.images.lowerDirs(image),
+      upperDir: files.upper,
+      workDir: files.work,
+      mergedDir: files.merged,
+    });
     ctx.live.of(row.id).hostMounts += 1;
     return files.merged;
   });

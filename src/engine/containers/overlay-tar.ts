@@ -167,7 +167,15 @@ export async function* convertOverlayTar(source: AsyncIterable<Buffer>): AsyncGe
       yield* paxWithoutOpaque(pax.header, pax.records);
       yield h;
       const dir = f.name.replace(/\/+$/, '');
-      yield entryHeader({ name: dir ? `${dir}/${OPAQUE_MARKER}` : OPAQUE_MARKER, type: 'file', mode: f.mode & 0o777, uid: f.uid, gid: f.gid, mtime: f.mtime, size: 0 });
+      yield entryHeader({
+        name: dir ? `${dir}/${OPAQUE_MARKER}` : OPAQUE_MARKER,
+        type: 'file',
+        mode: f.mode & 0o777,
+        uid: f.uid,
+        gid: f.gid,
+        mtime: f.mtime,
+        size: 0,
+      });
     } else {
       if (pax) yield Buffer.concat([pax.header, pax.data]);
       yield h;

@@ -34,13 +34,26 @@ const GO = {
 export function goFileMode(mode: number): number {
   let out = mode & 0o777;
   switch (mode & S_IFMT) {
-    case fs.constants.S_IFDIR: out += GO.dir; break;
-    case fs.constants.S_IFLNK: out += GO.symlink; break;
-    case fs.constants.S_IFBLK: out += GO.device; break;
-    case fs.constants.S_IFCHR: out += GO.device + GO.charDevice; break;
-    case fs.constants.S_IFIFO: out += GO.namedPipe; break;
-    case fs.constants.S_IFSOCK: out += GO.socket; break;
-    default: break;
+    case fs.constants.S_IFDIR:
+      out += GO.dir;
+      break;
+    case fs.constants.S_IFLNK:
+      out += GO.symlink;
+      break;
+    case fs.constants.S_IFBLK:
+      out += GO.device;
+      break;
+    case fs.constants.S_IFCHR:
+      out += GO.device + GO.charDevice;
+      break;
+    case fs.constants.S_IFIFO:
+      out += GO.namedPipe;
+      break;
+    case fs.constants.S_IFSOCK:
+      out += GO.socket;
+      break;
+    default:
+      break;
   }
   if (mode & 0o4000) out += GO.setuid;
   if (mode & 0o2000) out += GO.setgid;

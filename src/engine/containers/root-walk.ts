@@ -60,8 +60,12 @@ interface Frame {
  */
 export async function walkInRoot(base: string, inner: string, opts: { followFinal: boolean; createDirs?: boolean }): Promise<Walked> {
   const stack: Frame[] = [{ fd: fsSync.openSync(base, fsSync.constants.O_RDONLY | fsSync.constants.O_DIRECTORY), name: '' }];
-  const close = () => { for (const f of stack.splice(0)) fsSync.closeSync(f.fd); };
-  const popTo = (depth: number) => { while (stack.length > depth) fsSync.closeSync(stack.pop()!.fd); };
+  const close = () => {
+    for (const f of stack.splice(0)) fsSync.closeSync(f.fd);
+  };
+  const popTo = (depth: number) => {
+    while (stack.length > depth) fsSync.closeSync(stack.pop()!.fd);
+  };
   const containerPath = (extra?: string) => `/${[...stack.slice(1).map((f) => f.name), ...(extra ? [extra] : [])].join('/')}`;
   try {
     const todo = pathComponents(inner);
@@ -83,7 +87,9 @@ export async function walkInRoot(base: string, inner: string, opts: { followFina
         if (last) return { dirFd: top.fd, name: part, stat: null, containerPath: containerPath(part), close };
         if (opts.createDirs && ++retries <= MAX_RETRIES) {
           // mkdir(2) never follows a final symlink; EEXIST means someone was faster: look again.
-          await fs.mkdir(atPath(top.fd, part), { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'EEXIST') throw err; });
+          await fs.mkdir(atPath(top.fd, part), { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
+            if (err.code !== 'EEXIST') throw err;
+          });
           todo.unshift(part);
           continue;
         }
@@ -117,7 +123,13 @@ export async function walkInRoot(base: string, inner: string, opts: { followFina
       }
       stack.push({ fd, name: part });
     }
-    return { dirFd: stack[stack.length - 1].fd, name: null, stat: await fs.lstat(atPath(stack[stack.length - 1].fd, '.'), { bigint: true }), containerPath: containerPath(), close };
+    return {
+      dirFd: stack[stack.length - 1].fd,
+      name: null,
+      stat: await fs.lstat(atPath(stack[stack.length - 1].fd, '.'), { bigint: true }),
+      containerPath: containerPath(),
+      close,
+    };
   } catch (err) {
     close();
     throw err;

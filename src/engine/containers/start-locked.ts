@@ -18,7 +18,12 @@ import { faultPoint } from '../fault.js';
  * the exit code Docker records, emits `die`, and throws.
  * `restartCount` is carried over by restart-policy restarts.
  */
-export async function startLocked(ctx: ContainerContext, lock: LockedContainer, row: Row, opts: { stoppedByUser: boolean; restartCount?: number }): Promise<void> {
+export async function startLocked(
+  ctx: ContainerContext,
+  lock: LockedContainer,
+  row: Row,
+  opts: { stoppedByUser: boolean; restartCount?: number },
+): Promise<void> {
   try {
     const launched = isInitialized(row.state.status) ? await startInitializedRow(ctx, lock, row) : await launchContainer(ctx, lock, row);
     const state = {

@@ -93,7 +93,10 @@ interface ExitWaiter {
 /** Subscribes to the container's next committed exit (`die`) before anything is signalled. */
 export function waitForExit(ctx: ContainerContext, id: string): ExitWaiter {
   const abort = new AbortController();
-  const died = ctx.events.next('die', id, abort.signal).then(() => true, () => false);
+  const died = ctx.events.next('die', id, abort.signal).then(
+    () => true,
+    () => false,
+  );
   return {
     async within(ms) {
       if (!isActive(ctx.repo.get(id)?.state.status ?? 'exited')) {

@@ -170,15 +170,7 @@ export interface ContainerSpec {
  * `runc create` are done and the process waits for `runc start`: an attach
  * in this state loses no output. It is reported to clients as `created`.
  */
-export type ContainerStatus =
-  | 'created'
-  | 'initialized'
-  | 'running'
-  | 'paused'
-  | 'restarting'
-  | 'removing'
-  | 'exited'
-  | 'dead';
+export type ContainerStatus = 'created' | 'initialized' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
 export interface ContainerState {
   status: ContainerStatus;

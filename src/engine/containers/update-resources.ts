@@ -61,7 +61,8 @@ export function mergeUpdate(spec: ContainerSpec, u: ContainerUpdateOptions): Pic
     r.memory = u.memory;
   }
   if (u.memorySwap !== 0) {
-    if (u.memorySwap > 0 && u.memorySwap < r.memory) throw invalid('BERTH_UPDATE_SWAP', 'Minimum memoryswap limit should be larger than memory limit, see usage');
+    if (u.memorySwap > 0 && u.memorySwap < r.memory)
+      throw invalid('BERTH_UPDATE_SWAP', 'Minimum memoryswap limit should be larger than memory limit, see usage');
     r.memorySwap = u.memorySwap;
   }
   if (u.pidsLimit !== null) r.pidsLimit = u.pidsLimit;

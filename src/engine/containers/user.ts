@@ -73,7 +73,10 @@ export function parseGroup(text: string): GroupEntry[] {
   for (const f of fields(text)) {
     const gid = parseId(f[2]);
     if (!f[0] || gid === null) continue;
-    const members = (f[3] ?? '').split(',').map((m) => m.trim()).filter((m) => m !== '');
+    const members = (f[3] ?? '')
+      .split(',')
+      .map((m) => m.trim())
+      .filter((m) => m !== '');
     out.push({ name: f[0], gid, members });
   }
   return out;
@@ -134,11 +137,7 @@ function resolveGroup(groupArg: string, group: GroupEntry[] | null): number {
 export async function resolveUser(rootfs: string, user: string): Promise<ResolvedUser> {
   const passwdText = await readFileInRoot(rootfs, '/etc/passwd', MAX_ACCOUNT_FILE_BYTES);
   const groupText = await readFileInRoot(rootfs, '/etc/group', MAX_ACCOUNT_FILE_BYTES);
-  return resolveUserFrom(
-    user.trim(),
-    passwdText === null ? null : parsePasswd(passwdText),
-    groupText === null ? null : parseGroup(groupText),
-  );
+  return resolveUserFrom(user.trim(), passwdText === null ? null : parsePasswd(passwdText), groupText === null ? null : parseGroup(groupText));
 }
 
 /**

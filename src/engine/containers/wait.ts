@@ -11,7 +11,12 @@ import type { ContainerContext } from './context.js';
 import { isUp } from './lifecycle.js';
 import { findContainer } from './resolve.js';
 
-export async function waitContainer(ctx: ContainerContext, ref: string, condition: WaitCondition, signal: AbortSignal): Promise<{ result: Promise<WaitResult> }> {
+export async function waitContainer(
+  ctx: ContainerContext,
+  ref: string,
+  condition: WaitCondition,
+  signal: AbortSignal,
+): Promise<{ result: Promise<WaitResult> }> {
   const row = findContainer(ctx, ref);
   const id = row.id;
   if (condition === 'removed') {

@@ -17,11 +17,34 @@
 import { EventEmitter } from 'node:events';
 
 export type ContainerAction =
-  | 'create' | 'start' | 'die' | 'stop' | 'kill' | 'pause' | 'unpause' | 'oom'
-  | 'restart' | 'destroy' | 'rename' | 'attach' | 'detach' | 'resize' | 'commit' | 'copy' | 'extract-to-dir' | 'archive-path'
-  | 'export' | 'top' | 'update' | 'mount' | 'unmount'
+  | 'create'
+  | 'start'
+  | 'die'
+  | 'stop'
+  | 'kill'
+  | 'pause'
+  | 'unpause'
+  | 'oom'
+  | 'restart'
+  | 'destroy'
+  | 'rename'
+  | 'attach'
+  | 'detach'
+  | 'resize'
+  | 'commit'
+  | 'copy'
+  | 'extract-to-dir'
+  | 'archive-path'
+  | 'export'
+  | 'top'
+  | 'update'
+  | 'mount'
+  | 'unmount'
   // Docker writes the command or the status into the action: "exec_start: sh -c x", "health_status: healthy".
-  | `exec_create: ${string}` | `exec_start: ${string}` | 'exec_die' | `health_status: ${string}`;
+  | `exec_create: ${string}`
+  | `exec_start: ${string}`
+  | 'exec_die'
+  | `health_status: ${string}`;
 
 export type EventType = 'container' | 'image' | 'volume' | 'network' | 'daemon';
 

@@ -10,7 +10,20 @@
 import { parseFilters, type FilterArgs, type Filters } from '../filters/index.js';
 
 export const EVENT_FILTER_KEYS: ReadonlySet<string> = new Set([
-  'config', 'container', 'daemon', 'event', 'image', 'label', 'network', 'node', 'plugin', 'scope', 'secret', 'service', 'type', 'volume',
+  'config',
+  'container',
+  'daemon',
+  'event',
+  'image',
+  'label',
+  'network',
+  'node',
+  'plugin',
+  'scope',
+  'secret',
+  'service',
+  'type',
+  'volume',
 ]);
 
 const PREFIXED_ACTIONS = new Set(['health_status', 'exec_create', 'exec_start']);
@@ -33,8 +46,15 @@ export function eventMatcher(raw: Filters | undefined): EventMatcher {
     matchAction(f, e.action) &&
     f.matchExact('type', e.type) &&
     f.matchExact('scope', 'local') &&
-    byName(f, 'container', e) && byName(f, 'volume', e) && byName(f, 'network', e) && byName(f, 'daemon', e) &&
-    byName(f, 'plugin', e) && byName(f, 'service', e) && byName(f, 'node', e) && byName(f, 'secret', e) && byName(f, 'config', e) &&
+    byName(f, 'container', e) &&
+    byName(f, 'volume', e) &&
+    byName(f, 'network', e) &&
+    byName(f, 'daemon', e) &&
+    byName(f, 'plugin', e) &&
+    byName(f, 'service', e) &&
+    byName(f, 'node', e) &&
+    byName(f, 'secret', e) &&
+    byName(f, 'config', e) &&
     matchImage(f, e) &&
     f.matchLabels('label', e.attributes);
 }

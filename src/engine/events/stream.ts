@@ -29,14 +29,25 @@ export interface EventsQuery {
 
 /** What the stream reads history from (db/events-repo.ts). */
 export interface EventHistory {
-  page(afterId: number, upToId: number, sinceNano: bigint, untilNano: bigint, limit: number): Array<{
-    seq: number; timeNano: bigint; type: string; action: string; actorId: string; attributes: Record<string, string>;
+  page(
+    afterId: number,
+    upToId: number,
+    sinceNano: bigint,
+    untilNano: bigint,
+    limit: number,
+  ): Array<{
+    seq: number;
+    timeNano: bigint;
+    type: string;
+    action: string;
+    actorId: string;
+    attributes: Record<string, string>;
   }>;
 }
 
 export const DEFAULT_MAX_QUEUED = 4096;
 const PAGE = 256;
-const MAX_NANO = (1n << 62n);
+const MAX_NANO = 1n << 62n;
 /** setTimeout's ceiling (~24.8 days); a later `until` re-arms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -90,7 +101,7 @@ export interface EventStream {
 }
 
 function* replayHistory(history: EventHistory, cutoff: number, since: bigint, until: bigint, match: EventMatcher, signal: AbortSignal): Generator<EngineEvent> {
-  for (let after = 0; !signal.aborted; ) {
+  for (let after = 0; !signal.aborted;) {
     const rows = history.page(after, cutoff, since, until, PAGE);
     for (const r of rows) {
       const e = { type: r.type, action: r.action, id: r.actorId, attributes: r.attributes, timeNano: r.timeNano, seq: r.seq } as EngineEvent;
@@ -112,7 +123,11 @@ class LiveQueue {
   #drop!: (err: EngineError) => void;
   readonly dropped = new Promise<EngineError>((resolve) => (this.#drop = resolve));
 
-  constructor(private readonly max: number, private readonly match: EventMatcher, private readonly signal: AbortSignal) {
+  constructor(
+    private readonly max: number,
+    private readonly match: EventMatcher,
+    private readonly signal: AbortSignal,
+  ) {
     signal.addEventListener('abort', this.#onAbort, { once: true });
   }
 
@@ -120,7 +135,11 @@ class LiveQueue {
     if (this.#done || this.#failure || !this.match(e)) return;
     if (this.#items.length >= this.max) {
       this.#items = [];
-      this.#failure = new EngineError('unavailable', 'BERTH_EVENTS_SLOW_READER', `events reader too slow: more than ${this.max} events behind; reconnect with since`);
+      this.#failure = new EngineError(
+        'unavailable',
+        'BERTH_EVENTS_SLOW_READER',
+        `events reader too slow: more than ${this.max} events behind; reconnect with since`,
+      );
       this.#drop(this.#failure);
     } else this.#items.push(e);
     this.#wake?.();

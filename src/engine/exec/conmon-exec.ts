@@ -64,8 +64,10 @@ export function buildExecConmonArgs(input: ExecConmonInput): string[] {
       stdin: input.stdin,
       logLevel: input.logLevel,
     }),
-    '-e', '--exec-attach',
-    '--exec-process-spec', files.processSpec,
+    '-e',
+    '--exec-attach',
+    '--exec-process-spec',
+    files.processSpec,
   ];
 }
 

@@ -33,7 +33,13 @@ const SOCKET_DRAIN_MS = 2_000;
 function settled(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return Promise.race([p.then(() => {}, () => {}), timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p.then(
+      () => {},
+      () => {},
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Called once the session ended and its exit code is stored. */
@@ -45,15 +51,24 @@ export type OnEnded = (session: ExecSession) => void;
  * start, with the runtime's message as its only output. A detached start
  * that fails throws.
  */
-export async function runSession(ctx: ContainerContext, row: Row, session: ExecSession, opts: ExecStartOptions, onEnded: OnEnded): Promise<AttachSession | null> {
+export async function runSession(
+  ctx: ContainerContext,
+  row: Row,
+  session: ExecSession,
+  opts: ExecStartOptions,
+  onEnded: OnEnded,
+): Promise<AttachSession | null> {
   const tty = session.opts.tty;
   const attached = !opts.detach;
   try {
     await fs.mkdir(execFiles(session.bundleDir).exitDir, { recursive: true, mode: 0o700 });
     // conmon starts up while the spec is written: it reads the spec only after the second start byte.
     const conmon = ctx.runtime.exec({
-      containerId: row.id, sessionId: session.id,
-      bundleDir: session.bundleDir, terminal: tty, stdin: attached && session.opts.attachStdin,
+      containerId: row.id,
+      sessionId: session.id,
+      bundleDir: session.bundleDir,
+      terminal: tty,
+      stdin: attached && session.opts.attachStdin,
       // conmon's exec child prints debug lines on the process's own stderr: never ask it for debug.
       logLevel: ctx.settings.logLevel === 'debug' ? 'info' : ctx.settings.logLevel,
     });
@@ -63,9 +78,13 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
     specWritten.catch(() => {}); // awaited below; a handshake failure must not leave it unhandled
     conmon.release();
     const ready = await conmon.attach.next(HANDSHAKE_TIMEOUT_MS, 'the attach socket');
-    if (typeof ready.data !== 'number' || ready.data < 0) throw systemError('BERTH_EXEC_ATTACH', ready.message || conmon.stderr().trim() || 'conmon could not set up the attach socket');
+    if (typeof ready.data !== 'number' || ready.data < 0)
+      throw systemError('BERTH_EXEC_ATTACH', ready.message || conmon.stderr().trim() || 'conmon could not set up the attach socket');
     await specWritten;
-    if (attached) session.socket = await AttachSocket.connect(session.bundleDir, { onOverflow: () => ctx.log.warn({ exec: session.id }, 'exec client too slow: disconnected') });
+    if (attached)
+      session.socket = await AttachSocket.connect(session.bundleDir, {
+        onOverflow: () => ctx.log.warn({ exec: session.id }, 'exec client too slow: disconnected'),
+      });
     conmon.release();
     const started = await conmon.sync.next(HANDSHAKE_TIMEOUT_MS, 'the exec pid');
     if (typeof started.data !== 'number' || started.data < 0) throw await startFailure(session, started.message);
@@ -78,16 +97,19 @@ export async function runSession(ctx: ContainerContext, row: Row, session: ExecS
     return failedSession(tty, failure.message);
   }
   let replay: OutputChunk[] = [];
-  const exited = session.conmon.sync.next(Infinity, 'the exit code').then(
-    (m) => (typeof m.data === 'number' && m.data >= 0 ? m.data : 126),
-    () => -1,
-  ).then(async (code) => {
-    // The exit report can be read before the last frames: closing the socket now would drop them.
-    if (session.socket) await settled(session.socket.ended, SOCKET_DRAIN_MS);
-    // conmon 2.1.6 can finish a fast process before it accepted our connection; its log still has the output.
-    if (session.socket && session.socket.receivedBytes === 0) replay = await readExecLog(execFiles(session.bundleDir).log);
-    endSession(session, code, onEnded);
-  });
+  const exited = session.conmon.sync
+    .next(Infinity, 'the exit code')
+    .then(
+      (m) => (typeof m.data === 'number' && m.data >= 0 ? m.data : 126),
+      () => -1,
+    )
+    .then(async (code) => {
+      // The exit report can be read before the last frames: closing the socket now would drop them.
+      if (session.socket) await settled(session.socket.ended, SOCKET_DRAIN_MS);
+      // conmon 2.1.6 can finish a fast process before it accepted our connection; its log still has the output.
+      if (session.socket && session.socket.receivedBytes === 0) replay = await readExecLog(execFiles(session.bundleDir).log);
+      endSession(session, code, onEnded);
+    });
   return attached ? attachedSession(session, exited, () => replay) : (void exited, null);
 }
 
@@ -108,8 +130,15 @@ async function writeProcessSpec(ctx: ContainerContext, row: Row, session: ExecSe
   const config = JSON.parse(await fs.readFile(path.join(ctx.paths.bundleDir(row.id), 'config.json'), 'utf8')) as OciSpec;
   const user = await resolveUser(containerFiles(ctx.paths.containerDir(row.id)).merged, session.opts.user || row.spec.user);
   const process = buildExecProcess({
-    base: config.process, spec: row.spec, cmd: session.opts.cmd, env: session.opts.env, workingDir: session.opts.workingDir,
-    user, tty: session.opts.tty, privileged: session.opts.privileged, hostCapabilities: ctx.settings.hostCapabilities,
+    base: config.process,
+    spec: row.spec,
+    cmd: session.opts.cmd,
+    env: session.opts.env,
+    workingDir: session.opts.workingDir,
+    user,
+    tty: session.opts.tty,
+    privileged: session.opts.privileged,
+    hostCapabilities: ctx.settings.hostCapabilities,
     consoleSize: opts.consoleSize,
   });
   await fs.writeFile(execFiles(session.bundleDir).processSpec, JSON.stringify(process));

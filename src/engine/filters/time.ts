@@ -53,7 +53,13 @@ function parseRfc3339ish(value: string): number | undefined {
   const ms = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
   const asUtc = Date.UTC(y, mo - 1, d, h, mi, s, ms);
   const back = new Date(asUtc);
-  const inRange = back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d && back.getUTCHours() === h && back.getUTCMinutes() === mi && back.getUTCSeconds() === s;
+  const inRange =
+    back.getUTCFullYear() === y &&
+    back.getUTCMonth() === mo - 1 &&
+    back.getUTCDate() === d &&
+    back.getUTCHours() === h &&
+    back.getUTCMinutes() === mi &&
+    back.getUTCSeconds() === s;
   if (!inRange) return undefined;
   const zone = m[8];
   if (zone === undefined) return new Date(y, mo - 1, d, h, mi, s, ms).getTime();

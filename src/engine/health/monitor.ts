@@ -34,7 +34,10 @@ export class HealthMonitor {
   #watches = new Map<string, Watch>();
   #unsubscribe: (() => void) | null = null;
 
-  constructor(private readonly ctx: ContainerContext, private readonly exec: HealthExec) {}
+  constructor(
+    private readonly ctx: ContainerContext,
+    private readonly exec: HealthExec,
+  ) {}
 
   /** Subscribes to lifecycle events and resumes the schedules of running containers. */
   start(): void {
@@ -115,8 +118,16 @@ export class HealthMonitor {
   async #run(id: string, probe: Probe): Promise<HealthLogEntry> {
     const start = rfc3339Nano();
     const { id: execId } = await this.exec.create(id, {
-      cmd: probe.cmd, env: [], workingDir: '', user: '', tty: false,
-      attachStdin: false, attachStdout: true, attachStderr: true, privileged: false, detachKeys: '',
+      cmd: probe.cmd,
+      env: [],
+      workingDir: '',
+      user: '',
+      tty: false,
+      attachStdin: false,
+      attachStdout: true,
+      attachStderr: true,
+      privileged: false,
+      detachKeys: '',
     });
     try {
       const session = await this.exec.start(execId, { detach: false, consoleSize: null });
@@ -135,7 +146,12 @@ export class HealthMonitor {
       ]).finally(() => clearTimeout(timer));
       if (timedOut) {
         const { pid } = await this.exec.inspect(execId);
-        if (pid > 0) try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+        if (pid > 0)
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
         session!.detach();
         return { start, end: rfc3339Nano(), exitCode: -1, output: `Health check exceeded timeout (${goDuration(probe.timeoutMs)})` };
       }

@@ -47,7 +47,10 @@ interface HostRun {
  * mount namespaces (the network namespace files live below such a dir).
  */
 export async function privateBindMount(dir: string): Promise<HostRun> {
-  for (const args of [['--bind', dir, dir], ['--make-private', dir]]) {
+  for (const args of [
+    ['--bind', dir, dir],
+    ['--make-private', dir],
+  ]) {
     const res = await execa(hostTool('mount'), args, { reject: false, timeout: MOUNT_TIMEOUT_MS });
     if (res.exitCode !== 0) return { ok: false, message: `mount ${args.join(' ')}: ${String(res.stderr).trim() || (res.shortMessage ?? '')}` };
   }

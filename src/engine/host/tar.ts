@@ -31,14 +31,21 @@ export interface TarCreateOptions {
 export function buildTarCreateArgs(o: TarCreateOptions): string[] {
   const excludes = o.exclude ?? [];
   return [
-    '-c', '-f', '-', '-C', o.dir,
+    '-c',
+    '-f',
+    '-',
+    '-C',
+    o.dir,
     ...(o.posix ? ['--format=posix'] : []),
     '--numeric-owner',
     ...(o.xattrsInclude ? ['--xattrs', `--xattrs-include=${o.xattrsInclude}`] : []),
     ...(o.posix ? ['--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime'] : []),
     ...(excludes.length ? ['--anchored', '--no-wildcards', ...excludes.map((p) => `--exclude=${p}`)] : []),
     ...(o.renameTop ? [`--transform=s|^\\.|${o.renameTop.replace(/[|\\&]/g, '\\$&')}|S`] : []),
-    '--null', '--verbatim-files-from', '-T', '-',
+    '--null',
+    '--verbatim-files-from',
+    '-T',
+    '-',
   ];
 }
 
@@ -52,7 +59,14 @@ export interface TarExtractOptions {
 /** `tar -x -f - …` reading the archive from stdin, keeping owners and modes. Pure. */
 export function buildTarExtractArgs(o: TarExtractOptions): string[] {
   return [
-    '-x', '-f', '-', '-C', o.dir, '--numeric-owner', '--same-owner', '-p',
+    '-x',
+    '-f',
+    '-',
+    '-C',
+    o.dir,
+    '--numeric-owner',
+    '--same-owner',
+    '-p',
     ...(o.xattrsInclude ? ['--xattrs', `--xattrs-include=${o.xattrsInclude}`] : []),
   ];
 }

@@ -153,8 +153,10 @@ async function ociImage(root: string, desc: Json, depth: number): Promise<Archiv
 /** The linux/<this arch> entry of an index, else the first. */
 function pickPlatform(list: Json[]): Json {
   if (list.length === 0) throw bad('empty index');
-  return list.find((m) => {
-    const platform = m.platform as Json | undefined;
-    return platform?.os === 'linux' && platform?.architecture === goArch();
-  }) ?? list[0];
+  return (
+    list.find((m) => {
+      const platform = m.platform as Json | undefined;
+      return platform?.os === 'linux' && platform?.architecture === goArch();
+    }) ?? list[0]
+  );
 }

@@ -51,15 +51,33 @@ function cloneConfig(c: ImageRuntimeConfig): ImageRuntimeConfig {
 }
 
 const HANDLERS: Record<string, Handler> = {
-  cmd: (c, args) => { c.cmd = commandForm(args, 'CMD'); },
-  entrypoint: (c, args) => { c.entrypoint = commandForm(args, 'ENTRYPOINT'); },
-  env: (c, args) => { for (const [k, v] of nameValuePairs(args, 'ENV')) setEnv(c.env, k, v); },
-  label: (c, args) => { for (const [k, v] of nameValuePairs(args, 'LABEL')) c.labels[k] = v; },
-  workdir: (c, args) => { c.workingDir = joinWorkdir(c.workingDir, requireOne(args, 'WORKDIR')); },
-  user: (c, args) => { c.user = requireOne(args, 'USER'); },
-  stopsignal: (c, args) => { c.stopSignal = requireOne(args, 'STOPSIGNAL'); },
-  expose: (c, args) => { for (const p of listForm(args, 'EXPOSE').flatMap(parsePortSpec)) addUnique(c.exposedPorts, p); },
-  volume: (c, args) => { for (const v of listForm(args, 'VOLUME')) addUnique(c.volumes, v); },
+  cmd: (c, args) => {
+    c.cmd = commandForm(args, 'CMD');
+  },
+  entrypoint: (c, args) => {
+    c.entrypoint = commandForm(args, 'ENTRYPOINT');
+  },
+  env: (c, args) => {
+    for (const [k, v] of nameValuePairs(args, 'ENV')) setEnv(c.env, k, v);
+  },
+  label: (c, args) => {
+    for (const [k, v] of nameValuePairs(args, 'LABEL')) c.labels[k] = v;
+  },
+  workdir: (c, args) => {
+    c.workingDir = joinWorkdir(c.workingDir, requireOne(args, 'WORKDIR'));
+  },
+  user: (c, args) => {
+    c.user = requireOne(args, 'USER');
+  },
+  stopsignal: (c, args) => {
+    c.stopSignal = requireOne(args, 'STOPSIGNAL');
+  },
+  expose: (c, args) => {
+    for (const p of listForm(args, 'EXPOSE').flatMap(parsePortSpec)) addUnique(c.exposedPorts, p);
+  },
+  volume: (c, args) => {
+    for (const v of listForm(args, 'VOLUME')) addUnique(c.volumes, v);
+  },
   onbuild: () => {},
 };
 

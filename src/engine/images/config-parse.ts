@@ -43,7 +43,9 @@ export function chainIds(diffIds: string[]): string[] {
 
 function runtimeConfigOf(c: unknown): ImageRuntimeConfig {
   const cfg = isObject(c) ? c : {};
-  const labels = isObject(cfg.Labels) ? Object.fromEntries(Object.entries(cfg.Labels).filter(([, v]) => typeof v === 'string')) as Record<string, string> : {};
+  const labels = isObject(cfg.Labels)
+    ? (Object.fromEntries(Object.entries(cfg.Labels).filter(([, v]) => typeof v === 'string')) as Record<string, string>)
+    : {};
   return {
     cmd: nullableList(cfg.Cmd),
     entrypoint: nullableList(cfg.Entrypoint),

@@ -9,7 +9,6 @@
 import type { ImageHistoryItem } from '../api.js';
 import type { ImageRecord } from './types.js';
 
-
 /**
  * `layerSizes`: the image's layer sizes, bottom first. Without history (an
  * image built by a tool that writes none) each layer gets a row of its own.

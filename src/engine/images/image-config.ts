@@ -100,11 +100,7 @@ function historyJson(h: ImageHistoryEntry): Record<string, unknown> {
 }
 
 /** An ImageRecord for a freshly built config (no tags yet). */
-export function recordFromConfig(
-  input: ImageConfigInput,
-  id: string,
-  layers: { layerIds: string[]; size: number },
-): ImageRecord {
+export function recordFromConfig(input: ImageConfigInput, id: string, layers: { layerIds: string[]; size: number }): ImageRecord {
   return {
     id,
     tags: [],

@@ -115,7 +115,10 @@ async function extractMissing(p: Planned, known: Map<string, LayerRow>, pending:
     faultPoint('load.after-extract');
     pending.set(chainId, layer);
     if (`sha256:${layer.digest}` !== p.input.diffIds[i]) {
-      throw invalid('BERTH_IMAGE_BAD_ARCHIVE', `invalid image archive: layer ${i} of ${p.id} has diff ID sha256:${layer.digest}, config says ${p.input.diffIds[i]}`);
+      throw invalid(
+        'BERTH_IMAGE_BAD_ARCHIVE',
+        `invalid image archive: layer ${i} of ${p.id} has diff ID sha256:${layer.digest}, config says ${p.input.diffIds[i]}`,
+      );
     }
   }
 }

@@ -36,8 +36,7 @@ export interface ParsedReference {
   digest: string;
 }
 
-const badFormat = (detail?: string) =>
-  invalid('BERTH_IMAGE_BAD_REFERENCE', detail ? `invalid reference format: ${detail}` : 'invalid reference format');
+const badFormat = (detail?: string) => invalid('BERTH_IMAGE_BAD_REFERENCE', detail ? `invalid reference format: ${detail}` : 'invalid reference format');
 
 /**
  * Parses `ref` like Docker's ParseNormalizedNamed (no default tag added).

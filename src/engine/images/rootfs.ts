@@ -47,7 +47,8 @@ export type OverlayOptionsInput = WritableOverlay | ReadOnlyOverlay;
 export function buildOverlayMountOptions(input: OverlayOptionsInput): string {
   const readOnly = 'readOnly' in input;
   const minLowers = readOnly ? 2 : 1;
-  if (input.lowers.length < minLowers) throw new Error(`a${readOnly ? ' read-only' : 'n'} overlay mount needs at least ${minLowers} lower dir${minLowers > 1 ? 's' : ''}`);
+  if (input.lowers.length < minLowers)
+    throw new Error(`a${readOnly ? ' read-only' : 'n'} overlay mount needs at least ${minLowers} lower dir${minLowers > 1 ? 's' : ''}`);
   const paths = readOnly ? input.lowers : [...input.lowers, input.upperDir, input.workDir];
   for (const p of paths) {
     if (p === '' || /[,:\n]/.test(p)) throw new Error(`path not usable in overlay options: ${JSON.stringify(p)}`);

@@ -32,8 +32,7 @@ export interface UntarResult {
 const SKIPPED_TYPES = new Set(['CharacterDevice', 'BlockDevice', 'FIFO']);
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 
-const badArchive = (detail: string, cause?: unknown) =>
-  invalid('BERTH_IMAGE_BAD_ARCHIVE', `invalid tar archive: ${detail}`, cause);
+const badArchive = (detail: string, cause?: unknown) => invalid('BERTH_IMAGE_BAD_ARCHIVE', `invalid tar archive: ${detail}`, cause);
 
 /**
  * Extracts `source` into `dest` (an existing, empty, trusted directory).
@@ -74,7 +73,9 @@ export async function untarLayer(source: Readable, dest: string, opts: UntarOpti
     st.failure ??= err instanceof Error && 'kind' in err ? err : badArchive(String((err as Error).message ?? err), err);
   }
   unpack.end();
-  await done.catch((err: Error) => { st.failure ??= err; });
+  await done.catch((err: Error) => {
+    st.failure ??= err;
+  });
   if (keep) await new Promise<void>((resolve, reject) => keep.end((err?: Error | null) => (err ? reject(err) : resolve())));
   if (st.failure) throw st.failure;
   if (st.whiteouts) await applyWhiteouts(cwd, st.whiteouts);
@@ -168,7 +169,10 @@ async function peek(source: Readable, n: number): Promise<{ head: Buffer; rest: 
   let ended = false;
   while (total < n) {
     const r = await it.next();
-    if (r.done) { ended = true; break; }
+    if (r.done) {
+      ended = true;
+      break;
+    }
     const b = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
     buffered.push(b);
     total += b.length;

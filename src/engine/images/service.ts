@@ -108,7 +108,11 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     save: (refs) => saveImages(refs, { repo, layers, resolve }),
     history: async (ref) => {
       const image = resolve(ref);
-      return imageHistory(image, repo.layers(image.id).map((l) => l.size), parentChain(repo, image));
+      return imageHistory(
+        image,
+        repo.layers(image.id).map((l) => l.size),
+        parentChain(repo, image),
+      );
     },
     prune: (filters) => serial(() => pruneImages(filters, { repo, layers, log, inUse: (id) => deps.containersUsing(id).length > 0 })),
   };
@@ -124,7 +128,7 @@ function hideIntermediate(images: ImageRecord[], all: boolean): ImageRecord[] {
 /** The image's ancestors still in the store (nearest first), while each one's history is a prefix of the next. */
 function parentChain(repo: ImagesRepo<ImageRecord>, image: ImageRecord): ImageRecord[] {
   const out: ImageRecord[] = [];
-  for (let cur = image; cur.parent; ) {
+  for (let cur = image; cur.parent;) {
     const p = repo.get(cur.parent);
     if (!p || p.history.length > cur.history.length || out.length > 1000) break;
     out.push(p);
@@ -194,14 +198,16 @@ async function importImage(opts: ImportImageOptions, ctx: ImportCtx): Promise<{ 
     history: [{ created, createdBy: IMPORT_CREATED_BY, comment: opts.message, author: '', emptyLayer: false }],
   };
   const { json, id } = serializeImageConfig(input);
-  return ctx.serial(async () => {
-    const layer = await pending.commit();
-    const record = recordFromConfig(input, id, { layerIds: [layer.layerId], size: layer.size });
-    const row: LayerRow = { id: layer.layerId, diffId: layer.diffId, size: layer.size, link: layer.link, createdAt: Date.now() };
-    ctx.repo.insert({ record, config: json, layers: [row], tags: tag ? [tag] : [] });
-    ctx.log.info({ imageId: id, tag }, 'image imported');
-    return { id };
-  }).finally(() => pending.discard());
+  return ctx
+    .serial(async () => {
+      const layer = await pending.commit();
+      const record = recordFromConfig(input, id, { layerIds: [layer.layerId], size: layer.size });
+      const row: LayerRow = { id: layer.layerId, diffId: layer.diffId, size: layer.size, link: layer.link, createdAt: Date.now() };
+      ctx.repo.insert({ record, config: json, layers: [row], tags: tag ? [tag] : [] });
+      ctx.log.info({ imageId: id, tag }, 'image imported');
+      return { id };
+    })
+    .finally(() => pending.discard());
 }
 
 interface RemoveCtx {

@@ -72,7 +72,15 @@ async function whiteoutItems(root: string, w: Whiteouts): Promise<TarItem[]> {
     await ensureRealDirs(root, dir);
     const st = await fs.lstat(path.join(root, dir));
     items.push({
-      entry: { name: dir ? `${dir}/` : './', type: 'dir', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000), xattrs: { [OPAQUE_XATTR]: 'y' } },
+      entry: {
+        name: dir ? `${dir}/` : './',
+        type: 'dir',
+        mode: st.mode & 0o7777,
+        uid: st.uid,
+        gid: st.gid,
+        mtime: Math.floor(st.mtimeMs / 1000),
+        xattrs: { [OPAQUE_XATTR]: 'y' },
+      },
     });
   }
   return items;

@@ -67,21 +67,26 @@ export function attachAtCreate(ctx: NetworkContext, c: ContainerRef, requests: R
 /** Inserts one endpoint with Docker's checks; returns it. */
 export function addEndpoint(ctx: NetworkContext, c: ContainerRef, networkId: string, req: EndpointRequest, mac: string): EndpointRecord {
   const network = ctx.repo.get(networkId)!;
-  if (network.driver !== 'bridge') throw forbidden('BERTH_NETWORK_NOT_BRIDGE', `container cannot be disconnected from host network or connected to host network`);
+  if (network.driver !== 'bridge')
+    throw forbidden('BERTH_NETWORK_NOT_BRIDGE', `container cannot be disconnected from host network or connected to host network`);
   const isDefault = network.name === 'bridge';
-  if (isDefault && req.aliases.length > 0) throw invalid('BERTH_NETWORK_ALIAS_DEFAULT', 'network-scoped alias is supported only for containers in user defined networks');
+  if (isDefault && req.aliases.length > 0)
+    throw invalid('BERTH_NETWORK_ALIAS_DEFAULT', 'network-scoped alias is supported only for containers in user defined networks');
   if (isDefault && req.ipv4Address) throw invalid('BERTH_NETWORK_IP_DEFAULT', 'user specified IP address is supported on user defined networks only');
-  if (ctx.repo.endpoint(c.id, networkId)) throw forbidden('BERTH_NETWORK_ALREADY_CONNECTED', `endpoint with name ${c.name} already exists in network ${network.name}`);
-  const [ep] = ctx.repo.addEndpoints([{
-    containerId: c.id,
-    networkId,
-    requestedIp: req.ipv4Address,
-    aliases: req.aliases,
-    pick: (used) => {
-      const ip = allocateIp(network, used, req.ipv4Address);
-      return { ip, mac: mac || macFromIp(ip) };
+  if (ctx.repo.endpoint(c.id, networkId))
+    throw forbidden('BERTH_NETWORK_ALREADY_CONNECTED', `endpoint with name ${c.name} already exists in network ${network.name}`);
+  const [ep] = ctx.repo.addEndpoints([
+    {
+      containerId: c.id,
+      networkId,
+      requestedIp: req.ipv4Address,
+      aliases: req.aliases,
+      pick: (used) => {
+        const ip = allocateIp(network, used, req.ipv4Address);
+        return { ip, mac: mac || macFromIp(ip) };
+      },
     },
-  }]);
+  ]);
   return ep;
 }
 
@@ -112,15 +117,24 @@ export async function setupContainerNetwork(ctx: NetworkContext, c: ContainerRef
   if (mode.startsWith('container:')) return { netnsPath: joinedNamespace(ctx, mode.slice('container:'.length)), attachments: [], ports: [] };
   // Missing (never made, or removed while the container was stopped): Docker's "network X not found".
   const primary = findNetwork(ctx, mode);
-  if (!ctx.repo.endpoint(c.id, primary.id) && ctx.repo.endpointsOf(c.id).length === 0) addEndpoint(ctx, c, primary.id, { aliases: [], ipv4Address: '' }, c.spec.macAddress ?? '');
+  if (!ctx.repo.endpoint(c.id, primary.id) && ctx.repo.endpointsOf(c.id).length === 0)
+    addEndpoint(ctx, c, primary.id, { aliases: [], ipv4Address: '' }, c.spec.macAddress ?? '');
   const atts = attachments(ctx, c.id);
   const netns = await ctx.netns.create(c.id);
   try {
     const ports = await ctx.queue.run(async () => {
-      const taken = ctx.repo.allRuns().filter((r) => r.containerId !== c.id).flatMap((r) => r.ports);
+      const taken = ctx.repo
+        .allRuns()
+        .filter((r) => r.containerId !== c.id)
+        .flatMap((r) => r.ports);
       const wanted = atts.length ? wantedPorts(c.spec.portBindings ?? [], c.spec.publishAllPorts ?? false, c.spec.exposedPorts) : [];
       const bound = await bindPorts(wanted, taken, c.name);
-      ctx.repo.putRun({ containerId: c.id, netns, setup: buildNetavarkInput({ containerId: c.id, containerName: c.name, attachments: atts, ports: bound }), ports: bound });
+      ctx.repo.putRun({
+        containerId: c.id,
+        netns,
+        setup: buildNetavarkInput({ containerId: c.id, containerName: c.name, attachments: atts, ports: bound }),
+        ports: bound,
+      });
       return bound;
     });
     if (atts.length) await runNetavark(ctx.bin, 'setup', netns, ctx.repo.getRun(c.id)!.setup);
@@ -158,7 +172,10 @@ export async function teardownContainerNetwork(ctx: NetworkContext, containerId:
         // dummy links of the same names lets netavark finish, which otherwise stops at the missing
         // veth and leaves the bridge and the network's firewall chains behind.
         netns = await ctx.netns.create(containerId);
-        await ctx.netns.addDummyLinks(netns, Object.values(run.setup.networks).map((n) => n.interface_name));
+        await ctx.netns.addDummyLinks(
+          netns,
+          Object.values(run.setup.networks).map((n) => n.interface_name),
+        );
       }
       await runNetavark(ctx.bin, 'teardown', netns, run.setup).catch((err) => ctx.log.warn({ err, id: containerId }, 'netavark teardown'));
     }

@@ -59,12 +59,28 @@ export async function freeSubnet(ctx: NetworkContext): Promise<{ subnet: string;
 }
 
 function predefined(name: string, driver: NetworkRecord['driver']): NetworkRecord {
-  return { id: newNetworkId(), name, driver, subnet: '', gateway: '', ipRange: '', bridge: '', internal: false, dnsEnabled: false, labels: {}, options: {}, created: rfc3339Nano() };
+  return {
+    id: newNetworkId(),
+    name,
+    driver,
+    subnet: '',
+    gateway: '',
+    ipRange: '',
+    bridge: '',
+    internal: false,
+    dnsEnabled: false,
+    labels: {},
+    options: {},
+    created: rfc3339Nano(),
+  };
 }
 
 /** Makes bridge, host and none when missing (the first start, or a database from before networks). */
 export async function ensureDefaultNetworks(ctx: NetworkContext): Promise<void> {
-  for (const [name, driver] of [['host', 'host'], ['none', 'null']] as const) {
+  for (const [name, driver] of [
+    ['host', 'host'],
+    ['none', 'null'],
+  ] as const) {
     if (!ctx.repo.getByName(name)) ctx.repo.insertNetwork(predefined(name, driver));
   }
   if (ctx.repo.getByName('bridge')) return;

@@ -45,10 +45,16 @@ export async function bindPorts(wanted: readonly PortBinding[], taken: readonly 
     const shown = `${w.hostIp || '0.0.0.0'}:${w.hostPort}`;
     const clash = (p: BoundPort) => p.protocol === w.protocol && p.hostPort === w.hostPort && sameAddress(p.hostIp, w.hostIp);
     if (w.hostPort !== 0 && [...taken, ...bound].some(clash)) {
-      throw conflict('BERTH_PORT_ALLOCATED', `driver failed programming external connectivity on endpoint ${endpoint}: Bind for ${shown} failed: port is already allocated`);
+      throw conflict(
+        'BERTH_PORT_ALLOCATED',
+        `driver failed programming external connectivity on endpoint ${endpoint}: Bind for ${shown} failed: port is already allocated`,
+      );
     }
     const port = await probePort(w.protocol, w.hostIp || '0.0.0.0', w.hostPort).catch((err: NodeJS.ErrnoException) => {
-      throw conflict('BERTH_PORT_IN_USE', `driver failed programming external connectivity on endpoint ${endpoint}: Error starting userland proxy: listen ${w.protocol}4 ${shown}: bind: ${err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EADDRNOTAVAIL' ? 'cannot assign requested address' : err.message}`);
+      throw conflict(
+        'BERTH_PORT_IN_USE',
+        `driver failed programming external connectivity on endpoint ${endpoint}: Error starting userland proxy: listen ${w.protocol}4 ${shown}: bind: ${err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EADDRNOTAVAIL' ? 'cannot assign requested address' : err.message}`,
+      );
     });
     bound.push({ ...w, hostPort: port });
   }

@@ -121,7 +121,10 @@ export function runNetavark(bin: NetavarkBinaries, verb: 'setup' | 'teardown', n
 /** Runs `fn` in the daemon's netavark queue (between two netavark calls, never during one). */
 export function inNetavarkQueue<T>(bin: NetavarkBinaries, fn: () => Promise<T>): Promise<T> {
   const next = (queues.get(bin.configDir) ?? Promise.resolve()).then(fn, fn);
-  queues.set(bin.configDir, next.catch(() => undefined));
+  queues.set(
+    bin.configDir,
+    next.catch(() => undefined),
+  );
   return next;
 }
 
@@ -133,7 +136,11 @@ async function runNetavarkNow(bin: NetavarkBinaries, verb: 'setup' | 'teardown',
     env: { RUST_LOG: 'warn' },
   });
   if (res.exitCode === 0) return String(res.stdout);
-  throw new EngineError('system', verb === 'setup' ? 'BERTH_NETWORK_NETAVARK_SETUP' : 'BERTH_NETWORK_NETAVARK_TEARDOWN', `netavark ${verb}: ${netavarkMessage(String(res.stdout), String(res.stderr)) || `exit ${res.exitCode}`}`);
+  throw new EngineError(
+    'system',
+    verb === 'setup' ? 'BERTH_NETWORK_NETAVARK_SETUP' : 'BERTH_NETWORK_NETAVARK_TEARDOWN',
+    `netavark ${verb}: ${netavarkMessage(String(res.stdout), String(res.stderr)) || `exit ${res.exitCode}`}`,
+  );
 }
 
 /** netavark prints `{"error": "..."}` on failure; logging noise may precede it. */
@@ -142,5 +149,9 @@ export function netavarkMessage(stdout: string, stderr: string): string {
     const m = /\{"error":\s*"((?:[^"\\]|\\.)*)"\}/.exec(text);
     if (m) return JSON.parse(`"${m[1]}"`) as string;
   }
-  return stderr.split('\n').filter((l) => l && !l.includes('syslog')).join('; ').trim();
+  return stderr
+    .split('\n')
+    .filter((l) => l && !l.includes('syslog'))
+    .join('; ')
+    .trim();
 }

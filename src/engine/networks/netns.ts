@@ -73,7 +73,10 @@ export class NetnsDir {
    */
   async addDummyLinks(file: string, names: string[]): Promise<void> {
     for (const [i, name] of names.entries()) {
-      await execa(hostTool('nsenter'), [`--net=${file}`, hostTool('ip'), 'link', 'add', name, 'type', 'veth', 'peer', 'name', `berthpeer${i}`], { reject: false, timeout: 10_000 });
+      await execa(hostTool('nsenter'), [`--net=${file}`, hostTool('ip'), 'link', 'add', name, 'type', 'veth', 'peer', 'name', `berthpeer${i}`], {
+        reject: false,
+        timeout: 10_000,
+      });
     }
   }
 

@@ -17,7 +17,8 @@ const BRIDGE_NAME = 'com.docker.network.bridge.name';
 const MTU = 'com.docker.network.driver.mtu';
 
 export function createNetwork(ctx: NetworkContext, opts: CreateNetworkOptions): Promise<{ id: string; warning: string }> {
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(opts.name)) throw invalid('BERTH_NETWORK_BAD_NAME', `invalid network name "${opts.name}": must match [a-zA-Z0-9][a-zA-Z0-9_.-]*`);
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(opts.name))
+    throw invalid('BERTH_NETWORK_BAD_NAME', `invalid network name "${opts.name}": must match [a-zA-Z0-9][a-zA-Z0-9_.-]*`);
   const driver = opts.driver || 'bridge';
   if (driver !== 'bridge') throw notFound('BERTH_NETWORK_DRIVER', `plugin "${driver}" not found`);
   if (opts.enableIPv6) throw invalid('BERTH_NETWORK_IPV6', 'IPv6 networks are not supported yet (EnableIPv6)');
@@ -28,12 +29,22 @@ export function createNetwork(ctx: NetworkContext, opts: CreateNetworkOptions): 
     if (ctx.repo.getByName(opts.name)) throw conflict('BERTH_NETWORK_NAME_IN_USE', `network with name ${opts.name} already exists`);
     const id = newNetworkId();
     const bridge = opts.options[BRIDGE_NAME] || userBridgeName(id);
-    if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(bridge)) throw invalid('BERTH_NETWORK_BAD_BRIDGE', `invalid bridge name "${bridge}": at most 15 characters of [a-zA-Z0-9_.-]`);
-    if (ctx.repo.all().some((n) => n.bridge === bridge)) throw conflict('BERTH_NETWORK_BRIDGE_IN_USE', `bridge name ${bridge} is already used by another network`);
+    if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(bridge))
+      throw invalid('BERTH_NETWORK_BAD_BRIDGE', `invalid bridge name "${bridge}": at most 15 characters of [a-zA-Z0-9_.-]`);
+    if (ctx.repo.all().some((n) => n.bridge === bridge))
+      throw conflict('BERTH_NETWORK_BRIDGE_IN_USE', `bridge name ${bridge} is already used by another network`);
     const addr = opts.ipam[0]?.subnet ? explicitAddress(ctx, opts.ipam[0]) : { ...(await freeSubnet(ctx)), ipRange: '' };
     const record: NetworkRecord = {
-      id, name: opts.name, driver: 'bridge', ...addr, bridge, internal: opts.internal, dnsEnabled: true,
-      labels: opts.labels, options: opts.options, created: rfc3339Nano(),
+      id,
+      name: opts.name,
+      driver: 'bridge',
+      ...addr,
+      bridge,
+      internal: opts.internal,
+      dnsEnabled: true,
+      labels: opts.labels,
+      options: opts.options,
+      created: rfc3339Nano(),
     };
     ctx.repo.insertNetwork(record);
     ctx.events.emit({ type: 'network', action: 'create', id, attributes: { name: record.name, type: 'bridge' } });
@@ -69,7 +80,10 @@ export function inspectNetwork(ctx: NetworkContext, ref: string): NetworkView {
 
 export function listNetworks(ctx: NetworkContext, filters: Filters): NetworkView[] {
   const keep = networkListFilter(filters, (id) => activeEndpoints(ctx, id) > 0);
-  return ctx.repo.all().filter(keep).map((n) => view(ctx, n));
+  return ctx.repo
+    .all()
+    .filter(keep)
+    .map((n) => view(ctx, n));
 }
 
 /**
@@ -93,7 +107,8 @@ export async function removeNetwork(ctx: NetworkContext, ref: string): Promise<v
   await ctx.queue.run(async () => {
     const n = findNetwork(ctx, ref);
     if (PREDEFINED.has(n.name)) throw forbidden('BERTH_NETWORK_PREDEFINED', `${n.name} is a pre-defined network and cannot be removed`);
-    if (activeEndpoints(ctx, n.id) > 0) throw forbidden('BERTH_NETWORK_IN_USE', `error while removing network: network ${n.name} id ${n.id} has active endpoints`);
+    if (activeEndpoints(ctx, n.id) > 0)
+      throw forbidden('BERTH_NETWORK_IN_USE', `error while removing network: network ${n.name} id ${n.id} has active endpoints`);
     ctx.repo.deleteNetwork(n.id);
     ctx.events.emit({ type: 'network', action: 'destroy', id: n.id, attributes: { name: n.name, type: 'bridge' } });
   });

@@ -20,7 +20,8 @@ export async function connectNetwork(ctx: NetworkContext, netRef: string, contai
     if (!usesBridge(c.spec.networkMode)) {
       throw forbidden('BERTH_NETWORK_SHARED', 'container sharing network namespace with another container or host cannot be connected to any other network');
     }
-    if (network.driver !== 'bridge') throw forbidden('BERTH_NETWORK_NOT_BRIDGE', 'container cannot be disconnected from host network or connected to host network');
+    if (network.driver !== 'bridge')
+      throw forbidden('BERTH_NETWORK_NOT_BRIDGE', 'container cannot be disconnected from host network or connected to host network');
     addEndpoint(ctx, c, network.id, req, '');
     const run = ctx.repo.getRun(id);
     if (run && isRunning(c.state.status)) {
@@ -52,7 +53,8 @@ export async function disconnectNetwork(ctx: NetworkContext, netRef: string, con
   await withContainerLock(ctx.containers.mutex, id, async () => {
     const c = ctx.containers.find(id);
     if (!ctx.repo.endpoint(id, network.id)) {
-      if (network.driver !== 'bridge') throw forbidden('BERTH_NETWORK_NOT_BRIDGE', 'container cannot be disconnected from host network or connected to host network');
+      if (network.driver !== 'bridge')
+        throw forbidden('BERTH_NETWORK_NOT_BRIDGE', 'container cannot be disconnected from host network or connected to host network');
       throw forbidden('BERTH_NETWORK_NOT_CONNECTED', `container ${c.id} is not connected to network ${network.name}`);
     }
     const run = ctx.repo.getRun(id);

@@ -8,8 +8,14 @@ import type { ContainerNetworkView, NetworksApi } from '../api.js';
 import type { ContainerSpec } from '../containers/types.js';
 import type { NetworkContext } from './context.js';
 import {
-  attachAtCreate, attachments, normalizeNetworkMode, reconcileNetworkRuns, setupContainerNetwork, teardownContainerNetwork,
-  type EndpointRequest, type NetworkSetup,
+  attachAtCreate,
+  attachments,
+  normalizeNetworkMode,
+  reconcileNetworkRuns,
+  setupContainerNetwork,
+  teardownContainerNetwork,
+  type EndpointRequest,
+  type NetworkSetup,
 } from './container-net.js';
 import { ensureDefaultNetworks } from './defaults.js';
 import { sweepStaleNetworks } from './stale-sweep.js';

@@ -62,7 +62,13 @@ export class Authenticator {
    * registry announced them at /v2/), or undefined when none applies.
    * Throws unauthorized when the token endpoint refuses the credentials.
    */
-  async authorization(challenges: Challenge[], scopes: string[], creds: RegistryCredentials | null, tls: TlsSettings, signal?: AbortSignal): Promise<string | undefined> {
+  async authorization(
+    challenges: Challenge[],
+    scopes: string[],
+    creds: RegistryCredentials | null,
+    tls: TlsSettings,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
     if (creds?.registryToken) return `Bearer ${creds.registryToken}`;
     const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
     if (bearer) return `Bearer ${await this.#token(bearer.params, scopes, creds, tls, signal)}`;
@@ -80,7 +86,13 @@ export class Authenticator {
     return token;
   }
 
-  async #fetchToken(params: Record<string, string>, scopes: string[], creds: RegistryCredentials | null, tls: TlsSettings, signal?: AbortSignal): Promise<{ token: string; expiresIn: number }> {
+  async #fetchToken(
+    params: Record<string, string>,
+    scopes: string[],
+    creds: RegistryCredentials | null,
+    tls: TlsSettings,
+    signal?: AbortSignal,
+  ): Promise<{ token: string; expiresIn: number }> {
     const realm = new URL(params.realm);
     const headers: Record<string, string> = {};
     let method: 'GET' | 'POST' = 'GET';
@@ -103,7 +115,11 @@ export class Authenticator {
     const res = await this.http.request({ method, url: realm, headers, body, tls, signal });
     const text = (await readBody(res, TOKEN_BODY_LIMIT)).toString('utf8');
     if (res.status === 401 || res.status === 403) {
-      throw new EngineError('unauthorized', 'BERTH_REGISTRY_UNAUTHORIZED', `${method === 'GET' ? 'Get' : 'Post'} "${redact(realm)}": unauthorized: ${errorText(text) || 'authentication required'}`);
+      throw new EngineError(
+        'unauthorized',
+        'BERTH_REGISTRY_UNAUTHORIZED',
+        `${method === 'GET' ? 'Get' : 'Post'} "${redact(realm)}": unauthorized: ${errorText(text) || 'authentication required'}`,
+      );
     }
     if (res.status !== 200) {
       throw new EngineError('system', 'BERTH_REGISTRY_TOKEN', `token endpoint ${redact(realm)} answered ${res.status}: ${errorText(text).slice(0, 200)}`);
@@ -127,7 +143,9 @@ export function basicAuthorization(username: string, password: string): string {
 /** A hash that tells credentials apart in the token cache without keeping them. */
 function credentialsKey(creds: RegistryCredentials | null): string {
   if (!creds) return 'anonymous';
-  return createHash('sha256').update(`${creds.username ?? ''}\0${creds.password ?? ''}\0${creds.identityToken ?? ''}`).digest('hex');
+  return createHash('sha256')
+    .update(`${creds.username ?? ''}\0${creds.password ?? ''}\0${creds.identityToken ?? ''}`)
+    .digest('hex');
 }
 
 /** The URL without its query (an `account=` parameter is not for messages). */

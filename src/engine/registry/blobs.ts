@@ -16,12 +16,12 @@ import type { Descriptor } from './manifest.js';
 const CONFIG_MAX_BYTES = 8 * 1024 * 1024;
 export const DOWNLOAD_ATTEMPTS = 3;
 
-const verificationFailed = (digest: string) =>
-  invalid('BERTH_REGISTRY_DIGEST_MISMATCH', `filesystem layer verification failed for digest ${digest}`);
+const verificationFailed = (digest: string) => invalid('BERTH_REGISTRY_DIGEST_MISMATCH', `filesystem layer verification failed for digest ${digest}`);
 
 /** Fetches a small blob (an image config) into memory and checks its digest and size. */
 export async function fetchBlob(session: RepoSession, desc: Descriptor): Promise<Buffer> {
-  if (desc.size > CONFIG_MAX_BYTES) throw invalid('BERTH_REGISTRY_BLOB_TOO_LARGE', `blob ${desc.digest} is ${desc.size} bytes, more than berth accepts for a config`);
+  if (desc.size > CONFIG_MAX_BYTES)
+    throw invalid('BERTH_REGISTRY_BLOB_TOO_LARGE', `blob ${desc.digest} is ${desc.size} bytes, more than berth accepts for a config`);
   const res = await session.send('GET', session.url(`blobs/${desc.digest}`));
   if (res.status !== 200) throw await registryError(res, `fetching blob ${desc.digest}`);
   const bytes = await readBody(res, desc.size).catch((err: Error) => {
@@ -37,7 +37,13 @@ export async function fetchBlob(session: RepoSession, desc: Descriptor): Promise
  * mismatch rejects (the caller removes the file). Network failures are
  * retried from the start, a few times.
  */
-export async function downloadBlob(session: RepoSession, desc: Descriptor, file: string, onBytes: (current: number) => void, signal?: AbortSignal): Promise<void> {
+export async function downloadBlob(
+  session: RepoSession,
+  desc: Descriptor,
+  file: string,
+  onBytes: (current: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await downloadOnce(session, desc, file, onBytes, signal);
@@ -71,7 +77,8 @@ export function blobVerifier(desc: Descriptor, onBytes: (current: number) => voi
   const verify = new Transform({
     transform(chunk: Buffer, _enc, done) {
       total += chunk.length;
-      if (total > desc.size) return done(invalid('BERTH_REGISTRY_BLOB_TOO_LARGE', `blob ${desc.digest} is larger than the ${desc.size} bytes its descriptor says`));
+      if (total > desc.size)
+        return done(invalid('BERTH_REGISTRY_BLOB_TOO_LARGE', `blob ${desc.digest} is larger than the ${desc.size} bytes its descriptor says`));
       hash.update(chunk);
       onBytes(total);
       done(null, chunk);
@@ -91,13 +98,22 @@ export function blobVerifier(desc: Descriptor, onBytes: (current: number) => voi
  * bytes are not the blob. `networkFailed()` tells a dropped connection (worth
  * a retry) from bad content.
  */
-export async function openVerifiedBlob(session: RepoSession, desc: Descriptor, onBytes: (current: number) => void, signal?: AbortSignal): Promise<{ stream: BlobVerifier; networkFailed(): boolean }> {
+export async function openVerifiedBlob(
+  session: RepoSession,
+  desc: Descriptor,
+  onBytes: (current: number) => void,
+  signal?: AbortSignal,
+): Promise<{ stream: BlobVerifier; networkFailed(): boolean }> {
   const res = await session.send('GET', session.url(`blobs/${desc.digest}`));
   if (res.status !== 200) throw await registryError(res, `fetching blob ${desc.digest}`);
   const verify = blobVerifier(desc, onBytes);
   let network = false;
-  res.body.on('error', () => { network = true; });
-  res.body.on('aborted', () => { network = true; });
+  res.body.on('error', () => {
+    network = true;
+  });
+  res.body.on('aborted', () => {
+    network = true;
+  });
   pipeline(res.body, verify, { signal }).catch(() => {}); // errors reach the consumer through `verify`
   return { stream: verify, networkFailed: () => network && !signal?.aborted };
 }
@@ -124,7 +140,10 @@ export async function mountBlob(session: RepoSession, digest: string, from: stri
   res.body.resume();
   if (res.status === 201) return true;
   if (res.status === 202 && res.headers.location) {
-    await session.send('DELETE', session.url(new URL(res.headers.location, session.endpoint.base).href)).then((r) => r.body.resume(), () => {});
+    await session.send('DELETE', session.url(new URL(res.headers.location, session.endpoint.base).href)).then(
+      (r) => r.body.resume(),
+      () => {},
+    );
     return false;
   }
   return false;
@@ -146,7 +165,13 @@ export async function uploadBlob(session: RepoSession, desc: Descriptor, open: (
     body: {
       length: desc.size,
       open: () => {
-        const counter = new Transform({ transform(chunk: Buffer, _e, done) { sent += chunk.length; onBytes(sent); done(null, chunk); } });
+        const counter = new Transform({
+          transform(chunk: Buffer, _e, done) {
+            sent += chunk.length;
+            onBytes(sent);
+            done(null, chunk);
+          },
+        });
         (open() as fs.ReadStream).pipe(counter);
         return counter;
       },

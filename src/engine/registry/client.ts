@@ -17,7 +17,14 @@ const ERROR_BODY_LIMIT = 64 * 1024;
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason as Error); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
   });
 
 export interface RegistryContext {
@@ -126,7 +133,9 @@ async function ping(http: HttpTransport, endpoint: Endpoint, signal?: AbortSigna
     const plain = err instanceof TransportError && (err.notTls || err.reason.includes('connection refused'));
     if (!endpoint.httpFallback || !plain) throw wrapTransport(err);
     const httpBase = new URL(endpoint.base.href.replace(/^https:/, 'http:'));
-    return attempt({ ...endpoint, base: httpBase, httpFallback: false }).catch((e: unknown) => { throw wrapTransport(e); });
+    return attempt({ ...endpoint, base: httpBase, httpFallback: false }).catch((e: unknown) => {
+      throw wrapTransport(e);
+    });
   }
 }
 

@@ -187,7 +187,13 @@ function transportError(method: string, url: URL, err: unknown, signal?: AbortSi
   if (notTls) return new TransportError(method, url.href, 'http: server gave HTTP response to HTTPS client', true, false);
   if (code === 'ECONNREFUSED') return new TransportError(method, url.href, `dial tcp ${url.host}: connect: connection refused`, false, true);
   const timeout = /timeout/i.test(e.message ?? '');
-  return new TransportError(method, url.href, e.message || code || 'request failed', false, timeout || RETRYABLE_CODES.has(code) || /socket hang up/.test(e.message ?? ''));
+  return new TransportError(
+    method,
+    url.href,
+    e.message || code || 'request failed',
+    false,
+    timeout || RETRYABLE_CODES.has(code) || /socket hang up/.test(e.message ?? ''),
+  );
 }
 
 /** Reads a response body as text, up to `limit` bytes (more is an error: a hostile registry can send gigabytes). */

@@ -17,7 +17,9 @@ export async function login(creds: RegistryCredentials, deps: { ctx: RegistryCon
   // A session on no repository: the ping picks the scheme and announces the challenge.
   const session = await RepoSession.open(deps.ctx, endpoint, { path: '', actions: '', credentials: null });
   const v2 = new URL('/v2/', session.endpoint.base);
-  const first = await deps.ctx.http.request({ method: 'GET', url: v2, tls: session.endpoint.tls }).catch((err: unknown) => { throw wrapTransport(err); });
+  const first = await deps.ctx.http.request({ method: 'GET', url: v2, tls: session.endpoint.tls }).catch((err: unknown) => {
+    throw wrapTransport(err);
+  });
   first.body.resume();
   if (first.status === 200) return { identityToken: '' };
   const challenges = parseChallenges(first.headers['www-authenticate']);
@@ -25,7 +27,11 @@ export async function login(creds: RegistryCredentials, deps: { ctx: RegistryCon
   const auth = new Authenticator(deps.ctx.http);
   const authorization = await auth.authorization(challenges, [], creds, session.endpoint.tls);
   if (!authorization) throw failed(v2, first.status);
-  const res = await deps.ctx.http.request({ method: 'GET', url: v2, headers: { Authorization: authorization }, tls: session.endpoint.tls }).catch((err: unknown) => { throw wrapTransport(err); });
+  const res = await deps.ctx.http
+    .request({ method: 'GET', url: v2, headers: { Authorization: authorization }, tls: session.endpoint.tls })
+    .catch((err: unknown) => {
+      throw wrapTransport(err);
+    });
   res.body.resume();
   if (res.status !== 200) throw failed(v2, res.status);
   return { identityToken: '' };

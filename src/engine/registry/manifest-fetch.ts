@@ -40,7 +40,12 @@ export async function resolveManifest(
   let lastError: unknown;
   for (const endpoint of endpoints) {
     try {
-      const session = await RepoSession.open(deps.ctx, endpoint, { path: ref.path, actions: 'pull', credentials: endpoint.mirror ? null : credentials, signal });
+      const session = await RepoSession.open(deps.ctx, endpoint, {
+        path: ref.path,
+        actions: 'pull',
+        credentials: endpoint.mirror ? null : credentials,
+        signal,
+      });
       const top = await fetchManifest(session, ref.digest || ref.tag, ref);
       if (top.doc.kind === 'manifest') return { session, manifest: top.doc, digest: top.digest };
       const chosen = selectManifest(top.doc, platform);

@@ -86,7 +86,11 @@ export function parseManifest(bytes: Buffer, contentType: string): ImageManifest
   }
   if (Array.isArray(doc.manifests) || mediaType === MEDIA.dockerList || mediaType === MEDIA.ociIndex) {
     if (!Array.isArray(doc.manifests)) throw bad('index without manifests');
-    return { kind: 'index', mediaType, manifests: doc.manifests.map((m, i) => ({ ...descriptor(m, `manifests[${i}]`), platform: platformOf((m as Json).platform) })) };
+    return {
+      kind: 'index',
+      mediaType,
+      manifests: doc.manifests.map((m, i) => ({ ...descriptor(m, `manifests[${i}]`), platform: platformOf((m as Json).platform) })),
+    };
   }
   if (!Array.isArray(doc.layers)) throw bad('no layers');
   return { kind: 'manifest', mediaType, config: descriptor(doc.config, 'config'), layers: doc.layers.map((l, i) => descriptor(l, `layers[${i}]`)) };
@@ -125,7 +129,7 @@ export function parsePlatform(spec: string, hostArch: string): Platform {
 /** The index entry for `want`: os and architecture must match; a wanted variant must match too. */
 export function selectManifest(index: ManifestIndex, want: Platform): Descriptor {
   const candidates = index.manifests.filter((m) => m.platform && m.platform.os === want.os && m.platform.architecture === want.architecture);
-  const exact = want.variant ? candidates.find((m) => m.platform?.variant === want.variant) : candidates.find((m) => !m.platform?.variant) ?? candidates[0];
+  const exact = want.variant ? candidates.find((m) => m.platform?.variant === want.variant) : (candidates.find((m) => !m.platform?.variant) ?? candidates[0]);
   if (!exact) {
     const name = [want.os, want.architecture, want.variant].filter(Boolean).join('/');
     throw invalid('BERTH_REGISTRY_NO_PLATFORM', `no matching manifest for ${name} in the manifest list entries`);

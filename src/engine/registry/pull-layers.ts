@@ -92,7 +92,13 @@ async function pullBlob(group: LayerPlan[], tmp: string, pending: Map<string, Pe
   for (const plan of group) {
     const extracting = throttled((current) => input.onProgress({ kind: 'layer-progress', id, phase: 'extracting', current, total: desc.size }));
     let read = 0;
-    const counter = new Transform({ transform(chunk: Buffer, _e, done) { read += chunk.length; extracting.update(read); done(null, chunk); } });
+    const counter = new Transform({
+      transform(chunk: Buffer, _e, done) {
+        read += chunk.length;
+        extracting.update(read);
+        done(null, chunk);
+      },
+    });
     const layer = await input.layers.extractLayer(fs.createReadStream(file).pipe(counter));
     extracting.flush();
     if (`sha256:${layer.digest}` !== plan.diffId) {
@@ -119,7 +125,8 @@ async function streamBlob(plan: LayerPlan, pending: Map<string, PendingLayer>, i
         throw invalid('BERTH_REGISTRY_DIGEST_MISMATCH', `filesystem layer verification failed for digest ${desc.digest}`);
       }
     } catch (err) {
-      if (!blob.networkFailed() || attempt >= DOWNLOAD_ATTEMPTS) throw blob.networkFailed() ? systemError('BERTH_REGISTRY_DOWNLOAD', `fetching blob ${desc.digest}: the connection failed ${attempt} times`, err) : err;
+      if (!blob.networkFailed() || attempt >= DOWNLOAD_ATTEMPTS)
+        throw blob.networkFailed() ? systemError('BERTH_REGISTRY_DOWNLOAD', `fetching blob ${desc.digest}: the connection failed ${attempt} times`, err) : err;
       report.update(0);
     }
   }

@@ -76,7 +76,9 @@ async function pullResolved(ref: ParsedReference, resolved: ResolvedManifest, op
   const existing = repo.get(id);
   const upToDate = existing !== undefined && (tag ? repo.findByTag(tag)?.id === id : existing.repoDigests.includes(digestRef));
   const plans: LayerPlan[] = manifest.layers.map((desc, i) => ({ desc, chainId: chain[i], diffId: input.diffIds[i] }));
-  const pending = existing ? new Map<string, PendingLayer>() : await pullLayers({ session, layers, plans, present: new Set(repo.allLayerIds()), onProgress: opts.onProgress, signal: opts.signal });
+  const pending = existing
+    ? new Map<string, PendingLayer>()
+    : await pullLayers({ session, layers, plans, present: new Set(repo.allLayerIds()), onProgress: opts.onProgress, signal: opts.signal });
   try {
     await deps.store.serial(async () => {
       if (opts.signal.aborted) throw systemError('BERTH_REGISTRY_CANCELED', 'context canceled');
@@ -113,4 +115,3 @@ async function placeLayers(chain: string[], pending: Map<string, PendingLayer>, 
   }
   return rows;
 }
-

@@ -34,14 +34,31 @@ export async function pushImage(opts: PushOptions, deps: PullDeps): Promise<void
   const repository = `${ref.domain}/${ref.path}`;
   const tag = opts.tag || ref.tag;
   const { repo } = deps.store;
-  const tags = tag ? [`${repository}:${tag}`] : repo.list().flatMap((img) => img.tags).filter((t) => repositoryOf(t) === repository).sort();
+  const tags = tag
+    ? [`${repository}:${tag}`]
+    : repo
+        .list()
+        .flatMap((img) => img.tags)
+        .filter((t) => repositoryOf(t) === repository)
+        .sort();
   const images = tags.map((t) => ({ tag: t.slice(repository.length + 1), image: repo.findByTag(t) }));
   if (images.length === 0 || images.some((i) => !i.image)) {
     throw notFound('BERTH_REGISTRY_NO_LOCAL_IMAGE', `An image does not exist locally with the tag: ${familiarReference(repository)}`);
   }
   const endpoint = endpointsFor(ref.domain, deps.settings).at(-1)!;
-  const extraScopes = mountSources(images.map((i) => i.image!), repository, ref.domain, deps).map((path) => `repository:${path}:pull`);
-  const session = await RepoSession.open(deps.ctx, endpoint, { path: ref.path, actions: 'pull,push', extraScopes, credentials: opts.credentials, signal: opts.signal });
+  const extraScopes = mountSources(
+    images.map((i) => i.image!),
+    repository,
+    ref.domain,
+    deps,
+  ).map((path) => `repository:${path}:pull`);
+  const session = await RepoSession.open(deps.ctx, endpoint, {
+    path: ref.path,
+    actions: 'pull,push',
+    extraScopes,
+    credentials: opts.credentials,
+    signal: opts.signal,
+  });
   opts.onProgress({ kind: 'push-repository', repository });
   for (const { tag: t, image } of images) await pushTag(session, repository, t, image!, opts, deps);
 }
@@ -68,15 +85,27 @@ async function pushTag(session: RepoSession, repository: string, tag: string, im
   const rows = repo.layers(image.id);
   const order = rows.map((row, i) => ({ row, diffId: image.diffIds[i] }));
   for (const l of [...order].reverse()) opts.onProgress({ kind: 'layer', id: shortDigest(l.diffId), state: 'preparing' });
-  [...order].reverse().slice(PARALLEL_TRANSFERS).forEach((l) => opts.onProgress({ kind: 'layer', id: shortDigest(l.diffId), state: 'waiting' }));
+  [...order]
+    .reverse()
+    .slice(PARALLEL_TRANSFERS)
+    .forEach((l) => opts.onProgress({ kind: 'layer', id: shortDigest(l.diffId), state: 'waiting' }));
   const descriptors = new Map<string, Descriptor>();
   await runLimited(order, PARALLEL_TRANSFERS, async (l) => {
     descriptors.set(l.diffId, await pushLayer(session, repository, l.row.id, l.diffId, opts.onProgress, deps));
   });
   const config = Buffer.from(repo.config(image.id) ?? '');
   const configDesc: Descriptor = { mediaType: MEDIA.dockerConfig, digest: image.id, size: config.length };
-  if ((await blobExists(session, image.id)) === null) await uploadBlob(session, configDesc, () => bufferStream(config), () => {});
-  const manifest = buildManifest(configDesc, order.map((l) => descriptors.get(l.diffId)!));
+  if ((await blobExists(session, image.id)) === null)
+    await uploadBlob(
+      session,
+      configDesc,
+      () => bufferStream(config),
+      () => {},
+    );
+  const manifest = buildManifest(
+    configDesc,
+    order.map((l) => descriptors.get(l.diffId)!),
+  );
   const res = await session.send('PUT', session.url(`manifests/${tag}`), { headers: { 'Content-Type': MEDIA.dockerManifest }, body: manifest });
   res.body.resume();
   if (res.status !== 201 && res.status !== 200) throw await registryError(res, `uploading manifest ${tag}`);
@@ -90,7 +119,14 @@ async function pushTag(session: RepoSession, repository: string, tag: string, im
 }
 
 /** Makes one layer present in the repository; returns its blob descriptor. */
-async function pushLayer(session: RepoSession, repository: string, layerId: string, diffId: string, onProgress: (e: RegistryProgress) => void, deps: PullDeps): Promise<Descriptor> {
+async function pushLayer(
+  session: RepoSession,
+  repository: string,
+  layerId: string,
+  diffId: string,
+  onProgress: (e: RegistryProgress) => void,
+  deps: PullDeps,
+): Promise<Descriptor> {
   const { repo, layers } = deps.store;
   const id = shortDigest(diffId);
   const domain = repository.slice(0, repository.indexOf('/'));
@@ -106,12 +142,18 @@ async function pushLayer(session: RepoSession, repository: string, layerId: stri
     }
   }
   const tar = layers.tarPath(layerId);
-  if (!fs.existsSync(tar)) throw systemError('BERTH_REGISTRY_NO_LAYER_TAR', `layer ${layerId} has no stored tar (it predates berth keeping them); it cannot be pushed`);
+  if (!fs.existsSync(tar))
+    throw systemError('BERTH_REGISTRY_NO_LAYER_TAR', `layer ${layerId} has no stored tar (it predates berth keeping them); it cannot be pushed`);
   const tmp = await fs.promises.mkdtemp(path.join(layers.overlayRoot, 'tmp-push-'));
   try {
     const blob = await compress(tar, path.join(tmp, 'layer.tar.gz'));
     if ((await blobExists(session, blob.digest)) !== null) return exists(blob);
-    await uploadBlob(session, { ...blob, mediaType: MEDIA.dockerLayerGzip }, () => fs.createReadStream(blob.file), (current) => onProgress({ kind: 'layer-progress', id, phase: 'pushing', current, total: blob.size }));
+    await uploadBlob(
+      session,
+      { ...blob, mediaType: MEDIA.dockerLayerGzip },
+      () => fs.createReadStream(blob.file),
+      (current) => onProgress({ kind: 'layer-progress', id, phase: 'pushing', current, total: blob.size }),
+    );
     onProgress({ kind: 'layer', id, state: 'pushed' });
     return remember(blob);
   } finally {
@@ -132,7 +174,13 @@ async function pushLayer(session: RepoSession, repository: string, layerId: stri
 async function compress(src: string, dest: string): Promise<{ file: string; digest: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
-  const tap = new Transform({ transform(chunk: Buffer, _e, done) { hash.update(chunk); size += chunk.length; done(null, chunk); } });
+  const tap = new Transform({
+    transform(chunk: Buffer, _e, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
   await pipeline(fs.createReadStream(src), zlib.createGzip({ level: GZIP_LEVEL }), tap, fs.createWriteStream(dest, { mode: 0o600 }));
   return { file: dest, digest: `sha256:${hash.digest('hex')}`, size };
 }

@@ -28,7 +28,13 @@ export function createRegistryService(deps: RegistryServiceDeps): RegistryServic
   const http = new HttpTransport();
   const ctx = { http, auth: new Authenticator(http) };
   const log = deps.log.child({ component: 'registry' });
-  const pullDeps = { ctx, settings: deps.settings, store: deps.store, log, onDone: (action: 'pull' | 'push', ref: string, id: string) => deps.emit?.(action, ref, id) };
+  const pullDeps = {
+    ctx,
+    settings: deps.settings,
+    store: deps.store,
+    log,
+    onDone: (action: 'pull' | 'push', ref: string, id: string) => deps.emit?.(action, ref, id),
+  };
   return {
     pull: (opts) => pullImage(opts, pullDeps).catch(notUnauthorized),
     push: (opts) => pushImage(opts, pullDeps).catch(notUnauthorized),

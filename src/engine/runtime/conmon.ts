@@ -72,22 +72,37 @@ export interface SharedConmonArgs {
 /** The flags container and exec conmons share (podman's sharedConmonArgs). Pure. */
 export function sharedConmonArgs(a: SharedConmonArgs): string[] {
   const args = [
-    '--api-version', '1',
-    '-c', a.cid,
-    '-u', a.cuuid,
-    '-r', a.runtimePath,
-    '-b', a.bundleDir,
-    '-p', a.pidFile,
-    '-P', a.conmonPidFile,
-    '--exit-dir', a.exitDir,
+    '--api-version',
+    '1',
+    '-c',
+    a.cid,
+    '-u',
+    a.cuuid,
+    '-r',
+    a.runtimePath,
+    '-b',
+    a.bundleDir,
+    '-p',
+    a.pidFile,
+    '-P',
+    a.conmonPidFile,
+    '--exit-dir',
+    a.exitDir,
     '--full-attach',
-    '-l', `k8s-file:${a.logPath}`,
-    '--log-level', a.logLevel,
-    '--runtime-arg', '--root',
-    '--runtime-arg', a.runtimeRoot,
-    '--runtime-arg', '--log-format=json',
-    '--runtime-arg', '--log',
-    '--runtime-arg', a.runtimeLog,
+    '-l',
+    `k8s-file:${a.logPath}`,
+    '--log-level',
+    a.logLevel,
+    '--runtime-arg',
+    '--root',
+    '--runtime-arg',
+    a.runtimeRoot,
+    '--runtime-arg',
+    '--log-format=json',
+    '--runtime-arg',
+    '--log',
+    '--runtime-arg',
+    a.runtimeLog,
   ];
   if (a.logSizeMax > 0) args.push('--log-size-max', String(a.logSizeMax));
   if (a.terminal) args.push('-t');
@@ -172,7 +187,10 @@ interface SyncMessage {
 function readSyncMessage(sync: Readable, child: ReturnType<typeof spawn>, stderr: () => string): Promise<SyncMessage> {
   return new Promise((resolve, reject) => {
     let buffered = '';
-    const timer = setTimeout(() => fail(new EngineError('system', 'BERTH_CONMON_TIMEOUT', `conmon did not answer within ${CREATE_TIMEOUT_MS / 1000}s`)), CREATE_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new EngineError('system', 'BERTH_CONMON_TIMEOUT', `conmon did not answer within ${CREATE_TIMEOUT_MS / 1000}s`)),
+      CREATE_TIMEOUT_MS,
+    );
     const done = () => {
       clearTimeout(timer);
       sync.off('data', onData);
@@ -195,7 +213,10 @@ function readSyncMessage(sync: Readable, child: ReturnType<typeof spawn>, stderr
     };
     const onEnd = () => {
       // conmon closed the pipe without a message: it failed before forking.
-      setTimeout(() => fail(new EngineError('system', 'BERTH_CONMON_FAILED', stderr().trim() || `conmon exited (${child.exitCode ?? 'unknown'}) without reporting`)), 20);
+      setTimeout(
+        () => fail(new EngineError('system', 'BERTH_CONMON_FAILED', stderr().trim() || `conmon exited (${child.exitCode ?? 'unknown'}) without reporting`)),
+        20,
+      );
     };
     sync.on('data', onData);
     sync.on('end', onEnd);

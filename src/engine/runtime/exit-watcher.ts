@@ -67,7 +67,8 @@ export class ExitWatcher {
         return undefined;
       }
       const code = Number.parseInt(text.trim(), 10);
-      if (text.trim() !== '' && Number.isFinite(code)) return { exitCode: clampExitCode(code), finishedAt: new Date(Number(stat.mtimeMs)), finishedAtNs: stat.mtimeNs };
+      if (text.trim() !== '' && Number.isFinite(code))
+        return { exitCode: clampExitCode(code), finishedAt: new Date(Number(stat.mtimeMs)), finishedAtNs: stat.mtimeNs };
       await new Promise((r) => setTimeout(r, 10));
     }
     return { exitCode: -1, finishedAt: new Date() };

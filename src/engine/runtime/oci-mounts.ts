@@ -17,7 +17,10 @@ export interface MountInput {
 }
 
 const m = (destination: string, type: string, source: string, options: string[]): OciMount => ({
-  destination, type, source, options,
+  destination,
+  type,
+  source,
+  options,
 });
 
 /**
@@ -57,8 +60,15 @@ function bindMount(spec: MountSpec): OciMount {
 
 /** Options that come in on/off pairs: the later one wins. */
 const FLAG_PAIRS: Record<string, string> = {
-  noexec: 'exec', nosuid: 'suid', nodev: 'dev', ro: 'rw', noatime: 'atime', nodiratime: 'diratime',
-  norelatime: 'relatime', nostrictatime: 'strictatime', async: 'sync',
+  noexec: 'exec',
+  nosuid: 'suid',
+  nodev: 'dev',
+  ro: 'rw',
+  noatime: 'atime',
+  nodiratime: 'diratime',
+  norelatime: 'relatime',
+  nostrictatime: 'strictatime',
+  async: 'sync',
 };
 for (const [k, v] of Object.entries(FLAG_PAIRS)) FLAG_PAIRS[v] = k;
 

@@ -12,10 +12,21 @@ export const DEFAULT_NOFILE = 1024;
 
 /** Docker's ulimit names (go-units) → RLIMIT_*; "as" is refused there too. */
 const ULIMIT_NAMES: Record<string, string> = {
-  core: 'RLIMIT_CORE', cpu: 'RLIMIT_CPU', data: 'RLIMIT_DATA', fsize: 'RLIMIT_FSIZE',
-  locks: 'RLIMIT_LOCKS', memlock: 'RLIMIT_MEMLOCK', msgqueue: 'RLIMIT_MSGQUEUE', nice: 'RLIMIT_NICE',
-  nofile: 'RLIMIT_NOFILE', nproc: 'RLIMIT_NPROC', rss: 'RLIMIT_RSS', rtprio: 'RLIMIT_RTPRIO',
-  rttime: 'RLIMIT_RTTIME', sigpending: 'RLIMIT_SIGPENDING', stack: 'RLIMIT_STACK',
+  core: 'RLIMIT_CORE',
+  cpu: 'RLIMIT_CPU',
+  data: 'RLIMIT_DATA',
+  fsize: 'RLIMIT_FSIZE',
+  locks: 'RLIMIT_LOCKS',
+  memlock: 'RLIMIT_MEMLOCK',
+  msgqueue: 'RLIMIT_MSGQUEUE',
+  nice: 'RLIMIT_NICE',
+  nofile: 'RLIMIT_NOFILE',
+  nproc: 'RLIMIT_NPROC',
+  rss: 'RLIMIT_RSS',
+  rtprio: 'RLIMIT_RTPRIO',
+  rttime: 'RLIMIT_RTTIME',
+  sigpending: 'RLIMIT_SIGPENDING',
+  stack: 'RLIMIT_STACK',
 };
 
 export type HostRlimits = Record<string, { soft: number; hard: number }>;
@@ -25,7 +36,10 @@ const norm = (v: number): number => (Number.isFinite(v) && v >= 0 ? v : Infinity
 
 /** "nofile" (or "RLIMIT_NOFILE") → "RLIMIT_NOFILE"; Docker's error text otherwise. */
 export function rlimitType(name: string): string {
-  const key = name.trim().toLowerCase().replace(/^rlimit_/, '');
+  const key = name
+    .trim()
+    .toLowerCase()
+    .replace(/^rlimit_/, '');
   const type = ULIMIT_NAMES[key];
   if (!type) throw invalid('BERTH_ULIMIT_UNKNOWN', `invalid ulimit type: ${name}`);
   return type;
@@ -59,8 +73,7 @@ function clampRlimit(r: OciRlimit, host: HostRlimits, warnings: string[]): OciRl
   if (r.hard <= hostHard) return r;
   const clamped = { type: r.type, hard: hostHard, soft: Math.min(r.soft, hostHard) };
   warnings.push(
-    `${r.type} ${fmt(r.soft)}:${fmt(r.hard)} is above the daemon's hard limit ${fmt(hostHard)}; ` +
-      `using ${fmt(clamped.soft)}:${fmt(clamped.hard)}`,
+    `${r.type} ${fmt(r.soft)}:${fmt(r.hard)} is above the daemon's hard limit ${fmt(hostHard)}; ` + `using ${fmt(clamped.soft)}:${fmt(clamped.hard)}`,
   );
   return clamped;
 }
@@ -70,12 +83,22 @@ const fmt = (v: number) => (v === Infinity ? 'unlimited' : String(v));
 /** Parses /proc/<pid>/limits into RLIMIT_* → {soft, hard}; "unlimited" → Infinity. */
 export function parseProcLimits(text: string): HostRlimits {
   const names: Record<string, string> = {
-    'max cpu time': 'RLIMIT_CPU', 'max file size': 'RLIMIT_FSIZE', 'max data size': 'RLIMIT_DATA',
-    'max stack size': 'RLIMIT_STACK', 'max core file size': 'RLIMIT_CORE', 'max resident set': 'RLIMIT_RSS',
-    'max processes': 'RLIMIT_NPROC', 'max open files': 'RLIMIT_NOFILE', 'max locked memory': 'RLIMIT_MEMLOCK',
-    'max address space': 'RLIMIT_AS', 'max file locks': 'RLIMIT_LOCKS', 'max pending signals': 'RLIMIT_SIGPENDING',
-    'max msgqueue size': 'RLIMIT_MSGQUEUE', 'max nice priority': 'RLIMIT_NICE',
-    'max realtime priority': 'RLIMIT_RTPRIO', 'max realtime timeout': 'RLIMIT_RTTIME',
+    'max cpu time': 'RLIMIT_CPU',
+    'max file size': 'RLIMIT_FSIZE',
+    'max data size': 'RLIMIT_DATA',
+    'max stack size': 'RLIMIT_STACK',
+    'max core file size': 'RLIMIT_CORE',
+    'max resident set': 'RLIMIT_RSS',
+    'max processes': 'RLIMIT_NPROC',
+    'max open files': 'RLIMIT_NOFILE',
+    'max locked memory': 'RLIMIT_MEMLOCK',
+    'max address space': 'RLIMIT_AS',
+    'max file locks': 'RLIMIT_LOCKS',
+    'max pending signals': 'RLIMIT_SIGPENDING',
+    'max msgqueue size': 'RLIMIT_MSGQUEUE',
+    'max nice priority': 'RLIMIT_NICE',
+    'max realtime priority': 'RLIMIT_RTPRIO',
+    'max realtime timeout': 'RLIMIT_RTTIME',
   };
   const out: HostRlimits = {};
   for (const line of text.split('\n')) {

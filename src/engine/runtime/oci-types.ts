@@ -100,22 +100,9 @@ export interface OciResources {
 }
 
 export type OciSeccompAction =
-  | 'SCMP_ACT_KILL'
-  | 'SCMP_ACT_KILL_PROCESS'
-  | 'SCMP_ACT_TRAP'
-  | 'SCMP_ACT_ERRNO'
-  | 'SCMP_ACT_TRACE'
-  | 'SCMP_ACT_ALLOW'
-  | 'SCMP_ACT_LOG';
+  'SCMP_ACT_KILL' | 'SCMP_ACT_KILL_PROCESS' | 'SCMP_ACT_TRAP' | 'SCMP_ACT_ERRNO' | 'SCMP_ACT_TRACE' | 'SCMP_ACT_ALLOW' | 'SCMP_ACT_LOG';
 
-export type OciSeccompOp =
-  | 'SCMP_CMP_NE'
-  | 'SCMP_CMP_LT'
-  | 'SCMP_CMP_LE'
-  | 'SCMP_CMP_EQ'
-  | 'SCMP_CMP_GE'
-  | 'SCMP_CMP_GT'
-  | 'SCMP_CMP_MASKED_EQ';
+export type OciSeccompOp = 'SCMP_CMP_NE' | 'SCMP_CMP_LT' | 'SCMP_CMP_LE' | 'SCMP_CMP_EQ' | 'SCMP_CMP_GE' | 'SCMP_CMP_GT' | 'SCMP_CMP_MASKED_EQ';
 
 /** For SCMP_CMP_MASKED_EQ: `value` is the mask, `valueTwo` the expected result. */
 export interface OciSeccompArg {

@@ -74,7 +74,11 @@ export class OciRuntime {
   }
 
   async #run(args: string[], input?: string): Promise<string> {
-    const result = await execa(this.path, ['--root', this.root, ...args], { timeout: CALL_TIMEOUT_MS, reject: false, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
+    const result = await execa(this.path, ['--root', this.root, ...args], {
+      timeout: CALL_TIMEOUT_MS,
+      reject: false,
+      ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
+    });
     if (result.exitCode !== 0 || result.timedOut) {
       const detail = result.timedOut ? `timed out after ${CALL_TIMEOUT_MS} ms` : String(result.stderr || result.stdout).trim();
       throw classifyRuntimeError(`${args[0]}`, detail);

@@ -71,15 +71,24 @@ timer_settime timer_settime64 timerfd_create timerfd_gettime timerfd_gettime64 t
 timerfd_settime64 times tkill truncate truncate64 ugetrlimit umask uname unlink unlinkat utime
 utimensat utimensat_time64 utimes vfork vmsplice wait4 waitid waitpid write writev
 arch_prctl modify_ldt
-`.trim().split(/\s+/);
+`
+  .trim()
+  .split(/\s+/);
 
 /**
  * Never allowed, whatever the capabilities (listed so tests can check that
  * no rule names them): kernel keyring, io_uring, userfaultfd, kexec.
  */
 export const NEVER_ALLOWED: readonly string[] = [
-  'keyctl', 'add_key', 'request_key', 'io_uring_setup', 'io_uring_enter', 'io_uring_register',
-  'userfaultfd', 'kexec_load', 'kexec_file_load',
+  'keyctl',
+  'add_key',
+  'request_key',
+  'io_uring_setup',
+  'io_uring_enter',
+  'io_uring_register',
+  'userfaultfd',
+  'kexec_load',
+  'kexec_file_load',
 ];
 
 const arg0 = (op: OciSeccompArg['op'], value: number, valueTwo?: number): OciSeccompArg[] =>
@@ -105,10 +114,33 @@ const CAPABILITY_RULES: Rule[] = [
   { names: ['open_by_handle_at'], includesCaps: ['CAP_DAC_READ_SEARCH'] },
   {
     names: [
-      'bpf', 'clone', 'clone3', 'fanotify_init', 'fsconfig', 'fsmount', 'fsopen', 'fspick',
-      'lookup_dcookie', 'lsm_get_self_attr', 'lsm_list_modules', 'lsm_set_self_attr', 'mount',
-      'mount_setattr', 'move_mount', 'name_to_handle_at', 'open_tree', 'perf_event_open', 'quotactl',
-      'quotactl_fd', 'setdomainname', 'sethostname', 'setns', 'syslog', 'umount', 'umount2', 'unshare',
+      'bpf',
+      'clone',
+      'clone3',
+      'fanotify_init',
+      'fsconfig',
+      'fsmount',
+      'fsopen',
+      'fspick',
+      'lookup_dcookie',
+      'lsm_get_self_attr',
+      'lsm_list_modules',
+      'lsm_set_self_attr',
+      'mount',
+      'mount_setattr',
+      'move_mount',
+      'name_to_handle_at',
+      'open_tree',
+      'perf_event_open',
+      'quotactl',
+      'quotactl_fd',
+      'setdomainname',
+      'sethostname',
+      'setns',
+      'syslog',
+      'umount',
+      'umount2',
+      'unshare',
     ],
     includesCaps: ['CAP_SYS_ADMIN'],
   },

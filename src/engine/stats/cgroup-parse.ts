@@ -46,7 +46,12 @@ export function parseIoStatV2(text: string | null): { serviceBytes: BlkioEntry[]
     const [dev, ...fields] = line.trim().split(/\s+/);
     const m = /^(\d+):(\d+)$/.exec(dev ?? '');
     if (!m) continue;
-    const kv = Object.fromEntries(fields.map((f) => f.split('=')).filter((p) => p.length === 2).map(([k, v]) => [k, Number(v)]));
+    const kv = Object.fromEntries(
+      fields
+        .map((f) => f.split('='))
+        .filter((p) => p.length === 2)
+        .map(([k, v]) => [k, Number(v)]),
+    );
     const at = { major: Number(m[1]), minor: Number(m[2]) };
     serviceBytes.push({ ...at, op: 'read', value: kv.rbytes ?? 0 }, { ...at, op: 'write', value: kv.wbytes ?? 0 });
     serviced.push({ ...at, op: 'read', value: kv.rios ?? 0 }, { ...at, op: 'write', value: kv.wios ?? 0 });
@@ -61,7 +66,12 @@ export function parseIoStatV2(text: string | null): { serviceBytes: BlkioEntry[]
 export function parseProcStat(text: string): { systemUsage: number; onlineCpus: number } {
   const lines = text.split('\n');
   const cpu = lines.find((l) => l.startsWith('cpu '));
-  const ticks = (cpu ?? '').trim().split(/\s+/).slice(1, 9).map(Number).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  const ticks = (cpu ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number)
+    .reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
   const onlineCpus = lines.filter((l) => /^cpu\d+\s/.test(l)).length;
   return { systemUsage: ticks * 10_000_000, onlineCpus };
 }

@@ -9,7 +9,13 @@ import type { FileReader, StatsSample } from './types.js';
 /** USER_HZ ticks (cpuacct.stat) → nanoseconds. */
 const TICK_NS = 10_000_000;
 
-export function readCgroupV1(read: FileReader, root: string, cgroupPath: string, host: { systemUsage: number; onlineCpus: number; memTotal: number }, now: Date): StatsSample {
+export function readCgroupV1(
+  read: FileReader,
+  root: string,
+  cgroupPath: string,
+  host: { systemUsage: number; onlineCpus: number; memTotal: number },
+  now: Date,
+): StatsSample {
   const at = (controller: string, file: string) => read(`${root}/${controller}${cgroupPath}/${file}`);
   const cpuacct = parseKeyValues(at('cpuacct', 'cpuacct.stat'));
   const cpuStat = parseKeyValues(at('cpu', 'cpu.stat'));
@@ -37,7 +43,10 @@ export function readCgroupV1(read: FileReader, root: string, cgroupPath: string,
     },
     pids: { current: parseSingle(at('pids', 'pids.current')), limit: parseSingle(at('pids', 'pids.max')) },
     blkio: useThrottle
-      ? { serviceBytes: parseBlkioV1(at('blkio', 'blkio.throttle.io_service_bytes_recursive')), serviced: parseBlkioV1(at('blkio', 'blkio.throttle.io_serviced_recursive')) }
+      ? {
+          serviceBytes: parseBlkioV1(at('blkio', 'blkio.throttle.io_service_bytes_recursive')),
+          serviced: parseBlkioV1(at('blkio', 'blkio.throttle.io_serviced_recursive')),
+        }
       : { serviceBytes: parseBlkioV1(recursiveBytes), serviced: parseBlkioV1(at('blkio', 'blkio.io_serviced_recursive')) },
   };
 }

@@ -7,7 +7,13 @@
 import { parseIoStatV2, parseKeyValues, parseSingle } from './cgroup-parse.js';
 import type { FileReader, StatsSample } from './types.js';
 
-export function readCgroupV2(read: FileReader, root: string, cgroupPath: string, host: { systemUsage: number; onlineCpus: number; memTotal: number }, now: Date): StatsSample {
+export function readCgroupV2(
+  read: FileReader,
+  root: string,
+  cgroupPath: string,
+  host: { systemUsage: number; onlineCpus: number; memTotal: number },
+  now: Date,
+): StatsSample {
   const at = (file: string) => read(`${root}${cgroupPath}/${file}`);
   const cpu = parseKeyValues(at('cpu.stat'));
   const limit = parseSingle(at('memory.max'), host.memTotal);

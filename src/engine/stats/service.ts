@@ -59,15 +59,16 @@ export function createStatsService(ctx: ContainerContext, deps: StatsDeps) {
       const row = findContainer(ctx, ref);
       const name = `/${row.name}`;
       const id = row.id;
-      const sleep = () => new Promise<void>((resolve) => {
-        const t = setTimeout(done, interval);
-        function done() {
-          clearTimeout(t);
-          signal.removeEventListener('abort', done);
-          resolve();
-        }
-        signal.addEventListener('abort', done, { once: true });
-      });
+      const sleep = () =>
+        new Promise<void>((resolve) => {
+          const t = setTimeout(done, interval);
+          function done() {
+            clearTimeout(t);
+            signal.removeEventListener('abort', done);
+            resolve();
+          }
+          signal.addEventListener('abort', done, { once: true });
+        });
       return (async function* (): AsyncGenerator<StatsFrame> {
         const first = sample(id);
         if (!opts.stream) {

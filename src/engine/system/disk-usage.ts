@@ -33,7 +33,10 @@ export function sharedSizes(images: Array<{ id: string; layers: Array<{ id: stri
   const shared = new Map<string, number>();
   for (const img of images) {
     const ids = new Set(img.layers.map((l) => l.id));
-    shared.set(img.id, [...ids].reduce((sum, id) => sum + (refs.get(id)!.count > 1 ? refs.get(id)!.size : 0), 0));
+    shared.set(
+      img.id,
+      [...ids].reduce((sum, id) => sum + (refs.get(id)!.count > 1 ? refs.get(id)!.size : 0), 0),
+    );
   }
   return { layersSize, shared };
 }

@@ -172,7 +172,17 @@ export class VolumeService {
     for (const row of this.repo.all()) {
       const v = this.record(row);
       const size = (await this.mounts.isMounted(v.name)) ? 0 : await treeSize(v.mountpoint);
-      out.push({ name: v.name, driver: v.driver, mountpoint: v.mountpoint, createdAt: v.createdAt, labels: v.labels, scope: 'local', options: v.options, refCount: this.repo.usersOf(v.name).length, size });
+      out.push({
+        name: v.name,
+        driver: v.driver,
+        mountpoint: v.mountpoint,
+        createdAt: v.createdAt,
+        labels: v.labels,
+        scope: 'local',
+        options: v.options,
+        refCount: this.repo.usersOf(v.name).length,
+        size,
+      });
     }
     return out;
   }

@@ -38,7 +38,8 @@ export function attachWebsocketPlugin(engine: Engine, url: string, schema: Fasti
       },
       wsHandler: (ws, request) =>
         runWebsocketAttach(ws, sessions.get(request), (pending) =>
-          request.log.warn({ container: (request.params as { id: string }).id, pending }, 'WebSocket attach client too slow (stopped reading): disconnected')),
+          request.log.warn({ container: (request.params as { id: string }).id, pending }, 'WebSocket attach client too slow (stopped reading): disconnected'),
+        ),
     });
   };
 }
@@ -77,7 +78,11 @@ async function runWebsocketAttach(ws: WebSocket, session: AttachSession | undefi
     for await (const chunk of session.output) {
       if (duplex.destroyed || ws.readyState !== ws.OPEN) break;
       duplex.write(chunk.data);
-      const paced = await paceClient(() => duplex.writableLength + ws.bufferedAmount, () => ws.readyState !== ws.OPEN, { onSlowClient });
+      const paced = await paceClient(
+        () => duplex.writableLength + ws.bufferedAmount,
+        () => ws.readyState !== ws.OPEN,
+        { onSlowClient },
+      );
       if (paced === 'stalled') ws.terminate();
       if (paced !== 'ok') break;
     }

@@ -17,7 +17,10 @@ export function eventOperations(engine: Engine): Operations {
     const query = request.query as Query;
     const ac = new AbortController();
     // Validation errors are ordinary 400s: nothing has been sent yet.
-    const { events, dropped } = engine.events.stream({ since: queryString(query.since), until: queryString(query.until), filters: queryFilters(query.filters) }, ac.signal);
+    const { events, dropped } = engine.events.stream(
+      { since: queryString(query.since), until: queryString(query.until), filters: queryFilters(query.filters) },
+      ac.signal,
+    );
     const stream = startRawStream(request, reply, 200, { 'Content-Type': 'application/json' });
     stream.signal.addEventListener('abort', () => ac.abort(), { once: true });
     void dropped.then((err) => {

@@ -64,12 +64,16 @@ export function imageOperations(engine: Engine, pull: Handler): Operations {
     const fromSrc = queryString(query.fromSrc);
     if (fromImage !== '') return pull(request, reply);
     if (fromSrc === '') throw badRequest('fromImage or fromSrc must be given');
-    if (fromSrc !== '-') throw notSupported('importing from a URL is not supported (berth makes no network requests); send the tarball as the request body with fromSrc=-');
+    if (fromSrc !== '-')
+      throw notSupported('importing from a URL is not supported (berth makes no network requests); send the tarball as the request body with fromSrc=-');
     if (!isReadable(request.body)) throw badRequest('the request body must be the image tarball (Content-Type application/x-tar)');
     const { repo, tag } = splitRepoTag(queryString(query.repo), queryString(query.tag));
     disableSocketTimeout(request.raw.socket);
     const { id } = await im.import({ source: request.body, repo, tag, changes: queryList(query.changes), message: queryString(query.message) });
-    return reply.code(200).type('application/json').send(jsonLine(statusMessage(id)));
+    return reply
+      .code(200)
+      .type('application/json')
+      .send(jsonLine(statusMessage(id)));
   }
 
   async function getImagesInspect(request: Req) {

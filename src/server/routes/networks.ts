@@ -21,7 +21,9 @@ export function networkOperations(engine: Engine): Operations {
   const filters = (request: Req) => queryFilters(q(request).filters);
 
   function getNetworks(request: Req) {
-    return api().list(filters(request)).map((n) => toNetworkJson(n, false));
+    return api()
+      .list(filters(request))
+      .map((n) => toNetworkJson(n, false));
   }
 
   function getNetworksId(request: Req) {

@@ -23,7 +23,11 @@ const q = (request: Req) => request.query as Query;
  * Runs `work` with a progress callback that opens the response stream on
  * its first event. Resolves when the response is complete.
  */
-async function streamProgress(request: Req, reply: FastifyReply, work: (onProgress: (e: RegistryProgress) => void, signal: AbortSignal) => Promise<void>): Promise<void> {
+async function streamProgress(
+  request: Req,
+  reply: FastifyReply,
+  work: (onProgress: (e: RegistryProgress) => void, signal: AbortSignal) => Promise<void>,
+): Promise<void> {
   const ac = new AbortController();
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) ac.abort();
@@ -36,7 +40,9 @@ async function streamProgress(request: Req, reply: FastifyReply, work: (onProgre
     writes = writes.then(() => s.write(line));
   };
   try {
-    await work((e) => { for (const m of progressMessages(e)) send(jsonLine(m)); }, ac.signal);
+    await work((e) => {
+      for (const m of progressMessages(e)) send(jsonLine(m));
+    }, ac.signal);
   } catch (err) {
     if (!stream) throw err;
     if (!ac.signal.aborted) request.log.info({ err: (err as Error).message }, 'registry transfer failed');

@@ -22,7 +22,6 @@ import { disableSocketTimeout } from './json-stream.js';
 import { frame } from './stdcopy.js';
 import { kUpgrade, type UpgradedRequest } from './upgrade-body.js';
 
-
 /**
  * Installs the server 'upgrade' listener. Returns the emitter that receives
  * WebSocket upgrades as ('upgrade', req, socket, head).
@@ -165,7 +164,11 @@ export async function runAttach(conn: HijackedConnection, session: AttachSession
     for await (const chunk of session.output) {
       if (closed || socket.destroyed || socket.writableEnded) break;
       socket.write(session.tty ? chunk.data : frame(chunk.stream, chunk.data));
-      const paced = await paceClient(() => socket.writableLength, () => closed || socket.destroyed, pacing);
+      const paced = await paceClient(
+        () => socket.writableLength,
+        () => closed || socket.destroyed,
+        pacing,
+      );
       if (paced === 'stalled') socket.destroy();
       if (paced !== 'ok') break;
     }

@@ -60,10 +60,7 @@ export async function writeWithBackpressure(out: Writable, data: Buffer | string
   if (out.write(data)) return true;
   const ac = new AbortController();
   try {
-    await Promise.race([
-      once(out, 'drain', { signal: ac.signal }),
-      once(out, 'close', { signal: ac.signal }),
-    ]);
+    await Promise.race([once(out, 'drain', { signal: ac.signal }), once(out, 'close', { signal: ac.signal })]);
   } catch {
     return false;
   } finally {

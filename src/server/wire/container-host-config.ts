@@ -10,7 +10,12 @@ import { portBindingsOf } from './container-network.js';
 /** A Binds entry as the client wrote it (older records have no `mode`: rebuilt from the flags). */
 function bindString(m: MountSpec): string {
   const source = m.type === 'volume' ? (m.name ?? '') : m.source;
-  const mode = m.mode !== undefined ? (m.type === 'volume' && m.mode === 'z' ? '' : m.mode) : [m.readOnly ? 'ro' : '', m.propagation ?? ''].filter((o) => o !== '').join(',');
+  const mode =
+    m.mode !== undefined
+      ? m.type === 'volume' && m.mode === 'z'
+        ? ''
+        : m.mode
+      : [m.readOnly ? 'ro' : '', m.propagation ?? ''].filter((o) => o !== '').join(',');
   return `${source}:${m.target}${mode ? `:${mode}` : ''}`;
 }
 

@@ -34,9 +34,19 @@ function endpointSettings(v: ContainerView, network: NetworkRecord, ep: Endpoint
 }
 
 const EMPTY_ENDPOINT = {
-  IPAMConfig: null, Links: null, Aliases: null, NetworkID: '', EndpointID: '', Gateway: '',
-  IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
-  MacAddress: '', DriverOpts: null,
+  IPAMConfig: null,
+  Links: null,
+  Aliases: null,
+  NetworkID: '',
+  EndpointID: '',
+  Gateway: '',
+  IPAddress: '',
+  IPPrefixLen: 0,
+  IPv6Gateway: '',
+  GlobalIPv6Address: '',
+  GlobalIPv6PrefixLen: 0,
+  MacAddress: '',
+  DriverOpts: null,
 };
 
 export function networksOf(v: ContainerView): Record<string, unknown> {
@@ -62,17 +72,36 @@ export function toNetworkSettings(v: ContainerView): Record<string, unknown> {
   const top = bridge && isRunning(v) ? endpointSettings(v, bridge.network, bridge.endpoint) : EMPTY_ENDPOINT;
   const live = isRunning(v) && v.network.endpoints.length > 0;
   return {
-    Bridge: '', SandboxID: live ? endpointId(v.id, 'sandbox') : '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
-    Ports: portMap(v), SandboxKey: live ? v.network.sandboxKey : '', SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
-    EndpointID: top.EndpointID, Gateway: top.Gateway, GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: top.IPAddress,
-    IPPrefixLen: top.IPPrefixLen, IPv6Gateway: '', MacAddress: top.MacAddress, Networks: networksOf(v),
+    Bridge: '',
+    SandboxID: live ? endpointId(v.id, 'sandbox') : '',
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
+    Ports: portMap(v),
+    SandboxKey: live ? v.network.sandboxKey : '',
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: top.EndpointID,
+    Gateway: top.Gateway,
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: top.IPAddress,
+    IPPrefixLen: top.IPPrefixLen,
+    IPv6Gateway: '',
+    MacAddress: top.MacAddress,
+    Networks: networksOf(v),
   };
 }
 
 /** The list's Ports: published ports (IP, PrivatePort, PublicPort, Type), then exposed-only ones. */
 export function listPorts(v: ContainerView): Array<Record<string, unknown>> {
   if (!isRunning(v)) return [];
-  const bound = (v.network.ports ?? []).map((p: BoundPort) => ({ IP: p.hostIp || '0.0.0.0', PrivatePort: p.containerPort, PublicPort: p.hostPort, Type: p.protocol }));
+  const bound = (v.network.ports ?? []).map((p: BoundPort) => ({
+    IP: p.hostIp || '0.0.0.0',
+    PrivatePort: p.containerPort,
+    PublicPort: p.hostPort,
+    Type: p.protocol,
+  }));
   const exposed = v.spec.exposedPorts
     .map((key) => ({ port: Number(key.split('/')[0]), type: key.split('/')[1] ?? 'tcp' }))
     .filter((e) => !bound.some((b) => b.PrivatePort === e.port && b.Type === e.type))

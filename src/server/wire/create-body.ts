@@ -6,9 +6,7 @@
  */
 import type { CreateContainerOptions, HealthConfig, Resources, RestartPolicy, Ulimit } from '../../engine/api.js';
 import { badRequest } from '../errors.js';
-import {
-  boolField, intField, objectField, strSliceField, stringField, stringListField, stringMapField,
-} from './body-fields.js';
+import { boolField, intField, objectField, strSliceField, stringField, stringListField, stringMapField } from './body-fields.js';
 import type { Json } from './body-fields.js';
 import { parseConfigVolumes, parseMounts } from './create-mounts.js';
 import { parseNetworkFields } from './create-network-fields.js';

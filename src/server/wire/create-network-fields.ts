@@ -42,7 +42,9 @@ export function parseNetworkFields(cfg: Json, hc: Json, body: Json): CreateNetwo
     dnsOptions: stringListField(hc, 'DnsOptions', 'HostConfig.DnsOptions'),
     extraHosts,
     macAddress: macAddress.toLowerCase(),
-    endpoints: parseEndpointsConfig(objectField(objectField(body, 'NetworkingConfig', 'NetworkingConfig'), 'EndpointsConfig', 'NetworkingConfig.EndpointsConfig')),
+    endpoints: parseEndpointsConfig(
+      objectField(objectField(body, 'NetworkingConfig', 'NetworkingConfig'), 'EndpointsConfig', 'NetworkingConfig.EndpointsConfig'),
+    ),
   };
 }
 

@@ -5,8 +5,14 @@ import { toImageListItem } from './images.js';
 
 function toVolume(v: VolumeUsage): Record<string, unknown> {
   return {
-    CreatedAt: v.createdAt, Driver: v.driver, Labels: v.labels, Mountpoint: v.mountpoint, Name: v.name,
-    Options: v.options, Scope: v.scope, UsageData: { RefCount: v.refCount, Size: v.size },
+    CreatedAt: v.createdAt,
+    Driver: v.driver,
+    Labels: v.labels,
+    Mountpoint: v.mountpoint,
+    Name: v.name,
+    Options: v.options,
+    Scope: v.scope,
+    UsageData: { RefCount: v.refCount, Size: v.size },
   };
 }
 

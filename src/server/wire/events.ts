@@ -7,9 +7,12 @@
 import type { EventRecord } from '../../engine/api.js';
 
 export function eventLine(e: EventRecord): string {
-  const legacy = e.type === 'container'
-    ? { status: e.action, id: e.id, ...(e.attributes.image !== undefined ? { from: e.attributes.image } : {}) }
-    : e.type === 'image' ? { status: e.action, id: e.id } : {};
+  const legacy =
+    e.type === 'container'
+      ? { status: e.action, id: e.id, ...(e.attributes.image !== undefined ? { from: e.attributes.image } : {}) }
+      : e.type === 'image'
+        ? { status: e.action, id: e.id }
+        : {};
   const head = JSON.stringify({
     ...legacy,
     Type: e.type,

@@ -5,9 +5,7 @@
  * short form Docker clients print, through the engine's one
  * `familiarReference` (Docker's FamiliarName rule).
  */
-import type {
-  ImageDeleteItem, ImageHistoryItem, ImagePruneResult, ImageRuntimeConfig, ImageView, LoadedImage,
-} from '../../engine/api.js';
+import type { ImageDeleteItem, ImageHistoryItem, ImagePruneResult, ImageRuntimeConfig, ImageView, LoadedImage } from '../../engine/api.js';
 import { familiarReference } from '../../engine/api.js';
 import { unixSeconds, ZERO_TIME } from './containers.js';
 
@@ -31,12 +29,25 @@ function healthcheckJson(h: NonNullable<ImageRuntimeConfig['healthcheck']>): Rec
 /** Docker's container Config shape filled from an image config (inspect's Config). */
 export function toImageConfig(c: ImageRuntimeConfig): Record<string, unknown> {
   return {
-    Hostname: '', Domainname: '', User: c.user, AttachStdin: false, AttachStdout: false, AttachStderr: false,
+    Hostname: '',
+    Domainname: '',
+    User: c.user,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
     // As dockerd: ExposedPorts is omitempty, an empty Env is null.
     ...(c.exposedPorts.length ? { ExposedPorts: portSet(c.exposedPorts) } : {}),
-    Tty: false, OpenStdin: false, StdinOnce: false, Env: c.env.length ? c.env : null,
-    Cmd: c.cmd, Image: '', Volumes: volumeSet(c.volumes), WorkingDir: c.workingDir, Entrypoint: c.entrypoint,
-    OnBuild: c.onBuild?.length ? c.onBuild : null, Labels: Object.keys(c.labels).length ? c.labels : null,
+    Tty: false,
+    OpenStdin: false,
+    StdinOnce: false,
+    Env: c.env.length ? c.env : null,
+    Cmd: c.cmd,
+    Image: '',
+    Volumes: volumeSet(c.volumes),
+    WorkingDir: c.workingDir,
+    Entrypoint: c.entrypoint,
+    OnBuild: c.onBuild?.length ? c.onBuild : null,
+    Labels: Object.keys(c.labels).length ? c.labels : null,
     ...(c.stopSignal ? { StopSignal: c.stopSignal } : {}),
     ...(c.healthcheck ? { Healthcheck: healthcheckJson(c.healthcheck) } : {}),
     ...(c.shell?.length ? { Shell: c.shell } : {}),
@@ -72,7 +83,15 @@ export function toImageInspect(v: ImageView): Record<string, unknown> {
     Created: v.created,
     Container: '',
     ContainerConfig: toImageConfig({
-      cmd: null, entrypoint: null, env: [], workingDir: '', user: '', labels: {}, exposedPorts: [], stopSignal: '', volumes: [],
+      cmd: null,
+      entrypoint: null,
+      env: [],
+      workingDir: '',
+      user: '',
+      labels: {},
+      exposedPorts: [],
+      stopSignal: '',
+      volumes: [],
     }),
     DockerVersion: '',
     Author: v.author,
@@ -114,7 +133,5 @@ export function toHistoryItem(h: ImageHistoryItem): Record<string, unknown> {
 
 /** The lines `docker load` prints: one per tag, or the ID for an untagged image. */
 export function loadMessages(loaded: LoadedImage[]): string[] {
-  return loaded.flatMap((img) =>
-    img.tags.length ? img.tags.map((t) => `Loaded image: ${familiarReference(t)}\n`) : [`Loaded image ID: ${img.id}\n`],
-  );
+  return loaded.flatMap((img) => (img.tags.length ? img.tags.map((t) => `Loaded image: ${familiarReference(t)}\n`) : [`Loaded image ID: ${img.id}\n`]));
 }

@@ -18,10 +18,20 @@ function ipamConfig(n: NetworkView): Array<Record<string, string>> {
 export function toNetworkJson(n: NetworkView, withContainers: boolean): Record<string, unknown> {
   const prefix = n.subnet.split('/')[1] ?? '';
   const containers = withContainers
-    ? Object.fromEntries(n.containers.filter((c) => c.running).map((c) => [c.id, {
-        Name: c.name, EndpointID: endpointId(c.id, n.id), MacAddress: c.endpoint.mac,
-        IPv4Address: c.endpoint.ip ? `${c.endpoint.ip}/${prefix}` : '', IPv6Address: '',
-      }]))
+    ? Object.fromEntries(
+        n.containers
+          .filter((c) => c.running)
+          .map((c) => [
+            c.id,
+            {
+              Name: c.name,
+              EndpointID: endpointId(c.id, n.id),
+              MacAddress: c.endpoint.mac,
+              IPv4Address: c.endpoint.ip ? `${c.endpoint.ip}/${prefix}` : '',
+              IPv6Address: '',
+            },
+          ]),
+      )
     : {};
   return {
     Name: n.name,

@@ -36,10 +36,7 @@ export function progressMessages(e: RegistryProgress): Array<Record<string, unkn
     case 'pull-status':
       return [{ status: `Status: ${e.upToDate ? 'Image is up to date' : 'Downloaded newer image'} for ${e.reference}` }];
     case 'pushed-tag':
-      return [
-        { status: `${e.tag}: digest: ${e.digest} size: ${e.size}` },
-        { progressDetail: {}, aux: { Tag: e.tag, Digest: e.digest, Size: e.size } },
-      ];
+      return [{ status: `${e.tag}: digest: ${e.digest} size: ${e.size}` }, { progressDetail: {}, aux: { Tag: e.tag, Digest: e.digest, Size: e.size } }];
   }
 }
 
@@ -95,7 +92,13 @@ export function credentialsFromBody(body: unknown): RegistryCredentials | null {
       password = decoded.slice(colon + 1);
     }
   }
-  const creds: RegistryCredentials = { username, password, identityToken: str('identitytoken'), registryToken: str('registrytoken'), serverAddress: str('serveraddress') };
+  const creds: RegistryCredentials = {
+    username,
+    password,
+    identityToken: str('identitytoken'),
+    registryToken: str('registrytoken'),
+    serverAddress: str('serveraddress'),
+  };
   const any = Object.values(creds).some((v) => v !== undefined);
   return any ? creds : null;
 }

@@ -9,7 +9,11 @@ import { ZERO_TIME } from './containers.js';
 const time = (d: Date | null | undefined) => (d ? d.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z') : ZERO_TIME);
 
 function cpuJson(c: CpuSample | null | undefined) {
-  if (!c) return { cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } };
+  if (!c)
+    return {
+      cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 },
+      throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
+    };
   return {
     cpu_usage: {
       total_usage: c.totalUsage,
@@ -46,7 +50,13 @@ export function toStatsJson(f: StatsFrame): Record<string, unknown> {
     cpu_stats: cpuJson(s?.cpu),
     precpu_stats: cpuJson(f.pre?.cpu),
     memory_stats: s
-      ? { usage: s.memory.usage, ...(s.memory.maxUsage ? { max_usage: s.memory.maxUsage } : {}), stats: s.memory.stats, ...(s.memory.failcnt ? { failcnt: s.memory.failcnt } : {}), limit: s.memory.limit }
+      ? {
+          usage: s.memory.usage,
+          ...(s.memory.maxUsage ? { max_usage: s.memory.maxUsage } : {}),
+          stats: s.memory.stats,
+          ...(s.memory.failcnt ? { failcnt: s.memory.failcnt } : {}),
+          limit: s.memory.limit,
+        }
       : {},
     name: f.name,
     id: f.id,

@@ -93,9 +93,7 @@ export interface StreamingResponse {
 }
 
 /** Sends a request and resolves as soon as the response headers arrive. */
-export function streamRequest(
-  d: TestDaemon, method: string, path: string, query?: Record<string, QueryValue>,
-): Promise<StreamingResponse> {
+export function streamRequest(d: TestDaemon, method: string, path: string, query?: Record<string, QueryValue>): Promise<StreamingResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request({ socketPath: d.socket, method, path: withQuery(path, query), agent: false }, (res) => {
       const chunks: Buffer[] = [];

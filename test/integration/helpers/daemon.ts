@@ -19,8 +19,7 @@ import { findNetworkLeaks, reapNetworkLeaks } from './network-leaks.js';
 import { unixRequest, type HttpResult, type RequestOptions } from './unix-http.js';
 
 /** berthd's entry point: $BERTH_TEST_BERTHD, else the bundle users run (dist/test/integration/helpers/daemon.js → dist/berthd.mjs). */
-export const berthdMain =
-  process.env.BERTH_TEST_BERTHD ?? fileURLToPath(new URL('../../../berthd.mjs', import.meta.url));
+export const berthdMain = process.env.BERTH_TEST_BERTHD ?? fileURLToPath(new URL('../../../berthd.mjs', import.meta.url));
 
 export interface StartDaemonOptions {
   /** Extra berthd flags, appended after the harness's own. */
@@ -82,7 +81,7 @@ export class TestDaemon {
     this.dataRoot = path.join(root, 'data');
     this.execRoot = path.join(root, 'run');
     this.cgroupParent = `berth-it-${randomBytes(4).toString('hex')}`;
-    this.addressOctet = 100 + randomBytes(1)[0] % 150;
+    this.addressOctet = 100 + (randomBytes(1)[0] % 150);
     const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${this.socket}`, DOCKER_CONFIG: path.join(root, 'docker-config') };
     for (const key of ['DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_API_VERSION']) delete env[key];
     this.env = env;
@@ -108,13 +107,19 @@ export class TestDaemon {
     const host = this.opts.socketActivation ? [] : ['--host', `unix://${this.socket}`];
     return [
       ...host,
-      '--data-root', this.dataRoot,
-      '--exec-root', this.execRoot,
-      '--pidfile', path.join(this.execRoot, 'berthd.pid'),
-      '--cgroup-parent', this.cgroupParent,
+      '--data-root',
+      this.dataRoot,
+      '--exec-root',
+      this.execRoot,
+      '--pidfile',
+      path.join(this.execRoot, 'berthd.pid'),
+      '--cgroup-parent',
+      this.cgroupParent,
       // Each test daemon's networks come from a /16 of its own, away from the host's and other engines' defaults.
-      '--default-address-pool', `base=10.${this.addressOctet}.0.0/16,size=20`,
-      '--log-level', process.env.BERTH_TEST_LOG_LEVEL ?? 'debug',
+      '--default-address-pool',
+      `base=10.${this.addressOctet}.0.0/16,size=20`,
+      '--log-level',
+      process.env.BERTH_TEST_LOG_LEVEL ?? 'debug',
       ...(this.opts.args ?? []),
     ];
   }
@@ -273,11 +278,7 @@ export class TestDaemon {
       problems.push(`cannot remove ${this.root}: ${(err as Error).message}`);
     }
     if (leaks.length === 0 && problems.length === 0) return;
-    const lines = [
-      ...problems,
-      ...leaks.map((l) => `leaked ${l}`),
-      ...left.map((l) => `STILL PRESENT after forced cleanup: ${l}`),
-    ];
+    const lines = [...problems, ...leaks.map((l) => `leaked ${l}`), ...left.map((l) => `STILL PRESENT after forced cleanup: ${l}`)];
     throw new Error(`test daemon ${this.root}:\n  ${lines.join('\n  ')}\n--- berthd output (tail) ---\n${this.logs().slice(-8000)}`);
   }
 

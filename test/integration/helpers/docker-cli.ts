@@ -66,8 +66,10 @@ export function runDocker(env: NodeJS.ProcessEnv, args: string[], opts: DockerOp
 
 /** A one-line summary of a result for assertion messages. */
 export function describeResult(args: string[], r: DockerResult): string {
-  return `docker ${args.join(' ')} → code ${r.code}${r.timedOut ? ' (timed out)' : ''}\n` +
-    `stdout: ${JSON.stringify(r.stdout.slice(0, 2000))}\nstderr: ${JSON.stringify(r.stderr.slice(0, 2000))}`;
+  return (
+    `docker ${args.join(' ')} → code ${r.code}${r.timedOut ? ' (timed out)' : ''}\n` +
+    `stdout: ${JSON.stringify(r.stdout.slice(0, 2000))}\nstderr: ${JSON.stringify(r.stderr.slice(0, 2000))}`
+  );
 }
 
 /** Anything with a docker() method: a TestDaemon. */
@@ -95,11 +97,7 @@ export async function inspect(d: DockerRunner, name: string): Promise<any> {
  * and resolves to that value; rejects after `timeoutMs` (default 10 s) naming `what`
  * and the last value seen.
  */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T> | T,
-  { timeoutMs = 10_000, intervalMs = 100 } = {},
-): Promise<T> {
+export async function eventually<T>(what: string, probe: () => Promise<T> | T, { timeoutMs = 10_000, intervalMs = 100 } = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T;
   do {

@@ -48,7 +48,9 @@ export async function startFakeRegistry(): Promise<FakeRegistry> {
       res.writeHead(200, { 'Content-Type': man.type, 'Content-Length': man.body.length, 'Docker-Content-Digest': digestOf(man.body) });
       return req.method === 'HEAD' ? res.end() : res.end(man.body);
     }
-    res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [{ code: m?.[2] === 'blobs' ? 'BLOB_UNKNOWN' : 'MANIFEST_UNKNOWN', message: 'unknown' }] }));
+    res
+      .writeHead(404, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify({ errors: [{ code: m?.[2] === 'blobs' ? 'BLOB_UNKNOWN' : 'MANIFEST_UNKNOWN', message: 'unknown' }] }));
   });
   server.on('connection', (s) => {
     sockets.add(s);
@@ -78,7 +80,11 @@ export async function startFakeRegistry(): Promise<FakeRegistry> {
 }
 
 /** A schema 2 manifest for `config` and gzip `layers` stored in `reg`; returns the manifest bytes. */
-export function storeImage(reg: FakeRegistry, config: string, layerTars: Buffer[]): { manifest: Buffer; layers: Array<{ digest: string; size: number; bytes: Buffer }> } {
+export function storeImage(
+  reg: FakeRegistry,
+  config: string,
+  layerTars: Buffer[],
+): { manifest: Buffer; layers: Array<{ digest: string; size: number; bytes: Buffer }> } {
   const cfg = reg.blob(Buffer.from(config), 'application/vnd.docker.container.image.v1+json');
   const gz = layerTars.map((t) => zlib.gzipSync(t));
   const layers = gz.map((b) => reg.blob(b));

@@ -86,12 +86,14 @@ export async function ociArchive(images: FixtureImage[]): Promise<Buffer> {
     return { digest: `sha256:${d}`, size: b.length };
   };
   const manifests = images.map((img) => {
-    const manifest = Buffer.from(JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...put(Buffer.from(img.config)) },
-      layers: img.layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...put(zlib.gzipSync(l)) })),
-    }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...put(Buffer.from(img.config)) },
+        layers: img.layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...put(zlib.gzipSync(l)) })),
+      }),
+    );
     return {
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       ...put(manifest),
@@ -106,12 +108,5 @@ export async function ociArchive(images: FixtureImage[]): Promise<Buffer> {
 
 /** Layer 2 of the whiteout fixture: adds /new.txt, deletes /bin/ls and /etc/group, makes /etc opaque with only /etc/only. */
 export function whiteoutLayer(): Promise<Buffer> {
-  return makeTar([
-    ['new.txt', 'hi\n'],
-    ['bin/'],
-    ['bin/.wh.ls', ''],
-    ['etc/'],
-    ['etc/.wh..wh..opq', ''],
-    ['etc/only', 'only\n'],
-  ]);
+  return makeTar([['new.txt', 'hi\n'], ['bin/'], ['bin/.wh.ls', ''], ['etc/'], ['etc/.wh..wh..opq', ''], ['etc/only', 'only\n']]);
 }

@@ -52,7 +52,10 @@ export function runcContainers(runcRoot: string): string[] {
   if (!fs.existsSync(runcRoot)) return [];
   const r = spawnSync('runc', ['--root', runcRoot, 'list', '-q'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) return [];
-  return r.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  return r.stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** The cgroup directories named `parent` directly below the cgroup root (v2) or each v1 hierarchy. */
@@ -177,11 +180,7 @@ export async function reapLeaks(scope: LeakScope): Promise<void> {
  * Polls `findLeaks` until it is empty or `ms` have passed (conmon exits a
  * moment after its container) and returns the last findings.
  */
-export async function waitForNoLeaks(
-  scope: LeakScope,
-  ms: number,
-  opts: { ignoreMounts?: boolean } = {},
-): Promise<string[]> {
+export async function waitForNoLeaks(scope: LeakScope, ms: number, opts: { ignoreMounts?: boolean } = {}): Promise<string[]> {
   const deadline = Date.now() + ms;
   for (;;) {
     const leaks = findLeaks(scope).filter((l) => !(opts.ignoreMounts && l.startsWith('mount ')));

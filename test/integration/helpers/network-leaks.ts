@@ -62,7 +62,15 @@ export function reapNetworkLeaks(dataRoot: string): void {
     if (n.bridge && linkExists(n.bridge)) tryRun('ip', ['link', 'del', n.bridge]);
     for (const table of ['nat', 'filter']) {
       for (const rule of rules(table).filter((r) => r.startsWith('-A ') && mentions(r, n))) {
-        tryRun('iptables', ['-t', table, '-D', ...rule.slice(3).match(/"[^"]*"|\S+/g)!.map((w) => w.replace(/^"|"$/g, ''))]);
+        tryRun('iptables', [
+          '-t',
+          table,
+          '-D',
+          ...rule
+            .slice(3)
+            .match(/"[^"]*"|\S+/g)!
+            .map((w) => w.replace(/^"|"$/g, '')),
+        ]);
       }
       for (const chain of netavarkChains(n.id)) {
         tryRun('iptables', ['-t', table, '-F', chain]);

@@ -55,12 +55,7 @@ function toResult(status: number, headers: http.IncomingHttpHeaders, body: Buffe
 }
 
 /** Sends one request to `socketPath` and buffers the response. Rejects on socket errors and timeouts. */
-export function unixRequest(
-  socketPath: string,
-  method: string,
-  path: string,
-  opts: RequestOptions = {},
-): Promise<HttpResult> {
+export function unixRequest(socketPath: string, method: string, path: string, opts: RequestOptions = {}): Promise<HttpResult> {
   const headers: Record<string, string> = { ...opts.headers };
   let payload: Buffer | string | Readable | undefined;
   if (opts.body instanceof Readable || Buffer.isBuffer(opts.body) || typeof opts.body === 'string') {
@@ -70,15 +65,12 @@ export function unixRequest(
     headers['Content-Type'] ??= 'application/json';
   }
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      { socketPath, method, path: withQuery(path, opts.query), headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => resolve(toResult(res.statusCode ?? 0, res.headers, Buffer.concat(chunks))));
-      },
-    );
+    const req = http.request({ socketPath, method, path: withQuery(path, opts.query), headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => resolve(toResult(res.statusCode ?? 0, res.headers, Buffer.concat(chunks))));
+    });
     req.setTimeout(opts.timeoutMs ?? 60_000, () => {
       req.destroy(new Error(`${method} ${path}: no response within ${opts.timeoutMs ?? 60_000} ms`));
     });
