@@ -5,7 +5,7 @@
 # tests in dist/test/, one file at a time. The exit code is the first failing
 # step's. Integration tests need root (conmon, runc, overlay mounts), so this
 # re-runs itself with sudo when started as another user.
-# BERTH_TEST_TIMEOUT (default 19m, a `timeout` duration) bounds the whole run.
+# BERTH_TEST_TIMEOUT (default 28m, a `timeout` duration) bounds the whole run.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,7 +21,7 @@ cd "$repo"
 # timeout signals its whole process group (npm, node --test, test daemons)
 # when the run overruns, so a hung test cannot stall CI. It runs in its own
 # process group, so a Ctrl-C here is forwarded to it as SIGTERM.
-limit=${BERTH_TEST_TIMEOUT:-19m}
+limit=${BERTH_TEST_TIMEOUT:-28m}
 timeout --kill-after=30s "$limit" npm run test:ci &
 runner=$!
 trap 'kill -TERM "$runner" 2>/dev/null || true' INT TERM
