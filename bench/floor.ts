@@ -17,6 +17,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { writeEtcFiles } from '../src/engine/containers/etc-files.js';
+import { defaultCreateSpec } from '../src/engine/containers/spec-defaults.js';
 import type { ContainerSpec } from '../src/engine/containers/types.js';
 import { resolveUser } from '../src/engine/containers/user.js';
 import { mountRootfs, unmountRootfs } from '../src/engine/images/rootfs.js';
@@ -227,32 +228,6 @@ function floorSpec(cmd: string[], hostname: string): ContainerSpec {
     imageId: 'sha256:floor',
     cmd,
     entrypoint: [],
-    env: [],
-    workingDir: '',
-    user: '',
-    hostname,
-    domainname: '',
-    labels: {},
-    stopSignal: 'SIGTERM',
-    stopTimeout: null,
-    tty: false,
-    openStdin: false,
-    stdinOnce: false,
-    attachStdin: false,
-    attachStdout: true,
-    attachStderr: true,
-    exposedPorts: [],
-    mounts: [],
-    readonlyRootfs: false,
-    resources: { memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '', pidsLimit: null, ulimits: [] },
-    capAdd: [],
-    capDrop: [],
-    privileged: false,
-    noNewPrivileges: false,
-    securityOpt: [],
-    networkMode: 'none',
-    autoRemove: false,
-    restartPolicy: { name: 'no', maximumRetryCount: 0 },
-    consoleSize: null,
+    ...defaultCreateSpec({ hostname, stopSignal: 'SIGTERM', attachStdout: true, attachStderr: true, networkMode: 'none' }),
   };
 }

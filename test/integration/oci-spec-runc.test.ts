@@ -15,6 +15,7 @@ import { buildOciSpec, serializeOciSpec, type OciSpecInput } from '../../src/eng
 import { parseProcLimits } from '../../src/engine/runtime/oci-rlimits.js';
 import { capabilitiesFromMask } from '../../src/engine/runtime/capabilities.js';
 import { resolveUser } from '../../src/engine/containers/user.js';
+import { defaultCreateSpec } from '../../src/engine/containers/spec-defaults.js';
 import type { ContainerSpec } from '../../src/engine/containers/types.js';
 
 const run = promisify(execFile);
@@ -55,33 +56,7 @@ function containerSpec(over: Partial<ContainerSpec>): ContainerSpec {
     imageId: 'sha256:0',
     cmd: [],
     entrypoint: [],
-    env: [],
-    workingDir: '',
-    user: '',
-    hostname: 'berth-test',
-    domainname: '',
-    labels: {},
-    stopSignal: 'SIGTERM',
-    stopTimeout: null,
-    tty: false,
-    openStdin: false,
-    stdinOnce: false,
-    attachStdin: false,
-    attachStdout: true,
-    attachStderr: true,
-    exposedPorts: [],
-    mounts: [],
-    readonlyRootfs: false,
-    resources: { memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '', pidsLimit: null, ulimits: [] },
-    capAdd: [],
-    capDrop: [],
-    privileged: false,
-    noNewPrivileges: false,
-    securityOpt: [],
-    networkMode: 'none',
-    autoRemove: false,
-    restartPolicy: { name: 'no', maximumRetryCount: 0 },
-    consoleSize: null,
+    ...defaultCreateSpec({ hostname: 'berth-test', stopSignal: 'SIGTERM', attachStdout: true, attachStderr: true, networkMode: 'none' }),
     ...over,
   };
 }

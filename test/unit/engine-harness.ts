@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import type { ContainersApi, CreateContainerOptions } from '../../src/engine/api.js';
+import { defaultCreateSpec } from '../../src/engine/api.js';
 import { ContainersRepo } from '../../src/db/containers-repo.js';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import type { ContainerContext } from '../../src/engine/containers/context.js';
@@ -197,35 +198,15 @@ export function createOptions(over: CreateOverrides = {}): CreateContainerOption
     image: 'busybox',
     cmd: over.cmd ?? ['sleep', '1000'],
     entrypoint: null,
-    spec: {
-      env: [],
-      workingDir: '',
-      user: '',
-      labels: {},
-      stopSignal: '',
-      exposedPorts: [],
-      hostname: '',
-      domainname: '',
+    spec: defaultCreateSpec({
       stopTimeout: over.stopTimeout ?? null,
       tty: over.tty ?? false,
-      openStdin: false,
-      stdinOnce: false,
-      attachStdin: false,
       attachStdout: true,
       attachStderr: true,
-      mounts: [],
-      readonlyRootfs: false,
-      resources: { memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '', pidsLimit: null, ulimits: [] },
-      capAdd: [],
-      capDrop: [],
-      privileged: false,
-      noNewPrivileges: false,
-      securityOpt: [],
       networkMode: 'none',
       autoRemove: over.autoRemove ?? false,
       restartPolicy: over.restartPolicy ?? { name: 'no', maximumRetryCount: 0 },
-      consoleSize: null,
-    },
+    }),
   };
 }
 

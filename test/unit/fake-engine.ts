@@ -5,7 +5,7 @@
  */
 import type { AttachSession, ContainerView, Engine, ImageView, LogEntry, SystemInfo, VersionInfo, VolumeRecord, WaitResult } from '../../src/engine/api.js';
 import { Readable } from 'node:stream';
-import { EngineError } from '../../src/engine/api.js';
+import { defaultCreateSpec, EngineError } from '../../src/engine/api.js';
 import type { ErrorKind } from '../../src/engine/api.js';
 import type { ErrorCode } from '../../src/engine/errors.js';
 
@@ -27,33 +27,15 @@ export function sampleContainer(over: Partial<ContainerView> = {}): ContainerVie
       imageId: IMAGE_ID,
       cmd: ['sh', '-c', 'echo hi there'],
       entrypoint: [],
-      env: ['PATH=/bin'],
-      workingDir: '',
-      user: '',
-      hostname: '',
-      domainname: '',
-      labels: { a: 'b' },
-      stopSignal: 'SIGTERM',
-      stopTimeout: null,
-      tty: false,
-      openStdin: false,
-      stdinOnce: false,
-      attachStdin: false,
-      attachStdout: true,
-      attachStderr: true,
-      exposedPorts: [],
-      mounts: [{ type: 'bind', source: '/h', target: '/c', readOnly: true, origin: 'binds' }],
-      readonlyRootfs: false,
-      resources: { memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '', pidsLimit: null, ulimits: [] },
-      capAdd: [],
-      capDrop: [],
-      privileged: false,
-      noNewPrivileges: false,
-      securityOpt: [],
-      networkMode: 'none',
-      autoRemove: false,
-      restartPolicy: { name: 'no', maximumRetryCount: 0 },
-      consoleSize: null,
+      ...defaultCreateSpec({
+        env: ['PATH=/bin'],
+        labels: { a: 'b' },
+        stopSignal: 'SIGTERM',
+        attachStdout: true,
+        attachStderr: true,
+        mounts: [{ type: 'bind', source: '/h', target: '/c', readOnly: true, origin: 'binds' }],
+        networkMode: 'none',
+      }),
     },
     state: {
       status: 'running',

@@ -6,20 +6,11 @@ import { parseProcLimits } from '../../src/engine/runtime/oci-rlimits.js';
 import { buildSeccompProfile, NEVER_ALLOWED } from '../../src/engine/runtime/seccomp-profile.js';
 import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES } from '../../src/engine/runtime/capabilities.js';
 import { isEngineError } from '../../src/engine/errors.js';
+import { defaultCreateSpec, defaultResources } from '../../src/engine/containers/spec-defaults.js';
 import type { ContainerSpec, MountSpec, Resources } from '../../src/engine/containers/types.js';
 import type { OciSpec } from '../../src/engine/runtime/oci-types.js';
 
-const RES: Resources = {
-  memory: 0,
-  memorySwap: 0,
-  nanoCpus: 0,
-  cpuShares: 0,
-  cpuQuota: 0,
-  cpuPeriod: 0,
-  cpusetCpus: '',
-  pidsLimit: null,
-  ulimits: [],
-};
+const RES: Resources = defaultResources();
 
 function cspec(over: Partial<ContainerSpec> = {}): ContainerSpec {
   return {
@@ -27,33 +18,7 @@ function cspec(over: Partial<ContainerSpec> = {}): ContainerSpec {
     imageId: 'sha256:0',
     cmd: ['sh', '-c', 'true'],
     entrypoint: [],
-    env: [],
-    workingDir: '',
-    user: '',
-    hostname: 'abc123',
-    domainname: '',
-    labels: {},
-    stopSignal: 'SIGTERM',
-    stopTimeout: null,
-    tty: false,
-    openStdin: false,
-    stdinOnce: false,
-    attachStdin: false,
-    attachStdout: true,
-    attachStderr: true,
-    exposedPorts: [],
-    mounts: [],
-    readonlyRootfs: false,
-    resources: { ...RES },
-    capAdd: [],
-    capDrop: [],
-    privileged: false,
-    noNewPrivileges: false,
-    securityOpt: [],
-    networkMode: 'none',
-    autoRemove: false,
-    restartPolicy: { name: 'no', maximumRetryCount: 0 },
-    consoleSize: null,
+    ...defaultCreateSpec({ hostname: 'abc123', stopSignal: 'SIGTERM', attachStdout: true, attachStderr: true, resources: { ...RES }, networkMode: 'none' }),
     ...over,
   };
 }

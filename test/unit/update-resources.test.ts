@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildUpdateResources, mergeUpdate, type ContainerUpdateOptions } from '../../src/engine/containers/update-resources.js';
+import { defaultResources } from '../../src/engine/containers/spec-defaults.js';
 import type { ContainerSpec } from '../../src/engine/containers/types.js';
 
 const none: ContainerUpdateOptions = {
@@ -19,7 +20,7 @@ const none: ContainerUpdateOptions = {
 };
 const spec = (over: Partial<ContainerSpec['resources']> = {}, autoRemove = false) =>
   ({
-    resources: { memory: 0, memorySwap: 0, nanoCpus: 0, cpuShares: 0, cpuQuota: 0, cpuPeriod: 0, cpusetCpus: '', pidsLimit: null, ulimits: [], ...over },
+    resources: defaultResources(over),
     restartPolicy: { name: 'no', maximumRetryCount: 0 },
     autoRemove,
   }) as unknown as ContainerSpec;

@@ -10,6 +10,7 @@ import type { ContainerNetworkView } from './networks.js';
 
 export type { ContainerRecord, ContainerSpec, ContainerState, ContainerStatus, MountSpec, Resources, RestartPolicy, Ulimit } from '../containers/types.js';
 export { publicStatus } from '../containers/status.js';
+export { defaultCreateSpec, defaultResources, type ContainerCreateSpec } from '../containers/spec-defaults.js';
 
 /**
  * What the client asked for at create, before merging with the image.

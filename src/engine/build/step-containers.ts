@@ -8,6 +8,7 @@
  *   write, or where `COPY --from` reads.
  */
 import type { Readable } from 'node:stream';
+import { defaultCreateSpec, defaultResources } from '../api.js';
 import type { BuildOptions, ContainerFilesApi, ContainersApi, CreateContainerOptions, ImageRuntimeConfig } from '../api.js';
 
 export interface StepContainerDeps {
@@ -30,45 +31,22 @@ export function stepContainerOptions(imageId: string, config: ImageRuntimeConfig
     cmd,
     // Docker's builder clears the entrypoint of RUN containers.
     entrypoint: [],
-    spec: {
+    spec: defaultCreateSpec({
       env,
       workingDir: config.workingDir,
       user: config.user,
-      labels: {},
-      stopSignal: '',
-      exposedPorts: [],
-      hostname: '',
-      domainname: '',
-      stopTimeout: null,
-      tty: false,
-      openStdin: false,
-      stdinOnce: false,
-      attachStdin: false,
       attachStdout: true,
       attachStderr: true,
-      mounts: [],
-      readonlyRootfs: false,
-      resources: {
+      resources: defaultResources({
         memory: run.limits?.memory ?? 0,
         memorySwap: run.limits?.memorySwap ?? 0,
-        nanoCpus: 0,
         cpuShares: run.limits?.cpuShares ?? 0,
         cpuQuota: run.limits?.cpuQuota ?? 0,
         cpuPeriod: run.limits?.cpuPeriod ?? 0,
         cpusetCpus: run.limits?.cpusetCpus ?? '',
-        pidsLimit: null,
-        ulimits: [],
-      },
-      capAdd: [],
-      capDrop: [],
-      privileged: false,
-      noNewPrivileges: false,
-      securityOpt: [],
+      }),
       networkMode: run.networkMode,
-      autoRemove: false,
-      restartPolicy: { name: 'no', maximumRetryCount: 0 },
-      consoleSize: null,
-    },
+    }),
   };
 }
 
