@@ -5,7 +5,49 @@
  * is chosen inside the transaction that inserts it (`addEndpoint`).
  */
 import type { Db } from './database.js';
-import type { EndpointRecord, NetworkRecord, NetworkRun } from '../engine/networks/types.js';
+
+export type NetworkDriver = 'bridge' | 'host' | 'null';
+
+export interface NetworkRecord {
+  /** 64 hex. */
+  id: string;
+  name: string;
+  driver: NetworkDriver;
+  /** IPv4 CIDR ('' for host and none). */
+  subnet: string;
+  gateway: string;
+  /** Dynamic addresses come from here ('' = the whole subnet). */
+  ipRange: string;
+  /** The Linux bridge ('' for host and none). */
+  bridge: string;
+  internal: boolean;
+  /** aardvark-dns answers container names (user networks only, as Docker). */
+  dnsEnabled: boolean;
+  labels: Record<string, string>;
+  options: Record<string, string>;
+  /** RFC 3339 nano. */
+  created: string;
+}
+
+export interface EndpointRecord {
+  containerId: string;
+  networkId: string;
+  ip: string;
+  /** IPAMConfig.IPv4Address as asked ('' = dynamic). */
+  requestedIp: string;
+  mac: string;
+  /** Aliases as the client gave them. */
+  aliases: string[];
+  seq: number;
+}
+
+/** A container's applied network setup; `Setup` and `Port` are the engine's JSON, stored as given. */
+export interface NetworkRunRow<Setup, Port> {
+  containerId: string;
+  netns: string;
+  setup: Setup;
+  ports: Port[];
+}
 
 interface RawNetwork {
   id: string;
@@ -67,7 +109,7 @@ export interface NewEndpoint {
   pick(used: Set<string>): { ip: string; mac: string };
 }
 
-export class NetworksRepo {
+export class NetworksRepo<Setup = unknown, Port = unknown> {
   #db: Db;
   #q;
 
@@ -176,22 +218,20 @@ export class NetworksRepo {
     this.#q.deleteEndpoint.run(containerId, networkId);
   }
 
-  putRun(run: NetworkRun): void {
+  putRun(run: NetworkRunRow<Setup, Port>): void {
     this.#q.putRun.run(run.containerId, run.netns, JSON.stringify(run.setup), JSON.stringify(run.ports));
   }
 
-  getRun(containerId: string): NetworkRun | undefined {
+  getRun(containerId: string): NetworkRunRow<Setup, Port> | undefined {
     const r = this.#q.getRun.get(containerId) as { container_id: string; netns: string; setup: string; ports: string } | undefined;
-    return (
-      r && { containerId: r.container_id, netns: r.netns, setup: JSON.parse(r.setup) as NetworkRun['setup'], ports: JSON.parse(r.ports) as NetworkRun['ports'] }
-    );
+    return r && { containerId: r.container_id, netns: r.netns, setup: JSON.parse(r.setup) as Setup, ports: JSON.parse(r.ports) as Port[] };
   }
 
   deleteRun(containerId: string): void {
     this.#q.deleteRun.run(containerId);
   }
 
-  allRuns(): NetworkRun[] {
+  allRuns(): Array<NetworkRunRow<Setup, Port>> {
     return (this.#q.allRuns.all() as Array<{ container_id: string }>).map((r) => this.getRun(r.container_id)!);
   }
 }

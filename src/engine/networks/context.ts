@@ -11,7 +11,7 @@ import type { ContainerSpec, ContainerState } from '../containers/types.js';
 import type { AddressPool } from './ipam.js';
 import type { NetavarkBinaries } from './netavark.js';
 import type { NetnsDir } from './netns.js';
-import type { NetworkRecord } from './types.js';
+import type { BoundPort, NetavarkInput, NetworkRecord } from './types.js';
 
 /** The few container facts networks need (kept narrow so the two services stay apart). */
 export interface ContainerLookup {
@@ -32,7 +32,7 @@ export interface NetworkSettings {
 }
 
 export interface NetworkContext {
-  repo: NetworksRepo;
+  repo: NetworksRepo<NetavarkInput, BoundPort>;
   containers: ContainerLookup;
   netns: NetnsDir;
   bin: NetavarkBinaries;

@@ -1,39 +1,6 @@
 /** berth's own records of networks, endpoints and published ports (Docker JSON is made in src/server/wire). */
 
-export type NetworkDriver = 'bridge' | 'host' | 'null';
-
-export interface NetworkRecord {
-  /** 64 hex. */
-  id: string;
-  name: string;
-  driver: NetworkDriver;
-  /** IPv4 CIDR ('' for host and none). */
-  subnet: string;
-  gateway: string;
-  /** Dynamic addresses come from here ('' = the whole subnet). */
-  ipRange: string;
-  /** The Linux bridge ('' for host and none). */
-  bridge: string;
-  internal: boolean;
-  /** aardvark-dns answers container names (user networks only, as Docker). */
-  dnsEnabled: boolean;
-  labels: Record<string, string>;
-  options: Record<string, string>;
-  /** RFC 3339 nano. */
-  created: string;
-}
-
-export interface EndpointRecord {
-  containerId: string;
-  networkId: string;
-  ip: string;
-  /** IPAMConfig.IPv4Address as asked ('' = dynamic). */
-  requestedIp: string;
-  mac: string;
-  /** Aliases as the client gave them. */
-  aliases: string[];
-  seq: number;
-}
+export type { NetworkRecord, EndpointRecord } from '../../db/networks-repo.js';
 
 /** One published port as asked (HostConfig.PortBindings / -P). */
 export interface PortBinding {
@@ -48,15 +15,6 @@ export interface PortBinding {
 
 /** A port as bound at start (host port always concrete). */
 export type BoundPort = PortBinding;
-
-/** What the network subsystem keeps about a running container's namespace. */
-export interface NetworkRun {
-  containerId: string;
-  netns: string;
-  /** The netavark input last applied (teardown replays it). */
-  setup: NetavarkInput;
-  ports: BoundPort[];
-}
 
 export interface NetavarkPortMapping {
   host_ip: string;
