@@ -7,7 +7,7 @@
  * a temp dir; every connection goes to 127.0.0.1.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -17,50 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import { berthdMain, startDaemon, type TestDaemon } from './helpers/daemon.js';
 import { describeResult, runDocker, skipUnlessRoot } from './helpers/docker-cli.js';
 import { importBusybox } from './helpers/images.js';
-
-function openssl(dir: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-/** A CA (`<name>-ca.pem`) and, per leaf, `<leaf>-cert.pem`/`<leaf>-key.pem` signed by it. */
-function makePki(dir: string, name: string, leaves: { leaf: string; ext: string }[]): void {
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${name} CA`,
-    '-keyout',
-    `${name}-ca-key.pem`,
-    '-out',
-    `${name}-ca.pem`,
-  ]);
-  for (const { leaf, ext } of leaves) {
-    fs.writeFileSync(path.join(dir, `${leaf}.ext`), ext);
-    openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${leaf}`, '-keyout', `${leaf}-key.pem`, '-out', `${leaf}.csr`]);
-    openssl(dir, [
-      'x509',
-      '-req',
-      '-in',
-      `${leaf}.csr`,
-      '-CA',
-      `${name}-ca.pem`,
-      '-CAkey',
-      `${name}-ca-key.pem`,
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      `${leaf}.ext`,
-      '-out',
-      `${leaf}-cert.pem`,
-    ]);
-  }
-}
+import { makePki } from './helpers/pki.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

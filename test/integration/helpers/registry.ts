@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import crypto from 'node:crypto';
 import { makeTar } from './image-archives.js';
+import { makePki } from './pki.js';
 
 const run = promisify(execFile);
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
@@ -50,43 +51,9 @@ export async function freePort(): Promise<number> {
 }
 
 /** A CA and a certificate for 127.0.0.1/localhost signed by it, in `dir`. */
-export async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
-  const f = (n: string) => path.join(dir, n);
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=berth test CA',
-    '-keyout',
-    f('ca.key'),
-    '-out',
-    f('ca.crt'),
-  ]);
-  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('server.key'), '-out', f('server.csr')]);
-  fs.writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  await run('openssl', [
-    'x509',
-    '-req',
-    '-in',
-    f('server.csr'),
-    '-CA',
-    f('ca.crt'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    f('ext.cnf'),
-    '-out',
-    f('server.crt'),
-  ]);
-  return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key') };
+function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
+  makePki(dir, 'registry', [{ leaf: 'server', ext: 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' }]);
+  return { ca: path.join(dir, 'registry-ca.pem'), cert: path.join(dir, 'server-cert.pem'), key: path.join(dir, 'server-key.pem') };
 }
 
 export async function startRegistry(opts: RegistryOptions = {}): Promise<TestRegistry> {
@@ -109,7 +76,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
   ];
   let caPem: string | undefined;
   if (opts.tls) {
-    const certs = await makeCertificates(dir);
+    const certs = makeCertificates(dir);
     caPem = fs.readFileSync(certs.ca, 'utf8');
     lines.push('  tls:', `    certificate: ${certs.cert}`, `    key: ${certs.key}`);
   }
