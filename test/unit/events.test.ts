@@ -112,7 +112,12 @@ test('the stream replays history, then live events once each, and drops a reader
 
 test('until in the past ends the stream after the replay', async () => {
   const bus = new EventBus(repo);
-  const t = (Date.now() / 1000).toFixed(9);
+  // Since is one nanosecond after the newest stored event, so events the
+  // earlier tests emitted in this same millisecond stay out of the replay.
+  const newest = repo.page(0, repo.maxId(), 0n, 1n << 62n, 1_000_000).at(-1)?.timeNano ?? 0n;
+  const since = newest + 1n;
+  const t = `${since / 1_000_000_000n}.${String(since % 1_000_000_000n).padStart(9, '0')}`;
+  await new Promise((r) => setTimeout(r, 2));
   bus.emit(c('create', 'u0'));
   const { events } = openEventStream(bus, repo, { since: t, until: ((Date.now() + 1) / 1000).toFixed(9), filters: undefined }, new AbortController().signal);
   await new Promise((r) => setTimeout(r, 5));
