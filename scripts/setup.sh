@@ -17,7 +17,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 packages=(
   runc conmon busybox-static iproute2 util-linux mount tar procps
-  systemd python3-docker curl ca-certificates
+  systemd python3-docker docker-compose curl ca-certificates
   docker-registry apache2-utils skopeo openssl
   make g++ python3
   netavark aardvark-dns iptables

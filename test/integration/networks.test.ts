@@ -87,7 +87,7 @@ describe('networks', { skip }, () => {
     assert.equal(j.NetworkSettings.IPAddress, '', 'top-level fields are for the default bridge only');
     assert.equal(j.NetworkSettings.Networks.app.IPAddress, '10.251.7.9');
     assert.deepEqual(j.NetworkSettings.Networks.app.IPAMConfig, { IPv4Address: '10.251.7.9' });
-    assert.deepEqual(j.NetworkSettings.Networks.app.Aliases, [dbId.slice(0, 12), 'database']);
+    assert.deepEqual(j.NetworkSettings.Networks.app.Aliases, ['database', dbId.slice(0, 12)], "the client's aliases, then the short ID (dockerd's order)");
     assert.equal(j.NetworkSettings.Networks.app.Gateway, '10.251.7.1');
     const shared = await dockerExpect(d, ['run', '--rm', '--network', 'container:db', 'busybox', 'wget', '-qO-', 'http://127.0.0.1/']);
     assert.equal(shared.stdout, 'db\n');

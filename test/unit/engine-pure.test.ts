@@ -139,11 +139,12 @@ test('create merges with the image as Docker does', () => {
     imageConfig,
   );
   assert.deepEqual(withCmd.cmd, ['true']);
-  assert.deepEqual(withCmd.env, ['PATH=/bin', 'A=mine']);
+  assert.deepEqual(withCmd.env, ['A=mine', 'PATH=/bin'], "the request's entries first, then the image's it does not override (dockerd's order)");
   assert.deepEqual(withCmd.labels, { l: 'image', m: '1' });
   assert.equal(withCmd.stopSignal, 'SIGUSR1');
   assert.throws(() => mergeWithImage(createOpts({ cmd: [] }), { ...imageConfig, cmd: null }), /No command specified/);
-  assert.deepEqual(mergeEnv(['A=1', 'B=2'], ['A=3', 'C']), ['A=3', 'B=2', 'C']);
+  assert.deepEqual(mergeEnv(['A=1', 'B=2'], ['A=3', 'C']), ['A=3', 'C', 'B=2']);
+  assert.deepEqual(mergeEnv(['A=1', 'B=2'], []), ['A=1', 'B=2']);
 });
 
 test('container names follow Docker rules', () => {

@@ -1,7 +1,7 @@
 /**
  * How a create request merges with the image's config, as Docker does it:
- * an explicit Entrypoint discards the image's Cmd; Env is the image's,
- * overridden key by key; Labels merge; everything else falls back to the
+ * an explicit Entrypoint discards the image's Cmd; Env is the request's
+ * followed by the image's entries it does not override; Labels merge; everything else falls back to the
  * image when the request leaves it empty.
  */
 import type { CreateContainerOptions } from '../api.js';
@@ -53,14 +53,15 @@ export function mergeHealthcheck(user: HealthConfig | null, image: HealthConfig 
   };
 }
 
-/** Later entries win per variable name; order of first appearance is kept. */
-export function mergeEnv(base: string[], overrides: string[]): string[] {
-  const merged = new Map<string, string>();
-  for (const entry of [...base, ...overrides]) {
-    const eq = entry.indexOf('=');
-    merged.set(eq < 0 ? entry : entry.slice(0, eq), entry);
-  }
-  return [...merged.values()];
+/**
+ * Docker's create-time merge: the request's entries as given, then each image
+ * entry whose variable the request does not set; no request env → the image's.
+ */
+export function mergeEnv(image: string[], request: string[]): string[] {
+  if (request.length === 0) return image;
+  const name = (entry: string) => entry.split('=', 1)[0];
+  const set = new Set(request.map(name));
+  return [...request, ...image.filter((entry) => !set.has(name(entry)))];
 }
 
 function normalizeSignalName(signal: string): string {

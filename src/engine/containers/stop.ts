@@ -57,25 +57,27 @@ async function markStopping(ctx: ContainerContext, id: string): Promise<{ row: R
 
 /**
  * Sends `signal`, waits `timeoutS` seconds for the exit to be committed, then
- * SIGKILL and a bounded wait. Resolves once the exit is recorded.
+ * SIGKILL and a bounded wait. Resolves once the exit is recorded. The stop
+ * signal goes out even with a timeout of 0, as dockerd sends it (its `kill`
+ * event comes before SIGKILL's).
  */
 export async function signalAndWait(ctx: ContainerContext, row: Row, signal: number, timeoutS: number): Promise<void> {
   const exited = waitForExit(ctx, row.id);
-  if (timeoutS !== 0) {
-    await sendSignal(ctx, row, signal);
-    faultPoint('stop.after-signal');
-    if (await exited.within(timeoutS < 0 ? undefined : timeoutS * 1000)) return;
-    ctx.log.info({ id: row.id }, `stop signal ${signal} did not stop the container in ${timeoutS}s, resorting to SIGKILL`);
-  }
+  await sendSignal(ctx, row, signal);
+  faultPoint('stop.after-signal');
+  if (await exited.within(timeoutS < 0 ? undefined : timeoutS * 1000)) return;
+  ctx.log.info({ id: row.id }, `stop signal ${signal} did not stop the container in ${timeoutS}s, resorting to SIGKILL`);
   await sendSignal(ctx, row, 9);
   if (await exited.within(KILL_GRACE_MS)) return;
   exited.cancel();
   throw systemError('BERTH_CONTAINER_STOP_TIMEOUT', `container ${row.id.slice(0, 12)} did not exit after SIGKILL`);
 }
 
+/** Delivers one signal; a delivered one is logged as a `kill` event with its number, as dockerd's stop does. */
 async function sendSignal(ctx: ContainerContext, row: Row, signal: number): Promise<void> {
   try {
     await ctx.runtime.kill(row.id, String(signal));
+    ctx.events.emit({ type: 'container', action: 'kill', id: row.id, attributes: eventAttributes(row, { signal: String(signal) }) });
     // A frozen process cannot act on a signal: thaw it (Docker does the same).
     if (canTransition('unpause', findContainer(ctx, row.id).state.status)) await ctx.runtime.resume(row.id);
   } catch (err) {

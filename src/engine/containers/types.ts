@@ -130,6 +130,11 @@ export interface ContainerSpec {
   attachStderr: boolean;
   exposedPorts: string[];
   mounts: MountSpec[];
+  /**
+   * Config.Volumes as dockerd keeps it: the request's paths and the image's VOLUMEs, whether or
+   * not a bind or mount covers them; absent in records made before it was kept.
+   */
+  declaredVolumes?: string[];
   /** HostConfig.VolumesFrom as given (`name[:ro|rw]`); absent in records older than volumes. */
   volumesFrom?: string[];
   readonlyRootfs: boolean;

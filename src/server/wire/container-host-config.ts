@@ -64,10 +64,13 @@ export function toMountPoints(mounts: MountSpec[]): Array<Record<string, unknown
   }));
 }
 
-/** Config.Volumes: the paths of Config.Volumes and of the image's VOLUME; null when none. */
-export function toConfigVolumes(mounts: MountSpec[]): Record<string, object> | null {
-  const paths = mounts.filter((m) => m.origin === 'volumes' || m.origin === 'image').map((m) => m.target);
-  return paths.length ? Object.fromEntries(paths.map((p) => [p, {}])) : null;
+/**
+ * Config.Volumes: the paths of the request's Config.Volumes and of the image's VOLUME, sorted as Go
+ * writes a map; null when none. Older records without them: the paths no bind or mount covered.
+ */
+export function toConfigVolumes(spec: Pick<ContainerSpec, 'mounts' | 'declaredVolumes'>): Record<string, object> | null {
+  const paths = spec.declaredVolumes ?? spec.mounts.filter((m) => m.origin === 'volumes' || m.origin === 'image').map((m) => m.target);
+  return paths.length ? Object.fromEntries([...paths].sort().map((p) => [p, {}])) : null;
 }
 
 /** Docker's HostConfig for inspect. */

@@ -12,10 +12,21 @@ const endpointId = (c: string, n: string) => createHash('sha256').update(`${c}/$
 
 const isRunning = (v: ContainerView) => v.network.ports !== null;
 
+/**
+ * The endpoint's aliases as dockerd shows them: the client's, then the short ID
+ * (unless the client gave it) once the container has started, kept after it stops.
+ */
+function shownAliases(v: ContainerView, network: NetworkRecord, ep: EndpointRecord): string[] {
+  if (!network.dnsEnabled) return [];
+  const shortId = v.id.slice(0, 12);
+  const started = isRunning(v) || v.state.startedAt !== '';
+  return started && !ep.aliases.includes(shortId) ? [...ep.aliases, shortId] : ep.aliases;
+}
+
 /** One entry of NetworkSettings.Networks. */
 function endpointSettings(v: ContainerView, network: NetworkRecord, ep: EndpointRecord): Record<string, unknown> {
   const live = isRunning(v);
-  const aliases = network.dnsEnabled ? (live ? [v.id.slice(0, 12), ...ep.aliases] : ep.aliases) : [];
+  const aliases = shownAliases(v, network, ep);
   return {
     IPAMConfig: ep.requestedIp ? { IPv4Address: ep.requestedIp } : null,
     Links: null,

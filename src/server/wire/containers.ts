@@ -90,7 +90,7 @@ function toConfig(v: ContainerView): Record<string, unknown> {
     Env: nullIfEmpty(s.env),
     Cmd: nullIfEmpty(s.cmd),
     Image: s.image,
-    Volumes: toConfigVolumes(s.mounts),
+    Volumes: toConfigVolumes(s),
     WorkingDir: s.workingDir,
     Entrypoint: nullIfEmpty(s.entrypoint),
     OnBuild: null,

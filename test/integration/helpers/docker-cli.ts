@@ -31,8 +31,13 @@ export const dockerBinary = process.env.BERTH_DOCKER_CLI ?? 'docker';
 
 /** Runs `docker ...args` with `env` (which must carry DOCKER_HOST) and resolves when it exits. */
 export function runDocker(env: NodeJS.ProcessEnv, args: string[], opts: DockerOptions = {}): Promise<DockerResult> {
+  return runClient(dockerBinary, env, args, opts);
+}
+
+/** Runs another client of the API (docker-compose, …) the same way as the docker CLI. */
+export function runClient(binary: string, env: NodeJS.ProcessEnv, args: string[], opts: DockerOptions = {}): Promise<DockerResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(dockerBinary, args, {
+    const child = spawn(binary, args, {
       env,
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
