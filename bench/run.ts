@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { BerthDaemon } from './berth-daemon.js';
 import { DockerClient, API } from './docker-client.js';
 import { ApiDriver } from './driver.js';
+import { compareFloorSpec } from './spec-check.js';
 import { Floor } from './floor.js';
 import { engineRssMiB, socketOwner } from './proc.js';
 import { renderTable, ResultsFile } from './report.js';
@@ -58,6 +59,7 @@ const outFile = path.resolve(opt.out ?? path.join(os.tmpdir(), `berth-bench-${ne
 const results = new ResultsFile(outFile);
 const cleanups: Array<() => Promise<void>> = [];
 const pids = new Map<string, () => number | undefined>();
+let berthDaemon: BerthDaemon | undefined;
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
 async function cleanupAll(): Promise<void> {
@@ -90,6 +92,7 @@ async function berthTarget(tar: string, runId: string): Promise<Target> {
   const daemon = new BerthDaemon({ workDir: path.join(work, 'berth'), nodeArgs, env, berthdArgs: opt.runtime ? ['--runtime', opt.runtime] : [] });
   cleanups.push(() => daemon.cleanup());
   await daemon.start();
+  berthDaemon = daemon;
   pids.set('berth', () => daemon.pid);
   return apiTarget('berth', daemon.socket, tar, runId, false);
 }
@@ -110,11 +113,18 @@ async function apiTarget(name: string, socket: string, tar: string, runId: strin
   return { name, driver, client };
 }
 
-async function floorTarget(tar: string): Promise<Target> {
-  const floor = new Floor({ workDir: path.join(work, 'floor'), rootfsTar: tar, runcPath: '/usr/sbin/runc', conmonPath: '/usr/bin/conmon' });
+async function floorTarget(tar: string, spec: 'berth' | 'minimal'): Promise<Target> {
+  const floor = new Floor({ spec, workDir: path.join(work, `floor-${spec}`), rootfsTar: tar, runcPath: '/usr/sbin/runc', conmonPath: '/usr/bin/conmon' });
   cleanups.push(() => floor.cleanup());
   await floor.setup();
-  return { name: 'floor', driver: floor, floor };
+  return { name: floor.name, driver: floor, floor };
+}
+
+/** Fails the run when the fair floor's spec is not the one berthd generates (spec-check.ts). */
+async function checkFloorSpec(berth: Target, floor: Target): Promise<void> {
+  const diff = await compareFloorSpec(berthDaemon!, berth.driver as ApiDriver, floor.floor!);
+  if (diff.length > 0) throw new Error(`the floor's OCI spec differs from berth's at ${diff.join(', ')}`);
+  log("floor: its OCI spec is identical to berth's (spec-check.ts)");
 }
 
 function otherSockets(): Array<[string, string]> {
@@ -197,7 +207,11 @@ async function main(): Promise<void> {
       log(`skipping ${name}: ${(err as Error).message}`);
     }
   }
-  if (!opt['no-floor']) targets.push(await floorTarget(tar));
+  if (!opt['no-floor']) {
+    const floor = await floorTarget(tar, 'berth');
+    await checkFloorSpec(targets[0], floor);
+    targets.push(floor, await floorTarget(tar, 'minimal'));
+  }
   log(`engines: ${targets.map((t) => t.name).join(', ')}; ${rounds} rounds; results → ${outFile}`);
   if (only.has('memory')) await idleMemory(targets);
   const scenarios: Scenario[] = [
@@ -220,7 +234,7 @@ async function main(): Promise<void> {
     res.fullMs.forEach((v, r) => results.add({ engine: 'berth', scenario: 'startup', round: r, metric: `startup ${n} containers ms`, value: v }));
   }
   const names = targets.map((t) => t.name);
-  const table = renderTable(results.lines, [...names.filter((n) => n !== 'floor'), ...names.filter((n) => n === 'floor')]);
+  const table = renderTable(results.lines, [...names.filter((n) => !n.startsWith('floor')), ...names.filter((n) => n.startsWith('floor'))]);
   const notes = [...new Set(results.lines.filter((l) => l.note).map((l) => `${l.engine}: ${l.note}`))];
   process.stdout.write(`\n${table}\n${notes.map((n) => `n/s = ${n}\n`).join('')}\nraw results: ${outFile}\n`);
 }
