@@ -49,6 +49,19 @@ describe('the exit path', () => {
     assert.equal((await result).exitCode, 3);
   });
 
+  test('the runtime is torn down before the exit is announced, so a remove does no runtime work', async () => {
+    const id = await e.create();
+    root.host.behaviours.set(id, { exitAfterMs: 5, exitCode: 0 });
+    const died = e.events.next('die', id);
+    await e.api.start(id);
+    await died;
+    assert.ok(!root.host.procs.has(id), 'runc delete ran before die');
+    assert.deepEqual([...root.host.mounted], [], 'the root was unmounted before die');
+    const before = root.host.calls.length;
+    await e.api.remove(id, { force: false, volumes: false });
+    assert.deepEqual(root.host.calls.slice(before), [], 'remove of an exited container calls neither runc nor umount');
+  });
+
   test('on-failure:2 restarts twice with a doubling backoff, then stays exited', async () => {
     root.host.defaultBehaviour = { exitAfterMs: 5, exitCode: 2 };
     const id = await e.create({ restartPolicy: { name: 'on-failure', maximumRetryCount: 2 } });

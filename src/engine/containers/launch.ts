@@ -99,7 +99,8 @@ export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContai
   // A root the host has mounted (mount.ts) stays until its last host user unmounts it.
   const keepRoot = (ctx.live.peek(row.id)?.hostMounts ?? 0) > 0;
   await Promise.all([
-    ctx.runtime.delete(row.id),
+    // A crash here leaves a teardown half done: whoever runs it next (the exit path's sweep at startup) finishes it.
+    ctx.runtime.delete(row.id).then(() => faultPoint('teardown.after-runtime-delete')),
     keepRoot ? undefined : ctx.rootMounts.unmount(containerFiles(ctx.paths.containerDir(row.id)).merged),
     ctx.networks.teardown(row.id),
   ]);
