@@ -94,7 +94,8 @@ async function berthTarget(tar: string, runId: string): Promise<Target> {
   await daemon.start();
   berthDaemon = daemon;
   pids.set('berth', () => daemon.pid);
-  return apiTarget('berth', daemon.socket, tar, runId, false);
+  const target = await apiTarget('berth', daemon.socket, tar, runId, false);
+  return { ...target, loopDelay: () => daemon.loopDelay() };
 }
 
 /** An engine behind a socket: pings it, imports the busybox tar as IMAGE, registers cleanup. */
@@ -110,7 +111,7 @@ async function apiTarget(name: string, socket: string, tar: string, runId: strin
   const [repo, tag] = IMAGE.split(':');
   await client.importImage(tar, repo, tag);
   if (external) pids.set(name, () => socketOwner(client.socket));
-  return { name, driver, client };
+  return { name, driver, client, pid: () => pids.get(name)?.() };
 }
 
 async function floorTarget(tar: string, spec: 'berth' | 'minimal'): Promise<Target> {
