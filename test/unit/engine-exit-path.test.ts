@@ -43,7 +43,8 @@ describe('the exit path', () => {
     assert.ok(Date.parse(state.finishedAt) >= Date.parse(state.startedAt));
     await until(() => !root.host.procs.has(id), 'the runtime delete');
     assert.deepEqual([...root.host.mounted], []);
-    assert.ok(!fs.existsSync(path.join(e.ctx.paths.exitsDir, id)), 'the exit file is consumed');
+    // Consumed under the lock right after the exit and its events commit: before any other verb on it.
+    await until(() => !fs.existsSync(path.join(e.ctx.paths.exitsDir, id)), 'the exit file is consumed');
     // wait on a stopped container answers at once with the recorded code
     const { result } = await e.api.wait(id, 'not-running', new AbortController().signal);
     assert.equal((await result).exitCode, 3);

@@ -86,11 +86,15 @@ export async function recordExit(
     stopping: false,
     oomKilled,
   };
-  ctx.repo.saveExit(row.id, state, Date.now());
+  // The events commit with the exit (one sync); a crash before the exit file goes is harmless: a
+  // file of a container that is no longer up is only removed by the next sweep.
+  ctx.repo.atomically(() => {
+    ctx.repo.saveExit(row.id, state, Date.now());
+    if (oomKilled) ctx.events.emit({ type: 'container', action: 'oom', id: row.id, attributes: eventAttributes(row) });
+    ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
+  });
   faultPoint('exit.after-record');
   await ctx.exitWatcher.remove(row.id);
-  if (oomKilled) ctx.events.emit({ type: 'container', action: 'oom', id: row.id, attributes: eventAttributes(row) });
-  ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
   let restartInMs: number | undefined;
   if (restart) {
     const finishedMs = typeof finishedAt === 'bigint' ? Number(finishedAt / 1_000_000n) : finishedAt.getTime();
