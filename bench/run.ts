@@ -25,6 +25,7 @@ import { listInspectScenario } from './scenarios/list-inspect.js';
 import { logsScenario } from './scenarios/logs.js';
 import { parallelScenario } from './scenarios/parallel.js';
 import { pullScenario } from './scenarios/pull.js';
+import { soakScenario } from './scenarios/soak.js';
 import { measureStartup } from './scenarios/startup.js';
 import type { Scenario, Target } from './scenarios/types.js';
 
@@ -46,6 +47,7 @@ const { values: opt } = parseArgs({
     'busybox-tar': { type: 'string' },
     'startup-containers': { type: 'string', default: '1000' },
     'lifecycle-runs': { type: 'string', default: '30' },
+    'soak-lifecycles': { type: 'string', default: '5000' },
     'cpu-prof': { type: 'string' },
     'trace-spawns': { type: 'string' },
     runtime: { type: 'string' },
@@ -224,6 +226,7 @@ async function main(): Promise<void> {
     only.has('logs') && logsScenario(),
     only.has('exec') && execScenario(30),
     only.has('pull') && pullScenario(),
+    only.has('soak') && soakScenario(Number(opt['soak-lifecycles'])),
   ].filter((s): s is Scenario => Boolean(s));
   for (const s of scenarios) await runScenario(s, targets);
   if (only.has('memory')) memory(targets, 'after runs');
