@@ -105,8 +105,10 @@ describe('Testcontainers GenericContainer', { skip: skipTestcontainers, timeout:
       const opts = await c.exec(['sh', '-c', 'echo $GREETING; pwd; id -u'], { env: { GREETING: 'hi' }, workingDir: '/tmp', user: 'nobody' });
       assert.equal(opts.exitCode, 0);
       assert.equal(opts.stdout, 'hi\n/tmp\n65534\n');
+      // As dockerd 20.10: exit code 126 and runc's message on the exec's stream.
       const missing = await c.exec(['/no/such/binary']);
-      assert.notEqual(missing.exitCode, 0);
+      assert.equal(missing.exitCode, 126);
+      assert.match(missing.output, /exec: "\/no\/such\/binary": stat \/no\/such\/binary: no such file or directory: unknown/);
     } finally {
       await c.stop();
     }
@@ -197,6 +199,47 @@ describe('Testcontainers GenericContainer', { skip: skipTestcontainers, timeout:
       assert.equal((img.json() as { Id: string }).Id, imageId.startsWith('sha256:') ? imageId : `sha256:${imageId}`);
     } finally {
       await c.stop();
+    }
+  });
+
+  test('reuse finds the running container by its hash label; labels, logs and a log consumer', async () => {
+    const lines: string[] = [];
+    const make = () =>
+      new t.tc.GenericContainer(BUSYBOX)
+        .withCommand(['sh', '-c', 'echo line-out; echo line-err >&2; exec sleep 600'])
+        .withLabels({ 'berth.test': 'reuse' })
+        .withReuse()
+        .withWaitStrategy(t.tc.Wait.forLogMessage('line-err'));
+    const first = await make()
+      .withLogConsumer((stream) => stream.on('data', (line: string | Buffer) => lines.push(String(line))))
+      .start();
+    try {
+      // Same configuration (the log consumer is not part of it): GET /containers/json?limit=1 with
+      // label and status filters finds the first one, so no second container is made.
+      const second = await make().start();
+      assert.equal(second.getId(), first.getId());
+      assert.equal(first.getLabels()['berth.test'], 'reuse');
+      assert.match(first.getLabels()['org.testcontainers.container-hash'] ?? '', /^[0-9a-f]+$/);
+      assert.deepEqual(await containerIds(), [first.getId()]);
+
+      const text = await new Promise<string>((resolve, reject) => {
+        const seen: string[] = [];
+        const timer = setTimeout(() => reject(new Error(`logs() gave only ${JSON.stringify(seen)}`)), 10_000);
+        void first.logs().then((stream) =>
+          stream.on('data', (line: string | Buffer) => {
+            seen.push(String(line));
+            if (seen.join('').includes('line-err')) {
+              clearTimeout(timer);
+              stream.destroy();
+              resolve(seen.join(''));
+            }
+          }),
+        );
+      });
+      assert.match(text, /line-out/);
+      assert.match(lines.join(''), /line-out[\s\S]*line-err|line-err[\s\S]*line-out/);
+    } finally {
+      await first.stop();
     }
   });
 
