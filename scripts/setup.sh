@@ -21,6 +21,7 @@ packages=(
   docker-registry apache2-utils skopeo openssl
   make g++ python3
   netavark aardvark-dns iptables
+  docker-compose
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }

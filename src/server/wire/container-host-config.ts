@@ -6,6 +6,7 @@
 import type { ContainerSpec, MountSpec } from '../../engine/api.js';
 import { MASKED_PATHS, READONLY_PATHS } from '../../engine/api.js';
 import { portBindingsOf } from './container-network.js';
+import { goSet } from './go-map.js';
 
 /** A Binds entry as the client wrote it (older records have no `mode`: rebuilt from the flags). */
 function bindString(m: MountSpec): string {
@@ -70,7 +71,7 @@ export function toMountPoints(mounts: MountSpec[]): Array<Record<string, unknown
  */
 export function toConfigVolumes(spec: Pick<ContainerSpec, 'mounts' | 'declaredVolumes'>): Record<string, object> | null {
   const paths = spec.declaredVolumes ?? spec.mounts.filter((m) => m.origin === 'volumes' || m.origin === 'image').map((m) => m.target);
-  return paths.length ? Object.fromEntries([...paths].sort().map((p) => [p, {}])) : null;
+  return goSet(paths);
 }
 
 /** Docker's HostConfig for inspect. */

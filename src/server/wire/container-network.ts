@@ -5,6 +5,7 @@
  * default `bridge` network, and addresses only while the container runs.
  */
 import { createHash } from 'node:crypto';
+import { goMap } from './go-map.js';
 import type { BoundPort, ContainerView, EndpointRecord, NetworkRecord, PortBinding } from '../../engine/api.js';
 
 const prefixLen = (cidr: string) => Number(cidr.split('/')[1] ?? 0);
@@ -63,7 +64,7 @@ const EMPTY_ENDPOINT = {
 export function networksOf(v: ContainerView): Record<string, unknown> {
   const mode = v.spec.networkMode;
   if (mode === 'host' || mode === 'none') return { [mode]: { ...EMPTY_ENDPOINT } };
-  return Object.fromEntries(v.network.endpoints.map(({ network, endpoint }) => [network.name, endpointSettings(v, network, endpoint)]));
+  return goMap(Object.fromEntries(v.network.endpoints.map(({ network, endpoint }) => [network.name, endpointSettings(v, network, endpoint)])));
 }
 
 /** NetworkSettings.Ports: bound ports while running, exposed-only ports as null. */
@@ -75,7 +76,7 @@ export function portMap(v: ContainerView): Record<string, Array<{ HostIp: string
     const key = `${p.containerPort}/${p.protocol}`;
     (out[key] ??= []).push({ HostIp: p.hostIp || '0.0.0.0', HostPort: String(p.hostPort) });
   }
-  return out;
+  return goMap(out);
 }
 
 export function toNetworkSettings(v: ContainerView): Record<string, unknown> {
@@ -124,5 +125,5 @@ export function listPorts(v: ContainerView): Array<Record<string, unknown>> {
 export function portBindingsOf(bindings: readonly PortBinding[] | undefined): Record<string, Array<{ HostIp: string; HostPort: string }>> {
   const out: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
   for (const b of bindings ?? []) (out[`${b.containerPort}/${b.protocol}`] ??= []).push({ HostIp: b.hostIp, HostPort: b.hostPort ? String(b.hostPort) : '' });
-  return out;
+  return goMap(out);
 }

@@ -7,6 +7,7 @@ import { publicStatus } from '../../engine/api.js';
 import { toConfigVolumes, toHostConfig, toMountPoints } from './container-host-config.js';
 import { parseTime, statusText } from './status-text.js';
 import { listPorts, networksOf, toNetworkSettings } from './container-network.js';
+import { goMap, goSet } from './go-map.js';
 
 /** Go's zero time, which Docker prints for never-set timestamps. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -71,7 +72,6 @@ function toHealth(h: HealthState): Record<string, unknown> {
 }
 
 const nullIfEmpty = <T>(list: T[]): T[] | null => (list.length ? list : null);
-const portSet = (ports: string[]) => (ports.length ? Object.fromEntries(ports.map((p) => [p, {}])) : null);
 
 function toConfig(v: ContainerView): Record<string, unknown> {
   const s = v.spec;
@@ -83,7 +83,7 @@ function toConfig(v: ContainerView): Record<string, unknown> {
     AttachStdout: s.attachStdout,
     AttachStderr: s.attachStderr,
     // dockerd: ExposedPorts is omitempty, an empty Env is null.
-    ...(s.exposedPorts.length ? { ExposedPorts: portSet(s.exposedPorts) } : {}),
+    ...(s.exposedPorts.length ? { ExposedPorts: goSet(s.exposedPorts) } : {}),
     Tty: s.tty,
     OpenStdin: s.openStdin,
     StdinOnce: s.stdinOnce,
@@ -94,7 +94,7 @@ function toConfig(v: ContainerView): Record<string, unknown> {
     WorkingDir: s.workingDir,
     Entrypoint: nullIfEmpty(s.entrypoint),
     OnBuild: null,
-    Labels: s.labels,
+    Labels: goMap(s.labels),
     StopSignal: s.stopSignal,
     ...(s.stopTimeout !== null ? { StopTimeout: s.stopTimeout } : {}),
     ...(s.healthcheck ? { Healthcheck: toHealthConfig(s.healthcheck) } : {}),
@@ -154,7 +154,7 @@ export function toContainerListItem(v: ContainerView, now: number): Record<strin
     Created: unixSeconds(v.created),
     Ports: listPorts(v),
     ...sizes(v),
-    Labels: v.spec.labels,
+    Labels: goMap(v.spec.labels),
     State: publicStatus(v.state),
     Status: statusText(v.state, now),
     HostConfig: { NetworkMode: v.spec.networkMode },

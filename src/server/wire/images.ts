@@ -8,12 +8,10 @@
 import type { ImageDeleteItem, ImageHistoryItem, ImagePruneResult, ImageRuntimeConfig, ImageView, LoadedImage } from '../../engine/api.js';
 import { familiarReference } from '../../engine/api.js';
 import { unixSeconds, ZERO_TIME } from './containers.js';
+import { goMap, goSet } from './go-map.js';
 
 /** Familiar references in dockerd's order (its reference store sorts them lexically): clients take the first as the name. */
 const sortedFamiliar = (refs: string[]) => refs.map(familiarReference).sort();
-
-const portSet = (ports: string[]) => (ports.length ? Object.fromEntries(ports.map((p) => [p, {}])) : null);
-const volumeSet = (vols: string[]) => (vols.length ? Object.fromEntries(vols.map((p) => [p, {}])) : null);
 
 /** Docker's Healthcheck JSON (zero durations left out, as Go's omitempty does). */
 function healthcheckJson(h: NonNullable<ImageRuntimeConfig['healthcheck']>): Record<string, unknown> {
@@ -36,18 +34,18 @@ export function toImageConfig(c: ImageRuntimeConfig): Record<string, unknown> {
     AttachStdout: false,
     AttachStderr: false,
     // As dockerd: ExposedPorts is omitempty, an empty Env is null.
-    ...(c.exposedPorts.length ? { ExposedPorts: portSet(c.exposedPorts) } : {}),
+    ...(c.exposedPorts.length ? { ExposedPorts: goSet(c.exposedPorts) } : {}),
     Tty: false,
     OpenStdin: false,
     StdinOnce: false,
     Env: c.env.length ? c.env : null,
     Cmd: c.cmd,
     Image: '',
-    Volumes: volumeSet(c.volumes),
+    Volumes: goSet(c.volumes),
     WorkingDir: c.workingDir,
     Entrypoint: c.entrypoint,
     OnBuild: c.onBuild?.length ? c.onBuild : null,
-    Labels: Object.keys(c.labels).length ? c.labels : null,
+    Labels: Object.keys(c.labels).length ? goMap(c.labels) : null,
     ...(c.stopSignal ? { StopSignal: c.stopSignal } : {}),
     ...(c.healthcheck ? { Healthcheck: healthcheckJson(c.healthcheck) } : {}),
     ...(c.shell?.length ? { Shell: c.shell } : {}),
@@ -67,7 +65,7 @@ export function toImageListItem(v: ImageView): Record<string, unknown> {
     Size: v.size,
     SharedSize: -1,
     VirtualSize: v.size,
-    Labels: Object.keys(v.config.labels).length ? v.config.labels : null,
+    Labels: Object.keys(v.config.labels).length ? goMap(v.config.labels) : null,
     Containers: v.containers,
   };
 }

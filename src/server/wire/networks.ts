@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { CreateNetworkOptions, NetworkView } from '../../engine/api.js';
 import { badRequest } from '../errors.js';
 import { boolField, objectField, stringField, stringMapField, type Json } from './body-fields.js';
+import { goMap } from './go-map.js';
 
 const endpointId = (c: string, n: string) => createHash('sha256').update(`${c}/${n}`).digest('hex');
 
@@ -46,9 +47,9 @@ export function toNetworkJson(n: NetworkView, withContainers: boolean): Record<s
     Ingress: false,
     ConfigFrom: { Network: '' },
     ConfigOnly: false,
-    Containers: containers,
-    Options: n.options,
-    Labels: n.labels,
+    Containers: goMap(containers),
+    Options: goMap(n.options),
+    Labels: goMap(n.labels),
   };
 }
 
