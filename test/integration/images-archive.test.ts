@@ -83,8 +83,9 @@ test('two images sharing a base: one load, shared layer stored once, whiteouts a
     'cat /new.txt; ls /etc; test -e /bin/ls || echo ls-gone; test -e /bin/cat && echo cat-here',
   ]);
   assert.equal(out.code, 0, out.stderr);
-  // hostname, hosts and resolv.conf are the container's bind mounts; group and passwd are hidden by the opaque dir.
-  assert.equal(out.stdout, 'hi\nhostname\nhosts\nonly\nresolv.conf\nls-gone\ncat-here\n');
+  // hostname, hosts and resolv.conf are the container's bind mounts, mtab (-> /proc/mounts) is Docker's
+  // init layer (dockerd lists it too); group and passwd are hidden by the opaque dir.
+  assert.equal(out.stdout, 'hi\nhostname\nhosts\nmtab\nonly\nresolv.conf\nls-gone\ncat-here\n');
   const saved = await d.request('GET', `/images/get?names=${encodeURIComponent('fx/a:1')}&names=${encodeURIComponent('fx/b:2')}`);
   assert.equal(saved.status, 200);
   await d.docker(['rmi', 'fx/a:1', 'fx/b:2']);

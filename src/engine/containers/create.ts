@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { CreateContainerOptions } from '../api.js';
 import { conflict, invalid } from '../errors.js';
 import { containerFiles } from '../paths.js';
@@ -14,6 +15,7 @@ import { normalizeCapabilities } from '../runtime/capabilities.js';
 import { eventAttributes, type ContainerContext } from './context.js';
 import { rfc3339Nano } from '../time.js';
 import { writeEtcFiles } from './etc-files.js';
+import { makeInitPlaceholders } from './init-layer.js';
 import { mergeWithImage } from './merge-image.js';
 import { generateName } from './names.js';
 import { parseSignal } from './signals.js';
@@ -54,7 +56,11 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
   const spec = assembleSpec(opts, image, id, plan.mounts, ctx.networks.normalizeMode(opts.spec.networkMode));
   const dir = ctx.paths.containerDir(id);
   try {
-    await makeContainerFiles(dir, spec);
+    await makeContainerFiles(
+      dir,
+      spec,
+      ctx.images.lowerDirs(image).map((l) => path.resolve(ctx.images.overlayRoot, l)),
+    );
     faultPoint('create.after-dirs');
     // The container row, its volume mount rows, its endpoints and the create event in one
     // transaction: a volume in use is never unrecorded, and the whole create costs one sync.
@@ -99,10 +105,12 @@ export function assembleSpec(
   };
 }
 
-async function makeContainerFiles(dir: string, spec: ContainerSpec): Promise<void> {
+/** The container's directories, log and etc files; `lowers` are the image's lower dirs (absolute, top-most first). */
+async function makeContainerFiles(dir: string, spec: ContainerSpec, lowers: string[]): Promise<void> {
   const files = containerFiles(dir);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   await Promise.all([files.upper, files.work, files.merged].map((d) => fs.mkdir(d, { recursive: true, mode: 0o755 })));
+  await makeInitPlaceholders(files.upper, lowers);
   // The log exists from the start so that an attach before start can follow it from offset 0.
   await fs.writeFile(files.log, '', { mode: 0o600 });
   await writeEtcFiles(files, spec);

@@ -15,35 +15,9 @@ import path from 'node:path';
 import type { ContainerChange } from '../api.js';
 import { containerFiles } from '../paths.js';
 import type { ContainerContext } from './context.js';
+import { INIT_LAYER } from './init-layer.js';
+import { existsInLowers, isWhiteoutStat } from './lower-dirs.js';
 import { findContainer } from './resolve.js';
-
-/** True for an overlay whiteout: a character device 0/0. */
-export function isWhiteoutStat(st: { isCharacterDevice(): boolean; rdev: number }): boolean {
-  return st.isCharacterDevice() && st.rdev === 0;
-}
-
-/** What `rel` is in one layer dir: present, whited out, or absent (a non-directory on the way = absent). */
-async function inLayer(layer: string, rel: string): Promise<'present' | 'whiteout' | 'absent'> {
-  let cur = layer;
-  const parts = rel.split('/');
-  for (let i = 0; i < parts.length; i++) {
-    cur = path.join(cur, parts[i]);
-    const st = await fs.lstat(cur).catch(() => null);
-    if (!st) return 'absent';
-    if (isWhiteoutStat(st)) return 'whiteout';
-    if (i < parts.length - 1 && !st.isDirectory()) return 'absent';
-  }
-  return 'present';
-}
-
-/** Whether `rel` exists in the image whose lower dirs (absolute, top-most first) are `lowers`. */
-export async function existsInLowers(lowers: string[], rel: string): Promise<boolean> {
-  for (const layer of lowers) {
-    const where = await inLayer(layer, rel);
-    if (where !== 'absent') return where === 'present';
-  }
-  return false;
-}
 
 /** The changes under `upper` against `lowers`, sorted by path. */
 export async function upperChanges(upper: string, lowers: string[]): Promise<ContainerChange[]> {
@@ -72,20 +46,7 @@ export async function upperChanges(upper: string, lowers: string[]): Promise<Con
  * default mounts and of the etc files): Docker keeps them in an init layer
  * below the container's, so `docker diff` never shows them.
  */
-export const INIT_PATHS = new Set([
-  '/dev',
-  '/dev/pts',
-  '/dev/shm',
-  '/dev/mqueue',
-  '/dev/console',
-  '/proc',
-  '/sys',
-  '/etc/hosts',
-  '/etc/hostname',
-  '/etc/resolv.conf',
-  '/etc/mtab',
-  '/.dockerenv',
-]);
+export const INIT_PATHS = new Set(['/dev', '/dev/mqueue', ...INIT_LAYER.keys()]);
 
 /**
  * Drops init paths, then directories that are only "changed" because one

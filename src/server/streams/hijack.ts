@@ -18,6 +18,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttachSession } from '../../engine/api.js';
+import { detachFromHttpServer, recordHttpListeners } from './http-detach.js';
 import { disableSocketTimeout } from './json-stream.js';
 import { frame } from './stdcopy.js';
 import { kUpgrade, type UpgradedRequest } from './upgrade-body.js';
@@ -28,6 +29,7 @@ import { kUpgrade, type UpgradedRequest } from './upgrade-body.js';
  */
 export function installUpgradeDispatch(app: FastifyInstance): EventEmitter {
   const websocketUpgrades = new EventEmitter();
+  recordHttpListeners(app.server);
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node removed its own error listener before emitting 'upgrade'.
     socket.on('error', () => socket.destroy());
@@ -71,10 +73,11 @@ export function hijackConnection(request: FastifyRequest, reply: FastifyReply, c
     socket.write(`HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n\r\n`);
   }
   if (upgraded) return { socket, input: socket, head: upgraded.head };
-  // Not detached from the HTTP parser: stdin can only come as the request body.
+  // A streamed body (chunked, not JSON) is the client's stdin.
   const body = request.body;
-  const input = body && typeof (body as Readable).pipe === 'function' ? (body as Readable) : null;
-  return { socket, input, head: Buffer.alloc(0) };
+  if (body && typeof (body as Readable).pipe === 'function') return { socket, input: body as Readable, head: Buffer.alloc(0) };
+  // The request is complete: as dockerd, whatever the client sends after it is stdin.
+  return { socket, input: detachFromHttpServer(socket) ? socket : null, head: Buffer.alloc(0) };
 }
 
 /** Feeds client bytes to the session's stdin; discards them when there is none. */

@@ -150,6 +150,16 @@ export class RawConnection {
     }
   }
 
+  /** Sends more bytes on the connection (stdin of a hijacked attach). */
+  write(data: string | Buffer): void {
+    this.sock.write(data);
+  }
+
+  /** Half-closes: the client sends no more (EOF of stdin). */
+  end(): void {
+    this.sock.end();
+  }
+
   close(): void {
     this.sock.destroy();
   }

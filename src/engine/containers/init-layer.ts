@@ -1,0 +1,53 @@
+/**
+ * Docker's init layer, in the container's own upper dir.
+ *
+ * dockerd puts a layer between the image and every container's writable
+ * layer with the mount points its runtime setup needs (moby's
+ * daemon/initlayer): so a container that never ran already has an (empty)
+ * /etc/hosts, /etc/hostname, /etc/resolv.conf and /.dockerenv, and `docker
+ * cp` of those paths works before the first start. berth has no separate
+ * layer: at create it makes the same placeholders in the upper dir, each
+ * only where the image has nothing at that path (an image's own file is
+ * never shadowed). `docker diff` (diff.ts) and commit leave them out, as
+ * Docker does with its init layer.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { lstatInLowers } from './lower-dirs.js';
+
+type Placeholder = 'dir' | 'file' | { symlink: string };
+
+/** moby's init layer entries (container path → what is made). */
+export const INIT_LAYER: ReadonlyMap<string, Placeholder> = new Map<string, Placeholder>([
+  ['/dev/pts', 'dir'],
+  ['/dev/shm', 'dir'],
+  ['/proc', 'dir'],
+  ['/sys', 'dir'],
+  ['/.dockerenv', 'file'],
+  ['/etc/resolv.conf', 'file'],
+  ['/etc/hosts', 'file'],
+  ['/etc/hostname', 'file'],
+  ['/dev/console', 'file'],
+  ['/etc/mtab', { symlink: '/proc/mounts' }],
+]);
+
+/**
+ * Makes the init layer's placeholders in `upper` for a container of the image
+ * whose lower dirs (absolute, top-most first) are `lowers`. A path the image
+ * has is skipped, and so is one whose parent the image has as a non-directory
+ * (a directory in the upper dir would hide it).
+ */
+export async function makeInitPlaceholders(upper: string, lowers: string[]): Promise<void> {
+  for (const [p, kind] of INIT_LAYER) {
+    const rel = p.slice(1);
+    if (await lstatInLowers(lowers, rel)) continue;
+    const parent = path.posix.dirname(rel);
+    const parentStat = parent === '.' ? null : await lstatInLowers(lowers, parent);
+    if (parentStat && !parentStat.isDirectory()) continue;
+    const target = path.join(upper, rel);
+    await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
+    if (kind === 'dir') await fs.mkdir(target, { recursive: true, mode: 0o755 });
+    else if (kind === 'file') await (await fs.open(target, 'a', 0o755)).close();
+    else await fs.symlink(kind.symlink, target).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
+  }
+}
