@@ -20,7 +20,7 @@ packages=(
   systemd python3-docker curl ca-certificates
   docker-registry apache2-utils skopeo openssl
   make g++ python3
-  netavark aardvark-dns iptables
+  netavark aardvark-dns iptables tini
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }

@@ -22,6 +22,7 @@ import { initialState, type ContainerSpec } from './types.js';
 import { resolveVolumesFrom } from './volumes-from.js';
 import { discard, planMounts } from '../volumes/container-mounts.js';
 import { faultPoint } from '../fault.js';
+import { checkAtCreate } from './host-options.js';
 
 export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
   const wanted = opts.name ? validateName(opts.name) : undefined;
@@ -39,6 +40,7 @@ export async function createContainer(ctx: ContainerContext, opts: CreateContain
 
 async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, name: string): Promise<{ id: string; warnings: string[] }> {
   await validateHostConfig(opts.spec);
+  const namespaces = await checkAtCreate(ctx, opts.spec);
   const image = ctx.images.resolve(opts.image);
   const merged = mergeWithImage(opts, image.config);
   const id = randomBytes(32).toString('hex');
@@ -59,6 +61,10 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     imageId: image.id,
     hostname: opts.spec.hostname || id.slice(0, 12),
     networkMode: ctx.networks.normalizeMode(opts.spec.networkMode),
+    ...namespaces,
+    // dockerd records the daemon's default size when the create leaves it 0.
+    shmSize: opts.spec.shmSize || ctx.settings.shmSize,
+    runtime: checkRuntime(ctx, opts.spec.runtime ?? ''),
   };
   const dir = ctx.paths.containerDir(id);
   try {
@@ -83,7 +89,22 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
   }
   const row = ctx.repo.get(id)!;
   ctx.events.emit({ type: 'container', action: 'create', id, attributes: eventAttributes(row) });
-  return { id, warnings: [] };
+  return { id, warnings: createWarnings(spec) };
+}
+
+/** The daemon runs one runtime; '' means it, any other name is dockerd's "Unknown runtime". */
+function checkRuntime(ctx: ContainerContext, name: string): string {
+  if (name !== '' && name !== ctx.settings.runtimeName) throw invalid('BERTH_CONTAINER_RUNTIME_UNKNOWN', `Unknown runtime specified ${name}`);
+  return ctx.settings.runtimeName;
+}
+
+/** dockerd's create warnings for settings that work but are probably a mistake. */
+function createWarnings(spec: ContainerSpec): string[] {
+  const warnings: string[] = [];
+  if (spec.resources.oomKillDisable && spec.resources.memory === 0) {
+    warnings.push('OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.');
+  }
+  return warnings;
 }
 
 async function makeContainerFiles(dir: string, spec: ContainerSpec): Promise<void> {

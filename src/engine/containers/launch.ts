@@ -17,6 +17,7 @@ import { applyPendingSize } from './resize.js';
 import { writeEtcFiles, type EtcNetwork } from './etc-files.js';
 import type { NetworkSetup } from '../networks/container-net.js';
 import { resolveUser } from './user.js';
+import { resolveAtStart } from './host-options.js';
 import { prepareMounts, releaseMounts } from '../volumes/container-mounts.js';
 import { faultPoint } from '../fault.js';
 
@@ -135,6 +136,7 @@ async function writeBundle(
   netnsPath: string | undefined,
 ): Promise<string[]> {
   const user = await resolveUser(files.merged, row.spec.user);
+  const host = await resolveAtStart(ctx, row.spec, files.merged);
   const { spec, warnings } = buildOciSpec({
     id: row.id,
     spec: row.spec,
@@ -150,6 +152,7 @@ async function writeBundle(
     shmSize: ctx.settings.shmSize,
     hostCapabilities: ctx.settings.hostCapabilities,
     cpuCount: ctx.settings.cpuCount,
+    host,
   });
   await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
   await fs.writeFile(path.join(bundle, 'config.json'), serializeOciSpec(spec));
