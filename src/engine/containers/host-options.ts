@@ -71,13 +71,14 @@ function targetId(ctx: ContainerContext, ref: string): string {
 /** Resolves the record's host settings at start. `rootfs` is the mounted root (for /etc/group). */
 export async function resolveAtStart(ctx: ContainerContext, spec: ContainerSpec, rootfs: string): Promise<HostAccess> {
   const namespacePaths: HostAccess['namespacePaths'] = {};
-  let shmSource: string | undefined = spec.ipcMode === 'host' ? '/dev/shm' : undefined;
+  const shmSource = spec.ipcMode === 'host' ? '/dev/shm' : undefined;
   for (const kind of ['pid', 'ipc', 'uts'] as const) {
     const id = joinedContainer(modeOf(spec, kind));
     if (!id) continue;
     const pid = donorPid(ctx, kind, id);
+    // The donor's /dev/shm lives in its own mount namespace, which a bind cannot reach: the
+    // joiner shares System V IPC and gets a /dev/shm of its own (dockerd shares a host-side tmpfs).
     namespacePaths[kind] = `/proc/${pid}/ns/${kind}`;
-    if (kind === 'ipc') shmSource = `/proc/${pid}/root/dev/shm`;
   }
   const mapped = await Promise.all((spec.devices ?? []).map(statDevice));
   return {
