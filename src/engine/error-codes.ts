@@ -168,6 +168,7 @@ export const RUNTIME = {
   BERTH_SYSCTL_NOT_ALLOWED: { kind: 'invalid-parameter', description: 'A sysctl outside the namespaces the container owns (runc would refuse it).' },
   BERTH_NAMESPACE_TARGET_MISSING: { kind: 'invalid-parameter', description: 'PidMode/IpcMode/UTSMode container:X with no container X.' },
   BERTH_NAMESPACE_TARGET_STOPPED: { kind: 'conflict', description: 'PidMode/IpcMode/UTSMode container:X with X not running at start.' },
+  BERTH_NAMESPACE_SHM_MOUNT: { kind: 'system', description: 'The host-side /dev/shm tmpfs of a shareable container could not be mounted.' },
   BERTH_NAMESPACE_IPC_NOT_SHAREABLE: { kind: 'conflict', description: 'IpcMode container:X with X neither shareable nor host.' },
 } as const satisfies Block;
 

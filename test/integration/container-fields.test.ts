@@ -123,10 +123,12 @@ describe('create fields honoured inside the container', { skip: skipUnlessRoot()
       assert.match(fs.readFileSync(`${cgDir('memory')}/memory.oom_control`, 'utf8'), /oom_kill_disable 1/);
       assert.equal(fs.readFileSync(`${cgDir('memory')}/memory.soft_limit_in_bytes`, 'utf8').trim(), String(10 * 1024 * 1024));
     }
-    // A second container joins echo1's IPC namespace.
+    // A second container joins echo1's IPC namespace and its /dev/shm.
     const donorNs = fs.readlinkSync(`/proc/${(await inspect(d, 'echo1')).State.Pid}/ns/ipc`);
-    const joined = await run(['--ipc', 'container:echo1', 'busybox', 'readlink', '/proc/self/ns/ipc']);
-    assert.equal(joined.trim(), donorNs);
+    await dockerExpect(d, ['exec', 'echo1', 'touch', '/dev/shm/from-donor']);
+    const joined = await run(['--ipc', 'container:echo1', 'busybox', 'sh', '-c', 'readlink /proc/self/ns/ipc; ls /dev/shm']);
+    assert.equal(joined, `${donorNs}\nfrom-donor\n`);
+    assert.match(await run(['--ipc', 'container:echo1', 'busybox', 'df', '-k', '/dev/shm']), /\s131072\s/, "the donor's 128m /dev/shm");
     await dockerExpect(d, ['create', '--name', 'pj', '--pid', 'container:echo1', 'busybox']);
     assert.equal((await inspect(d, 'pj')).HostConfig.PidMode, `container:${c.Id}`);
     await dockerExpect(d, ['start', 'pj']);

@@ -8,12 +8,14 @@
  * builder needs, from the host and the mounted root as they are now.
  */
 import fs from 'node:fs/promises';
-import { conflict, EngineError, invalid } from '../errors.js';
+import { conflict, EngineError, invalid, systemError } from '../errors.js';
+import { mountFs, umountFs } from '../host/mount.js';
+import { containerFiles } from '../paths.js';
 import { hostTool } from '../host/binaries.js';
 import { checkSysctl, deviceFromStat, parseDeviceCgroupRule } from '../runtime/oci-devices.js';
 import type { HostAccess } from '../runtime/oci-spec.js';
 import { isRunning } from './lifecycle.js';
-import type { ContainerContext } from './context.js';
+import type { ContainerContext, Row } from './context.js';
 import { findContainer } from './resolve.js';
 import type { ContainerCreateSpec } from './spec-defaults.js';
 import type { ContainerSpec, DeviceMapping } from './types.js';
@@ -68,17 +70,22 @@ function targetId(ctx: ContainerContext, ref: string): string {
   }
 }
 
-/** Resolves the record's host settings at start. `rootfs` is the mounted root (for /etc/group). */
-export async function resolveAtStart(ctx: ContainerContext, spec: ContainerSpec, rootfs: string): Promise<HostAccess> {
+/**
+ * Resolves the record's host settings at start. `rootfs` is the mounted
+ * root (for /etc/group). A shareable container's /dev/shm is a tmpfs
+ * mounted here on the host (like dockerd's), so that a container joining its
+ * IPC namespace can bind the same one; `releaseAtTeardown` unmounts it.
+ */
+export async function resolveAtStart(ctx: ContainerContext, row: Row, rootfs: string): Promise<HostAccess> {
+  const { spec } = row;
   const namespacePaths: HostAccess['namespacePaths'] = {};
-  const shmSource = spec.ipcMode === 'host' ? '/dev/shm' : undefined;
+  let shmSource = spec.ipcMode === 'host' ? '/dev/shm' : spec.ipcMode === 'shareable' ? await mountShm(ctx, row) : undefined;
   for (const kind of ['pid', 'ipc', 'uts'] as const) {
     const id = joinedContainer(modeOf(spec, kind));
     if (!id) continue;
-    const pid = donorPid(ctx, kind, id);
-    // The donor's /dev/shm lives in its own mount namespace, which a bind cannot reach: the
-    // joiner shares System V IPC and gets a /dev/shm of its own (dockerd shares a host-side tmpfs).
-    namespacePaths[kind] = `/proc/${pid}/ns/${kind}`;
+    const donor = runningDonor(ctx, kind, id);
+    namespacePaths[kind] = `/proc/${donor.state.pid}/ns/${kind}`;
+    if (kind === 'ipc') shmSource = donor.spec.ipcMode === 'host' ? '/dev/shm' : shmDir(ctx, donor.id);
   }
   const mapped = await Promise.all((spec.devices ?? []).map(statDevice));
   return {
@@ -91,8 +98,37 @@ export async function resolveAtStart(ctx: ContainerContext, spec: ContainerSpec,
   };
 }
 
-/** The running donor's pid, with dockerd's errors for a missing or stopped one. */
-function donorPid(ctx: ContainerContext, kind: NsKind, id: string): number {
+const shmDir = (ctx: ContainerContext, id: string) => containerFiles(ctx.paths.containerDir(id)).shm;
+
+async function mountShm(ctx: ContainerContext, row: Row): Promise<string> {
+  const target = shmDir(ctx, row.id);
+  await fs.mkdir(target, { recursive: true, mode: 0o755 });
+  const size = row.spec.shmSize || ctx.settings.shmSize;
+  const res = await mountFs({ type: 'tmpfs', source: 'shm', options: `nosuid,nodev,noexec,mode=1777,size=${size}`, target });
+  if (!res.ok) throw systemError('BERTH_NAMESPACE_SHM_MOUNT', `mounting the shareable /dev/shm of ${row.id}: ${res.message}`);
+  return target;
+}
+
+/** Undoes resolveAtStart's host mount (a shareable /dev/shm). Idempotent; failures are logged. */
+export async function releaseAtTeardown(ctx: ContainerContext, row: Row): Promise<void> {
+  if (row.spec.ipcMode !== 'shareable') return;
+  const target = shmDir(ctx, row.id);
+  if (!(await isMountPoint(target))) return;
+  const res = await umountFs(target);
+  if (!res.ok) {
+    ctx.log.warn({ id: row.id, message: res.message }, 'unmounting the shareable /dev/shm; detaching it lazily');
+    await umountFs(target, { lazy: true });
+  }
+}
+
+/** A directory on another device than its parent is a mount point. */
+async function isMountPoint(dir: string): Promise<boolean> {
+  const [a, b] = await Promise.all([fs.stat(dir).catch(() => null), fs.stat(`${dir}/..`).catch(() => null)]);
+  return a !== null && b !== null && a.dev !== b.dev;
+}
+
+/** The running donor, with dockerd's errors for a missing or stopped one. */
+function runningDonor(ctx: ContainerContext, kind: NsKind, id: string): Row {
   const target = ctx.repo.get(id);
   const notRunning = `container ${id} is not running`;
   const prefix = kind === 'pid' ? '' : `can't join ${NS_LABEL[kind]} of container ${id}: `;
@@ -101,7 +137,7 @@ function donorPid(ctx: ContainerContext, kind: NsKind, id: string): number {
   if (kind === 'ipc' && !['shareable', 'host'].includes(target.spec.ipcMode ?? '')) {
     throw conflict('BERTH_NAMESPACE_IPC_NOT_SHAREABLE', `${prefix}non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
   }
-  return target.state.pid;
+  return target;
 }
 
 async function statDevice(d: DeviceMapping): Promise<ReturnType<typeof deviceFromStat>> {

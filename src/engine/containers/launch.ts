@@ -17,7 +17,7 @@ import { applyPendingSize } from './resize.js';
 import { writeEtcFiles, type EtcNetwork } from './etc-files.js';
 import type { NetworkSetup } from '../networks/container-net.js';
 import { resolveUser } from './user.js';
-import { resolveAtStart } from './host-options.js';
+import { releaseAtTeardown, resolveAtStart } from './host-options.js';
 import { prepareMounts, releaseMounts } from '../volumes/container-mounts.js';
 import { faultPoint } from '../fault.js';
 
@@ -105,6 +105,7 @@ export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContai
     ctx.runtime.delete(row.id),
     keepRoot ? undefined : ctx.rootMounts.unmount(containerFiles(ctx.paths.containerDir(row.id)).merged),
     ctx.networks.teardown(row.id),
+    releaseAtTeardown(ctx, row),
   ]);
   await releaseMounts(ctx.volumes, row.id, row.spec.mounts);
   await fs.rm(ctx.paths.bundleDir(row.id), { recursive: true, force: true });
@@ -136,7 +137,7 @@ async function writeBundle(
   netnsPath: string | undefined,
 ): Promise<string[]> {
   const user = await resolveUser(files.merged, row.spec.user);
-  const host = await resolveAtStart(ctx, row.spec, files.merged);
+  const host = await resolveAtStart(ctx, row, files.merged);
   const { spec, warnings } = buildOciSpec({
     id: row.id,
     spec: row.spec,

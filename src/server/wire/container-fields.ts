@@ -107,7 +107,9 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   DnsSearch: h('search domains in /etc/resolv.conf'),
   ExtraHosts: h('entries in /etc/hosts'),
   GroupAdd: h("supplementary groups: names from the image's /etc/group, numbers as given"),
-  IpcMode: p('private (default), shareable, none, host, container:<id> of a shareable donor (System V IPC shared; its /dev/shm is not, unlike dockerd)'),
+  IpcMode: h(
+    'private (default), shareable (its /dev/shm a host-side tmpfs), none, host, container:<id> of a shareable or host donor (its IPC namespace and /dev/shm)',
+  ),
   Cgroup: r("joining another container's cgroup is not supported"),
   Links: r('legacy links are not supported: put the containers on a user-defined network and use their names'),
   OomScoreAdj: h('/proc/<pid>/oom_score_adj (-1000–1000)'),
