@@ -31,6 +31,7 @@ import { writeBundle } from '../src/engine/containers/bundle.js';
 import { engineSettings, type EngineSettings } from '../src/engine/containers/context.js';
 import { assembleSpec } from '../src/engine/containers/create.js';
 import { writeEtcFiles } from '../src/engine/containers/etc-files.js';
+import { containerFiles } from '../src/engine/paths.js';
 import type { ContainerSpec } from '../src/engine/containers/types.js';
 import { emptyRuntimeConfig } from '../src/engine/images/changes.js';
 import { mountRootfs, unmountRootfs } from '../src/engine/images/rootfs.js';
@@ -93,17 +94,7 @@ export class Floor implements Driver {
 
   #dirs(id: string) {
     const dir = path.join(this.#o.workDir, 'c', id);
-    return {
-      dir,
-      upper: path.join(dir, 'upper'),
-      work: path.join(dir, 'work'),
-      merged: path.join(dir, 'merged'),
-      hosts: path.join(dir, 'hosts'),
-      hostname: path.join(dir, 'hostname'),
-      resolvConf: path.join(dir, 'resolv.conf'),
-      log: path.join(dir, 'ctr.log'),
-      bundle: path.join(this.#o.workDir, 'b', id),
-    };
+    return { dir, ...containerFiles(dir), bundle: path.join(this.#o.workDir, 'b', id) };
   }
 
   #specs = new Map<string, ContainerSpec>();

@@ -40,6 +40,7 @@ export const CONTAINER = {
   BERTH_CONTAINER_BAD_NAME: { kind: 'invalid-parameter', description: 'A container name outside [a-zA-Z0-9][a-zA-Z0-9_.-].' },
   BERTH_CONTAINER_NAME_IN_USE: { kind: 'conflict', description: 'Create or rename to a name another container has.' },
   BERTH_CONTAINER_RENAME_SAME: { kind: 'conflict', description: 'Rename to the name the container already has.' },
+  BERTH_CONTAINER_RUNTIME_UNKNOWN: { kind: 'invalid-parameter', description: 'HostConfig.Runtime names a runtime the daemon does not run.' },
   BERTH_CONTAINER_NO_COMMAND: { kind: 'invalid-parameter', description: 'Neither the request nor the image gives a command or entrypoint.' },
   BERTH_MOUNT_SOURCE_MISSING: { kind: 'invalid-parameter', description: 'A bind mount whose host source path does not exist.' },
   BERTH_SIGNAL_INVALID: { kind: 'invalid-parameter', description: 'A signal name or number that Linux does not have.' },
@@ -162,6 +163,13 @@ export const RUNTIME = {
   BERTH_SECCOMP_CUSTOM: { kind: 'not-implemented', description: 'A custom seccomp profile (only the default and unconfined are served).' },
   BERTH_ULIMIT_UNKNOWN: { kind: 'invalid-parameter', description: 'A ulimit name Linux does not have.' },
   BERTH_ULIMIT_INVALID: { kind: 'invalid-parameter', description: 'A ulimit whose soft limit is above its hard limit.' },
+  BERTH_DEVICE_RULE_INVALID: { kind: 'invalid-parameter', description: 'A DeviceCgroupRules entry not of the form "c 10:* rwm".' },
+  BERTH_DEVICE_NOT_A_DEVICE: { kind: 'invalid-parameter', description: 'A Devices entry whose host path is missing or not a device node.' },
+  BERTH_SYSCTL_NOT_ALLOWED: { kind: 'invalid-parameter', description: 'A sysctl outside the namespaces the container owns (runc would refuse it).' },
+  BERTH_NAMESPACE_TARGET_MISSING: { kind: 'invalid-parameter', description: 'PidMode/IpcMode/UTSMode container:X with no container X.' },
+  BERTH_NAMESPACE_TARGET_STOPPED: { kind: 'conflict', description: 'PidMode/IpcMode/UTSMode container:X with X not running at start.' },
+  BERTH_NAMESPACE_SHM_MOUNT: { kind: 'system', description: 'The host-side /dev/shm tmpfs of a shareable container could not be mounted.' },
+  BERTH_NAMESPACE_IPC_NOT_SHAREABLE: { kind: 'conflict', description: 'IpcMode container:X with X neither shareable nor host.' },
 } as const satisfies Block;
 
 /** Host programs berth runs (engine/host/). */

@@ -53,5 +53,7 @@ export function containerFiles(containerDir: string) {
     hostname: `${containerDir}/hostname`,
     resolvConf: `${containerDir}/resolv.conf`,
     log: `${containerDir}/ctr.log`,
+    /** IpcMode shareable: the /dev/shm tmpfs, mounted on the host so that joiners can bind it too. */
+    shm: `${containerDir}/shm`,
   };
 }

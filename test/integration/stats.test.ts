@@ -67,6 +67,9 @@ describe('stats', { skip: skipUnlessRoot(), timeout: 120_000 }, () => {
     assert.equal(s.name, '/burn');
     assert.equal(s.num_procs, 0);
     assert.ok(Date.parse(s.read) - Date.parse(s.preread) >= 900);
+    // The default bridge gives eth0; its counters come from the container's own network namespace.
+    assert.deepEqual(Object.keys(s.networks), ['eth0']);
+    assert.ok(s.networks.eth0.rx_packets >= 0 && typeof s.networks.eth0.tx_bytes === 'number');
 
     const shot = (await d.request('GET', '/containers/burn/stats', { query: { stream: 'false', 'one-shot': 'true' } })).json();
     assert.equal(shot.preread, '0001-01-01T00:00:00Z');
@@ -86,5 +89,13 @@ describe('stats', { skip: skipUnlessRoot(), timeout: 120_000 }, () => {
     assert.equal(s.id, id);
     assert.equal((await d.request('GET', '/containers/nope/stats', { query: { stream: 'false' } })).status, 404);
     await dockerExpect(d, ['rm', 'idle']);
+  });
+
+  test('networks: left out without an interface but lo (--network none), as dockerd', async () => {
+    await dockerExpect(d, ['run', '-d', '--name', 'nonet', '--network', 'none', 'busybox', 'sleep', '300']);
+    const s = (await d.request('GET', '/containers/nonet/stats', { query: { stream: 'false', 'one-shot': 'true' } })).json();
+    assert.ok(s.memory_stats.usage > 0);
+    assert.equal('networks' in s, false);
+    await dockerExpect(d, ['rm', '-f', 'nonet']);
   });
 });

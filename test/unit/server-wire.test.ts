@@ -116,6 +116,7 @@ test('create: Binds, Mounts and Tmpfs', () => {
     tmpfsSize: 64 << 20,
     tmpfsMode: 0o1777,
     options: ['noexec'],
+    tmpfsText: 'size=64m,mode=1777,noexec',
   });
   throws400(
     () => hc({ Binds: ['/h:rel'] }),

@@ -1,7 +1,7 @@
 /** cgroup v1 and v2 readers on fixture files, and the stats wire JSON. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseProcStat } from '../../src/engine/stats/cgroup-parse.js';
+import { parseNetDev, parseProcStat } from '../../src/engine/stats/cgroup-parse.js';
 import { readCgroupV1 } from '../../src/engine/stats/cgroup-v1.js';
 import { readCgroupV2 } from '../../src/engine/stats/cgroup-v2.js';
 import { toStatsJson } from '../../src/server/wire/stats.js';
@@ -101,4 +101,25 @@ test("a frame without a sample is dockerd's all-zero StatsJSON", () => {
     throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
   });
   assert.equal((j.blkio_stats as Record<string, unknown>).io_service_bytes_recursive, null);
+});
+
+test('/proc/<pid>/net/dev: counters per interface of the namespace, lo left out; networks in the JSON', () => {
+  const text = [
+    'Inter-|   Receive                                                |  Transmit',
+    ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
+    '    lo:     140       2    0    0    0     0          0         0      140       2    0    0    0     0       0          0',
+    '  eth0:    1296      16    1    2    0     0          0         0      726       9    3    4    0     0       0          0',
+    '',
+  ].join('\n');
+  const nets = parseNetDev(text);
+  assert.deepEqual(nets, {
+    eth0: { rxBytes: 1296, rxPackets: 16, rxErrors: 1, rxDropped: 2, txBytes: 726, txPackets: 9, txErrors: 3, txDropped: 4 },
+  });
+  assert.deepEqual(parseNetDev(''), {});
+  const sample = readCgroupV2(reader({}), '/sys/fs/cgroup', '/x', host, now);
+  const json = toStatsJson({ name: '/c', id: 'c', sample: { ...sample, networks: nets }, pre: null });
+  assert.deepEqual(json.networks, {
+    eth0: { rx_bytes: 1296, rx_packets: 16, rx_errors: 1, rx_dropped: 2, tx_bytes: 726, tx_packets: 9, tx_errors: 3, tx_dropped: 4 },
+  });
+  assert.equal('networks' in toStatsJson({ name: '/c', id: 'c', sample: { ...sample, networks: {} }, pre: null }), false);
 });

@@ -8,7 +8,18 @@ import type { ContainerRecord, ContainerSpec } from '../containers/types.js';
 import type { Filters } from './common.js';
 import type { ContainerNetworkView } from './networks.js';
 
-export type { ContainerRecord, ContainerSpec, ContainerState, ContainerStatus, MountSpec, Resources, RestartPolicy, Ulimit } from '../containers/types.js';
+export type {
+  ContainerRecord,
+  ContainerSpec,
+  ContainerState,
+  ContainerStatus,
+  DeviceMapping,
+  LogConfig,
+  MountSpec,
+  Resources,
+  RestartPolicy,
+  Ulimit,
+} from '../containers/types.js';
 export { publicStatus } from '../containers/status.js';
 export { defaultCreateSpec, defaultResources, type ContainerCreateSpec } from '../containers/spec-defaults.js';
 

@@ -1,7 +1,7 @@
 /** The stats area of the facade: GET /containers/{id}/stats. */
 import type { StatsFrame } from '../stats/types.js';
 
-export type { StatsFrame, StatsSample, CpuSample, MemorySample, BlkioEntry } from '../stats/types.js';
+export type { StatsFrame, StatsSample, CpuSample, MemorySample, BlkioEntry, NetCounters } from '../stats/types.js';
 
 export interface StatsApi {
   /**

@@ -8,7 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { containerFiles } from '../paths.js';
-import { buildOciSpec, serializeOciSpec } from '../runtime/oci-spec.js';
+import { buildOciSpec, serializeOciSpec, type HostAccess } from '../runtime/oci-spec.js';
 import type { OciSpec } from '../runtime/oci-types.js';
 import type { EngineSettings } from './context.js';
 import type { ContainerSpec } from './types.js';
@@ -21,6 +21,8 @@ export interface BundleSource {
   files: ReturnType<typeof containerFiles>;
   /** The network namespace to join; absent = runc makes a private one. */
   netnsPath?: string;
+  /** What the record's host settings resolved to at start (host-options.ts); absent = none. */
+  host?: HostAccess;
 }
 
 /** The OCI spec of a container whose root is mounted at `files.merged` (the user is resolved in it). */
@@ -41,6 +43,7 @@ export async function containerOciSpec(settings: EngineSettings, src: BundleSour
     shmSize: settings.shmSize,
     hostCapabilities: settings.hostCapabilities,
     cpuCount: settings.cpuCount,
+    host: src.host,
   });
 }
 

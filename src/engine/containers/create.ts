@@ -25,6 +25,7 @@ import type { ImageRuntimeConfig } from '../images/types.js';
 import { resolveVolumesFrom } from './volumes-from.js';
 import { discard, planMounts } from '../volumes/container-mounts.js';
 import { faultPoint } from '../fault.js';
+import { checkAtCreate } from './host-options.js';
 
 export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
   const wanted = opts.name ? validateName(opts.name) : undefined;
@@ -42,6 +43,7 @@ export async function createContainer(ctx: ContainerContext, opts: CreateContain
 
 async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, name: string): Promise<{ id: string; warnings: string[] }> {
   await validateHostConfig(opts.spec);
+  const namespaces = await checkAtCreate(ctx, opts.spec);
   const image = ctx.images.resolve(opts.image);
   const id = randomBytes(32).toString('hex');
   const volumesFrom = resolveVolumesFrom(ctx, opts.spec.volumesFrom ?? []);
@@ -53,7 +55,13 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     imageVolumes: image.config.volumes,
     volumesFrom,
   });
-  const spec = assembleSpec(opts, image, id, plan.mounts, ctx.networks.normalizeMode(opts.spec.networkMode));
+  const spec: ContainerSpec = {
+    ...assembleSpec(opts, image, id, plan.mounts, ctx.networks.normalizeMode(opts.spec.networkMode)),
+    ...namespaces,
+    // dockerd records the daemon's default size when the create leaves it 0.
+    shmSize: opts.spec.shmSize || ctx.settings.shmSize,
+    runtime: checkRuntime(ctx, opts.spec.runtime ?? ''),
+  };
   const dir = ctx.paths.containerDir(id);
   try {
     await makeContainerFiles(
@@ -78,7 +86,22 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     }
     throw isUniqueViolation(err) ? nameInUse(name, ctx.repo.getByName(name)?.id ?? '') : err;
   }
-  return { id, warnings: [] };
+  return { id, warnings: createWarnings(spec) };
+}
+
+/** The daemon runs one runtime; '' means it, any other name is dockerd's "Unknown runtime". */
+function checkRuntime(ctx: ContainerContext, name: string): string {
+  if (name !== '' && name !== ctx.settings.runtimeName) throw invalid('BERTH_CONTAINER_RUNTIME_UNKNOWN', `Unknown runtime specified ${name}`);
+  return ctx.settings.runtimeName;
+}
+
+/** dockerd's create warnings for settings that work but are probably a mistake. */
+function createWarnings(spec: ContainerSpec): string[] {
+  const warnings: string[] = [];
+  if (spec.resources.oomKillDisable && spec.resources.memory === 0) {
+    warnings.push('OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.');
+  }
+  return warnings;
 }
 
 /**

@@ -15,6 +15,7 @@ import { applyPendingSize } from './resize.js';
 import { writeEtcFiles, type EtcNetwork } from './etc-files.js';
 import type { NetworkSetup } from '../networks/container-net.js';
 import { writeBundle } from './bundle.js';
+import { releaseAtTeardown, resolveAtStart } from './host-options.js';
 import { prepareMounts, releaseMounts } from '../volumes/container-mounts.js';
 import { faultPoint } from '../fault.js';
 
@@ -54,7 +55,8 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
     const net = await ctx.networks.setup(row);
     await writeEtcFiles(files, row.spec, etcNetwork(net));
     const t1 = performance.now();
-    const warnings = await writeBundle(ctx.settings, { id: row.id, spec: row.spec, files, netnsPath: net.netnsPath }, bundle);
+    const host = await resolveAtStart(ctx, row, files.merged);
+    const warnings = await writeBundle(ctx.settings, { id: row.id, spec: row.spec, files, netnsPath: net.netnsPath, host }, bundle);
     faultPoint('start.after-bundle');
     const t2 = performance.now();
     const created = await ctx.runtime.create({
@@ -103,6 +105,7 @@ export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContai
     ctx.runtime.delete(row.id).then(() => faultPoint('teardown.after-runtime-delete')),
     keepRoot ? undefined : ctx.rootMounts.unmount(containerFiles(ctx.paths.containerDir(row.id)).merged),
     ctx.networks.teardown(row.id),
+    releaseAtTeardown(ctx, row),
   ]);
   await releaseMounts(ctx.volumes, row.id, row.spec.mounts);
   await fs.rm(ctx.paths.bundleDir(row.id), { recursive: true, force: true });

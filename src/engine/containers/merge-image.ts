@@ -34,7 +34,8 @@ export function mergeWithImage(opts: CreateContainerOptions, image: ImageRuntime
     workingDir: opts.spec.workingDir || image.workingDir || '',
     user: opts.spec.user || image.user || '',
     labels: { ...image.labels, ...opts.spec.labels },
-    stopSignal: normalizeSignalName(opts.spec.stopSignal || image.stopSignal || 'SIGTERM'),
+    // As written (dockerd echoes `term` for --stop-signal term); '' = SIGTERM when stopping.
+    stopSignal: opts.spec.stopSignal || image.stopSignal || '',
     exposedPorts: [...new Set([...image.exposedPorts, ...opts.spec.exposedPorts])],
     healthcheck: mergeHealthcheck(opts.spec.healthcheck ?? null, image.healthcheck ?? null),
   };
@@ -62,8 +63,4 @@ export function mergeEnv(image: string[], request: string[]): string[] {
   const name = (entry: string) => entry.split('=', 1)[0];
   const set = new Set(request.map(name));
   return [...request, ...image.filter((entry) => !set.has(name(entry)))];
-}
-
-function normalizeSignalName(signal: string): string {
-  return /^\d+$/.test(signal) || signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
 }

@@ -36,6 +36,8 @@ export interface MountSpec {
   volumeDriver?: string;
   volumeLabels?: Record<string, string>;
   volumeOptions?: Record<string, string>;
+  /** HostConfig.Tmpfs: the options text as given (inspect echoes it). */
+  tmpfsText?: string;
   /** Binds: the mode text as given ("ro", "rw,z", "nocopy"); Docker's Mode in inspect. */
   mode?: string;
   /**
@@ -69,6 +71,25 @@ export interface Resources {
   /** 0 or null = the daemon default; -1 = unlimited. */
   pidsLimit: number | null;
   ulimits: Ulimit[];
+  /** Bytes of memory.soft_limit; absent or 0 = none. */
+  memoryReservation?: number;
+  /** 0–100; absent or null = the kernel's. */
+  memorySwappiness?: number | null;
+  /** The kernel's OOM killer off for this cgroup (cgroup v1). */
+  oomKillDisable?: boolean;
+}
+
+/** HostConfig.Devices entry as given (CgroupPermissions: a subset of "rwm"). */
+export interface DeviceMapping {
+  pathOnHost: string;
+  pathInContainer: string;
+  cgroupPermissions: string;
+}
+
+/** HostConfig.LogConfig: the driver (json-file, local or none) and its options as given. */
+export interface LogConfig {
+  type: string;
+  config: Record<string, string>;
 }
 
 /** Docker's HealthConfig; durations in nanoseconds, 0 = the default (or the image's). */
@@ -166,6 +187,52 @@ export interface ContainerSpec {
   consoleSize: [number, number] | null;
   /** Config.Healthcheck merged with the image's HEALTHCHECK; absent/null = none. */
   healthcheck?: HealthConfig | null;
+  /*
+   * The fields below are absent in records made before they existed; absent
+   * means Docker's default. See src/server/wire/container-fields.ts for the
+   * table of every create field.
+   */
+  /** '' (own namespace), 'host', or 'container:<full id>'. */
+  pidMode?: string;
+  /** '' (= private), 'private', 'shareable', 'none', 'host', or 'container:<full id>'. */
+  ipcMode?: string;
+  /** '' (own namespace), 'host', or 'container:<full id>'. */
+  utsMode?: string;
+  /** '' or 'host' (the host's cgroup namespace, berth's default), or 'private'. */
+  cgroupnsMode?: string;
+  /** The OCI runtime's name (the daemon's, filled in at create). */
+  runtime?: string;
+  /** '' or 'host' (berth does no user-namespace remapping), as given. */
+  usernsMode?: string;
+  /** HostConfig.VolumeDriver: '' or 'local', as given. */
+  volumeDriver?: string;
+  /** HostConfig.ContainerIDFile as given (the client writes the file). */
+  containerIdFile?: string;
+  /** HostConfig.Init: true runs tini as PID 1; null = not set (Docker's nil). */
+  init?: boolean | null;
+  /** Extra groups: names (resolved in the image's /etc/group at start) or numbers. */
+  groupAdd?: string[];
+  devices?: DeviceMapping[];
+  /** "c 10:* rwm" style rules, checked at create. */
+  deviceCgroupRules?: string[];
+  /** Namespaced sysctls only (checked at create). */
+  sysctls?: Record<string, string>;
+  /** /dev/shm size in bytes, the daemon default filled in at create. */
+  shmSize?: number;
+  /** -1000..1000. */
+  oomScoreAdj?: number;
+  /** '' or 'default' (Linux has no other), as given. */
+  isolation?: string;
+  logConfig?: LogConfig;
+  /** HostConfig.MaskedPaths / ReadonlyPaths when the client set them; absent = Docker's defaults. */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
+  /** Config.NetworkDisabled as given (the container then has no network). */
+  networkDisabled?: boolean;
+  /** Config fields dockerd keeps and echoes without effect on Linux containers. */
+  argsEscaped?: boolean;
+  onBuild?: string[] | null;
+  shell?: string[] | null;
 }
 
 /**

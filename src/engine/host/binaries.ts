@@ -34,6 +34,7 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   iptables: 'iptables',
   unshare: 'util-linux',
   nsenter: 'util-linux',
+  'tini-static': 'tini',
 };
 
 /** Where the distribution installs its own tools. */
@@ -42,7 +43,7 @@ const SYSTEM_DIRS: readonly string[] = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'
 const STANDARD_DIRS: readonly string[] = ['/usr/local/sbin', '/usr/local/bin', ...SYSTEM_DIRS];
 
 /** The host tools berth runs by name. */
-export type HostTool = 'mount' | 'umount' | 'tar' | 'ps' | 'cp' | 'ip' | 'iptables' | 'unshare' | 'nsenter';
+export type HostTool = 'mount' | 'umount' | 'tar' | 'ps' | 'cp' | 'ip' | 'iptables' | 'unshare' | 'nsenter' | 'tini-static';
 
 const cache = new Map<string, string>();
 

@@ -11,6 +11,13 @@ export interface MountInput {
   privileged: boolean;
   readonlyRootfs: boolean;
   shmSize: number;
+  /**
+   * /dev/shm: absent = a tmpfs of `shmSize`; a path = a bind of it (host
+   * IPC, or the IPC donor's /dev/shm); null = none (IpcMode none).
+   */
+  shmSource?: string | null;
+  /** Host path of the init binary, bound read-only at /sbin/docker-init. */
+  initPath?: string;
   hostsPath: string;
   hostnamePath: string;
   resolvConfPath: string;
@@ -27,8 +34,14 @@ const m = (destination: string, type: string, source: string, options: string[])
  * Docker's defaults. /sys and the cgroup mount are read-only unless
  * privileged; with a read-only rootfs they stay read-only even then.
  */
-export function defaultMounts(privileged: boolean, readonlyRootfs: boolean, shmSize: number): OciMount[] {
+export function defaultMounts(privileged: boolean, readonlyRootfs: boolean, shmSize: number, shmSource?: string | null): OciMount[] {
   const sysRo = !privileged || readonlyRootfs ? ['ro'] : [];
+  const shm =
+    shmSource === null
+      ? []
+      : shmSource
+        ? [m('/dev/shm', 'bind', shmSource, ['rbind', 'nosuid', 'noexec', 'nodev'])]
+        : [m('/dev/shm', 'tmpfs', 'shm', ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${shmSize}`])];
   return [
     m('/proc', 'proc', 'proc', ['nosuid', 'noexec', 'nodev']),
     m('/dev', 'tmpfs', 'tmpfs', ['nosuid', 'strictatime', 'mode=755', 'size=65536k']),
@@ -36,7 +49,7 @@ export function defaultMounts(privileged: boolean, readonlyRootfs: boolean, shmS
     m('/sys', 'sysfs', 'sysfs', ['nosuid', 'noexec', 'nodev', ...sysRo]),
     m('/sys/fs/cgroup', 'cgroup', 'cgroup', [...sysRo, 'nosuid', 'noexec', 'nodev']),
     m('/dev/mqueue', 'mqueue', 'mqueue', ['nosuid', 'noexec', 'nodev']),
-    m('/dev/shm', 'tmpfs', 'shm', ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${shmSize}`]),
+    ...shm,
   ];
 }
 
@@ -114,7 +127,8 @@ export function buildMounts(input: MountInput): OciMount[] {
   const user = input.mounts.map((s) => (s.type === 'tmpfs' ? tmpfsMount(s) : bindMount(s)));
   const targets = new Set(user.map((u) => path.posix.normalize(u.destination)));
   const overridesDev = targets.has('/dev');
-  const builtIn = [...defaultMounts(input.privileged, input.readonlyRootfs, input.shmSize), ...networkMounts(input)];
+  const init = input.initPath ? [m('/sbin/docker-init', 'bind', input.initPath, ['rbind', 'ro', 'rprivate'])] : [];
+  const builtIn = [...defaultMounts(input.privileged, input.readonlyRootfs, input.shmSize, input.shmSource), ...networkMounts(input), ...init];
   const kept = builtIn.filter((d) => !targets.has(d.destination) && !(overridesDev && d.destination.startsWith('/dev/')));
   const sorted = user.map((u, i) => ({ u, i })).sort((a, b) => depth(a.u.destination) - depth(b.u.destination) || a.i - b.i);
   return [...kept, ...sorted.map((x) => x.u)];

@@ -9,7 +9,7 @@ import type { ResolvedUser } from '../containers/user.js';
 import { resolveCapabilities } from './capabilities.js';
 import { buildMounts } from './oci-mounts.js';
 import { buildRlimits, type HostRlimits } from './oci-rlimits.js';
-import type { OciDeviceRule, OciLinux, OciNamespace, OciProcess, OciResources, OciSpec } from './oci-types.js';
+import type { OciDevice, OciDeviceRule, OciLinux, OciNamespace, OciNamespaceType, OciProcess, OciResources, OciSpec } from './oci-types.js';
 import { buildSeccompProfile } from './seccomp-profile.js';
 
 export interface OciSpecInput {
@@ -40,7 +40,27 @@ export interface OciSpecInput {
   hostCapabilities?: string[];
   /** Optional: possible CPUs, for the per-CPU thermal_throttle masks. */
   cpuCount?: number;
+  /** Optional: what the record's host settings resolved to at start (containers/host-options.ts). */
+  host?: HostAccess;
 }
+
+/** Namespaces, devices, groups and init as resolved at start from the host and the mounted root. */
+export interface HostAccess {
+  /** Namespace files to join (another container's), by kind. */
+  namespacePaths: Partial<Record<'pid' | 'ipc' | 'uts', string>>;
+  /** Bind source for /dev/shm (host IPC, or the IPC donor's); absent = a tmpfs of its own. */
+  shmSource?: string;
+  devices: OciDevice[];
+  /** Allow rules for `devices` and the DeviceCgroupRules. */
+  deviceRules: OciDeviceRule[];
+  /** GroupAdd resolved to gids. */
+  extraGids: number[];
+  /** Host path of the init binary (HostConfig.Init). */
+  initPath?: string;
+}
+
+/** The path of the init binary inside the container, as dockerd's docker-init. */
+export const INIT_PATH = '/sbin/docker-init';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -133,14 +153,14 @@ function buildProcess(input: OciSpecInput, caps: string[], nnp: boolean, warning
   const { spec, user } = input;
   const process: OciProcess = {
     terminal: spec.tty,
-    user: { uid: user.uid, gid: user.gid, additionalGids: [...user.additionalGids] },
-    args: [...spec.entrypoint, ...spec.cmd],
+    user: { uid: user.uid, gid: user.gid, additionalGids: [...new Set([...user.additionalGids, ...(input.host?.extraGids ?? [])])] },
+    args: [...(input.host?.initPath ? [INIT_PATH, '--'] : []), ...spec.entrypoint, ...spec.cmd],
     env: buildEnv(spec, user.home),
     cwd: spec.workingDir || '/',
     capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps], inheritable: [], ambient: [] },
     rlimits: buildRlimits(spec.resources.ulimits, input.hostRlimits, warnings),
     noNewPrivileges: nnp,
-    oomScoreAdj: 0,
+    oomScoreAdj: spec.oomScoreAdj ?? 0,
   };
   if (spec.tty && spec.consoleSize) {
     process.consoleSize = { height: spec.consoleSize[0], width: spec.consoleSize[1] };
@@ -157,9 +177,12 @@ export function buildResources(r: Resources, privileged: boolean, defaultPidsLim
   const out: OciResources = {
     devices: privileged ? [{ allow: true, access: 'rwm' }] : DEFAULT_DEVICE_RULES.map((d) => ({ ...d })),
   };
-  if (r.memory > 0) {
-    out.memory = { limit: r.memory, swap: r.memorySwap === 0 ? 2 * r.memory : r.memorySwap };
-  }
+  const memory: NonNullable<OciResources['memory']> = {};
+  if (r.memory > 0) Object.assign(memory, { limit: r.memory, swap: r.memorySwap === 0 ? 2 * r.memory : r.memorySwap });
+  if (r.memoryReservation) memory.reservation = r.memoryReservation;
+  if (r.memorySwappiness !== undefined && r.memorySwappiness !== null && r.memorySwappiness >= 0) memory.swappiness = r.memorySwappiness;
+  if (r.oomKillDisable) memory.disableOOMKiller = true;
+  if (Object.keys(memory).length > 0) out.memory = memory;
   const cpu: NonNullable<OciResources['cpu']> = {};
   if (r.cpuShares > 0) cpu.shares = r.cpuShares;
   if (r.nanoCpus > 0) {
@@ -178,25 +201,39 @@ export function buildResources(r: Resources, privileged: boolean, defaultPidsLim
   return out;
 }
 
+/**
+ * A namespace entry: none for the host's, the donor's file for
+ * `container:<id>`, else a fresh one.
+ */
+function namespace(type: OciNamespaceType, mode: string, joinPath: string | undefined): OciNamespace[] {
+  if (mode === 'host') return [];
+  return [joinPath ? { type, path: joinPath } : { type }];
+}
+
 function buildLinux(input: OciSpecInput, caps: string[], seccomp: boolean): OciLinux {
   const { spec } = input;
   const privateNet = spec.networkMode !== 'host';
+  const paths = input.host?.namespacePaths ?? {};
   const namespaces: OciNamespace[] = [
-    { type: 'pid' },
+    ...namespace('pid', spec.pidMode ?? '', paths.pid),
     ...(privateNet ? [input.netnsPath ? { type: 'network' as const, path: input.netnsPath } : { type: 'network' as const }] : []),
-    { type: 'ipc' },
-    { type: 'uts' },
+    ...namespace('ipc', spec.ipcMode ?? '', paths.ipc),
+    ...namespace('uts', spec.utsMode ?? '', paths.uts),
     { type: 'mount' },
+    ...(spec.cgroupnsMode === 'private' ? [{ type: 'cgroup' as const }] : []),
   ];
   const thermal = Array.from({ length: input.cpuCount ?? 0 }, (_, i) => `/sys/devices/system/cpu/cpu${i}/thermal_throttle`);
   const linux: OciLinux = {
     namespaces,
     cgroupsPath: input.cgroupsPath,
     resources: buildResources(spec.resources, spec.privileged, input.defaultPidsLimit),
-    maskedPaths: spec.privileged ? [] : [...MASKED_PATHS, ...thermal],
-    readonlyPaths: spec.privileged ? [] : [...READONLY_PATHS],
+    maskedPaths: spec.privileged ? [] : (spec.maskedPaths ?? [...MASKED_PATHS, ...thermal]),
+    readonlyPaths: spec.privileged ? [] : (spec.readonlyPaths ?? [...READONLY_PATHS]),
   };
-  if (privateNet) linux.sysctl = { ...PRIVATE_NETNS_SYSCTLS };
+  if (!spec.privileged) linux.resources.devices.push(...(input.host?.deviceRules ?? []));
+  if (input.host?.devices.length) linux.devices = input.host.devices.map((d) => ({ ...d }));
+  const sysctl = { ...(privateNet ? PRIVATE_NETNS_SYSCTLS : {}), ...spec.sysctls };
+  if (Object.keys(sysctl).length > 0) linux.sysctl = sysctl;
   if (seccomp) linux.seccomp = buildSeccompProfile(caps);
   return linux;
 }
@@ -216,19 +253,22 @@ export function buildOciSpec(input: OciSpecInput): { spec: OciSpec; warnings: st
     ociVersion: '1.0.2',
     process: buildProcess(input, caps, sec.noNewPrivileges, warnings),
     root: { path: input.rootfs, readonly: spec.readonlyRootfs },
-    hostname: spec.hostname,
+    // runc refuses a hostname without a UTS namespace of the container's own.
+    hostname: spec.utsMode ? '' : spec.hostname,
     mounts: buildMounts({
       mounts: spec.mounts,
       privileged: spec.privileged,
       readonlyRootfs: spec.readonlyRootfs,
-      shmSize: input.shmSize,
+      shmSize: spec.shmSize || input.shmSize,
+      shmSource: spec.ipcMode === 'none' ? null : input.host?.shmSource,
+      initPath: input.host?.initPath,
       hostsPath: input.hostsPath,
       hostnamePath: input.hostnamePath,
       resolvConfPath: input.resolvConfPath,
     }),
     linux: buildLinux(input, caps, !spec.privileged && !sec.seccompUnconfined),
   };
-  if (spec.domainname) oci.domainname = spec.domainname;
+  if (spec.domainname && !spec.utsMode) oci.domainname = spec.domainname;
   return { spec: oci, warnings };
 }
 

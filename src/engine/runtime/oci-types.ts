@@ -80,6 +80,20 @@ export interface OciMemory {
   limit?: number;
   /** memory+swap; -1 = unlimited. */
   swap?: number;
+  reservation?: number;
+  swappiness?: number;
+  disableOOMKiller?: boolean;
+}
+
+/** A device node runc makes in the container's /dev. */
+export interface OciDevice {
+  path: string;
+  type: 'c' | 'b' | 'p';
+  major: number;
+  minor: number;
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
 }
 
 export interface OciCpu {
@@ -130,7 +144,7 @@ export interface OciLinux {
   namespaces: OciNamespace[];
   cgroupsPath: string;
   resources: OciResources;
-  devices?: { path: string; type: string; major: number; minor: number; fileMode?: number; uid?: number; gid?: number }[];
+  devices?: OciDevice[];
   sysctl?: Record<string, string>;
   maskedPaths: string[];
   readonlyPaths: string[];

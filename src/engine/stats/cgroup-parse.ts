@@ -3,7 +3,7 @@
  * takes a file's text (null when the file is missing) and returns numbers;
  * missing or malformed values read as 0.
  */
-import type { BlkioEntry } from './types.js';
+import type { BlkioEntry, NetCounters } from './types.js';
 
 /** A file holding one integer ("max" and missing files read as `whenMax`). */
 export function parseSingle(text: string | null, whenMax = 0): number {
@@ -74,4 +74,27 @@ export function parseProcStat(text: string): { systemUsage: number; onlineCpus: 
     .reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
   const onlineCpus = lines.filter((l) => /^cpu\d+\s/.test(l)).length;
   return { systemUsage: ticks * 10_000_000, onlineCpus };
+}
+
+/**
+ * /proc/<pid>/net/dev (the interfaces of that process's network namespace)
+ * → counters per interface, `lo` left out as dockerd does. Columns: 8
+ * receive (bytes packets errs drop fifo frame compressed multicast), then
+ * 8 transmit (bytes packets errs drop fifo colls carrier compressed).
+ */
+export function parseNetDev(text: string): Record<string, NetCounters> {
+  const out: Record<string, NetCounters> = {};
+  for (const line of text.split('\n').slice(2)) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trim();
+    const n = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (name === 'lo' || n.length < 16 || n.some((v) => !Number.isFinite(v))) continue;
+    out[name] = { rxBytes: n[0], rxPackets: n[1], rxErrors: n[2], rxDropped: n[3], txBytes: n[8], txPackets: n[9], txErrors: n[10], txDropped: n[11] };
+  }
+  return out;
 }

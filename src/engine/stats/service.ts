@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import type { ContainerContext } from '../containers/context.js';
 import { findContainer } from '../containers/resolve.js';
 import { isRunning } from '../containers/lifecycle.js';
-import { parseProcStat } from './cgroup-parse.js';
+import { parseNetDev, parseProcStat } from './cgroup-parse.js';
 import { readCgroupV1 } from './cgroup-v1.js';
 import { readCgroupV2 } from './cgroup-v2.js';
 import type { StatsFrame, StatsSample } from './types.js';
@@ -50,7 +50,8 @@ export function createStatsService(ctx: ContainerContext, deps: StatsDeps) {
     const cgroupPath = `/${ctx.settings.cgroupParent}/${id}`;
     const read = deps.cgroupVersion === '2' ? readCgroupV2 : readCgroupV1;
     const s = read(readOrNull, root, cgroupPath, host, new Date());
-    return s.cpu.totalUsage === 0 && s.memory.usage === 0 && s.pids.current === 0 ? null : s;
+    if (s.cpu.totalUsage === 0 && s.memory.usage === 0 && s.pids.current === 0) return null;
+    return row.spec.networkMode === 'host' ? s : { ...s, networks: parseNetDev(readOrNull(`/proc/${row.state.pid}/net/dev`) ?? '') };
   };
 
   return {

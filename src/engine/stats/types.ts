@@ -31,6 +31,18 @@ export interface BlkioEntry {
   value: number;
 }
 
+/** One interface's counters (Docker's NetworkStats). */
+export interface NetCounters {
+  rxBytes: number;
+  rxPackets: number;
+  rxErrors: number;
+  rxDropped: number;
+  txBytes: number;
+  txPackets: number;
+  txErrors: number;
+  txDropped: number;
+}
+
 export interface StatsSample {
   /** When the files were read. */
   read: Date;
@@ -38,6 +50,8 @@ export interface StatsSample {
   memory: MemorySample;
   pids: { current: number; limit: number };
   blkio: { serviceBytes: BlkioEntry[]; serviced: BlkioEntry[] };
+  /** Per interface of the container's network namespace, loopback left out; absent with the host's network. */
+  networks?: Record<string, NetCounters>;
 }
 
 /** What GET /containers/{id}/stats sends per frame: a sample and the CPU part of the one before. */

@@ -21,6 +21,7 @@ function bindString(m: MountSpec): string {
 }
 
 function tmpfsOptions(m: MountSpec): string {
+  if (m.tmpfsText !== undefined) return m.tmpfsText;
   const opts: string[] = [];
   if (m.readOnly) opts.push('ro');
   if (m.tmpfsSize) opts.push(`size=${m.tmpfsSize}`);
@@ -82,40 +83,41 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
   const mounts = spec.mounts.filter((m) => m.origin === 'mounts').map(mountEntry);
   return {
     Binds: binds.length ? binds : null,
-    ContainerIDFile: '',
+    ContainerIDFile: spec.containerIdFile ?? '',
     // berth's logs (conmon's k8s-file underneath) behave as json-file's do: readable, followable, with
     // timestamps. Clients only stream logs for json-file/journald (docker-py's run() returns None otherwise).
-    LogConfig: { Type: 'json-file', Config: {} },
+    LogConfig: { Type: spec.logConfig?.type ?? 'json-file', Config: { ...spec.logConfig?.config } },
     NetworkMode: spec.networkMode,
     PortBindings: portBindingsOf(spec.portBindings),
     RestartPolicy: { Name: spec.restartPolicy.name, MaximumRetryCount: spec.restartPolicy.maximumRetryCount },
     AutoRemove: spec.autoRemove,
-    VolumeDriver: '',
+    VolumeDriver: spec.volumeDriver ?? '',
     VolumesFrom: spec.volumesFrom?.length ? spec.volumesFrom : null,
     CapAdd: spec.capAdd.length ? spec.capAdd : null,
     CapDrop: spec.capDrop.length ? spec.capDrop : null,
-    CgroupnsMode: 'private',
+    CgroupnsMode: spec.cgroupnsMode || 'host',
     Dns: spec.dns ?? [],
     DnsOptions: spec.dnsOptions ?? [],
     DnsSearch: spec.dnsSearch ?? [],
     ExtraHosts: spec.extraHosts?.length ? spec.extraHosts : null,
-    GroupAdd: null,
-    IpcMode: 'private',
+    GroupAdd: spec.groupAdd?.length ? spec.groupAdd : null,
+    IpcMode: spec.ipcMode || 'private',
     Cgroup: '',
     Links: null,
-    OomScoreAdj: 0,
-    PidMode: '',
+    OomScoreAdj: spec.oomScoreAdj ?? 0,
+    PidMode: spec.pidMode ?? '',
     Privileged: spec.privileged,
     PublishAllPorts: spec.publishAllPorts ?? false,
     ReadonlyRootfs: spec.readonlyRootfs,
     SecurityOpt: securityOpts(spec),
     ...(Object.keys(tmpfs).length ? { Tmpfs: tmpfs } : {}),
-    UTSMode: '',
-    UsernsMode: '',
-    ShmSize: 67108864,
-    Runtime: 'runc',
+    UTSMode: spec.utsMode ?? '',
+    UsernsMode: spec.usernsMode ?? '',
+    ShmSize: spec.shmSize ?? 67108864,
+    ...(spec.sysctls && Object.keys(spec.sysctls).length ? { Sysctls: spec.sysctls } : {}),
+    Runtime: spec.runtime ?? 'runc',
     ConsoleSize: spec.consoleSize ?? [0, 0],
-    Isolation: '',
+    Isolation: spec.isolation ?? '',
     CpuShares: r.cpuShares,
     Memory: r.memory,
     NanoCpus: r.nanoCpus,
@@ -132,15 +134,16 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
     CpuRealtimeRuntime: 0,
     CpusetCpus: r.cpusetCpus,
     CpusetMems: r.cpusetMems ?? '',
-    Devices: [],
-    DeviceCgroupRules: null,
+    Devices: (spec.devices ?? []).map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.cgroupPermissions })),
+    DeviceCgroupRules: spec.deviceCgroupRules?.length ? spec.deviceCgroupRules : null,
     DeviceRequests: null,
     KernelMemory: 0,
     KernelMemoryTCP: 0,
-    MemoryReservation: 0,
+    MemoryReservation: r.memoryReservation ?? 0,
     MemorySwap: r.memorySwap,
-    MemorySwappiness: null,
-    OomKillDisable: false,
+    MemorySwappiness: r.memorySwappiness ?? null,
+    OomKillDisable: r.oomKillDisable ?? false,
+    ...(spec.init !== undefined && spec.init !== null ? { Init: spec.init } : {}),
     PidsLimit: r.pidsLimit,
     Ulimits: r.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
     CpuCount: 0,
@@ -149,8 +152,8 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
     IOMaximumBandwidth: 0,
     ...(mounts.length ? { Mounts: mounts } : {}),
     // What the runtime applies (the per-CPU thermal masks aside); none for a privileged container, as dockerd.
-    MaskedPaths: spec.privileged ? null : [...MASKED_PATHS],
-    ReadonlyPaths: spec.privileged ? null : [...READONLY_PATHS],
+    MaskedPaths: spec.privileged ? null : (spec.maskedPaths ?? [...MASKED_PATHS]),
+    ReadonlyPaths: spec.privileged ? null : (spec.readonlyPaths ?? [...READONLY_PATHS]),
   };
 }
 

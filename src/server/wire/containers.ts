@@ -93,11 +93,16 @@ function toConfig(v: ContainerView): Record<string, unknown> {
     Volumes: toConfigVolumes(s),
     WorkingDir: s.workingDir,
     Entrypoint: nullIfEmpty(s.entrypoint),
-    OnBuild: null,
+    ...(s.networkDisabled ? { NetworkDisabled: true } : {}),
+    ...(s.macAddress ? { MacAddress: s.macAddress } : {}),
+    ...(s.argsEscaped ? { ArgsEscaped: true } : {}),
+    OnBuild: s.onBuild ?? null,
     Labels: goMap(s.labels),
-    StopSignal: s.stopSignal,
+    // omitempty, and as written (dockerd echoes "term" for --stop-signal term).
+    ...(s.stopSignal ? { StopSignal: s.stopSignal } : {}),
     ...(s.stopTimeout !== null ? { StopTimeout: s.stopTimeout } : {}),
     ...(s.healthcheck ? { Healthcheck: toHealthConfig(s.healthcheck) } : {}),
+    ...(s.shell?.length ? { Shell: s.shell } : {}),
   };
 }
 

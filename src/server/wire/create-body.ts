@@ -10,6 +10,8 @@ import { boolField, intField, objectField, strSliceField, stringField, stringLis
 import type { Json } from './body-fields.js';
 import { parseConfigVolumes, parseMounts } from './create-mounts.js';
 import { parseNetworkFields } from './create-network-fields.js';
+import { refuseUnsupported } from './container-fields.js';
+import { parseEchoedConfig, parseHostFields } from './create-host-fields.js';
 
 export interface CreateRequest {
   options: CreateContainerOptions;
@@ -48,7 +50,11 @@ export function toCreateOptions(body: unknown, name: string | undefined): Create
   if (autoRemove && restartPolicy.name !== 'no') {
     throw badRequest("can't create 'AutoRemove' container with restart policy");
   }
+  refuseUnsupported(cfg, hc);
   const { endpoints, ...net } = parseNetworkFields(cfg, hc, cfg);
+  const echoed = parseEchoedConfig(cfg);
+  // dockerd: a container with networking disabled has only its loopback, whatever NetworkMode says.
+  if (echoed.networkDisabled) net.networkMode = 'none';
   const { noNewPrivileges, securityOpt } = parseSecurityOpt(stringListField(hc, 'SecurityOpt', 'HostConfig.SecurityOpt'));
   const options: CreateContainerOptions = {
     name: parseContainerName(name),
@@ -86,6 +92,8 @@ export function toCreateOptions(body: unknown, name: string | undefined): Create
       restartPolicy,
       consoleSize: parseConsoleSize(hc),
       healthcheck: parseHealthcheck(cfg),
+      ...parseHostFields(cfg, hc),
+      ...echoed,
     },
     endpoints,
   };
@@ -153,7 +161,20 @@ export function parseResources(hc: Json): Resources {
     if (typeof pids !== 'number' || !Number.isSafeInteger(pids)) throw badRequest('HostConfig.PidsLimit must be an integer in range');
     pidsLimit = pids === 0 ? null : pids < 0 ? -1 : pids;
   }
+  const swappiness = hc.MemorySwappiness;
+  if (swappiness !== undefined && swappiness !== null && swappiness !== -1) {
+    if (typeof swappiness !== 'number' || !Number.isInteger(swappiness) || swappiness < 0 || swappiness > 100) {
+      throw badRequest(`Invalid value: ${JSON.stringify(swappiness)}, valid memory swappiness range is 0-100`);
+    }
+  }
+  const blkioWeight = f('BlkioWeight');
+  if (blkioWeight !== 0 && (blkioWeight < 10 || blkioWeight > 1000)) throw badRequest('Range of blkio weight is from 10 to 1000');
   return {
+    memoryReservation: f('MemoryReservation'),
+    memorySwappiness: typeof swappiness === 'number' && swappiness >= 0 ? swappiness : null,
+    oomKillDisable: boolField(hc, 'OomKillDisable', 'HostConfig.OomKillDisable'),
+    blkioWeight,
+    cpusetMems: stringField(hc, 'CpusetMems', 'HostConfig.CpusetMems'),
     memory: f('Memory'),
     memorySwap: f('MemorySwap', -1),
     nanoCpus,

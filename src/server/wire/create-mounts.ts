@@ -125,7 +125,7 @@ export function parseTmpfs(target: string, opts: string): MountSpec {
   const field = `HostConfig.Tmpfs[${target}]`;
   const err = targetError('tmpfs', target);
   if (err) throw badRequest(`${field}: ${err}`);
-  const mount: MountSpec = { type: 'tmpfs', source: '', target, readOnly: false, origin: 'tmpfs', tmpfsSize: 0 };
+  const mount: MountSpec = { type: 'tmpfs', source: '', target, readOnly: false, origin: 'tmpfs', tmpfsSize: 0, tmpfsText: opts };
   const extra: string[] = [];
   for (const opt of opts
     .split(',')

@@ -3,7 +3,7 @@
  * omitempty rules follow moby's api/types/stats.go, so that an all-zero
  * frame (container not running) reads exactly as dockerd's.
  */
-import type { BlkioEntry, CpuSample, StatsFrame } from '../../engine/api.js';
+import type { BlkioEntry, CpuSample, NetCounters, StatsFrame } from '../../engine/api.js';
 import { ZERO_TIME } from './containers.js';
 
 const time = (d: Date | null | undefined) => (d ? d.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z') : ZERO_TIME);
@@ -25,6 +25,22 @@ function cpuJson(c: CpuSample | null | undefined) {
     online_cpus: c.onlineCpus,
     throttling_data: { periods: c.throttling.periods, throttled_periods: c.throttling.throttledPeriods, throttled_time: c.throttling.throttledTime },
   };
+}
+
+/** Docker's `networks` (omitempty: left out when the namespace has no interface but lo). */
+function networksJson(nets: Record<string, NetCounters> | undefined): Record<string, unknown> {
+  if (!nets || Object.keys(nets).length === 0) return {};
+  const one = (n: NetCounters) => ({
+    rx_bytes: n.rxBytes,
+    rx_packets: n.rxPackets,
+    rx_errors: n.rxErrors,
+    rx_dropped: n.rxDropped,
+    tx_bytes: n.txBytes,
+    tx_packets: n.txPackets,
+    tx_errors: n.txErrors,
+    tx_dropped: n.txDropped,
+  });
+  return { networks: Object.fromEntries(Object.entries(nets).map(([name, n]) => [name, one(n)])) };
 }
 
 const blkio = (entries: BlkioEntry[] | undefined) => (entries ?? null) && entries!.map((e) => ({ major: e.major, minor: e.minor, op: e.op, value: e.value }));
@@ -60,5 +76,6 @@ export function toStatsJson(f: StatsFrame): Record<string, unknown> {
       : {},
     name: f.name,
     id: f.id,
+    ...networksJson(s?.networks),
   };
 }
