@@ -54,18 +54,25 @@ export async function applyPendingSize(ctx: ContainerContext, id: string, pid: n
 
 /** Polls the size of the terminal on `pid`'s stdin (its pty slave) until it is `size`; false after `ms`. */
 async function terminalHasSize(pid: number, size: { height: number; width: number }, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((r) => setTimeout(r, 5))) {
+    const now = terminalSize(pid);
+    if (!now) return true; // not a terminal: nothing to wait for
+    if (now.columns === size.width && now.rows === size.height) return true;
+  }
+  return false;
+}
+
+/** The window size of `pid`'s stdin terminal, read afresh (a tty.WriteStream caches it from its creation). */
+function terminalSize(pid: number): { columns: number; rows: number } | undefined {
   const fd = openSync(`/proc/${pid}/fd/0`, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
   if (!tty.isatty(fd)) {
-    closeSync(fd); // not a terminal: nothing to wait for
-    return true;
+    closeSync(fd);
+    return undefined;
   }
   const term = new tty.WriteStream(fd);
   try {
-    for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((r) => setTimeout(r, 5))) {
-      const [columns, rows] = term.getWindowSize();
-      if (columns === size.width && rows === size.height) return true;
-    }
-    return false;
+    const [columns, rows] = term.getWindowSize();
+    return { columns, rows };
   } finally {
     term.destroy();
   }
