@@ -14,6 +14,8 @@ import { processesWithArg } from './proc.js';
 import { msSince } from './stats.js';
 
 /** dist/berthd.mjs (the bundle users run), above this compiled file's dist/bench/. */
+const LOOP_DELAY_MODULE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'loop-delay.js');
+
 export const BERTHD_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../berthd.mjs');
 
 export interface BerthDaemonOptions {
@@ -33,12 +35,15 @@ export class BerthDaemon {
   readonly cgroupParent: string;
   #child: ChildProcess | undefined;
   readonly #opts: BerthDaemonOptions;
+  readonly #loopDelayFile: string;
+  #loopDelaySeq = 0;
 
   constructor(opts: BerthDaemonOptions) {
     this.#opts = opts;
     this.socket = path.join(opts.workDir, 'b.sock');
     this.dataRoot = path.join(opts.workDir, 'data');
     this.execRoot = path.join(opts.workDir, 'run');
+    this.#loopDelayFile = path.join(opts.workDir, 'loop-delay.json');
     this.cgroupParent = `berth-bench-${path.basename(opts.workDir).replace(/[^A-Za-z0-9_.-]/g, '')}`;
   }
 
@@ -52,6 +57,8 @@ export class BerthDaemon {
     const log = fs.openSync(path.join(this.#opts.workDir, 'berthd.log'), 'a');
     const args = [
       ...NODE_FLAGS,
+      '--import',
+      LOOP_DELAY_MODULE,
       ...(this.#opts.nodeArgs ?? []),
       BERTHD_MAIN,
       '--host',
@@ -70,7 +77,8 @@ export class BerthDaemon {
       ...(this.#opts.berthdArgs ?? []),
     ];
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], env: this.#opts.env ?? process.env });
+    const env = { ...(this.#opts.env ?? process.env), BERTH_BENCH_LOOP_DELAY: this.#loopDelayFile };
+    const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], env });
     fs.closeSync(log);
     this.#child = child;
     const client = new DockerClient(this.socket);
@@ -84,6 +92,25 @@ export class BerthDaemon {
     } finally {
       client.close();
     }
+  }
+
+  /**
+   * berthd's event-loop delay since the previous call (loop-delay.ts), in ms;
+   * the first call only starts the span.
+   */
+  async loopDelay(): Promise<{ p50: number; p99: number; max: number; mean: number }> {
+    const want = ++this.#loopDelaySeq;
+    this.#child?.kill('SIGUSR2');
+    for (let i = 0; i < 500; i++) {
+      try {
+        const got = JSON.parse(fs.readFileSync(this.#loopDelayFile, 'utf8')) as { seq: number; p50: number; p99: number; max: number; mean: number };
+        if (got.seq >= want) return got;
+      } catch {
+        /* not written yet */
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error('berthd did not report its event-loop delay');
   }
 
   /** SIGTERM and wait for the exit (SIGKILL after 10 s). Containers keep running, as designed. */

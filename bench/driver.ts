@@ -25,6 +25,11 @@ export interface Driver {
 /** The label every benchmark container carries, so cleanup can find leftovers. */
 export const BENCH_LABEL = 'berth.bench';
 
+/** The Docker create body of every benchmark container; the floor builds its spec from the same body. */
+export function createBody(image: string, cmd: string[], labels: Record<string, string>, networkMode = 'none'): Record<string, unknown> {
+  return { Image: image, Cmd: cmd, Labels: labels, HostConfig: { NetworkMode: networkMode } };
+}
+
 export class ApiDriver implements Driver {
   /** Ids created and not yet removed: removed with force by cleanup(). */
   readonly live = new Set<string>();
@@ -42,15 +47,7 @@ export class ApiDriver implements Driver {
   }
 
   async createLabelled(cmd: string[], extraLabels: Record<string, string> = {}, name?: string, networkMode = 'none'): Promise<string> {
-    const id = await this.client.create(
-      {
-        Image: this.image,
-        Cmd: cmd,
-        Labels: { [BENCH_LABEL]: this.runId, ...extraLabels },
-        HostConfig: { NetworkMode: networkMode },
-      },
-      name,
-    );
+    const id = await this.client.create(createBody(this.image, cmd, { [BENCH_LABEL]: this.runId, ...extraLabels }, networkMode), name);
     this.live.add(id);
     return id;
   }

@@ -1,9 +1,18 @@
 /**
  * The floor: the same container lifecycle and log read with no daemon in
- * between. It uses berth's own pure builders (buildOciSpec, buildConmonArgs
- * via startConmon, mountRootfs) on a busybox rootfs extracted from the same
- * tar, so the difference between berth and the floor is what the daemon adds:
- * HTTP, the database, locking and its own process handling.
+ * between, on a busybox rootfs extracted from the same tar. Two of them:
+ *
+ *   floor      the OCI spec berth generates for that container: the same
+ *              create body (driver.ts createBody) through berth's own create
+ *              parser, image merge (create.ts assembleSpec), settings
+ *              (engineSettings from berthd's config) and bundle writer
+ *              (bundle.ts), run by berth's conmon launcher. The difference
+ *              between berth and this floor is what the daemon adds: HTTP,
+ *              the database, locking and its own process handling.
+ *              spec-check.ts proves the spec equal to a berth container's.
+ *   floor-min  `runc spec`'s default spec (no seccomp, a few capabilities)
+ *              with the same root, command and cgroup parent: what a
+ *              minimal container costs the kernel and runc.
  *
  *   create = container dirs + /etc files          (what create does besides the record)
  *   start  = overlay mount + config.json + conmon (runc create) + runc start
@@ -16,22 +25,29 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { loadConfig } from '../src/config.js';
+import { engineConfig } from '../src/engine-config.js';
+import { writeBundle } from '../src/engine/containers/bundle.js';
+import { engineSettings, type EngineSettings } from '../src/engine/containers/context.js';
+import { assembleSpec } from '../src/engine/containers/create.js';
 import { writeEtcFiles } from '../src/engine/containers/etc-files.js';
-import { defaultCreateSpec } from '../src/engine/containers/spec-defaults.js';
 import type { ContainerSpec } from '../src/engine/containers/types.js';
-import { resolveUser } from '../src/engine/containers/user.js';
+import { emptyRuntimeConfig } from '../src/engine/images/changes.js';
 import { mountRootfs, unmountRootfs } from '../src/engine/images/rootfs.js';
 import { startConmon } from '../src/engine/runtime/conmon.js';
-import { buildOciSpec, serializeOciSpec } from '../src/engine/runtime/oci-spec.js';
+import type { OciSpec } from '../src/engine/runtime/oci-types.js';
 import { readHostFacts } from '../src/engine/system/host-facts.js';
+import { toCreateOptions } from '../src/server/wire/create-body.js';
 import { removeCgroups, unmountUnder } from './berth-daemon.js';
-import type { Driver } from './driver.js';
+import { createBody, type Driver } from './driver.js';
 import { K8sPayloadCounter } from './k8s-count.js';
 import { processesWithArg } from './proc.js';
 
 const run = promisify(execFile);
 
 export interface FloorOptions {
+  /** 'berth': the spec berthd generates (the fair floor); 'minimal': `runc spec`'s default. */
+  spec: 'berth' | 'minimal';
   workDir: string;
   rootfsTar: string;
   runcPath: string;
@@ -39,10 +55,12 @@ export interface FloorOptions {
 }
 
 export class Floor implements Driver {
-  readonly name = 'floor';
+  readonly name: string;
+  /** berthd's container settings, as a berthd with this floor's roots and cgroup parent would have them. */
+  readonly settings: EngineSettings;
   readonly #o: FloorOptions;
-  readonly #host = readHostFacts();
   readonly #cgroupParent: string;
+  #minimal: OciSpec | undefined;
   readonly #exits: string;
   readonly #runcRoot: string;
   readonly #waiters = new Map<string, () => void>();
@@ -50,15 +68,24 @@ export class Floor implements Driver {
 
   constructor(opts: FloorOptions) {
     this.#o = opts;
+    this.name = opts.spec === 'berth' ? 'floor' : 'floor-min';
     this.#exits = path.join(opts.workDir, 'exits');
     this.#runcRoot = path.join(opts.workDir, 'runc');
-    this.#cgroupParent = `berth-bench-floor-${process.pid}`;
+    this.#cgroupParent = `berth-bench-${this.name}-${process.pid}`;
+    const argv = ['--data-root', path.join(opts.workDir, 'data'), '--exec-root', path.join(opts.workDir, 'run'), '--cgroup-parent', this.#cgroupParent];
+    this.settings = engineSettings(engineConfig(loadConfig(argv), 'bench'), readHostFacts());
   }
 
   /** Extracts the rootfs tar (the image's only layer) and starts watching the exit dir. */
   async setup(): Promise<void> {
     for (const d of ['layer', 'exits', 'runc', 'c', 'b']) fs.mkdirSync(path.join(this.#o.workDir, d), { recursive: true, mode: 0o711 });
     execFileSync('tar', ['-xf', this.#o.rootfsTar, '-C', path.join(this.#o.workDir, 'layer')]);
+    if (this.#o.spec === 'minimal') {
+      const dir = path.join(this.#o.workDir, 'runc-spec');
+      fs.mkdirSync(dir);
+      execFileSync(this.#o.runcPath, ['spec', '--bundle', dir]);
+      this.#minimal = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as OciSpec;
+    }
     this.#watcher = fs.watch(this.#exits, (_event, file) => {
       if (file) this.#waiters.get(file.toString())?.();
     });
@@ -84,7 +111,7 @@ export class Floor implements Driver {
   async create(cmd: string[]): Promise<string> {
     const id = randomBytes(32).toString('hex');
     const d = this.#dirs(id);
-    const spec = floorSpec(cmd, id.slice(0, 12));
+    const spec = this.containerSpec(cmd, id);
     await fsp.mkdir(d.dir, { recursive: true, mode: 0o700 });
     await Promise.all([d.upper, d.work, d.merged].map((x) => fsp.mkdir(x, { mode: 0o755 })));
     await fsp.writeFile(d.log, '', { mode: 0o600 });
@@ -97,23 +124,8 @@ export class Floor implements Driver {
     const d = this.#dirs(id);
     const spec = this.#specs.get(id)!;
     await mountRootfs({ overlayRoot: this.#o.workDir, lowers: [path.join(this.#o.workDir, 'layer')], upperDir: d.upper, workDir: d.work, mergedDir: d.merged });
-    const { spec: oci } = buildOciSpec({
-      id,
-      spec,
-      rootfs: d.merged,
-      user: await resolveUser(d.merged, spec.user),
-      hostsPath: d.hosts,
-      hostnamePath: d.hostname,
-      resolvConfPath: d.resolvConf,
-      cgroupsPath: `/${this.#cgroupParent}/${id}`,
-      hostRlimits: this.#host.rlimits,
-      defaultPidsLimit: 4096,
-      shmSize: 64 * 1024 * 1024,
-      hostCapabilities: this.#host.capabilities,
-      cpuCount: this.#host.ncpu,
-    });
-    await fsp.mkdir(d.bundle, { recursive: true, mode: 0o700 });
-    await fsp.writeFile(path.join(d.bundle, 'config.json'), serializeOciSpec(oci));
+    if (this.#minimal) await this.#writeMinimalBundle(id, spec.cmd);
+    else await writeBundle(this.settings, { id, spec, files: d }, d.bundle);
     await startConmon(this.#o.conmonPath, {
       id,
       name: `floor-${id.slice(0, 8)}`,
@@ -128,6 +140,25 @@ export class Floor implements Driver {
       logLevel: 'warn',
     });
     await run(this.#o.runcPath, ['--root', this.#runcRoot, 'start', id]);
+  }
+
+  /** The container spec berth records for the bench's create body of `cmd` (no mounts, network none). */
+  containerSpec(cmd: string[], id: string): ContainerSpec {
+    const { options } = toCreateOptions(createBody('bench-busybox:latest', cmd, {}), undefined);
+    // An imported image's config is the empty one (no changes are given to the import).
+    return assembleSpec(options, { id: 'sha256:floor', config: emptyRuntimeConfig() }, id, [], 'none');
+  }
+
+  /** `runc spec`'s default with this container's root, command, hostname and cgroup. */
+  async #writeMinimalBundle(id: string, cmd: string[]): Promise<void> {
+    const d = this.#dirs(id);
+    const oci = structuredClone(this.#minimal!);
+    oci.root = { path: d.merged, readonly: false };
+    oci.process = { ...oci.process, args: cmd, terminal: false };
+    oci.hostname = id.slice(0, 12);
+    oci.linux = { ...oci.linux, cgroupsPath: `/${this.#cgroupParent}/${id}` };
+    await fsp.mkdir(d.bundle, { recursive: true, mode: 0o700 });
+    await fsp.writeFile(path.join(d.bundle, 'config.json'), JSON.stringify(oci));
   }
 
   /** Resolves when conmon's exit file for `id` exists, with the exit code it holds. */
@@ -219,15 +250,4 @@ export class Floor implements Driver {
     removeCgroups(this.#cgroupParent);
     fs.rmSync(this.#o.workDir, { recursive: true, force: true });
   }
-}
-
-/** A ContainerSpec with Docker's defaults, no network, running `cmd`. */
-function floorSpec(cmd: string[], hostname: string): ContainerSpec {
-  return {
-    image: 'busybox',
-    imageId: 'sha256:floor',
-    cmd,
-    entrypoint: [],
-    ...defaultCreateSpec({ hostname, stopSignal: 'SIGTERM', attachStdout: true, attachStderr: true, networkMode: 'none' }),
-  };
 }

@@ -119,3 +119,23 @@ export async function killChild(child: ChildProcess | null): Promise<void> {
   child.kill('SIGKILL');
   await exited;
 }
+
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ; 100 on Linux for years). */
+const CLK_TCK = 100;
+
+/** User + system CPU of one process in ms, its waited-for children excluded; 0 when it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is stat's 3rd field (state): utime and stime are its 14th and 15th.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ms of the engine's own processes (engineProcesses: for dockerd with its containerd), summed. */
+export function engineCpuMs(root: number): number {
+  return engineProcesses(root).reduce((sum, p) => sum + cpuMs(p.pid), 0);
+}

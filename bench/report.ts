@@ -56,7 +56,7 @@ export function renderTable(lines: ResultLine[], engines: string[]): string {
     const berth = cell('berth', m).median;
     const floor = cell('floor', m).median;
     const others = engines
-      .filter((e) => e !== 'berth' && e !== 'floor')
+      .filter((e) => e !== 'berth' && !e.startsWith('floor'))
       .map((e) => cell(e, m).median)
       .filter(Number.isFinite);
     const best = others.length === 0 ? NaN : higherIsBetter(m) ? Math.max(...others) : Math.min(...others);

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { BerthDaemon } from './berth-daemon.js';
 import { DockerClient, API } from './docker-client.js';
 import { ApiDriver } from './driver.js';
+import { compareFloorSpec } from './spec-check.js';
 import { Floor } from './floor.js';
 import { engineRssMiB, socketOwner } from './proc.js';
 import { renderTable, ResultsFile } from './report.js';
@@ -24,6 +25,7 @@ import { listInspectScenario } from './scenarios/list-inspect.js';
 import { logsScenario } from './scenarios/logs.js';
 import { parallelScenario } from './scenarios/parallel.js';
 import { pullScenario } from './scenarios/pull.js';
+import { soakScenario } from './scenarios/soak.js';
 import { measureStartup } from './scenarios/startup.js';
 import type { Scenario, Target } from './scenarios/types.js';
 
@@ -45,6 +47,7 @@ const { values: opt } = parseArgs({
     'busybox-tar': { type: 'string' },
     'startup-containers': { type: 'string', default: '1000' },
     'lifecycle-runs': { type: 'string', default: '30' },
+    'soak-lifecycles': { type: 'string', default: '5000' },
     'cpu-prof': { type: 'string' },
     'trace-spawns': { type: 'string' },
     runtime: { type: 'string' },
@@ -58,6 +61,7 @@ const outFile = path.resolve(opt.out ?? path.join(os.tmpdir(), `berth-bench-${ne
 const results = new ResultsFile(outFile);
 const cleanups: Array<() => Promise<void>> = [];
 const pids = new Map<string, () => number | undefined>();
+let berthDaemon: BerthDaemon | undefined;
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
 async function cleanupAll(): Promise<void> {
@@ -90,8 +94,10 @@ async function berthTarget(tar: string, runId: string): Promise<Target> {
   const daemon = new BerthDaemon({ workDir: path.join(work, 'berth'), nodeArgs, env, berthdArgs: opt.runtime ? ['--runtime', opt.runtime] : [] });
   cleanups.push(() => daemon.cleanup());
   await daemon.start();
+  berthDaemon = daemon;
   pids.set('berth', () => daemon.pid);
-  return apiTarget('berth', daemon.socket, tar, runId, false);
+  const target = await apiTarget('berth', daemon.socket, tar, runId, false);
+  return { ...target, loopDelay: () => daemon.loopDelay() };
 }
 
 /** An engine behind a socket: pings it, imports the busybox tar as IMAGE, registers cleanup. */
@@ -107,14 +113,21 @@ async function apiTarget(name: string, socket: string, tar: string, runId: strin
   const [repo, tag] = IMAGE.split(':');
   await client.importImage(tar, repo, tag);
   if (external) pids.set(name, () => socketOwner(client.socket));
-  return { name, driver, client };
+  return { name, driver, client, pid: () => pids.get(name)?.() };
 }
 
-async function floorTarget(tar: string): Promise<Target> {
-  const floor = new Floor({ workDir: path.join(work, 'floor'), rootfsTar: tar, runcPath: '/usr/sbin/runc', conmonPath: '/usr/bin/conmon' });
+async function floorTarget(tar: string, spec: 'berth' | 'minimal'): Promise<Target> {
+  const floor = new Floor({ spec, workDir: path.join(work, `floor-${spec}`), rootfsTar: tar, runcPath: '/usr/sbin/runc', conmonPath: '/usr/bin/conmon' });
   cleanups.push(() => floor.cleanup());
   await floor.setup();
-  return { name: 'floor', driver: floor, floor };
+  return { name: floor.name, driver: floor, floor };
+}
+
+/** Fails the run when the fair floor's spec is not the one berthd generates (spec-check.ts). */
+async function checkFloorSpec(berth: Target, floor: Target): Promise<void> {
+  const diff = await compareFloorSpec(berthDaemon!, berth.driver as ApiDriver, floor.floor!);
+  if (diff.length > 0) throw new Error(`the floor's OCI spec differs from berth's at ${diff.join(', ')}`);
+  log("floor: its OCI spec is identical to berth's (spec-check.ts)");
 }
 
 function otherSockets(): Array<[string, string]> {
@@ -197,7 +210,11 @@ async function main(): Promise<void> {
       log(`skipping ${name}: ${(err as Error).message}`);
     }
   }
-  if (!opt['no-floor']) targets.push(await floorTarget(tar));
+  if (!opt['no-floor']) {
+    const floor = await floorTarget(tar, 'berth');
+    await checkFloorSpec(targets[0], floor);
+    targets.push(floor, await floorTarget(tar, 'minimal'));
+  }
   log(`engines: ${targets.map((t) => t.name).join(', ')}; ${rounds} rounds; results → ${outFile}`);
   if (only.has('memory')) await idleMemory(targets);
   const scenarios: Scenario[] = [
@@ -209,6 +226,7 @@ async function main(): Promise<void> {
     only.has('logs') && logsScenario(),
     only.has('exec') && execScenario(30),
     only.has('pull') && pullScenario(),
+    only.has('soak') && soakScenario(Number(opt['soak-lifecycles'])),
   ].filter((s): s is Scenario => Boolean(s));
   for (const s of scenarios) await runScenario(s, targets);
   if (only.has('memory')) memory(targets, 'after runs');
@@ -220,7 +238,7 @@ async function main(): Promise<void> {
     res.fullMs.forEach((v, r) => results.add({ engine: 'berth', scenario: 'startup', round: r, metric: `startup ${n} containers ms`, value: v }));
   }
   const names = targets.map((t) => t.name);
-  const table = renderTable(results.lines, [...names.filter((n) => n !== 'floor'), ...names.filter((n) => n === 'floor')]);
+  const table = renderTable(results.lines, [...names.filter((n) => !n.startsWith('floor')), ...names.filter((n) => n.startsWith('floor'))]);
   const notes = [...new Set(results.lines.filter((l) => l.note).map((l) => `${l.engine}: ${l.note}`))];
   process.stdout.write(`\n${table}\n${notes.map((n) => `n/s = ${n}\n`).join('')}\nraw results: ${outFile}\n`);
 }

@@ -4,6 +4,7 @@
  * (`lifecycle-bridge`: NetworkMode bridge, the engines' default networks)
  * only the engines behind the API take part: the floor has no network.
  */
+import { engineCpuMs } from '../proc.js';
 import { msSince, percentiles } from '../stats.js';
 import type { RoundResult, Scenario, Target } from './types.js';
 
@@ -15,6 +16,7 @@ export function lifecycleScenario(runs = 30, networkMode?: string): Scenario {
     applies: (t) => !networkMode || t.floor === undefined,
     async round(t: Target): Promise<RoundResult> {
       const samples: Record<string, number[]> = { lifecycle: [], create: [], start: [], wait: [], remove: [] };
+      const cpu = daemonCpu(t);
       for (let i = 0; i < runs; i++) {
         const step = await oneLifecycle(t, networkMode);
         for (const s of STEPS) samples[s].push(step[s]);
@@ -24,9 +26,22 @@ export function lifecycleScenario(runs = 30, networkMode?: string): Scenario {
       const prefix = networkMode ? `${networkMode} ` : '';
       const metrics = { ...percentiles(`${prefix}lifecycle ms`, samples.lifecycle) };
       for (const s of STEPS) Object.assign(metrics, { [`  ${prefix}${s} ms p50`]: percentiles('', samples[s])[' p50'] });
+      if (t.pid) metrics[`  ${prefix}daemon CPU ms/lifecycle`] = cpu() / runs;
       return { metrics, samples };
     },
   };
+}
+
+/**
+ * Starts counting the engine daemon's own CPU (user + system of its
+ * processes, children excluded: conmon, runc, mount are not the daemon's);
+ * the returned function gives the ms used since. NaN without a pid.
+ */
+export function daemonCpu(t: Target): () => number {
+  const pid = t.pid?.();
+  if (!pid) return () => NaN;
+  const before = engineCpuMs(pid);
+  return () => engineCpuMs(pid) - before;
 }
 
 /** One create → start → wait → remove of `true`; the milliseconds of each step. Throws on a non-zero exit. */

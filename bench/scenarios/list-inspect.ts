@@ -44,7 +44,7 @@ export function listInspectScenario(count = 300, samples = 30): Scenario {
   let floorDir = '';
   return {
     name: 'list-inspect',
-    applies: (t) => t.client !== undefined || t.floor !== undefined,
+    applies: (t) => t.client !== undefined || t.name === 'floor',
     async setup(t: Target) {
       if (t.floor) {
         floorDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-http-floor-'));

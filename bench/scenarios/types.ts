@@ -9,6 +9,10 @@ export interface Target {
   driver: Driver;
   client?: DockerClient;
   floor?: Floor;
+  /** The engine's daemon process, for its CPU time (absent for the floors). */
+  pid?: () => number | undefined;
+  /** berthd only: its event-loop delay since the previous call (berth-daemon.ts loopDelay). */
+  loopDelay?: () => Promise<{ p50: number; p99: number; max: number; mean: number }>;
 }
 
 /** Metric name → value for one round; NaN = failed or not supported (see notes). */

@@ -106,6 +106,15 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
       .immediate();
   }
 
+  /**
+   * Runs `fn` in one transaction (BEGIN IMMEDIATE; nested ones become
+   * savepoints). A state change and the event row that reports it commit
+   * together: one sync of the log instead of two, on the event loop.
+   */
+  atomically<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate();
+  }
+
   rename(id: string, name: string): void {
     this.#rename.run(name, id);
   }

@@ -14,7 +14,7 @@ import { VolumesRepo } from '../db/volumes-repo.js';
 import { VolumeService } from './volumes/service.js';
 import { createVolumesApi } from './volumes/api.js';
 import type { Engine } from './api.js';
-import type { ContainerContext, EngineSettings } from './containers/context.js';
+import { engineSettings, type ContainerContext, type EngineSettings } from './containers/context.js';
 import { handleExit } from './containers/exit-path.js';
 import { isActive, isRunning } from './containers/lifecycle.js';
 import { findContainer } from './containers/resolve.js';
@@ -163,16 +163,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     live: new LiveStates(),
     networks: networks.hooks,
     exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch((err) => log.error({ err, id }, 'recording an exit failed'))),
-    settings: {
-      runtimeName: config.runtimeName,
-      cgroupParent: config.cgroupParent,
-      defaultPidsLimit: config.defaultPidsLimit,
-      shmSize: config.shmSize,
-      logLevel: config.logLevel,
-      hostRlimits: host.rlimits,
-      hostCapabilities: host.capabilities,
-      cpuCount: host.ncpu,
-    },
+    settings: engineSettings(config, host),
   };
   const daemonId = meta.get('daemon-id') ?? (meta.set('daemon-id', randomUUID()), meta.get('daemon-id')!);
   // Asked at the first /version, not at startup: two processes fewer before the first answer.

@@ -284,6 +284,8 @@ const POINTS: Point[] = [
   stopPoint('stop.after-signal'),
   stopPoint('exit.after-record'),
   stopPoint('exit.after-teardown'),
+  // The exit path's teardown cut short between runc delete and the unmount: finished by the next start.
+  stopPoint('teardown.after-runtime-delete'),
   removePoint('remove.after-kill'),
   removePoint('remove.after-kill-teardown'),
   removePoint('remove.after-mark'),
@@ -327,6 +329,8 @@ const DEFAULT_SUBSET = new Set([
   'start.after-record',
   'stop.after-signal',
   'exit.after-record',
+  'exit.after-teardown',
+  'teardown.after-runtime-delete',
   'remove.after-kill',
   'remove.after-rm-dir',
   'rename.after-record',

@@ -43,10 +43,24 @@ describe('the exit path', () => {
     assert.ok(Date.parse(state.finishedAt) >= Date.parse(state.startedAt));
     await until(() => !root.host.procs.has(id), 'the runtime delete');
     assert.deepEqual([...root.host.mounted], []);
-    assert.ok(!fs.existsSync(path.join(e.ctx.paths.exitsDir, id)), 'the exit file is consumed');
+    // Consumed under the lock right after the exit and its events commit: before any other verb on it.
+    await until(() => !fs.existsSync(path.join(e.ctx.paths.exitsDir, id)), 'the exit file is consumed');
     // wait on a stopped container answers at once with the recorded code
     const { result } = await e.api.wait(id, 'not-running', new AbortController().signal);
     assert.equal((await result).exitCode, 3);
+  });
+
+  test('the runtime is torn down before the exit is announced, so a remove does no runtime work', async () => {
+    const id = await e.create();
+    root.host.behaviours.set(id, { exitAfterMs: 5, exitCode: 0 });
+    const died = e.events.next('die', id);
+    await e.api.start(id);
+    await died;
+    assert.ok(!root.host.procs.has(id), 'runc delete ran before die');
+    assert.deepEqual([...root.host.mounted], [], 'the root was unmounted before die');
+    const before = root.host.calls.length;
+    await e.api.remove(id, { force: false, volumes: false });
+    assert.deepEqual(root.host.calls.slice(before), [], 'remove of an exited container calls neither runc nor umount');
   });
 
   test('on-failure:2 restarts twice with a doubling backoff, then stays exited', async () => {

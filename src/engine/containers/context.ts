@@ -17,6 +17,7 @@ import type { ContainerNetworkHooks } from '../networks/service.js';
 import type { LiveStates } from './live.js';
 import type { VolumeService } from '../volumes/service.js';
 import type { ContainerSpec, ContainerState } from './types.js';
+import type { HostFacts } from '../system/host-facts.js';
 
 export interface EngineSettings {
   runtimeName: string;
@@ -30,6 +31,28 @@ export interface EngineSettings {
   /** Capabilities in the daemon's bounding set; a spec never asks for others. */
   hostCapabilities: string[];
   cpuCount: number;
+}
+
+/**
+ * The settings from the daemon's configuration and the host's facts. The
+ * engine builds its context with it; the benchmark's floor too, so that its
+ * containers get the spec berth's would.
+ */
+export function engineSettings(
+  config: Pick<EngineSettings, 'runtimeName' | 'cgroupParent' | 'defaultPidsLimit' | 'shmSize' | 'logLevel'>,
+  host: Pick<HostFacts, 'rlimits' | 'capabilities' | 'ncpu'>,
+): EngineSettings {
+  const { runtimeName, cgroupParent, defaultPidsLimit, shmSize, logLevel } = config;
+  return {
+    runtimeName,
+    cgroupParent,
+    defaultPidsLimit,
+    shmSize,
+    logLevel,
+    hostRlimits: host.rlimits,
+    hostCapabilities: host.capabilities,
+    cpuCount: host.ncpu,
+  };
 }
 
 export type Row = ContainerRow<ContainerSpec, ContainerState>;

@@ -19,6 +19,7 @@ import { generateName } from './names.js';
 import { parseSignal } from './signals.js';
 import { validateName } from './resolve.js';
 import { initialState, type ContainerSpec } from './types.js';
+import type { ImageRuntimeConfig } from '../images/types.js';
 import { resolveVolumesFrom } from './volumes-from.js';
 import { discard, planMounts } from '../volumes/container-mounts.js';
 import { faultPoint } from '../fault.js';
@@ -40,7 +41,6 @@ export async function createContainer(ctx: ContainerContext, opts: CreateContain
 async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, name: string): Promise<{ id: string; warnings: string[] }> {
   await validateHostConfig(opts.spec);
   const image = ctx.images.resolve(opts.image);
-  const merged = mergeWithImage(opts, image.config);
   const id = randomBytes(32).toString('hex');
   const volumesFrom = resolveVolumesFrom(ctx, opts.spec.volumesFrom ?? []);
   // Creates the named and anonymous volumes the container needs; undone below if the create fails.
@@ -51,27 +51,18 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     imageVolumes: image.config.volumes,
     volumesFrom,
   });
-  const spec: ContainerSpec = {
-    ...opts.spec,
-    ...merged,
-    mounts: plan.mounts,
-    image: opts.image,
-    imageId: image.id,
-    hostname: opts.spec.hostname || id.slice(0, 12),
-    networkMode: ctx.networks.normalizeMode(opts.spec.networkMode),
-  };
+  const spec = assembleSpec(opts, image, id, plan.mounts, ctx.networks.normalizeMode(opts.spec.networkMode));
   const dir = ctx.paths.containerDir(id);
   try {
     await makeContainerFiles(dir, spec);
     faultPoint('create.after-dirs');
-    // The container row and its volume mount rows in one transaction: a volume in use is never unrecorded.
-    ctx.volumes.repo.insertWithMounts(() => ctx.repo.insert({ id, name, created: rfc3339Nano(), spec, state: initialState() }), plan.rows);
-    try {
+    // The container row, its volume mount rows, its endpoints and the create event in one
+    // transaction: a volume in use is never unrecorded, and the whole create costs one sync.
+    ctx.repo.atomically(() => {
+      ctx.volumes.repo.insertWithMounts(() => ctx.repo.insert({ id, name, created: rfc3339Nano(), spec, state: initialState() }), plan.rows);
       ctx.networks.attachAtCreate({ id, name, spec }, opts.endpoints ?? {});
-    } catch (err) {
-      ctx.repo.delete(id);
-      throw err;
-    }
+      ctx.events.emit({ type: 'container', action: 'create', id, attributes: eventAttributes(ctx.repo.get(id)!) });
+    });
     faultPoint('create.after-record');
   } catch (err) {
     await fs.rm(dir, { recursive: true, force: true });
@@ -81,9 +72,30 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     }
     throw isUniqueViolation(err) ? nameInUse(name, ctx.repo.getByName(name)?.id ?? '') : err;
   }
-  const row = ctx.repo.get(id)!;
-  ctx.events.emit({ type: 'container', action: 'create', id, attributes: eventAttributes(row) });
   return { id, warnings: [] };
+}
+
+/**
+ * The record's spec: the request's options merged with the image's config
+ * (merge-image.ts), with the planned mounts and the normalized network mode.
+ * The benchmark's floor builds its containers' specs with it too.
+ */
+export function assembleSpec(
+  opts: CreateContainerOptions,
+  image: { id: string; config: ImageRuntimeConfig },
+  id: string,
+  mounts: ContainerSpec['mounts'],
+  networkMode: string,
+): ContainerSpec {
+  return {
+    ...opts.spec,
+    ...mergeWithImage(opts, image.config),
+    mounts,
+    image: opts.image,
+    imageId: image.id,
+    hostname: opts.spec.hostname || id.slice(0, 12),
+    networkMode,
+  };
 }
 
 async function makeContainerFiles(dir: string, spec: ContainerSpec): Promise<void> {

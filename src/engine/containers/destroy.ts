@@ -25,12 +25,18 @@ export async function destroyLocked(ctx: ContainerContext, lock: LockedContainer
   await releaseHostMounts(ctx, row.id);
   await fs.rm(ctx.paths.containerDir(row.id), { recursive: true, force: true });
   faultPoint('remove.after-rm-dir');
-  ctx.repo.delete(row.id);
+  const destroyed = () => ctx.events.emit({ type: 'container', action: 'destroy', id: row.id, attributes: eventAttributes(row) });
+  // Without volumes to remove, the event commits with the row (one sync); with them it follows
+  // their removal, as Docker orders it (volume destroy events before the container's).
+  ctx.repo.atomically(() => {
+    ctx.repo.delete(row.id);
+    if (!volumes) destroyed();
+  });
   faultPoint('remove.after-record');
   // After the row (and with it its volume mount rows) is gone: only then is a volume unused.
   if (volumes) await removeAnonymous(ctx.volumes, row.spec.mounts);
   ctx.live.drop(row.id);
-  ctx.events.emit({ type: 'container', action: 'destroy', id: row.id, attributes: eventAttributes(row) });
+  if (volumes) destroyed();
 }
 
 /** Records the removal intent; user-stopped, so no restart policy fires for the exit a forced removal causes. */

@@ -4,7 +4,7 @@
  * none of them):
  *
  *   handleExit   conmon's exit file appeared (the exit watcher calls this):
- *                under the lock, record it and tear the runtime down;
+ *                under the lock, tear the runtime down, then record it;
  *   recordExit   commit exit code and finish time, remove the exit file,
  *                emit `die`, decide the restart policy and its backoff;
  *   afterExit    outside the lock: arm the restart timer, or AutoRemove;
@@ -40,13 +40,15 @@ export async function handleExit(ctx: ContainerContext, id: string): Promise<voi
     }
     const exit = await ctx.exitWatcher.read(id);
     if (!exit) return undefined;
-    // The exit is the news waiters are blocked on: commit and announce it first, then tear the
-    // runtime down still under the lock (startup reconciliation finishes a teardown a crash cut short).
+    // The runtime is torn down before the exit is recorded, as dockerd deletes the task before a
+    // waiter hears of the exit: whoever sees `exited` (wait, the die event, inspect) may remove or
+    // start the container at once, and DELETE /containers/{id} does no runtime work. A crash during
+    // the teardown leaves the exit file, so the watcher's first sweep at the next start runs this
+    // again (the teardown is idempotent) before it records the exit.
     const oomKilled = await cgroupOomKilled(ctx.settings.cgroupParent, id); // before the teardown removes the cgroup
-    const outcome = await recordExit(ctx, row, exit.exitCode, exit.finishedAtNs ?? exit.finishedAt, '', oomKilled);
     await teardownRuntime(ctx, lock, row).catch((err) => ctx.log.warn({ err, id }, 'runtime teardown after exit'));
     faultPoint('exit.after-teardown');
-    return outcome;
+    return recordExit(ctx, row, exit.exitCode, exit.finishedAtNs ?? exit.finishedAt, '', oomKilled);
   });
   if (outcome) await afterExit(ctx, outcome);
 }
@@ -59,8 +61,8 @@ export interface ExitOutcome {
 }
 
 /**
- * Commits an exit (caller holds the lock; the runtime is torn down before or
- * right after, under the same lock), removes the exit file and emits `die`.
+ * Commits an exit (caller holds the lock and has torn the runtime down),
+ * removes the exit file and emits `die`.
  * Decides the restart policy: `restarting` with the next backoff delay, or
  * `exited`.
  */
@@ -84,11 +86,15 @@ export async function recordExit(
     stopping: false,
     oomKilled,
   };
-  ctx.repo.saveExit(row.id, state, Date.now());
+  // The events commit with the exit (one sync); a crash before the exit file goes is harmless: a
+  // file of a container that is no longer up is only removed by the next sweep.
+  ctx.repo.atomically(() => {
+    ctx.repo.saveExit(row.id, state, Date.now());
+    if (oomKilled) ctx.events.emit({ type: 'container', action: 'oom', id: row.id, attributes: eventAttributes(row) });
+    ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
+  });
   faultPoint('exit.after-record');
   await ctx.exitWatcher.remove(row.id);
-  if (oomKilled) ctx.events.emit({ type: 'container', action: 'oom', id: row.id, attributes: eventAttributes(row) });
-  ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
   let restartInMs: number | undefined;
   if (restart) {
     const finishedMs = typeof finishedAt === 'bigint' ? Number(finishedAt / 1_000_000n) : finishedAt.getTime();

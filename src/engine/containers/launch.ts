@@ -6,17 +6,15 @@
  * here writes the database (the network service keeps its own records).
  */
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { EngineError } from '../errors.js';
 import type { LockedContainer } from '../locks.js';
 import { containerFiles } from '../paths.js';
-import { buildOciSpec, serializeOciSpec } from '../runtime/oci-spec.js';
 import { startFailureExitCode } from '../runtime/runtime-errors.js';
 import type { ContainerContext, Row } from './context.js';
 import { applyPendingSize } from './resize.js';
 import { writeEtcFiles, type EtcNetwork } from './etc-files.js';
 import type { NetworkSetup } from '../networks/container-net.js';
-import { resolveUser } from './user.js';
+import { writeBundle } from './bundle.js';
 import { prepareMounts, releaseMounts } from '../volumes/container-mounts.js';
 import { faultPoint } from '../fault.js';
 
@@ -56,7 +54,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
     const net = await ctx.networks.setup(row);
     await writeEtcFiles(files, row.spec, etcNetwork(net));
     const t1 = performance.now();
-    const warnings = await writeBundle(ctx, row, bundle, files, net.netnsPath);
+    const warnings = await writeBundle(ctx.settings, { id: row.id, spec: row.spec, files, netnsPath: net.netnsPath }, bundle);
     faultPoint('start.after-bundle');
     const t2 = performance.now();
     const created = await ctx.runtime.create({
@@ -101,7 +99,8 @@ export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContai
   // A root the host has mounted (mount.ts) stays until its last host user unmounts it.
   const keepRoot = (ctx.live.peek(row.id)?.hostMounts ?? 0) > 0;
   await Promise.all([
-    ctx.runtime.delete(row.id),
+    // A crash here leaves a teardown half done: whoever runs it next (the exit path's sweep at startup) finishes it.
+    ctx.runtime.delete(row.id).then(() => faultPoint('teardown.after-runtime-delete')),
     keepRoot ? undefined : ctx.rootMounts.unmount(containerFiles(ctx.paths.containerDir(row.id)).merged),
     ctx.networks.teardown(row.id),
   ]);
@@ -125,35 +124,6 @@ async function mountRoot(ctx: ContainerContext, row: Row): Promise<void> {
 function etcNetwork(net: NetworkSetup): EtcNetwork {
   const primary = net.attachments[0];
   return { ip: primary?.endpoint.ip ?? '', dnsServer: primary?.network.dnsEnabled ? primary.network.gateway : '' };
-}
-
-async function writeBundle(
-  ctx: ContainerContext,
-  row: Row,
-  bundle: string,
-  files: ReturnType<typeof containerFiles>,
-  netnsPath: string | undefined,
-): Promise<string[]> {
-  const user = await resolveUser(files.merged, row.spec.user);
-  const { spec, warnings } = buildOciSpec({
-    id: row.id,
-    spec: row.spec,
-    rootfs: files.merged,
-    user,
-    hostsPath: files.hosts,
-    hostnamePath: files.hostname,
-    resolvConfPath: files.resolvConf,
-    netnsPath,
-    cgroupsPath: `/${ctx.settings.cgroupParent}/${row.id}`,
-    hostRlimits: ctx.settings.hostRlimits,
-    defaultPidsLimit: ctx.settings.defaultPidsLimit,
-    shmSize: ctx.settings.shmSize,
-    hostCapabilities: ctx.settings.hostCapabilities,
-    cpuCount: ctx.settings.cpuCount,
-  });
-  await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
-  await fs.writeFile(path.join(bundle, 'config.json'), serializeOciSpec(spec));
-  return warnings;
 }
 
 /** Errors from a start carry the exit code Docker records for them. */

@@ -41,9 +41,11 @@ export async function startLocked(
       stopping: false,
       restartCount: opts.restartCount ?? row.state.restartCount,
     };
-    ctx.repo.saveState(row.id, state);
+    ctx.repo.atomically(() => {
+      ctx.repo.saveState(row.id, state);
+      ctx.events.emit({ type: 'container', action: 'start', id: row.id, attributes: eventAttributes(row) });
+    });
     faultPoint('start.after-record');
-    ctx.events.emit({ type: 'container', action: 'start', id: row.id, attributes: eventAttributes(row) });
   } catch (err) {
     const exitCode = err instanceof StartError ? err.exitCode : 128;
     const status = statusAfterFailedStart(row.state.status);
