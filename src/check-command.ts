@@ -9,7 +9,7 @@
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { engineConfig } from './engine-config.js';
-import { checkDataRoot, type CheckReport } from './engine/check/index.js';
+import { checkDataRoot, problems, type CheckReport } from './engine/check/index.js';
 import { repairDataRoot } from './engine/check/repair.js';
 import { isEngineError } from './engine/errors.js';
 import { readPackageVersion } from './package-root.js';
@@ -28,14 +28,14 @@ export async function checkCommand(argv: string[]): Promise<number> {
   if (!repair) {
     const report = await checkDataRoot(opts);
     write(json ? JSON.stringify(report, null, 2) : describe(config.dataRoot, report));
-    return report.findings.length === 0 ? 0 : 1;
+    return problems(report).length === 0 ? 0 : 1;
   }
   try {
     const log = pino({ level: 'warn', base: { pid: process.pid } }, pino.destination(2));
     const result = await repairDataRoot(engineConfig(config, readPackageVersion()), log);
     if (json) write(JSON.stringify(result, null, 2));
     else write([describe(config.dataRoot, result.before), ...result.actions.map((a) => `repair: ${a}`), describe(config.dataRoot, result.after)].join('\n'));
-    return result.after.findings.length === 0 ? 0 : 1;
+    return problems(result.after).length === 0 ? 0 : 1;
   } catch (err) {
     if (isEngineError(err) && err.code === 'BERTH_DATA_ROOT_BUSY')
       return usage(`refusing to repair: ${err.message}; stop it first (a plain \`berthd check\` is safe while it runs)`);
@@ -43,13 +43,15 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** The human report: one line per finding, then a verdict. */
+/** The human report: one line per finding (notes marked as such), then a verdict. */
 export function describe(dataRoot: string, report: CheckReport): string {
-  const lines = [`berthd check ${dataRoot}: ${report.examined.containers} containers, ${report.examined.layers} layers examined`];
-  for (const f of report.findings) lines.push(`  ${f.kind}: ${f.detail}${f.repairable ? '' : ' [not repairable]'}`);
-  const repairable = report.findings.filter((f) => f.repairable).length;
-  if (report.findings.length === 0) lines.push('  ok: every invariant holds');
-  else lines.push(`  ${report.findings.length} problem(s), ${repairable} repairable with \`berthd check --repair\` (berthd stopped)`);
+  const { containers, layers, volumes, networks } = report.examined;
+  const lines = [`berthd check ${dataRoot}: ${containers} containers, ${layers} layers, ${volumes} volumes, ${networks} networks examined`];
+  for (const f of report.findings) lines.push(`  ${f.note ? 'note: ' : ''}${f.kind}: ${f.detail}${f.repairable || f.note ? '' : ' [not repairable]'}`);
+  const found = problems(report);
+  const repairable = found.filter((f) => f.repairable).length;
+  if (found.length === 0) lines.push('  ok: every invariant holds');
+  else lines.push(`  ${found.length} problem(s), ${repairable} repairable with \`berthd check --repair\` (berthd stopped)`);
   return lines.join('\n');
 }
 

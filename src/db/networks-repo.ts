@@ -126,6 +126,7 @@ export class NetworksRepo<Setup = unknown, Port = unknown> {
       all: db.prepare('SELECT * FROM networks ORDER BY created_at, name'),
       endpointsOf: db.prepare('SELECT * FROM endpoints WHERE container_id = ? ORDER BY seq'),
       endpointsOn: db.prepare('SELECT * FROM endpoints WHERE network_id = ? ORDER BY seq'),
+      allEndpoints: db.prepare('SELECT * FROM endpoints ORDER BY container_id, seq'),
       endpoint: db.prepare('SELECT * FROM endpoints WHERE container_id = ? AND network_id = ?'),
       usedIps: db.prepare("SELECT ip FROM endpoints WHERE network_id = ? AND ip <> ''"),
       nextSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM endpoints WHERE container_id = ?'),
@@ -188,6 +189,11 @@ export class NetworksRepo<Setup = unknown, Port = unknown> {
 
   endpointsOn(networkId: string): EndpointRecord[] {
     return (this.#q.endpointsOn.all(networkId) as RawEndpoint[]).map(toEndpoint);
+  }
+
+  /** Every endpoint (every address allocated), for `berthd check`. */
+  allEndpoints(): EndpointRecord[] {
+    return (this.#q.allEndpoints.all() as RawEndpoint[]).map(toEndpoint);
   }
 
   endpoint(containerId: string, networkId: string): EndpointRecord | undefined {

@@ -68,6 +68,7 @@ export class VolumesRepo {
   readonly #usersOf: Stmt;
   readonly #activeUsers: Stmt;
   readonly #usedNames: Stmt;
+  readonly #allMounts: Stmt;
   readonly #clearCopy: Stmt;
 
   constructor(db: Db) {
@@ -84,6 +85,7 @@ export class VolumesRepo {
        WHERE s.status IN ('initialized', 'running', 'paused')`,
     );
     this.#usedNames = db.prepare('SELECT DISTINCT volume_name FROM container_volumes');
+    this.#allMounts = db.prepare('SELECT * FROM container_volumes ORDER BY container_id, destination');
     this.#clearCopy = db.prepare('UPDATE container_volumes SET copy_pending = 0 WHERE container_id = ? AND destination = ?');
   }
 
@@ -125,6 +127,11 @@ export class VolumesRepo {
       set.add(r.container_id);
     }
     return out;
+  }
+
+  /** Every container ↔ volume mount row, for `berthd check`. */
+  allMounts(): VolumeMountRow[] {
+    return (this.#allMounts.all() as RawMount[]).map(toMount);
   }
 
   mountsOf(containerId: string): VolumeMountRow[] {

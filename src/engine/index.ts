@@ -233,7 +233,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       await networks.reconcile((id) => {
         const s = repo.get(id)?.state.status;
         return s !== undefined && isActive(s);
-      }, rebooted);
+      });
       await images.collectGarbage();
       // Contexts and downloads of builds a previous daemon did not finish.
       fs.rmSync(buildRoot, { recursive: true, force: true });

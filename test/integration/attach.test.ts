@@ -175,10 +175,14 @@ describe('interactive attach', { skip: skipUnlessRoot(), timeout: 240_000 }, () 
   });
 
   test('resize before start is applied at start; resize after start reaches the pty', async () => {
-    const cid = await create(d, { Cmd: ['sh', '-c', 'stty size; sleep 1; stty size'], Tty: true });
+    // The second size is printed once the terminal changes (up to 30 s), so a slow machine cannot reorder the two.
+    const script = 'stty size; i=0; while [ "$(stty size)" = "21 66" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; stty size';
+    const cid = await create(d, { Cmd: ['sh', '-c', script], Tty: true });
     await verb(d, cid, 'resize', { h: 21, w: 66 }, 200);
     await verb(d, cid, 'start');
-    await sleep(300);
+    await eventually('the first size in the log', async () =>
+      (await d.request('GET', `/containers/${cid}/logs`, { query: { stdout: 1 } })).body.toString().includes('21 66'),
+    );
     await verb(d, cid, 'resize', { h: 42, w: 99 }, 200);
     await waitExit(d, cid);
     const res = await d.request('GET', `/containers/${cid}/logs`, { query: { stdout: 1 } });

@@ -25,7 +25,7 @@ describe('berthd check', { skip: skipUnlessRoot(), timeout: 120_000 }, () => {
     await run(d, { Cmd: ['sleep', '1000'] }, 'healthy');
     const r = await berthdCheck(d);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /1 containers, 1 layers examined\n {2}ok: every invariant holds/);
+    assert.match(r.stdout, /1 containers, 1 layers, 0 volumes, 3 networks examined\n {2}ok: every invariant holds/);
   });
 
   test('finds a lost conmon and records-less host state; --repair fixes them with berthd stopped', async () => {

@@ -17,6 +17,7 @@ import { berthdCheck } from './helpers/check.js';
 import type { TestDaemon } from './helpers/daemon.js';
 import { skipUnlessRoot } from './helpers/docker-cli.js';
 import { dockerArchive, makeImage, makeTar } from './helpers/image-archives.js';
+import { skipUnlessRegistry, startRegistry, type TestRegistry } from './helpers/registry.js';
 import { useDaemon } from './helpers/suite.js';
 
 type Ctx = { id: string; name: string; extra?: string };
@@ -207,6 +208,69 @@ const rmiPoint = (point: string, untagOnly: boolean): Point => ({
   },
 });
 
+const volumeCreatePoint = (point: string): Point => ({
+  point,
+  setup: async (_d, name) => ({ id: '', name }),
+  act: (d, c) => d.request('POST', '/volumes/create', { body: { Name: c.name } }),
+  verify: async (d, c) => {
+    const before = await d.request('GET', `/volumes/${c.name}`);
+    assert.ok(before.status === 200 || before.status === 404, before.body.toString());
+    expectStatus(await d.request('POST', '/volumes/create', { body: { Name: c.name } }), [201], 'retry volume create');
+    expectStatus(await d.request('GET', `/volumes/${c.name}`), [200], 'the volume exists');
+  },
+});
+
+const volumeRemovePoint = (point: string): Point => ({
+  point,
+  setup: async (d, name) => {
+    expectStatus(await d.request('POST', '/volumes/create', { body: { Name: name } }), [201], 'volume create');
+    return { id: '', name };
+  },
+  act: (d, c) => d.request('DELETE', `/volumes/${c.name}`),
+  verify: async (d, c) => {
+    const had = (await d.request('GET', `/volumes/${c.name}`)).status === 200;
+    expectStatus(await d.request('DELETE', `/volumes/${c.name}`), had ? [204] : [404], 'retry volume remove');
+    expectStatus(await d.request('GET', `/volumes/${c.name}`), [404], 'the volume is gone');
+  },
+});
+
+const networkCreatePoint = (point: string): Point => ({
+  point,
+  setup: async (_d, name) => ({ id: '', name }),
+  act: (d, c) => d.request('POST', '/networks/create', { body: { Name: c.name } }),
+  verify: async (d, c) => {
+    const had = (await d.request('GET', `/networks/${c.name}`)).status === 200;
+    expectStatus(await d.request('POST', '/networks/create', { body: { Name: c.name } }), had ? [409] : [201], 'retry network create');
+    expectStatus(await d.request('DELETE', `/networks/${c.name}`), [204], 'network remove');
+  },
+});
+
+/** The registry the pull points pull from (started by the matrix when docker-registry is installed). */
+let registry: TestRegistry | undefined;
+
+/** A pull of an image of its own (pushed, then removed locally, so its layer is downloaded again). */
+const pullPoint = (point: string): Point => ({
+  point,
+  setup: async (d, name) => {
+    const { archive, tag } = await uniqueArchive(name);
+    expectStatus(await d.request('POST', '/images/load', { body: archive, headers: { 'content-type': 'application/x-tar' } }), [200], 'load');
+    const remote = `${registry!.host}/crash/${name}`;
+    expectStatus(await d.request('POST', `/images/${tag}/tag`, { query: { repo: remote, tag: '1' } }), [201], 'tag');
+    const push = await d.docker(['push', `${remote}:1`]);
+    assert.equal(push.code, 0, push.stderr);
+    for (const ref of [tag, `${remote}:1`]) expectStatus(await d.request('DELETE', `/images/${ref}`), [200], `rmi ${ref}`);
+    return { id: '', name, extra: remote };
+  },
+  act: (d, c) => d.request('POST', '/images/create', { query: { fromImage: c.extra, tag: '1' } }),
+  verify: async (d, c) => {
+    await imageExists(d, `${c.extra}:1`); // either is fine; the check above proved no half-made image
+    const retry = await d.request('POST', '/images/create', { query: { fromImage: c.extra, tag: '1' } });
+    expectStatus(retry, [200], 'retry pull');
+    assert.doesNotMatch(retry.body.toString(), /"error"/);
+    assert.ok(await imageExists(d, `${c.extra}:1`));
+  },
+});
+
 /** Every fault point in the source, with the operation that reaches it. */
 const POINTS: Point[] = [
   createPoint('create.after-dirs'),
@@ -245,6 +309,17 @@ const POINTS: Point[] = [
   rmiPoint('rmi.after-untag', true),
   rmiPoint('rmi.after-record', false),
   rmiPoint('rmi.after-layer-remove', false),
+  volumeCreatePoint('volume.after-dir'),
+  volumeRemovePoint('volume.after-record-delete'),
+  networkCreatePoint('network.after-record'),
+  startPoint('netsetup.after-netns'),
+  startPoint('netsetup.after-run-record'),
+  startPoint('netsetup.after-netavark'),
+  stopPoint('netteardown.after-netavark'),
+  stopPoint('netteardown.after-run-delete'),
+  pullPoint('pull.after-layers'),
+  pullPoint('pull.after-place'),
+  pullPoint('pull.after-record'),
 ];
 
 /** The default subset: one or two per operation, the ones between a storage step and its record. */
@@ -264,6 +339,10 @@ const DEFAULT_SUBSET = new Set([
   'load.after-layer-rename',
   'tag.after-record',
   'rmi.after-record',
+  'volume.after-dir',
+  'netsetup.after-netns',
+  'netteardown.after-run-delete',
+  'pull.after-place',
 ]);
 
 const LONG = process.env.BERTH_LONG_TESTS === '1';
@@ -290,13 +369,15 @@ describe('crash-point matrix', { skip: skipUnlessRoot(), timeout: LONG ? 900_000
   let canaryHash = '';
   const results: string[] = [];
 
-  before(() => {
+  before(async () => {
+    if (!skipUnlessRegistry()) registry = await startRegistry();
     fs.mkdirSync(path.join(canary, 'etc'));
     fs.writeFileSync(path.join(canary, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
     fs.writeFileSync(path.join(canary, 'secret'), 'do not touch\n', { mode: 0o600 });
     canaryHash = treeHash(canary);
   });
-  after(() => {
+  after(async () => {
+    await registry?.stop();
     fs.rmSync(canary, { recursive: true, force: true });
     process.stdout.write(
       `# crash points: ${results.length} tested, ${results.filter((r) => r.endsWith('ok')).length} passed (${POINTS.length} in the matrix)\n`,
@@ -312,7 +393,8 @@ describe('crash-point matrix', { skip: skipUnlessRoot(), timeout: LONG ? 900_000
 
   for (const p of POINTS) {
     const run = LONG || DEFAULT_SUBSET.has(p.point);
-    test(p.point, { skip: run ? false : 'in the full matrix only (BERTH_LONG_TESTS=1)' }, async () => {
+    const skip = !run ? 'in the full matrix only (BERTH_LONG_TESTS=1)' : p.point.startsWith('pull.') ? skipUnlessRegistry() : false;
+    test(p.point, { skip }, async () => {
       const name = p.point.replace(/\./g, '-');
       const c = await p.setup(d, name);
       await d.stop();

@@ -126,10 +126,12 @@ describe('exec sessions', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
   });
 
   test('exec -d runs in the background; finished sessions leave no conmon or directory', async () => {
-    await dockerExpect(d, ['exec', '-d', 'ex', 'sleep', '2']);
+    await dockerExpect(d, ['exec', '-d', 'ex', 'sh', '-c', 'echo $$ > /tmp/detached.pid; exec sleep 31']);
     const ps = await dockerExpect(d, ['exec', 'ex', 'ps']);
-    assert.match(ps.stdout, /sleep 2/);
+    assert.match(ps.stdout, /sleep 31/);
+    // The ps session is over when the CLI has its exit code: its conmon is gone by then (the engine waits for it).
     assert.equal(execConmons().length, 1, 'only the detached session keeps a conmon');
+    await dockerExpect(d, ['exec', 'ex', 'sh', '-c', 'kill $(cat /tmp/detached.pid)']);
     await eventually('exec sessions to end', () => execConmons().length === 0);
     await eventually('exec dirs to go', () => !fs.existsSync(execDir()) || fs.readdirSync(execDir()).length === 0);
   });

@@ -12,14 +12,16 @@ import type { HostState } from './host-state.js';
 
 /** One broken invariant. `repairable`: `berthd check --repair` may fix it (see repair.ts). */
 export interface Finding {
-  /** A stable name: db-integrity, db-foreign-key, transitional, no-monitor, no-runtime-state, stale-runtime-state, orphan-<what>, layer-missing. */
+  /** A stable name: db-integrity, transitional, no-monitor, no-runtime-state, stale-<what>, orphan-<what>, layer-missing, and those of net-volume-invariants.ts. */
   kind: string;
   /** The container id, layer, or file it is about. */
   subject: string;
   detail: string;
   repairable: boolean;
-  /** The host paths involved (mount points, cgroup or state directories), when the finding is about files. */
+  /** The host paths involved (mount points, cgroup or state directories, links, chains), when the finding is about those. */
   paths?: string[];
+  /** Worth telling but not a broken invariant (Docker allows it): does not fail the check. */
+  note?: boolean;
 }
 
 export interface RecordedContainer {

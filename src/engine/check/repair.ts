@@ -5,14 +5,17 @@
  * and stops; it refuses while a berthd serves the data root. What startup
  * leaves alone, records-less host state, is removed here: mounts are
  * unmounted, empty cgroups removed, bundle and container directories
- * deleted. Container processes are never killed here (reconciliation
- * already deleted runtime states without a record).
+ * deleted; volume and network leftovers as repair-net-volume.ts says.
+ * Container processes are never killed here (reconciliation already
+ * deleted runtime states without a record).
  */
 import fs from 'node:fs/promises';
 import type pino from 'pino';
 import { unmountRootfs } from '../images/rootfs.js';
 import { createEngine, type EngineConfig } from '../index.js';
+import { enginePaths } from '../paths.js';
 import { checkDataRoot, type CheckReport, type Finding } from './index.js';
+import { repairNetVolume, type RepairRoots } from './repair-net-volume.js';
 
 const SETTLE_MS = 5_000;
 
@@ -35,8 +38,9 @@ export async function repairDataRoot(config: EngineConfig, log: pino.Logger): Pr
     actions.push("ran the daemon's startup reconciliation and layer garbage collection");
     await settle(opts);
     const left = (await checkDataRoot(opts)).findings;
+    const roots: RepairRoots = { ...opts, database: enginePaths(opts.dataRoot, opts.execRoot).database };
     for (const f of left) {
-      const done = await removeOrphan(f).catch((err: Error) => `could not fix ${f.kind} ${f.subject}: ${err.message}`);
+      const done = await removeOrphan(f, roots).catch((err: Error) => `could not fix ${f.kind} ${f.subject}: ${err.message}`);
       if (done) actions.push(done);
     }
   } finally {
@@ -56,7 +60,7 @@ async function settle(opts: Parameters<typeof checkDataRoot>[0]): Promise<void> 
 }
 
 /** Removes one piece of host state that has no record; undefined when the finding is not of that kind. */
-async function removeOrphan(f: Finding): Promise<string | undefined> {
+async function removeOrphan(f: Finding, roots: RepairRoots): Promise<string | undefined> {
   const where = f.paths ?? [];
   switch (f.kind) {
     case 'orphan-mount':
@@ -71,6 +75,6 @@ async function removeOrphan(f: Finding): Promise<string | undefined> {
       for (const dir of where) await fs.rm(dir, { recursive: true, force: true });
       return `removed ${where.join(', ')}`;
     default:
-      return undefined;
+      return repairNetVolume(f, roots);
   }
 }

@@ -70,7 +70,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
       leaveStdinOpen: !(row.spec.stdinOnce && !row.spec.tty),
     });
     faultPoint('start.after-runtime-create');
-    await applyPendingSize(ctx, row.id);
+    await applyPendingSize(ctx, row.id, created.pid);
     const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
     ctx.log.debug({ id: row.id, mountMs: ms(t0, t1), bundleMs: ms(t1, t2), createMs: ms(t2, performance.now()) }, 'container created in the runtime');
     return { pid: created.pid, conmonPid: created.monitorPid, warnings };

@@ -3,11 +3,13 @@
  * containers have a terminal to size; for others Docker answers OK and does
  * nothing, and so does berth. A size sent to a `created` container (a
  * client that resizes before start) is remembered and sent to conmon right
- * after `runc create`, so the process starts with it.
+ * after `runc create`, and `runc start` waits until the terminal has it
+ * (conmon applies ctl messages in its own time), so the process starts with it.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
+import tty from 'node:tty';
 import { invalid } from '../errors.js';
 import type { ContainerContext } from './context.js';
 import { canTransition, ensureTransition } from './lifecycle.js';
@@ -29,13 +31,51 @@ export async function resizeContainer(ctx: ContainerContext, ref: string, height
   await writeCtl(ctx, row.id, height, width);
 }
 
-/** Sends the size remembered before start, if any (called with conmon's ctl fifo in place). */
-export async function applyPendingSize(ctx: ContainerContext, id: string): Promise<void> {
+/** How long start waits for conmon to apply the size remembered before start. */
+const INITIAL_SIZE_WAIT_MS = 2_000;
+
+/**
+ * Sends the size remembered before start, if any (called with conmon's ctl
+ * fifo in place and the container's init, `pid`, waiting on its terminal),
+ * and waits until the terminal has it.
+ */
+export async function applyPendingSize(ctx: ContainerContext, id: string, pid: number): Promise<void> {
   const live = ctx.live.peek(id);
   const size = live?.pendingSize;
   if (!live || !size) return;
   live.pendingSize = undefined;
-  await writeCtl(ctx, id, size.height, size.width).catch((err) => ctx.log.warn({ err, id }, 'initial terminal size not applied'));
+  try {
+    await writeCtl(ctx, id, size.height, size.width);
+    if (!(await terminalHasSize(pid, size, INITIAL_SIZE_WAIT_MS))) ctx.log.warn({ id, size }, 'conmon did not apply the initial terminal size in time');
+  } catch (err) {
+    ctx.log.warn({ err, id }, 'initial terminal size not applied');
+  }
+}
+
+/** Polls the size of the terminal on `pid`'s stdin (its pty slave) until it is `size`; false after `ms`. */
+async function terminalHasSize(pid: number, size: { height: number; width: number }, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((r) => setTimeout(r, 5))) {
+    const now = terminalSize(pid);
+    if (!now) return true; // not a terminal: nothing to wait for
+    if (now.columns === size.width && now.rows === size.height) return true;
+  }
+  return false;
+}
+
+/** The window size of `pid`'s stdin terminal, read afresh (a tty.WriteStream caches it from its creation). */
+function terminalSize(pid: number): { columns: number; rows: number } | undefined {
+  const fd = openSync(`/proc/${pid}/fd/0`, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+  if (!tty.isatty(fd)) {
+    closeSync(fd);
+    return undefined;
+  }
+  const term = new tty.WriteStream(fd);
+  try {
+    const [columns, rows] = term.getWindowSize();
+    return { columns, rows };
+  } finally {
+    term.destroy();
+  }
 }
 
 async function writeCtl(ctx: ContainerContext, id: string, height: number, width: number): Promise<void> {

@@ -86,6 +86,7 @@ export class SyncReader {
   #messages: SyncMessage[] = [];
   #ended = false;
   #waiter: (() => void) | null = null;
+  readonly #endWaiters: Array<() => void> = [];
 
   constructor(pipe: Readable) {
     pipe.on('data', (chunk: Buffer) => {
@@ -100,6 +101,7 @@ export class SyncReader {
     const end = () => {
       this.#ended = true;
       this.#wake();
+      this.#endWaiters.splice(0).forEach((w) => w());
     };
     pipe.on('end', end);
     pipe.on('close', end);
@@ -110,6 +112,21 @@ export class SyncReader {
     const w = this.#waiter;
     this.#waiter = null;
     w?.();
+  }
+
+  /**
+   * Resolves when conmon's end of the pipe is closed (it holds it until it
+   * exits), or after `timeoutMs` at the latest. Never rejects.
+   */
+  closed(timeoutMs: number): Promise<void> {
+    if (this.#ended) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#endWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** The next message; `timeoutMs` may be Infinity. */

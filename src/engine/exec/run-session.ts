@@ -28,6 +28,8 @@ import { faultPoint } from '../fault.js';
 const HANDSHAKE_TIMEOUT_MS = 60_000;
 /** conmon closes attach clients before it reports the exit; this bounds the wait for that EOF. */
 const SOCKET_DRAIN_MS = 2_000;
+/** How long an ended session waits for its conmon to exit (it does right after reporting the exit code). */
+const CONMON_EXIT_MS = 2_000;
 
 /** Resolves when `p` settles or after `ms`, whichever is first. */
 function settled(p: Promise<unknown>, ms: number): Promise<void> {
@@ -108,6 +110,9 @@ export async function runSession(
       if (session.socket) await settled(session.socket.ended, SOCKET_DRAIN_MS);
       // conmon 2.1.6 can finish a fast process before it accepted our connection; its log still has the output.
       if (session.socket && session.socket.receivedBytes === 0) replay = await readExecLog(execFiles(session.bundleDir).log);
+      // conmon reports the exit code just before it exits: a session is over (for inspect, and for
+      // whoever counts processes) only once its monitor is gone too.
+      await session.conmon?.sync.closed(CONMON_EXIT_MS);
       endSession(session, code, onEnded);
     });
   return attached ? attachedSession(session, exited, () => replay) : (void exited, null);

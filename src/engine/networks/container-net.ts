@@ -14,6 +14,7 @@ import { allocateIp, macFromIp } from './ipam.js';
 import { buildNetavarkInput, runNetavark, type Attachment } from './netavark.js';
 import { sweepStaleNetworks } from './stale-sweep.js';
 import type { BoundPort, EndpointRecord } from './types.js';
+import { faultPoint } from '../fault.js';
 
 /** EndpointsConfig entry as the engine takes it. */
 export interface EndpointRequest {
@@ -121,6 +122,7 @@ export async function setupContainerNetwork(ctx: NetworkContext, c: ContainerRef
     addEndpoint(ctx, c, primary.id, { aliases: [], ipv4Address: '' }, c.spec.macAddress ?? '');
   const atts = attachments(ctx, c.id);
   const netns = await ctx.netns.create(c.id);
+  faultPoint('netsetup.after-netns');
   try {
     const ports = await ctx.queue.run(async () => {
       const taken = ctx.repo
@@ -137,7 +139,9 @@ export async function setupContainerNetwork(ctx: NetworkContext, c: ContainerRef
       });
       return bound;
     });
+    faultPoint('netsetup.after-run-record');
     if (atts.length) await runNetavark(ctx.bin, 'setup', netns, ctx.repo.getRun(c.id)!.setup);
+    faultPoint('netsetup.after-netavark');
     return { netnsPath: netns, attachments: atts, ports };
   } catch (err) {
     await teardownContainerNetwork(ctx, c.id);
@@ -178,12 +182,14 @@ export async function teardownContainerNetwork(ctx: NetworkContext, containerId:
         );
       }
       await runNetavark(ctx.bin, 'teardown', netns, run.setup).catch((err) => ctx.log.warn({ err, id: containerId }, 'netavark teardown'));
+      faultPoint('netteardown.after-netavark');
     }
     await ctx.netns.remove(netns);
   } catch (err) {
     ctx.log.warn({ err, id: containerId }, 'network teardown');
   }
   ctx.repo.deleteRun(containerId);
+  faultPoint('netteardown.after-run-delete');
   // The last container off a network: what netavark left of it goes too.
   const emptied = Object.keys(run.setup.networks).filter((id) => !ctx.repo.allRuns().some((r) => id in r.setup.networks));
   if (emptied.length > 0) await sweepStaleNetworks(ctx, new Set(emptied)).catch((err) => ctx.log.warn({ err, id: containerId }, 'sweeping an emptied network'));

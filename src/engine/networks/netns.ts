@@ -80,6 +80,20 @@ export class NetnsDir {
     }
   }
 
+  /**
+   * At startup, after runs were reconciled: namespace files no run names
+   * (a crash between making one and recording the run) are unmounted and
+   * deleted. Returns their paths.
+   */
+  removeUnrecorded(keep: ReadonlySet<string>): Promise<string[]> {
+    return this.#serial(async () => {
+      const names = await fs.readdir(this.dir).catch(() => [] as string[]);
+      const gone = names.map((n) => path.join(this.dir, n)).filter((file) => !keep.has(file));
+      for (const file of gone) await unmountAndUnlink(file);
+      return gone;
+    });
+  }
+
   /** Whether a namespace file exists and is mounted. */
   async exists(file: string): Promise<boolean> {
     return isMountPoint(file);

@@ -12,6 +12,7 @@ import { freeSubnet, newNetworkId, userBridgeName } from './defaults.js';
 import { containsIp, formatCidr, intToIp, ipToInt, overlaps, parseCidr, requireCidr } from './ipam.js';
 import { networkListFilter, networkPruneFilter } from './filters.js';
 import type { NetworkRecord } from './types.js';
+import { faultPoint } from '../fault.js';
 
 const BRIDGE_NAME = 'com.docker.network.bridge.name';
 const MTU = 'com.docker.network.driver.mtu';
@@ -47,6 +48,7 @@ export function createNetwork(ctx: NetworkContext, opts: CreateNetworkOptions): 
       created: rfc3339Nano(),
     };
     ctx.repo.insertNetwork(record);
+    faultPoint('network.after-record');
     ctx.events.emit({ type: 'network', action: 'create', id, attributes: { name: record.name, type: 'bridge' } });
     return { id, warning: '' };
   });

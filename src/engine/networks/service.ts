@@ -50,9 +50,11 @@ export interface NetworkService {
   init(): Promise<void>;
   /**
    * After container reconciliation: tear down runs of containers no longer
-   * live; after a reboot also sweep what netavark could not undo.
+   * live, delete namespace files no run names, and sweep what netavark left
+   * of networks nobody uses (after a reboot, or a crash between a last
+   * teardown and its sweep).
    */
-  reconcile(isLive: (id: string) => boolean, rebooted: boolean): Promise<void>;
+  reconcile(isLive: (id: string) => boolean): Promise<void>;
 }
 
 export function createNetworkService(ctx: NetworkContext): NetworkService {
@@ -81,9 +83,11 @@ export function createNetworkService(ctx: NetworkContext): NetworkService {
       await fs.mkdir(ctx.bin.configDir, { recursive: true, mode: 0o700 });
       await ensureDefaultNetworks(ctx);
     },
-    reconcile: async (isLive, rebooted) => {
+    reconcile: async (isLive) => {
       await reconcileNetworkRuns(ctx, isLive);
-      if (rebooted) await sweepStaleNetworks(ctx);
+      const removed = await ctx.netns.removeUnrecorded(new Set(ctx.repo.allRuns().map((r) => r.netns)));
+      if (removed.length > 0) ctx.log.warn({ removed }, 'removed network namespaces without a setup record (an interrupted start)');
+      await sweepStaleNetworks(ctx);
     },
   };
 }

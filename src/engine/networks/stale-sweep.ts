@@ -20,6 +20,15 @@ export function netavarkChains(networkId: string): string[] {
   return [`NETAVARK-${h}`, `NETAVARK-DN-${h}`];
 }
 
+/** Names in `ip -j link show`'s JSON ('' or bad JSON → none). Pure. */
+export function linkNames(json: string): string[] {
+  try {
+    return (JSON.parse(json) as Array<{ ifname?: string }>).flatMap((l) => (l.ifname ? [l.ifname.replace(/@.*$/, '')] : []));
+  } catch {
+    return [];
+  }
+}
+
 const run = (tool: 'ip' | 'iptables', args: string[]) => execa(hostTool(tool), args, { reject: false, timeout: 15_000 });
 
 /**
@@ -51,6 +60,8 @@ async function sweepOne(ctx: NetworkContext, n: NetworkRecord, nat: string[]): P
     await run('iptables', ['-t', 'nat', '-X', chain]);
   }
   if ((await run('ip', ['link', 'show', 'dev', n.bridge])).exitCode === 0) {
+    // Host ends of veths still on the bridge (their namespace outlived its run) would outlive the bridge.
+    for (const veth of linkNames(String((await run('ip', ['-j', 'link', 'show', 'master', n.bridge])).stdout))) await run('ip', ['link', 'del', veth]);
     const res = await run('ip', ['link', 'del', n.bridge]);
     if (res.exitCode !== 0) ctx.log.warn({ bridge: n.bridge, stderr: String(res.stderr) }, 'removing a stale bridge');
   }

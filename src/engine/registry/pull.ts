@@ -23,6 +23,7 @@ import type { RegistrySettings } from './hosts.js';
 import { parsePlatform } from './manifest.js';
 import { pullLayers, type LayerPlan } from './pull-layers.js';
 import { listTags } from './tags.js';
+import { faultPoint } from '../fault.js';
 
 export interface StoreAccess {
   repo: ImagesRepo<ImageRecord>;
@@ -80,10 +81,12 @@ async function pullResolved(ref: ParsedReference, resolved: ResolvedManifest, op
   const pending = existing
     ? new Map<string, PendingLayer>()
     : await pullLayers({ session, layers, plans, present: new Set(repo.allLayerIds()), onProgress: opts.onProgress, signal: opts.signal });
+  faultPoint('pull.after-layers');
   try {
     await deps.store.serial(async () => {
       if (opts.signal.aborted) throw systemError('BERTH_REGISTRY_CANCELED', 'context canceled');
       const rows = await placeLayers(chain, pending, repo);
+      faultPoint('pull.after-place');
       for (const p of plans) repo.rememberBlob({ diffId: p.diffId, repository, digest: p.desc.digest, size: p.desc.size });
       if (existing) {
         if (tag) repo.addTag(tag, id);
@@ -92,6 +95,7 @@ async function pullResolved(ref: ParsedReference, resolved: ResolvedManifest, op
       }
       const record = recordFromConfig(input, id, { layerIds: chain, size: rows.reduce((n, r) => n + r.size, 0) });
       repo.insert({ record, config, layers: rows, tags: tag ? [tag] : [], digests: [digestRef] });
+      faultPoint('pull.after-record');
     });
   } finally {
     for (const p of pending.values()) await p.discard();

@@ -21,6 +21,7 @@ import { buildListFilter, buildPruneFilter } from './filters.js';
 import { LocalMounts } from './local-mount.js';
 import { anonymousVolumeName, validateDriver, validateDriverOptions, validateVolumeName } from './names.js';
 import type { CreateVolumeOptions, VolumePruneResult, VolumeRecord } from './types.js';
+import { faultPoint } from '../fault.js';
 
 export interface VolumeListItem {
   volume: VolumeRecord;
@@ -80,6 +81,7 @@ export class VolumeService {
       };
       await fs.mkdir(this.root, { recursive: true, mode: 0o701 });
       await fs.mkdir(this.dataDir(name), { recursive: true, mode: 0o755 });
+      faultPoint('volume.after-dir');
       try {
         this.repo.insert(row);
       } catch (err) {
@@ -129,6 +131,7 @@ export class VolumeService {
       }
       throw err;
     }
+    faultPoint('volume.after-record-delete');
     await fs.rm(path.join(this.root, name), { recursive: true, force: true });
   }
 
