@@ -22,6 +22,7 @@ import { initialState, type ContainerSpec } from './types.js';
 import { resolveVolumesFrom } from './volumes-from.js';
 import { discard, planMounts } from '../volumes/container-mounts.js';
 import { faultPoint } from '../fault.js';
+import { validateLogConfig } from './log-files.js';
 
 export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
   const wanted = opts.name ? validateName(opts.name) : undefined;
@@ -103,6 +104,7 @@ async function makeContainerFiles(dir: string, spec: ContainerSpec): Promise<voi
  */
 async function validateHostConfig(spec: CreateContainerOptions['spec']): Promise<void> {
   if (spec.stopSignal) parseSignal(spec.stopSignal);
+  if (spec.logConfig) validateLogConfig(spec.logConfig);
   normalizeCapabilities(spec.capAdd);
   normalizeCapabilities(spec.capDrop);
   for (const m of spec.mounts) {

@@ -161,6 +161,14 @@ export interface ContainerSpec {
   consoleSize: [number, number] | null;
   /** Config.Healthcheck merged with the image's HEALTHCHECK; absent/null = none. */
   healthcheck?: HealthConfig | null;
+  /** HostConfig.LogConfig; absent = json-file with the daemon's defaults (log-files.ts). */
+  logConfig?: LogConfig;
+}
+
+/** HostConfig.LogConfig as the client gave it (an empty type is stored as json-file). */
+export interface LogConfig {
+  type: string;
+  config: Record<string, string>;
 }
 
 /**

@@ -86,10 +86,17 @@ export function toCreateOptions(body: unknown, name: string | undefined): Create
       restartPolicy,
       consoleSize: parseConsoleSize(hc),
       healthcheck: parseHealthcheck(cfg),
+      logConfig: parseLogConfig(hc),
     },
     endpoints,
   };
   return { options, warnings };
+}
+
+/** HostConfig.LogConfig; an empty Type is json-file (dockerd's default driver). The engine checks driver and options. */
+function parseLogConfig(hc: Json): { type: string; config: Record<string, string> } {
+  const lc = objectField(hc, 'LogConfig', 'HostConfig.LogConfig');
+  return { type: stringField(lc, 'Type', 'HostConfig.LogConfig.Type') || 'json-file', config: stringMapField(lc, 'Config', 'HostConfig.LogConfig.Config') };
 }
 
 /** Docker treats an empty Cmd like an absent one (the image's applies). */
