@@ -5,13 +5,19 @@
  */
 import { DockerClient } from './docker-client.js';
 
+export interface CreateOptions {
+  networkMode?: string;
+  /** json-file log options (max-size, max-file); the floor ignores them (its log is never rotated). */
+  logOpts?: Record<string, string>;
+}
+
 export interface Driver {
   readonly name: string;
   /**
    * Creates (does not start) a container running `cmd` in the busybox image;
    * returns its id. `networkMode` defaults to none (the floor has no other).
    */
-  create(cmd: string[], opts?: { networkMode?: string }): Promise<string>;
+  create(cmd: string[], opts?: CreateOptions): Promise<string>;
   start(id: string): Promise<void>;
   /** Resolves with the exit code once the container has exited. */
   wait(id: string): Promise<number>;
@@ -26,8 +32,15 @@ export interface Driver {
 export const BENCH_LABEL = 'berth.bench';
 
 /** The Docker create body of every benchmark container; the floor builds its spec from the same body. */
-export function createBody(image: string, cmd: string[], labels: Record<string, string>, networkMode = 'none'): Record<string, unknown> {
-  return { Image: image, Cmd: cmd, Labels: labels, HostConfig: { NetworkMode: networkMode } };
+export function createBody(
+  image: string,
+  cmd: string[],
+  labels: Record<string, string>,
+  networkMode = 'none',
+  logOpts?: Record<string, string>,
+): Record<string, unknown> {
+  const logConfig = logOpts ? { LogConfig: { Type: 'json-file', Config: logOpts } } : {};
+  return { Image: image, Cmd: cmd, Labels: labels, HostConfig: { NetworkMode: networkMode, ...logConfig } };
 }
 
 export class ApiDriver implements Driver {
@@ -42,12 +55,18 @@ export class ApiDriver implements Driver {
   ) {}
 
   /** `name` is optional: without it the engine generates one, as for `docker run`. */
-  create(cmd: string[], opts: { networkMode?: string } = {}): Promise<string> {
-    return this.createLabelled(cmd, {}, undefined, opts.networkMode);
+  create(cmd: string[], opts: CreateOptions = {}): Promise<string> {
+    return this.createLabelled(cmd, {}, undefined, opts.networkMode, opts.logOpts);
   }
 
-  async createLabelled(cmd: string[], extraLabels: Record<string, string> = {}, name?: string, networkMode = 'none'): Promise<string> {
-    const id = await this.client.create(createBody(this.image, cmd, { [BENCH_LABEL]: this.runId, ...extraLabels }, networkMode), name);
+  async createLabelled(
+    cmd: string[],
+    extraLabels: Record<string, string> = {},
+    name?: string,
+    networkMode = 'none',
+    logOpts?: Record<string, string>,
+  ): Promise<string> {
+    const id = await this.client.create(createBody(this.image, cmd, { [BENCH_LABEL]: this.runId, ...extraLabels }, networkMode, logOpts), name);
     this.live.add(id);
     return id;
   }

@@ -33,7 +33,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../..');
 const IMAGE = 'bench-busybox:latest';
 const DEFAULT_SOCKETS = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
-const ALL = ['lifecycle', 'lifecycle-bridge', 'volume-lifecycle', 'parallel', 'list-inspect', 'logs', 'exec', 'pull', 'memory', 'startup'];
+const ALL = ['lifecycle', 'lifecycle-bridge', 'volume-lifecycle', 'parallel', 'list-inspect', 'logs', 'logs-rotated', 'exec', 'pull', 'memory', 'startup'];
 
 const { values: opt } = parseArgs({
   options: {
@@ -224,6 +224,7 @@ async function main(): Promise<void> {
     only.has('parallel') && parallelScenario(40, 8),
     only.has('list-inspect') && listInspectScenario(300),
     only.has('logs') && logsScenario(),
+    only.has('logs-rotated') && logsScenario(undefined, true),
     only.has('exec') && execScenario(30),
     only.has('pull') && pullScenario(),
     only.has('soak') && soakScenario(Number(opt['soak-lifecycles'])),

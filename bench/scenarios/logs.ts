@@ -4,6 +4,11 @@
  * its end (MB/s of the whole, writing included), then read again after the
  * exit without follow (MB/s of the daemon's log serving alone). Both byte
  * counts must equal PAYLOAD after de-framing, or the round fails.
+ *
+ * logs-rotated: the same with `--log-opt max-size=8m --log-opt max-file=20`,
+ * so the engine rotates the log about ten times during the burst; every
+ * byte must still reach the follower (and the kept files hold them all).
+ * The floor reads conmon's unrotated file, as for logs.
  */
 import { msSince } from '../stats.js';
 import type { Scenario } from './types.js';
@@ -11,12 +16,16 @@ import type { Scenario } from './types.js';
 export const LOG_PAYLOAD = 50_000_000;
 const LINE = 'x'.repeat(99);
 
-export function logsScenario(payload = LOG_PAYLOAD): Scenario {
+/** json-file options of logs-rotated: ~72 MB of k8s-file records in 8 MiB files, all kept. */
+const ROTATE = { 'max-size': '8m', 'max-file': '20' };
+
+export function logsScenario(payload = LOG_PAYLOAD, rotated = false): Scenario {
+  const label = rotated ? 'logs follow (rotated 8m×20)' : 'logs follow';
   return {
-    name: 'logs',
+    name: rotated ? 'logs-rotated' : 'logs',
     applies: (t) => t.name !== 'floor-min',
     async round(t) {
-      const id = await t.driver.create(['sh', '-c', `yes ${LINE} | head -c ${payload}`]);
+      const id = await t.driver.create(['sh', '-c', `yes ${LINE} | head -c ${payload}`], rotated ? { logOpts: ROTATE } : {});
       try {
         let t0 = process.hrtime.bigint();
         await t.driver.start(id);
@@ -32,7 +41,7 @@ export function logsScenario(payload = LOG_PAYLOAD): Scenario {
         ] as const) {
           if (n !== payload) throw new Error(`${t.name}: logs ${what} delivered ${n} bytes, expected ${payload}`);
         }
-        return { metrics: { 'logs follow MB/s': payload / 1e3 / followMs, 'logs read (after exit) MB/s': payload / 1e3 / readMs } };
+        return { metrics: { [`${label} MB/s`]: payload / 1e3 / followMs, [`${label.replace('follow', 'read')} (after exit) MB/s`]: payload / 1e3 / readMs } };
       } finally {
         await t.driver.remove(id);
       }

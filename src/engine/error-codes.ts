@@ -75,6 +75,12 @@ export const CONTAINER = {
     description: 'Undoing the runtime create of an abandoned attach, for a container no longer initialized.',
   },
   BERTH_CONTAINER_RESTART_BY_POLICY_CONFLICT: { kind: 'conflict', description: 'A restart timer fired for a container no longer restarting.' },
+  BERTH_LOGS_BAD_DRIVER: { kind: 'invalid-parameter', description: 'A LogConfig.Type berth does not have (only json-file, local and none).' },
+  BERTH_LOGS_BAD_OPT: {
+    kind: 'invalid-parameter',
+    description: 'A LogConfig.Config key the driver does not know, or a max-size/max-file that does not parse.',
+  },
+  BERTH_LOGS_NOT_READABLE: { kind: 'not-implemented', description: "Logs of a container whose log driver is `none` (Docker's 501)." },
 } as const satisfies Block;
 
 /** Files inside a container: archive (docker cp), paths, users, export, commit, top. */

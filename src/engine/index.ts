@@ -47,6 +47,7 @@ import { lockDataRoot } from './root-lock.js';
 import { ExitWatcher } from './runtime/exit-watcher.js';
 import { ConmonRuncRuntime, hostRootMounts } from './runtime/conmon-runc.js';
 import { LiveStates } from './containers/live.js';
+import { LogKeeper } from './containers/log-rotation.js';
 import { readHostFacts } from './system/host-facts.js';
 import { NetworksRepo } from '../db/networks-repo.js';
 import { serialQueue, type NetworkContext } from './networks/context.js';
@@ -124,7 +125,6 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     runtimePath: config.runtimePath,
     runtimeRoot: paths.runcRoot,
     exitsDir: paths.exitsDir,
-    logSizeMax: config.logSizeMax,
     logLevel: config.logLevel,
   });
   const volumes = new VolumeService(new VolumesRepo(db), paths.dataRoot, log);
@@ -161,6 +161,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     rootMounts: hostRootMounts,
     mutex,
     live: new LiveStates(),
+    logKeeper: new LogKeeper(log),
     networks: networks.hooks,
     exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch((err) => log.error({ err, id }, 'recording an exit failed'))),
     settings: engineSettings(config, host),
@@ -250,6 +251,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       ctx.exitWatcher.stop();
       networks.close();
       ctx.live.close();
+      ctx.logKeeper.close();
       closeDatabase(db);
       rootLock.release();
     },

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { logs } from './helpers/api.js';
 import { berthdCheck } from './helpers/check.js';
 import type { TestDaemon } from './helpers/daemon.js';
 import { skipUnlessRoot } from './helpers/docker-cli.js';
@@ -122,6 +123,32 @@ const removePoint = (point: string): Point => ({
     expectStatus(await d.request('DELETE', `/containers/${c.id}`, { query: { force: 1 } }), s === undefined ? [404] : [204], 'retry remove');
     assert.equal(await status(d, c.id), undefined);
     expectStatus(await d.request('POST', '/containers/create', { query: { name: c.name }, body: SLEEP }), [201], 'the name is free again');
+  },
+});
+
+/** A container logging 100000 numbered lines through many rotations; berthd dies between a rename and conmon's reopen. */
+const LOG_LINES = 100_000;
+const logsPoint = (point: string): Point => ({
+  point,
+  setup: async (d, name) => {
+    const body = {
+      ...SLEEP,
+      Cmd: ['sh', '-c', `sleep 1; seq 1 ${LOG_LINES}`],
+      HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '64k', 'max-file': '1000' } } },
+    };
+    const r = await d.request('POST', '/containers/create', { query: { name }, body });
+    assert.equal(r.status, 201, r.body.toString());
+    return { id: r.json().Id as string, name };
+  },
+  act: (d, c) => d.request('POST', `/containers/${c.id}/start`),
+  verify: async (d, c) => {
+    assert.equal((await d.request('POST', `/containers/${c.id}/wait`)).status, 200);
+    const lines = (await logs(d, c.id)).stdout.split('\n').filter(Boolean);
+    assert.equal(lines.length, LOG_LINES, 'every line once');
+    assert.ok(
+      lines.every((l, i) => l === String(i + 1)),
+      'in order, none lost or repeated',
+    );
   },
 });
 
@@ -320,6 +347,7 @@ const POINTS: Point[] = [
   pullPoint('pull.after-layers'),
   pullPoint('pull.after-place'),
   pullPoint('pull.after-record'),
+  logsPoint('logs.after-rename'),
 ];
 
 /** The default subset: one or two per operation, the ones between a storage step and its record. */
@@ -343,6 +371,7 @@ const DEFAULT_SUBSET = new Set([
   'netsetup.after-netns',
   'netteardown.after-run-delete',
   'pull.after-place',
+  'logs.after-rename',
 ]);
 
 const LONG = process.env.BERTH_LONG_TESTS === '1';

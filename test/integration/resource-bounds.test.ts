@@ -58,15 +58,21 @@ describe('resource bounds', { skip: skipUnlessRoot(), timeout: 120_000 }, () => 
 
   test('a container writing logs at full speed is capped by the log limit', async () => {
     const id = await run(d, { Cmd: ['yes', 'a line of log output that repeats forever'] }, 'chatty');
-    const logFile = path.join(d.dataRoot, 'containers', id, 'ctr.log');
+    const dir = path.join(d.dataRoot, 'containers', id);
+    // berth rotates after writes (max-file 1 keeps one file): the log exceeds the cap by what the container writes meanwhile.
+    const onDisk = () =>
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.startsWith('ctr.log'))
+        .reduce((n, f) => n + (fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
     let largest = 0;
     for (let i = 0; i < 15; i++) {
       await sleep(200);
-      largest = Math.max(largest, fs.statSync(logFile).size);
+      largest = Math.max(largest, onDisk());
     }
     assert.ok(largest > LOG_CAP / 2, `the container did write (${largest} bytes)`);
-    assert.ok(largest <= LOG_CAP + 64 * 1024, `the log stays under the cap: ${largest} > ${LOG_CAP}`);
-    // conmon empties the file when it reaches the cap: a read at that instant is rightly empty, the next is not.
+    assert.ok(largest <= LOG_CAP + 16 * 1024 * 1024, `the log stays near the cap: ${largest} > ${LOG_CAP} + 16 MiB`);
+    // A read at the instant of a rotation may see the fresh file still empty; the next one does not.
     await eventually('the newest lines in the log', async () => {
       const logs = await d.request('GET', `/containers/${id}/logs`, { query: { stdout: 1, tail: 5 } });
       assert.equal(logs.status, 200);

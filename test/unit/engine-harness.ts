@@ -20,6 +20,7 @@ import { openDatabase, type Db } from '../../src/db/database.js';
 import type { ContainerContext } from '../../src/engine/containers/context.js';
 import { handleExit } from '../../src/engine/containers/exit-path.js';
 import { LiveStates } from '../../src/engine/containers/live.js';
+import { LogKeeper } from '../../src/engine/containers/log-rotation.js';
 import { reconcileContainers } from '../../src/engine/containers/reconcile.js';
 import { createContainersApi } from '../../src/engine/containers/service.js';
 import type { ContainerSpec, ContainerState, ContainerStatus } from '../../src/engine/containers/types.js';
@@ -137,6 +138,7 @@ export async function bootEngine(root: TestRoot, opts: { rebooted?: boolean } = 
     mutex,
     events,
     live: new LiveStates(),
+    logKeeper: new LogKeeper(pino({ level: 'silent' })),
     volumes: new VolumeService(new VolumesRepo(db), paths.dataRoot, pino({ level: 'silent' })),
     networks: networks.hooks,
     exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch(() => {})),
@@ -145,6 +147,7 @@ export async function bootEngine(root: TestRoot, opts: { rebooted?: boolean } = 
       cgroupParent: 'berth-test',
       defaultPidsLimit: 0,
       shmSize: 64 * 1024 * 1024,
+      logSizeMax: 0,
       logLevel: 'error',
       hostRlimits: host.rlimits,
       hostCapabilities: host.capabilities,

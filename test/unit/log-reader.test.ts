@@ -1,7 +1,8 @@
 /**
- * The log follower survives conmon's log cap: a fresh file renamed over the
- * log (conmon 2.1.6) and a file truncated in place are both followed from
- * their start, and nothing the old file still held is lost.
+ * The log follower survives rotation: a fresh file renamed over the log
+ * (conmon's own cap), a file truncated in place, and berth's rotation
+ * (ctr.log renamed to ctr.log.<seq>) are all followed from their start,
+ * and nothing the old file still held is lost.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readLog } from '../../src/engine/containers/log-reader.js';
+import { filesToDelete, LogPins } from '../../src/engine/containers/log-pins.js';
 
 const line = (text: string) => `2024-01-02T03:04:05.000000000+00:00 stdout F ${text}\n`;
 
@@ -83,5 +85,48 @@ test('a start offset past the end of a replaced file starts at 0; a missing file
     assert.deepEqual(got, ['new']);
     for await (const _ of readLog(path.join(dir, 'none.log'), { from: 0, follow: true, joinPartials: false, isDone: () => true, signal: ac.signal }))
       assert.fail('no records');
+  });
+});
+
+/** What berth's rotation does: the current file renamed to ctr.log.<seq>, then conmon makes a fresh one. */
+function rotate(file: string, seq: number, first: string): void {
+  fs.renameSync(file, `${file}.${seq}`);
+  fs.writeFileSync(`${file}.tmp`, line(first));
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+test('berth rotation: a follower that falls two rotations behind reads every file in order, its pin keeps them', async () => {
+  await withDir(async (dir) => {
+    const file = path.join(dir, 'ctr.log');
+    fs.writeFileSync(file, line('a1'));
+    const pins = new LogPins();
+    const ac = new AbortController();
+    const state = { done: false };
+    const seen: string[] = [];
+    const reader = readLog(file, { from: 'oldest', pins, follow: true, joinPartials: false, isDone: () => state.done, signal: ac.signal });
+    const first = await reader.next();
+    seen.push(String(first.value?.data).trim());
+    // Two rotations while the reader is not reading; pruning to max-file 1 would delete ctr.log.1 unless pinned.
+    fs.appendFileSync(file, line('a2'));
+    rotate(file, 1, 'b1');
+    rotate(file, 2, 'c1');
+    assert.deepEqual(filesToDelete([1, 2], 1, pins.lowestNeed(file)).remove, [], 'the unread files are pinned');
+    state.done = true;
+    for await (const r of reader) seen.push(r.data.toString().trim());
+    assert.deepEqual(seen, ['a1', 'a2', 'b1', 'c1']);
+    assert.equal(pins.lowestNeed(file), Infinity, 'the pin is released');
+  });
+});
+
+test('without follow, the kept files are read oldest first, then ctr.log', async () => {
+  await withDir(async (dir) => {
+    const file = path.join(dir, 'ctr.log');
+    fs.writeFileSync(`${file}.7`, line('x'));
+    fs.writeFileSync(`${file}.12`, line('y'));
+    fs.writeFileSync(file, line('z'));
+    const got: string[] = [];
+    for await (const r of readLog(file, { from: 'oldest', follow: false, joinPartials: false, isDone: () => true, signal: new AbortController().signal }))
+      got.push(r.data.toString().trim());
+    assert.deepEqual(got, ['x', 'y', 'z']);
   });
 });

@@ -60,6 +60,7 @@ export async function attachContainer(ctx: ContainerContext, ref: string, opts: 
   async function* output(): AsyncGenerator<OutputChunk> {
     const batches = readLogBatches(path, {
       from: offset,
+      pins: ctx.logKeeper.pins,
       follow: opts.stream,
       joinPartials: false,
       isDone,

@@ -15,6 +15,7 @@ import type { RootMounts, RuntimePort } from '../runtime/port.js';
 import type { ExitWatcher } from '../runtime/exit-watcher.js';
 import type { ContainerNetworkHooks } from '../networks/service.js';
 import type { LiveStates } from './live.js';
+import type { LogKeeper } from './log-rotation.js';
 import type { VolumeService } from '../volumes/service.js';
 import type { ContainerSpec, ContainerState } from './types.js';
 import type { HostFacts } from '../system/host-facts.js';
@@ -25,6 +26,8 @@ export interface EngineSettings {
   cgroupParent: string;
   defaultPidsLimit: number;
   shmSize: number;
+  /** Default max-size of a container's log (--log-size-max); 0 = unbounded. */
+  logSizeMax: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** The daemon's own rlimits; a spec never asks for more than their hard values. */
   hostRlimits: Record<string, { soft: number; hard: number }>;
@@ -39,15 +42,16 @@ export interface EngineSettings {
  * containers get the spec berth's would.
  */
 export function engineSettings(
-  config: Pick<EngineSettings, 'runtimeName' | 'cgroupParent' | 'defaultPidsLimit' | 'shmSize' | 'logLevel'>,
+  config: Pick<EngineSettings, 'runtimeName' | 'cgroupParent' | 'defaultPidsLimit' | 'shmSize' | 'logSizeMax' | 'logLevel'>,
   host: Pick<HostFacts, 'rlimits' | 'capabilities' | 'ncpu'>,
 ): EngineSettings {
-  const { runtimeName, cgroupParent, defaultPidsLimit, shmSize, logLevel } = config;
+  const { runtimeName, cgroupParent, defaultPidsLimit, shmSize, logSizeMax, logLevel } = config;
   return {
     runtimeName,
     cgroupParent,
     defaultPidsLimit,
     shmSize,
+    logSizeMax,
     logLevel,
     hostRlimits: host.rlimits,
     hostCapabilities: host.capabilities,
@@ -77,6 +81,8 @@ export interface ContainerContext {
   volumes: VolumeService;
   /** Endpoints at create, namespace setup before `runc create`, teardown on every exit path. */
   networks: ContainerNetworkHooks;
+  /** Log rotation of running containers and the pins of log readers. */
+  logKeeper: LogKeeper;
 }
 
 /** Docker's event attributes for a container: name, image and labels. */

@@ -26,6 +26,7 @@ import { resolveVolumesFrom } from './volumes-from.js';
 import { discard, planMounts } from '../volumes/container-mounts.js';
 import { faultPoint } from '../fault.js';
 import { checkAtCreate } from './host-options.js';
+import { validateLogConfig } from './log-files.js';
 
 export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
   const wanted = opts.name ? validateName(opts.name) : undefined;
@@ -147,6 +148,7 @@ async function makeContainerFiles(dir: string, spec: ContainerSpec, lowers: stri
  */
 async function validateHostConfig(spec: CreateContainerOptions['spec']): Promise<void> {
   if (spec.stopSignal) parseSignal(spec.stopSignal);
+  if (spec.logConfig) validateLogConfig(spec.logConfig);
   normalizeCapabilities(spec.capAdd);
   normalizeCapabilities(spec.capDrop);
   for (const m of spec.mounts) {

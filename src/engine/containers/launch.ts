@@ -6,11 +6,13 @@
  * here writes the database (the network service keeps its own records).
  */
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { EngineError } from '../errors.js';
 import type { LockedContainer } from '../locks.js';
 import { containerFiles } from '../paths.js';
 import { startFailureExitCode } from '../runtime/runtime-errors.js';
 import type { ContainerContext, Row } from './context.js';
+import { logLimits } from './log-files.js';
 import { applyPendingSize } from './resize.js';
 import { writeEtcFiles, type EtcNetwork } from './etc-files.js';
 import type { NetworkSetup } from '../networks/container-net.js';
@@ -70,6 +72,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
       leaveStdinOpen: !(row.spec.stdinOnce && !row.spec.tty),
     });
     faultPoint('start.after-runtime-create');
+    watchLog(ctx, row);
     await applyPendingSize(ctx, row.id, created.pid);
     const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
     ctx.log.debug({ id: row.id, mountMs: ms(t0, t1), bundleMs: ms(t1, t2), createMs: ms(t2, performance.now()) }, 'container created in the runtime');
@@ -95,8 +98,18 @@ async function undoLaunch(ctx: ContainerContext, lock: LockedContainer, row: Row
   await teardownRuntime(ctx, lock, row).catch((cleanupErr) => ctx.log.warn({ err: cleanupErr, id: row.id }, 'cleanup after a failed start'));
 }
 
+/** Rotates the log of a container whose conmon runs (after its create, or found alive at startup). */
+export function watchLog(ctx: ContainerContext, row: Row): void {
+  ctx.logKeeper.watch(row.id, {
+    logPath: ctx.paths.logFile(row.id),
+    ctlPath: path.join(ctx.paths.bundleDir(row.id), 'ctl'),
+    limits: logLimits(row.spec.logConfig, ctx.settings.logSizeMax),
+  });
+}
+
 /** Removes the runtime's container and unmounts the root. Idempotent. */
 export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContainer, row: Row): Promise<void> {
+  ctx.logKeeper.unwatch(row.id);
   // The process is gone: the runtime's record and the root mount are independent of each other.
   // A root the host has mounted (mount.ts) stays until its last host user unmounts it.
   const keepRoot = (ctx.live.peek(row.id)?.hostMounts ?? 0) > 0;

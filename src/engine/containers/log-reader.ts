@@ -5,15 +5,21 @@
  * Memory stays bounded by one read chunk plus one partial line.
  */
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import { parseLogLine, PartialJoiner, type LogRecord } from './k8s-log.js';
+import { LogCursor, type LogStart } from './log-cursor.js';
+import type { LogPins } from './log-pins.js';
 
 const CHUNK = 256 * 1024;
 const POLL_MS = 250;
 
 export interface ReadLogOptions {
-  /** Byte offset to start at ('end' = only what is written from now on). */
-  from: number | 'end';
+  /**
+   * Where to start: the oldest kept file, 'end' (only what is written from
+   * now on), an offset in the current file, or a cursor the caller opened.
+   */
+  from: LogStart | LogCursor;
+  /** Readers' pins, so that rotation keeps the files this reader has yet to read. */
+  pins?: LogPins;
   follow: boolean;
   /** Join `P` pieces into whole lines (logs) or pass them through at once (attach). */
   joinPartials: boolean;
@@ -32,17 +38,17 @@ export async function* readLog(path: string, opts: ReadLogOptions): AsyncGenerat
 /**
  * The records of each read, in file order: one await per chunk of the file, not per line.
  *
- * conmon caps the log (--log-size-max) by renaming a fresh file over it.
- * The open handle keeps the old file readable, so at its end the reader
- * checks the path: when it names another file, the old one is read to its
- * end once more (conmon closed it before the rename, so it is final) and
- * reading continues at the start of the new one. A file that became
- * smaller than the position (truncated in place) is read again from 0.
- * A reader that falls more than one whole file behind loses the files in
- * between; attach keeps its readers close (a slow client is dropped).
+ * berth rotates the log by renaming ctr.log away (log-rotation.ts). At the
+ * end of each file the reader asks the cursor whether a newer file exists;
+ * then it reads the old one to its end once more (it is final) and goes on
+ * with the next file in seq order, so it reads every kept file once, in
+ * order, also without follow. A file that became smaller than the position
+ * (truncated in place) is read again from 0. A reader that stalls so long
+ * that rotation had to delete files it had not read ends (overrun) rather
+ * than skip them silently.
  */
 export async function* readLogBatches(path: string, opts: ReadLogOptions): AsyncGenerator<LogRecord[]> {
-  const cursor = await LogCursor.open(path, opts.from);
+  const cursor = opts.from instanceof LogCursor ? opts.from : await LogCursor.open(path, opts.from, opts.pins);
   if (!cursor) return;
   const joiner = opts.joinPartials ? new PartialJoiner() : undefined;
   let waiter: ChangeWaiter | undefined;
@@ -60,16 +66,17 @@ export async function* readLogBatches(path: string, opts: ReadLogOptions): Async
         continue;
       }
       if (opts.signal.aborted) return;
-      if (!opts.follow) break;
       // Decide before the final read so nothing written before the exit is missed.
-      const done = opts.isDone();
+      const done = !opts.follow || opts.isDone();
       const next = await cursor.followReplacement();
+      if (next === 'overrun') return;
       // conmon writes whole lines: a piece left over from the old file cannot continue in the new one.
       if (next === 'restart') carry = Buffer.alloc(0);
       if (next !== 'none') {
         waiter?.watch(); // the path names another file now
         continue;
       }
+      if (!opts.follow) break;
       if (done) {
         if ((await cursor.read(buffer, false)) > 0) continue;
         break;
@@ -81,79 +88,6 @@ export async function* readLogBatches(path: string, opts: ReadLogOptions): Async
   } finally {
     waiter?.close();
     await cursor.close();
-  }
-}
-
-/** An open log file, the position in it, and whether the path still names it. */
-export class LogCursor {
-  /** The path named another file at the last check: read the old one to its end, then switch. */
-  #replaced = false;
-
-  private constructor(
-    private readonly path: string,
-    private handle: fsp.FileHandle,
-    private ino: number,
-    /** Byte offset of the next read in the open file. */
-    public position: number,
-  ) {}
-
-  /** Opens `path` at `from`; undefined when there is no file (nothing was ever logged). */
-  static async open(path: string, from: number | 'end'): Promise<LogCursor | undefined> {
-    const handle = await fsp.open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return undefined;
-      throw err;
-    });
-    if (!handle) return undefined;
-    const st = await handle.stat();
-    // An offset past the end means the file was replaced since the caller measured it.
-    const position = from === 'end' ? st.size : from > st.size ? 0 : from;
-    return new LogCursor(path, handle, st.ino, position);
-  }
-
-  /** Reads at the position into `buffer`; `advance` false peeks without moving. Returns the byte count. */
-  async read(buffer: Buffer, advance = true): Promise<number> {
-    const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, this.position);
-    if (advance) this.position += bytesRead;
-    return bytesRead;
-  }
-
-  /**
-   * Called at the end of the open file. 'tail': the path names a new file,
-   * read the old one to its end (then call again); 'restart': now at 0 of
-   * the new file, or of a file that shrank below the position; 'none':
-   * nothing changed (or the path is gone).
-   */
-  async followReplacement(): Promise<'none' | 'tail' | 'restart'> {
-    if (this.#replaced) {
-      this.#replaced = false;
-      return this.#reopen();
-    }
-    const current = await fsp.stat(this.path).catch(() => undefined);
-    // Gone (container removed): nothing new will come under this path.
-    if (!current) return 'none';
-    if (current.ino !== this.ino) {
-      this.#replaced = true;
-      return 'tail';
-    }
-    if (current.size < this.position) {
-      this.position = 0;
-      return 'restart';
-    }
-    return 'none';
-  }
-
-  async #reopen(): Promise<'none' | 'restart'> {
-    const next = await fsp.open(this.path, 'r').catch(() => undefined);
-    if (!next) return 'none';
-    await this.handle.close();
-    this.handle = next;
-    this.ino = (await next.stat()).ino;
-    this.position = 0;
-    return 'restart';
-  }
-
-  close(): Promise<void> {
-    return this.handle.close();
   }
 }
 

@@ -1,14 +1,19 @@
 /**
- * Logs: the container's k8s-file log as whole lines, filtered by stream and
- * time, optionally only the last N, optionally followed until the container
- * stops or the client leaves. Takes no lock.
+ * Logs: the container's log files (ctr.log and the kept rotated ones, in
+ * order) as whole lines, filtered by stream and time, optionally only the
+ * last N, optionally followed until the container stops or the client
+ * leaves. Takes no lock. A container whose LogConfig is `none` has no
+ * readable log: Docker's 501.
  */
-import fsp from 'node:fs/promises';
+import { EngineError } from '../errors.js';
 import type { LogEntry, LogsOptions } from '../api.js';
 import type { ContainerContext } from './context.js';
-import { parseLogLine, PartialJoiner, type LogRecord } from './k8s-log.js';
+import type { LogRecord } from './k8s-log.js';
 import { isUp } from './lifecycle.js';
+import { LogCursor } from './log-cursor.js';
+import { logLimits } from './log-files.js';
 import { readLogBatches } from './log-reader.js';
+import { lastRecords } from './log-tail.js';
 import { findContainer } from './resolve.js';
 
 export async function containerLogs(
@@ -18,6 +23,9 @@ export async function containerLogs(
   signal: AbortSignal,
 ): Promise<{ tty: boolean; batches: AsyncIterable<LogEntry[]> }> {
   const row = findContainer(ctx, ref);
+  if (!logLimits(row.spec.logConfig, ctx.settings.logSizeMax).readable) {
+    throw new EngineError('not-implemented', 'BERTH_LOGS_NOT_READABLE', 'configured logging driver does not support reading');
+  }
   const path = ctx.paths.logFile(row.id);
   const keep = recordFilter(opts);
   const stillRunning = () => {
@@ -25,14 +33,17 @@ export async function containerLogs(
     return status !== undefined && isUp(status);
   };
   async function* batches(): AsyncGenerator<LogEntry[]> {
-    let from = 0;
+    let from: LogCursor | 'oldest' = 'oldest';
     if (opts.tail !== 'all') {
-      const tail = await lastRecords(path, opts.tail);
-      from = tail.offset;
-      yield tail.records.filter(keep);
+      // The cursor is opened first: the tail ends where it stands, so following resumes there.
+      const cursor = await LogCursor.open(path, 'end', ctx.logKeeper.pins);
+      if (!cursor) return;
+      yield (await lastRecords(path, cursor, opts.tail)).filter(keep);
+      from = cursor;
     }
     const reads = readLogBatches(path, {
       from,
+      pins: ctx.logKeeper.pins,
       follow: opts.follow && stillRunning(),
       joinPartials: true,
       isDone: () => !stillRunning(),
@@ -57,27 +68,4 @@ function recordFilter(opts: LogsOptions): (r: LogRecord) => boolean {
 
 function untilNs(until: number): bigint {
   return BigInt(Math.floor(until * 1e9));
-}
-
-/**
- * The last `n` whole lines of the log and the byte offset just after them.
- * Reads the file once; the log is capped (--log-size-max), so this is bounded.
- */
-async function lastRecords(path: string, n: number): Promise<{ records: LogRecord[]; offset: number }> {
-  const data = await fsp.readFile(path).catch(() => Buffer.alloc(0));
-  const end = data.lastIndexOf(0x0a) + 1;
-  if (n <= 0) return { records: [], offset: end };
-  const joiner = new PartialJoiner();
-  const ring: LogRecord[] = [];
-  let start = 0;
-  while (start < end) {
-    const stop = data.indexOf(0x0a, start);
-    const record = parseLogLine(data, start, stop + 1);
-    start = stop + 1;
-    const whole = record && joiner.push(record);
-    if (!whole) continue;
-    ring.push(whole);
-    if (ring.length > n) ring.shift();
-  }
-  return { records: ring, offset: end };
 }

@@ -16,7 +16,7 @@ import { withContainerLock } from '../locks.js';
 import { containerFiles } from '../paths.js';
 import type { ContainerContext, Row } from './context.js';
 import { afterExit, recordExit } from './exit-path.js';
-import { teardownRuntime } from './launch.js';
+import { teardownRuntime, watchLog } from './launch.js';
 import { canTransition, isActive, isRemovalPending, isUp } from './lifecycle.js';
 import { removeLocked } from './remove.js';
 import { startLocked } from './start-locked.js';
@@ -63,6 +63,7 @@ async function reconcileOne(ctx: ContainerContext, row: Row, rebooted: boolean):
   if (!isActive(row.state.status)) return;
   if (!rebooted && (await ctx.exitWatcher.read(row.id))) return; // the watcher's sweep records it
   if (!rebooted && (await ctx.runtime.monitorAlive(row.id, row.state.conmonPid))) {
+    watchLog(ctx, row);
     await thawAfterInterruptedCommit(ctx, row);
     return;
   }

@@ -17,8 +17,6 @@ export interface ConmonRuncSettings {
   runtimeRoot: string;
   /** conmon --exit-dir. */
   exitsDir: string;
-  /** Per-container log cap in bytes (conmon --log-size-max). */
-  logSizeMax: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -37,7 +35,8 @@ export class ConmonRuncRuntime implements RuntimePort {
       runtimePath: this.#s.runtimePath,
       runtimeRoot: this.#s.runtimeRoot,
       exitDir: this.#s.exitsDir,
-      logSizeMax: this.#s.logSizeMax,
+      // No cap in conmon: its cap unlinks the file it replaces. berth rotates (containers/log-rotation.ts).
+      logSizeMax: 0,
       logLevel: this.#s.logLevel,
     });
     return { pid: started.pid, monitorPid: started.conmonPid };

@@ -84,8 +84,8 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
   return {
     Binds: binds.length ? binds : null,
     ContainerIDFile: spec.containerIdFile ?? '',
-    // berth's logs (conmon's k8s-file underneath) behave as json-file's do: readable, followable, with
-    // timestamps. Clients only stream logs for json-file/journald (docker-py's run() returns None otherwise).
+    // berth's logs (conmon's k8s-file underneath, rotated by berth) behave as json-file's do: readable,
+    // followable, with timestamps. Clients only stream logs for json-file/journald (docker-py's run() returns None otherwise).
     LogConfig: { Type: spec.logConfig?.type ?? 'json-file', Config: { ...spec.logConfig?.config } },
     NetworkMode: spec.networkMode,
     PortBindings: portBindingsOf(spec.portBindings),

@@ -1,0 +1,46 @@
+/**
+ * `docker logs --tail N`: the last N whole lines across the log's files,
+ * newest file first until N are found, each file read whole (a file is at
+ * most max-size bytes).
+ */
+import fsp from 'node:fs/promises';
+import { parseLogLine, PartialJoiner, type LogRecord } from './k8s-log.js';
+import type { LogCursor } from './log-cursor.js';
+import { listRotated } from './log-files.js';
+
+/**
+ * The last `n` records up to the cursor's position; the cursor is moved
+ * back to the end of the last whole line, where a follow continues.
+ */
+export async function lastRecords(path: string, cursor: LogCursor, n: number): Promise<LogRecord[]> {
+  const newest = wholeRecords(await cursor.readPrefix());
+  if (n <= 0) return [];
+  const files = [newest];
+  let count = newest.length;
+  const older = (await listRotated(path)).filter((r) => r.seq < cursor.oldestAfter).reverse();
+  for (const file of older) {
+    if (count >= n) break;
+    const data = await fsp.readFile(file.path).catch(() => undefined); // deleted by rotation meanwhile: past retention
+    if (!data) continue;
+    const records = wholeRecords(data);
+    files.unshift(records);
+    count += records.length;
+  }
+  const all = files.flat();
+  return all.slice(Math.max(0, all.length - n));
+}
+
+/** The joined records of the whole lines in `data`. */
+function wholeRecords(data: Buffer): LogRecord[] {
+  const end = data.lastIndexOf(0x0a) + 1;
+  const joiner = new PartialJoiner();
+  const out: LogRecord[] = [];
+  for (let start = 0; start < end;) {
+    const stop = data.indexOf(0x0a, start);
+    const record = parseLogLine(data, start, stop + 1);
+    start = stop + 1;
+    const whole = record && joiner.push(record);
+    if (whole) out.push(whole);
+  }
+  return out;
+}

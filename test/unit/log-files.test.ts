@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { logLimits, parseLogSize, rotatedOf, validateLogConfig } from '../../src/engine/containers/log-files.js';
+import { filesToDelete, LogPins, MAX_HELD } from '../../src/engine/containers/log-pins.js';
+
+test('sizes read as Docker reads them (binary units)', () => {
+  assert.equal(parseLogSize('64k'), 65536);
+  assert.equal(parseLogSize('10m'), 10 * 1024 * 1024);
+  assert.equal(parseLogSize('1.5g'), 1.5 * 1024 ** 3);
+  assert.equal(parseLogSize('512KiB'), 512 * 1024);
+  assert.equal(parseLogSize('100'), 100);
+  assert.equal(parseLogSize('abc'), undefined);
+  assert.equal(parseLogSize('-1'), undefined);
+});
+
+test('limits: the container options, else the daemon cap with one file; none keeps a small unreadable window', () => {
+  assert.deepEqual(logLimits(undefined, 1000), { readable: true, maxSize: 1000, maxFile: 1 });
+  assert.deepEqual(logLimits({ type: 'json-file', config: { 'max-size': '1k', 'max-file': '3' } }, 1000), { readable: true, maxSize: 1024, maxFile: 3 });
+  assert.deepEqual(logLimits({ type: 'json-file', config: { 'max-file': '3' } }, 0), { readable: true, maxSize: 0, maxFile: 3 });
+  assert.deepEqual(logLimits({ type: 'local', config: {} }, 0), { readable: true, maxSize: 20 * 1024 * 1024, maxFile: 5 });
+  assert.equal(logLimits({ type: 'none', config: {} }, 0).readable, false);
+});
+
+test('rotated files are ctr.log.<digits>, in seq order; the tmp file and others are not', () => {
+  assert.deepEqual(rotatedOf('ctr.log', ['ctr.log', 'ctr.log.10', 'ctr.log.2', 'ctr.log.tmp', 'ctr.logx.1', 'hosts']), [2, 10]);
+});
+
+test('create-time checks use dockerd wording', () => {
+  assert.throws(() => validateLogConfig({ type: 'foo', config: {} }), /error looking up logging plugin foo: plugin "foo" not found/);
+  assert.throws(() => validateLogConfig({ type: 'syslog', config: {} }), /not supported by berth/);
+  assert.throws(() => validateLogConfig({ type: 'json-file', config: { foo: '1' } }), /unknown log opt 'foo' for json-file log driver/);
+  assert.throws(() => validateLogConfig({ type: 'json-file', config: { 'max-size': 'abc' } }), /invalid size: 'abc'/);
+  assert.throws(() => validateLogConfig({ type: 'json-file', config: { 'max-size': '0' } }), /max-size must be a positive number/);
+  assert.throws(() => validateLogConfig({ type: 'json-file', config: { 'max-file': '0' } }), /max-file cannot be less than 1/);
+  validateLogConfig({ type: 'json-file', config: { 'max-size': '10m', 'max-file': '3', compress: 'false' } });
+  validateLogConfig({ type: 'none', config: { 'max-size': '1m' } });
+});
+
+test('pruning keeps max-file files and spares what a reader still needs, up to MAX_HELD', () => {
+  assert.deepEqual(filesToDelete([1, 2, 3, 4], 3, Infinity), { remove: [1, 2], overrun: [] });
+  assert.deepEqual(filesToDelete([1, 2, 3, 4], 1, 3), { remove: [1, 2], overrun: [] });
+  const many = Array.from({ length: MAX_HELD + 5 }, (_, i) => i + 1);
+  const { remove, overrun } = filesToDelete(many, 1, 1);
+  assert.deepEqual(overrun, [1, 2, 3, 4, 5]);
+  assert.deepEqual(remove, overrun);
+});
+
+test('pins: the lowest need wins; whenFree runs after the last reader leaves', () => {
+  const pins = new LogPins();
+  const a = pins.pin('/l');
+  const b = pins.pin('/l');
+  a.need = 5;
+  b.need = 3;
+  assert.equal(pins.lowestNeed('/l'), 3);
+  let freed = 0;
+  pins.whenFree('/l', () => freed++);
+  b.close();
+  assert.equal(freed, 0);
+  a.close();
+  assert.equal(freed, 1);
+  pins.whenFree('/l', () => freed++);
+  assert.equal(freed, 2);
+});
