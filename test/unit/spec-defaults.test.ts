@@ -17,6 +17,7 @@ test('defaultCreateSpec() is the spec of a create body with only Image (plus the
     extraHosts: [],
     macAddress: '',
     healthcheck: null,
+    shmSize: 0,
   });
 });
 

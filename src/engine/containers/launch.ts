@@ -147,7 +147,7 @@ async function writeBundle(
     cgroupsPath: `/${ctx.settings.cgroupParent}/${row.id}`,
     hostRlimits: ctx.settings.hostRlimits,
     defaultPidsLimit: ctx.settings.defaultPidsLimit,
-    shmSize: ctx.settings.shmSize,
+    shmSize: row.spec.shmSize || ctx.settings.shmSize,
     hostCapabilities: ctx.settings.hostCapabilities,
     cpuCount: ctx.settings.cpuCount,
   });

@@ -153,6 +153,8 @@ export interface ContainerSpec {
   dnsOptions?: string[];
   /** "host:ip" entries (--add-host). */
   extraHosts?: string[];
+  /** HostConfig.ShmSize: /dev/shm's size in bytes; absent or 0 = the daemon's default. */
+  shmSize?: number;
   /** Config.MacAddress: the primary endpoint's MAC. */
   macAddress?: string;
   autoRemove: boolean;

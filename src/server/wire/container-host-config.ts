@@ -108,7 +108,7 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
     ...(Object.keys(tmpfs).length ? { Tmpfs: tmpfs } : {}),
     UTSMode: '',
     UsernsMode: '',
-    ShmSize: 67108864,
+    ShmSize: spec.shmSize || 67108864,
     Runtime: 'runc',
     ConsoleSize: spec.consoleSize ?? [0, 0],
     Isolation: '',

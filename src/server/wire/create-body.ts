@@ -85,11 +85,18 @@ export function toCreateOptions(body: unknown, name: string | undefined): Create
       autoRemove,
       restartPolicy,
       consoleSize: parseConsoleSize(hc),
+      shmSize: parseShmSize(hc),
       healthcheck: parseHealthcheck(cfg),
     },
     endpoints,
   };
   return { options, warnings };
+}
+
+/** HostConfig.ShmSize in bytes; 0 = the daemon's default (dockerd's text for a negative one). */
+function parseShmSize(hc: Json): number {
+  if (typeof hc.ShmSize === 'number' && hc.ShmSize < 0) throw badRequest('SHM size can not be less than 0');
+  return intField(hc, 'ShmSize', 'HostConfig.ShmSize', 0);
 }
 
 /** Docker treats an empty Cmd like an absent one (the image's applies). */
