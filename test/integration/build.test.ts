@@ -326,15 +326,3 @@ test('build: docker rmi deletes the untagged intermediate images with it (unless
   assert.equal((out.match(/^Deleted: sha256:/gm) ?? []).length, 4, out);
   assert.equal((await ok(['images', '-aq'])).trim().split('\n').length, before);
 });
-
-test('build: --memory and --cpu-shares apply to RUN containers', { skip }, async () => {
-  // cgroup v2 files, else v1's.
-  const dir = context('limits', {
-    Dockerfile:
-      'FROM busybox\nRUN (cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes; cat /sys/fs/cgroup/cpu.weight 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.shares) > /limits\n',
-  });
-  await built(['--memory', '64m', '--cpu-shares', '512', '-t', 'limits:1', dir]);
-  const [mem, weight] = (await ok(['run', '--rm', 'limits:1', 'cat', '/limits'])).trim().split('\n');
-  assert.equal(mem, String(64 * 1024 * 1024));
-  assert.ok(weight === '512' || (weight !== '100' && weight !== '1024'), `cpu shares 512 give ${weight}`);
-});

@@ -14,7 +14,7 @@ import { invalid, systemError } from '../errors.js';
 import { chainIds, parseImageConfig, sha256Digest } from '../images/config-parse.js';
 import { goArch, recordFromConfig } from '../images/image-config.js';
 import type { LayerStore, PendingLayer } from '../images/layer-store.js';
-import { digestReference, familiarName, familiarReference, formatReference, parseReference, pullReference, type ParsedReference } from '../images/reference.js';
+import { digestReference, familiarReference, formatReference, parseReference, pullReference, type ParsedReference } from '../images/reference.js';
 import type { ImageRecord } from '../images/types.js';
 import { fetchBlob } from './blobs.js';
 import { resolveManifest, type ResolvedManifest } from './manifest-fetch.js';
@@ -51,7 +51,8 @@ export async function pullImage(opts: PullOptions, deps: PullDeps): Promise<void
 async function pullOne(ref: ParsedReference, opts: PullOptions, deps: PullDeps): Promise<void> {
   const platform = parsePlatform(opts.platform, goArch());
   const resolved = await resolveManifest(ref, platform, deps, opts.credentials, opts.signal);
-  opts.onProgress({ kind: 'pulling-from', repository: familiarName(ref), reference: ref.tag || ref.digest });
+  // dockerd names the repository by its path alone ("library/busybox", "team/app" of 127.0.0.1:5000/team/app).
+  opts.onProgress({ kind: 'pulling-from', repository: ref.path, reference: ref.tag || ref.digest });
   const { id, upToDate } = await pullResolved(ref, resolved, opts, deps);
   opts.onProgress({ kind: 'digest', digest: resolved.digest });
   const shown = familiarReference(formatReference(ref));
