@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { dockerExpect, eventually, inspect, runDocker, skipUnlessRoot } from './helpers/docker-cli.js';
+import { classicBuilder } from './helpers/build.js';
+import { dockerExpect, eventually, inspect, skipUnlessRoot } from './helpers/docker-cli.js';
 import { httpd } from './helpers/net.js';
 import { useDaemon } from './helpers/suite.js';
 
@@ -26,19 +27,10 @@ describe('docker build: RUN containers and cache sources', { skip }, () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
+  const cb = classicBuilder(d, () => tmp);
+  const { build, built } = cb;
   /** A context dir holding only this Dockerfile. */
-  const context = (name: string, dockerfile: string) => {
-    const dir = path.join(tmp, name);
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'Dockerfile'), dockerfile);
-    return dir;
-  };
-  const build = (args: string[]) => runDocker({ ...d.env, DOCKER_BUILDKIT: '0' }, ['build', ...args], { timeoutMs: 120_000 });
-  async function built(args: string[]): Promise<string> {
-    const r = await build(args);
-    assert.equal(r.code, 0, `build ${args.join(' ')}: ${r.stdout}\n${r.stderr}`);
-    return r.stdout;
-  }
+  const context = (name: string, dockerfile: string) => cb.context(name, { Dockerfile: dockerfile });
   const cat = async (image: string, file: string) => (await dockerExpect(d, ['run', '--rm', image, 'cat', file])).stdout;
 
   test('RUN reaches a container by name on --network <user network>, by IP on the default bridge; none has no route', async () => {

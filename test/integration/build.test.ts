@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
-import { runDocker, type DockerResult } from './helpers/docker-cli.js';
+import { classicBuilder } from './helpers/build.js';
 import { importBusybox, parseJsonMessages } from './helpers/images.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root';
@@ -35,29 +35,18 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Writes files (path → content) into a fresh context dir and returns it. */
-function context(name: string, files: Record<string, string>): string {
-  const dir = path.join(tmp, name);
-  for (const [p, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
-    fs.writeFileSync(path.join(dir, p), content);
-  }
-  return dir;
-}
-
-function build(args: string[], input?: Buffer): Promise<DockerResult> {
-  return runDocker({ ...d.env, DOCKER_BUILDKIT: '0' }, ['build', ...args], { timeoutMs: 120_000, ...(input ? { input } : {}) });
-}
+const { context, build, built } = classicBuilder(
+  {
+    get env() {
+      return d.env;
+    },
+  },
+  () => tmp,
+);
 
 async function ok(args: string[]): Promise<string> {
   const r = await d.docker(args);
   assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-async function built(args: string[]): Promise<string> {
-  const r = await build(args);
-  assert.equal(r.code, 0, `build ${args.join(' ')}: ${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
 

@@ -181,11 +181,6 @@ export function pullReference(fromImage: string, tag: string): ParsedReference {
   return p;
 }
 
-/** Docker's FamiliarName: the repository without "docker.io/" (and "library/" for official images). */
-export function familiarName(p: Pick<ParsedReference, 'domain' | 'path'>): string {
-  return familiarReference(`${p.domain}/${p.path}`);
-}
-
 /** "repo@sha256:…" as a RepoDigest, from a repository ("domain/path") and a digest. */
 export function digestReference(repository: string, digest: string): string {
   return `${repository}@${digest}`;
