@@ -24,6 +24,7 @@ import { listInspectScenario } from './scenarios/list-inspect.js';
 import { logsScenario } from './scenarios/logs.js';
 import { parallelScenario } from './scenarios/parallel.js';
 import { pullScenario } from './scenarios/pull.js';
+import { buildScenario } from './scenarios/build.js';
 import { measureStartup } from './scenarios/startup.js';
 import type { Scenario, Target } from './scenarios/types.js';
 
@@ -31,7 +32,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../..');
 const IMAGE = 'bench-busybox:latest';
 const DEFAULT_SOCKETS = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
-const ALL = ['lifecycle', 'lifecycle-bridge', 'volume-lifecycle', 'parallel', 'list-inspect', 'logs', 'exec', 'pull', 'memory', 'startup'];
+const ALL = ['lifecycle', 'lifecycle-bridge', 'volume-lifecycle', 'parallel', 'list-inspect', 'logs', 'exec', 'pull', 'build', 'memory', 'startup'];
 
 const { values: opt } = parseArgs({
   options: {
@@ -209,6 +210,7 @@ async function main(): Promise<void> {
     only.has('logs') && logsScenario(),
     only.has('exec') && execScenario(30),
     only.has('pull') && pullScenario(),
+    only.has('build') && buildScenario(),
   ].filter((s): s is Scenario => Boolean(s));
   for (const s of scenarios) await runScenario(s, targets);
   if (only.has('memory')) memory(targets, 'after runs');
