@@ -26,6 +26,7 @@ import { logsScenario } from './scenarios/logs.js';
 import { parallelScenario } from './scenarios/parallel.js';
 import { pullScenario } from './scenarios/pull.js';
 import { soakScenario } from './scenarios/soak.js';
+import { buildScenario } from './scenarios/build.js';
 import { measureStartup } from './scenarios/startup.js';
 import type { Scenario, Target } from './scenarios/types.js';
 
@@ -33,7 +34,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../..');
 const IMAGE = 'bench-busybox:latest';
 const DEFAULT_SOCKETS = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
-const ALL = ['lifecycle', 'lifecycle-bridge', 'volume-lifecycle', 'parallel', 'list-inspect', 'logs', 'logs-rotated', 'exec', 'pull', 'memory', 'startup'];
+const ALL = ['lifecycle', 'lifecycle-bridge', 'volume-lifecycle', 'parallel', 'list-inspect', 'logs', 'logs-rotated', 'exec', 'pull', 'build', 'memory', 'startup'];
 
 const { values: opt } = parseArgs({
   options: {
@@ -228,6 +229,7 @@ async function main(): Promise<void> {
     only.has('exec') && execScenario(30),
     only.has('pull') && pullScenario(),
     only.has('soak') && soakScenario(Number(opt['soak-lifecycles'])),
+    only.has('build') && buildScenario(),
   ].filter((s): s is Scenario => Boolean(s));
   for (const s of scenarios) await runScenario(s, targets);
   if (only.has('memory')) memory(targets, 'after runs');

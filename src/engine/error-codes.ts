@@ -230,6 +230,8 @@ export const BUILD = {
   BERTH_BUILD_NOT_A_DIR: { kind: 'invalid-parameter', description: 'A destination parent that is a file in the image.' },
   BERTH_BUILD_URL: { kind: 'invalid-parameter', description: 'ADD of a URL that could not be fetched.' },
   BERTH_BUILD_NO_IMAGE: { kind: 'invalid-parameter', description: 'The build produced no image (only FROM scratch).' },
+  BERTH_BUILD_BAD_PLATFORM: { kind: 'invalid-parameter', description: 'A platform query value that is not a valid os[/arch[/variant]] specifier.' },
+  BERTH_BUILD_IMAGE_OS: { kind: 'invalid-parameter', description: 'A FROM image built for an operating system other than linux.' },
   BERTH_BUILD_CANCELLED: { kind: 'invalid-parameter', description: 'The client went away; no further step is run.' },
 } as const satisfies Block;
 

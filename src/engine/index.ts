@@ -204,6 +204,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       files: { mount: (ref) => mountContainer(ctx, ref), unmount: (ref) => unmountContainer(ctx, ref) },
       containerLayer: (id) => upperLayerTar(containerFiles(ctx.paths.containerDir(id)).upper),
       cache: new BuildCacheRepo(db),
+      pull: (opts) => registry.pull(opts),
     }),
     registry,
     system: createSystemApi({

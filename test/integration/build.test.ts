@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
-import { runDocker, type DockerResult } from './helpers/docker-cli.js';
+import { classicBuilder } from './helpers/build.js';
 import { importBusybox, parseJsonMessages } from './helpers/images.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root';
@@ -35,29 +35,18 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Writes files (path → content) into a fresh context dir and returns it. */
-function context(name: string, files: Record<string, string>): string {
-  const dir = path.join(tmp, name);
-  for (const [p, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
-    fs.writeFileSync(path.join(dir, p), content);
-  }
-  return dir;
-}
-
-function build(args: string[], input?: Buffer): Promise<DockerResult> {
-  return runDocker({ ...d.env, DOCKER_BUILDKIT: '0' }, ['build', ...args], { timeoutMs: 120_000, ...(input ? { input } : {}) });
-}
+const { context, build, built } = classicBuilder(
+  {
+    get env() {
+      return d.env;
+    },
+  },
+  () => tmp,
+);
 
 async function ok(args: string[]): Promise<string> {
   const r = await d.docker(args);
   assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-async function built(args: string[]): Promise<string> {
-  const r = await build(args);
-  assert.equal(r.code, 0, `build ${args.join(' ')}: ${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
 
@@ -325,16 +314,4 @@ test('build: docker rmi deletes the untagged intermediate images with it (unless
   const out = await ok(['rmi', 'rmi:1']);
   assert.equal((out.match(/^Deleted: sha256:/gm) ?? []).length, 4, out);
   assert.equal((await ok(['images', '-aq'])).trim().split('\n').length, before);
-});
-
-test('build: --memory and --cpu-shares apply to RUN containers', { skip }, async () => {
-  // cgroup v2 files, else v1's.
-  const dir = context('limits', {
-    Dockerfile:
-      'FROM busybox\nRUN (cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes; cat /sys/fs/cgroup/cpu.weight 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.shares) > /limits\n',
-  });
-  await built(['--memory', '64m', '--cpu-shares', '512', '-t', 'limits:1', dir]);
-  const [mem, weight] = (await ok(['run', '--rm', 'limits:1', 'cat', '/limits'])).trim().split('\n');
-  assert.equal(mem, String(64 * 1024 * 1024));
-  assert.ok(weight === '512' || (weight !== '100' && weight !== '1024'), `cpu shares 512 give ${weight}`);
 });

@@ -3,6 +3,7 @@
  * its cache (`POST /build/prune`).
  */
 import type { Readable } from 'node:stream';
+import type { RegistryCredentials, RegistryProgress } from './registry.js';
 
 export interface BuildOptions {
   /** The build context: a tar stream (plain or gzip). */
@@ -18,7 +19,11 @@ export interface BuildOptions {
   /** Stage name to stop at; '' = the last stage. */
   target: string;
   noCache: boolean;
-  /** Images whose build-cache links may be used (accepted; berth's local links are used either way). */
+  /**
+   * `--cache-from`: when non-empty, only these images and their parent
+   * chains are cache sources (dockerd's classic builder); names that do not
+   * resolve are skipped. Empty = every local cache link.
+   */
   cacheFrom: string[];
   /** Remove intermediate containers after a successful step (Docker's default true). */
   rm: boolean;
@@ -26,8 +31,20 @@ export interface BuildOptions {
   forceRm: boolean;
   /** Only the image ID is streamed (no step output). */
   quiet: boolean;
-  /** RUN containers' network: 'none' (default) or 'host'. */
+  /**
+   * RUN containers' network, as `docker run --network`: '' or 'default' =
+   * the default bridge, 'bridge', 'host', 'none', 'container:<ref>' or a
+   * user network's name or ID.
+   */
   networkMode: string;
+  /** `--add-host` entries ("name:ip") for RUN containers' /etc/hosts. */
+  extraHosts: string[];
+  /** Pull every FROM image (and `COPY --from` image) even when it is present locally. */
+  pull: boolean;
+  /** "os[/arch[/variant]]" for FROM images pulled; '' = the host's. Only linux on the host's architecture runs. */
+  platform: string;
+  /** Credentials by registry host (X-Registry-Config) for the pulls of FROM images. */
+  registryAuth: Record<string, RegistryCredentials>;
   /** Resource limits of RUN containers (as `docker run`'s; 0 = unset). */
   memory: number;
   memorySwap: number;
@@ -35,13 +52,15 @@ export interface BuildOptions {
   cpuPeriod: number;
   cpuQuota: number;
   cpusetCpus: string;
-  /** Accepted; RUN containers get the daemon's /dev/shm size. */
+  /** Size of RUN containers' /dev/shm in bytes; 0 = the daemon's default. */
   shmSize: number;
 }
 
 /** One message of the build's progress stream (Docker's JSON message fields). */
 export type BuildMessage =
   | { stream: string }
+  /** A FROM image's pull, as `docker pull` reports it. */
+  | { progress: RegistryProgress }
   | { aux: { ID: string } }
   /** `code` is the failing command's exit code when a RUN failed, else 0. */
   | { error: string; code: number };

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type pino from 'pino';
 import type { BuildCacheRepo } from '../../db/build-cache-repo.js';
-import type { BuildMessage, BuildOptions } from '../api.js';
+import type { BuildMessage, BuildOptions, PullOptions } from '../api.js';
 import type { ImageService } from '../images/service.js';
 import type { ImageRecord, ImageRuntimeConfig } from '../images/types.js';
 import type { BuildContextDir } from './context-dir.js';
@@ -19,6 +19,8 @@ export interface BuilderDeps extends StepContainerDeps {
   /** `<dataRoot>/build`: contexts are extracted under it. */
   buildRoot: string;
   log: pino.Logger;
+  /** The registry's pull (FROM images missing locally, or all with `pull`). */
+  pull(opts: PullOptions): Promise<void>;
 }
 
 /** Per stage: the image so far, its config, and the ARGs declared in it. */
@@ -48,8 +50,14 @@ export interface BuildRun {
   metaArgs: Map<string, string | undefined>;
   /** Set when the client left: no further step starts. */
   cancelled: boolean;
-  /** The image a `COPY --from` value names: a built stage, else a local image. */
-  fromSource(ref: string): ImageRecord;
+  /** The image a `COPY --from` value names: a built stage, else an image (pulled when missing). */
+  fromSource(ref: string): Promise<ImageRecord>;
+  /** "os/arch[/variant]" for pulls, '' = the host's (validated `platform`). */
+  platform: string;
+  /** With `cacheFrom`: the only images a cache hit may be (those images and their parents), by ID; null = any. */
+  cacheSources: Map<string, ImageRecord> | null;
+  /** Pulls in flight, aborted when the client goes away. */
+  aborts: Set<AbortController>;
 }
 
 export const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
@@ -79,21 +87,63 @@ export function cacheKey(parentId: string, createdBy: string, extra = ''): strin
   return createHash('sha256').update(`${parentId}\0${createdBy}\0${extra}`).digest('hex');
 }
 
-/** A cached child of the stage's image for this step, or undefined. Emits " ---> Using cache" on a hit. */
-export function probeCache(run: BuildRun, st: StageState, key: string): boolean {
+/**
+ * A cached child of the stage's image for this step, or undefined. Emits
+ * " ---> Using cache" on a hit. With `cacheFrom`, a link is a hit only when
+ * it leads into the cache sources; failing that, a source image whose
+ * parent is the stage's image and whose newest history entry is this step
+ * is one (so a named image is found even when a later build replaced the link).
+ */
+export function probeCache(run: BuildRun, st: StageState, key: string, createdBy: string): boolean {
   if (run.opts.noCache || st.image.id === '') return false;
-  const id = run.deps.cache.get(key);
-  if (!id) return false;
-  let image: ImageRecord;
-  try {
-    image = run.deps.images.resolve(id);
-  } catch {
-    return false;
-  }
+  const image = cachedImage(run, st, key, createdBy);
+  if (!image) return false;
   run.emit({ stream: ' ---> Using cache\n' });
   st.image = image;
   st.config = image.config;
   return true;
+}
+
+function cachedImage(run: BuildRun, st: StageState, key: string, createdBy: string): ImageRecord | undefined {
+  const sources = run.cacheSources;
+  const id = run.deps.cache.get(key);
+  if (id && (!sources || sources.has(id))) {
+    try {
+      return run.deps.images.resolve(id);
+    } catch {
+      // The image went away after the lookup.
+    }
+  }
+  if (!sources) return undefined;
+  for (const img of sources.values()) if (img.parent === st.image.id && img.history.at(-1)?.createdBy === createdBy) return img;
+  return undefined;
+}
+
+/**
+ * `cacheFrom` → the images a cache hit may be, by ID: each named image and
+ * its parent chain (dockerd's classic builder: only those are cache sources).
+ * A name that does not resolve is skipped, as dockerd skips it. Empty → null.
+ */
+export function cacheSourcesOf(images: Pick<ImageService, 'resolve'>, cacheFrom: string[], log: pino.Logger): Map<string, ImageRecord> | null {
+  if (cacheFrom.length === 0) return null;
+  const ids = new Map<string, ImageRecord>();
+  for (const ref of cacheFrom) {
+    let image: ImageRecord | undefined;
+    try {
+      image = images.resolve(ref);
+    } catch {
+      log.warn({ ref }, 'cache-from image not found; skipped');
+    }
+    while (image && !ids.has(image.id)) {
+      ids.set(image.id, image);
+      try {
+        image = image.parent ? images.resolve(image.parent) : undefined;
+      } catch {
+        image = undefined;
+      }
+    }
+  }
+  return ids;
 }
 
 export interface StepCommit {

@@ -18,7 +18,8 @@ import { isEngineError, invalid } from '../errors.js';
 import { goArch } from '../images/image-config.js';
 import { familiarReference, parseReference } from '../images/reference.js';
 import type { ImageRecord } from '../images/types.js';
-import { DEFAULT_PATH, scratchImage, shortId, type BuildRun, type BuilderDeps, type StageState } from './build-state.js';
+import { cacheSourcesOf, DEFAULT_PATH, scratchImage, shortId, type BuildRun, type BuilderDeps, type StageState } from './build-state.js';
+import { baseImage, buildPlatform } from './base-image.js';
 import { extractContext, readDockerfile, type BuildContextDir } from './context-dir.js';
 import { expandWord, lookupFrom } from './dockerfile/expand.js';
 import { parseDockerfile, parseInstruction, type Instruction } from './dockerfile/parser.js';
@@ -35,6 +36,7 @@ interface Prepared {
   metaArgs: Map<string, string | undefined>;
   tags: Array<{ repo: string; tag: string; ref: string }>;
   total: number;
+  platform: string;
 }
 
 /** Docker's `t` values → repo/tag pairs; a bad one is invalid-parameter before anything runs. */
@@ -61,6 +63,7 @@ function metaArgValues(plan: StagePlan, opts: BuildOptions, escape: string): Map
 
 async function prepare(deps: BuilderDeps, opts: BuildOptions): Promise<Prepared> {
   const tags = parseTags(opts.tags);
+  const platform = buildPlatform(opts.platform);
   const ctx = await extractContext(deps.buildRoot, opts.context);
   try {
     const df = parseDockerfile(await readDockerfile(ctx, opts.dockerfile));
@@ -75,7 +78,7 @@ async function prepare(deps: BuilderDeps, opts: BuildOptions): Promise<Prepared>
     const metaArgs = metaArgValues(plan, opts, df.escape);
     const metaLookup = lookupFrom([], Object.fromEntries([...metaArgs].filter(([, v]) => v !== undefined)) as Record<string, string>);
     const needed = neededStages(plan, target, metaLookup, df.escape);
-    return { ctx, plan, escape: df.escape, target, needed, metaArgs, tags, total: df.instructions.length };
+    return { ctx, plan, escape: df.escape, target, needed, metaArgs, tags, total: df.instructions.length, platform };
   } catch (err) {
     await ctx.remove();
     throw err;
@@ -124,6 +127,9 @@ async function* runBuild(deps: BuilderDeps, opts: BuildOptions, p: Prepared): As
     metaArgs: p.metaArgs,
     fromSource: (ref) => fromSource(run, p.plan, ref),
     cancelled: false,
+    platform: p.platform,
+    cacheSources: cacheSourcesOf(deps.images, opts.cacheFrom, deps.log),
+    aborts: new Set(),
   };
   let finished = false;
   const work = executeStages(run, p).finally(() => {
@@ -145,6 +151,7 @@ async function* runBuild(deps: BuilderDeps, opts: BuildOptions, p: Prepared): As
     if (!finished) {
       // The client went away: no further step starts, and a running RUN is killed.
       run.cancelled = true;
+      for (const a of run.aborts) a.abort();
       for (const id of run.pendingContainers) await deps.containers.kill(id, 'KILL').catch(() => {});
     }
     await work.catch(() => {});
@@ -161,7 +168,7 @@ async function cleanupContainers(run: BuildRun): Promise<void> {
   }
 }
 
-function fromSource(run: BuildRun, plan: StagePlan, ref: string): ImageRecord {
+async function fromSource(run: BuildRun, plan: StagePlan, ref: string): Promise<ImageRecord> {
   const current = Math.max(-1, ...run.stageImages.keys()) + 1;
   const stage = stageByRef(plan, ref, plan.stages.length);
   if (stage) {
@@ -169,7 +176,7 @@ function fromSource(run: BuildRun, plan: StagePlan, ref: string): ImageRecord {
     if (!img) throw invalid('BERTH_BUILD_BAD_FROM', `invalid from flag value ${ref}: stage not built (${current})`);
     return img;
   }
-  return run.deps.images.resolve(ref);
+  return baseImage(run, ref);
 }
 
 async function executeStages(run: BuildRun, p: Prepared): Promise<void> {
@@ -184,7 +191,7 @@ async function executeStages(run: BuildRun, p: Prepared): Promise<void> {
         continue;
       }
       say(stage.from);
-      const st = startStage(run, p, stage);
+      const st = await startStage(run, p, stage);
       run.emit({ stream: ` ---> ${st.image.id ? shortId(st.image.id) : 'scratch'}\n`.replace(' ---> scratch\n', ' ---> \n') });
       await runTriggers(run, st);
       for (const ins of stage.instructions) {
@@ -208,14 +215,14 @@ async function executeStages(run: BuildRun, p: Prepared): Promise<void> {
   }
 }
 
-function startStage(run: BuildRun, p: Prepared, stage: Stage): StageState {
+async function startStage(run: BuildRun, p: Prepared, stage: Stage): Promise<StageState> {
   const meta = lookupFrom([], Object.fromEntries([...p.metaArgs].filter(([, v]) => v !== undefined)) as Record<string, string>);
   const base = stageBase(stage, meta, p.escape);
   const fromStage = stageByRef(p.plan, base, stage.index);
   let image: ImageRecord;
   if (fromStage) image = run.stageImages.get(fromStage.index)!;
   else if (base.toLowerCase() === 'scratch') image = scratchImage(goArch());
-  else image = run.deps.images.resolve(base);
+  else image = await baseImage(run, base);
   const config = { ...image.config, env: [...image.config.env] };
   if (!config.env.some((e) => e.startsWith('PATH='))) config.env.unshift(DEFAULT_PATH);
   for (const name of p.metaArgs.keys()) run.consumed.add(name);

@@ -27,7 +27,7 @@ export async function extractContext(buildRoot: string, source: Readable): Promi
   const dir = await fs.mkdtemp(path.join(buildRoot, 'ctx-'));
   const remove = () => fs.rm(dir, { recursive: true, force: true });
   try {
-    await untarLayer(source, dir, { whiteouts: false });
+    await untarLayer(source, dir, { whiteouts: false, digest: false });
     const root = await fs.realpath(dir);
     const patterns = await fs.readFile(path.join(root, '.dockerignore'), 'utf8').catch(() => '');
     const matcher = dockerignore.default().add(

@@ -100,6 +100,9 @@ async function sourceAt(root: string, rel: string, src: string, instr: string): 
   return { abs, rel, isDir: st.isDirectory() };
 }
 
+/** Files up to this size are hashed from one read; larger ones are streamed. */
+const WHOLE_READ_MAX = 4 << 20;
+
 /**
  * The content checksum of the sources: names (relative to each source),
  * modes, symlink targets and file bytes, in a fixed order. Equal trees give
@@ -115,7 +118,9 @@ export async function sourcesChecksum(sources: CopySource[], ignored?: (rel: str
       const st = await fs.lstat(p);
       h.update(`${e}\0${st.mode}\0`);
       if (st.isSymbolicLink()) h.update(await fs.readlink(p));
-      else if (st.isFile()) for await (const chunk of createReadStream(p)) h.update(chunk as Buffer);
+      // Small files in one read (most of a context); large ones streamed.
+      else if (st.isFile() && st.size <= WHOLE_READ_MAX) h.update(await fs.readFile(p));
+      else if (st.isFile()) for await (const chunk of createReadStream(p, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
       h.update('\0');
     }
   }

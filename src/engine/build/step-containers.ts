@@ -3,7 +3,8 @@
  * facade (create, start, wait, logs, mount, remove), so they follow the
  * same lifecycle rules as any other container:
  * - a RUN container: the step's config, the command, build args as env,
- *   no network unless asked for; its changes become the step's layer;
+ *   the build's network (default: the default bridge, as dockerd), extra
+ *   hosts, /dev/shm size and limits; its changes become the step's layer;
  * - a rootfs container (never started): its mounted root is where COPY/ADD
  *   write, or where `COPY --from` reads.
  */
@@ -19,9 +20,18 @@ export interface StepContainerDeps {
 }
 
 export interface RunSettings {
-  networkMode: 'none' | 'host';
+  /** As `docker run --network`; '' = the default bridge. */
+  networkMode: string;
+  extraHosts?: string[];
+  /** Bytes; 0 = the daemon's default. */
+  shmSize?: number;
   /** RUN containers' limits (BuildOptions' fields). */
   limits?: Pick<BuildOptions, 'memory' | 'memorySwap' | 'cpuShares' | 'cpuPeriod' | 'cpuQuota' | 'cpusetCpus'>;
+}
+
+/** A build's settings for its RUN containers. Pure. */
+export function runSettings(opts: BuildOptions): RunSettings {
+  return { networkMode: opts.networkMode, extraHosts: opts.extraHosts, shmSize: opts.shmSize, limits: opts };
 }
 
 /** Create options for a build step's container. Pure. */
@@ -46,6 +56,8 @@ export function stepContainerOptions(imageId: string, config: ImageRuntimeConfig
         cpusetCpus: run.limits?.cpusetCpus ?? '',
       }),
       networkMode: run.networkMode,
+      extraHosts: run.extraHosts ?? [],
+      shmSize: run.shmSize ?? 0,
     }),
   };
 }

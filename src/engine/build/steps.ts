@@ -17,7 +17,7 @@ import { expandWord, expandWords, lookupFrom, type VarLookup } from './dockerfil
 import { checkFlags, type Instruction } from './dockerfile/parser.js';
 import { fetchUrlSource, isUrl } from './remote-source.js';
 import { cacheKey, commitStep, probeCache, PROXY_ARGS, shortId, type BuildRun, type StageState } from './build-state.js';
-import { removeStepContainer, runToExit, stepContainerOptions, withRootfs } from './step-containers.js';
+import { removeStepContainer, runSettings, runToExit, stepContainerOptions, withRootfs } from './step-containers.js';
 
 const shellOf = (st: StageState) => (st.config.shell?.length ? st.config.shell : ['/bin/sh', '-c']);
 
@@ -62,7 +62,7 @@ async function configStep(run: BuildRun, st: StageState, ins: Instruction): Prom
   const createdBy = `${shellOf({ ...st, config: step.config }).join(' ')} #(nop)  ${step.text}`;
   const key = cacheKey(st.image.id, createdBy, JSON.stringify(step.config));
   if (step.author !== undefined) st.author = step.author;
-  if (probeCache(run, st, key)) return;
+  if (probeCache(run, st, key, createdBy)) return;
   await commitStep(run, st, { key, createdBy, config: step.config, layer: null });
 }
 
@@ -81,7 +81,7 @@ async function argStep(run: BuildRun, st: StageState, ins: Instruction): Promise
   if (!ins.args.trim()) throw invalid('BERTH_BUILD_BAD_INSTRUCTION', 'ARG requires exactly one argument');
   const createdBy = `${shellOf(st).join(' ')} #(nop)  ARG ${ins.args}`;
   const key = cacheKey(st.image.id, createdBy);
-  if (probeCache(run, st, key)) return;
+  if (probeCache(run, st, key, createdBy)) return;
   await commitStep(run, st, { key, createdBy, config: st.config, layer: null });
 }
 
@@ -91,10 +91,9 @@ async function runStep(run: BuildRun, st: StageState, ins: Instruction): Promise
   const args = runArgs(run, st);
   const createdBy = `${args.history.length ? `|${args.history.length} ${args.history.join(' ')} ` : ''}${cmd.join(' ')}`;
   const key = cacheKey(st.image.id, createdBy);
-  if (probeCache(run, st, key)) return;
+  if (probeCache(run, st, key, createdBy)) return;
   const env = [...st.config.env, ...args.env];
-  const network = run.opts.networkMode === 'host' ? 'host' : 'none';
-  const { id } = await run.deps.containers.create(stepContainerOptions(st.image.id, st.config, cmd, env, { networkMode: network, limits: run.opts }));
+  const { id } = await run.deps.containers.create(stepContainerOptions(st.image.id, st.config, cmd, env, runSettings(run.opts)));
   run.pendingContainers.add(id);
   run.emit({ stream: ` ---> Running in ${shortId(id)}\n` });
   const code = await runToExit(run.deps, id, (text) => run.emit({ stream: text }));
@@ -151,7 +150,7 @@ async function copyStep(run: BuildRun, st: StageState, ins: Instruction): Promis
   checkFlags(ins, ins.name === 'copy' ? ['chown', 'from'] : ['chown']);
   const instr = ins.name.toUpperCase();
   const { srcs, dest } = copyWords(run, st, ins);
-  const from = ins.flags.from ? run.fromSource(expandWord(ins.flags.from, stageVars(st), run.escape)) : null;
+  const from = ins.flags.from ? await run.fromSource(expandWord(ins.flags.from, stageVars(st), run.escape)) : null;
   const isAdd = ins.name === 'add';
   const local = srcs.filter((s) => !(isAdd && isUrl(s)));
   const remote = isAdd ? srcs.filter(isUrl) : [];
@@ -170,7 +169,7 @@ async function copyStep(run: BuildRun, st: StageState, ins: Instruction): Promis
     const destination = destinationOf(dest, st.config.workingDir);
     const createdBy = `${shellOf(st).join(' ')} #(nop) ${instr} ${kind}:${sum} in ${dest} `;
     const key = cacheKey(st.image.id, createdBy, `${ins.flags.chown ?? ''}|${ins.flags.from ?? ''}|${destination.path}`);
-    if (probeCache(run, st, key)) return;
+    if (probeCache(run, st, key, createdBy)) return;
     await withRootfs(run.deps, st.image.id, st.config, async (root, id) => {
       const owner = ins.flags.chown ? await resolveUser(root, expandWord(ins.flags.chown, stageVars(st), run.escape)) : { uid: 0, gid: 0 };
       await copyInto(root, sources, destination, { owner, extractArchives: isAdd, ...(ignored ? { ignored } : {}) });
@@ -207,7 +206,7 @@ async function workdirStep(run: BuildRun, st: StageState, ins: Instruction): Pro
   const config = { ...st.config, workingDir: dir };
   const createdBy = `${shellOf(st).join(' ')} #(nop) WORKDIR ${dir}`;
   const key = cacheKey(st.image.id, createdBy);
-  if (probeCache(run, st, key)) return;
+  if (probeCache(run, st, key, createdBy)) return;
   if (st.image.id === '') {
     await commitStep(run, st, { key, createdBy, config, layer: null });
     return;

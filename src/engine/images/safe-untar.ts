@@ -23,7 +23,7 @@ import { invalid } from '../errors.js';
 import { applyWhiteouts, classifyWhiteout, type Whiteouts } from './whiteouts.js';
 
 export interface UntarResult {
-  /** Hex sha256 of the uncompressed tar stream. */
+  /** Hex sha256 of the uncompressed tar stream; '' when `digest: false`. */
   digest: string;
   /** Sum of regular file sizes, in bytes. */
   size: number;
@@ -45,11 +45,13 @@ export interface UntarOptions {
   whiteouts?: boolean;
   /** Also write the uncompressed tar here. */
   keepTar?: string;
+  /** false = no digest of the stream (a build context needs none; it saves hashing every byte). Default true. */
+  digest?: boolean;
 }
 
 export async function untarLayer(source: Readable, dest: string, opts: UntarOptions = {}): Promise<UntarResult> {
   const cwd = await fs.realpath(dest);
-  const hash = createHash('sha256');
+  const hash = opts.digest === false ? undefined : createHash('sha256');
   const st: UntarState = { size: 0, allZero: true, failure: undefined, modeFixes: [], whiteouts: opts.whiteouts ? { deleted: [], opaque: [] } : undefined };
   const keep = opts.keepTar ? fsSync.createWriteStream(opts.keepTar, { mode: 0o600 }) : undefined;
   const unpack = await createUnpack(cwd, st);
@@ -63,7 +65,7 @@ export async function untarLayer(source: Readable, dest: string, opts: UntarOpti
   done.catch(() => {}); // observed below; avoid an unhandled rejection while writing
   try {
     for await (const chunk of decompressed(source)) {
-      hash.update(chunk);
+      hash?.update(chunk);
       if (keep && !keep.write(chunk)) await once(keep, 'drain');
       if (st.allZero) st.allZero = chunk.every((b) => b === 0);
       if (st.failure) continue;
@@ -80,7 +82,7 @@ export async function untarLayer(source: Readable, dest: string, opts: UntarOpti
   if (st.failure) throw st.failure;
   if (st.whiteouts) await applyWhiteouts(cwd, st.whiteouts);
   await restoreModes(cwd, st.modeFixes);
-  return { digest: hash.digest('hex'), size: st.size };
+  return { digest: hash?.digest('hex') ?? '', size: st.size };
 }
 
 interface UntarState {

@@ -12,7 +12,8 @@ import type { Operations } from './operation.js';
 import { badRequest, notSupported } from '../errors.js';
 import { queryBool, queryInt, queryList, queryString, type Query } from '../query.js';
 import { disableSocketTimeout, jsonLine } from '../streams/json-stream.js';
-import { parseJsonMap, toBuildMessage, toBuildPruneResponse } from '../wire/build.js';
+import { parseJsonMap, registryConfigFromHeader, toBuildMessages, toBuildPruneResponse } from '../wire/build.js';
+import { checkExtraHosts } from '../wire/create-network-fields.js';
 
 type Req = FastifyRequest;
 const q = (request: Req) => request.query as Query;
@@ -28,7 +29,7 @@ function jsonMap(query: Query, name: string, allowNull: boolean): Record<string,
 }
 
 /** The build options of a request's query. Pure apart from the body stream. */
-export function buildOptionsOf(query: Query, context: Readable): BuildOptions {
+export function buildOptionsOf(query: Query, context: Readable, registryAuth: BuildOptions['registryAuth'] = {}): BuildOptions {
   if (queryString(query.remote)) throw notSupported('remote build contexts are not supported; send the context as the request body');
   if (queryBool(query.squash)) throw notSupported('squash is not supported');
   const cacheFrom = queryString(query.cachefrom);
@@ -40,8 +41,6 @@ export function buildOptionsOf(query: Query, context: Readable): BuildOptions {
       throw badRequest('cachefrom: invalid JSON');
     }
   }
-  const networkMode = queryString(query.networkmode);
-  if (networkMode && !['default', 'none', 'host', 'bridge'].includes(networkMode)) throw badRequest(`networkmode: unsupported network mode ${networkMode}`);
   return {
     context,
     dockerfile: queryString(query.dockerfile),
@@ -54,19 +53,34 @@ export function buildOptionsOf(query: Query, context: Readable): BuildOptions {
     rm: queryBool(query.rm, true),
     forceRm: queryBool(query.forcerm),
     quiet: queryBool(query.q),
-    networkMode: networkMode === 'host' ? 'host' : 'none',
+    networkMode: queryString(query.networkmode),
+    // The CLI sends one comma-joined value, docker-py one value per host.
+    extraHosts: checkExtraHosts(
+      queryList(query.extrahosts)
+        .flatMap((v) => v.split(','))
+        .filter(Boolean),
+    ),
+    pull: queryBool(query.pull),
+    platform: queryString(query.platform),
+    registryAuth,
     memory: queryInt(query.memory, 'memory', 0),
     memorySwap: queryInt(query.memswap, 'memswap', 0),
     cpuShares: queryInt(query.cpushares, 'cpushares', 0),
     cpuPeriod: queryInt(query.cpuperiod, 'cpuperiod', 0),
     cpuQuota: queryInt(query.cpuquota, 'cpuquota', 0),
     cpusetCpus: queryString(query.cpusetcpus),
-    shmSize: queryInt(query.shmsize, 'shmsize', 0),
+    shmSize: shmSizeOf(query),
   };
 }
 
+function shmSizeOf(query: Query): number {
+  const n = queryInt(query.shmsize, 'shmsize', 0);
+  if (n < 0) throw badRequest('SHM size can not be less than 0');
+  return n;
+}
+
 async function* lines(messages: AsyncIterable<BuildMessage>): AsyncGenerator<string> {
-  for await (const m of messages) yield jsonLine(toBuildMessage(m));
+  for await (const m of messages) for (const line of toBuildMessages(m)) yield jsonLine(line);
 }
 
 export function buildOperations(engine: Engine): Operations {
@@ -74,7 +88,7 @@ export function buildOperations(engine: Engine): Operations {
     if (!engine.build) throw notSupported('this engine does not build images');
     if (!isReadable(request.body)) throw badRequest('the request body must be the build context (a tar archive)');
     disableSocketTimeout(request.raw.socket);
-    const { messages } = await engine.build.build(buildOptionsOf(q(request), request.body));
+    const { messages } = await engine.build.build(buildOptionsOf(q(request), request.body, registryConfigFromHeader(request.headers['x-registry-config'])));
     return reply
       .code(200)
       .type('application/json')

@@ -4,14 +4,42 @@
  * `{"errorDetail": {"code": N, "message": …}, "error": …}` once the 200 has
  * started), and the `POST /build/prune` answer. Pure.
  */
-import type { BuildMessage, BuildPruneResult } from '../../engine/api.js';
+import type { BuildMessage, BuildPruneResult, RegistryCredentials } from '../../engine/api.js';
+import { credentialsFromBody, progressMessages } from './registry.js';
 
-export function toBuildMessage(m: BuildMessage): Record<string, unknown> {
+/** One build message → its JSON line(s); a FROM image's pull progress reads as `docker pull`'s. */
+export function toBuildMessages(m: BuildMessage): Array<Record<string, unknown>> {
   if ('error' in m) {
     // Docker's JSONError: code is omitted when 0.
-    return { errorDetail: { ...(m.code ? { code: m.code } : {}), message: m.error }, error: m.error };
+    return [{ errorDetail: { ...(m.code ? { code: m.code } : {}), message: m.error }, error: m.error }];
   }
-  return m;
+  if ('progress' in m) return progressMessages(m.progress);
+  return [m];
+}
+
+/**
+ * `X-Registry-Config`: base64 JSON of registry → AuthConfig (the CLI sends
+ * every credential it has). Keys are reduced to the registry's host
+ * ("https://index.docker.io/v1/" → "docker.io"). Undecodable → {}.
+ */
+export function registryConfigFromHeader(header: string | string[] | undefined): Record<string, RegistryCredentials> {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value || value.trim() === '') return {};
+  let doc: unknown;
+  try {
+    doc = JSON.parse(Buffer.from(value.trim(), 'base64').toString('utf8'));
+  } catch {
+    return {};
+  }
+  if (typeof doc !== 'object' || doc === null) return {};
+  const out: Record<string, RegistryCredentials> = {};
+  for (const [key, auth] of Object.entries(doc)) {
+    const creds = credentialsFromBody(auth);
+    if (!creds) continue;
+    const host = key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+    out[host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host] = creds;
+  }
+  return out;
 }
 
 export function toBuildPruneResponse(r: BuildPruneResult): Record<string, unknown> {

@@ -28,11 +28,7 @@ export function parseNetworkFields(cfg: Json, hc: Json, body: Json): CreateNetwo
   if (macAddress && !/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(macAddress)) throw badRequest(`${macAddress} is not a valid mac address`);
   const dns = stringListField(hc, 'Dns', 'HostConfig.Dns');
   for (const d of dns) if (!isIpv4(d) && !d.includes(':')) throw badRequest(`${d} is not an ip address`);
-  const extraHosts = stringListField(hc, 'ExtraHosts', 'HostConfig.ExtraHosts');
-  for (const h of extraHosts) {
-    const at = h.indexOf(':');
-    if (at <= 0 || h.slice(at + 1) === '') throw badRequest(`invalid IP address in add-host: "${h.slice(at + 1)}"`);
-  }
+  const extraHosts = checkExtraHosts(stringListField(hc, 'ExtraHosts', 'HostConfig.ExtraHosts'));
   return {
     networkMode: stringField(hc, 'NetworkMode', 'HostConfig.NetworkMode'),
     portBindings: parsePortBindings(objectField(hc, 'PortBindings', 'HostConfig.PortBindings')),
@@ -46,6 +42,15 @@ export function parseNetworkFields(cfg: Json, hc: Json, body: Json): CreateNetwo
       objectField(objectField(body, 'NetworkingConfig', 'NetworkingConfig'), 'EndpointsConfig', 'NetworkingConfig.EndpointsConfig'),
     ),
   };
+}
+
+/** `--add-host` entries ("name:ip"), with Docker's 400 for a malformed one; returns them unchanged. */
+export function checkExtraHosts(entries: string[]): string[] {
+  for (const h of entries) {
+    const at = h.indexOf(':');
+    if (at <= 0 || h.slice(at + 1) === '') throw badRequest(`invalid IP address in add-host: "${h.slice(at + 1)}"`);
+  }
+  return entries;
 }
 
 /** HostConfig.PortBindings {"80/tcp": [{HostIp, HostPort}]} → one entry per host binding. */

@@ -40,14 +40,14 @@ export interface FixtureImage {
 }
 
 /** An image config over `layers` with a history row per layer and `cmd`. */
-export function makeImage(layers: Buffer[], tags: string[], opts: { cmd?: string[]; labels?: Record<string, string> } = {}): FixtureImage {
+export function makeImage(layers: Buffer[], tags: string[], opts: { cmd?: string[]; labels?: Record<string, string>; os?: string } = {}): FixtureImage {
   const created = '2024-01-02T03:04:05Z';
   const config = JSON.stringify({
     architecture: process.arch === 'x64' ? 'amd64' : process.arch,
     config: { Cmd: opts.cmd ?? ['sh'], ...(opts.labels ? { Labels: opts.labels } : {}) },
     created,
     history: layers.map((_, i) => ({ created, created_by: `layer ${i}` })).concat([{ created, created_by: 'CMD', empty_layer: true } as never]),
-    os: 'linux',
+    os: opts.os ?? 'linux',
     rootfs: { type: 'layers', diff_ids: layers.map((l) => `sha256:${sha256(l)}`) },
   });
   return { layers, config, id: `sha256:${sha256(config)}`, tags };
