@@ -34,7 +34,20 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../..');
 const IMAGE = 'bench-busybox:latest';
 const DEFAULT_SOCKETS = { docker: '/var/run/docker.sock', podman: '/run/podman/podman.sock' };
-const ALL = ['lifecycle', 'lifecycle-bridge', 'volume-lifecycle', 'parallel', 'list-inspect', 'logs', 'logs-rotated', 'exec', 'pull', 'build', 'memory', 'startup'];
+const ALL = [
+  'lifecycle',
+  'lifecycle-bridge',
+  'volume-lifecycle',
+  'parallel',
+  'list-inspect',
+  'logs',
+  'logs-rotated',
+  'exec',
+  'pull',
+  'build',
+  'memory',
+  'startup',
+];
 
 const { values: opt } = parseArgs({
   options: {
