@@ -2,8 +2,8 @@
  * Startup reconciliation, before the API socket opens. For every container
  * the database calls live:
  *   - after a reboot: exited with 255 ("host rebooted"), policies applied;
- *   - conmon left an exit file: handled by the exit watcher's first sweep
- *     (real exit code and finish time);
+ *   - conmon left an exit file: handled here as the exit watcher would
+ *     (real exit code and finish time), before berthd serves;
  *   - conmon still alive: adopted as it is (same pid);
  *   - conmon gone without an exit file: the container is killed if its
  *     process survived, and recorded exited with -1 (podman #19629).
@@ -15,7 +15,7 @@ import fs from 'node:fs/promises';
 import { withContainerLock } from '../locks.js';
 import { containerFiles } from '../paths.js';
 import type { ContainerContext, Row } from './context.js';
-import { afterExit, recordExit } from './exit-path.js';
+import { afterExit, handleExit, recordExit } from './exit-path.js';
 import { teardownRuntime, watchLog } from './launch.js';
 import { canTransition, isActive, isRemovalPending, isUp } from './lifecycle.js';
 import { removeLocked } from './remove.js';
@@ -61,7 +61,12 @@ async function reconcileOne(ctx: ContainerContext, row: Row, rebooted: boolean):
     return;
   }
   if (!isActive(row.state.status)) return;
-  if (!rebooted && (await ctx.exitWatcher.read(row.id))) return; // the watcher's sweep records it
+  if (!rebooted && (await ctx.exitWatcher.read(row.id))) {
+    // It ended while berthd was down: tear down and record it now, before berthd serves, so that
+    // nobody sees it running (the watcher's sweep would do the same, but only after the start).
+    await handleExit(ctx, row.id);
+    return;
+  }
   if (!rebooted && (await ctx.runtime.monitorAlive(row.id, row.state.conmonPid))) {
     watchLog(ctx, row);
     await thawAfterInterruptedCommit(ctx, row);
