@@ -23,6 +23,24 @@ describe('create fields honoured inside the container', { skip: skipUnlessRoot()
     assert.equal(name, fs.readFileSync('/proc/sys/kernel/hostname', 'utf8').trim());
   });
 
+  test("--link: the target under its alias, hostname and name in /etc/hosts; dockerd's texts for a missing or stopped target", async () => {
+    await dockerExpect(d, ['run', '-d', '--name', 'linktarget', '--hostname', 'lt', 'busybox', 'sleep', '60']);
+    const ip = (await inspect(d, 'linktarget')).NetworkSettings.Networks.bridge.IPAddress as string;
+    const hosts = await run(['--link', 'linktarget:db', 'busybox', 'sh', '-c', 'cat /etc/hosts; ping -c1 -W2 db >/dev/null && echo reached']);
+    assert.ok(hosts.includes(`${ip}\tdb lt linktarget`), hosts);
+    assert.match(hosts, /reached/);
+    await dockerExpect(d, ['create', '--name', 'linker', '--link', 'linktarget:db', 'busybox', 'true']);
+    assert.deepEqual((await inspect(d, 'linker')).HostConfig.Links, ['/linktarget:/linker/db']);
+    const missing = await d.request('POST', '/containers/create', { body: { Image: 'busybox', HostConfig: { Links: ['nope:x'] } } });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json().message, 'could not get container for nope: No such container: nope');
+    await dockerExpect(d, ['stop', '-t', '0', 'linktarget']);
+    const start = await d.request('POST', '/containers/linker/start');
+    assert.equal(start.status, 500);
+    assert.equal(start.json().message, 'Cannot link to a non running container: /linktarget AS /linker/db');
+    await dockerExpect(d, ['rm', '-f', 'linker', 'linktarget']);
+  });
+
   test('--init runs tini as PID 1 from /sbin/docker-init; inspect echoes Init', async () => {
     const out = await run(['--init', 'busybox', 'sh', '-c', 'cat /proc/1/cmdline | tr "\\0" " "']);
     assert.match(out, /^\/sbin\/docker-init -- sh -c/);
@@ -152,7 +170,7 @@ describe('create fields honoured inside the container', { skip: skipUnlessRoot()
     await expect400({ HostConfig: { OomScoreAdj: 2000 } }, 'Invalid value 2000, range for oom score adj is [-1000, 1000]');
     await expect400({ HostConfig: { Isolation: 'hyperv' } }, `Invalid isolation: "hyperv" - linux only supports 'default'`);
     await expect400({ HostConfig: { DeviceCgroupRules: ['bogus'] } }, "invalid device cgroup rule format: 'bogus'");
-    await expect400({ HostConfig: { Links: ['a:b'] } }, /^HostConfig\.Links is not supported by berth/);
+    await expect400({ HostConfig: { Links: ['a:b:c'] } }, 'invalid link format: a:b:c');
     await expect400({ HostConfig: { CpuRealtimeRuntime: 1000 } }, /^HostConfig\.CpuRealtimeRuntime is not supported by berth/);
     await expect400({ HostConfig: { Runtime: 'bogus' } }, 'Unknown runtime specified bogus');
     await expect400(

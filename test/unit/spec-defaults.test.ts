@@ -39,6 +39,7 @@ test('defaultCreateSpec() is the spec of a create body with only Image (plus the
     onBuild: null,
     shell: null,
     networkDisabled: false,
+    links: [],
   });
 });
 

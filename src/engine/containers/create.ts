@@ -26,6 +26,7 @@ import { resolveVolumesFrom } from './volumes-from.js';
 import { discard, planMounts } from '../volumes/container-mounts.js';
 import { faultPoint } from '../fault.js';
 import { checkAtCreate } from './host-options.js';
+import { resolveLinks } from './links.js';
 import { validateLogConfig } from './log-files.js';
 
 export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
@@ -62,6 +63,7 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     // dockerd records the daemon's default size when the create leaves it 0.
     shmSize: opts.spec.shmSize || ctx.settings.shmSize,
     runtime: checkRuntime(ctx, opts.spec.runtime ?? ''),
+    links: resolveLinks(ctx, opts.spec.links ?? [], ctx.networks.normalizeMode(opts.spec.networkMode)),
   };
   const dir = ctx.paths.containerDir(id);
   try {

@@ -19,6 +19,8 @@ export interface EtcNetwork {
   ip: string;
   /** aardvark-dns at the gateway of a user network; '' on the default bridge. */
   dnsServer: string;
+  /** Legacy links' /etc/hosts lines (links.ts). */
+  links?: string[];
 }
 
 const NO_NETWORK: EtcNetwork = { ip: '', dnsServer: '' };
@@ -51,6 +53,7 @@ export function hostsContent(spec: ContainerSpec, net: EtcNetwork): string {
     'ff02::1\tip6-allnodes',
     'ff02::2\tip6-allrouters',
     ...extra,
+    ...(net.links ?? []),
     `${net.ip || '127.0.1.1'}\t${names}`,
     '',
   ].join('\n');

@@ -17,6 +17,7 @@ import { applyPendingSize } from './resize.js';
 import { writeEtcFiles, type EtcNetwork } from './etc-files.js';
 import type { NetworkSetup } from '../networks/container-net.js';
 import { writeBundle } from './bundle.js';
+import { linkHostEntries } from './links.js';
 import { releaseAtTeardown, resolveAtStart } from './host-options.js';
 import { prepareMounts, releaseMounts } from '../volumes/container-mounts.js';
 import { faultPoint } from '../fault.js';
@@ -55,7 +56,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
     faultPoint('start.after-mount');
     await prepareMounts(ctx.volumes, row.id, row.spec.mounts, files.merged);
     const net = await ctx.networks.setup(row);
-    await writeEtcFiles(files, row.spec, etcNetwork(net));
+    await writeEtcFiles(files, row.spec, { ...etcNetwork(net), links: linkHostEntries(ctx, row, net.attachments) });
     const t1 = performance.now();
     const host = await resolveAtStart(ctx, row, files.merged);
     const warnings = await writeBundle(ctx.settings, { id: row.id, spec: row.spec, files, netnsPath: net.netnsPath, host }, bundle);

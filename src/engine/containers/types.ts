@@ -86,6 +86,15 @@ export interface DeviceMapping {
   cgroupPermissions: string;
 }
 
+/** A legacy link (HostConfig.Links): another container reachable as `alias` through /etc/hosts. */
+export interface ContainerLink {
+  /** The linked container's name as the client gave it (or its ID). */
+  name: string;
+  alias: string;
+  /** The linked container's full ID, filled in at create. */
+  id?: string;
+}
+
 /** HostConfig.LogConfig: the driver (json-file, local or none) and its options as given. */
 export interface LogConfig {
   type: string;
@@ -233,6 +242,8 @@ export interface ContainerSpec {
   argsEscaped?: boolean;
   onBuild?: string[] | null;
   shell?: string[] | null;
+  /** HostConfig.Links, resolved to IDs at create. */
+  links?: ContainerLink[];
 }
 
 /**

@@ -111,7 +111,7 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
     'private (default), shareable (its /dev/shm a host-side tmpfs), none, host, container:<id> of a shareable or host donor (its IPC namespace and /dev/shm)',
   ),
   Cgroup: r("joining another container's cgroup is not supported"),
-  Links: r('legacy links are not supported: put the containers on a user-defined network and use their names'),
+  Links: p("/etc/hosts entries for each linked container (alias, hostname, name), as on Docker's default bridge; no link environment variables"),
   OomScoreAdj: h('/proc/<pid>/oom_score_adj (-1000–1000)'),
   PidMode: h('own namespace, host, or container:<id>'),
   Privileged: h('all capabilities and devices, no seccomp or masked paths'),

@@ -75,8 +75,8 @@ export function toConfigVolumes(spec: Pick<ContainerSpec, 'mounts' | 'declaredVo
   return goSet(paths);
 }
 
-/** Docker's HostConfig for inspect. */
-export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
+/** Docker's HostConfig for inspect; `name` is the container's (without the slash), for Links. */
+export function toHostConfig(spec: ContainerSpec, name = ''): Record<string, unknown> {
   const r = spec.resources;
   const binds = spec.mounts.filter((m) => m.origin === 'binds').map(bindString);
   const tmpfs = Object.fromEntries(spec.mounts.filter((m) => m.origin === 'tmpfs').map((m) => [m.target, tmpfsOptions(m)]));
@@ -103,7 +103,8 @@ export function toHostConfig(spec: ContainerSpec): Record<string, unknown> {
     GroupAdd: spec.groupAdd?.length ? spec.groupAdd : null,
     IpcMode: spec.ipcMode || 'private',
     Cgroup: '',
-    Links: null,
+    // dockerd's form: "/<target>:/<container>/<alias>".
+    Links: spec.links?.length ? spec.links.map((l) => `/${l.name}:/${name}/${l.alias}`) : null,
     OomScoreAdj: spec.oomScoreAdj ?? 0,
     PidMode: spec.pidMode ?? '',
     Privileged: spec.privileged,

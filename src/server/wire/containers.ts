@@ -136,7 +136,7 @@ export function toContainerInspect(v: ContainerView): Record<string, unknown> {
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: nullIfEmpty(v.execIds),
-    HostConfig: toHostConfig(v.spec),
+    HostConfig: toHostConfig(v.spec, v.name),
     GraphDriver: {
       Name: 'overlay2',
       Data: { LowerDir: g.lowerDir, UpperDir: g.upperDir, WorkDir: g.workDir, MergedDir: g.mergedDir },

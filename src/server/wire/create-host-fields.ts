@@ -2,7 +2,7 @@
  * The create body's namespace, device, kernel and logging fields (PidMode,
  * IpcMode, UTSMode, CgroupnsMode, Init, GroupAdd, Devices,
  * DeviceCgroupRules, Sysctls, ShmSize, OomScoreAdj, Isolation, Runtime,
- * LogConfig, MaskedPaths/ReadonlyPaths, UsernsMode, VolumeDriver) and the
+ * LogConfig, MaskedPaths/ReadonlyPaths, UsernsMode, VolumeDriver, Links) and the
  * Config fields dockerd only echoes, with dockerd's 400s. Checks that need
  * the engine (a `container:` target, a device on the host, sysctls against
  * the namespaces) are the engine's, at create.
@@ -32,6 +32,7 @@ type HostFields = Pick<
   | 'containerIdFile'
   | 'usernsMode'
   | 'volumeDriver'
+  | 'links'
 >;
 
 const IPC_MODES = new Set(['', 'private', 'shareable', 'none', 'host']);
@@ -81,7 +82,18 @@ export function parseHostFields(cfg: Json, hc: Json): HostFields {
     volumeDriver,
     ...pathList(hc, 'MaskedPaths', 'maskedPaths'),
     ...pathList(hc, 'ReadonlyPaths', 'readonlyPaths'),
+    links: parseLinks(hc),
   };
+}
+
+/** HostConfig.Links: "name" or "name:alias" (the alias defaults to the name), dockerd's text for other forms. */
+function parseLinks(hc: Json): { name: string; alias: string }[] {
+  return stringListField(hc, 'Links', 'HostConfig.Links').map((link) => {
+    const parts = link.split(':');
+    if (parts.length > 2 || parts.some((x) => x === '')) throw badRequest(`invalid link format: ${link}`);
+    const name = parts[0].replace(/^\//, '');
+    return { name, alias: (parts[1] ?? name).replace(/^\//, '') };
+  });
 }
 
 /** null/absent = Docker's defaults (the key left out); a list, even [], replaces them. */
