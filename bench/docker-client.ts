@@ -156,6 +156,34 @@ export class DockerClient {
   }
 
   /**
+   * GET /events with `query` (already encoded), streamed: `onEvent` gets
+   * every JSON object as it arrives (the engines write one per line).
+   * Resolves once the response headers are in (the subscription is live);
+   * `close()` ends it.
+   */
+  subscribeEvents(query: string, onEvent: (e: Record<string, unknown>) => void): Promise<{ close(): void }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request({ socketPath: this.socket, agent: false, method: 'GET', path: `${API}/events${query}`, headers: { Host: 'docker' } }, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          return reject(new ApiError(res.statusCode ?? 0, 'GET', 'events', ''));
+        }
+        let pending = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          const parts = (pending + c).split('\n');
+          pending = parts.pop()!;
+          for (const line of parts) if (line.trim()) onEvent(JSON.parse(line) as Record<string, unknown>);
+        });
+        res.on('error', () => undefined); // close() aborts the response
+        resolve({ close: () => req.destroy() });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  /**
    * exec create + attached start (stdout/stderr, no TTY) + inspect.
    * Resolves 'unsupported' when the engine answers exec create with 404/501.
    */

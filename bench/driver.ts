@@ -71,6 +71,13 @@ export class ApiDriver implements Driver {
     return id;
   }
 
+  /** Creates a container with `extra` fields merged into the usual create body (e.g. a Healthcheck). */
+  async createWith(cmd: string[], extra: Record<string, unknown>): Promise<string> {
+    const id = await this.client.create({ ...createBody(this.image, cmd, { [BENCH_LABEL]: this.runId }), ...extra });
+    this.live.add(id);
+    return id;
+  }
+
   start(id: string): Promise<void> {
     return this.client.start(id);
   }

@@ -27,6 +27,9 @@ import { parallelScenario } from './scenarios/parallel.js';
 import { pullScenario } from './scenarios/pull.js';
 import { soakScenario } from './scenarios/soak.js';
 import { buildScenario } from './scenarios/build.js';
+import { eventsScenario } from './scenarios/events.js';
+import { healthScenario } from './scenarios/health.js';
+import { statsScenario } from './scenarios/stats.js';
 import { measureStartup } from './scenarios/startup.js';
 import type { Scenario, Target } from './scenarios/types.js';
 
@@ -45,6 +48,9 @@ const ALL = [
   'exec',
   'pull',
   'build',
+  'events',
+  'health',
+  'stats',
   'memory',
   'startup',
 ];
@@ -243,6 +249,9 @@ async function main(): Promise<void> {
     only.has('pull') && pullScenario(),
     only.has('soak') && soakScenario(Number(opt['soak-lifecycles'])),
     only.has('build') && buildScenario(),
+    only.has('events') && eventsScenario(10, 8, 10),
+    only.has('health') && healthScenario(),
+    only.has('stats') && statsScenario(),
   ].filter((s): s is Scenario => Boolean(s));
   for (const s of scenarios) await runScenario(s, targets);
   if (only.has('memory')) memory(targets, 'after runs');

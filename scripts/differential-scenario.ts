@@ -55,6 +55,7 @@ function containers(): Step[] {
     { name: 'list running', method: 'GET', path: `/containers/json?filters=${enc({ label: ['difftool'] })}` },
     { name: 'top', method: 'GET', path: `/containers/${P}-a/top` },
     { name: 'top: bad ps args', method: 'GET', path: `/containers/${P}-a/top?ps_args=--nosuch` },
+    ...observe(),
     { name: 'logs', method: 'GET', path: `/containers/${P}-a/logs?stdout=1&stderr=1`, stream: true },
     { name: 'logs: no stream chosen', method: 'GET', path: `/containers/${P}-a/logs` },
     { name: 'pause', method: 'POST', path: `/containers/${P}-a/pause` },
@@ -104,6 +105,36 @@ function execSteps(): Step[] {
     { name: 'exec start: missing binary', method: 'POST', path: '/exec/{bad}/start', body: { Detach: true } },
     { name: 'exec inspect: missing', method: 'GET', path: '/exec/nosuch/json' },
     { name: 'exec resize: missing', method: 'POST', path: '/exec/nosuch/resize?h=10&w=10' },
+  ];
+}
+
+/** Stats, update, health, system df and the events endpoint's refusals (a live events stream never ends: not compared). */
+function observe(): Step[] {
+  const healthy = { ...run('h'), Healthcheck: { Test: ['CMD', 'true'], Interval: 200_000_000, Retries: 2 } };
+  return [
+    { name: 'stats one-shot', method: 'GET', path: `/containers/${P}-a/stats?stream=0&one-shot=1` },
+    { name: 'stats stream=0', method: 'GET', path: `/containers/${P}-a/stats?stream=0` },
+    { name: 'stats: stream and one-shot', method: 'GET', path: `/containers/${P}-a/stats?stream=1&one-shot=1` },
+    { name: 'stats: missing', method: 'GET', path: `/containers/${P}-nosuch/stats?stream=0` },
+    {
+      name: 'update',
+      method: 'POST',
+      path: `/containers/${P}-a/update`,
+      body: { CpuShares: 512, PidsLimit: 50, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } },
+    },
+    { name: 'update: bad restart policy', method: 'POST', path: `/containers/${P}-a/update`, body: { RestartPolicy: { Name: 'sometimes' } } },
+    { name: 'update: missing', method: 'POST', path: `/containers/${P}-nosuch/update`, body: { CpuShares: 512 } },
+    { name: 'inspect updated', method: 'GET', path: `/containers/${P}-a/json` },
+    { name: 'create with health check', method: 'POST', path: `/containers/create?name=${P}-h`, body: healthy },
+    { name: 'start with health check', method: 'POST', path: `/containers/${P}-h/start` },
+    { name: 'inspect healthy', method: 'GET', path: `/containers/${P}-h/json`, delayMs: 1500 },
+    { name: 'list: health filter', method: 'GET', path: `/containers/json?filters=${enc({ health: ['healthy'], label: ['difftool'] })}` },
+    { name: 'list: bad health filter', method: 'GET', path: `/containers/json?filters=${enc({ health: ['wobbly'] })}` },
+    { name: 'remove with health check', method: 'DELETE', path: `/containers/${P}-h?force=1` },
+    { name: 'system df', method: 'GET', path: '/system/df' },
+    { name: 'events: bad filter', method: 'GET', path: `/events?until=1&filters=${enc({ nosuch: ['x'] })}` },
+    { name: 'events: bad since', method: 'GET', path: '/events?since=yesterday&until=1' },
+    { name: 'events: finished range', method: 'GET', path: '/events?since=1&until=2', stream: true },
   ];
 }
 

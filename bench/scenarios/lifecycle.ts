@@ -44,10 +44,14 @@ export function daemonCpu(t: Target): () => number {
   return () => engineCpuMs(pid) - before;
 }
 
-/** One create → start → wait → remove of `true`; the milliseconds of each step. Throws on a non-zero exit. */
-export async function oneLifecycle(t: Target, networkMode?: string): Promise<Record<(typeof STEPS)[number], number>> {
+/**
+ * One create → start → wait → remove of `true`; the milliseconds of each
+ * step. Throws on a non-zero exit. `onCreate` learns the id as soon as create answers.
+ */
+export async function oneLifecycle(t: Target, networkMode?: string, onCreate?: (id: string) => void): Promise<Record<(typeof STEPS)[number], number>> {
   let t0 = process.hrtime.bigint();
   const id = await t.driver.create(['true'], networkMode ? { networkMode } : undefined);
+  onCreate?.(id);
   const create = msSince(t0);
   t0 = process.hrtime.bigint();
   await t.driver.start(id);

@@ -10,6 +10,7 @@ import { toContainerInspect } from '../../src/server/wire/containers.js';
 import { execInspectJson } from '../../src/server/wire/exec.js';
 import { toImageInspect } from '../../src/server/wire/images.js';
 import { toInfo, toVersion } from '../../src/server/wire/system.js';
+import { toUpdateResponse } from '../../src/server/wire/update-body.js';
 import { compareAnswers, grouped, shapeDiff, type Difference } from '../../scripts/differential.js';
 import { deliberateReason } from '../../scripts/differential-known.js';
 import { FakeEngine, sampleContainer, sampleImage } from './fake-engine.js';
@@ -97,4 +98,9 @@ test('differential: status, shape and message differences; IDs in messages are n
   );
   assert.match(deliberateReason({ step: 'unpause again', path: 'status', dockerd: '500', berthd: '409' }) ?? '', /409/);
   assert.equal(deliberateReason({ step: 'ping', path: 'status', dockerd: '200', berthd: '500' }), undefined);
+});
+
+test('update answers Warnings null without warnings, the list with them (dockerd)', () => {
+  assert.deepEqual(toUpdateResponse([]), { Warnings: null });
+  assert.deepEqual(toUpdateResponse(['w']), { Warnings: ['w'] });
 });

@@ -30,7 +30,7 @@ export function toUpdateOptions(body: unknown): ContainerUpdateOptions {
   };
 }
 
-/** The answer of POST /containers/{id}/update. */
-export function toUpdateResponse(warnings: string[]): { Warnings: string[] } {
-  return { Warnings: warnings };
+/** The answer of POST /containers/{id}/update; Warnings is null when there are none, as dockerd's nil slice. */
+export function toUpdateResponse(warnings: string[]): { Warnings: string[] | null } {
+  return { Warnings: warnings.length > 0 ? warnings : null };
 }
