@@ -57,13 +57,14 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     imageVolumes: image.config.volumes,
     volumesFrom,
   });
+  const networkMode = ctx.networks.normalizeMode(opts.spec.networkMode);
   const spec: ContainerSpec = {
-    ...assembleSpec(opts, image, id, plan.mounts, ctx.networks.normalizeMode(opts.spec.networkMode)),
+    ...assembleSpec(opts, image, id, plan.mounts, networkMode),
     ...namespaces,
     // dockerd records the daemon's default size when the create leaves it 0.
     shmSize: opts.spec.shmSize || ctx.settings.shmSize,
     runtime: checkRuntime(ctx, opts.spec.runtime ?? ''),
-    links: resolveLinks(ctx, opts.spec.links ?? [], ctx.networks.normalizeMode(opts.spec.networkMode)),
+    links: resolveLinks(ctx, opts.spec.links ?? [], networkMode),
   };
   const dir = ctx.paths.containerDir(id);
   try {
