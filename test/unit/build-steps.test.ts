@@ -81,7 +81,16 @@ function contextTar(tmp: string, name: string, files: Record<string, string>): B
   return execFileSync('tar', ['-C', dir, '-c', '.']);
 }
 
-const CONTEXT = { 'a.txt': 'a', 'b.txt': 'b', 'd/sub/f': 'f', 'd/skip.log': 'no', 'd/ln': '->sub/f', '.dockerignore': 'd/*.log\n', Dockerfile: 'FROM x\n' };
+const CONTEXT = {
+  'a.txt': 'a',
+  'b.txt': 'b',
+  'd/sub/f': 'f',
+  'd/sub/deep.tmp': 'nested, ignored',
+  'd/skip.log': 'no',
+  'd/ln': '->sub/f',
+  '.dockerignore': 'd/*.log\n**/*.tmp\n',
+  Dockerfile: 'FROM x\n',
+};
 
 test('COPY sources and copying: files, dir contents, globs, .dockerignore', async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-copy-'));
@@ -110,6 +119,16 @@ test('COPY sources and copying: files, dir contents, globs, .dockerignore', asyn
       const dir = onDisk(await resolveSources(ctx.tree, null, ['d'], 'COPY', ctx.ignored));
       await copyInto(root, dir, destinationOf('/dd', ''), { owner: { uid: 0, gid: 0 }, extractArchives: false, ignored: ctx.ignored });
       assert.deepEqual(fs.readdirSync(path.join(root, 'dd')).sort(), ['ln', 'sub'], 'contents of d, without the ignored file');
+      assert.deepEqual(fs.readdirSync(path.join(root, 'dd/sub')), ['f'], 'ignored deeper down too');
+      assert.equal(fs.readlinkSync(path.join(root, 'dd/ln')), 'sub/f', 'a symlink inside a directory stays a symlink');
+      for (const p of ['sub', 'sub/f']) {
+        const [from, to] = [fs.statSync(path.join(croot, 'd', p)), fs.statSync(path.join(root, 'dd', p))];
+        assert.deepEqual([to.mode, Math.round(to.mtimeMs), to.uid], [from.mode, Math.round(from.mtimeMs), 0], `${p}: mode, time and owner`);
+      }
+      fs.chmodSync(path.join(croot, 'd/sub/f'), 0o4750);
+      await copyInto(root, dir, destinationOf('/dd', ''), { owner: { uid: 1234, gid: 5678 }, extractArchives: false, ignored: ctx.ignored });
+      const again = fs.statSync(path.join(root, 'dd/sub/f'));
+      assert.deepEqual([again.mode & 0o7777, again.uid, again.gid], [0o4750, 1234, 5678], 'copied again over itself: setuid kept after the chown');
       await copyInto(root, [onDisk(globbed)[0]], destinationOf('/renamed', ''), { owner: { uid: 0, gid: 0 }, extractArchives: false });
       assert.equal(fs.readFileSync(path.join(root, 'renamed'), 'utf8'), 'a');
       await assert.rejects(
