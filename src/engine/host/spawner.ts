@@ -31,22 +31,26 @@ export type { ConmonReply, RunReply } from './spawn-protocol.js';
 const HELPER = fileURLToPath(new URL('./spawn-helper.js', import.meta.url));
 /** A young generation of 1 MiB: the helper allocates little, and a smaller heap makes its forks cheaper. */
 const HELPER_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=32'];
+/** An idle helper is let go after this long: an idle berthd keeps no second node process resident. */
+const IDLE_EXIT_MS = 30_000;
 
 type Pending = Map<number, { resolve: (r: HelperReply) => void; reject: (e: Error) => void; what: string }>;
 
 class Spawner {
   #child: ChildProcess | undefined;
+  /** The requests awaiting an answer from #child. */
+  #pending: Pending = new Map();
+  #nextId = 1;
+  #idleTimer: NodeJS.Timeout | undefined;
 
   /** The running helper's pid, if one runs. */
   get pid(): number | undefined {
     return this.#child?.connected ? this.#child.pid : undefined;
   }
 
-  #pending: Pending = new Map();
-  #nextId = 1;
-
   /** Sends one request; resolves to its reply (R: the reply type of that request's op). */
   request<R extends HelperReply>(req: Omit<RunRequest, 'id'> | Omit<ConmonRequest, 'id'>): Promise<R> {
+    clearTimeout(this.#idleTimer);
     const child = this.#ensure();
     const pending = this.#pending;
     const id = this.#nextId++;
@@ -85,9 +89,21 @@ class Spawner {
     const entry = pending.get(id);
     if (!entry) return;
     pending.delete(id);
-    if (pending.size === 0) this.#child?.channel?.unref();
+    if (pending.size === 0 && pending === this.#pending) this.#idle();
     if (reply) entry.resolve(reply);
     else entry.reject(err!);
+  }
+
+  /** Nothing awaited: the channel no longer keeps berthd alive, and the helper goes if nothing comes. */
+  #idle(): void {
+    const child = this.#child;
+    child?.channel?.unref();
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      // Disconnecting makes the helper exit (spawn-helper.ts); the next request starts another.
+      if (this.#child === child && child?.connected) child.disconnect();
+    }, IDLE_EXIT_MS);
+    this.#idleTimer.unref();
   }
 
   /** The helper is gone: whatever it was running has an unknown outcome. */
