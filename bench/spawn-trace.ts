@@ -1,8 +1,8 @@
 /**
  * Preloaded into a berthd under measurement (`node --import …/spawn-trace.js`)
  * when BERTH_BENCH_SPAWN_LOG names a file: every child process the daemon
- * starts (spawn, execFile, their sync forms) is appended there as one JSON
- * line {t, cmd, args}. Used to count binary invocations per lifecycle; does
+ * starts (spawn, execFile, their sync forms), itself or through its spawn
+ * helper, is appended there as one JSON line {t, cmd, args}. Used to count binary invocations per lifecycle; does
  * nothing without the variable.
  */
 import cp from 'node:child_process';
@@ -23,6 +23,9 @@ function wrap(name: 'spawn' | 'execFile' | 'spawnSync' | 'execFileSync' | 'exec'
 }
 
 if (file) {
+  // berthd's spawn helper (src/engine/host/spawn-helper.ts) is a node process that inherits the
+  // environment: it preloads this module too, so the programs it starts are logged as well.
+  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${import.meta.url}`.trim();
   for (const name of ['spawn', 'execFile', 'spawnSync', 'execFileSync', 'exec', 'execSync'] as const) wrap(name);
   // ESM named imports of node:child_process are live bindings; make them see the wrappers.
   syncBuiltinESMExports();

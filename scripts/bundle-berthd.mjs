@@ -25,3 +25,17 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+// berthd's spawn helper (src/engine/host/spawner.ts) runs as its own node
+// process, found beside the module that starts it: beside dist/berthd.mjs
+// here, as beside dist/src/engine/host/spawner.js in tsc's output.
+await build({
+  entryPoints: [join(root, 'dist', 'src', 'engine', 'host', 'spawn-helper.js')],
+  outfile: join(root, 'dist', 'spawn-helper.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  legalComments: 'none',
+  logLevel: 'warning',
+});

@@ -184,6 +184,7 @@ export const RUNTIME = {
 /** Host programs berth runs (engine/host/). */
 export const HOST = {
   BERTH_HOST_NO_BINARY: { kind: 'system', description: 'A host program berth needs is not installed, or a configured path is not executable.' },
+  BERTH_HOST_SPAWN_HELPER: { kind: 'system', description: "berthd's spawn helper could not be reached or exited while a program it started ran." },
 } as const satisfies Block;
 
 /** The daemon itself. */

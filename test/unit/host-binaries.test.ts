@@ -11,6 +11,7 @@ import path from 'node:path';
 import { isEngineError } from '../../src/engine/errors.js';
 import { missingBinaryMessage, resolveBinary } from '../../src/engine/host/binaries.js';
 import { buildMountArgs, buildUmountArgs } from '../../src/engine/host/mount.js';
+import { runFailureText } from '../../src/engine/host/spawner.js';
 import { buildTarCreateArgs, buildTarExtractArgs } from '../../src/engine/host/tar.js';
 import { buildPsArgs } from '../../src/engine/containers/top.js';
 import { upperTarArgs } from '../../src/engine/containers/commit.js';
@@ -131,4 +132,14 @@ test('ps argv: default -ef, words split, anything but option characters refused'
       bad,
     );
   }
+});
+
+test('runFailureText: stderr first, then why the program did not end well', () => {
+  const base = { id: 1, exitCode: 1, signal: null, stdout: '', stderr: '', timedOut: false };
+  assert.equal(runFailureText('mount', { ...base, stderr: ' mount: busy\n' }), 'mount: busy');
+  assert.equal(runFailureText('mount', { ...base, exitCode: null, failure: 'spawn ENOENT' }), 'mount: spawn ENOENT');
+  assert.equal(runFailureText('umount', { ...base, exitCode: null, signal: 'SIGKILL', timedOut: true }), 'umount timed out');
+  assert.equal(runFailureText('umount', { ...base, exitCode: null, signal: 'SIGTERM' }), 'umount was killed with SIGTERM');
+  assert.equal(runFailureText('umount', { ...base, exitCode: 32 }), 'umount failed with exit code 32');
+  assert.equal(runFailureText('umount', { ...base, exitCode: 0 }), '');
 });

@@ -1,12 +1,12 @@
 /**
  * mount(8) and umount(8) (util-linux), the one way berth mounts and
  * unmounts a filesystem: argv from pure builders, the binary from
- * ./binaries.ts, run through execa-on-demand with a timeout. Callers decide
+ * ./binaries.ts, run through the spawn helper (spawner.ts) with a timeout. Callers decide
  * what a failure means (see images/rootfs.ts for the overlay mounts).
  */
 import path from 'node:path';
-import { execa } from '../execa-on-demand.js';
 import { hostTool } from './binaries.js';
+import { runFailureText, runHost } from './spawner.js';
 
 const MOUNT_TIMEOUT_MS = 30_000;
 
@@ -37,7 +37,7 @@ export function buildUmountArgs(target: string): string[] {
 /** How a mount or umount run ended: ok, or the tool's message. */
 interface HostRun {
   ok: boolean;
-  /** stderr (trimmed), or execa's short message when there is none. */
+  /** stderr (trimmed), or a short account of the failure when there is none. */
   message: string;
 }
 
@@ -51,21 +51,21 @@ export async function privateBindMount(dir: string): Promise<HostRun> {
     ['--bind', dir, dir],
     ['--make-private', dir],
   ]) {
-    const res = await execa(hostTool('mount'), args, { reject: false, timeout: MOUNT_TIMEOUT_MS });
-    if (res.exitCode !== 0) return { ok: false, message: `mount ${args.join(' ')}: ${String(res.stderr).trim() || (res.shortMessage ?? '')}` };
+    const res = await runHost(hostTool('mount'), args, { timeoutMs: MOUNT_TIMEOUT_MS });
+    if (res.exitCode !== 0) return { ok: false, message: `mount ${args.join(' ')}: ${runFailureText('mount', res)}` };
   }
   return { ok: true, message: '' };
 }
 
 /** Runs mount(8) with `cwd` as its working directory (relative overlay lower dirs resolve against it). */
 export async function mountFs(m: FsMount, cwd?: string): Promise<HostRun> {
-  const res = await execa(hostTool('mount'), buildMountArgs(m), { cwd, reject: false, timeout: MOUNT_TIMEOUT_MS });
-  return { ok: res.exitCode === 0, message: String(res.stderr).trim() || (res.shortMessage ?? '') };
+  const res = await runHost(hostTool('mount'), buildMountArgs(m), { cwd, timeoutMs: MOUNT_TIMEOUT_MS });
+  return { ok: res.exitCode === 0, message: runFailureText('mount', res) };
 }
 
 /** Runs umount(8) on `target` (`lazy`: detach now, clean up when no longer busy). */
 export async function umountFs(target: string, opts: { lazy?: boolean } = {}): Promise<HostRun> {
   const args = opts.lazy ? ['-l', ...buildUmountArgs(target)] : buildUmountArgs(target);
-  const res = await execa(hostTool('umount'), args, { reject: false, timeout: MOUNT_TIMEOUT_MS });
-  return { ok: res.exitCode === 0, message: String(res.stderr).trim() || (res.shortMessage ?? '') };
+  const res = await runHost(hostTool('umount'), args, { timeoutMs: MOUNT_TIMEOUT_MS });
+  return { ok: res.exitCode === 0, message: runFailureText('umount', res) };
 }

@@ -9,11 +9,10 @@
  * byte on the start pipe, forks, and writes one JSON line on the sync pipe:
  * {"data": <pid>} or {"data": -1, "message": "..."}.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
 import { EngineError } from '../errors.js';
+import { runConmon, type ConmonReply } from '../host/spawner.js';
 import { runtimeMessage } from './runtime-errors.js';
 
 export interface ConmonArgsInput {
@@ -143,40 +142,27 @@ export interface ConmonStarted {
 const CREATE_TIMEOUT_MS = 60_000;
 
 /**
- * Spawns conmon, releases it through the start pipe and waits for the sync
- * message. On failure throws an EngineError carrying the runtime's message;
- * the caller must `runtime.delete(id)` to clean up what runc left.
+ * Spawns conmon (through berthd's spawn helper, host/spawner.ts), releases
+ * it through the start pipe and waits for the sync message. On failure
+ * throws an EngineError carrying the runtime's message; the caller must
+ * `runtime.delete(id)` to clean up what runc left.
  */
 export async function startConmon(conmonPath: string, input: ConmonArgsInput): Promise<ConmonStarted> {
   const files = conmonFiles(input.bundleDir);
   await fs.rm(files.runtimeLog, { force: true });
-  const child = spawn(conmonPath, buildConmonArgs(input), {
+  const reply = await runConmon(conmonPath, buildConmonArgs(input), {
     cwd: input.bundleDir, // conmon writes some files (an `oom` marker) relative to its cwd: keep them in the bundle
-    stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
-    detached: true,
+    timeoutMs: CREATE_TIMEOUT_MS,
   });
-  const sync = child.stdio[3] as Readable;
-  const start = child.stdio[4] as Writable;
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.on('error', () => {});
-  try {
-    start.write(Buffer.from([0]));
-    const message = await readSyncMessage(sync, child, () => stderr);
-    if (typeof message.data !== 'number' || message.data < 0) {
-      const fromLog = await fs.readFile(files.runtimeLog, 'utf8').catch(() => '');
-      const text = `OCI runtime create failed: ${runtimeMessage(fromLog) || message.message || stderr.trim() || 'conmon failed to create the container'}`;
-      throw new EngineError('system', 'BERTH_RUNTIME_CREATE_FAILED', text);
-    }
-    const conmonPid = Number((await fs.readFile(files.conmonPidFile, 'utf8')).trim());
-    return { pid: message.data, conmonPid };
-  } finally {
-    sync.destroy();
-    start.destroy();
-    child.stderr?.destroy();
-    child.unref();
+  const message = syncMessage(reply);
+  if (typeof message.data !== 'number' || message.data < 0) {
+    const fromLog = await fs.readFile(files.runtimeLog, 'utf8').catch(() => '');
+    const text = `OCI runtime create failed: ${runtimeMessage(fromLog) || message.message || reply.stderr.trim() || 'conmon failed to create the container'}`;
+    throw new EngineError('system', 'BERTH_RUNTIME_CREATE_FAILED', text);
   }
+  const conmonPid = Number((await fs.readFile(files.conmonPidFile, 'utf8')).trim());
+  return { pid: message.data, conmonPid };
 }
 
 interface SyncMessage {
@@ -184,41 +170,17 @@ interface SyncMessage {
   message?: string;
 }
 
-function readSyncMessage(sync: Readable, child: ReturnType<typeof spawn>, stderr: () => string): Promise<SyncMessage> {
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const timer = setTimeout(
-      () => fail(new EngineError('system', 'BERTH_CONMON_TIMEOUT', `conmon did not answer within ${CREATE_TIMEOUT_MS / 1000}s`)),
-      CREATE_TIMEOUT_MS,
-    );
-    const done = () => {
-      clearTimeout(timer);
-      sync.off('data', onData);
-      sync.off('end', onEnd);
-    };
-    const fail = (err: Error) => {
-      done();
-      reject(err);
-    };
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const newline = buffered.indexOf('\n');
-      if (newline < 0) return;
-      done();
-      try {
-        resolve(JSON.parse(buffered.slice(0, newline)) as SyncMessage);
-      } catch (err) {
-        reject(new EngineError('system', 'BERTH_CONMON_PROTOCOL', `unreadable message from conmon: ${buffered}`, { cause: err }));
-      }
-    };
-    const onEnd = () => {
-      // conmon closed the pipe without a message: it failed before forking.
-      setTimeout(
-        () => fail(new EngineError('system', 'BERTH_CONMON_FAILED', stderr().trim() || `conmon exited (${child.exitCode ?? 'unknown'}) without reporting`)),
-        20,
-      );
-    };
-    sync.on('data', onData);
-    sync.on('end', onEnd);
-  });
+/** conmon's sync message from the helper's reply; throws when there is none. */
+function syncMessage(reply: ConmonReply): SyncMessage {
+  if (reply.timedOut) throw new EngineError('system', 'BERTH_CONMON_TIMEOUT', `conmon did not answer within ${CREATE_TIMEOUT_MS / 1000}s`);
+  if (reply.line === undefined) {
+    // conmon closed the pipe without a message: it failed before forking.
+    const why = reply.stderr.trim() || reply.failure || `conmon exited (${reply.exitCode ?? 'unknown'}) without reporting`;
+    throw new EngineError('system', 'BERTH_CONMON_FAILED', why);
+  }
+  try {
+    return JSON.parse(reply.line) as SyncMessage;
+  } catch (err) {
+    throw new EngineError('system', 'BERTH_CONMON_PROTOCOL', `unreadable message from conmon: ${reply.line}`, { cause: err });
+  }
 }

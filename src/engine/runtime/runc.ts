@@ -1,10 +1,11 @@
 /**
  * The OCI runtime's verbs (runc or a compatible binary). Thin: no state
  * logic; every call has a timeout and its stderr is classified into an
- * EngineError. `create` is not here: conmon runs it (see conmon.ts).
+ * EngineError. `create` is not here: conmon runs it (see conmon.ts). The
+ * verbs run through berthd's spawn helper (host/spawner.ts).
  */
 import fs from 'node:fs/promises';
-import { execa } from '../execa-on-demand.js';
+import { runHost } from '../host/spawner.js';
 import type { OciResources } from './oci-types.js';
 import { classifyRuntimeError } from './runtime-errors.js';
 
@@ -74,16 +75,12 @@ export class OciRuntime {
   }
 
   async #run(args: string[], input?: string): Promise<string> {
-    const result = await execa(this.path, ['--root', this.root, ...args], {
-      timeout: CALL_TIMEOUT_MS,
-      reject: false,
-      ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
-    });
+    const result = await runHost(this.path, ['--root', this.root, ...args], { timeoutMs: CALL_TIMEOUT_MS, input });
     if (result.exitCode !== 0 || result.timedOut) {
-      const detail = result.timedOut ? `timed out after ${CALL_TIMEOUT_MS} ms` : String(result.stderr || result.stdout).trim();
+      const detail = result.timedOut ? `timed out after ${CALL_TIMEOUT_MS} ms` : (result.stderr || result.stdout || (result.failure ?? '')).trim();
       throw classifyRuntimeError(`${args[0]}`, detail);
     }
-    return String(result.stdout);
+    return result.stdout;
   }
 }
 

@@ -1,0 +1,121 @@
+/**
+ * berthd's spawn helper: a small long-lived node process that starts the
+ * short-lived host programs of a container's lifecycle (mount, umount, the
+ * OCI runtime's verbs, conmon) on berthd's behalf. Forking copies the
+ * page tables of the process that forks, and Node forks synchronously on
+ * its event loop: from berthd (~100 MiB) a spawn costs about twice what it
+ * costs from this process, which loads nothing but node's builtins.
+ *
+ * Started by spawner.ts with an IPC channel; exits when the channel closes
+ * (berthd died or let it go). The programs it started are not tied to it:
+ * a run in progress when it dies finishes on its own (berthd reports the
+ * outcome as unknown), and conmon double-forks, so containers never depend
+ * on this process.
+ *
+ * This file imports only node builtins and types: its RSS is what makes it
+ * cheap. The messages are in spawn-protocol.ts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import type { ConmonReply, ConmonRequest, HelperReply, HelperRequest, RunReply, RunRequest } from './spawn-protocol.js';
+
+/** Output kept per stream of a run; runc's and mount's messages are far shorter. */
+const MAX_OUTPUT = 1 << 20;
+/** After conmon closed the sync pipe without a message: time for its exit status to arrive. */
+const CONMON_EXIT_GRACE_MS = 20;
+
+function send(reply: HelperReply): void {
+  process.send?.(reply);
+}
+
+/** Runs `file args` to its end; stdout and stderr are collected as text. */
+function run(req: RunRequest): void {
+  const reply: RunReply = { id: req.id, exitCode: null, signal: null, stdout: '', stderr: '', timedOut: false };
+  let child: ChildProcess;
+  try {
+    child = spawn(req.file, req.args, { cwd: req.cwd, stdio: [req.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  } catch (err) {
+    send({ ...reply, failure: (err as Error).message });
+    return;
+  }
+  collect(
+    child.stdout,
+    (s) => (reply.stdout += s),
+    () => reply.stdout.length,
+  );
+  collect(
+    child.stderr,
+    (s) => (reply.stderr += s),
+    () => reply.stderr.length,
+  );
+  if (req.input !== undefined) child.stdin?.end(req.input);
+  child.stdin?.on('error', () => {});
+  const timer = setTimeout(() => {
+    reply.timedOut = true;
+    child.kill('SIGKILL');
+  }, req.timeoutMs);
+  child.on('error', (err) => (reply.failure = err.message));
+  child.on('close', (code, signal) => {
+    clearTimeout(timer);
+    // A program that never started closes with its errno as the code.
+    send({ ...reply, exitCode: reply.failure === undefined ? code : null, signal });
+  });
+}
+
+function collect(stream: Readable | null, append: (s: string) => void, length: () => number): void {
+  stream?.setEncoding('utf8');
+  stream?.on('data', (s: string) => {
+    if (length() < MAX_OUTPUT) append(s);
+  });
+}
+
+/**
+ * conmon's handshake (conmon.ts): fds 3 (sync) and 4 (start) are pipes;
+ * one byte on the start pipe releases conmon, which forks and writes one
+ * JSON line on the sync pipe. The line is passed back unparsed.
+ */
+function conmon(req: ConmonRequest): void {
+  const reply: ConmonReply = { id: req.id, stderr: '', exitCode: null };
+  let child: ChildProcess;
+  try {
+    child = spawn(req.file, req.args, { cwd: req.cwd, env: req.env, detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+  } catch (err) {
+    send({ ...reply, failure: (err as Error).message });
+    return;
+  }
+  const sync = child.stdio[3] as Readable;
+  const start = child.stdio[4] as Writable;
+  let buffered = '';
+  let answered = false;
+  const finish = (extra: Partial<ConmonReply>) => {
+    if (answered) return;
+    answered = true;
+    clearTimeout(timer);
+    sync.destroy();
+    start.destroy();
+    child.stderr?.destroy();
+    child.unref();
+    send({ ...reply, exitCode: child.exitCode, ...extra });
+  };
+  const timer = setTimeout(() => finish({ timedOut: true }), req.timeoutMs);
+  collect(
+    child.stderr,
+    (s) => (reply.stderr += s),
+    () => reply.stderr.length,
+  );
+  child.on('error', (err) => finish({ failure: err.message }));
+  start.on('error', () => {});
+  sync.setEncoding('utf8');
+  sync.on('data', (s: string) => {
+    buffered += s;
+    const newline = buffered.indexOf('\n');
+    if (newline >= 0) finish({ line: buffered.slice(0, newline) });
+  });
+  // conmon closed the pipe without a message: it failed before forking.
+  sync.on('end', () => setTimeout(() => finish({}), CONMON_EXIT_GRACE_MS));
+  start.write(Buffer.from([0]));
+}
+
+process.on('message', (req: HelperRequest) => (req.op === 'conmon' ? conmon(req) : run(req)));
+// berthd is gone (or let this process go): nothing is left to answer.
+process.on('disconnect', () => process.exit(0));
