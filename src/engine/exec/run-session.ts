@@ -7,7 +7,7 @@
  * exec right after its stream closed sees the exit code.
  */
 import fs from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { AttachSession, ExecStartOptions, OutputChunk } from '../api.js';
@@ -22,6 +22,7 @@ import type { OciSpec } from '../runtime/oci-types.js';
 import { runtimeMessage, startFailureExitCode } from '../runtime/runtime-errors.js';
 import { execFiles } from './conmon-exec.js';
 import { buildExecProcess } from './process-spec.js';
+import { stepTrace, type StepTrace } from './step-trace.js';
 import type { ExecSession } from './types.js';
 import { faultPoint } from '../fault.js';
 
@@ -62,8 +63,10 @@ export async function runSession(
 ): Promise<AttachSession | null> {
   const tty = session.opts.tty;
   const attached = !opts.detach;
+  const trace = stepTrace(ctx.log, session.id);
   try {
-    await fs.mkdir(execFiles(session.bundleDir).exitDir, { recursive: true, mode: 0o700 });
+    // Two mkdir calls: synchronously, a thread-pool round trip costs more than the calls themselves.
+    mkdirSync(execFiles(session.bundleDir).exitDir, { recursive: true, mode: 0o700 });
     // conmon starts up while the spec is written: it reads the spec only after the second start byte.
     const conmon = ctx.runtime.exec({
       containerId: row.id,
@@ -75,11 +78,13 @@ export async function runSession(
       logLevel: ctx.settings.logLevel === 'debug' ? 'info' : ctx.settings.logLevel,
     });
     session.conmon = conmon;
+    trace.mark('conmon-spawned');
     faultPoint('exec.after-conmon');
     const specWritten = writeProcessSpec(ctx, row, session, opts);
     specWritten.catch(() => {}); // awaited below; a handshake failure must not leave it unhandled
     conmon.release();
     const ready = await conmon.attach.next(HANDSHAKE_TIMEOUT_MS, 'the attach socket');
+    trace.mark('attach-ready');
     if (typeof ready.data !== 'number' || ready.data < 0)
       throw systemError('BERTH_EXEC_ATTACH', ready.message || conmon.stderr().trim() || 'conmon could not set up the attach socket');
     await specWritten;
@@ -87,14 +92,16 @@ export async function runSession(
       session.socket = await AttachSocket.connect(session.bundleDir, {
         onOverflow: () => ctx.log.warn({ exec: session.id }, 'exec client too slow: disconnected'),
       });
+    trace.mark('connected');
     conmon.release();
     const started = await conmon.sync.next(HANDSHAKE_TIMEOUT_MS, 'the exec pid');
+    trace.mark('pid');
     if (typeof started.data !== 'number' || started.data < 0) throw await startFailure(session, started.message);
     faultPoint('exec.after-pid');
     session.pid = started.data;
   } catch (err) {
     const failure = err instanceof EngineError ? err : systemError('BERTH_EXEC_START', (err as Error).message, err);
-    endSession(session, 126, onEnded);
+    endSession(session, 126, onEnded, trace);
     if (!attached) throw failure;
     return failedSession(tty, failure.message);
   }
@@ -106,14 +113,16 @@ export async function runSession(
       () => -1,
     )
     .then(async (code) => {
+      trace.mark('exit-reported');
       // The exit report can be read before the last frames: closing the socket now would drop them.
       if (session.socket) await settled(session.socket.ended, SOCKET_DRAIN_MS);
       // conmon 2.1.6 can finish a fast process before it accepted our connection; its log still has the output.
       if (session.socket && session.socket.receivedBytes === 0) replay = await readExecLog(execFiles(session.bundleDir).log);
+      trace.mark('output-drained');
       // conmon reports the exit code just before it exits: a session is over (for inspect, and for
       // whoever counts processes) only once its monitor is gone too.
       await session.conmon?.sync.closed(CONMON_EXIT_MS);
-      endSession(session, code, onEnded);
+      endSession(session, code, onEnded, trace);
     });
   return attached ? attachedSession(session, exited, () => replay) : (void exited, null);
 }
@@ -152,9 +161,11 @@ async function writeProcessSpec(ctx: ContainerContext, row: Row, session: ExecSe
 /**
  * Stores the exit code and releases conmon's pipes. Idempotent. The
  * session directory is removed in the background: nothing reads it any
- * more, and the client's stream need not wait for a dozen unlinks.
+ * more, and the client's stream need not wait for a dozen unlinks. On the
+ * thread pool, not synchronously: an unlink can block for milliseconds
+ * (measured 9 ms per session on a filesystem mounted with `discard`).
  */
-function endSession(session: ExecSession, exitCode: number, onEnded: OnEnded): void {
+function endSession(session: ExecSession, exitCode: number, onEnded: OnEnded, trace: StepTrace): void {
   if (session.state === 'exited') return;
   session.state = 'exited';
   session.exitCode = exitCode;
@@ -164,6 +175,8 @@ function endSession(session: ExecSession, exitCode: number, onEnded: OnEnded): v
   // Frames already received stay readable; this only releases the fd.
   session.socket?.close();
   void fs.rm(session.bundleDir, { recursive: true, force: true }).catch(() => {});
+  trace.mark('ended');
+  trace.flush();
   onEnded(session);
 }
 
@@ -214,8 +227,10 @@ function attachedSession(session: ExecSession, exited: Promise<void>, replay: ()
   return { tty, output: output(), stdin, detach };
 }
 
-/** The session's k8s-file log as output chunks (F lines get their newline back). Missing file = none. */
+/** The session's k8s-file log as output chunks (F lines get their newline back). Missing or empty file = none. */
 export async function readExecLog(file: string): Promise<OutputChunk[]> {
+  // Usually empty (the socket carried everything, or there was no output): a stat costs less than a read.
+  if (!(statSync(file, { throwIfNoEntry: false })?.size ?? 0)) return [];
   const text = await fs.readFile(file).catch(() => Buffer.alloc(0));
   const out: OutputChunk[] = [];
   let start = 0;
