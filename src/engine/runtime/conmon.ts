@@ -9,7 +9,7 @@
  * byte on the start pipe, forks, and writes one JSON line on the sync pipe:
  * {"data": <pid>} or {"data": -1, "message": "..."}.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -158,6 +158,7 @@ export async function startConmon(conmonPath: string, input: ConmonArgsInput): P
   });
   const sync = child.stdio[3] as Readable;
   const start = child.stdio[4] as Writable;
+  const exited = processExit(child);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   child.on('error', () => {});
@@ -169,8 +170,7 @@ export async function startConmon(conmonPath: string, input: ConmonArgsInput): P
       const text = `OCI runtime create failed: ${runtimeMessage(fromLog) || message.message || stderr.trim() || 'conmon failed to create the container'}`;
       throw new EngineError('system', 'BERTH_RUNTIME_CREATE_FAILED', text);
     }
-    const conmonPid = Number((await fs.readFile(files.conmonPidFile, 'utf8')).trim());
-    return { pid: message.data, conmonPid };
+    return { pid: message.data, conmonPid: await readConmonPid(files.conmonPidFile, exited, () => stderr) };
   } finally {
     sync.destroy();
     start.destroy();
@@ -179,12 +179,40 @@ export async function startConmon(conmonPath: string, input: ConmonArgsInput): P
   }
 }
 
+/** Resolves with the exit code (null when killed by a signal) once `child` has exited. */
+function processExit(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+/**
+ * The daemonized conmon's pid. conmon forks after the start byte; the
+ * process berthd spawned writes the pid file (a temp file renamed into
+ * place) and exits, while its child runs `runc create` and sends the sync
+ * message. The two run concurrently, so under load the sync message can
+ * arrive before the file exists: the file is complete only once the spawned
+ * process has exited (podman waits for it the same way).
+ */
+async function readConmonPid(file: string, exited: Promise<number | null>, stderr: () => string): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CREATE_TIMEOUT_MS)));
+  const code = await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
+  if (code === 'timeout') throw new EngineError('system', 'BERTH_CONMON_TIMEOUT', `conmon did not exit within ${CREATE_TIMEOUT_MS / 1000}s`);
+  if (code !== 0) {
+    const why = stderr().trim() || `conmon exited with ${code ?? 'a signal'} before writing its pid file`;
+    throw new EngineError('system', 'BERTH_CONMON_FAILED', why);
+  }
+  return Number((await fs.readFile(file, 'utf8')).trim());
+}
+
 interface SyncMessage {
   data?: number;
   message?: string;
 }
 
-function readSyncMessage(sync: Readable, child: ReturnType<typeof spawn>, stderr: () => string): Promise<SyncMessage> {
+function readSyncMessage(sync: Readable, child: ChildProcess, stderr: () => string): Promise<SyncMessage> {
   return new Promise((resolve, reject) => {
     let buffered = '';
     const timer = setTimeout(
