@@ -64,7 +64,9 @@ function metaArgValues(plan: StagePlan, opts: BuildOptions, escape: string): Map
 async function prepare(deps: BuilderDeps, opts: BuildOptions): Promise<Prepared> {
   const tags = parseTags(opts.tags);
   const platform = buildPlatform(opts.platform);
-  const ctx = await extractContext(deps.buildRoot, opts.context);
+  const ctx = await extractContext(deps.buildRoot, opts.context, opts.dockerfile);
+  // Without the cache every COPY writes its files: extract while the first steps run.
+  if (opts.noCache) ctx.materialize().catch(() => {});
   try {
     const df = parseDockerfile(await readDockerfile(ctx, opts.dockerfile));
     const labels = Object.entries(opts.labels);

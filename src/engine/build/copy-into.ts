@@ -11,6 +11,7 @@
  * - ADD of a local tar (plain or gzip) is extracted into the destination.
  * Paths inside the root are resolved scoped to it (symlinks never lead out).
  */
+import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { invalid } from '../errors.js';
@@ -50,13 +51,6 @@ export async function mkdirInRoot(root: string, inner: string, owner: CopyOwner)
   return hostPath;
 }
 
-async function chownTree(p: string, owner: CopyOwner): Promise<void> {
-  await fs.lchown(p, owner.uid, owner.gid);
-  const st = await fs.lstat(p);
-  if (!st.isDirectory()) return;
-  for (const name of await fs.readdir(p)) await chownTree(path.join(p, name), owner);
-}
-
 /** Is `file` a tar archive berth can extract (plain tar, or gzip)? */
 export async function isLocalArchive(file: string): Promise<boolean> {
   const fh = await fs.open(file, 'r');
@@ -70,11 +64,77 @@ export async function isLocalArchive(file: string): Promise<boolean> {
   }
 }
 
-async function copyEntry(from: string, to: string, owner: CopyOwner): Promise<void> {
+/** File copies in flight at once: each is a few syscalls on the thread pool, so overlapping them hides their latency. */
+const COPY_CONCURRENCY = 16;
+
+/** At most `n` calls of the returned runner in flight. */
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async (fn) => {
+    if (active >= n) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** All of `items` at once; rejects with the first failure after all settled (nothing left running). */
+async function settleAll<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  const failed = (await Promise.allSettled(items.map(fn))).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** Owner, then mode (chown clears setuid/setgid), then times: as the source has them. */
+async function finishEntry(to: string, st: Stats, owner: CopyOwner): Promise<void> {
+  await fs.lchown(to, owner.uid, owner.gid);
+  await fs.chmod(to, st.mode & 0o7777);
+  await fs.utimes(to, st.atimeMs / 1000, st.mtimeMs / 1000);
+}
+
+interface CopyRun {
+  owner: CopyOwner;
+  limit: ReturnType<typeof limiter>;
+  /** .dockerignore of the context, by path relative to it; `rel` below is that path. */
+  ignored: ((rel: string) => boolean) | undefined;
+}
+
+/**
+ * Copies `from` to `to`, owned by `owner`, with its modes, times and
+ * symlinks as they are. Something in the way is replaced, except that a
+ * directory onto a directory merges (the existing one keeps its mode and
+ * times, and only what is copied changes owner). Ignored paths and special
+ * files are skipped.
+ */
+async function copyEntry(from: string, to: string, rel: string, run: CopyRun): Promise<void> {
+  const st = await fs.lstat(from);
   const existing = await fs.lstat(to).catch(() => null);
-  if (existing && !(existing.isDirectory() && (await fs.stat(from)).isDirectory())) await fs.rm(to, { recursive: true, force: true });
-  await fs.cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, force: true });
-  await chownTree(to, owner);
+  const merge = existing?.isDirectory() === true && st.isDirectory();
+  if (existing && !merge) await fs.rm(to, { recursive: true, force: true });
+  if (st.isSymbolicLink()) {
+    await fs.symlink(await fs.readlink(from), to);
+    await fs.lchown(to, run.owner.uid, run.owner.gid);
+    await fs.lutimes(to, st.atimeMs / 1000, st.mtimeMs / 1000);
+  } else if (st.isFile()) {
+    await run.limit(async () => {
+      await fs.copyFile(from, to);
+      await finishEntry(to, st, run.owner);
+    });
+  } else if (st.isDirectory()) {
+    if (!merge) await fs.mkdir(to, { mode: 0o700 });
+    await copyChildren(from, to, rel, run);
+    if (merge) await fs.lchown(to, run.owner.uid, run.owner.gid);
+    else await finishEntry(to, st, run.owner);
+  }
+}
+
+async function copyChildren(from: string, to: string, rel: string, run: CopyRun): Promise<void> {
+  const names = (await fs.readdir(from)).filter((name) => !run.ignored?.(rel ? `${rel}/${name}` : name));
+  await settleAll(names, (name) => copyEntry(path.join(from, name), path.join(to, name), rel ? `${rel}/${name}` : name, run));
 }
 
 export interface CopyIntoOptions {
@@ -94,14 +154,11 @@ export async function copyInto(root: string, sources: CopySource[], dest: { path
     throw invalid('BERTH_BUILD_COPY_DEST', 'When using COPY with more than one source file, the destination must be a directory and end with a /');
   }
   const destIsDir = dest.isDir || existingIsDir || multiple;
+  const run: CopyRun = { owner: opts.owner, limit: limiter(COPY_CONCURRENCY), ignored: opts.ignored };
   for (const src of sources) {
     if (src.isDir) {
       const target = await mkdirInRoot(root, dest.path, opts.owner);
-      for (const name of await fs.readdir(src.abs)) {
-        const rel = src.rel ? `${src.rel}/${name}` : name;
-        if (opts.ignored?.(rel)) continue;
-        await copyEntry(path.join(src.abs, name), path.join(target, name), opts.owner);
-      }
+      await copyChildren(src.abs, target, src.rel, run);
       continue;
     }
     if (opts.extractArchives && (await isLocalArchive(src.abs))) {
@@ -114,6 +171,6 @@ export async function copyInto(root: string, sources: CopySource[], dest: { path
     const parent = destIsDir ? dest.path : path.posix.dirname(dest.path);
     const name = destIsDir ? path.posix.basename(src.rel || src.abs) : path.posix.basename(dest.path);
     const dir = await mkdirInRoot(root, parent, opts.owner);
-    await copyEntry(src.abs, path.join(dir, name), opts.owner);
+    await copyEntry(src.abs, path.join(dir, name), src.rel, run);
   }
 }

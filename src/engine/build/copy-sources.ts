@@ -12,18 +12,19 @@
  * - symlinks on the way to a source are followed inside the root only.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { invalid } from '../errors.js';
-import { resolveInRoot } from '../containers/user.js';
+import type { SourceTree } from './source-tree.js';
 
 export interface CopySource {
-  /** Host path. */
+  /** Host path; '' until the tree is on disk (an index source before the context is extracted). */
   abs: string;
-  /** Path relative to the root ('/'-separated); '' = the root itself. */
+  /** Path relative to the root ('/'-separated), as named; '' = the root itself. */
   rel: string;
   isDir: boolean;
+  /** The tree the source is in, and its path there with symlinks followed (what `abs` points at). */
+  tree: SourceTree;
+  at: string;
 }
 
 const notFound = (instr: string, src: string) =>
@@ -58,50 +59,54 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-/** Every path under `root` (relative, '/'-separated), directories included, sorted. */
-async function walk(root: string, rel = ''): Promise<string[]> {
+/** Every path under `rel` of the tree (relative to `rel`, '/'-separated), directories included, sorted, pre-order. */
+async function walk(tree: SourceTree, rel = '', sub = ''): Promise<string[]> {
   const out: string[] = [];
-  const entries = await fs.readdir(path.join(root, rel), { withFileTypes: true });
-  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const r = rel ? `${rel}/${e.name}` : e.name;
+  const here = [rel, sub].filter(Boolean).join('/');
+  for (const name of await tree.list(here)) {
+    const r = sub ? `${sub}/${name}` : name;
     out.push(r);
-    if (e.isDirectory()) out.push(...(await walk(root, r)));
+    if ((await tree.lstat(here ? `${here}/${name}` : name))?.isDir) out.push(...(await walk(tree, rel, r)));
   }
   return out;
 }
 
 /**
- * Resolves the source list against `root`. `ignored` (the context's
- * .dockerignore) hides paths; absent for a stage or image root.
+ * Resolves the source list in `tree` (the context's index or a directory
+ * on disk; `root` = its host path when it is on disk). `ignored` (the
+ * context's .dockerignore) hides paths; absent for a stage or image root.
  */
-export async function resolveSources(root: string, srcs: string[], instr: string, ignored?: (rel: string) => boolean): Promise<CopySource[]> {
+export async function resolveSources(
+  tree: SourceTree,
+  root: string | null,
+  srcs: string[],
+  instr: string,
+  ignored?: (rel: string) => boolean,
+): Promise<CopySource[]> {
   const out: CopySource[] = [];
   let all: string[] | undefined;
   for (const src of srcs) {
     const rel = cleanSource(src);
     if (hasGlob(rel)) {
-      all ??= await walk(root);
+      all ??= await walk(tree);
       const re = globToRegExp(rel);
       const hits = all.filter((p) => re.test(p) && !ignored?.(p));
-      for (const h of hits) out.push(await sourceAt(root, h, src, instr));
+      for (const h of hits) out.push(await sourceAt(tree, root, h, src, instr));
       continue;
     }
     if (ignored?.(rel)) throw notFound(instr, src);
-    out.push(await sourceAt(root, rel, src, instr));
+    out.push(await sourceAt(tree, root, rel, src, instr));
   }
   if (out.length === 0) throw invalid('BERTH_BUILD_COPY_NOT_FOUND', `${instr} failed: no source files were specified`);
   return out;
 }
 
-async function sourceAt(root: string, rel: string, src: string, instr: string): Promise<CopySource> {
-  const abs = rel === '' ? root : await resolveInRoot(root, rel);
-  const st = abs === null ? null : await fs.stat(abs).catch(() => null);
-  if (abs === null || st === null) throw notFound(instr, src);
-  return { abs, rel, isDir: st.isDirectory() };
+async function sourceAt(tree: SourceTree, root: string | null, rel: string, src: string, instr: string): Promise<CopySource> {
+  const at = await tree.resolve(rel);
+  const st = at === null ? null : await tree.lstat(at);
+  if (at === null || st === null) throw notFound(instr, src);
+  return { abs: root === null ? '' : at ? path.join(root, at) : root, rel, isDir: st.isDir, tree, at };
 }
-
-/** Files up to this size are hashed from one read; larger ones are streamed. */
-const WHOLE_READ_MAX = 4 << 20;
 
 /**
  * The content checksum of the sources: names (relative to each source),
@@ -112,15 +117,14 @@ export async function sourcesChecksum(sources: CopySource[], ignored?: (rel: str
   const h = createHash('sha256');
   for (const s of sources) {
     h.update(`src ${s.rel}\0`);
-    const entries = s.isDir ? (await walk(s.abs)).filter((p) => !ignored?.(s.rel ? `${s.rel}/${p}` : p)) : [''];
+    const entries = s.isDir ? (await walk(s.tree, s.at)).filter((p) => !ignored?.(s.rel ? `${s.rel}/${p}` : p)) : [''];
     for (const e of entries) {
-      const p = e ? path.join(s.abs, e) : s.abs;
-      const st = await fs.lstat(p);
+      const p = [s.at, e].filter(Boolean).join('/');
+      const st = await s.tree.lstat(p);
+      if (!st) throw invalid('BERTH_BUILD_COPY_NOT_FOUND', `file not found in build context: ${s.rel}/${e}`);
       h.update(`${e}\0${st.mode}\0`);
-      if (st.isSymbolicLink()) h.update(await fs.readlink(p));
-      // Small files in one read (most of a context); large ones streamed.
-      else if (st.isFile() && st.size <= WHOLE_READ_MAX) h.update(await fs.readFile(p));
-      else if (st.isFile()) for await (const chunk of createReadStream(p, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+      // A file counts by the sha256 of its bytes (the index has it from the upload), a symlink by its target.
+      if (st.isFile || st.isSymlink) h.update(await s.tree.contentDigest(p));
       h.update('\0');
     }
   }

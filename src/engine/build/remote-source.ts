@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { invalid } from '../errors.js';
 import type { CopySource } from './copy-sources.js';
+import { diskTree } from './source-tree.js';
 
 export const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
@@ -25,5 +26,5 @@ export async function fetchUrlSource(url: string, dir: string): Promise<CopySour
   await fs.chmod(file, 0o600);
   const modified = Date.parse(res.headers.get('last-modified') ?? '');
   if (Number.isFinite(modified)) await fs.utimes(file, modified / 1000, modified / 1000);
-  return { abs: file, rel: name, isDir: false };
+  return { abs: file, rel: name, isDir: false, tree: diskTree(dir), at: name };
 }

@@ -16,6 +16,7 @@ import { resolveSources, sourcesChecksum, type CopySource } from './copy-sources
 import { expandWord, expandWords, lookupFrom, type VarLookup } from './dockerfile/expand.js';
 import { checkFlags, type Instruction } from './dockerfile/parser.js';
 import { fetchUrlSource, isUrl } from './remote-source.js';
+import { diskTree } from './source-tree.js';
 import { cacheKey, commitStep, probeCache, PROXY_ARGS, shortId, type BuildRun, type StageState } from './build-state.js';
 import { removeStepContainer, runSettings, runToExit, stepContainerOptions, withRootfs } from './step-containers.js';
 
@@ -160,7 +161,7 @@ async function copyStep(run: BuildRun, st: StageState, ins: Instruction): Promis
     const ignored = from ? undefined : run.ctx.ignored;
     if (local.length) {
       if (from) sources.push(...(await withRootfs(run.deps, from.id, from.config, (root) => readFromRoot(run, root, local, instr, temps))));
-      else sources.push(...(await resolveSources(run.ctx.root, local, instr, ignored)));
+      else sources.push(...(await resolveSources(run.ctx.tree, null, local, instr, ignored)));
     }
     if (remote.length) temps.push(await fs.mkdtemp(path.join(run.deps.buildRoot, 'url-')));
     for (const url of remote) sources.push(await fetchUrlSource(url, temps[temps.length - 1]));
@@ -170,9 +171,10 @@ async function copyStep(run: BuildRun, st: StageState, ins: Instruction): Promis
     const createdBy = `${shellOf(st).join(' ')} #(nop) ${instr} ${kind}:${sum} in ${dest} `;
     const key = cacheKey(st.image.id, createdBy, `${ins.flags.chown ?? ''}|${ins.flags.from ?? ''}|${destination.path}`);
     if (probeCache(run, st, key, createdBy)) return;
+    const onDisk = await sourcesOnDisk(run, sources);
     await withRootfs(run.deps, st.image.id, st.config, async (root, id) => {
       const owner = ins.flags.chown ? await resolveUser(root, expandWord(ins.flags.chown, stageVars(st), run.escape)) : { uid: 0, gid: 0 };
-      await copyInto(root, sources, destination, { owner, extractArchives: isAdd, ...(ignored ? { ignored } : {}) });
+      await copyInto(root, onDisk, destination, { owner, extractArchives: isAdd, ...(ignored ? { ignored } : {}) });
       await commitStep(run, st, { key, createdBy, config: st.config, layer: await run.deps.containerLayer(id) });
     });
   } finally {
@@ -180,12 +182,19 @@ async function copyStep(run: BuildRun, st: StageState, ins: Instruction): Promis
   }
 }
 
+/** Context sources found in the index get their host paths: the context is extracted now (once per build). */
+async function sourcesOnDisk(run: BuildRun, sources: CopySource[]): Promise<CopySource[]> {
+  if (sources.every((s) => s.abs)) return sources;
+  const root = await run.ctx.materialize();
+  return sources.map((s) => (s.abs ? s : { ...s, abs: s.at ? path.join(root, s.at) : root }));
+}
+
 /**
  * `COPY --from` sources are copied out of the other root into a temp dir
  * first: the helper container of that image is gone before the copy.
  */
 async function readFromRoot(run: BuildRun, root: string, srcs: string[], instr: string, temps: string[]): Promise<CopySource[]> {
-  const found = await resolveSources(root, srcs, instr);
+  const found = await resolveSources(diskTree(root), root, srcs, instr);
   const tmp = await fs.mkdtemp(path.join(run.deps.buildRoot, 'from-'));
   temps.push(tmp);
   return Promise.all(
@@ -193,7 +202,7 @@ async function readFromRoot(run: BuildRun, root: string, srcs: string[], instr: 
       const to = path.join(tmp, String(i), path.posix.basename(s.rel || 'root'));
       await fs.mkdir(path.dirname(to), { recursive: true });
       await fs.cp(s.abs, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
-      return { abs: to, rel: s.rel, isDir: s.isDir };
+      return { abs: to, rel: s.rel, isDir: s.isDir, tree: diskTree(path.dirname(to)), at: path.basename(to) };
     }),
   );
 }

@@ -140,13 +140,17 @@ export async function resolveUser(rootfs: string, user: string): Promise<Resolve
   return resolveUserFrom(user.trim(), passwdText === null ? null : parsePasswd(passwdText), groupText === null ? null : parseGroup(groupText));
 }
 
+/** What a path resolution learns of one component: missing (null), a symlink and its target, or whether it is a directory. */
+export type ScopedEntry = null | { symlink: string } | { dir: boolean };
+
 /**
- * Resolves `inner` inside `root` component by component, as if `root` were
- * "/": absolute symlink targets restart at `root`, and `..` stops at it.
- * Returns the host path, or null when a component is missing or not a
- * directory. Throws after 40 symlinks (a loop).
+ * Resolves `inner` component by component as if the tree were "/", asking
+ * `lookup` about each prefix (the components, no symlinks among them):
+ * absolute symlink targets restart at the root, and `..` stops at it.
+ * Returns the components, or null when one is missing or not a directory.
+ * Throws after 40 symlinks (a loop).
  */
-export async function resolveInRoot(root: string, inner: string): Promise<string | null> {
+export async function resolveScoped(inner: string, lookup: (parts: string[]) => Promise<ScopedEntry>): Promise<string[] | null> {
   const todo = inner.split('/').filter((c) => c !== '' && c !== '.');
   const done: string[] = [];
   let links = 0;
@@ -156,20 +160,32 @@ export async function resolveInRoot(root: string, inner: string): Promise<string
       done.pop();
       continue;
     }
-    const candidate = path.join(root, ...done, part);
-    const st = await fs.lstat(candidate).catch(() => null);
-    if (st === null) return null;
-    if (st.isSymbolicLink()) {
+    const e = await lookup([...done, part]);
+    if (e === null) return null;
+    if ('symlink' in e) {
       if (++links > MAX_SYMLINKS) throw invalid('BERTH_PATH_LOOP', `too many levels of symbolic links: ${inner}`);
-      const target = await fs.readlink(candidate);
-      if (target.startsWith('/')) done.length = 0;
-      todo.unshift(...target.split('/').filter((c) => c !== '' && c !== '.'));
+      if (e.symlink.startsWith('/')) done.length = 0;
+      todo.unshift(...e.symlink.split('/').filter((c) => c !== '' && c !== '.'));
       continue;
     }
-    if (todo.length > 0 && !st.isDirectory()) return null;
+    if (todo.length > 0 && !e.dir) return null;
     done.push(part);
   }
-  return path.join(root, ...done);
+  return done;
+}
+
+/**
+ * Resolves `inner` inside `root` (see resolveScoped). Returns the host
+ * path, or null when a component is missing or not a directory.
+ */
+export async function resolveInRoot(root: string, inner: string): Promise<string | null> {
+  const parts = await resolveScoped(inner, async (p) => {
+    const candidate = path.join(root, ...p);
+    const st = await fs.lstat(candidate).catch(() => null);
+    if (st === null) return null;
+    return st.isSymbolicLink() ? { symlink: await fs.readlink(candidate) } : { dir: st.isDirectory() };
+  });
+  return parts === null ? null : path.join(root, ...parts);
 }
 
 /**

@@ -138,7 +138,7 @@ function isWhiteout(p: string, st: UntarState): boolean {
  * The uncompressed bytes of `source`: gzip is decompressed in-process (no
  * external decompressor is ever run); other compressions are refused.
  */
-async function* decompressed(source: Readable): AsyncGenerator<Buffer> {
+export async function* decompressed(source: Readable): AsyncGenerator<Buffer> {
   const { head, rest } = await peek(source, 6);
   const kind = compressionOf(head);
   if (kind === 'none') {
