@@ -69,6 +69,19 @@ export function engineRssMiB(root: number): number {
   return engineProcesses(root).reduce((sum, p) => sum + rssKiB(p.pid), 0) / 1024;
 }
 
+/** Open file descriptors of engineProcesses(root) (entries of /proc/<pid>/fd); 0 when gone. */
+export function engineFds(root: number): number {
+  let sum = 0;
+  for (const p of engineProcesses(root)) {
+    try {
+      sum += fs.readdirSync(`/proc/${p.pid}/fd`).length;
+    } catch {
+      // gone
+    }
+  }
+  return sum;
+}
+
 /** The pid of a process holding the listening unix socket bound at `path`; undefined when none is found. */
 export function socketOwner(path: string): number | undefined {
   const inodes = new Set<string>();

@@ -247,7 +247,7 @@ async function main(): Promise<void> {
     only.has('logs-rotated') && logsScenario(undefined, true),
     only.has('exec') && execScenario(30),
     only.has('pull') && pullScenario(),
-    only.has('soak') && soakScenario(Number(opt['soak-lifecycles'])),
+    only.has('soak') && soakScenario(Number(opt['soak-lifecycles']), SETTLE_MS),
     only.has('build') && buildScenario(),
     only.has('events') && eventsScenario(10, 8, 10),
     only.has('health') && healthScenario(),

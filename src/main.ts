@@ -20,6 +20,7 @@ import { checkCommand } from './check-command.js';
 import { engineConfig } from './engine-config.js';
 import { resolveBinary } from './engine/host/binaries.js';
 import { readPackageVersion } from './package-root.js';
+import { startIdleTrim } from './idle-memory.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(config.pidfile, `${process.pid}\n`);
   log.info({ hosts: config.hosts, dataRoot: config.dataRoot, execRoot: config.execRoot }, 'API listening');
   void preloadExeca(); // deferred from startup (see execa-on-demand.ts); loaded before the first container needs it
+  const stopIdleTrim = startIdleTrim((ms) => log.debug({ ms }, 'quiet after work: heap collected'));
   await notifySystemd('--ready');
 
   let stopping = false;
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down; containers keep running');
     await notifySystemd('--stopping');
+    stopIdleTrim();
     for (const l of listeners) l.close();
     await Promise.race([app.close(), new Promise((r) => setTimeout(r, 3000))]);
     running.close();

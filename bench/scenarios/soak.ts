@@ -1,31 +1,49 @@
 /**
  * soak (only when asked for: `--only soak`): `total` lifecycles, 8 in
  * flight, on the engines with a daemon process; the daemon's RSS after the
- * first `first` and after all of them. Growth between the two is what a
- * long-running daemon keeps per container it has seen (a leak, or a cache
- * without bound). Runs in the first round only: it is long.
+ * first `first` and after all of them, each read twice: at once ("busy":
+ * it includes whatever garbage the runtime has not collected yet, which
+ * swings by tens of MiB with the collector's phase) and after `settleMs`
+ * without requests ("settled", as the idle figure of the memory scenario).
+ * Growth between the settled figures is what a long-running daemon keeps
+ * per container it has seen (a leak, or a cache without bound). Its open
+ * fds before, after `first` and after all: a leaked fd per container shows
+ * as growth. Runs in the first round only: it is long.
  */
 import { runPool } from '../driver.js';
-import { engineRssMiB } from '../proc.js';
+import { engineFds, engineRssMiB } from '../proc.js';
 import { oneLifecycle } from './lifecycle.js';
-import type { Scenario } from './types.js';
+import type { RoundResult, Scenario } from './types.js';
 
-export function soakScenario(total: number, first = Math.round(total / 10), width = 8): Scenario {
+export function soakScenario(total: number, settleMs: number, first = Math.round(total / 10), width = 8): Scenario {
   return {
     name: 'soak',
     applies: (t) => t.pid !== undefined,
-    async round(t, round) {
+    async round(t, round): Promise<RoundResult> {
       if (round > 0) return { metrics: {} };
       const rss = () => engineRssMiB(t.pid?.() ?? 0);
+      const fds = () => engineFds(t.pid?.() ?? 0);
+      const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs));
+      const fdsBefore = fds();
       await runPool(Array.from({ length: first }), width, () => oneLifecycle(t));
+      const earlyBusy = rss();
+      await settle();
       const early = rss();
+      const fdsEarly = fds();
       await runPool(Array.from({ length: total - first }), width, () => oneLifecycle(t));
+      const lateBusy = rss();
+      await settle();
       const late = rss();
       return {
         metrics: {
-          [`RSS after ${first} lifecycles MiB`]: early,
-          [`RSS after ${total} lifecycles MiB`]: late,
-          [`  RSS growth ${first}→${total} MiB`]: late - early,
+          [`RSS after ${first} lifecycles, busy MiB`]: earlyBusy,
+          [`RSS after ${total} lifecycles, busy MiB`]: lateBusy,
+          [`RSS after ${first} lifecycles, settled MiB`]: early,
+          [`RSS after ${total} lifecycles, settled MiB`]: late,
+          [`  RSS growth ${first}→${total}, settled MiB`]: late - early,
+          'open fds before': fdsBefore,
+          [`open fds after ${first} lifecycles`]: fdsEarly,
+          [`open fds after ${total} lifecycles`]: fds(),
         },
       };
     },

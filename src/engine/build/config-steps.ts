@@ -163,7 +163,7 @@ const UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e
 /** Go duration text ("1m30s", "500ms") → nanoseconds; absent = 0. */
 export function duration(text: string | undefined, flag: string): number {
   if (text === undefined || text === '' || text === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  const re = /(\d+(?:\.\d+)?)(ns|us|\u00b5s|ms|s|m|h)/gy; // µ as an escape: the bundle must be ASCII
   let total = 0;
   let end = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {

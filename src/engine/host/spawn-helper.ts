@@ -72,7 +72,8 @@ function collect(stream: Readable | null, append: (s: string) => void, length: (
 /**
  * conmon's handshake (conmon.ts): fds 3 (sync) and 4 (start) are pipes;
  * one byte on the start pipe releases conmon, which forks and writes one
- * JSON line on the sync pipe. The line is passed back unparsed.
+ * JSON line on the sync pipe. The line is passed back unparsed, once the
+ * spawned conmon process has exited (its exit code in the reply).
  */
 function conmon(req: ConmonRequest): void {
   const reply: ConmonReply = { id: req.id, stderr: '', exitCode: null };
@@ -109,7 +110,13 @@ function conmon(req: ConmonRequest): void {
   sync.on('data', (s: string) => {
     buffered += s;
     const newline = buffered.indexOf('\n');
-    if (newline >= 0) finish({ line: buffered.slice(0, newline) });
+    if (newline < 0) return;
+    // The process spawned here writes conmon.pid and exits while its forked child runs `runc create` and
+    // writes this line: the two race, so the reply waits for that exit, after which the pid file is complete
+    // (podman waits for it the same way).
+    const line = buffered.slice(0, newline);
+    if (child.exitCode !== null || child.signalCode !== null) finish({ line });
+    else child.once('exit', () => finish({ line }));
   });
   // conmon closed the pipe without a message: it failed before forking.
   sync.on('end', () => setTimeout(() => finish({}), CONMON_EXIT_GRACE_MS));

@@ -49,7 +49,7 @@ export interface ConmonReply {
   line?: string;
   /** conmon's stderr so far. */
   stderr: string;
-  /** conmon's own exit status, when it has exited by the time of the reply. */
+  /** The spawned conmon's exit status (it has exited when `line` is present), null when it had not exited. */
   exitCode: number | null;
   timedOut?: boolean;
   failure?: string;

@@ -161,6 +161,12 @@ export async function startConmon(conmonPath: string, input: ConmonArgsInput): P
     const text = `OCI runtime create failed: ${runtimeMessage(fromLog) || message.message || reply.stderr.trim() || 'conmon failed to create the container'}`;
     throw new EngineError('system', 'BERTH_RUNTIME_CREATE_FAILED', text);
   }
+  // The spawned conmon has exited by the time of a sync message (spawn-helper.ts waits for it): only then is
+  // conmon.pid complete. A failure there is conmon's, with its stderr.
+  if (reply.exitCode !== 0) {
+    const why = reply.stderr.trim() || `conmon exited with ${reply.exitCode ?? 'a signal'} before writing its pid file`;
+    throw new EngineError('system', 'BERTH_CONMON_FAILED', why);
+  }
   const conmonPid = Number((await fs.readFile(files.conmonPidFile, 'utf8')).trim());
   return { pid: message.data, conmonPid };
 }
