@@ -75,13 +75,7 @@ const KNOWN: Known[] = [
     step: /^stats (one-shot|stream=0)$/,
     path: '$.pids_stats.limit',
     reason:
-      'Not fixed yet: berth always reports the pids limit it reads from the cgroup; dockerd 20.10 omits the field when there is none (omitempty). The docker CLI does not read it.',
-  },
-  {
-    step: /^stats (one-shot|stream=0)$/,
-    path: /^\$\.blkio_stats\.(io_queue|io_service_time|io_wait_time|io_merged|io_time|sectors)_recursive$/,
-    reason:
-      "Not fixed yet: berth fills only io_service_bytes_recursive and io_serviced_recursive (what `docker stats` shows) and gives null for the other blkio lists; dockerd 20.10 gives [] for them on this host's cgroup v1.",
+      "Follows from berth's default pids limit (4096, --default-pids-limit): the container has a limit, so it is reported; dockerd's container has none and omits the field (omitempty). With --default-pids-limit 0 both omit it.",
   },
   {
     step: /^stats (one-shot|stream=0)$/,
@@ -94,12 +88,6 @@ const KNOWN: Known[] = [
     path: '$.ExecIDs',
     reason:
       "Not fixed yet, and timing-dependent: dockerd lists a health probe's exec in ExecIDs while the probe runs (an inspect that lands between probes shows null on both); berth's probes do not appear there.",
-  },
-  {
-    step: 'system df',
-    path: /^\$\.(Containers\[\]\.SizeRw|BuildCache|BuilderSize)$/,
-    reason:
-      'Not fixed yet: berth computes SizeRw for every container (dockerd 20.10 omits it in system df), answers BuildCache [] where dockerd says null, and leaves out the deprecated BuilderSize. The docker CLI reads none of these differences.',
   },
   {
     step: 'events: bad filter',

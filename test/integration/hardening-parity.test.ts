@@ -8,16 +8,23 @@
  * and NoNewPrivs of /proc/self/status; the mounts on /proc, /sys and /dev
  * (masked and read-only paths, with type and options); the /dev nodes;
  * RLIMIT_NOFILE and RLIMIT_NPROC; the pids limit; whether mount(2) and
- * unshare(2) are refused; the LSM label. (/proc/sys read-only is its mount
- * line; busybox's `test -w` cannot tell for root.) The table it prints is the one in TESTING.md.
+ * unshare(2) are refused; the errno of keyctl(2), add_key(2) and bpf(2) with
+ * zero arguments (1 = EPERM, the seccomp profile's refusal; from the tiny
+ * static probes of helpers/syscall-probe.ts, bind-mounted read-only at
+ * /probe); the LSM label. (/proc/sys read-only is its mount line; busybox's
+ * `test -w` cannot tell for root.) The table it prints is the one in TESTING.md.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { busyboxRootfsTar, importBusybox } from './helpers/images.js';
 import { startDockerd, type TestDockerd } from './helpers/dockerd.js';
 import { skipUnlessRoot } from './helpers/docker-cli.js';
+import { SYSCALL_X86_64, syscallProbe } from './helpers/syscall-probe.js';
 import { useDaemon } from './helpers/suite.js';
 
 const PROBE = [
@@ -29,6 +36,7 @@ const PROBE = [
   'echo "pids.max: $(cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || echo none)"',
   'echo "mount(2): $(mount -t tmpfs probe /mnt 2>/dev/null && umount /mnt && echo allowed || echo refused)"',
   'echo "unshare(2): $(unshare -n true 2>/dev/null && echo allowed || echo refused)"',
+  ...Object.keys(SYSCALL_X86_64).map((name) => `echo "${name}(2): errno $(/probe/${name}; echo $?)"`),
   'echo "lsm: $(cat /proc/self/attr/current 2>/dev/null || echo none)"',
 ].join('; ');
 
@@ -59,18 +67,30 @@ function parse(out: string): Map<string, string> {
   return m;
 }
 
-async function probe(env: NodeJS.ProcessEnv, flags: string[]): Promise<Map<string, string>> {
-  const r = await run('docker', ['run', '--rm', '--network', 'none', ...flags, 'busybox', 'sh', '-c', PROBE], { env, timeout: 60_000 });
+/** A directory holding one syscall probe per entry of SYSCALL_X86_64, named after the call. */
+function writeSyscallProbes(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-probe-'));
+  for (const [name, nr] of Object.entries(SYSCALL_X86_64)) fs.writeFileSync(path.join(dir, name), syscallProbe(nr), { mode: 0o755 });
+  return dir;
+}
+
+async function probe(env: NodeJS.ProcessEnv, flags: string[], probes: string): Promise<Map<string, string>> {
+  const args = ['run', '--rm', '--network', 'none', '-v', `${probes}:/probe:ro`, ...flags, 'busybox', 'sh', '-c', PROBE];
+  const r = await run('docker', args, { env, timeout: 60_000 });
   return parse(r.stdout);
 }
 
-describe('hardening parity with dockerd', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
+const skip = skipUnlessRoot() || (process.arch === 'x64' ? false : 'the syscall probes are x86-64 code');
+
+describe('hardening parity with dockerd', { skip, timeout: 300_000 }, () => {
   const d = useDaemon();
   let dockerd: TestDockerd | undefined;
   let skipReason: string | false = false;
   const rows: string[] = [];
+  let probes = '';
 
   before(async () => {
+    probes = writeSyscallProbes();
     const started = await startDockerd();
     if (typeof started === 'string') {
       skipReason = started;
@@ -82,17 +102,25 @@ describe('hardening parity with dockerd', { skip: skipUnlessRoot(), timeout: 300
   });
   after(async () => {
     await dockerd?.stop();
+    if (probes) fs.rmSync(probes, { recursive: true, force: true });
     if (rows.length) process.stdout.write(`# | variant | probe | dockerd | berth |\n${rows.map((r) => `# ${r}`).join('\n')}\n`);
+  });
+
+  test('the syscall probes tell the seccomp refusal from a call that ran', async () => {
+    const confined = await probe(d.env, [], probes);
+    const unconfined = await probe(d.env, ['--security-opt', 'seccomp=unconfined'], probes);
+    assert.equal(confined.get('keyctl(2)'), 'errno 1');
+    assert.notEqual(unconfined.get('keyctl(2)'), 'errno 1', 'without seccomp keyctl reaches the kernel');
   });
 
   for (const [variant, flags] of Object.entries(VARIANTS)) {
     test(variant, async (t) => {
       if (skipReason) return t.skip(skipReason);
-      const theirs = await probe(dockerd!.env, flags).catch((err: Error) => err);
+      const theirs = await probe(dockerd!.env, flags, probes).catch((err: Error) => err);
       // dockerd 20.10 asks runc for every capability it knows, which fails where the host's bounding set is smaller.
       if (theirs instanceof Error)
         return t.skip(`dockerd cannot run it here: ${/Error response from daemon: (.*)/.exec(theirs.message)?.[1] ?? theirs.message}`);
-      const ours = await probe(d.env, flags);
+      const ours = await probe(d.env, flags, probes);
       const unexplained: string[] = [];
       for (const key of [...new Set([...theirs.keys(), ...ours.keys()])].sort()) {
         const [a, b] = [theirs.get(key) ?? '(absent)', ours.get(key) ?? '(absent)'];

@@ -311,6 +311,9 @@ test('container list item', () => {
   assert.equal(j.State, 'running');
   assert.equal(j.Status, 'Up 5 minutes');
   assert.equal(j.SizeRw, 10);
+  const empty = sampleContainer({ sizeRw: 0, sizeRootFs: 20 });
+  assert.equal('SizeRw' in toContainerListItem(empty, now), false, 'a list item omits a zero size (omitempty), as dockerd');
+  assert.equal(toContainerInspect(empty).SizeRw, 0, 'inspect keeps it (a pointer in Go)');
   assert.deepEqual(j.HostConfig, { NetworkMode: 'none' });
   assert.equal(commandLine({ ...sampleContainer().spec, entrypoint: [], cmd: ['top'] }), 'top');
 });

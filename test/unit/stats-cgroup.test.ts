@@ -26,6 +26,7 @@ test('cgroup v1: cpuacct, cpu.stat, memory, pids and throttle blkio', () => {
       [`${p}/pids/berth/c1/pids.max`]: 'max\n',
       [`${p}/blkio/berth/c1/blkio.throttle.io_service_bytes_recursive`]: '8:0 Read 4096\n8:0 Write 512\nTotal 4608\n',
       [`${p}/blkio/berth/c1/blkio.throttle.io_serviced_recursive`]: '8:0 Read 1\n8:0 Write 1\nTotal 2\n',
+      [`${p}/blkio/berth/c1/blkio.sectors_recursive`]: '8:0 16\n',
     }),
     p,
     '/berth/c1',
@@ -45,6 +46,9 @@ test('cgroup v1: cpuacct, cpu.stat, memory, pids and throttle blkio', () => {
     { major: 8, minor: 0, op: 'Read', value: 4096 },
     { major: 8, minor: 0, op: 'Write', value: 512 },
   ]);
+  assert.deepEqual(s.blkio.cfq?.sectors, [{ major: 8, minor: 0, op: '', value: 16 }], 'a line without an operation');
+  const blkio = toStatsJson({ name: '/x', id: 'i', sample: s, pre: null }).blkio_stats as Record<string, unknown>;
+  assert.deepEqual(blkio.io_queue_recursive, [], "a CFQ list the kernel does not keep is [] on v1, as dockerd's");
 });
 
 test('cgroup v2: cpu.stat in microseconds, memory.max, io.stat', () => {
@@ -80,6 +84,8 @@ test('cgroup v2: cpu.stat in microseconds, memory.max, io.stat', () => {
     s.blkio.serviced.map((e) => e.value),
     [2, 1],
   );
+  const blkio = toStatsJson({ name: '/x', id: 'i', sample: s, pre: null }).blkio_stats as Record<string, unknown>;
+  assert.equal(blkio.io_queue_recursive, null, 'cgroup v2 has no CFQ lists');
   const unlimited = readCgroupV2(reader({ [`${p}/x/memory.max`]: 'max\n' }), p, '/x', host, now);
   assert.equal(unlimited.memory.limit, host.memTotal);
 });

@@ -32,8 +32,9 @@ export function parseList(text: string | null): number[] {
 export function parseBlkioV1(text: string | null): BlkioEntry[] {
   const out: BlkioEntry[] = [];
   for (const line of (text ?? '').split('\n')) {
-    const m = /^(\d+):(\d+)\s+(\S+)\s+(\d+)$/.exec(line.trim());
-    if (m) out.push({ major: Number(m[1]), minor: Number(m[2]), op: m[3], value: Number(m[4]) });
+    // "8:0 Read 4096", or "8:0 4096" in the files without an operation (io_time, sectors).
+    const m = /^(\d+):(\d+)\s+(?:(\S+)\s+)?(\d+)$/.exec(line.trim());
+    if (m) out.push({ major: Number(m[1]), minor: Number(m[2]), op: m[3] ?? '', value: Number(m[4]) });
   }
   return out;
 }

@@ -42,11 +42,22 @@ export function readCgroupV1(
       stats: parseKeyValues(at('memory', 'memory.stat')),
     },
     pids: { current: parseSingle(at('pids', 'pids.current')), limit: parseSingle(at('pids', 'pids.max')) },
-    blkio: useThrottle
-      ? {
-          serviceBytes: parseBlkioV1(at('blkio', 'blkio.throttle.io_service_bytes_recursive')),
-          serviced: parseBlkioV1(at('blkio', 'blkio.throttle.io_serviced_recursive')),
-        }
-      : { serviceBytes: parseBlkioV1(recursiveBytes), serviced: parseBlkioV1(at('blkio', 'blkio.io_serviced_recursive')) },
+    blkio: {
+      ...(useThrottle
+        ? {
+            serviceBytes: parseBlkioV1(at('blkio', 'blkio.throttle.io_service_bytes_recursive')),
+            serviced: parseBlkioV1(at('blkio', 'blkio.throttle.io_serviced_recursive')),
+          }
+        : { serviceBytes: parseBlkioV1(recursiveBytes), serviced: parseBlkioV1(at('blkio', 'blkio.io_serviced_recursive')) }),
+      // The CFQ scheduler's lists; a kernel without CFQ has no such files, which read as empty lists.
+      cfq: {
+        queued: parseBlkioV1(at('blkio', 'blkio.io_queued_recursive')),
+        serviceTime: parseBlkioV1(at('blkio', 'blkio.io_service_time_recursive')),
+        waitTime: parseBlkioV1(at('blkio', 'blkio.io_wait_time_recursive')),
+        merged: parseBlkioV1(at('blkio', 'blkio.io_merged_recursive')),
+        time: parseBlkioV1(at('blkio', 'blkio.time_recursive')),
+        sectors: parseBlkioV1(at('blkio', 'blkio.sectors_recursive')),
+      },
+    },
   };
 }

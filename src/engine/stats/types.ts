@@ -43,13 +43,24 @@ export interface NetCounters {
   txDropped: number;
 }
 
+/**
+ * Block I/O counters. cgroup v1 also has the CFQ scheduler's lists (empty
+ * where the kernel's I/O scheduler has none); cgroup v2 has no such files,
+ * so `cfq` is absent there.
+ */
+export interface BlkioSample {
+  serviceBytes: BlkioEntry[];
+  serviced: BlkioEntry[];
+  cfq?: { queued: BlkioEntry[]; serviceTime: BlkioEntry[]; waitTime: BlkioEntry[]; merged: BlkioEntry[]; time: BlkioEntry[]; sectors: BlkioEntry[] };
+}
+
 export interface StatsSample {
   /** When the files were read. */
   read: Date;
   cpu: CpuSample;
   memory: MemorySample;
   pids: { current: number; limit: number };
-  blkio: { serviceBytes: BlkioEntry[]; serviced: BlkioEntry[] };
+  blkio: BlkioSample;
   /** Per interface of the container's network namespace, loopback left out; absent with the host's network. */
   networks?: Record<string, NetCounters>;
 }

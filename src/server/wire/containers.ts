@@ -106,10 +106,16 @@ function toConfig(v: ContainerView): Record<string, unknown> {
   };
 }
 
-function sizes(v: ContainerView): Record<string, number> {
+/**
+ * SizeRw/SizeRootFs when they were computed. Inspect has them as pointers
+ * in Go (present, also when 0); a list item as plain omitempty integers
+ * (left out when 0), hence `omitZero`.
+ */
+function sizes(v: ContainerView, omitZero: boolean): Record<string, number> {
+  const keep = (n: number | undefined): n is number => n !== undefined && !(omitZero && n === 0);
   return {
-    ...(v.sizeRw !== undefined ? { SizeRw: v.sizeRw } : {}),
-    ...(v.sizeRootFs !== undefined ? { SizeRootFs: v.sizeRootFs } : {}),
+    ...(keep(v.sizeRw) ? { SizeRw: v.sizeRw } : {}),
+    ...(keep(v.sizeRootFs) ? { SizeRootFs: v.sizeRootFs } : {}),
   };
 }
 
@@ -141,7 +147,7 @@ export function toContainerInspect(v: ContainerView): Record<string, unknown> {
       Name: 'overlay2',
       Data: { LowerDir: g.lowerDir, UpperDir: g.upperDir, WorkDir: g.workDir, MergedDir: g.mergedDir },
     },
-    ...sizes(v),
+    ...sizes(v, false),
     Mounts: toMountPoints(v.spec.mounts),
     Config: toConfig(v),
     NetworkSettings: toNetworkSettings(v),
@@ -158,7 +164,7 @@ export function toContainerListItem(v: ContainerView, now: number): Record<strin
     Command: commandLine(v.spec),
     Created: unixSeconds(v.created),
     Ports: listPorts(v),
-    ...sizes(v),
+    ...sizes(v, true),
     Labels: goMap(v.spec.labels),
     State: publicStatus(v.state),
     Status: statusText(v.state, now),

@@ -22,6 +22,9 @@ export function toDiskUsage(du: DiskUsage, now: number): Record<string, unknown>
     Images: du.images.map((i) => ({ ...toImageListItem(i), SharedSize: i.sharedSize, Containers: i.containers })),
     Containers: du.containers.map((c) => toContainerListItem(c, now)),
     Volumes: du.volumes.map(toVolume),
-    BuildCache: [],
+    // The classic builder's cache is images (listed above), as on dockerd: no BuildKit records (Go's nil
+    // slice), and the deprecated BuilderSize, which dockerd 20.10 still sends, is 0.
+    BuildCache: null,
+    BuilderSize: 0,
   };
 }
