@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { logLimits, parseLogSize, rotatedOf, validateLogConfig } from '../../src/engine/containers/log-files.js';
 import { filesToDelete, LogPins, MAX_HELD } from '../../src/engine/containers/log-pins.js';
-import { checkPause, MAX_CHECK_PAUSE_MS } from '../../src/engine/containers/log-rotation.js';
 
 test('sizes read as Docker reads them (binary units)', () => {
   assert.equal(parseLogSize('64k'), 65536);
@@ -61,15 +60,4 @@ test('pins: the lowest need wins; whenFree runs after the last reader leaves', (
   assert.equal(freed, 1);
   pins.whenFree('/l', () => freed++);
   assert.equal(freed, 2);
-});
-
-test('checkPause: half the time to max-size at the last rate, at most the cap; none when the rate is unknown', () => {
-  const max = 8 * 1024 * 1024;
-  // 1 MB in 100 ms, 7 MB left: full in ~700 ms, so the cap.
-  assert.equal(checkPause(1_000_000, max, { size: 0, at: 0 }, 100), MAX_CHECK_PAUSE_MS);
-  // 100 KB left at 10 KB/ms: full in 10 ms, wait 5.
-  assert.equal(checkPause(max - 100_000, max, { size: max - 200_000, at: 0 }, 10), 5);
-  assert.equal(checkPause(max, max, { size: 0, at: 0 }, 10), 0, 'at the limit: rotate now, look again at the next write');
-  assert.equal(checkPause(10, max, { size: 5_000_000, at: 0 }, 10), 0, 'the file shrank (rotated): rate unknown');
-  assert.equal(checkPause(10, max, { size: 10, at: 0 }, 10), 0, 'no growth: the next write is looked at at once');
 });

@@ -68,36 +68,12 @@ export class LogKeeper {
   }
 }
 
-/** The longest pause between two checks of a growing log. */
-export const MAX_CHECK_PAUSE_MS = 50;
-
-/**
- * How long the rotator waits before its next check, given the size now and
- * at the previous check: half the time the file needs at that rate to reach
- * max-size, at most MAX_CHECK_PAUSE_MS, none when the rate is unknown (the
- * file shrank: it was rotated). A check after every write of conmon's
- * (which writes each line apart) would stat the file thousands of times a
- * second during a burst; this way a file far from its limit is looked at
- * every few tens of ms and one near it after every write, so it exceeds
- * max-size by no more than before. Pure.
- */
-export function checkPause(size: number, maxSize: number, previous: { size: number; at: number }, now: number): number {
-  const grown = size - previous.size;
-  const elapsed = now - previous.at;
-  if (size >= maxSize || grown <= 0 || elapsed <= 0) return 0;
-  const untilFullMs = (maxSize - size) / (grown / elapsed);
-  return Math.min(MAX_CHECK_PAUSE_MS, untilFullMs / 2);
-}
-
 class Rotator {
   #watcher: fs.FSWatcher | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = false;
   #graceTimer: NodeJS.Timeout | undefined;
-  /** The size at the last check, and when; and the pause before the next check (checkPause). */
-  #seen = { size: 0, at: 0 };
-  #pauseMs = 0;
 
   constructor(
     private readonly t: WatchedLog,
@@ -149,7 +125,6 @@ class Rotator {
 
   async #loop(first: boolean): Promise<void> {
     do {
-      if (this.#pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#pauseMs));
       this.#again = false;
       await this.#check(first).catch((err: unknown) => this.log.warn({ err }, 'log rotation failed'));
       first = false;
@@ -164,9 +139,6 @@ class Rotator {
       if (first) this.#graceTimer = setTimeout(() => void this.#reopenIfMissing(), REOPEN_GRACE_MS);
       return;
     }
-    const now = performance.now();
-    this.#pauseMs = checkPause(st.size, this.t.limits.maxSize, this.#seen, now);
-    this.#seen = { size: st.size, at: now };
     if (st.size < this.t.limits.maxSize || this.#stopped) {
       // Files a reader held back past max-file go once it has left (checked at start). Only then:
       // a check runs after every write of conmon's, and one stat is all it needs.
