@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { LogCursor } from '../../src/engine/containers/log-cursor.js';
 import { readLog } from '../../src/engine/containers/log-reader.js';
+import { lastRecords } from '../../src/engine/containers/log-tail.js';
 import { filesToDelete, LogPins } from '../../src/engine/containers/log-pins.js';
 
 const line = (text: string) => `2024-01-02T03:04:05.000000000+00:00 stdout F ${text}\n`;
@@ -174,5 +176,21 @@ test('a follower reuses its buffer: a line written in two writes, and a partial 
     await reading;
     clearTimeout(timer);
     assert.deepEqual(seen, ['first\n', 'zzzzzzzzzz-split\n', 'between\n', 'joined-end\n']);
+  });
+});
+
+test('--tail joins a line whose pieces a rotation put in two files', async () => {
+  await withDir(async (dir) => {
+    const file = path.join(dir, 'ctr.log');
+    fs.writeFileSync(`${file}.1`, line('a') + '2024-01-02T03:04:05.000000000+00:00 stdout P 4968\n');
+    fs.writeFileSync(file, line('3') + line('b'));
+    const cursor = (await LogCursor.open(file, 'end'))!;
+    try {
+      const got = (n: number) => lastRecords(file, cursor, n).then((rs) => rs.map((r) => r.data.toString().trim()));
+      assert.deepEqual(await got(2), ['49683', 'b']);
+      assert.deepEqual(await got(3), ['a', '49683', 'b']);
+    } finally {
+      await cursor.close();
+    }
   });
 });
