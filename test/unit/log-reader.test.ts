@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { LogCursor } from '../../src/engine/containers/log-cursor.js';
 import { readLog } from '../../src/engine/containers/log-reader.js';
+import { lastRecords } from '../../src/engine/containers/log-tail.js';
 import { filesToDelete, LogPins } from '../../src/engine/containers/log-pins.js';
 
 const line = (text: string) => `2024-01-02T03:04:05.000000000+00:00 stdout F ${text}\n`;
@@ -128,5 +130,67 @@ test('without follow, the kept files are read oldest first, then ctr.log', async
     for await (const r of readLog(file, { from: 'oldest', follow: false, joinPartials: false, isDone: () => true, signal: new AbortController().signal }))
       got.push(r.data.toString().trim());
     assert.deepEqual(got, ['x', 'y', 'z']);
+  });
+});
+
+test('a line longer than the read buffer arrives whole, and the lines around it too', async () => {
+  await withDir(async (dir) => {
+    const file = path.join(dir, 'ctr.log');
+    const long = 'L'.repeat(700 * 1024); // more than the reader's 256 KiB buffer: it grows
+    fs.writeFileSync(file, line('before') + line(long) + line('after'));
+    const got: string[] = [];
+    for await (const r of readLog(file, { from: 'oldest', follow: false, joinPartials: false, isDone: () => true, signal: new AbortController().signal }))
+      got.push(r.data.toString().trim());
+    assert.deepEqual(got, ['before', long, 'after']);
+  });
+});
+
+test('a follower reuses its buffer: a line written in two writes, and a partial piece kept across reads, stay intact', async () => {
+  await withDir(async (dir) => {
+    const file = path.join(dir, 'ctr.log');
+    const piece = (stream: string, tag: 'P' | 'F', text: string) => `2024-01-02T03:04:05.000000000+00:00 ${stream} ${tag} ${text}\n`;
+    fs.writeFileSync(file, line('first'));
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), 10_000);
+    const state = { done: false };
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const r of readLog(file, { from: 0, follow: true, joinPartials: true, isDone: () => state.done, signal: ac.signal }))
+        seen.push(r.data.toString());
+    })();
+    await tick();
+    // Half a line, then its rest: the unfinished half moves to the front of the buffer between reads.
+    const split = line('zzzzzzzzzz-split');
+    fs.appendFileSync(file, split.slice(0, 30));
+    await tick();
+    fs.appendFileSync(file, split.slice(30));
+    await tick();
+    // A partial piece, then other lines that overwrite the buffer, then the piece's end.
+    fs.appendFileSync(file, piece('stdout', 'P', 'joined-'));
+    await tick();
+    fs.appendFileSync(file, piece('stderr', 'F', 'between'));
+    await tick();
+    fs.appendFileSync(file, piece('stdout', 'F', 'end'));
+    await tick();
+    state.done = true;
+    await reading;
+    clearTimeout(timer);
+    assert.deepEqual(seen, ['first\n', 'zzzzzzzzzz-split\n', 'between\n', 'joined-end\n']);
+  });
+});
+
+test('--tail joins a line whose pieces a rotation put in two files', async () => {
+  await withDir(async (dir) => {
+    const file = path.join(dir, 'ctr.log');
+    fs.writeFileSync(`${file}.1`, line('a') + '2024-01-02T03:04:05.000000000+00:00 stdout P 4968\n');
+    fs.writeFileSync(file, line('3') + line('b'));
+    const cursor = (await LogCursor.open(file, 'end'))!;
+    try {
+      const got = (n: number) => lastRecords(file, cursor, n).then((rs) => rs.map((r) => r.data.toString().trim()));
+      assert.deepEqual(await got(2), ['49683', 'b']);
+      assert.deepEqual(await got(3), ['a', '49683', 'b']);
+    } finally {
+      await cursor.close();
+    }
   });
 });

@@ -10,11 +10,11 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { OutputChunk, WaitResult } from '../../src/engine/api.js';
 import { buildApp } from '../../src/server/app.js';
-import { parseFrames } from '../../src/server/streams/stdcopy.js';
+import { parseFrames, writeWithBackpressure } from '../../src/server/streams/stdcopy.js';
 import { FakeEngine, Feed } from './fake-engine.js';
 
 let dir: string;
@@ -169,4 +169,28 @@ test('attach: client disconnect detaches; engine errors are JSON before the take
   const text = bad.received().toString();
   assert.match(text, /^HTTP\/1.1 404 /);
   assert.match(text, /\{"message":"No such container: x"\}$/);
+});
+
+test('writeWithBackpressure waits for drain on a full stream, and answers false once it is destroyed', async () => {
+  let release: (() => void) | undefined;
+  const slow = new Writable({
+    highWaterMark: 4,
+    write: (_chunk, _enc, cb) => {
+      release = cb;
+    },
+  });
+  let settled = false;
+  const waiting = writeWithBackpressure(slow, Buffer.alloc(16)).then((ok) => {
+    settled = true;
+    return ok;
+  });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(settled, false, 'a full stream holds the writer');
+  release?.();
+  assert.equal(await waiting, true, 'drain lets it go on');
+  assert.equal(slow.listenerCount('drain') + slow.listenerCount('close') + slow.listenerCount('error'), 0, 'no listener is left behind');
+  const blocked = writeWithBackpressure(slow, Buffer.alloc(16));
+  slow.destroy();
+  assert.equal(await blocked, false, 'a stream destroyed while waiting ends the writer');
+  assert.equal(await writeWithBackpressure(slow, Buffer.alloc(1)), false);
 });

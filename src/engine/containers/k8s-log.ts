@@ -53,12 +53,22 @@ let lastStamp = Buffer.alloc(0);
 let lastUtc: { time: string; timeNs: bigint } | undefined;
 
 function cachedUtc(buf: Buffer, from: number, to: number): { time: string; timeNs: bigint } | undefined {
-  const length = to - from;
-  if (length !== lastStamp.length || buf.compare(lastStamp, 0, length, from, to) !== 0) {
+  if (!sameBytes(buf, from, to, lastStamp)) {
     lastStamp = Buffer.from(buf.subarray(from, to));
     lastUtc = toUtc(lastStamp.toString('latin1'));
   }
   return lastUtc;
+}
+
+/**
+ * Whether buf[from, to) equals `other`, compared in JS from the end (where
+ * two stamps differ first: the nanoseconds): a native compare per line
+ * costs more than the compare itself.
+ */
+function sameBytes(buf: Buffer, from: number, to: number, other: Buffer): boolean {
+  if (to - from !== other.length) return false;
+  for (let i = to - from - 1; i >= 0; i -= 1) if (buf[from + i] !== other[i]) return false;
+  return true;
 }
 
 /** "2026-11-28T10:37:10.001256116+01:00" → UTC RFC 3339 nano and epoch nanoseconds. */
@@ -83,7 +93,8 @@ export class PartialJoiner {
   push(record: LogRecord): LogRecord | undefined {
     const pending = this.#pending[record.stream];
     if (!pending && !record.partial) return record;
-    const merged = pending ? { ...pending, data: Buffer.concat([pending.data, record.data]) } : record;
+    // A piece kept for later is copied: the caller's buffer may be reused before the rest comes.
+    const merged = pending ? { ...pending, data: Buffer.concat([pending.data, record.data]) } : { ...record, data: Buffer.from(record.data) };
     this.#pending[record.stream] = record.partial ? { ...merged, partial: true } : undefined;
     return record.partial ? undefined : { ...merged, partial: false };
   }

@@ -112,11 +112,17 @@ export class LogCursor {
     return data.subarray(0, this.position);
   }
 
-  /** Reads at the position into `buffer`; `advance` false peeks without moving. Returns the byte count. */
-  async read(buffer: Buffer, advance = true): Promise<number> {
+  /** Reads at the position into `buffer` and moves past what it read. Returns the byte count. */
+  async read(buffer: Buffer): Promise<number> {
     const { bytesRead } = await this.file.handle.read(buffer, 0, buffer.length, this.position);
-    if (advance) this.position += bytesRead;
+    this.position += bytesRead;
     return bytesRead;
+  }
+
+  /** Whether the open file has bytes past the position (a peek: the position stays). */
+  async hasMore(): Promise<boolean> {
+    const { bytesRead } = await this.file.handle.read(Buffer.alloc(1), 0, 1, this.position);
+    return bytesRead > 0;
   }
 
   /**

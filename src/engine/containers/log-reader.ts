@@ -5,12 +5,15 @@
  * Memory stays bounded by one read chunk plus one partial line.
  */
 import fs from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { parseLogLine, PartialJoiner, type LogRecord } from './k8s-log.js';
 import { LogCursor, type LogStart } from './log-cursor.js';
 import type { LogPins } from './log-pins.js';
 
 const CHUNK = 256 * 1024;
 const POLL_MS = 250;
+/** How long a woken follower lets output gather before it reads. */
+const GATHER_MS = 2;
 
 export interface ReadLogOptions {
   /**
@@ -30,13 +33,18 @@ export interface ReadLogOptions {
   signal: AbortSignal;
 }
 
-/** One record at a time (attach); see readLogBatches for the contract. */
+/**
+ * One record at a time, each with its own copy of the bytes (tests and
+ * simple callers); see readLogBatches for the contract.
+ */
 export async function* readLog(path: string, opts: ReadLogOptions): AsyncGenerator<LogRecord> {
-  for await (const batch of readLogBatches(path, opts)) yield* batch;
+  for await (const batch of readLogBatches(path, opts)) for (const r of batch) yield { ...r, data: Buffer.from(r.data) };
 }
 
 /**
  * The records of each read, in file order: one await per chunk of the file, not per line.
+ * A batch's records point into the reader's buffer, which the next read reuses: the
+ * caller consumes (or copies) them before it asks for the next batch.
  *
  * berth rotates the log by renaming ctr.log away (log-rotation.ts). At the
  * end of each file the reader asks the cursor whether a newer file exists;
@@ -53,16 +61,12 @@ export async function* readLogBatches(path: string, opts: ReadLogOptions): Async
   const joiner = opts.joinPartials ? new PartialJoiner() : undefined;
   let waiter: ChangeWaiter | undefined;
   try {
-    let carry: Buffer = Buffer.alloc(0);
+    const lines = new LineBuffer();
     for (;;) {
-      // A fresh buffer per read: the records handed out point into it (no copy), and may outlive this step.
-      const buffer = Buffer.allocUnsafeSlow(CHUNK);
-      const bytesRead = await cursor.read(buffer);
+      const bytesRead = await lines.fill(cursor);
       if (bytesRead > 0) {
-        const data: Buffer = carry.length ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
-        const lastNewline = data.lastIndexOf(0x0a);
-        carry = lastNewline < 0 ? data : data.subarray(lastNewline + 1);
-        if (lastNewline >= 0) yield [...records(data.subarray(0, lastNewline + 1), joiner)];
+        const whole = lines.wholeLines();
+        if (whole) yield records(whole, joiner);
         continue;
       }
       if (opts.signal.aborted) return;
@@ -71,14 +75,11 @@ export async function* readLogBatches(path: string, opts: ReadLogOptions): Async
       const next = await cursor.followReplacement();
       if (next === 'overrun') return;
       // conmon writes whole lines: a piece left over from the old file cannot continue in the new one.
-      if (next === 'restart') carry = Buffer.alloc(0);
-      if (next !== 'none') {
-        waiter?.watch(); // the path names another file now
-        continue;
-      }
+      if (next === 'restart') lines.dropCarry();
+      if (next !== 'none') continue;
       if (!opts.follow) break;
       if (done) {
-        if ((await cursor.read(buffer, false)) > 0) continue;
+        if (await cursor.hasMore()) continue;
         break;
       }
       await (waiter ??= new ChangeWaiter(path, opts)).wait();
@@ -91,32 +92,73 @@ export async function* readLogBatches(path: string, opts: ReadLogOptions): Async
   }
 }
 
-/** `data` holds whole lines, each ending with its newline. */
-function* records(data: Buffer, joiner: PartialJoiner | undefined): Generator<LogRecord> {
-  let start = 0;
-  while (start < data.length) {
-    let end = data.indexOf(0x0a, start);
-    if (end < 0) end = data.length - 1;
-    const record = parseLogLine(data, start, end + 1);
-    start = end + 1;
-    if (!record) continue;
-    if (!joiner) {
-      yield record;
-      continue;
+/**
+ * One reusable read buffer: each fill reads after the unfinished line the
+ * previous read left (moved to the front), so a follow allocates nothing
+ * per read. Grows only for a line longer than the buffer.
+ */
+class LineBuffer {
+  #buffer = Buffer.allocUnsafeSlow(CHUNK);
+  /** Bytes in use from 0: the unfinished line, then what the last fill read. */
+  #end = 0;
+  /** Where the unfinished line starts once wholeLines() handed out the rest. */
+  #rest = 0;
+
+  async fill(cursor: LogCursor): Promise<number> {
+    this.#buffer.copy(this.#buffer, 0, this.#rest, this.#end);
+    this.#end -= this.#rest;
+    this.#rest = 0;
+    if (this.#end === this.#buffer.length) {
+      const bigger = Buffer.allocUnsafeSlow(this.#buffer.length * 2);
+      this.#buffer.copy(bigger, 0, 0, this.#end);
+      this.#buffer = bigger;
     }
-    const whole = joiner.push(record);
-    if (whole) yield whole;
+    const bytesRead = await cursor.read(this.#buffer.subarray(this.#end));
+    this.#end += bytesRead;
+    return bytesRead;
+  }
+
+  /** The whole lines read and not yet handed out (valid until the next fill), or undefined. */
+  wholeLines(): Buffer | undefined {
+    const lastNewline = this.#buffer.lastIndexOf(0x0a, this.#end - 1);
+    if (lastNewline < this.#rest) return undefined;
+    const start = this.#rest;
+    this.#rest = lastNewline + 1;
+    return this.#buffer.subarray(start, this.#rest);
+  }
+
+  dropCarry(): void {
+    this.#end = 0;
+    this.#rest = 0;
   }
 }
 
+/** `data` holds whole lines, each ending with its newline. */
+function records(data: Buffer, joiner: PartialJoiner | undefined): LogRecord[] {
+  const out: LogRecord[] = [];
+  for (let start = 0; start < data.length;) {
+    const end = data.indexOf(0x0a, start) + 1;
+    const record = parseLogLine(data, start, end);
+    start = end;
+    if (!record) continue;
+    const whole = joiner ? joiner.push(record) : record;
+    if (whole) out.push(whole);
+  }
+  return out;
+}
+
 /**
- * What wakes a reader that has caught up with the file: a write to it, an
- * engine hint (`changed`, re-armed after each), the poll interval, or
- * abort. Made once per follow, not per wait (a fast writer makes the
- * reader catch up thousands of times): one fs.watch, renewed by watch()
- * when the path names another file, and one hint subscription. A change
- * that comes while the reader is reading is kept, so the next wait returns
- * at once and nothing is missed between a read and a wait.
+ * What wakes a reader that has caught up with the file: a write to one of
+ * the log's files, an engine hint (`changed`, re-armed after each), the
+ * poll interval, or abort. Made once per follow, not per wait (a fast
+ * writer makes the reader catch up thousands of times). It watches the
+ * directory, not the file: the watch then sees conmon's fresh ctr.log
+ * after a rotation (a watch on the file stays on the renamed inode), and
+ * it shares the one inotify watch the rotator (log-rotation.ts) has on the
+ * same directory, so that a burst of writes queues one event, not two
+ * alternating ones per write. A change that comes while the reader is
+ * reading is kept, so the next wait returns at once and nothing is missed
+ * between a read and a wait.
  */
 class ChangeWaiter {
   #changed = false;
@@ -125,11 +167,19 @@ class ChangeWaiter {
   readonly #stop = new AbortController();
 
   constructor(
-    private readonly path: string,
+    logPath: string,
     private readonly opts: ReadLogOptions,
   ) {
     opts.signal.addEventListener('abort', this.#notify, { once: true });
-    this.watch();
+    const base = basename(logPath);
+    try {
+      this.#watcher = fs.watch(dirname(logPath), (_event, name) => {
+        if (name === null || name.startsWith(base)) this.#notify();
+      });
+      this.#watcher.on('error', this.#notify);
+    } catch {
+      this.#watcher = undefined; // the directory may be gone; polling covers it
+    }
     this.#armHint();
   }
 
@@ -150,19 +200,18 @@ class ChangeWaiter {
     );
   }
 
-  /** Watches the path (again): call when it names another file. */
-  watch(): void {
-    this.#watcher?.close();
-    try {
-      this.#watcher = fs.watch(this.path, this.#notify);
-      this.#watcher.on('error', this.#notify);
-    } catch {
-      this.#watcher = undefined; // the file may be gone; polling covers it
-    }
+  /**
+   * Resolves at the next change or after POLL_MS (at once when a change came
+   * since the last wait), then after GATHER_MS more: a writer's burst then
+   * makes one read of a few ms of its output, not one read (with its stat
+   * and state check) per write of conmon's, which writes every line apart.
+   */
+  async wait(): Promise<void> {
+    await this.#next();
+    if (!this.opts.signal.aborted) await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
   }
 
-  /** Resolves at the next change or after POLL_MS; at once when a change came since the last wait. */
-  async wait(): Promise<void> {
+  async #next(): Promise<void> {
     if (!this.#changed) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {

@@ -139,12 +139,13 @@ class Rotator {
       if (first) this.#graceTimer = setTimeout(() => void this.#reopenIfMissing(), REOPEN_GRACE_MS);
       return;
     }
-    const rotated = await listRotated(this.t.logPath);
     if (st.size < this.t.limits.maxSize || this.#stopped) {
-      // Files a reader held back past max-file go once it has left (checked at start).
-      if (first) await this.#prune(rotated.map((r) => r.seq));
+      // Files a reader held back past max-file go once it has left (checked at start). Only then:
+      // a check runs after every write of conmon's, and one stat is all it needs.
+      if (first) await this.pruneNow();
       return;
     }
+    const rotated = await listRotated(this.t.logPath);
     // Only while conmon listens: a file renamed away after its exit would never be followed by a new one.
     const ctl = await this.#openCtl();
     if (!ctl) return;

@@ -13,20 +13,23 @@ import { listRotated } from './log-files.js';
  * back to the end of the last whole line, where a follow continues.
  */
 export async function lastRecords(path: string, cursor: LogCursor, n: number): Promise<LogRecord[]> {
-  const newest = wholeRecords(await cursor.readPrefix());
+  const newest = await cursor.readPrefix();
   if (n <= 0) return [];
   const files = [newest];
-  let count = newest.length;
+  // Counted per file, a record split over a file boundary (a P piece at the end of one file, its F at
+  // the start of the next, when a rotation came between conmon's two writes) counts once too many:
+  // one spare record per file read keeps the count on the safe side.
+  let count = wholeRecords(newest).length;
   const older = (await listRotated(path)).filter((r) => r.seq < cursor.oldestAfter).reverse();
   for (const file of older) {
-    if (count >= n) break;
+    if (count >= n + files.length) break;
     const data = await fsp.readFile(file.path).catch(() => undefined); // deleted by rotation meanwhile: past retention
     if (!data) continue;
-    const records = wholeRecords(data);
-    files.unshift(records);
-    count += records.length;
+    files.unshift(data);
+    count += wholeRecords(data).length;
   }
-  const all = files.flat();
+  // One pass over the files in order, so that the pieces of a split record are joined.
+  const all = wholeRecords(Buffer.concat(files));
   return all.slice(Math.max(0, all.length - n));
 }
 

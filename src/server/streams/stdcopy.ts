@@ -5,7 +5,6 @@
  * the payload. TTY streams are raw and carry no header. Also the
  * back-pressure-aware writer every stream in src/server uses.
  */
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
 export type StreamId = 'stdout' | 'stderr' | 'systemerr';
@@ -58,13 +57,18 @@ export function parseFrames(buf: Buffer): Array<{ stream: number; data: Buffer }
 export async function writeWithBackpressure(out: Writable, data: Buffer | string): Promise<boolean> {
   if (out.destroyed || out.writableEnded) return false;
   if (out.write(data)) return true;
-  const ac = new AbortController();
-  try {
-    await Promise.race([once(out, 'drain', { signal: ac.signal }), once(out, 'close', { signal: ac.signal })]);
-  } catch {
-    return false;
-  } finally {
-    ac.abort();
-  }
+  // Plain listeners, not events.once with an AbortSignal: a fast stream waits here for most of its
+  // writes, and each aborted once() costs an AbortError with a stack trace.
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+    out.on('error', done);
+  });
   return !out.destroyed;
 }
