@@ -155,11 +155,15 @@ export class EventBus {
     });
   }
 
-  /** Wall-clock nanoseconds, strictly increasing within this process (ties broken by 1 ns). */
+  /**
+   * Wall-clock nanoseconds, strictly increasing within this process (ties
+   * broken by 1 ns). The clock has millisecond precision and nothing below
+   * it is invented: an event is never stamped later than a client's clock
+   * reads just after it (a sub-millisecond guess could put it past an
+   * `until` of "now" taken in the same millisecond, and lose it).
+   */
   #now(): bigint {
-    const ms = BigInt(Date.now()) * 1_000_000n;
-    const sub = process.hrtime.bigint() % 1_000_000n;
-    const t = ms + sub;
+    const t = BigInt(Date.now()) * 1_000_000n;
     this.#lastNano = t > this.#lastNano ? t : this.#lastNano + 1n;
     return this.#lastNano;
   }
