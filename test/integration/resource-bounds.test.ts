@@ -2,8 +2,9 @@
  * A container cannot exhaust the host: a fork bomb stops at the default pids
  * limit while berthd keeps serving; a memory hog under --memory is
  * OOM-killed and reported (State.OOMKilled, exit 137); a container writing
- * logs at full speed is capped by the log limit. The daemon runs with a
- * small default pids limit and log cap so that each case takes seconds.
+ * logs at full speed is capped by the log limit, also while berthd is down
+ * (conmon's backstop cap). The daemon runs with a small default pids limit
+ * and log cap so that each case takes seconds.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -15,6 +16,30 @@ import { useDaemon } from './helpers/suite.js';
 
 const PIDS_LIMIT = 64;
 const LOG_CAP = 1 << 20;
+/** conmon's own cap for LOG_CAP (log-files.ts logBackstop): no log file ever grows past it. */
+const BACKSTOP = LOG_CAP + 16 * 1024 * 1024;
+const CHATTY = ['yes', 'a line of log output that repeats forever'];
+
+/** The size of each of a container's log files (ctr.log and rotated ones). */
+function logFileSizes(dir: string): number[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.startsWith('ctr.log'))
+    .map((f) => fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.size ?? 0);
+}
+
+/** The largest log file and the most log files seen over `ms`, sampled every 200 ms. */
+async function watchLogFiles(dir: string, ms: number): Promise<{ largest: number; most: number }> {
+  let largest = 0;
+  let most = 0;
+  for (let waited = 0; waited < ms; waited += 200) {
+    await sleep(200);
+    const sizes = logFileSizes(dir);
+    largest = Math.max(largest, ...sizes);
+    most = Math.max(most, sizes.length);
+  }
+  return { largest, most };
+}
 
 /** pids.current of the container's cgroup (v2, else the v1 pids hierarchy). */
 function pidsCurrent(cgroupParent: string, id: string): number {
@@ -57,21 +82,12 @@ describe('resource bounds', { skip: skipUnlessRoot(), timeout: 120_000 }, () => 
   });
 
   test('a container writing logs at full speed is capped by the log limit', async () => {
-    const id = await run(d, { Cmd: ['yes', 'a line of log output that repeats forever'] }, 'chatty');
-    const dir = path.join(d.dataRoot, 'containers', id);
-    // berth rotates after writes (max-file 1 keeps one file): the log exceeds the cap by what the container writes meanwhile.
-    const onDisk = () =>
-      fs
-        .readdirSync(dir)
-        .filter((f) => f.startsWith('ctr.log'))
-        .reduce((n, f) => n + (fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
-    let largest = 0;
-    for (let i = 0; i < 15; i++) {
-      await sleep(200);
-      largest = Math.max(largest, onDisk());
-    }
+    const id = await run(d, { Cmd: CHATTY }, 'chatty');
+    // berth rotates after writes (max-file 1 keeps one file, plus the one being rotated); conmon's cap bounds each file.
+    const { largest, most } = await watchLogFiles(path.join(d.dataRoot, 'containers', id), 3000);
     assert.ok(largest > LOG_CAP / 2, `the container did write (${largest} bytes)`);
-    assert.ok(largest <= LOG_CAP + 16 * 1024 * 1024, `the log stays near the cap: ${largest} > ${LOG_CAP} + 16 MiB`);
+    assert.ok(largest <= BACKSTOP, `no log file past conmon's backstop: ${largest} > ${BACKSTOP}`);
+    assert.ok(most <= 2, `max-file 1: the log and at most one file in rotation (${most})`);
     // A read at the instant of a rotation may see the fresh file still empty; the next one does not.
     await eventually('the newest lines in the log', async () => {
       const logs = await d.request('GET', `/containers/${id}/logs`, { query: { stdout: 1, tail: 5 } });
@@ -79,6 +95,21 @@ describe('resource bounds', { skip: skipUnlessRoot(), timeout: 120_000 }, () => 
       return /a line of log output/.test(logs.body.toString('latin1'));
     });
     assert.equal((await d.request('GET', '/_ping')).status, 200);
+    assert.equal((await d.request('DELETE', `/containers/${id}`, { query: { force: 1 } })).status, 204);
+  });
+
+  test("with berthd down, conmon's backstop still bounds a chatty container's log", async () => {
+    const id = await run(d, { Cmd: CHATTY }, 'chatty-alone');
+    const dir = path.join(d.dataRoot, 'containers', id);
+    await d.stop(); // the container keeps running, and nobody rotates its log
+    try {
+      const { largest, most } = await watchLogFiles(dir, 4000);
+      assert.equal(most, 1, 'no rotation while berthd is down');
+      assert.ok(largest > LOG_CAP, `the log grew past max-size with nobody rotating (${largest} bytes)`);
+      assert.ok(largest <= BACKSTOP, `conmon's cap held it: ${largest} > ${BACKSTOP}`);
+    } finally {
+      await d.start();
+    }
     assert.equal((await d.request('DELETE', `/containers/${id}`, { query: { force: 1 } })).status, 204);
   });
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logLimits, parseLogSize, rotatedOf, validateLogConfig } from '../../src/engine/containers/log-files.js';
+import { logBackstop, logLimits, parseLogSize, rotatedOf, validateLogConfig } from '../../src/engine/containers/log-files.js';
 import { filesToDelete, LogPins, MAX_HELD } from '../../src/engine/containers/log-pins.js';
 
 test('sizes read as Docker reads them (binary units)', () => {
@@ -19,6 +19,13 @@ test('limits: the container options, else the daemon cap with one file; none kee
   assert.deepEqual(logLimits({ type: 'json-file', config: { 'max-file': '3' } }, 0), { readable: true, maxSize: 0, maxFile: 3 });
   assert.deepEqual(logLimits({ type: 'local', config: {} }, 0), { readable: true, maxSize: 20 * 1024 * 1024, maxFile: 5 });
   assert.equal(logLimits({ type: 'none', config: {} }, 0).readable, false);
+});
+
+test("conmon's backstop cap sits well above max-size (16 MiB or max-size more), none without rotation", () => {
+  const MiB = 1024 * 1024;
+  assert.equal(logBackstop({ readable: true, maxSize: MiB, maxFile: 1 }), 17 * MiB);
+  assert.equal(logBackstop({ readable: true, maxSize: 32 * MiB, maxFile: 1 }), 64 * MiB);
+  assert.equal(logBackstop({ readable: true, maxSize: 0, maxFile: 3 }), 0);
 });
 
 test('rotated files are ctr.log.<digits>, in seq order; the tmp file and others are not', () => {

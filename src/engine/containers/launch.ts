@@ -12,7 +12,7 @@ import type { LockedContainer } from '../locks.js';
 import { containerFiles } from '../paths.js';
 import { startFailureExitCode } from '../runtime/runtime-errors.js';
 import type { ContainerContext, Row } from './context.js';
-import { logLimits } from './log-files.js';
+import { logBackstop, logLimits } from './log-files.js';
 import { applyPendingSize } from './resize.js';
 import { writeEtcFiles, type EtcNetwork } from './etc-files.js';
 import type { NetworkSetup } from '../networks/container-net.js';
@@ -67,6 +67,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
       name: row.name,
       bundleDir: bundle,
       logPath: files.log,
+      logSizeMax: logBackstop(logLimits(row.spec.logConfig, ctx.settings.logSizeMax)),
       terminal: row.spec.tty,
       stdin: row.spec.openStdin,
       // Docker closes stdin when an attach ends only for StdinOnce without a TTY.

@@ -42,6 +42,21 @@ export function logLimits(config: LogConfig | undefined, daemonMaxSize: number):
   return { readable: true, maxSize: Math.max(0, maxSize), maxFile: Number.isInteger(maxFile) && maxFile >= 1 ? maxFile : 1 };
 }
 
+/** How far past max-size berth's rotation may fall behind before conmon's own cap steps in (at least). */
+const BACKSTOP_SLACK = 16 * 1024 * 1024;
+
+/**
+ * conmon's own --log-size-max for these limits (0 = none): a backstop, not
+ * the rotation. berth rotates at max-size without losing a line
+ * (log-rotation.ts); conmon's cap replaces the file and would lose what a
+ * reader had not read yet, so it sits well above max-size and acts only
+ * when berth cannot keep up or is not running (containers outlive berthd):
+ * a container writing at full speed then still cannot fill the disk. Pure.
+ */
+export function logBackstop(limits: LogLimits): number {
+  return limits.maxSize > 0 ? limits.maxSize + Math.max(BACKSTOP_SLACK, limits.maxSize) : 0;
+}
+
 /** Options each driver berth has accepts (Docker's names; compress only as "false"). */
 const DRIVER_OPTS: Record<string, string[]> = {
   'json-file': ['max-size', 'max-file', 'compress', 'labels', 'labels-regex', 'env', 'env-regex', 'tag'],

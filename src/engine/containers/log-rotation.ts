@@ -1,6 +1,7 @@
 /**
- * Berth-side log rotation (conmon gets no --log-size-max: its own cap
- * unlinks the file it replaces, which loses lines). While a container
+ * Berth-side log rotation (conmon's own --log-size-max unlinks the file it
+ * replaces, which loses lines, so conmon's cap is only a backstop far above
+ * max-size: log-files.ts `logBackstop`). While a container
  * runs, a watch on its directory checks ctr.log's size after writes; at
  * max-size the file is renamed to `ctr.log.<next seq>` and conmon is asked
  * to reopen its log (ctl fifo message 2), which makes a fresh ctr.log.

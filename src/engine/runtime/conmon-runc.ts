@@ -35,8 +35,6 @@ export class ConmonRuncRuntime implements RuntimePort {
       runtimePath: this.#s.runtimePath,
       runtimeRoot: this.#s.runtimeRoot,
       exitDir: this.#s.exitsDir,
-      // No cap in conmon: its cap unlinks the file it replaces. berth rotates (containers/log-rotation.ts).
-      logSizeMax: 0,
       logLevel: this.#s.logLevel,
     });
     return { pid: started.pid, monitorPid: started.conmonPid };

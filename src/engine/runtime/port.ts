@@ -29,6 +29,8 @@ export interface CreateRequest {
   bundleDir: string;
   /** The container's k8s-file log. */
   logPath: string;
+  /** conmon's own cap on the log in bytes, a backstop behind berth's rotation (0 = none). */
+  logSizeMax: number;
   terminal: boolean;
   stdin: boolean;
   /** Keep stdin open when an attach client leaves (false = Docker's StdinOnce). */
