@@ -10,13 +10,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { create, inspectApi, run, verb } from './helpers/api.js';
+import { create, inspectApi, run, unixTime, verb } from './helpers/api.js';
 import { dockerExpect, skipUnlessRoot } from './helpers/docker-cli.js';
 import { importBusybox, parseJsonMessages } from './helpers/images.js';
 import { skipUnlessRegistry, startRegistry, type TestRegistry } from './helpers/registry.js';
 import { useDaemon } from './helpers/suite.js';
 
-const nowSec = () => (Date.now() / 1000).toFixed(9);
+const nowSec = () => unixTime();
 
 describe('the API as docker-compose reads it', { skip: skipUnlessRoot(), timeout: 120_000 }, () => {
   const d = useDaemon();

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { create, run, streamRequest, verb, waitExit } from './helpers/api.js';
+import { create, run, streamRequest, unixTime, verb, waitExit } from './helpers/api.js';
 import { useDaemon } from './helpers/suite.js';
 import { dockerExpect, skipUnlessRoot } from './helpers/docker-cli.js';
 
@@ -15,7 +15,7 @@ const lines = (b: Buffer | string) =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
-const nowSec = () => (Date.now() / 1000).toFixed(9);
+const nowSec = () => unixTime();
 
 describe('events', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
   const d = useDaemon();
@@ -98,7 +98,7 @@ describe('events', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
     // History to replay…
     for (let i = 0; i < 5; i++) await create(d, { Image: 'busybox', Cmd: ['true'] }, `seam${i}`);
     // `until` a few seconds ahead: the stream replays, goes live, and then ends by itself.
-    const until = (Date.now() / 1000 + 4).toFixed(9);
+    const until = unixTime(Date.now() + 4000);
     const stream = await streamRequest(d, 'GET', '/events', { since, until, filters: JSON.stringify({ type: ['container'], event: ['create'] }) });
     assert.equal(stream.status, 200);
     // …and more while the stream replays and goes live.

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { useDaemon } from './helpers/suite.js';
+import { unixTime } from './helpers/api.js';
 import { dockerExpect, eventually, inspect, skipUnlessRoot } from './helpers/docker-cli.js';
 
 describe('health checks', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
@@ -17,7 +18,7 @@ describe('health checks', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
   const becomes = (status: string) => eventually(`health ${status}`, async () => (await health())?.Status === status, { timeoutMs: 20_000, intervalMs: 200 });
 
   test('healthy → unhealthy → healthy, with events, ps text and the filter', async () => {
-    const since = (Date.now() / 1000).toFixed(9);
+    const since = unixTime();
     const id = (
       await dockerExpect(d, [
         'run',
@@ -68,17 +69,7 @@ describe('health checks', { skip: skipUnlessRoot(), timeout: 180_000 }, () => {
     const left = fs.existsSync(execDir) ? fs.readdirSync(execDir) : [];
     assert.ok(left.length <= 1, `exec dirs left: ${left.join(' ')}`);
 
-    const ev = await dockerExpect(d, [
-      'events',
-      '--since',
-      since,
-      '--until',
-      (Date.now() / 1000).toFixed(9),
-      '--filter',
-      'event=health_status',
-      '--format',
-      '{{.Action}}',
-    ]);
+    const ev = await dockerExpect(d, ['events', '--since', since, '--until', unixTime(), '--filter', 'event=health_status', '--format', '{{.Action}}']);
     assert.deepEqual(ev.stdout.trim().split('\n'), [
       'health_status: unhealthy',
       'health_status: healthy',

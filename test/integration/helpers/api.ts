@@ -11,6 +11,16 @@ import { withQuery, type QueryValue } from './unix-http.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A time as the API's since/until take it ("seconds.nanoseconds"), exact to
+ * the millisecond. `(ms / 1000).toFixed(9)` is not: the float's digits below
+ * the millisecond can read just under it ("…122999907" for …123), which
+ * puts an event of that very millisecond after an until of "now".
+ */
+export function unixTime(ms = Date.now()): string {
+  return `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}000000`;
+}
+
 /** POST /containers/create with `body` (Image defaults to busybox); asserts 201 and returns the ID. */
 export async function create(d: TestDaemon, body: Record<string, unknown>, name?: string): Promise<string> {
   const res = await d.request('POST', '/containers/create', { query: { name }, body: { Image: 'busybox', ...body } });
