@@ -17,7 +17,7 @@ import { useDaemon } from './helpers/suite.js';
 const PIDS_LIMIT = 64;
 const LOG_CAP = 1 << 20;
 /** conmon's own cap for LOG_CAP (log-files.ts logBackstop): no log file ever grows past it. */
-const BACKSTOP = LOG_CAP + 16 * 1024 * 1024;
+const BACKSTOP = LOG_CAP + 256 * 1024 * 1024;
 const CHATTY = ['yes', 'a line of log output that repeats forever'];
 
 /** The size of each of a container's log files (ctr.log and rotated ones). */

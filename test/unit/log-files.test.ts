@@ -21,10 +21,10 @@ test('limits: the container options, else the daemon cap with one file; none kee
   assert.equal(logLimits({ type: 'none', config: {} }, 0).readable, false);
 });
 
-test("conmon's backstop cap sits well above max-size (16 MiB or max-size more), none without rotation", () => {
+test("conmon's backstop cap sits well above max-size (256 MiB or max-size more), none without rotation", () => {
   const MiB = 1024 * 1024;
-  assert.equal(logBackstop({ readable: true, maxSize: MiB, maxFile: 1 }), 17 * MiB);
-  assert.equal(logBackstop({ readable: true, maxSize: 32 * MiB, maxFile: 1 }), 64 * MiB);
+  assert.equal(logBackstop({ readable: true, maxSize: MiB, maxFile: 1 }), 257 * MiB);
+  assert.equal(logBackstop({ readable: true, maxSize: 512 * MiB, maxFile: 1 }), 1024 * MiB);
   assert.equal(logBackstop({ readable: true, maxSize: 0, maxFile: 3 }), 0);
 });
 
