@@ -38,6 +38,15 @@ describe('networks', { skip }, () => {
     assert.equal((await inspect(d, 'web')).NetworkSettings.IPAddress, j.NetworkSettings.IPAddress);
   });
 
+  test('-p hostPort:80 publishes on every address: 127.0.0.1 reaches it, docker port and ps show 0.0.0.0', async () => {
+    const port = await freePort();
+    await dockerExpect(d, ['run', '-d', '--name', 'all', '-p', `${port}:80`, 'busybox', ...httpd('all-addresses')]);
+    assert.equal(await eventually('all answers on 127.0.0.1', () => getLocal(port)), 'all-addresses\n');
+    assert.equal((await dockerExpect(d, ['port', 'all'])).stdout, `80/tcp -> 0.0.0.0:${port}\n`);
+    assert.equal((await dockerExpect(d, ['ps', '--filter', 'name=all', '--format', '{{.Ports}}'])).stdout, `0.0.0.0:${port}->80/tcp\n`);
+    await dockerExpect(d, ['rm', '-f', 'all']);
+  });
+
   test('-P and a random host port: docker port and the list show the ports picked', async () => {
     const r = await dockerExpect(d, ['run', '-d', '--name', 'rnd', '-p', '127.0.0.1::80', '--expose', '81', '-P', 'busybox', ...httpd('rnd')]);
     assert.match(r.stdout, /^[0-9a-f]{64}\n$/);
@@ -80,8 +89,11 @@ describe('networks', { skip }, () => {
       'example.com',
       '--dns-option',
       'ndots:1',
+      '--dns',
+      '10.0.0.53',
     );
-    assert.match(etc.stdout, /^search example\.com\nnameserver 10\.251\.7\.1\noptions ndots:1\n/);
+    // aardvark-dns first, then --dns (dockerd: its embedded 127.0.0.11, which forwards to --dns).
+    assert.match(etc.stdout, /^search example\.com\nnameserver 10\.251\.7\.1\nnameserver 10\.0\.0\.53\noptions ndots:1\n/);
     assert.match(etc.stdout, /\n10\.1\.2\.3\th\n10\.251\.7\.\d+\tx\nx\n$/);
     const j = await inspect(d, 'db');
     assert.equal(j.NetworkSettings.IPAddress, '', 'top-level fields are for the default bridge only');
@@ -91,6 +103,17 @@ describe('networks', { skip }, () => {
     assert.equal(j.NetworkSettings.Networks.app.Gateway, '10.251.7.1');
     const shared = await dockerExpect(d, ['run', '--rm', '--network', 'container:db', 'busybox', 'wget', '-qO-', 'http://127.0.0.1/']);
     assert.equal(shared.stdout, 'db\n');
+    // A missing donor fails the start, not the create (a 404 from create makes the CLI pull the image).
+    const missing = await dockerExpect(d, ['run', '--rm', '--network', 'container:nope', 'busybox', 'true'], 125);
+    assert.match(missing.stderr, /No such container: nope/);
+    assert.doesNotMatch(missing.stderr, /Unable to find image/);
+    const created = await d.request('POST', '/containers/create', { body: { Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'container:nope' } } });
+    assert.equal(created.status, 201, String(created.body));
+    const cid = (created.json() as { Id: string }).Id;
+    assert.equal((await inspect(d, cid)).HostConfig.NetworkMode, 'container:nope');
+    const started = await d.request('POST', `/containers/${cid}/start`);
+    assert.deepEqual([started.status, started.json()], [404, { message: 'No such container: nope' }]);
+    await dockerExpect(d, ['rm', cid]);
 
     const out = await dockerExpect(d, ['run', '--rm', '--network', 'app', '--ip', '10.9.9.9', 'busybox', 'true'], 125);
     assert.match(out.stderr, /Invalid address 10\.9\.9\.9: It does not belong to any of this network's subnets/);
