@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { dockerExpect, eventually, inspect, skipUnlessRoot } from './helpers/docker-cli.js';
 import { freePort, getLocal, httpd } from './helpers/net.js';
 import { useDaemon } from './helpers/suite.js';
-import { logs, run, waitExit } from './helpers/api.js';
+import { logs, run, unixTime, waitExit } from './helpers/api.js';
 
 const skip = skipUnlessRoot();
 
@@ -121,6 +121,7 @@ describe('networks', { skip }, () => {
   });
 
   test('connect and disconnect a running container', async () => {
+    const since = unixTime();
     await dockerExpect(d, ['run', '-d', '--name', 'lone', 'busybox', ...httpd('lone')]);
     await dockerExpect(d, ['run', '-d', '--name', 'peer', '--network', 'app', 'busybox', 'sleep', '1000']);
     await dockerExpect(d, ['network', 'connect', '--alias', 'solo', 'app', 'lone']);
@@ -140,10 +141,26 @@ describe('networks', { skip }, () => {
     assert.deepEqual(Object.keys((await inspect(d, 'lone')).NetworkSettings.Networks), ['bridge']);
     const not = await dockerExpect(d, ['network', 'disconnect', 'app', 'lone'], 1);
     assert.match(not.stderr, /is not connected to network app/);
+    const lone = (await inspect(d, 'lone')).Id as string;
+    const ev = await dockerExpect(d, [
+      'events',
+      '--since',
+      since,
+      '--until',
+      unixTime(Date.now() + 1000),
+      '--filter',
+      'type=network',
+      '--filter',
+      'network=app',
+      '--format',
+      '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.container}}',
+    ]);
+    assert.deepEqual(ev.stdout.trim().split('\n'), [`connect app ${lone}`, `disconnect app ${lone}`]);
     await dockerExpect(d, ['rm', '-f', 'lone', 'peer']);
   });
 
   test('network verbs: ls with filters, inspect, errors, rm, prune', async () => {
+    const since = unixTime();
     const ls = (await dockerExpect(d, ['network', 'ls', '--format', '{{.Name}} {{.Driver}}'])).stdout.split('\n').filter(Boolean).sort();
     assert.deepEqual(ls, ['app bridge', 'bridge bridge', 'host host', 'none null']);
     assert.equal((await dockerExpect(d, ['network', 'ls', '-q', '--filter', 'label=app=1'])).stdout.trim().length, 12);
@@ -155,6 +172,10 @@ describe('networks', { skip }, () => {
     assert.match((await dockerExpect(d, ['network', 'inspect', 'nope'], 1)).stderr, /network nope not found/);
     assert.match((await dockerExpect(d, ['run', '--rm', '--network', 'nope', 'busybox', 'true'], 125)).stderr, /network nope not found/);
     assert.match((await dockerExpect(d, ['network', 'create', '--ipv6', '--subnet', 'fd00::/64', 'v6'], 1)).stderr, /IPv6/);
+    const badSubnet = await dockerExpect(d, ['network', 'create', '--subnet', '10.300.0.0/24', 'bad'], 1);
+    assert.match(badSubnet.stderr, /Invalid subnet 10\.300\.0\.0\/24 : invalid CIDR address: 10\.300\.0\.0\/24/);
+    const badRange = await dockerExpect(d, ['network', 'create', '--subnet', '10.251.9.0/24', '--ip-range', '10.251.10.0/25', 'bad'], 1);
+    assert.match(badRange.stderr, /no matching subnet for range 10\.251\.10\.0\/25/);
 
     await dockerExpect(d, ['run', '-d', '--name', 'busy', '--network', 'app', 'busybox', 'sleep', '1000']);
     const busy = await dockerExpect(d, ['network', 'rm', 'app'], 1);
@@ -181,6 +202,22 @@ describe('networks', { skip }, () => {
     assert.match(pruned.stdout, /Deleted Networks:\nspare\n/);
     const left = (await dockerExpect(d, ['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter(Boolean).sort();
     assert.deepEqual(left, ['bridge', 'host', 'none']);
+    const ev = await dockerExpect(d, [
+      'events',
+      '--since',
+      since,
+      '--until',
+      unixTime(Date.now() + 1000),
+      '--filter',
+      'type=network',
+      '--filter',
+      'event=create',
+      '--filter',
+      'event=destroy',
+      '--format',
+      '{{.Action}} {{.Actor.Attributes.name}}',
+    ]);
+    assert.deepEqual(ev.stdout.trim().split('\n'), ['create spare', 'destroy app', 'destroy spare']);
   });
 
   test('none and host modes keep working', async () => {

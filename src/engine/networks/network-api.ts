@@ -57,6 +57,9 @@ export function createNetwork(ctx: NetworkContext, opts: CreateNetworkOptions): 
 
 /** A client-given subnet: well-formed, not overlapping another network; gateway and ip-range inside it. */
 function explicitAddress(ctx: NetworkContext, ipam: CreateNetworkOptions['ipam'][number]): { subnet: string; gateway: string; ipRange: string } {
+  // dockerd's words for a malformed subnet (an ip-range gets the bare "invalid CIDR address").
+  if (!ipam.subnet.includes(':') && !parseCidr(ipam.subnet))
+    throw invalid('BERTH_NETWORK_BAD_SUBNET', `Invalid subnet ${ipam.subnet} : invalid CIDR address: ${ipam.subnet}`);
   const subnet = requireCidr(ipam.subnet, 'Subnet');
   for (const other of ctx.repo.all()) {
     const c = other.subnet ? parseCidr(other.subnet) : undefined;
