@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import { describe, test } from 'node:test';
-import { create, run, verb, waitExit } from './helpers/api.js';
+import { create, inspectApi, run, verb, waitExit } from './helpers/api.js';
 import { useDaemon } from './helpers/suite.js';
-import { skipUnlessRoot } from './helpers/docker-cli.js';
+import { eventually, skipUnlessRoot } from './helpers/docker-cli.js';
 
 describe('system endpoints over HTTP', { skip: skipUnlessRoot(), timeout: 120_000 }, () => {
   const d = useDaemon();
@@ -86,5 +86,23 @@ describe('system endpoints over HTTP', { skip: skipUnlessRoot(), timeout: 120_00
     assert.ok(info.Runtimes && info.Runtimes[info.DefaultRuntime], JSON.stringify(info.Runtimes));
     await verb(d, paused, 'unpause');
     for (const id of [running, paused]) await verb(d, id, 'kill');
+  });
+
+  test('/info counts a container waiting out its restart backoff as stopped (moby setStateCounter)', async () => {
+    const all = (await d.request('GET', '/containers/json', { query: { all: 1 } })).json() as Array<{ Id: string }>;
+    for (const c of all) await d.request('DELETE', `/containers/${c.Id}`, { query: { force: 1 } });
+    const id = await run(d, { Cmd: ['false'], HostConfig: { RestartPolicy: { Name: 'always' } } });
+    // After four restarts the backoff is 1.6 s: long enough to read /info inside one.
+    await eventually('restarted four times', async () => (await inspectApi(d, id)).RestartCount >= 4, { timeoutMs: 15_000 });
+    let info: Record<string, number> = {};
+    await eventually('/info read inside one backoff', async () => {
+      const before = await inspectApi(d, id);
+      info = (await d.request('GET', '/info')).json();
+      const after = await inspectApi(d, id);
+      return before.State.Restarting && after.State.Restarting && before.RestartCount === after.RestartCount;
+    });
+    assert.deepEqual([info.Containers, info.ContainersRunning, info.ContainersPaused, info.ContainersStopped], [1, 0, 0, 1]);
+    await verb(d, id, 'stop', { t: 1 });
+    await d.request('DELETE', `/containers/${id}`);
   });
 });

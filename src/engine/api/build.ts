@@ -3,6 +3,7 @@
  * its cache (`POST /build/prune`).
  */
 import type { Readable } from 'node:stream';
+import type { Filters } from './common.js';
 import type { RegistryCredentials, RegistryProgress } from './registry.js';
 
 export interface BuildOptions {
@@ -66,6 +67,20 @@ export type BuildMessage =
   /** `code` is the failing command's exit code when a RUN failed, else 0. */
   | { error: string; code: number };
 
+/** `POST /build/prune`'s query, as dockerd 20.10 reads it. */
+export interface BuildPruneOptions {
+  /**
+   * until / unused-for (a Go duration), id, parent, type, description,
+   * inuse, shared, private (one value each), label and label! (accepted,
+   * ignored: dockerd's TODO); any other key is an error.
+   */
+  filters?: Filters;
+  /** `all`: also what is shared with images — every link is private, so no effect. */
+  all: boolean;
+  /** `keep-storage` in bytes: >0 keeps the cache once it fits (links take no bytes: keeps all). */
+  keepStorage: number;
+}
+
 export interface BuildPruneResult {
   cachesDeleted: string[];
   spaceReclaimed: number;
@@ -79,6 +94,11 @@ export interface BuildApi {
    * stream with an `error` message (never a rejection), nothing tagged.
    */
   build(opts: BuildOptions): Promise<{ messages: AsyncIterable<BuildMessage> }>;
-  /** Forgets the classic builder's cache links (images themselves stay; they are pruned as dangling images). */
-  prune(): Promise<BuildPruneResult>;
+  /**
+   * Forgets the classic builder's cache links the options select (images
+   * themselves stay; they are pruned as dangling images); resolves to the
+   * forgotten links' keys. Bad filters reject (invalid-parameter) before
+   * anything is removed.
+   */
+  prune(opts: BuildPruneOptions): Promise<BuildPruneResult>;
 }

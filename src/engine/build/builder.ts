@@ -20,6 +20,7 @@ import { familiarReference, parseReference } from '../images/reference.js';
 import type { ImageRecord } from '../images/types.js';
 import { cacheSourcesOf, DEFAULT_PATH, scratchImage, shortId, type BuildRun, type BuilderDeps, type StageState } from './build-state.js';
 import { baseImage, buildPlatform } from './base-image.js';
+import { cachePruneSelector } from './cache-prune.js';
 import { extractContext, readDockerfile, type BuildContextDir } from './context-dir.js';
 import { expandWord, lookupFrom } from './dockerfile/expand.js';
 import { parseDockerfile, parseInstruction, type Instruction } from './dockerfile/parser.js';
@@ -93,10 +94,16 @@ export function createBuildApi(deps: BuilderDeps): BuildApi {
       const prepared = await prepare(deps, opts);
       return { messages: runBuild(deps, opts, prepared) };
     },
-    async prune() {
-      const n = deps.cache.clear();
-      deps.log.info({ links: n }, 'build cache links removed');
-      return { cachesDeleted: [], spaceReclaimed: 0 };
+    async prune(opts) {
+      const selected = cachePruneSelector(opts, Date.now());
+      const keys = deps.cache
+        .list()
+        .filter(selected)
+        .map((l) => l.key);
+      deps.cache.forget(keys);
+      deps.log.info({ links: keys.length }, 'build cache links removed');
+      // Links take no bytes of their own: their images are reclaimed by image prune.
+      return { cachesDeleted: keys, spaceReclaimed: 0 };
     },
   };
 }

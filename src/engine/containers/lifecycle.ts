@@ -114,12 +114,14 @@ export function isListedByDefault(status: ContainerStatus): boolean {
 
 /**
  * The bucket `GET /info` counts a container in (ContainersRunning, Paused,
- * Stopped). A container waiting out its restart backoff counts as running,
- * as it is listed by `docker ps` without --all.
+ * Stopped), as moby's setStateCounter by State.StateString: only "running"
+ * and "paused" are their own buckets; everything else, a container waiting
+ * out its restart backoff ("restarting") too, is stopped. Every status is in
+ * exactly one bucket, so the three add up to Containers.
  */
 export function infoCounter(status: ContainerStatus): 'running' | 'paused' | 'stopped' {
   if (canTransition('unpause', status)) return 'paused';
-  return isListedByDefault(status) ? 'running' : 'stopped';
+  return isRunning(status) ? 'running' : 'stopped';
 }
 
 /** The runtime may still hold state: everything but never launched (created) and torn down at its exit (exited). */

@@ -32,6 +32,11 @@ export class FilterArgs {
     return [...this.fields].filter(([, v]) => v.length > 0).map(([k]) => k);
   }
 
+  /** Docker's Contains: `key` was given, with or without values (BuildKit's presence filters). */
+  contains(key: string): boolean {
+    return this.fields.has(key);
+  }
+
   /** True when `key` has at least one value. */
   has(key: string): boolean {
     return this.values(key).length > 0;

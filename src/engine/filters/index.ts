@@ -20,4 +20,4 @@
  */
 export { decodeFilters, type Filters } from './decode.js';
 export { FilterArgs, parseFilters, invalidFilter, type Labels } from './args.js';
-export { parseFilterTime, parseGoDuration } from './time.js';
+export { goDurationError, parseFilterTime, parseGoDuration } from './time.js';

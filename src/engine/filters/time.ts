@@ -33,6 +33,22 @@ export function parseGoDuration(s: string): number | undefined {
   return sign * ms;
 }
 
+/**
+ * Why Go's time.ParseDuration refuses `s` (call it only when parseGoDuration
+ * did), in Go's words: `time: missing unit in duration "5"`, `time: unknown
+ * unit "x" in duration "1x"`, else `time: invalid duration "…"`.
+ */
+export function goDurationError(s: string): string {
+  const body = s.replace(/^[-+]/, '');
+  const part = /(\d+\.?\d*|\.\d+)([^\d.]*)/y;
+  for (let m = part.exec(body); m; m = part.exec(body)) {
+    if (m[2] === '') return `time: missing unit in duration ${JSON.stringify(s)}`;
+    if (parseGoDuration(`1${m[2]}`) === undefined) return `time: unknown unit ${JSON.stringify(m[2])} in duration ${JSON.stringify(s)}`;
+    if (part.lastIndex === body.length) break;
+  }
+  return `time: invalid duration ${JSON.stringify(s)}`;
+}
+
 /** A filter's time value as unix milliseconds (see the module comment). */
 export function parseFilterTime(value: string, now: number): number {
   const duration = value === '0' ? undefined : parseGoDuration(value);

@@ -7,10 +7,10 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { BuildMessage, BuildOptions, Engine } from '../../engine/api.js';
+import type { BuildMessage, BuildOptions, BuildPruneOptions, Engine } from '../../engine/api.js';
 import type { Operations } from './operation.js';
 import { badRequest, notSupported } from '../errors.js';
-import { queryBool, queryInt, queryList, queryString, type Query } from '../query.js';
+import { queryBool, queryFilters, queryInt, queryList, queryString, type Query } from '../query.js';
 import { disableSocketTimeout, jsonLine } from '../streams/json-stream.js';
 import { parseJsonMap, registryConfigFromHeader, toBuildMessages, toBuildPruneResponse } from '../wire/build.js';
 import { checkExtraHosts } from '../wire/create-network-fields.js';
@@ -79,6 +79,14 @@ function shmSizeOf(query: Query): number {
   return n;
 }
 
+/** `POST /build/prune`'s query; keep-storage is read as dockerd's strconv.Atoi (its text, as a 400). Pure. */
+export function buildPruneOptionsOf(query: Query): BuildPruneOptions {
+  const ks = queryString(query['keep-storage'], '0') || '0';
+  if (!/^[+-]?\d+$/.test(ks))
+    throw badRequest(`keep-storage is in bytes and expects an integer, got ${ks}: strconv.Atoi: parsing ${JSON.stringify(ks)}: invalid syntax`);
+  return { filters: queryFilters(query.filters), all: queryBool(query.all), keepStorage: Number(ks) };
+}
+
 async function* lines(messages: AsyncIterable<BuildMessage>): AsyncGenerator<string> {
   for await (const m of messages) for (const line of toBuildMessages(m)) yield jsonLine(line);
 }
@@ -95,9 +103,9 @@ export function buildOperations(engine: Engine): Operations {
       .send(Readable.from(lines(messages)));
   }
 
-  async function postBuildPrune() {
+  async function postBuildPrune(request: Req) {
     if (!engine.build) throw notSupported('this engine does not build images');
-    return toBuildPruneResponse(await engine.build.prune());
+    return toBuildPruneResponse(await engine.build.prune(buildPruneOptionsOf(q(request))));
   }
 
   return {

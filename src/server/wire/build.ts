@@ -44,7 +44,8 @@ export function registryConfigFromHeader(header: string | string[] | undefined):
 }
 
 export function toBuildPruneResponse(r: BuildPruneResult): Record<string, unknown> {
-  return { CachesDeleted: r.cachesDeleted, SpaceReclaimed: r.spaceReclaimed };
+  // dockerd answers null when nothing was deleted.
+  return { CachesDeleted: r.cachesDeleted.length ? r.cachesDeleted : null, SpaceReclaimed: r.spaceReclaimed };
 }
 
 /**
