@@ -18,6 +18,11 @@
  *   start  = overlay mount + config.json + conmon (runc create) + runc start
  *   wait   = the exit file conmon writes appears
  *   remove = runc delete + unmount + rm -rf
+ *
+ * With `networkMode: 'bridge'` (the fair floor only, after enableBridge) the
+ * container joins a namespace set up by `netavark setup` before the bundle
+ * is written, and `netavark teardown` runs beside runc delete and the
+ * unmount, as berth does (netavark-floor.ts).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -40,8 +45,9 @@ import type { OciSpec } from '../src/engine/runtime/oci-types.js';
 import { readHostFacts } from '../src/engine/system/host-facts.js';
 import { toCreateOptions } from '../src/server/wire/create-body.js';
 import { removeCgroups, unmountUnder } from './berth-daemon.js';
-import { createBody, type Driver } from './driver.js';
+import { createBody, type CreateOptions, type Driver } from './driver.js';
 import { K8sPayloadCounter } from './k8s-count.js';
+import { NetavarkFloor, type BridgeTemplate } from './netavark-floor.js';
 import { processesWithArg } from './proc.js';
 
 const run = promisify(execFile);
@@ -66,6 +72,11 @@ export class Floor implements Driver {
   readonly #runcRoot: string;
   readonly #waiters = new Map<string, () => void>();
   #watcher: fs.FSWatcher | undefined;
+  #net: NetavarkFloor | undefined;
+  /** The binaries berthd with this floor's config would run. */
+  readonly #netavark: { netavark: string; aardvark: string };
+  /** Containers on the floor's bridge, with netavark's input. */
+  readonly #bridged = new Map<string, ReturnType<NetavarkFloor['input']>>();
 
   constructor(opts: FloorOptions) {
     this.#o = opts;
@@ -74,7 +85,9 @@ export class Floor implements Driver {
     this.#runcRoot = path.join(opts.workDir, 'runc');
     this.#cgroupParent = `berth-bench-${this.name}-${process.pid}`;
     const argv = ['--data-root', path.join(opts.workDir, 'data'), '--exec-root', path.join(opts.workDir, 'run'), '--cgroup-parent', this.#cgroupParent];
-    this.settings = engineSettings(engineConfig(loadConfig(argv), 'bench'), readHostFacts());
+    const config = engineConfig(loadConfig(argv), 'bench');
+    this.settings = engineSettings(config, readHostFacts());
+    this.#netavark = { netavark: config.netavarkPath, aardvark: config.aardvarkPath };
   }
 
   /** Extracts the rootfs tar (the image's only layer) and starts watching the exit dir. */
@@ -92,6 +105,13 @@ export class Floor implements Driver {
     });
   }
 
+  /** Makes the floor's bridge network (berth's default network's options, its own bridge and subnet). */
+  async enableBridge(template: BridgeTemplate): Promise<void> {
+    if (this.#o.spec !== 'berth') throw new Error(`${this.name}: no bridged lifecycle`);
+    this.#net = new NetavarkFloor({ workDir: path.join(this.#o.workDir, 'net'), ...this.#netavark });
+    await this.#net.setup(template);
+  }
+
   #dirs(id: string) {
     const dir = path.join(this.#o.workDir, 'c', id);
     return { dir, ...containerFiles(dir), bundle: path.join(this.#o.workDir, 'b', id) };
@@ -99,10 +119,13 @@ export class Floor implements Driver {
 
   #specs = new Map<string, ContainerSpec>();
 
-  async create(cmd: string[]): Promise<string> {
+  async create(cmd: string[], opts: CreateOptions = {}): Promise<string> {
     const id = randomBytes(32).toString('hex');
     const d = this.#dirs(id);
-    const spec = this.containerSpec(cmd, id);
+    const bridged = opts.networkMode === 'bridge';
+    if (bridged && !this.#net) throw new Error(`${this.name}: the bridge network is not enabled`);
+    const spec = this.containerSpec(cmd, id, bridged ? 'bridge' : 'none');
+    if (bridged) this.#bridged.set(id, this.#net!.input(id));
     await fsp.mkdir(d.dir, { recursive: true, mode: 0o700 });
     await Promise.all([d.upper, d.work, d.merged].map((x) => fsp.mkdir(x, { mode: 0o755 })));
     await fsp.writeFile(d.log, '', { mode: 0o600 });
@@ -115,8 +138,11 @@ export class Floor implements Driver {
     const d = this.#dirs(id);
     const spec = this.#specs.get(id)!;
     await mountRootfs({ overlayRoot: this.#o.workDir, lowers: [path.join(this.#o.workDir, 'layer')], upperDir: d.upper, workDir: d.work, mergedDir: d.merged });
+    const netInput = this.#bridged.get(id);
+    const netnsPath = netInput ? await this.#net!.up(id, netInput) : undefined;
+    if (netInput) await writeEtcFiles(d, spec, { ip: this.#net!.ip, dnsServer: '' });
     if (this.#minimal) await this.#writeMinimalBundle(id, spec.cmd);
-    else await writeBundle(this.settings, { id, spec, files: d }, d.bundle);
+    else await writeBundle(this.settings, { id, spec, files: d, netnsPath }, d.bundle);
     await startConmon(this.#o.conmonPath, {
       id,
       name: `floor-${id.slice(0, 8)}`,
@@ -133,11 +159,11 @@ export class Floor implements Driver {
     await run(this.#o.runcPath, ['--root', this.#runcRoot, 'start', id]);
   }
 
-  /** The container spec berth records for the bench's create body of `cmd` (no mounts, network none). */
-  containerSpec(cmd: string[], id: string): ContainerSpec {
-    const { options } = toCreateOptions(createBody('bench-busybox:latest', cmd, {}), undefined);
+  /** The container spec berth records for the bench's create body of `cmd` (no mounts; network none unless given). */
+  containerSpec(cmd: string[], id: string, networkMode = 'none'): ContainerSpec {
+    const { options } = toCreateOptions(createBody('bench-busybox:latest', cmd, {}, networkMode), undefined);
     // An imported image's config is the empty one (no changes are given to the import).
-    return assembleSpec(options, { id: 'sha256:floor', config: emptyRuntimeConfig() }, id, [], 'none');
+    return assembleSpec(options, { id: 'sha256:floor', config: emptyRuntimeConfig() }, id, [], networkMode);
   }
 
   /** `runc spec`'s default with this container's root, command, hostname and cgroup. */
@@ -168,8 +194,13 @@ export class Floor implements Driver {
 
   async remove(id: string): Promise<void> {
     const d = this.#dirs(id);
-    await run(this.#o.runcPath, ['--root', this.#runcRoot, 'delete', '--force', id]).catch(() => undefined);
-    await unmountRootfs(d.merged);
+    const netInput = this.#bridged.get(id);
+    await Promise.all([
+      run(this.#o.runcPath, ['--root', this.#runcRoot, 'delete', '--force', id]).catch(() => undefined),
+      unmountRootfs(d.merged),
+      netInput && this.#net!.down(id, netInput),
+    ]);
+    this.#bridged.delete(id);
     await Promise.all([
       fsp.rm(d.dir, { recursive: true, force: true }),
       fsp.rm(d.bundle, { recursive: true, force: true }),
@@ -237,6 +268,7 @@ export class Floor implements Driver {
         /* gone */
       }
     }
+    await this.#net?.cleanup();
     unmountUnder(this.#o.workDir);
     removeCgroups(this.#cgroupParent);
     fs.rmSync(this.#o.workDir, { recursive: true, force: true });

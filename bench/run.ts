@@ -20,6 +20,7 @@ import { renderTable, ResultsFile } from './report.js';
 import { StackFloor } from './stack-floor.js';
 import { execScenario } from './scenarios/exec.js';
 import { lifecycleScenario } from './scenarios/lifecycle.js';
+import { lifecycleBridgeScenario } from './scenarios/lifecycle-bridge.js';
 import { volumeLifecycleScenario } from './scenarios/volume-lifecycle.js';
 import { listInspectScenario } from './scenarios/list-inspect.js';
 import { logsScenario } from './scenarios/logs.js';
@@ -137,7 +138,13 @@ async function apiTarget(name: string, socket: string, tar: string, runId: strin
 }
 
 async function floorTarget(tar: string, spec: 'berth' | 'minimal'): Promise<Target> {
-  const floor = new Floor({ spec, workDir: path.join(work, `floor-${spec}`), rootfsTar: tar, runcPath: '/usr/sbin/runc', conmonPath: '/usr/bin/conmon' });
+  const floor = new Floor({
+    spec,
+    workDir: path.join(work, `floor-${spec}`),
+    rootfsTar: tar,
+    runcPath: '/usr/sbin/runc',
+    conmonPath: '/usr/bin/conmon',
+  });
   cleanups.push(() => floor.cleanup());
   await floor.setup();
   return { name: floor.name, driver: floor, floor };
@@ -239,7 +246,7 @@ async function main(): Promise<void> {
   if (only.has('memory')) await idleMemory(targets);
   const scenarios: Scenario[] = [
     only.has('lifecycle') && lifecycleScenario(Number(opt['lifecycle-runs'])),
-    only.has('lifecycle-bridge') && lifecycleScenario(Number(opt['lifecycle-runs']), 'bridge'),
+    only.has('lifecycle-bridge') && lifecycleBridgeScenario(Number(opt['lifecycle-runs']), () => targets[0].client!),
     only.has('volume-lifecycle') && volumeLifecycleScenario(Number(opt['lifecycle-runs'])),
     only.has('parallel') && parallelScenario(40, 8),
     only.has('list-inspect') && listInspectScenario(300),

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     stopIdleTrim();
     for (const l of listeners) l.close();
     await Promise.race([app.close(), new Promise((r) => setTimeout(r, 3000))]);
+    await Promise.race([running.drain().catch((err: unknown) => log.warn({ err }, 'removing idle bridges')), new Promise((r) => setTimeout(r, 10_000))]);
     running.close();
     fs.rmSync(config.pidfile, { force: true });
     process.exit(0);

@@ -1,8 +1,7 @@
 /**
- * lifecycle: create → start → wait → remove of `true`, sequentially, N runs
- * per round; p50/p90/p99 of the whole and of each step. With a network
- * (`lifecycle-bridge`: NetworkMode bridge, the engines' default networks)
- * only the engines behind the API take part: the floor has no network.
+ * lifecycle: create → start → wait → remove of `true` (NetworkMode none),
+ * sequentially, N runs per round; p50/p90/p99 of the whole and of each step.
+ * The same on the bridge network is lifecycle-bridge.ts.
  */
 import { engineCpuMs } from '../proc.js';
 import { msSince, percentiles } from '../stats.js';
@@ -10,23 +9,21 @@ import type { RoundResult, Scenario, Target } from './types.js';
 
 const STEPS = ['create', 'start', 'wait', 'remove'] as const;
 
-export function lifecycleScenario(runs = 30, networkMode?: string): Scenario {
+export function lifecycleScenario(runs = 30): Scenario {
   return {
-    name: networkMode ? `lifecycle-${networkMode}` : 'lifecycle',
-    applies: (t) => !networkMode || t.floor === undefined,
+    name: 'lifecycle',
+    applies: () => true,
     async round(t: Target): Promise<RoundResult> {
       const samples: Record<string, number[]> = { lifecycle: [], create: [], start: [], wait: [], remove: [] };
       const cpu = daemonCpu(t);
       for (let i = 0; i < runs; i++) {
-        const step = await oneLifecycle(t, networkMode);
+        const step = await oneLifecycle(t);
         for (const s of STEPS) samples[s].push(step[s]);
         samples.lifecycle.push(STEPS.reduce((sum, s) => sum + step[s], 0));
       }
-      // The report's table is keyed by metric name: a network's figures carry its name.
-      const prefix = networkMode ? `${networkMode} ` : '';
-      const metrics = { ...percentiles(`${prefix}lifecycle ms`, samples.lifecycle) };
-      for (const s of STEPS) Object.assign(metrics, { [`  ${prefix}${s} ms p50`]: percentiles('', samples[s])[' p50'] });
-      if (t.pid) metrics[`  ${prefix}daemon CPU ms/lifecycle`] = cpu() / runs;
+      const metrics = { ...percentiles('lifecycle ms', samples.lifecycle) };
+      for (const s of STEPS) Object.assign(metrics, { [`  ${s} ms p50`]: percentiles('', samples[s])[' p50'] });
+      if (t.pid) metrics['  daemon CPU ms/lifecycle'] = cpu() / runs;
       return { metrics, samples };
     },
   };

@@ -88,6 +88,8 @@ export interface RunningEngine {
   events: EventBus;
   /** Reconciles containers with what conmon left, then watches exits. */
   start(): Promise<void>;
+  /** At clean shutdown, before close: removes the bridges of networks no running container uses. */
+  drain(): Promise<void>;
   /** Stops watching and closes the database. Containers keep running. */
   close(): void;
 }
@@ -147,6 +149,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     },
     log,
     events,
+    keptBridges: new Set(),
     queue: serialQueue(),
   };
   const networks = createNetworkService(netCtx);
@@ -245,6 +248,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       health.start();
       repo.pruneExitCodes(Date.now() - 5 * 60_000);
     },
+    drain: () => networks.drain(),
     close() {
       health.close();
       exec.close();

@@ -66,6 +66,7 @@ after(async () => {
   if (skip) return;
   for (const name of ['m1', 'm2']) await app.inject({ method: 'DELETE', url: `/containers/${name}?force=1` });
   await app.close();
+  await running.drain();
   running.close();
   assert.deepEqual(mountsUnder(root), []);
   fs.rmSync(root, { recursive: true, force: true });

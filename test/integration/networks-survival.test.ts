@@ -1,7 +1,8 @@
 /**
  * Networks across berthd's own failures: kill -9 with networked containers
  * running (they keep their network; berthd adopts them and tears them down
- * later as usual), and a simulated reboot (namespaces, processes and the
+ * later as usual), a network's bridge kept after its last container until
+ * the network is removed, and a simulated reboot (namespaces, processes and the
  * exec root gone; berthd cleans the bridges and firewall chains left).
  */
 import assert from 'node:assert/strict';
@@ -10,8 +11,9 @@ import { describe, test } from 'node:test';
 import { dockerExpect, eventually, inspect, skipUnlessRoot } from './helpers/docker-cli.js';
 import { reapLeaks } from './helpers/leaks.js';
 import { freePort, getLocal, httpd } from './helpers/net.js';
-import { findNetworkLeaks } from './helpers/network-leaks.js';
-import { netavarkChains } from '../../src/engine/networks/stale-sweep.js';
+import { berthdCheck } from './helpers/check.js';
+import { findNetworkLeaks, hostTraces } from './helpers/network-leaks.js';
+import { anchorNames } from '../../src/engine/networks/keep-bridge.js';
 import { useDaemon } from './helpers/suite.js';
 
 const skip = skipUnlessRoot();
@@ -43,19 +45,29 @@ describe('networks survive berthd', { skip }, () => {
     assert.equal(await eventually('s-web answers after start', () => getLocal(port)), 'survivor\n');
   });
 
-  test('the last container off a network takes all of it along, also when it published no port', async () => {
+  test('a network keeps its bridge after its last container (as Docker does) and loses all of it at network rm', async () => {
     await dockerExpect(d, ['network', 'create', 'order']);
     const port = await freePort();
     await dockerExpect(d, ['run', '-d', '--name', 'o-ports', '--network', 'order', '-p', `127.0.0.1:${port}:80`, 'busybox', ...httpd('o')]);
     await dockerExpect(d, ['run', '-d', '--name', 'o-plain', '--network', 'order', 'busybox', 'sleep', '1000']);
     await dockerExpect(d, ['rm', '-f', 'o-ports']);
     await dockerExpect(d, ['rm', '-f', 'o-plain']);
-    const id = (JSON.parse((await dockerExpect(d, ['network', 'inspect', 'order'])).stdout) as Array<{ Id: string }>)[0].Id;
-    assert.deepEqual(
-      findNetworkLeaks(d.dataRoot).filter((l) => l.includes(netavarkChains(id)[1]) || l.includes(netavarkChains(id)[0])),
-      [],
+    const j = (
+      JSON.parse((await dockerExpect(d, ['network', 'inspect', 'order'])).stdout) as Array<{ Id: string; IPAM: { Config: Array<{ Subnet: string }> } }>
+    )[0];
+    const own = { id: j.Id, bridge: `br-${j.Id.slice(0, 12)}`, subnet: j.IPAM.Config[0].Subnet };
+    const kept = hostTraces(own);
+    assert.ok(kept.includes(`bridge ${own.bridge}`) && kept.includes(`anchor ${anchorNames(own.id).anchor}`), kept.join('\n'));
+    assert.equal(
+      kept.some((l) => l.includes('DNAT')),
+      false,
+      `no port forward outlives its container:\n${kept.join('\n')}`,
     );
+    const check = await berthdCheck(d);
+    assert.equal(check.code, 0, `a kept bridge is no finding of berthd check:\n${check.stdout}`);
+    await dockerExpect(d, ['run', '--rm', '--network', 'order', 'busybox', 'true']);
     await dockerExpect(d, ['network', 'rm', 'order']);
+    assert.deepEqual(hostTraces(own), [], 'network rm takes the bridge, its anchor and its firewall rules');
   });
 
   test('a simulated reboot: containers exited, bridges and firewall chains of the daemon cleaned', async () => {

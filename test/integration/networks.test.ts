@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { dockerExpect, eventually, inspect, skipUnlessRoot } from './helpers/docker-cli.js';
 import { freePort, getLocal, httpd } from './helpers/net.js';
 import { useDaemon } from './helpers/suite.js';
-import { logs, run, waitExit } from './helpers/api.js';
+import { logs, run, unixTime, waitExit } from './helpers/api.js';
 
 const skip = skipUnlessRoot();
 
@@ -36,6 +36,15 @@ describe('networks', { skip }, () => {
     await dockerExpect(d, ['restart', '-t', '0', 'web']);
     assert.equal(await eventually('web answers after restart', () => getLocal(port)), 'hello-web\n');
     assert.equal((await inspect(d, 'web')).NetworkSettings.IPAddress, j.NetworkSettings.IPAddress);
+  });
+
+  test('-p hostPort:80 publishes on every address: 127.0.0.1 reaches it, docker port and ps show 0.0.0.0', async () => {
+    const port = await freePort();
+    await dockerExpect(d, ['run', '-d', '--name', 'all', '-p', `${port}:80`, 'busybox', ...httpd('all-addresses')]);
+    assert.equal(await eventually('all answers on 127.0.0.1', () => getLocal(port)), 'all-addresses\n');
+    assert.equal((await dockerExpect(d, ['port', 'all'])).stdout, `80/tcp -> 0.0.0.0:${port}\n`);
+    assert.equal((await dockerExpect(d, ['ps', '--filter', 'name=all', '--format', '{{.Ports}}'])).stdout, `0.0.0.0:${port}->80/tcp\n`);
+    await dockerExpect(d, ['rm', '-f', 'all']);
   });
 
   test('-P and a random host port: docker port and the list show the ports picked', async () => {
@@ -80,8 +89,11 @@ describe('networks', { skip }, () => {
       'example.com',
       '--dns-option',
       'ndots:1',
+      '--dns',
+      '10.0.0.53',
     );
-    assert.match(etc.stdout, /^search example\.com\nnameserver 10\.251\.7\.1\noptions ndots:1\n/);
+    // aardvark-dns first, then --dns (dockerd: its embedded 127.0.0.11, which forwards to --dns).
+    assert.match(etc.stdout, /^search example\.com\nnameserver 10\.251\.7\.1\nnameserver 10\.0\.0\.53\noptions ndots:1\n/);
     assert.match(etc.stdout, /\n10\.1\.2\.3\th\n10\.251\.7\.\d+\tx\nx\n$/);
     const j = await inspect(d, 'db');
     assert.equal(j.NetworkSettings.IPAddress, '', 'top-level fields are for the default bridge only');
@@ -91,6 +103,17 @@ describe('networks', { skip }, () => {
     assert.equal(j.NetworkSettings.Networks.app.Gateway, '10.251.7.1');
     const shared = await dockerExpect(d, ['run', '--rm', '--network', 'container:db', 'busybox', 'wget', '-qO-', 'http://127.0.0.1/']);
     assert.equal(shared.stdout, 'db\n');
+    // A missing donor fails the start, not the create (a 404 from create makes the CLI pull the image).
+    const missing = await dockerExpect(d, ['run', '--rm', '--network', 'container:nope', 'busybox', 'true'], 125);
+    assert.match(missing.stderr, /No such container: nope/);
+    assert.doesNotMatch(missing.stderr, /Unable to find image/);
+    const created = await d.request('POST', '/containers/create', { body: { Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'container:nope' } } });
+    assert.equal(created.status, 201, String(created.body));
+    const cid = (created.json() as { Id: string }).Id;
+    assert.equal((await inspect(d, cid)).HostConfig.NetworkMode, 'container:nope');
+    const started = await d.request('POST', `/containers/${cid}/start`);
+    assert.deepEqual([started.status, started.json()], [404, { message: 'No such container: nope' }]);
+    await dockerExpect(d, ['rm', cid]);
 
     const out = await dockerExpect(d, ['run', '--rm', '--network', 'app', '--ip', '10.9.9.9', 'busybox', 'true'], 125);
     assert.match(out.stderr, /Invalid address 10\.9\.9\.9: It does not belong to any of this network's subnets/);
@@ -98,6 +121,7 @@ describe('networks', { skip }, () => {
   });
 
   test('connect and disconnect a running container', async () => {
+    const since = unixTime();
     await dockerExpect(d, ['run', '-d', '--name', 'lone', 'busybox', ...httpd('lone')]);
     await dockerExpect(d, ['run', '-d', '--name', 'peer', '--network', 'app', 'busybox', 'sleep', '1000']);
     await dockerExpect(d, ['network', 'connect', '--alias', 'solo', 'app', 'lone']);
@@ -117,10 +141,26 @@ describe('networks', { skip }, () => {
     assert.deepEqual(Object.keys((await inspect(d, 'lone')).NetworkSettings.Networks), ['bridge']);
     const not = await dockerExpect(d, ['network', 'disconnect', 'app', 'lone'], 1);
     assert.match(not.stderr, /is not connected to network app/);
+    const lone = (await inspect(d, 'lone')).Id as string;
+    const ev = await dockerExpect(d, [
+      'events',
+      '--since',
+      since,
+      '--until',
+      unixTime(Date.now() + 1000),
+      '--filter',
+      'type=network',
+      '--filter',
+      'network=app',
+      '--format',
+      '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.container}}',
+    ]);
+    assert.deepEqual(ev.stdout.trim().split('\n'), [`connect app ${lone}`, `disconnect app ${lone}`]);
     await dockerExpect(d, ['rm', '-f', 'lone', 'peer']);
   });
 
   test('network verbs: ls with filters, inspect, errors, rm, prune', async () => {
+    const since = unixTime();
     const ls = (await dockerExpect(d, ['network', 'ls', '--format', '{{.Name}} {{.Driver}}'])).stdout.split('\n').filter(Boolean).sort();
     assert.deepEqual(ls, ['app bridge', 'bridge bridge', 'host host', 'none null']);
     assert.equal((await dockerExpect(d, ['network', 'ls', '-q', '--filter', 'label=app=1'])).stdout.trim().length, 12);
@@ -132,6 +172,10 @@ describe('networks', { skip }, () => {
     assert.match((await dockerExpect(d, ['network', 'inspect', 'nope'], 1)).stderr, /network nope not found/);
     assert.match((await dockerExpect(d, ['run', '--rm', '--network', 'nope', 'busybox', 'true'], 125)).stderr, /network nope not found/);
     assert.match((await dockerExpect(d, ['network', 'create', '--ipv6', '--subnet', 'fd00::/64', 'v6'], 1)).stderr, /IPv6/);
+    const badSubnet = await dockerExpect(d, ['network', 'create', '--subnet', '10.300.0.0/24', 'bad'], 1);
+    assert.match(badSubnet.stderr, /Invalid subnet 10\.300\.0\.0\/24 : invalid CIDR address: 10\.300\.0\.0\/24/);
+    const badRange = await dockerExpect(d, ['network', 'create', '--subnet', '10.251.9.0/24', '--ip-range', '10.251.10.0/25', 'bad'], 1);
+    assert.match(badRange.stderr, /no matching subnet for range 10\.251\.10\.0\/25/);
 
     await dockerExpect(d, ['run', '-d', '--name', 'busy', '--network', 'app', 'busybox', 'sleep', '1000']);
     const busy = await dockerExpect(d, ['network', 'rm', 'app'], 1);
@@ -158,6 +202,22 @@ describe('networks', { skip }, () => {
     assert.match(pruned.stdout, /Deleted Networks:\nspare\n/);
     const left = (await dockerExpect(d, ['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter(Boolean).sort();
     assert.deepEqual(left, ['bridge', 'host', 'none']);
+    const ev = await dockerExpect(d, [
+      'events',
+      '--since',
+      since,
+      '--until',
+      unixTime(Date.now() + 1000),
+      '--filter',
+      'type=network',
+      '--filter',
+      'event=create',
+      '--filter',
+      'event=destroy',
+      '--format',
+      '{{.Action}} {{.Actor.Attributes.name}}',
+    ]);
+    assert.deepEqual(ev.stdout.trim().split('\n'), ['create spare', 'destroy app', 'destroy spare']);
   });
 
   test('none and host modes keep working', async () => {

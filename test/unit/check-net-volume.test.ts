@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareNetVolume, type NetVolumeHost, type NetVolumeRecords } from '../../src/engine/check/net-volume-invariants.js';
 import { parseDnsConfig, parseLinks } from '../../src/engine/check/net-volume-host.js';
-import { linkNames } from '../../src/engine/networks/stale-sweep.js';
+import { anchorNames } from '../../src/engine/networks/keep-bridge.js';
+import { forwardRulesOf, linkNames } from '../../src/engine/networks/stale-sweep.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -135,6 +136,19 @@ test('network findings: stale run, lost namespace, orphan namespace, dns leftove
   assert.deepEqual(compareNetVolume(r, h, chains).find((f) => f.kind === 'stale-firewall-chain')?.paths, ['NETAVARK-DN-mmm']);
 });
 
+test("a bridge with berth's anchor on it is kept on purpose: only other veths on it are findings", () => {
+  const r = records({ networks: [{ id: M, name: 'idle', bridge: 'br-m' }] });
+  const h = host({
+    bridges: new Set(['br-m']),
+    vethMasters: new Map([
+      [anchorNames(M).anchor, 'br-m'],
+      ['v2', 'br-m'],
+    ]),
+    natChains: new Set(chains(M)),
+  });
+  assert.deepEqual(kinds(r, h), ['orphan-veth:v2']);
+});
+
 test('aardvark-dns configs: container ids after the first line', () => {
   assert.deepEqual(parseDnsConfig(`10.0.0.1\n${A} 10.0.0.2  web,${A.slice(0, 12)}\n\n${B} 10.0.0.3  db\n`), [A, B]);
   assert.deepEqual(parseDnsConfig(''), []);
@@ -153,4 +167,16 @@ test('ip -j -d link show: bridges and veths with their master', () => {
   assert.deepEqual(parseLinks('').bridges.size, 0);
   assert.deepEqual(linkNames(JSON.stringify([{ ifname: 'veth1@if3' }, { ifname: 'veth2' }])), ['veth1', 'veth2']);
   assert.deepEqual(linkNames(''), []);
+});
+
+test("the sweep's FORWARD rules of a subnet: exactly the two netavark adds for it", () => {
+  const lines = [
+    '-N NETAVARK_FORWARD',
+    '-A NETAVARK_FORWARD -d 10.1.2.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+    '-A NETAVARK_FORWARD -s 10.1.2.0/24 -j ACCEPT',
+    '-A NETAVARK_FORWARD -s 10.1.2.0/25 -j ACCEPT',
+    '-A NETAVARK_FORWARD -d 10.11.2.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+  ];
+  assert.deepEqual(forwardRulesOf('10.1.2.0/24', lines), lines.slice(1, 3));
+  assert.deepEqual(anchorNames(M), { anchor: `bk-${M.slice(0, 12)}`, peer: `bp-${M.slice(0, 12)}` });
 });

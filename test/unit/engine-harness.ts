@@ -126,6 +126,7 @@ export async function bootEngine(root: TestRoot, opts: { rebooted?: boolean } = 
     settings: { pools: [...DEFAULT_POOLS], poolStart: 0, defaultBridge: 'berthtest0' },
     log: pino({ level: 'silent' }),
     events,
+    keptBridges: new Set(),
     queue: serialQueue(),
   });
   const ctx: ContainerContext = {

@@ -8,6 +8,7 @@
  * veth on a bridge or netavark firewall chain outlives what it belongs to.
  * Pure comparison of recorded facts with what the host holds.
  */
+import { anchorNames } from '../networks/keep-bridge.js';
 import type { Finding } from './invariants.js';
 
 export interface RecordedVolume {
@@ -181,20 +182,26 @@ function dnsFindings(r: NetVolumeRecords, h: NetVolumeHost): Finding[] {
   return out;
 }
 
-/** Bridges, veths and chains of networks no container is set up on. */
+/**
+ * Bridges, veths and chains of networks no container is set up on. A bridge
+ * with berth's anchor on it is kept on purpose (keep-bridge.ts), with its
+ * chains; other veths on it are still orphans.
+ */
 function networkHostFindings(r: NetVolumeRecords, h: NetVolumeHost, chains: Chains): Finding[] {
   const out: Finding[] = [];
   const used = new Set(r.runs.flatMap((run) => run.networks));
   for (const n of r.networks) {
     if (!n.bridge || used.has(n.id)) continue;
     const about = `network ${n.name} (${n.id.slice(0, 12)}) has no container set up on it`;
-    if (h.bridges.has(n.bridge))
+    const { anchor } = anchorNames(n.id);
+    const kept = h.vethMasters.get(anchor) === n.bridge;
+    if (h.bridges.has(n.bridge) && !kept)
       out.push({ kind: 'stale-bridge', subject: n.id, detail: `${about} but its bridge ${n.bridge} remains`, repairable: true, paths: [n.bridge] });
     for (const [veth, master] of h.vethMasters)
-      if (master === n.bridge)
+      if (master === n.bridge && veth !== anchor)
         out.push({ kind: 'orphan-veth', subject: veth, detail: `${about} but veth ${veth} is still on its bridge`, repairable: true, paths: [veth] });
     const left = chains(n.id).filter((c) => h.natChains.has(c));
-    if (left.length > 0)
+    if (left.length > 0 && !kept)
       out.push({
         kind: 'stale-firewall-chain',
         subject: n.id,

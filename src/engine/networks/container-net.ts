@@ -7,12 +7,12 @@
  */
 import type { ContainerSpec } from '../containers/types.js';
 import { isRunning } from '../containers/lifecycle.js';
-import { invalid, conflict, forbidden, notFound } from '../errors.js';
+import { invalid, conflict, forbidden, isEngineError } from '../errors.js';
 import { findNetwork, lookup, type NetworkContext } from './context.js';
 import { bindPorts, wantedPorts } from './host-ports.js';
 import { allocateIp, macFromIp } from './ipam.js';
 import { buildNetavarkInput, runNetavark, type Attachment } from './netavark.js';
-import { sweepStaleNetworks } from './stale-sweep.js';
+import { keepBridges } from './keep-bridge.js';
 import type { BoundPort, EndpointRecord } from './types.js';
 import { faultPoint } from '../fault.js';
 
@@ -30,15 +30,22 @@ interface ContainerRef {
 
 /**
  * 'container:<ref>' → the full ID form Docker records; other modes as given
- * ('' and 'default' → bridge). An unknown network is not an error here but
- * at start, as in Docker (the CLI would take a 404 from create for a missing image).
+ * ('' and 'default' → bridge). An unknown network or container is not an
+ * error here but at start, as in Docker (the CLI takes a 404 from create for
+ * a missing image and tries to pull it): a missing container is recorded as
+ * named and looked up again at start.
  */
 export function normalizeNetworkMode(ctx: NetworkContext, mode: string): string {
   if (mode === '' || mode === 'default') return 'bridge';
   if (mode.startsWith('container:')) {
     const ref = mode.slice('container:'.length);
     if (!ref) throw invalid('BERTH_NETWORK_MODE', `invalid network mode: ${mode}`);
-    return `container:${ctx.containers.find(ref).id}`;
+    try {
+      return `container:${ctx.containers.find(ref).id}`;
+    } catch (err) {
+      if (isEngineError(err, 'not-found')) return mode;
+      throw err;
+    }
   }
   return mode;
 }
@@ -142,6 +149,10 @@ export async function setupContainerNetwork(ctx: NetworkContext, c: ContainerRef
     faultPoint('netsetup.after-run-record');
     if (atts.length) await runNetavark(ctx.bin, 'setup', netns, ctx.repo.getRun(c.id)!.setup);
     faultPoint('netsetup.after-netavark');
+    await keepBridges(
+      ctx,
+      atts.map((a) => a.network),
+    );
     return { netnsPath: netns, attachments: atts, ports };
   } catch (err) {
     await teardownContainerNetwork(ctx, c.id);
@@ -150,11 +161,11 @@ export async function setupContainerNetwork(ctx: NetworkContext, c: ContainerRef
   }
 }
 
-function joinedNamespace(ctx: NetworkContext, id: string): string {
-  const target = ctx.containers.get(id);
-  if (!target) throw notFound('BERTH_CONTAINER_NOT_FOUND', `No such container: ${id}`);
+/** The donor's namespace; `ref` is its full ID, or the name given at create when it did not exist then. */
+function joinedNamespace(ctx: NetworkContext, ref: string): string {
+  const target = ctx.containers.find(ref);
   if (!isRunning(target.state.status)) {
-    throw conflict('BERTH_NETWORK_JOIN_STOPPED', `cannot join network of a non running container: ${id}`);
+    throw conflict('BERTH_NETWORK_JOIN_STOPPED', `cannot join network of a non running container: ${ref}`);
   }
   return `/proc/${target.state.pid}/ns/net`;
 }
@@ -190,9 +201,7 @@ export async function teardownContainerNetwork(ctx: NetworkContext, containerId:
   }
   ctx.repo.deleteRun(containerId);
   faultPoint('netteardown.after-run-delete');
-  // The last container off a network: what netavark left of it goes too.
-  const emptied = Object.keys(run.setup.networks).filter((id) => !ctx.repo.allRuns().some((r) => id in r.setup.networks));
-  if (emptied.length > 0) await sweepStaleNetworks(ctx, new Set(emptied)).catch((err) => ctx.log.warn({ err, id: containerId }, 'sweeping an emptied network'));
+  // The network's bridge and rules stay for the next container (keep-bridge.ts).
 }
 
 /** At startup: runs of containers that are gone or not running are torn down (a crash or reboot cut them short). */

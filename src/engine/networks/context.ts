@@ -39,6 +39,8 @@ export interface NetworkContext {
   settings: NetworkSettings;
   log: pino.Logger;
   events: EventBus;
+  /** Networks whose bridge this daemon process has anchored (keep-bridge.ts); a sweep forgets them. */
+  keptBridges: Set<string>;
   /** Serialises network create/remove (name and subnet checks, then insert). */
   queue: { run<T>(fn: () => Promise<T>): Promise<T> };
 }

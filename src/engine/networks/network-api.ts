@@ -13,6 +13,7 @@ import { containsIp, formatCidr, intToIp, ipToInt, overlaps, parseCidr, requireC
 import { networkListFilter, networkPruneFilter } from './filters.js';
 import type { NetworkRecord } from './types.js';
 import { faultPoint } from '../fault.js';
+import { sweepStaleNetworks } from './stale-sweep.js';
 
 const BRIDGE_NAME = 'com.docker.network.bridge.name';
 const MTU = 'com.docker.network.driver.mtu';
@@ -56,6 +57,9 @@ export function createNetwork(ctx: NetworkContext, opts: CreateNetworkOptions): 
 
 /** A client-given subnet: well-formed, not overlapping another network; gateway and ip-range inside it. */
 function explicitAddress(ctx: NetworkContext, ipam: CreateNetworkOptions['ipam'][number]): { subnet: string; gateway: string; ipRange: string } {
+  // dockerd's words for a malformed subnet (an ip-range gets the bare "invalid CIDR address").
+  if (!ipam.subnet.includes(':') && !parseCidr(ipam.subnet))
+    throw invalid('BERTH_NETWORK_BAD_SUBNET', `Invalid subnet ${ipam.subnet} : invalid CIDR address: ${ipam.subnet}`);
   const subnet = requireCidr(ipam.subnet, 'Subnet');
   for (const other of ctx.repo.all()) {
     const c = other.subnet ? parseCidr(other.subnet) : undefined;
@@ -111,6 +115,8 @@ export async function removeNetwork(ctx: NetworkContext, ref: string): Promise<v
     if (PREDEFINED.has(n.name)) throw forbidden('BERTH_NETWORK_PREDEFINED', `${n.name} is a pre-defined network and cannot be removed`);
     if (activeEndpoints(ctx, n.id) > 0)
       throw forbidden('BERTH_NETWORK_IN_USE', `error while removing network: network ${n.name} id ${n.id} has active endpoints`);
+    // Its kept bridge, anchor and firewall rules go with it (keep-bridge.ts).
+    await sweepStaleNetworks(ctx, new Set([n.id])).catch((err) => ctx.log.warn({ err, network: n.id }, 'removing the bridge of a removed network'));
     ctx.repo.deleteNetwork(n.id);
     ctx.events.emit({ type: 'network', action: 'destroy', id: n.id, attributes: { name: n.name, type: 'bridge' } });
   });

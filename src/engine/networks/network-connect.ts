@@ -10,7 +10,7 @@ import { conflict, forbidden } from '../errors.js';
 import { findNetwork, type NetworkContext } from './context.js';
 import { addEndpoint, attachments, usesBridge, type EndpointRequest } from './container-net.js';
 import { buildNetavarkInput, runNetavark, selectNetwork } from './netavark.js';
-import { sweepStaleNetworks } from './stale-sweep.js';
+import { keepBridges } from './keep-bridge.js';
 
 export async function connectNetwork(ctx: NetworkContext, netRef: string, containerRef: string, req: EndpointRequest): Promise<void> {
   const network = findNetwork(ctx, netRef);
@@ -42,6 +42,7 @@ export async function connectNetwork(ctx: NetworkContext, netRef: string, contai
         throw err;
       }
       ctx.repo.putRun({ ...run, setup: merged });
+      await keepBridges(ctx, [network]);
     }
   });
   ctx.events.emit({ type: 'network', action: 'connect', id: network.id, attributes: { container: id, name: network.name, type: 'bridge' } });
@@ -71,6 +72,5 @@ export async function disconnectNetwork(ctx: NetworkContext, netRef: string, con
     }
     ctx.repo.removeEndpoint(id, network.id);
   });
-  if (!ctx.repo.allRuns().some((r) => network.id in r.setup.networks)) await sweepStaleNetworks(ctx, new Set([network.id]));
   ctx.events.emit({ type: 'network', action: 'disconnect', id: network.id, attributes: { container: id, name: network.name, type: 'bridge' } });
 }

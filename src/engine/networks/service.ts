@@ -44,6 +44,12 @@ export interface ContainerNetworkHooks {
 export interface NetworkService {
   api: NetworksApi;
   hooks: ContainerNetworkHooks;
+  /**
+   * At clean shutdown, before close: the kept bridges (with their anchors and
+   * firewall rules) of networks no running container uses go; those of
+   * running containers stay with them.
+   */
+  drain(): Promise<void>;
   /** At clean shutdown: unmount the namespace directory when empty. */
   close(): void;
   /** Predefined networks (first start); call before container reconciliation. */
@@ -51,8 +57,8 @@ export interface NetworkService {
   /**
    * After container reconciliation: tear down runs of containers no longer
    * live, delete namespace files no run names, and sweep what netavark left
-   * of networks nobody uses (after a reboot, or a crash between a last
-   * teardown and its sweep).
+   * of networks nobody uses (kept bridges of a daemon that did not shut
+   * down cleanly, or what a reboot left).
    */
   reconcile(isLive: (id: string) => boolean): Promise<void>;
 }
@@ -78,6 +84,7 @@ export function createNetworkService(ctx: NetworkContext): NetworkService {
         return { endpoints: attachments(ctx, id), ports: run?.ports ?? null, sandboxKey: run?.netns ?? '' };
       },
     },
+    drain: () => sweepStaleNetworks(ctx),
     close: () => ctx.netns.closeSync(),
     init: async () => {
       await fs.mkdir(ctx.bin.configDir, { recursive: true, mode: 0o700 });

@@ -1,17 +1,18 @@
 /**
- * What netavark leaves of a network without running containers: after a
- * reboot (or an exec root wiped under live state) its bridge and its two nat
- * chains; and, after the last container's teardown, netavark 1.4 keeps the
- * network's (empty) port-forward chain NETAVARK-DN-<h> unless that last
- * teardown itself carried port mappings. netavark 1.4 names those chains NETAVARK-<h> and
- * NETAVARK-DN-<h>, h = the first 13 upper-hex digits of SHA-512 of the
- * network's netavark name (berth's network ID), so only this daemon's own
- * chains are ever touched. Best effort: failures are logged.
+ * What is left of a network without running containers: its kept bridge
+ * with the anchor on it (keep-bridge.ts), the bridge's FORWARD rules in
+ * netavark's NETAVARK_FORWARD chain and the network's two nat chains; also
+ * what a reboot (or an exec root wiped under live state) leaves. netavark
+ * 1.4 names those chains NETAVARK-<h> and NETAVARK-DN-<h>, h = the first 13
+ * upper-hex digits of SHA-512 of the network's netavark name (berth's
+ * network ID), and its FORWARD rules name the network's subnet, so only
+ * this daemon's own rules are ever touched. Best effort: failures are logged.
  */
 import { createHash } from 'node:crypto';
 import { execa } from '../execa-on-demand.js';
 import { hostTool } from '../host/binaries.js';
 import type { NetworkContext } from './context.js';
+import { anchorNames } from './keep-bridge.js';
 import { inNetavarkQueue } from './netavark.js';
 import type { NetworkRecord } from './types.js';
 
@@ -46,11 +47,17 @@ async function sweepNow(ctx: NetworkContext, only: ReadonlySet<string> | undefin
   const stale = ctx.repo.all().filter((n) => n.driver === 'bridge' && !inUse.has(n.id) && (!only || only.has(n.id)));
   if (stale.length === 0) return;
   const nat = String((await run('iptables', ['-t', 'nat', '-S'])).stdout).split('\n');
-  for (const n of stale) await sweepOne(ctx, n, nat);
+  const forward = String((await run('iptables', ['-S', FORWARD_CHAIN])).stdout).split('\n');
+  for (const n of stale) await sweepOne(ctx, n, nat, forward);
 }
 
-async function sweepOne(ctx: NetworkContext, n: NetworkRecord, nat: string[]): Promise<void> {
-  const chains = netavarkChains(n.id);
+/**
+ * Deletes network `networkId`'s two nat chains and the rules that jump to
+ * them, given `iptables -t nat -S` as lines. Also used by the benchmark's
+ * netavark floor.
+ */
+export async function removeNetavarkChains(networkId: string, nat: string[]): Promise<void> {
+  const chains = netavarkChains(networkId);
   for (const rule of nat.filter((r) => r.startsWith('-A ') && chains.some((c) => r.endsWith(` -j ${c}`) && !r.startsWith(`-A ${c} `)))) {
     const words = rule.slice(3).match(/"[^"]*"|\S+/g) ?? [];
     await run('iptables', ['-t', 'nat', '-D', ...words.map((w) => w.replace(/^"|"$/g, ''))]);
@@ -59,6 +66,22 @@ async function sweepOne(ctx: NetworkContext, n: NetworkRecord, nat: string[]): P
     await run('iptables', ['-t', 'nat', '-F', chain]);
     await run('iptables', ['-t', 'nat', '-X', chain]);
   }
+}
+
+/** netavark's filter chain, where each bridge network has two ACCEPT rules naming its subnet. */
+const FORWARD_CHAIN = 'NETAVARK_FORWARD';
+
+/** The rules of `iptables -S NETAVARK_FORWARD` (as lines) that name `subnet` as source or destination. Pure. */
+export function forwardRulesOf(subnet: string, lines: string[]): string[] {
+  return lines.filter((r) => r.startsWith(`-A ${FORWARD_CHAIN} `) && (r.includes(` -s ${subnet} `) || r.includes(` -d ${subnet} `)));
+}
+
+async function sweepOne(ctx: NetworkContext, n: NetworkRecord, nat: string[], forward: string[]): Promise<void> {
+  ctx.keptBridges.delete(n.id);
+  await removeNetavarkChains(n.id, nat);
+  if (n.subnet) for (const rule of forwardRulesOf(n.subnet, forward)) await run('iptables', ['-D', ...rule.slice(3).split(' ')]);
+  // The anchor, also when its bridge is already gone.
+  await run('ip', ['link', 'del', anchorNames(n.id).anchor]);
   if ((await run('ip', ['link', 'show', 'dev', n.bridge])).exitCode === 0) {
     // Host ends of veths still on the bridge (their namespace outlived its run) would outlive the bridge.
     for (const veth of linkNames(String((await run('ip', ['-j', 'link', 'show', 'master', n.bridge])).stdout))) await run('ip', ['link', 'del', veth]);

@@ -1,5 +1,6 @@
 /**
- * Network leaks of one test daemon: the Linux bridges of its networks, and
+ * Network leaks of one test daemon: the Linux bridges of its networks and
+ * the anchors that keep them (keep-bridge.ts), and
  * iptables rules that name one of its subnets or network IDs (netavark's
  * per-network chains hang off POSTROUTING rules with the subnet; its port
  * forwards carry the container and network in a comment). The daemon's
@@ -10,9 +11,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { anchorNames } from '../../../src/engine/networks/keep-bridge.js';
 import { netavarkChains } from '../../../src/engine/networks/stale-sweep.js';
 
-interface OwnNetwork {
+export interface OwnNetwork {
   id: string;
   bridge: string;
   subnet: string;
@@ -46,12 +48,16 @@ const mentions = (rule: string, n: OwnNetwork) =>
 
 /** What of the daemon's networks is still on the host; [] means clean. */
 export function findNetworkLeaks(dataRoot: string): string[] {
+  return ownNetworks(dataRoot).flatMap(hostTraces);
+}
+
+/** What of one network is on the host: its bridge, its anchor, iptables rules naming it. */
+export function hostTraces(n: OwnNetwork): string[] {
   const leaks: string[] = [];
-  for (const n of ownNetworks(dataRoot)) {
-    if (n.bridge && linkExists(n.bridge)) leaks.push(`bridge ${n.bridge}`);
-    for (const table of ['nat', 'filter']) {
-      for (const rule of rules(table)) if (mentions(rule, n)) leaks.push(`iptables -t ${table} ${rule}`);
-    }
+  if (n.bridge && linkExists(n.bridge)) leaks.push(`bridge ${n.bridge}`);
+  if (linkExists(anchorNames(n.id).anchor)) leaks.push(`anchor ${anchorNames(n.id).anchor}`);
+  for (const table of ['nat', 'filter']) {
+    for (const rule of rules(table)) if (mentions(rule, n)) leaks.push(`iptables -t ${table} ${rule}`);
   }
   return leaks;
 }
@@ -60,6 +66,7 @@ export function findNetworkLeaks(dataRoot: string): string[] {
 export function reapNetworkLeaks(dataRoot: string): void {
   for (const n of ownNetworks(dataRoot)) {
     if (n.bridge && linkExists(n.bridge)) tryRun('ip', ['link', 'del', n.bridge]);
+    if (linkExists(anchorNames(n.id).anchor)) tryRun('ip', ['link', 'del', anchorNames(n.id).anchor]);
     for (const table of ['nat', 'filter']) {
       for (const rule of rules(table).filter((r) => r.startsWith('-A ') && mentions(r, n))) {
         tryRun('iptables', [
