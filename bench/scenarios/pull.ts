@@ -13,7 +13,10 @@
  * berth is always the first target of a round: its push fills the registry
  * the other engines then pull from. dockerd reaches 127.0.0.1 over plain
  * HTTP by itself; podman needs the registry in its registries.conf as
- * insecure, else its pull fails and shows as n/s.
+ * insecure, else its pull fails and shows as n/s. Its compat
+ * `/images/create` takes no tlsVerify; but `[[registry]] location =
+ * "127.0.0.1"` with `insecure = true` covers every port, since
+ * containers/image matches a location followed by ':' as a prefix.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

@@ -261,6 +261,7 @@ export const REGISTRY = {
   BERTH_REGISTRY_LAYER_GONE: { kind: 'system', description: 'A layer removed while a pull that needs it ran.' },
   BERTH_REGISTRY_DOWNLOAD: { kind: 'system', description: 'A blob download that failed after its retries.' },
   BERTH_REGISTRY_UNAUTHORIZED: { kind: 'unauthorized', description: 'The registry or its token endpoint refused the credentials.' },
+  BERTH_REGISTRY_NO_CREDENTIALS: { kind: 'unauthorized', description: 'The registry asks for Basic auth and the request carries no credentials.' },
   BERTH_REGISTRY_LOGIN_FAILED: { kind: 'unauthorized', description: 'POST /auth with credentials the registry refuses.' },
   BERTH_REGISTRY_REFUSED: {
     kind: 'system',

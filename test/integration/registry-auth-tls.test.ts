@@ -4,7 +4,8 @@
  * Docker's 401 text, with the right one "Login Succeeded"; push → rmi →
  * pull with the CLI's stored credentials; without credentials the pull is
  * refused; a daemon without the CA in certs.d refuses the certificate, one
- * that lists the registry in insecure-registries does not verify it.
+ * that lists the registry in insecure-registries does not verify it; a
+ * registry that requires a client certificate gets the one in certs.d.
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,7 +64,7 @@ describe('registry with TLS and htpasswd auth', { skip }, () => {
     assert.ok(!d.logs().includes('secret'), 'the password must never reach the log');
   });
 
-  test('push, rmi, pull with the stored credentials; refused after logout', async () => {
+  test("push, rmi, pull with the stored credentials; refused after logout with dockerd's text", async () => {
     const id = await importBusybox(d, `${R}/team/bb`, '1');
     await ok(d, ['login', R, '-u', 'alice', '--password-stdin'], 'secret\n');
     const push = await ok(d, ['push', `${R}/team/bb:1`]);
@@ -74,7 +75,11 @@ describe('registry with TLS and htpasswd auth', { skip }, () => {
     await ok(d, ['logout', R]);
     const anon = await d.docker(['pull', `${R}/team/bb:1`]);
     assert.equal(anon.code, 1);
-    assert.match(anon.stderr, /no basic auth credentials|unauthorized/);
+    // dockerd's words: the manifest GET fails as Go's url.Error, a push with the bare error.
+    assert.match(anon.stderr, new RegExp(`Get "https://${R}/v2/team/bb/manifests/1": no basic auth credentials`));
+    const refused = await d.docker(['push', `${R}/team/bb:1`]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout + refused.stderr, /^no basic auth credentials$/m);
   });
 
   test('without the CA the certificate is refused; insecure-registries skips verification', async () => {
@@ -86,12 +91,36 @@ describe('registry with TLS and htpasswd auth', { skip }, () => {
     } finally {
       await plain.cleanup();
     }
-    const insecure = await startDaemon({ args: ['--insecure-registry', R] });
+    // daemon.json's spelling (the mirror test uses the flag's).
+    fs.writeFileSync(path.join(confDir, 'insecure.json'), JSON.stringify({ 'insecure-registries': [R] }));
+    const insecure = await startDaemon({ args: ['--config-file', path.join(confDir, 'insecure.json')] });
     try {
       await ok(insecure, ['login', R, '-u', 'alice', '--password-stdin'], 'secret\n');
       await ok(insecure, ['pull', `${R}/team/bb:1`]);
     } finally {
       await insecure.cleanup();
+    }
+  });
+
+  test('a registry that requires a client certificate: certs.d client.cert/client.key are presented', async () => {
+    const mtls = await startRegistry({ tls: true, clientCerts: true });
+    const certs = path.join(confDir, 'certs.d', mtls.host);
+    fs.mkdirSync(certs, { recursive: true });
+    fs.writeFileSync(path.join(certs, 'ca.crt'), mtls.caPem!);
+    try {
+      await importBusybox(d, `${mtls.host}/team/mtls`, '1');
+      const refused = await d.docker(['push', `${mtls.host}/team/mtls:1`]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stdout + refused.stderr, /certificate/);
+      // certs.d is read on each use, as dockerd does: no restart needed.
+      fs.writeFileSync(path.join(certs, 'client.cert'), mtls.clientCert!);
+      fs.writeFileSync(path.join(certs, 'client.key'), mtls.clientKey!);
+      await ok(d, ['push', `${mtls.host}/team/mtls:1`]);
+      await ok(d, ['rmi', `${mtls.host}/team/mtls:1`]);
+      await ok(d, ['pull', `${mtls.host}/team/mtls:1`]);
+      await ok(d, ['rmi', `${mtls.host}/team/mtls:1`]);
+    } finally {
+      await mtls.stop();
     }
   });
 });

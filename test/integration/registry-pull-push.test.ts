@@ -50,8 +50,9 @@ describe('registry over plain HTTP', { skip }, () => {
     await reg?.stop();
   });
 
-  test('push, rmi, pull: same image ID, RepoDigests, pull by digest, up to date', async () => {
+  test('push, rmi, pull: same image ID, RepoDigests, pull by digest, up to date, events', async () => {
     const id = await importBusybox(d, `${R}/team/bb`, '1');
+    const since = String(Math.floor(Date.now() / 1000));
     const push = await ok(['push', `${R}/team/bb:1`]);
     assert.match(push.stdout, new RegExp(`The push refers to repository \\[${R}/team/bb\\]`));
     assert.match(push.stdout, /: Pushed/);
@@ -74,6 +75,16 @@ describe('registry over plain HTTP', { skip }, () => {
     assert.equal(await imageId(`${R}/team/bb@${digest}`), id);
     await ok(['rmi', `${R}/team/bb@${digest}`]);
     assert.equal((await d.docker(['image', 'inspect', id])).code, 1);
+    // dockerd's pull and push events: Actor.ID the reference, attributes.name the repository.
+    const until = String(Math.ceil(Date.now() / 1000) + 1);
+    const format = '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}';
+    const events = await ok(['events', '--since', since, '--until', until, '--filter', 'event=pull', '--filter', 'event=push', '--format', format]);
+    assert.deepEqual(events.stdout.trim().split('\n'), [
+      `push ${R}/team/bb:1 ${R}/team/bb`,
+      `pull ${R}/team/bb:1 ${R}/team/bb`,
+      `pull ${R}/team/bb:1 ${R}/team/bb`,
+      `pull ${R}/team/bb@${digest} ${R}/team/bb`,
+    ]);
   });
 
   test('shared layers: push mounts or skips the base, pull says Already exists; progress message kinds', async () => {
@@ -184,6 +195,26 @@ describe('registry over plain HTTP', { skip }, () => {
     await run('skopeo', ['copy', '--src-tls-verify=false', `docker://${R}/sko:back`, `oci:${out}:x`]);
     const config = JSON.parse(fs.readFileSync(path.join(out, 'index.json'), 'utf8')) as { manifests: unknown[] };
     assert.equal(config.manifests.length, 1);
+  });
+
+  test('skopeo: an OCI layout it copies into the registry pulls to the ID of the same image', async () => {
+    const base = fs.readFileSync(await busyboxRootfsTar());
+    const img = makeImage([base, await randomLayer('oci.bin', 100_000)], [`${R}/sko-oci:1`]);
+    const archive = path.join(d.root, 'oci-src.tar');
+    fs.writeFileSync(archive, await dockerArchive([img]));
+    const layout = path.join(d.root, 'oci-layout');
+    await run('skopeo', ['copy', `docker-archive:${archive}`, `oci:${layout}:1`]);
+    const json = <T>(file: string) => JSON.parse(fs.readFileSync(path.join(layout, file), 'utf8')) as T;
+    const index = json<{ manifests: Array<{ mediaType: string; digest: string }> }>('index.json');
+    assert.equal(index.manifests[0].mediaType, 'application/vnd.oci.image.manifest.v1+json');
+    const manifest = json<{ config: { digest: string } }>(path.join('blobs', ...index.manifests[0].digest.split(':')));
+    await run('skopeo', ['copy', '--dest-tls-verify=false', `oci:${layout}:1`, `docker://${R}/sko-oci:1`]);
+    await ok(['pull', `${R}/sko-oci:1`]);
+    // skopeo rewrites the config for OCI, so the image ID is that config's digest (not img.id).
+    assert.equal(await imageId(`${R}/sko-oci:1`), manifest.config.digest);
+    const diffIds = (await ok(['image', 'inspect', '-f', '{{json .RootFS.Layers}}', `${R}/sko-oci:1`])).stdout.trim();
+    assert.deepEqual(JSON.parse(diffIds), (JSON.parse(img.config) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids);
+    await ok(['rmi', `${R}/sko-oci:1`]);
   });
 
   test("the CLI on a terminal (script) draws the pull's progress kinds", async () => {

@@ -115,7 +115,9 @@ export async function openVerifiedBlob(
     network = true;
   });
   pipeline(res.body, verify, { signal }).catch(() => {}); // errors reach the consumer through `verify`
-  return { stream: verify, networkFailed: () => network && !signal?.aborted };
+  // The verifier's own refusal also tears the response down; that is bad content, not a dropped connection.
+  const refused = () => verify.errored instanceof EngineError;
+  return { stream: verify, networkFailed: () => network && !refused() && !signal?.aborted };
 }
 
 /** HEAD of a blob: its size when the repository has it, else null. */

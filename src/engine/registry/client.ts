@@ -98,6 +98,7 @@ export class RepoSession {
           res.body.resume();
           this.#challenges = parseChallenges(res.headers['www-authenticate']);
           await this.#authorize();
+          if (this.#authorization === undefined && this.#challenges.some((c) => c.scheme === 'basic')) throw noBasicCredentials();
           res = await this.#sendOnce(method, target, opts);
         }
         if (retry && res.status >= 500 && attempt < RETRIES) {
@@ -137,6 +138,15 @@ async function ping(http: HttpTransport, endpoint: Endpoint, signal?: AbortSigna
       throw wrapTransport(e);
     });
   }
+}
+
+/**
+ * dockerd's error when the registry asks for Basic auth and the request
+ * carries no credentials (distribution's ErrNoBasicAuthCredentials): the
+ * request is not retried without them.
+ */
+export function noBasicCredentials(): EngineError {
+  return new EngineError('unauthorized', 'BERTH_REGISTRY_NO_CREDENTIALS', 'no basic auth credentials');
 }
 
 /** Network failures become unavailable EngineErrors (the message is Go's url.Error wording). */

@@ -63,7 +63,12 @@ export async function resolveManifest(
 /** GET of one manifest by tag or digest; a digest reference must match the bytes. */
 export async function fetchManifest(session: RepoSession, reference: string, ref: ParsedReference): Promise<FetchedManifest> {
   const url = session.url(`manifests/${reference}`);
-  const res = await session.send('GET', url, { headers: { Accept: MANIFEST_ACCEPT } });
+  const res = await session.send('GET', url, { headers: { Accept: MANIFEST_ACCEPT } }).catch((err: unknown) => {
+    // dockerd's manifest GET fails as Go's url.Error: `Get "<url>": no basic auth credentials`.
+    if (err instanceof EngineError && err.code === 'BERTH_REGISTRY_NO_CREDENTIALS')
+      throw new EngineError('unauthorized', 'BERTH_REGISTRY_NO_CREDENTIALS', `${goMethod('GET')} "${url.href}": ${err.message}`, { cause: err });
+    throw err;
+  });
   if (res.status === 404) {
     const err = await registryError(res, '');
     throw new EngineError('not-found', 'BERTH_REGISTRY_MANIFEST_UNKNOWN', `manifest for ${familiarReference(formatReference(ref))} not found${err.message}`);

@@ -19,6 +19,8 @@ export const REGISTRY_BINARY = '/usr/bin/docker-registry';
 
 export interface RegistryOptions {
   tls?: boolean;
+  /** With tls: the registry requires a client certificate signed by its CA (`clientCert`/`clientKey` of the result). */
+  clientCerts?: boolean;
   /** htpasswd users (bcrypt). */
   users?: Record<string, string>;
 }
@@ -30,6 +32,9 @@ export interface TestRegistry {
   dir: string;
   /** PEM of the CA that signed the server certificate (tls only). */
   caPem?: string;
+  /** PEM of a client certificate and its key the registry accepts (clientCerts only). */
+  clientCert?: string;
+  clientKey?: string;
   stop(): Promise<void>;
 }
 
@@ -50,9 +55,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A CA and a certificate for 127.0.0.1/localhost signed by it, in `dir`. */
+/** A CA, a server certificate for 127.0.0.1/localhost and a client certificate signed by it, in `dir`. */
 function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
-  makePki(dir, 'registry', [{ leaf: 'server', ext: 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' }]);
+  makePki(dir, 'registry', [
+    { leaf: 'server', ext: 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' },
+    { leaf: 'client', ext: 'extendedKeyUsage=clientAuth\n' },
+  ]);
   return { ca: path.join(dir, 'registry-ca.pem'), cert: path.join(dir, 'server-cert.pem'), key: path.join(dir, 'server-key.pem') };
 }
 
@@ -75,10 +83,16 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     `  addr: ${host}`,
   ];
   let caPem: string | undefined;
+  let client: { clientCert: string; clientKey: string } | undefined;
   if (opts.tls) {
     const certs = makeCertificates(dir);
     caPem = fs.readFileSync(certs.ca, 'utf8');
     lines.push('  tls:', `    certificate: ${certs.cert}`, `    key: ${certs.key}`);
+    if (opts.clientCerts) {
+      lines.push('    clientcas:', `      - ${certs.ca}`);
+      const read = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
+      client = { clientCert: read('client-cert.pem'), clientKey: read('client-key.pem') };
+    }
   }
   if (opts.users) {
     const entries: string[] = [];
@@ -98,6 +112,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     port,
     dir,
     caPem,
+    ...client,
     async stop() {
       await stopChild(child);
       fs.rmSync(dir, { recursive: true, force: true });
