@@ -20,6 +20,7 @@ import { writeBundle } from './bundle.js';
 import { linkHostEntries } from './links.js';
 import { releaseAtTeardown, resolveAtStart } from './host-options.js';
 import { prepareMounts, releaseMounts } from '../volumes/container-mounts.js';
+import { createBindSources } from './bind-sources.js';
 import { faultPoint } from '../fault.js';
 
 export interface Launched {
@@ -54,6 +55,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
   try {
     await mountRoot(ctx, row);
     faultPoint('start.after-mount');
+    await createBindSources(row.spec.mounts);
     await prepareMounts(ctx.volumes, row.id, row.spec.mounts, files.merged);
     const net = await ctx.networks.setup(row);
     await writeEtcFiles(files, row.spec, { ...etcNetwork(net), links: linkHostEntries(ctx, row, net.attachments) });

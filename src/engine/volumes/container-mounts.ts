@@ -22,8 +22,8 @@ import type { VolumeService } from './service.js';
 export interface VolumesFromSource {
   /** The other container's mounts. */
   mounts: MountSpec[];
-  /** '' keeps each mount's own read-only flag. */
-  mode: '' | 'ro' | 'rw';
+  /** `:ro` makes every inherited mount read-only; otherwise each keeps its own flag (`:rw` lifts none, as in dockerd). */
+  readOnly: boolean;
 }
 
 export interface MountPlanInput {
@@ -35,6 +35,8 @@ export interface MountPlanInput {
   /** The image's VOLUME paths. */
   imageVolumes: string[];
   volumesFrom: VolumesFromSource[];
+  /** HostConfig.VolumeDriver: the driver of the Binds and anonymous volumes ('' = local); Mounts entries name their own. */
+  volumeDriver: string;
 }
 
 export interface MountPlan {
@@ -49,7 +51,7 @@ const clean = (p: string) => p.replace(/\/+$/, '') || '/';
 function inherited(from: VolumesFromSource): MountSpec[] {
   return from.mounts
     .filter((m) => m.type === 'volume' || m.type === 'bind')
-    .map((m) => ({ ...m, origin: 'volumes-from' as const, mode: '', readOnly: from.mode === '' ? m.readOnly : from.mode === 'ro' }));
+    .map((m) => ({ ...m, origin: 'volumes-from' as const, mode: '', readOnly: m.readOnly || from.readOnly }));
 }
 
 /** Resolves every mount of a new container; creates the volumes it names. */
@@ -70,7 +72,10 @@ export async function planMounts(vs: VolumeService, input: MountPlanInput): Prom
   for (const t of input.imageVolumes) if (!byDest.has(clean(t))) byDest.set(clean(t), anonymous(t, 'image'));
   const plan: MountPlan = { mounts: [], rows: [], created: [] };
   try {
-    for (const m of byDest.values()) plan.mounts.push(m.type === 'volume' ? await volumeMount(vs, m, plan) : m);
+    for (const m of byDest.values()) {
+      const hostDriver = input.volumeDriver !== '' && (m.origin === 'binds' || m.origin === 'volumes' || m.origin === 'image');
+      plan.mounts.push(m.type === 'volume' ? await volumeMount(vs, hostDriver ? { ...m, volumeDriver: input.volumeDriver } : m, plan) : m);
+    }
   } catch (err) {
     await discard(vs, plan);
     throw err;
