@@ -216,7 +216,17 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     const sh = path.join(volDir('binv'), '_data', 'sh');
     assert.ok(fs.lstatSync(sh).isSymbolicLink());
     assert.equal(fs.readlinkSync(sh), fs.readlinkSync(sh).startsWith('/') ? '/bin/busybox' : 'busybox');
-    await dockerExpect(d, ['volume', 'rm', 'etc', 'etc2', 'etc3', 'binv']);
+    // Once per container: emptied after its first start, the volume gets nothing at the next one
+    // (the settled copy-up is recorded with the start).
+    await dockerExpect(d, ['create', '--name', 'cu', '-v', 'etc4:/etc', 'busybox', 'true']);
+    await dockerExpect(d, ['start', '-a', 'cu']);
+    const etc4 = path.join(volDir('etc4'), '_data');
+    assert.ok(fs.readdirSync(etc4).includes('passwd'));
+    for (const f of fs.readdirSync(etc4)) fs.rmSync(path.join(etc4, f), { recursive: true });
+    await dockerExpect(d, ['start', '-a', 'cu']);
+    assert.deepEqual(fs.readdirSync(etc4).sort(), ['hostname', 'hosts', 'resolv.conf'], 'only the network files’ mount points');
+    await dockerExpect(d, ['rm', 'cu']);
+    await dockerExpect(d, ['volume', 'rm', 'etc', 'etc2', 'etc3', 'etc4', 'binv']);
   });
 
   test('image VOLUME entries become anonymous volumes', async () => {
