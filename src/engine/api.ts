@@ -41,6 +41,7 @@ export * from './api/health.js';
 export { EngineError, isEngineError } from './errors.js';
 /** The paths every unprivileged container gets masked / read-only (inspect echoes them, as dockerd does). */
 export { MASKED_PATHS, READONLY_PATHS } from './runtime/oci-spec.js';
+export { MOUNT_PROPAGATIONS, validMountMode } from './volumes/names.js';
 export type { ErrorKind } from './errors.js';
 
 export interface Engine {

@@ -46,6 +46,7 @@ export const CONTAINER = {
   BERTH_LINK_TARGET_STOPPED: { kind: 'system', description: 'At start, a linked container is not running (or has no address).' },
   BERTH_CONTAINER_NO_COMMAND: { kind: 'invalid-parameter', description: 'Neither the request nor the image gives a command or entrypoint.' },
   BERTH_MOUNT_SOURCE_MISSING: { kind: 'invalid-parameter', description: 'A bind mount whose host source path does not exist.' },
+  BERTH_MOUNT_SOURCE_CREATE: { kind: 'system', description: 'At start, the missing host directory of a HostConfig.Binds bind could not be created.' },
   BERTH_SIGNAL_INVALID: { kind: 'invalid-parameter', description: 'A signal name or number that Linux does not have.' },
   BERTH_RESIZE_BAD_SIZE: { kind: 'invalid-parameter', description: 'A terminal resize (container or exec) with a height or width out of range.' },
   BERTH_CONTAINER_ALREADY_RUNNING: { kind: 'not-modified', description: 'Start of a running container (304).' },
@@ -205,7 +206,10 @@ export const VOLUME = {
   BERTH_VOLUME_GONE: { kind: 'conflict', description: 'A volume of a container being created was removed meanwhile.' },
   BERTH_VOLUME_MOUNT_FAILED: { kind: 'system', description: "mount(8) of a volume's driver options (type/device/o) failed at a container's start." },
   BERTH_VOLUME_COPY_UP: { kind: 'system', description: "Copying the image's content into an empty volume failed." },
-  BERTH_MOUNT_BAD_MODE: { kind: 'invalid-parameter', description: 'A VolumesFrom entry with a mode other than ro or rw.' },
+  BERTH_MOUNT_BAD_MODE: {
+    kind: 'invalid-parameter',
+    description: 'A VolumesFrom entry that is empty or has a mode dockerd refuses (unknown, repeated, propagation, nocopy).',
+  },
   BERTH_MOUNT_NO_SOURCE_CONTAINER: { kind: 'invalid-parameter', description: 'A VolumesFrom entry naming no container ("No such container", 400 as dockerd).' },
 } as const satisfies Block;
 

@@ -117,6 +117,15 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     assert.equal((await dockerExpect(d, ['run', '--rm', '--volumes-from', 'va', 'busybox', 'cat', '/var/cache/x'])).stdout, 'anon\n');
     const ro = await dockerExpect(d, ['run', '--rm', '--volumes-from', 'va:ro', 'busybox', 'sh', '-c', 'touch /var/cache/y'], 1);
     assert.match(ro.stderr, /Read-only file system/);
+    // `:rw` lifts no read-only flag of the source (dockerd: RW = source RW && mode rw); `:z` is a valid mode.
+    for (const mode of ['rw', 'z']) {
+      const keep = await dockerExpect(d, ['run', '--rm', '--volumes-from', `va:${mode}`, 'busybox', 'sh', '-c', 'touch /data/y'], 1);
+      assert.match(keep.stderr, /Read-only file system/, mode);
+    }
+    assert.match(
+      (await dockerExpect(d, ['run', '--rm', '--volumes-from', 'va:rshared', 'busybox', 'true'], 125)).stderr,
+      /invalid volume specification: 'va:rshared'/,
+    );
     const inUse = await d.request('DELETE', '/volumes/data');
     assert.equal(inUse.status, 409);
     assert.equal(inUse.json().message, `remove data: volume is in use - [${c.Id}]`);
@@ -184,8 +193,21 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     assert.equal(st.uid, 65534);
     assert.equal(st.mode & 0o777, 0o600, 'the second container saw the first one’s change: copied once, never again');
     assert.equal(fs.statSync(path.join(volDir('etc2'), '_data', 'passwd')).mode & 0o777, fs.statSync(path.join(volDir('etc2'), '_data', 'group')).mode & 0o777);
-    await dockerExpect(d, ['run', '--rm', '-v', 'etc3:/etc:nocopy', 'busybox', 'true']);
-    assert.deepEqual(fs.readdirSync(path.join(volDir('etc3'), '_data')), []);
+    // nocopy: nothing of the image; the network files are mounted on top of the volume, as dockerd does
+    // (runc leaves their empty mount points in it).
+    const etc3 = await dockerExpect(d, [
+      'run',
+      '--rm',
+      '-v',
+      'etc3:/etc:nocopy',
+      'busybox',
+      'sh',
+      '-c',
+      'ls /etc && grep -q localhost /etc/hosts && echo hosts-ok',
+    ]);
+    assert.deepEqual(lines(etc3.stdout), ['hostname', 'hosts', 'resolv.conf', 'hosts-ok']);
+    assert.deepEqual(fs.readdirSync(path.join(volDir('etc3'), '_data')).sort(), ['hostname', 'hosts', 'resolv.conf']);
+    for (const f of fs.readdirSync(path.join(volDir('etc3'), '_data'))) assert.equal(fs.statSync(path.join(volDir('etc3'), '_data', f)).size, 0, f);
     // Symlinks are copied as symlinks (busybox's applets), and the container runs from the copy.
     assert.equal(
       (await dockerExpect(d, ['run', '--rm', '--mount', 'type=volume,src=binv,dst=/bin', 'busybox', 'echo', 'from the copy'])).stdout,
@@ -194,7 +216,17 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     const sh = path.join(volDir('binv'), '_data', 'sh');
     assert.ok(fs.lstatSync(sh).isSymbolicLink());
     assert.equal(fs.readlinkSync(sh), fs.readlinkSync(sh).startsWith('/') ? '/bin/busybox' : 'busybox');
-    await dockerExpect(d, ['volume', 'rm', 'etc', 'etc2', 'etc3', 'binv']);
+    // Once per container: emptied after its first start, the volume gets nothing at the next one
+    // (the settled copy-up is recorded with the start).
+    await dockerExpect(d, ['create', '--name', 'cu', '-v', 'etc4:/etc', 'busybox', 'true']);
+    await dockerExpect(d, ['start', '-a', 'cu']);
+    const etc4 = path.join(volDir('etc4'), '_data');
+    assert.ok(fs.readdirSync(etc4).includes('passwd'));
+    for (const f of fs.readdirSync(etc4)) fs.rmSync(path.join(etc4, f), { recursive: true });
+    await dockerExpect(d, ['start', '-a', 'cu']);
+    assert.deepEqual(fs.readdirSync(etc4).sort(), ['hostname', 'hosts', 'resolv.conf'], 'only the network files’ mount points');
+    await dockerExpect(d, ['rm', 'cu']);
+    await dockerExpect(d, ['volume', 'rm', 'etc', 'etc2', 'etc3', 'etc4', 'binv']);
   });
 
   test('image VOLUME entries become anonymous volumes', async () => {
@@ -273,6 +305,16 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     });
     assert.equal(driver.status, 404);
     assert.equal(driver.json().message, 'create vv: error looking up volume plugin nope: plugin "nope" not found');
+    const hostDriver = await d.request('POST', '/containers/create', { body: { Image: 'busybox', HostConfig: { VolumeDriver: 'nope', Binds: ['vdrv:/x'] } } });
+    assert.equal(hostDriver.status, 404);
+    assert.equal(hostDriver.json().message, 'create vdrv: error looking up volume plugin nope: plugin "nope" not found');
+    const bindOnly = await d.request('POST', '/containers/create', { body: { Image: 'busybox', HostConfig: { VolumeDriver: 'nope', Binds: ['/tmp:/x'] } } });
+    assert.equal(bindOnly.status, 201, 'no volume to make: the driver is not looked at');
+    await dockerExpect(d, ['rm', bindOnly.json().Id]);
+    assert.match(
+      (await dockerExpect(d, ['run', '--rm', '-v', 'vv:/x:ro,rw', 'busybox', 'true'], 125)).stderr,
+      /Error response from daemon: invalid mode: ro,rw$/m,
+    );
     const from = await d.request('POST', '/containers/create', { body: { Image: 'busybox', HostConfig: { VolumesFrom: ['nonexist'] } } });
     assert.equal(from.status, 400);
     assert.equal(from.json().message, 'No such container: nonexist');
@@ -283,6 +325,36 @@ describe('volumes', { skip: skipUnlessRoot() }, () => {
     });
     assert.equal(late.status, 400);
     assert.deepEqual(lines((await dockerExpect(d, ['volume', 'ls', '-q'])).stdout).sort(), before);
+  });
+
+  test('a missing Binds source is made at start (0755, parents too), a Mounts one refused; HostConfig.Tmpfs is no mount point', async () => {
+    const src = path.join(d.root, 'made', 'by', 'start');
+    await dockerExpect(d, [
+      'create',
+      '--name',
+      'mk',
+      '-v',
+      `${src}:/x`,
+      '--tmpfs',
+      '/t',
+      '--mount',
+      'type=tmpfs,dst=/t2',
+      'busybox',
+      'sh',
+      '-c',
+      'echo in > /x/f',
+    ]);
+    assert.equal(fs.existsSync(src), false, 'not at create');
+    const c = await inspect(d, 'mk');
+    assert.deepEqual(
+      c.Mounts.map((m: any) => m.Destination),
+      ['/x', '/t2'],
+    );
+    assert.deepEqual(c.HostConfig.Mounts, [{ Type: 'tmpfs', Target: '/t2' }]);
+    await dockerExpect(d, ['start', '-a', 'mk']);
+    assert.equal(fs.statSync(src).mode & 0o7777, 0o755);
+    assert.equal(fs.readFileSync(path.join(src, 'f'), 'utf8'), 'in\n');
+    await dockerExpect(d, ['rm', 'mk']);
   });
 
   test('prune: label filters; named volumes only with all (API 1.41 prunes every unused volume)', async () => {

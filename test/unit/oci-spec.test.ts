@@ -216,11 +216,19 @@ test('a user mount over a default destination replaces it; /dev replaces /dev/*'
   );
 });
 
-test('user mounts come last, parents before children', () => {
+test('user mounts come after the defaults, parents before children', () => {
   const s = spec({ mounts: [bind({ target: '/a/b/c' }), bind({ target: '/a' }), tmpfs({ target: '/a/b' })] });
   assert.deepEqual(
-    s.mounts.slice(-3).map((m) => m.destination),
-    ['/a', '/a/b', '/a/b/c'],
+    s.mounts.slice(-6).map((m) => m.destination),
+    ['/a', '/etc/resolv.conf', '/etc/hostname', '/etc/hosts', '/a/b', '/a/b/c'],
+  );
+});
+
+test('a mount over /etc goes first and the network files on top of it, as dockerd orders them', () => {
+  const s = spec({ mounts: [bind({ source: '/vol/_data', target: '/etc' }), bind({ target: '/a' })] });
+  assert.deepEqual(
+    s.mounts.slice(-5).map((m) => m.destination),
+    ['/etc', '/a', '/etc/resolv.conf', '/etc/hostname', '/etc/hosts'],
   );
 });
 

@@ -139,6 +139,37 @@ test('create: Binds, Mounts and Tmpfs', () => {
   throws400(() => hc({ Mounts: [{ Type: 'nfs', Target: '/x' }] }), /mount type unknown/);
 });
 
+test("create: dockerd 20.10's texts for bad Binds, Mounts and Tmpfs (each checked against it)", () => {
+  const cases: Array<[Record<string, unknown>, string]> = [
+    [{ Binds: ['/foo:rw'] }, "invalid volume specification: '/foo:rw'"],
+    [{ Binds: ['vv:ro'] }, "invalid volume specification: 'vv:ro'"],
+    [{ Binds: ['vv::ro'] }, `invalid volume specification: 'vv::ro': invalid mount config for type "volume": field Target must not be empty`],
+    [{ Binds: [':/x'] }, "invalid volume specification: ':/x'"],
+    [{ Binds: ['/a:/b:ro:x'] }, "invalid volume specification: '/a:/b:ro:x'"],
+    [{ Binds: ['/'] }, `invalid volume specification: '/': invalid mount config for type "volume": invalid specification: destination can't be '/'`],
+    [{ Binds: ['/tmp:/'] }, `invalid volume specification: '/tmp:/': invalid mount config for type "bind": invalid specification: destination can't be '/'`],
+    [{ Binds: ['vv:/x:bogus'] }, 'invalid mode: bogus'],
+    [{ Binds: ['/tmp:/x:ro,rshared,bogus'] }, 'invalid mode: ro,rshared,bogus'],
+    [{ Binds: ['vv:/x:ro,rw'] }, 'invalid mode: ro,rw'],
+    [{ Binds: ['vv:/x:z,Z'] }, 'invalid mode: z,Z'],
+    [{ Binds: ['vv:/x:nocopy,nocopy'] }, 'invalid mode: nocopy,nocopy'],
+    [{ Binds: ['/tmp:/x:cached,delegated'] }, 'invalid mode: cached,delegated'],
+    [{ Mounts: [{ Type: 'volume', Target: '/' }] }, `invalid mount config for type "volume": invalid specification: destination can't be '/'`],
+    [{ Mounts: [{ Type: '', Source: '/tmp', Target: '/x' }] }, 'invalid mount config for type "": mount type unknown'],
+    [
+      { Mounts: [{ Type: 'bind', Source: '/tmp', Target: '/x', BindOptions: { Propagation: 'bogus' } }] },
+      'invalid mount config for type "bind": invalid propagation mode: bogus',
+    ],
+    [{ Tmpfs: { '/': '' } }, "invalid specification: destination can't be '/'"],
+    [{ Tmpfs: { rel: '' } }, "invalid mount path: 'rel' mount path must be absolute"],
+  ];
+  for (const [body, text] of cases) throws400(() => hc(body), new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`));
+  // Accepted as dockerd does: an empty mode, one option of each kind.
+  assert.equal(hc({ Binds: ['vv:/x:'] }).options.spec.mounts[0].name, 'vv');
+  assert.equal(hc({ Binds: ['vv:/x:ro,z,nocopy'] }).options.spec.mounts[0].noCopy, true);
+  assert.equal(hc({ Binds: ['/h:/x:rw,Z,rslave,cached'] }).options.spec.mounts[0].propagation, 'rslave');
+});
+
 test('create: volume forms (Binds, Mounts, Config.Volumes, VolumesFrom)', () => {
   const o = create({
     Volumes: { '/cache': {} },

@@ -14,6 +14,7 @@ import { buildListFilter, buildPruneFilter } from '../../src/engine/volumes/filt
 import { copyUpArgs } from '../../src/engine/volumes/copy-up.js';
 import { mountedPath, archiveTarArgs } from '../../src/engine/containers/archive.js';
 import { parseVolumesFrom } from '../../src/engine/containers/volumes-from.js';
+import { validMountMode } from '../../src/engine/volumes/names.js';
 import { pruneFilters } from '../../src/server/routes/volumes.js';
 import type { MountSpec } from '../../src/engine/containers/types.js';
 import type { VolumeRecord } from '../../src/engine/volumes/types.js';
@@ -108,10 +109,23 @@ test('cp paths of a stopped container under a mount map to the mount source', ()
   assert.deepEqual(copyUpArgs('/v/x/_data'), ['-a', '--no-target-directory', '/proc/self/fd/3/.', '/v/x/_data']);
 });
 
-test('VolumesFrom entries: name[:ro|rw]', () => {
-  assert.deepEqual(parseVolumesFrom('web'), { ref: 'web', mode: '' });
-  assert.deepEqual(parseVolumesFrom('web:ro'), { ref: 'web', mode: 'ro' });
-  throwsKind(() => parseVolumesFrom('web:rx'), 'invalid-parameter', /invalid mode: rx/);
+test("VolumesFrom entries: name[:mode], dockerd's rules and texts", () => {
+  assert.deepEqual(parseVolumesFrom('web'), { ref: 'web', readOnly: false });
+  assert.deepEqual(parseVolumesFrom('web:ro'), { ref: 'web', readOnly: true });
+  assert.deepEqual(parseVolumesFrom('web:rw'), { ref: 'web', readOnly: false });
+  assert.deepEqual(parseVolumesFrom('web:z,ro'), { ref: 'web', readOnly: true });
+  throwsKind(() => parseVolumesFrom('web:rx'), 'invalid-parameter', /^invalid mode: rx$/);
+  throwsKind(() => parseVolumesFrom('web:ro:x'), 'invalid-parameter', /^invalid mode: ro:x$/);
+  throwsKind(() => parseVolumesFrom('web:ro,rw'), 'invalid-parameter', /^invalid mode: ro,rw$/);
+  throwsKind(() => parseVolumesFrom('web:rshared'), 'invalid-parameter', /^invalid volume specification: 'web:rshared'$/);
+  throwsKind(() => parseVolumesFrom('web:nocopy'), 'invalid-parameter', /^invalid volume specification: 'web:nocopy'$/);
+  throwsKind(() => parseVolumesFrom(''), 'invalid-parameter', /^volumes-from specification cannot be an empty string$/);
+});
+
+test('Binds modes: known options, one of each kind (moby ValidMountMode)', () => {
+  for (const ok of ['', 'ro', 'rw', 'z', 'Z', 'ro,z', 'rslave', 'ro,rshared,nocopy,cached', 'nocopy']) assert.equal(validMountMode(ok), true, ok);
+  for (const bad of ['ro,rw', 'z,Z', 'shared,private', 'nocopy,nocopy', 'cached,delegated', 'bogus', 'ro,', 'ro,bogus'])
+    assert.equal(validMountMode(bad), false, bad);
 });
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-volumes-repo-'));

@@ -56,6 +56,7 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     configVolumes: opts.configVolumes ?? [],
     imageVolumes: image.config.volumes,
     volumesFrom,
+    volumeDriver: opts.spec.volumeDriver ?? '',
   });
   const networkMode = ctx.networks.normalizeMode(opts.spec.networkMode);
   const spec: ContainerSpec = {
@@ -146,8 +147,8 @@ async function makeContainerFiles(dir: string, spec: ContainerSpec, lowers: stri
 /**
  * What Docker rejects at create rather than at start, so that a container
  * that could never start is never made: an unknown StopSignal, unknown capability names, and a
- * HostConfig.Mounts bind whose source does not exist (Binds sources are
- * Docker's to create; Mounts sources are not).
+ * HostConfig.Mounts bind whose source does not exist (a missing Binds source is created at
+ * start, bind-sources.ts).
  */
 async function validateHostConfig(spec: CreateContainerOptions['spec']): Promise<void> {
   if (spec.stopSignal) parseSignal(spec.stopSignal);

@@ -20,12 +20,15 @@ import { writeBundle } from './bundle.js';
 import { linkHostEntries } from './links.js';
 import { releaseAtTeardown, resolveAtStart } from './host-options.js';
 import { prepareMounts, releaseMounts } from '../volumes/container-mounts.js';
+import { createBindSources } from './bind-sources.js';
 import { faultPoint } from '../fault.js';
 
 export interface Launched {
   pid: number;
   conmonPid: number;
   warnings: string[];
+  /** Volume destinations whose copy-up is settled: the caller records them with the start (settleCopies). */
+  settledCopies: string[];
 }
 
 /**
@@ -54,7 +57,8 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
   try {
     await mountRoot(ctx, row);
     faultPoint('start.after-mount');
-    await prepareMounts(ctx.volumes, row.id, row.spec.mounts, files.merged);
+    await createBindSources(row.spec.mounts);
+    const settledCopies = await prepareMounts(ctx.volumes, row.id, row.spec.mounts, files.merged);
     const net = await ctx.networks.setup(row);
     await writeEtcFiles(files, row.spec, { ...etcNetwork(net), links: linkHostEntries(ctx, row, net.attachments) });
     const t1 = performance.now();
@@ -78,7 +82,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
     await applyPendingSize(ctx, row.id, created.pid);
     const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
     ctx.log.debug({ id: row.id, mountMs: ms(t0, t1), bundleMs: ms(t1, t2), createMs: ms(t2, performance.now()) }, 'container created in the runtime');
-    return { pid: created.pid, conmonPid: created.monitorPid, warnings };
+    return { pid: created.pid, conmonPid: created.monitorPid, warnings, settledCopies };
   } catch (err) {
     await undoLaunch(ctx, lock, row);
     throw withExitCode(err);

@@ -10,6 +10,7 @@ import { rfc3339Nano } from '../time.js';
 import { initContainer, launchContainer, startInitialized, StartError, type Launched } from './launch.js';
 import { isInitialized, statusAfterFailedStart } from './lifecycle.js';
 import { faultPoint } from '../fault.js';
+import { settleCopies } from '../volumes/container-mounts.js';
 
 /**
  * Launches a container whose lock the caller holds, and commits the result:
@@ -43,6 +44,7 @@ export async function startLocked(
     };
     ctx.repo.atomically(() => {
       ctx.repo.saveState(row.id, state);
+      settleCopies(ctx.volumes, row.id, launched.settledCopies);
       ctx.events.emit({ type: 'container', action: 'start', id: row.id, attributes: eventAttributes(row) });
     });
     faultPoint('start.after-record');
@@ -58,7 +60,7 @@ export async function startLocked(
 
 async function startInitializedRow(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Launched> {
   await startInitialized(ctx, lock, row);
-  return { pid: row.state.pid, conmonPid: row.state.conmonPid, warnings: [] };
+  return { pid: row.state.pid, conmonPid: row.state.conmonPid, warnings: [], settledCopies: [] };
 }
 
 /**
@@ -72,6 +74,9 @@ async function startInitializedRow(ctx: ContainerContext, lock: LockedContainer,
 export async function initLocked(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Row> {
   const launched = await initContainer(ctx, lock, row);
   const state = { ...row.state, status: 'initialized' as const, pid: launched.pid, conmonPid: launched.conmonPid };
-  ctx.repo.saveState(row.id, state);
+  ctx.repo.atomically(() => {
+    ctx.repo.saveState(row.id, state);
+    settleCopies(ctx.volumes, row.id, launched.settledCopies);
+  });
   return { ...row, state };
 }

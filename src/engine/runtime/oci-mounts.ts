@@ -1,10 +1,11 @@
 /**
- * The mount list of a container's OCI spec: Docker's default mounts, the
- * network files, then the user's binds and tmpfs mounts.
+ * The mount list of a container's OCI spec: Docker's default mounts, then
+ * the network files and the user's binds and tmpfs mounts.
  */
 import path from 'node:path';
 import type { MountSpec } from '../containers/types.js';
 import type { OciMount } from './oci-types.js';
+import { MOUNT_PROPAGATIONS } from '../volumes/names.js';
 
 export interface MountInput {
   mounts: MountSpec[];
@@ -63,11 +64,9 @@ export function networkMounts(input: MountInput): OciMount[] {
   ];
 }
 
-const PROPAGATIONS = new Set(['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave']);
-
 /** A user bind: rbind, ro when asked, and its propagation (rprivate by default). */
 function bindMount(spec: MountSpec): OciMount {
-  const propagation = spec.propagation && PROPAGATIONS.has(spec.propagation) ? spec.propagation : 'rprivate';
+  const propagation = spec.propagation && MOUNT_PROPAGATIONS.has(spec.propagation) ? spec.propagation : 'rprivate';
   return m(spec.target, 'bind', spec.source, ['rbind', ...(spec.readOnly ? ['ro'] : []), propagation]);
 }
 
@@ -120,16 +119,20 @@ function tmpfsMount(spec: MountSpec): OciMount {
 const depth = (p: string) => path.posix.normalize(p).split('/').filter(Boolean).length;
 
 /**
- * Defaults and network files not replaced by a user mount (a user mount on
- * /dev also replaces /dev/*), then the user mounts, parents before children.
+ * Docker's order (moby WithMounts): the defaults not replaced by a user
+ * mount (a user mount on /dev also replaces /dev/*), then the user mounts
+ * and the network files together, parents before children. So the network
+ * files land on top of a volume or bind over /etc, as dockerd puts them
+ * (runc makes their mount points inside it).
  */
 export function buildMounts(input: MountInput): OciMount[] {
   const user = input.mounts.map((s) => (s.type === 'tmpfs' ? tmpfsMount(s) : bindMount(s)));
   const targets = new Set(user.map((u) => path.posix.normalize(u.destination)));
   const overridesDev = targets.has('/dev');
+  const notReplaced = (d: OciMount) => !targets.has(d.destination) && !(overridesDev && d.destination.startsWith('/dev/'));
   const init = input.initPath ? [m('/sbin/docker-init', 'bind', input.initPath, ['rbind', 'ro', 'rprivate'])] : [];
-  const builtIn = [...defaultMounts(input.privileged, input.readonlyRootfs, input.shmSize, input.shmSource), ...networkMounts(input), ...init];
-  const kept = builtIn.filter((d) => !targets.has(d.destination) && !(overridesDev && d.destination.startsWith('/dev/')));
-  const sorted = user.map((u, i) => ({ u, i })).sort((a, b) => depth(a.u.destination) - depth(b.u.destination) || a.i - b.i);
+  const kept = [...defaultMounts(input.privileged, input.readonlyRootfs, input.shmSize, input.shmSource), ...init].filter(notReplaced);
+  const layered = [...networkMounts(input).filter(notReplaced), ...user];
+  const sorted = layered.map((u, i) => ({ u, i })).sort((a, b) => depth(a.u.destination) - depth(b.u.destination) || a.i - b.i);
   return [...kept, ...sorted.map((x) => x.u)];
 }

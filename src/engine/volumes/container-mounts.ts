@@ -10,7 +10,8 @@
  *   and its `rows` in one transaction (`repo.insertWithMounts`) and calls
  *   `discard(plan)` when the create fails after planning.
  * - start (`prepareMounts`, the root mounted): driver mounts, then the
- *   one-time copy-up of the image's content into empty volumes.
+ *   one-time copy-up of the image's content into empty volumes, recorded
+ *   by `settleCopies` with the start.
  * - teardown (`releaseMounts`): driver mounts without users are undone.
  * - remove with `v` (`removeAnonymous`).
  */
@@ -22,8 +23,8 @@ import type { VolumeService } from './service.js';
 export interface VolumesFromSource {
   /** The other container's mounts. */
   mounts: MountSpec[];
-  /** '' keeps each mount's own read-only flag. */
-  mode: '' | 'ro' | 'rw';
+  /** `:ro` makes every inherited mount read-only; otherwise each keeps its own flag (`:rw` lifts none, as in dockerd). */
+  readOnly: boolean;
 }
 
 export interface MountPlanInput {
@@ -35,6 +36,8 @@ export interface MountPlanInput {
   /** The image's VOLUME paths. */
   imageVolumes: string[];
   volumesFrom: VolumesFromSource[];
+  /** HostConfig.VolumeDriver: the driver of the Binds and anonymous volumes ('' = local); Mounts entries name their own. */
+  volumeDriver: string;
 }
 
 export interface MountPlan {
@@ -49,7 +52,7 @@ const clean = (p: string) => p.replace(/\/+$/, '') || '/';
 function inherited(from: VolumesFromSource): MountSpec[] {
   return from.mounts
     .filter((m) => m.type === 'volume' || m.type === 'bind')
-    .map((m) => ({ ...m, origin: 'volumes-from' as const, mode: '', readOnly: from.mode === '' ? m.readOnly : from.mode === 'ro' }));
+    .map((m) => ({ ...m, origin: 'volumes-from' as const, mode: '', readOnly: m.readOnly || from.readOnly }));
 }
 
 /** Resolves every mount of a new container; creates the volumes it names. */
@@ -70,7 +73,10 @@ export async function planMounts(vs: VolumeService, input: MountPlanInput): Prom
   for (const t of input.imageVolumes) if (!byDest.has(clean(t))) byDest.set(clean(t), anonymous(t, 'image'));
   const plan: MountPlan = { mounts: [], rows: [], created: [] };
   try {
-    for (const m of byDest.values()) plan.mounts.push(m.type === 'volume' ? await volumeMount(vs, m, plan) : m);
+    for (const m of byDest.values()) {
+      const hostDriver = input.volumeDriver !== '' && (m.origin === 'binds' || m.origin === 'volumes' || m.origin === 'image');
+      plan.mounts.push(m.type === 'volume' ? await volumeMount(vs, hostDriver ? { ...m, volumeDriver: input.volumeDriver } : m, plan) : m);
+    }
   } catch (err) {
     await discard(vs, plan);
     throw err;
@@ -101,18 +107,30 @@ const volumeNames = (mounts: MountSpec[]) => mounts.filter((m) => m.type === 'vo
 /**
  * At start, with the container's root mounted at `rootfs`: mounts volumes
  * with driver options and copies the image's content into empty volumes
- * the first time. On failure the caller's teardown runs releaseMounts.
+ * the first time. Returns the destinations whose copy-up is settled (done,
+ * or nothing to do); the caller records them with `settleCopies` in the
+ * transaction that records the start, so a volume costs no commit (fsync)
+ * of its own. A start that fails before that leaves them pending: the next
+ * start finds the volume filled and copies nothing. On failure the
+ * caller's teardown runs releaseMounts.
  */
-export async function prepareMounts(vs: VolumeService, containerId: string, mounts: MountSpec[], rootfs: string): Promise<void> {
+export async function prepareMounts(vs: VolumeService, containerId: string, mounts: MountSpec[], rootfs: string): Promise<string[]> {
   for (const name of volumeNames(mounts)) await vs.mounts.acquire(name, containerId);
+  const settled: string[] = [];
   for (const row of vs.repo.mountsOf(containerId)) {
     if (!row.copyPending) continue;
     await vs.withLock(row.volumeName, async () => {
       const dest = vs.dataDir(row.volumeName);
       if (await isEmptyDir(dest)) await copyUp(rootfs, row.destination, dest);
-      vs.repo.clearCopyPending(containerId, row.destination);
     });
+    settled.push(row.destination);
   }
+  return settled;
+}
+
+/** Clears the copy-up of `destinations` (from prepareMounts). Synchronous: run it inside the start's transaction. */
+export function settleCopies(vs: VolumeService, containerId: string, destinations: string[]): void {
+  for (const destination of destinations) vs.repo.clearCopyPending(containerId, destination);
 }
 
 /** At teardown: this container no longer uses its volumes' driver mounts. Never throws. */

@@ -80,7 +80,8 @@ export class VolumeService {
         createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
         anonymous,
       };
-      await fs.mkdir(this.root, { recursive: true, mode: 0o701 });
+      // As dockerd lays it out: volumes/ and volumes/<name> 0701 (only traversable), _data 0755.
+      await fs.mkdir(path.join(this.root, name), { recursive: true, mode: 0o701 });
       await fs.mkdir(this.dataDir(name), { recursive: true, mode: 0o755 });
       faultPoint('volume.after-dir');
       try {

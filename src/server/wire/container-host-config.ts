@@ -30,7 +30,9 @@ function tmpfsOptions(m: MountSpec): string {
 }
 
 function mountEntry(m: MountSpec): Record<string, unknown> {
-  const base = { Type: m.type, Source: m.type === 'volume' ? m.name : m.source, Target: m.target, ReadOnly: m.readOnly };
+  // Go's mount.Mount leaves out an empty Source and a false ReadOnly (omitempty).
+  const source = m.type === 'volume' ? m.name : m.source;
+  const base = { Type: m.type, ...(source ? { Source: source } : {}), Target: m.target, ...(m.readOnly ? { ReadOnly: true } : {}) };
   if (m.type === 'volume') {
     // As the client sent it: empty parts left out.
     const options = m.volumeOptions && Object.keys(m.volumeOptions).length ? { Options: m.volumeOptions } : {};
@@ -43,7 +45,7 @@ function mountEntry(m: MountSpec): Record<string, unknown> {
   const t: Record<string, number> = {};
   if (m.tmpfsSize) t.SizeBytes = m.tmpfsSize;
   if (m.tmpfsMode !== undefined) t.Mode = m.tmpfsMode;
-  return { ...base, TmpfsOptions: t };
+  return Object.keys(t).length ? { ...base, TmpfsOptions: t } : base;
 }
 
 /** Docker's Mode: the Binds text as given ("z" for a volume without one), "z" for a Mounts volume, else "". */
@@ -52,18 +54,20 @@ function modeOf(m: MountSpec): string {
   return m.origin === 'binds' ? [m.readOnly ? 'ro' : '', m.propagation ?? ''].filter(Boolean).join(',') : '';
 }
 
-/** The `Mounts` list of inspect and of list items. */
+/** The `Mounts` list of inspect and of list items: dockerd's mount points, which HostConfig.Tmpfs entries are not. */
 export function toMountPoints(mounts: MountSpec[]): Array<Record<string, unknown>> {
-  return mounts.map((m) => ({
-    Type: m.type,
-    ...(m.type === 'volume' ? { Name: m.name ?? '' } : {}),
-    Source: m.source,
-    Destination: m.target,
-    ...(m.type === 'volume' ? { Driver: m.volumeDriver || 'local' } : {}),
-    Mode: modeOf(m),
-    RW: !m.readOnly,
-    Propagation: m.type === 'bind' ? (m.propagation ?? 'rprivate') : '',
-  }));
+  return mounts
+    .filter((m) => m.origin !== 'tmpfs')
+    .map((m) => ({
+      Type: m.type,
+      ...(m.type === 'volume' ? { Name: m.name ?? '' } : {}),
+      Source: m.source,
+      Destination: m.target,
+      ...(m.type === 'volume' ? { Driver: m.volumeDriver || 'local' } : {}),
+      Mode: modeOf(m),
+      RW: !m.readOnly,
+      Propagation: m.type === 'bind' ? (m.propagation ?? 'rprivate') : '',
+    }));
 }
 
 /**

@@ -58,9 +58,8 @@ export function parseHostFields(cfg: Json, hc: Json): HostFields {
   const usernsMode = stringField(hc, 'UsernsMode', 'HostConfig.UsernsMode');
   if (usernsMode !== '' && usernsMode !== 'host')
     throw badRequest(`HostConfig.UsernsMode "${usernsMode}" is not supported by berth (no user-namespace remapping; "" or host)`);
+  // The driver of the Binds and anonymous volumes: refused with dockerd's 404 when a volume is created with it.
   const volumeDriver = stringField(hc, 'VolumeDriver', 'HostConfig.VolumeDriver');
-  if (volumeDriver !== '' && volumeDriver !== 'local')
-    throw badRequest(`HostConfig.VolumeDriver: volume driver "${volumeDriver}" is not supported by berth (only local)`);
   const init = hc.Init === undefined || hc.Init === null ? null : boolField(hc, 'Init', 'HostConfig.Init');
   return {
     pidMode: nsMode(hc, 'PidMode'),

@@ -3,54 +3,58 @@
  * with Docker's rules and texts. A volume entry keeps its name ('' for an
  * anonymous one); the engine creates or finds the volume at create.
  */
-import type { MountSpec } from '../../engine/api.js';
+import path from 'node:path';
+import { MOUNT_PROPAGATIONS, validMountMode, type MountSpec } from '../../engine/api.js';
 import { badRequest } from '../errors.js';
 import { boolField, intField, objectField, parseRamBytes, stringField, stringMapField } from './body-fields.js';
 import type { Json } from './body-fields.js';
 
-const PROPAGATIONS = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
-/** Bind options Docker accepts that change nothing for berth (SELinux relabel, macOS consistency). */
-const IGNORED_BIND_OPTS = new Set(['z', 'Z', 'consistent', 'cached', 'delegated']);
-
 type MountType = MountSpec['type'];
 
 const mountError = (type: string, detail: string) => `invalid mount config for type "${type}": ${detail}`;
-const notAbsolute = (type: MountType, p: string) => mountError(type, `invalid mount path: '${p}' mount path must be absolute`);
 
-/** Docker's check of a destination: absolute and not "/". Returns the error text or ''. */
-function targetError(type: MountType, target: string): string {
-  if (!target.startsWith('/')) return notAbsolute(type, target);
-  if (target.replace(/\/+$/, '') === '') return "invalid specification: destination can't be '/'";
+/** moby's checks of a destination (not "/" after cleaning, absolute): the bare text, or ''. */
+function destinationError(target: string): string {
+  if (path.posix.normalize(target) === '/') return "invalid specification: destination can't be '/'";
+  if (!target.startsWith('/')) return `invalid mount path: '${target}' mount path must be absolute`;
   return '';
 }
 
-/** One Binds entry: `/host:/ctr[:opts]` (bind), `name:/ctr[:opts]` (named volume) or `/ctr` (anonymous volume). */
-export function parseBind(spec: string, field = 'HostConfig.Binds'): MountSpec {
+/** A Binds or Mounts destination, in moby's order (empty, "/", relative), as a mount-config error; or ''. */
+function targetError(type: string, target: string): string {
+  if (target === '') return mountError(type, 'field Target must not be empty');
+  const err = destinationError(target);
+  return err ? mountError(type, err) : '';
+}
+
+/**
+ * One Binds entry, as moby's ParseMountRaw: `/host:/ctr[:mode]` (bind),
+ * `name:/ctr[:mode]` (named volume) or `/ctr` (anonymous volume); two
+ * parts whose second is a mode (`/foo:rw`) are no volume.
+ */
+export function parseBind(spec: string): MountSpec {
   const invalidSpec = (detail?: string) => badRequest(`invalid volume specification: '${spec}'${detail ? `: ${detail}` : ''}`);
   const parts = spec.split(':');
-  if (parts.length > 3 || parts.some((p) => p === '')) throw invalidSpec();
-  if (parts.length === 1) {
-    const err = targetError('volume', spec);
-    if (err) throw invalidSpec(err);
-    return { type: 'volume', name: '', source: '', target: spec, readOnly: false, origin: 'binds', mode: '' };
-  }
-  const [source, target, mode = ''] = parts;
+  if (parts.length > 3 || parts[0] === '' || (parts.length === 2 && validMountMode(parts[1]))) throw invalidSpec();
+  const [source, target, mode = ''] = parts.length === 1 ? ['', parts[0]] : parts;
+  if (!validMountMode(mode)) throw badRequest(`invalid mode: ${mode}`);
   const type: MountType = source.startsWith('/') ? 'bind' : 'volume';
   const err = targetError(type, target);
   if (err) throw invalidSpec(err);
+  if (source === '') return { type: 'volume', name: '', source: '', target, readOnly: false, origin: 'binds', mode: '' };
   const mount: MountSpec =
     type === 'bind'
       ? { type, source, target, readOnly: false, origin: 'binds', mode }
       : { type, name: source, source: '', target, readOnly: false, origin: 'binds', mode: mode || 'z' };
-  for (const opt of mode.split(',').filter((o) => o !== '')) {
+  for (const opt of mode.split(',')) {
     if (opt === 'ro' || opt === 'rw') mount.readOnly = opt === 'ro';
     else if (opt === 'nocopy') {
       if (type === 'bind') throw invalidSpec(mountError('bind', 'field VolumeOptions must not be specified'));
       mount.noCopy = true;
-    } else if (PROPAGATIONS.has(opt)) {
+    } else if (MOUNT_PROPAGATIONS.has(opt)) {
       if (type === 'volume') throw invalidSpec(mountError('volume', 'field BindOptions must not be specified'));
       mount.propagation = opt;
-    } else if (!IGNORED_BIND_OPTS.has(opt)) throw badRequest(`${field}: invalid mode: ${opt} in '${spec}'`);
+    }
   }
   return mount;
 }
@@ -86,9 +90,9 @@ function bindEntry(m: Json, field: string, target: string, readOnly: boolean): M
   noField(m, 'bind', 'TmpfsOptions');
   const source = stringField(m, 'Source', `${field}.Source`);
   if (source === '') throw badRequest(mountError('bind', 'field Source must not be empty'));
-  if (!source.startsWith('/')) throw badRequest(notAbsolute('bind', source));
+  if (!source.startsWith('/')) throw badRequest(mountError('bind', `invalid mount path: '${source}' mount path must be absolute`));
   const propagation = stringField(objectField(m, 'BindOptions', `${field}.BindOptions`), 'Propagation', `${field}.BindOptions.Propagation`);
-  if (propagation && !PROPAGATIONS.has(propagation)) throw badRequest(`${field}.BindOptions.Propagation: invalid propagation "${propagation}"`);
+  if (propagation && !MOUNT_PROPAGATIONS.has(propagation)) throw badRequest(mountError('bind', `invalid propagation mode: ${propagation}`));
   return { type: 'bind', source, target, readOnly, origin: 'mounts', ...(propagation ? { propagation } : {}) };
 }
 
@@ -108,12 +112,10 @@ export function parseMountEntry(entry: unknown, index: number): MountSpec {
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw badRequest(`${field} must be an object`);
   const m = entry as Json;
   const type = stringField(m, 'Type', `${field}.Type`);
-  if (type === '') throw badRequest(`${field}.Type must be set`);
-  if (type !== 'bind' && type !== 'volume' && type !== 'tmpfs') throw badRequest(mountError(type, 'mount type unknown'));
   const target = stringField(m, 'Target', `${field}.Target`);
-  if (target === '') throw badRequest(mountError(type, 'field Target must not be empty'));
   const err = targetError(type, target);
   if (err) throw badRequest(err);
+  if (type !== 'bind' && type !== 'volume' && type !== 'tmpfs') throw badRequest(mountError(type, 'mount type unknown'));
   const readOnly = boolField(m, 'ReadOnly', `${field}.ReadOnly`);
   if (type === 'volume') return volumeEntry(m, field, target, readOnly);
   if (type === 'bind') return bindEntry(m, field, target, readOnly);
@@ -123,8 +125,9 @@ export function parseMountEntry(entry: unknown, index: number): MountSpec {
 /** One HostConfig.Tmpfs entry: `/path` → "size=64m,mode=1777,noexec". */
 export function parseTmpfs(target: string, opts: string): MountSpec {
   const field = `HostConfig.Tmpfs[${target}]`;
-  const err = targetError('tmpfs', target);
-  if (err) throw badRequest(`${field}: ${err}`);
+  // dockerd's ValidateTmpfsMountDestination: the bare texts.
+  const err = destinationError(target);
+  if (err) throw badRequest(err);
   const mount: MountSpec = { type: 'tmpfs', source: '', target, readOnly: false, origin: 'tmpfs', tmpfsSize: 0, tmpfsText: opts };
   const extra: string[] = [];
   for (const opt of opts

@@ -22,7 +22,8 @@ export function toVolume(v: VolumeRecord): Record<string, unknown> {
 }
 
 export function toVolumeList(volumes: VolumeRecord[]): Record<string, unknown> {
-  return { Volumes: volumes.map(toVolume), Warnings: [] };
+  // dockerd 20.10 writes a nil slice: null.
+  return { Volumes: volumes.map(toVolume), Warnings: null };
 }
 
 export function toVolumePrune(r: VolumePruneResult): Record<string, unknown> {
