@@ -179,11 +179,9 @@ export function spawnExecConmon(conmonPath: string, input: ExecConmonInput): Exe
   let stderr = '';
   const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4', _OCI_ATTACHPIPE: '5' };
   const relay = runExecConmon(conmonPath, buildExecConmonArgs(input), env, (e) => {
-    if (e.event === 'stderr') stderr = (stderr + (e.data ?? '')).slice(-8192);
-    else if (pipes[e.event].destroyed || pipes[e.event].writableEnded)
-      return; // let go of (close), or ended
-    else if (e.end) pipes[e.event].end();
-    else pipes[e.event].write(e.data);
+    if (e.event === 'stderr') stderr = (stderr + e.data).slice(-8192);
+    // Nothing once let go of (close); the relay's end ends both.
+    else if (!pipes[e.event].destroyed) pipes[e.event].write(e.data);
   });
   relay.ended
     .then(

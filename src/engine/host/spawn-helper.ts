@@ -159,7 +159,6 @@ function execConmon(req: ExecConmonRequest): void {
   for (const [stream, event] of relayed) {
     stream.setEncoding('utf8');
     stream.on('data', (data: string) => send({ id: req.id, event, data }));
-    stream.once('close', () => send({ id: req.id, event, end: true }));
     if (event !== 'stderr') stream.once('close', closed);
   }
   // A conmon that cannot be started: node closes its pipes too, and the reply says why.

@@ -76,12 +76,11 @@ export interface ExecControl {
   op: 'exec-release' | 'exec-close';
 }
 
-/** From the exec-conmon request `id`: text read from one of conmon's pipes, or (end) that pipe's close. */
+/** From the exec-conmon request `id`: text read from one of conmon's pipes (their close is the ExecEnd). */
 export interface ExecEvent {
   id: number;
   event: 'sync' | 'attach' | 'stderr';
-  data?: string;
-  end?: true;
+  data: string;
 }
 
 export interface ExecEnd {
