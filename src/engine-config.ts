@@ -1,6 +1,6 @@
 /** The engine's settings from berthd's configuration: one mapping for the daemon and `berthd check --repair`. */
 import { DEFAULTS, type Config } from './config.js';
-import { resolveBinary } from './engine/host/binaries.js';
+import { networkHelper, resolveBinary } from './engine/host/binaries.js';
 import type { EngineConfig } from './engine/index.js';
 import { defaultBridgeName } from './engine/networks/defaults.js';
 
@@ -21,8 +21,8 @@ export function engineConfig(config: Config, version: string): EngineConfig {
     defaultBridge: defaultBridgeName(config.dataRoot, DEFAULTS.dataRoot),
     bip: config.bip,
     addressPools: config.defaultAddressPools,
-    netavarkPath: resolveBinary(process.env.BERTH_NETAVARK ?? '/usr/lib/podman/netavark'),
-    aardvarkPath: resolveBinary(process.env.BERTH_AARDVARK_DNS ?? '/usr/lib/podman/aardvark-dns'),
+    netavarkPath: networkHelper('netavark', process.env.BERTH_NETAVARK),
+    aardvarkPath: networkHelper('aardvark-dns', process.env.BERTH_AARDVARK_DNS),
     registry: { insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors, certsDir: config.certsDir },
   };
 }

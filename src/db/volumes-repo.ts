@@ -82,7 +82,7 @@ export class VolumesRepo {
     this.#usersOf = db.prepare('SELECT DISTINCT container_id FROM container_volumes WHERE volume_name = ? ORDER BY container_id');
     this.#activeUsers = db.prepare(
       `SELECT DISTINCT m.volume_name, m.container_id FROM container_volumes m JOIN container_state s ON s.id = m.container_id
-       WHERE s.status IN ('initialized', 'running', 'paused')`,
+       WHERE s.status IN (SELECT value FROM json_each(?))`,
     );
     this.#usedNames = db.prepare('SELECT DISTINCT volume_name FROM container_volumes');
     this.#allMounts = db.prepare('SELECT * FROM container_volumes ORDER BY container_id, destination');
@@ -118,10 +118,13 @@ export class VolumesRepo {
     return new Set((this.#usedNames.all() as Array<{ volume_name: string }>).map((r) => r.volume_name));
   }
 
-  /** volume → container IDs whose process may be using it (initialized, running, paused). */
-  activeUsers(): Map<string, Set<string>> {
+  /**
+   * volume → IDs of the containers in one of `statuses` (the engine's active
+   * statuses: those whose process may be using the volume).
+   */
+  activeUsers(statuses: readonly string[]): Map<string, Set<string>> {
     const out = new Map<string, Set<string>>();
-    for (const r of this.#activeUsers.all() as Array<{ volume_name: string; container_id: string }>) {
+    for (const r of this.#activeUsers.all(JSON.stringify(statuses)) as Array<{ volume_name: string; container_id: string }>) {
       let set = out.get(r.volume_name);
       if (!set) out.set(r.volume_name, (set = new Set()));
       set.add(r.container_id);

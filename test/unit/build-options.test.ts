@@ -55,7 +55,7 @@ test('RUN containers: network, extra hosts, /dev/shm and limits from the build',
   assert.throws(() => buildOptionsOf({ shmsize: '-1' }, Readable.from([])), /SHM size can not be less than 0/);
 });
 
-test('X-Registry-Config: credentials by registry host; pull progress in the build stream', () => {
+test('X-Registry-Config: credentials by registry host; pull progress and the image ID (aux) in the build stream', () => {
   const header = Buffer.from(
     JSON.stringify({
       'https://index.docker.io/v1/': { username: 'u', password: 'p' },
@@ -69,4 +69,6 @@ test('X-Registry-Config: credentials by registry host; pull progress in the buil
   });
   assert.deepEqual(registryConfigFromHeader('not base64 json'), {});
   assert.deepEqual(toBuildMessages({ progress: { kind: 'pulling-from', repository: 'bb', reference: '1' } }), [{ status: 'Pulling from bb', id: '1' }]);
+  assert.deepEqual(toBuildMessages({ imageId: `sha256:${'a'.repeat(64)}` }), [{ aux: { ID: `sha256:${'a'.repeat(64)}` } }]);
+  assert.deepEqual(toBuildMessages({ stream: 'Step 1/1 : FROM x\n' }), [{ stream: 'Step 1/1 : FROM x\n' }]);
 });

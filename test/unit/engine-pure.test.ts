@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canTransition, ensureTransition } from '../../src/engine/containers/lifecycle.js';
+import { ACTIVE_STATUSES, canTransition, ensureTransition, infoCounter } from '../../src/engine/containers/lifecycle.js';
 import { parseSignal } from '../../src/engine/containers/signals.js';
 import { nextBackoffMs, shouldRestart } from '../../src/engine/containers/restart-policy.js';
 import { parseLogLine, PartialJoiner, toUtc } from '../../src/engine/containers/k8s-log.js';
@@ -31,6 +31,23 @@ test('transition table: the verbs Docker allows from each state', () => {
   );
   assert.throws(() => ensureTransition('unpause', 'running', 'f'.repeat(64)), /is not paused/);
   assert.throws(() => ensureTransition('start', 'paused', 'f'.repeat(64)), /cannot start a paused container/);
+});
+
+test('named predicates come from the table: active statuses, the info counters', () => {
+  assert.deepEqual([...ACTIVE_STATUSES].sort(), ['initialized', 'paused', 'running']);
+  const counters = Object.fromEntries(
+    (['created', 'initialized', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'] as const).map((s) => [s, infoCounter(s)]),
+  );
+  assert.deepEqual(counters, {
+    created: 'stopped',
+    initialized: 'stopped',
+    running: 'running',
+    paused: 'paused',
+    restarting: 'running',
+    removing: 'stopped',
+    exited: 'stopped',
+    dead: 'stopped',
+  });
 });
 
 test('signals by name, SIG name, number, real-time; bad ones are invalid-parameter', () => {

@@ -8,6 +8,10 @@ import { decodeFilters, parseFilters, parseFilterTime, parseGoDuration, type Fil
 import { buildContainerFilter } from '../../src/engine/containers/filters.js';
 import type { ContainerContext, Row } from '../../src/engine/containers/context.js';
 import { isEngineError } from '../../src/engine/errors.js';
+import { pruneCandidates } from '../../src/engine/images/prune.js';
+import type { ImageRecord } from '../../src/engine/images/types.js';
+import { networkPruneFilter } from '../../src/engine/networks/filters.js';
+import type { NetworkRecord } from '../../src/engine/networks/types.js';
 
 const invalidWith = (message: string | RegExp) => (e: unknown) =>
   isEngineError(e, 'invalid-parameter') && (typeof message === 'string' ? e.message === message : message.test(e.message));
@@ -161,6 +165,24 @@ test('until: bad values and more than one value', () => {
   }
   assert.throws(() => args({ until: ['1h', '2h'] }).time('until', Date.now()), invalidWith('more than one until filter specified'));
   assert.equal(args({}).time('until', Date.now()), undefined);
+});
+
+test('until (prune): created at or before the time passes, later does not, and every prune reads it the same way', () => {
+  const now = Date.parse('2024-06-01T12:00:00Z');
+  const at = '2024-06-01T11:00:00.000000000Z';
+  const createdUntil = (v: string) => args({ until: [v] }).createdUntil(now);
+  assert.equal(createdUntil('1h')(at), true, 'created exactly at until: pruned (moby skips only Created.After(until))');
+  assert.equal(createdUntil('1h')('2024-06-01T11:00:00.001Z'), false);
+  assert.equal(createdUntil('2h')(at), false);
+  assert.equal(createdUntil(String(Date.parse(at) / 1000))(at), true, 'unix seconds');
+  assert.equal(args({}).createdUntil(now)('2999-01-01T00:00:00Z'), true, 'no until: everything');
+  assert.throws(() => args({ until: ['soon'] }).createdUntil(now), invalidWith('failed to parse value as time or duration: "soon"'));
+  // The three prunes that take `until` agree at the boundary (networks used to keep an object created exactly at it).
+  const label = {};
+  const nets = networkPruneFilter(new Map([['until', ['1h']]]), now);
+  assert.equal(nets({ name: 'n', created: at, labels: label } as unknown as NetworkRecord), true);
+  const image = { id: 'sha256:x', tags: [], parent: '', created: at, config: { labels: label } } as unknown as ImageRecord;
+  assert.equal(pruneCandidates([image], new Map([['until', ['1h']]]), () => false, now).length, 1);
 });
 
 test('regexp (names): exact, unanchored regex, an invalid pattern only matches exactly', () => {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isEngineError } from '../../src/engine/errors.js';
-import { missingBinaryMessage, resolveBinary } from '../../src/engine/host/binaries.js';
+import { missingBinaryMessage, networkHelper, resolveBinary } from '../../src/engine/host/binaries.js';
 import { buildMountArgs, buildUmountArgs } from '../../src/engine/host/mount.js';
 import { runFailureText } from '../../src/engine/host/spawner.js';
 import { buildTarCreateArgs, buildTarExtractArgs } from '../../src/engine/host/tar.js';
@@ -58,6 +58,18 @@ test('resolveBinary: missing or not executable is a system error naming the Debi
   const plain = tool(path.join(tmp, 'c'), 'not-exec', 0o644);
   assert.throws(() => resolveBinary(plain), /not an executable file/);
   assert.throws(() => resolveBinary(path.join(tmp, 'c')), /not an executable file/, 'a directory is not a binary');
+});
+
+test('networkHelper: an override is resolved as resolveBinary does; without one, only /usr/lib/podman is searched', () => {
+  const own = tool(path.join(tmp, 'net'), 'my-netavark');
+  assert.equal(networkHelper('netavark', own), own);
+  process.env.PATH = path.join(tmp, 'net');
+  assert.equal(networkHelper('aardvark-dns', 'my-netavark'), own, 'a bare override name is looked up in PATH');
+  assert.throws(() => networkHelper('netavark', path.join(tmp, 'net', 'missing')), /not an executable file/);
+  assert.match(
+    missingBinaryMessage('aardvark-dns', ['/usr/lib/podman']),
+    /aardvark-dns not found in \/usr\/lib\/podman: install the Debian package aardvark-dns /,
+  );
 });
 
 test('the install hint names the package that ships the tool', () => {

@@ -7,6 +7,12 @@
  *   - Docker JSON is built only in src/server/wire: outside it no object
  *     literal has a Docker-style PascalCase key (the route table's
  *     `OperationId: { handler … }` entries excepted).
+ * and, for the whole of src/:
+ *   - no import cycle (static, type-only and dynamic imports all count);
+ *   - no engine module compares a container status outside
+ *     containers/lifecycle.ts, the table that decides "may this happen now?"
+ *     (containers/status.ts, the map to the public status word, is the one
+ *     switch over statuses; src/server/wire turns statuses into text).
  * Each checker is also run on a small bad sample, so a rule that stops
  * matching anything fails here too.
  */
@@ -58,6 +64,50 @@ export function dockerJsonKeys(source: string): string[] {
   return [...stripComments(source).matchAll(re)].map((m) => m[1]);
 }
 
+/** Relative imports of every .ts file under `dir`, as a graph of absolute .ts paths. */
+function importGraph(dir: string): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of tsFiles(dir)) {
+    const targets = importSpecifiers(fs.readFileSync(file, 'utf8'))
+      .filter((spec) => spec.startsWith('.'))
+      .map((spec) => path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts'));
+    graph.set(file, targets);
+  }
+  return graph;
+}
+
+/** Every import cycle of `graph`, each as the files along it (depth-first; one entry per back edge). */
+export function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const cycles: string[][] = [];
+  const done = new Set<string>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const visit = (node: string): void => {
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node) ?? []) {
+      if (onStack.has(next)) cycles.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (!done.has(next) && graph.has(next)) visit(next);
+    }
+    stack.pop();
+    onStack.delete(node);
+    done.add(node);
+  };
+  for (const node of graph.keys()) if (!done.has(node)) visit(node);
+  return cycles;
+}
+
+const STATUS_WORD = "'(?:created|initialized|running|paused|restarting|removing|exited|dead)'";
+const STATUS_COMPARISON = new RegExp(
+  `\\bstatus\\s*[!=]==?\\s*${STATUS_WORD}|${STATUS_WORD}\\s*[!=]==?\\s*[\\w.?]*\\bstatus\\b|\\bcase\\s+${STATUS_WORD}\\s*:`,
+  'g',
+);
+
+/** Comparisons of a status with a container status word, in `source`. */
+export function statusComparisons(source: string): string[] {
+  return [...stripComments(source).matchAll(STATUS_COMPARISON)].map((m) => m[0]);
+}
+
 test('the checkers catch what they are meant to catch', () => {
   const file = path.join(SERVER, 'routes/x.ts');
   const sample = "import { a } from '../../engine/images/reference.js';\nexport { b } from '../../engine/api.js';\nconst m = await import('execa');\n";
@@ -71,6 +121,32 @@ test('the checkers catch what they are meant to catch', () => {
   assert.deepEqual(dockerJsonKeys('return { Id: id, Warnings: [] };'), ['Id', 'Warnings']);
   assert.deepEqual(dockerJsonKeys('return {\n  Titles: t,\n};'), ['Titles']);
   assert.deepEqual(dockerJsonKeys('ContainerList: { handler: list },\n/** Docker: note */\nconst x = { a: 1 };'), []);
+  const graph = new Map([
+    ['a', ['b']],
+    ['b', ['c', 'x']],
+    ['c', ['a']],
+    ['d', ['d']],
+    ['e', ['a']],
+  ]);
+  assert.deepEqual(importCycles(graph), [
+    ['a', 'b', 'c', 'a'],
+    ['d', 'd'],
+  ]);
+  assert.deepEqual(
+    importCycles(
+      new Map([
+        ['a', ['b']],
+        ['b', []],
+      ]),
+    ),
+    [],
+  );
+  assert.deepEqual(statusComparisons("if (row.state.status === 'running') x();\nif ('paused' !== status) y();\ncase 'exited':"), [
+    "status === 'running'",
+    "'paused' !== status",
+    "case 'exited':",
+  ]);
+  assert.deepEqual(statusComparisons("if (session.state === 'running') x();\nif (h.status === 'starting') y();\n// status === 'dead'"), []);
 });
 
 test('src/server imports from the engine only src/engine/api.js, and nothing of the db or the runtime', () => {
@@ -89,5 +165,20 @@ test('Docker JSON is built only in src/server/wire', () => {
   const bad = tsFiles(SERVER)
     .filter((f) => !f.startsWith(wire))
     .flatMap((f) => dockerJsonKeys(fs.readFileSync(f, 'utf8')).map((k) => `${path.relative(ROOT, f)}: ${k}`));
+  assert.deepEqual(bad, []);
+});
+
+test('no import cycle among the modules of src/', () => {
+  const graph = importGraph(path.join(ROOT, 'src'));
+  assert.ok(graph.size > 200, `only ${graph.size} files read`);
+  const cycles = importCycles(graph).map((c) => c.map((f) => path.relative(ROOT, f)).join(' → '));
+  assert.deepEqual(cycles, []);
+});
+
+test('the engine compares container statuses only in containers/lifecycle.ts', () => {
+  const allowed = new Set(['containers/lifecycle.ts', 'containers/status.ts'].map((f) => path.join(ENGINE, f)));
+  const bad = tsFiles(ENGINE)
+    .filter((f) => !allowed.has(f))
+    .flatMap((f) => statusComparisons(fs.readFileSync(f, 'utf8')).map((c) => `${path.relative(ROOT, f)}: ${c}`));
   assert.deepEqual(bad, []);
 });

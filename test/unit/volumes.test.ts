@@ -136,7 +136,8 @@ test('repository: rows, container mounts in one transaction, in use is a foreign
   repo.insertWithMounts(insert, [{ containerId: id, destination: '/d', volumeName: 'data', copyPending: true }]);
   assert.deepEqual(repo.usersOf('data'), [id]);
   assert.deepEqual([...repo.usedNames()], ['data']);
-  assert.deepEqual([...repo.activeUsers().get('data')!], [id]);
+  assert.deepEqual([...repo.activeUsers(['running']).get('data')!], [id]);
+  assert.equal(repo.activeUsers(['exited', 'created']).size, 0);
   assert.throws(() => repo.delete('data'), /FOREIGN KEY/);
   repo.clearCopyPending(id, '/d');
   assert.equal(repo.mountsOf(id)[0].copyPending, false);

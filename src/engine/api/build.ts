@@ -56,12 +56,13 @@ export interface BuildOptions {
   shmSize: number;
 }
 
-/** One message of the build's progress stream (Docker's JSON message fields). */
+/** One message of the build's progress stream (src/server/wire/build.ts writes Docker's JSON lines). */
 export type BuildMessage =
   | { stream: string }
   /** A FROM image's pull, as `docker pull` reports it. */
   | { progress: RegistryProgress }
-  | { aux: { ID: string } }
+  /** The built image, before "Successfully built" (Docker's `{"aux":{"ID":…}}`). */
+  | { imageId: string }
   /** `code` is the failing command's exit code when a RUN failed, else 0. */
   | { error: string; code: number };
 

@@ -8,7 +8,7 @@
  *   Step N/M : <instruction>
  *    ---> Using cache | ---> Running in <ctr> … Removing intermediate container <ctr>
  *    ---> <image>
- *   {"aux":{"ID":"sha256:…"}}  Successfully built <image>  Successfully tagged <ref>
+ *   (the image ID: aux)  Successfully built <image>  Successfully tagged <ref>
  * A failure ends the stream with an error message; nothing is tagged; step
  * containers are removed when `forcerm` (a failed one is kept otherwise,
  * as Docker does, for inspection).
@@ -250,7 +250,7 @@ async function finish(run: BuildRun, p: Prepared, image: ImageRecord): Promise<v
     run.emitFinal({ stream: `${image.id}\n` });
     return;
   }
-  run.emit({ aux: { ID: image.id } });
+  run.emit({ imageId: image.id });
   run.emit({ stream: `Successfully built ${shortId(image.id)}\n` });
   for (const t of p.tags) run.emit({ stream: `Successfully tagged ${familiarReference(t.ref)}\n` });
 }

@@ -89,6 +89,9 @@ export function isActive(status: ContainerStatus): boolean {
   return canTransition('exit', status);
 }
 
+/** The active statuses, for queries that select by status in SQL (src/db knows no lifecycle rule). */
+export const ACTIVE_STATUSES: readonly ContainerStatus[] = ALL.filter(isActive);
+
 /** Active, or waiting out a restart backoff: wait, logs --follow and reconciliation treat it as not yet stopped. */
 export function isUp(status: ContainerStatus): boolean {
   return isActive(status) || canTransition('restart-by-policy', status);
@@ -107,6 +110,16 @@ export function isInitialized(status: ContainerStatus): boolean {
 /** Docker's State.Running: what `docker ps` lists without --all (an initialized container reads as created). */
 export function isListedByDefault(status: ContainerStatus): boolean {
   return isRunning(status) || canTransition('restart-by-policy', status);
+}
+
+/**
+ * The bucket `GET /info` counts a container in (ContainersRunning, Paused,
+ * Stopped). A container waiting out its restart backoff counts as running,
+ * as it is listed by `docker ps` without --all.
+ */
+export function infoCounter(status: ContainerStatus): 'running' | 'paused' | 'stopped' {
+  if (canTransition('unpause', status)) return 'paused';
+  return isListedByDefault(status) ? 'running' : 'stopped';
 }
 
 /** The runtime may still hold state: everything but never launched (created) and torn down at its exit (exited). */

@@ -31,6 +31,6 @@ const PRUNE_KEYS = new Set(['label', 'label!', 'until']);
 /** Docker's container prune filters: label / label! (shared rule) and until (created at or before). */
 function pruneFilter(filters: Filters, now = Date.now()): (row: Row) => boolean {
   const args = parseFilters(filters, PRUNE_KEYS);
-  const until = args.time('until', now);
-  return (row) => args.matchLabelFilters(row.spec.labels) && (until === undefined || Date.parse(row.created) <= until);
+  const createdUntil = args.createdUntil(now);
+  return (row) => args.matchLabelFilters(row.spec.labels) && createdUntil(row.created);
 }

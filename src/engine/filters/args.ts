@@ -112,6 +112,17 @@ export class FilterArgs {
     return parseFilterTime(values[0], now);
   }
 
+  /**
+   * The prune endpoints' `until` rule (moby: skip when `Created.After(until)`):
+   * a predicate on an object's creation time (RFC 3339 text) that holds when
+   * it was created at or before `until`, and always without `until`. The
+   * value is read once, here (errors as `time`).
+   */
+  createdUntil(now: number): (created: string) => boolean {
+    const until = this.time('until', now);
+    return until === undefined ? () => true : (created) => Date.parse(created) <= until;
+  }
+
   private regexp(pattern: string): RegExp | null {
     let re = this.regexps.get(pattern);
     if (re === undefined) {

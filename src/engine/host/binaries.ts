@@ -1,17 +1,19 @@
 /**
  * The one way berth finds a host binary. Every binary berthd runs (conmon,
- * the OCI runtime, mount, umount, tar, ps, cp, systemd-notify) is resolved here
- * to an absolute path, once per name (the answer is cached for the life of
+ * the OCI runtime, netavark, aardvark-dns, systemd-notify and the HostTool
+ * names below) is resolved here to an absolute path, once per name (the answer is cached for the life of
  * the process), and run by that path — never by a bare name that a changed
  * PATH could redirect, and never from inside a container or an image.
  *
- * Two search lists, one lookup:
+ * Three search lists, one lookup:
  * - `hostTool(name)`: the distribution's own tools (GNU tar, util-linux
  *   mount, procps ps), whose options berth relies on, only from the system
  *   directories — a /usr/local/bin/tar could be another tar;
  * - `resolveBinary(nameOrPath)`: binaries the administrator chooses (the
  *   runtime, conmon): an absolute or relative path as given, else PATH,
- *   then the usual system directories.
+ *   then the usual system directories;
+ * - `networkHelper(name)`: netavark and aardvark-dns, from the directory
+ *   Debian installs them in, or from where berthd's environment says.
  * A missing binary is a system error that names the Debian package to
  * install.
  */
@@ -42,6 +44,9 @@ const SYSTEM_DIRS: readonly string[] = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'
 /** PATH's fallback for administrator-chosen binaries (as a login shell's PATH would have). */
 const STANDARD_DIRS: readonly string[] = ['/usr/local/sbin', '/usr/local/bin', ...SYSTEM_DIRS];
 
+/** Where Debian installs podman's network helpers (netavark, aardvark-dns); not on PATH. */
+const NETWORK_HELPER_DIRS: readonly string[] = ['/usr/lib/podman'];
+
 /** The host tools berth runs by name. */
 export type HostTool = 'mount' | 'umount' | 'tar' | 'ps' | 'cp' | 'ip' | 'iptables' | 'unshare' | 'nsenter' | 'tini-static';
 
@@ -70,6 +75,16 @@ export function resolveBinary(nameOrPath: string): string {
   }
   const fromPath = (process.env.PATH ?? '').split(':').filter((d) => d.startsWith('/'));
   return lookup(nameOrPath, [...new Set([...fromPath, ...STANDARD_DIRS])]);
+}
+
+/**
+ * Absolute path of one of podman's network helpers, from Debian's
+ * /usr/lib/podman; an `override` (berthd's BERTH_NETAVARK and
+ * BERTH_AARDVARK_DNS) is resolved as resolveBinary resolves a name or path.
+ * Throws BERTH_HOST_NO_BINARY.
+ */
+export function networkHelper(name: 'netavark' | 'aardvark-dns', override?: string): string {
+  return override ? resolveBinary(override) : lookup(name, NETWORK_HELPER_DIRS);
 }
 
 /** The first executable `dir/name`, cached by name and search list. */

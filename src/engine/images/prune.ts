@@ -26,7 +26,7 @@ const PRUNE_KEYS = new Set(['dangling', 'label', 'label!', 'until']);
 export function pruneCandidates(images: ImageRecord[], filters: Filters, inUse: (id: string) => boolean, now = Date.now()): ImageRecord[] {
   const args = parseFilters(filters, PRUNE_KEYS);
   const danglingOnly = args.bool('dangling', true);
-  const until = args.time('until', now);
+  const createdUntil = args.createdUntil(now);
   // A build's intermediate images are parents of others: like dockerd, they are not dangling.
   const parents = new Set(images.map((i) => i.parent).filter(Boolean));
   return images.filter((img) => {
@@ -34,7 +34,7 @@ export function pruneCandidates(images: ImageRecord[], filters: Filters, inUse: 
     if (parents.has(img.id) && img.tags.length === 0) return false;
     if (danglingOnly && img.tags.length > 0) return false;
     if (!args.matchLabelFilters(img.config.labels)) return false;
-    return until === undefined || Date.parse(img.created) <= until;
+    return createdUntil(img.created);
   });
 }
 

@@ -31,9 +31,9 @@ export function networkListFilter(raw: Filters, inUse: (id: string) => boolean):
     (dangling === undefined || (!PREDEFINED.has(n.name) && inUse(n.id) !== dangling));
 }
 
-/** Prune: label / label! (moby's prune rule) and until. */
+/** Prune: label / label! (moby's prune rule) and until (created at or before it, as for containers and images). */
 export function networkPruneFilter(raw: Filters, now = Date.now()): Pred {
   const f = parseFilters(raw, PRUNE_KEYS);
-  const until = f.time('until', now);
-  return (n) => f.matchLabelFilters(n.labels) && (until === undefined || Date.parse(n.created) < until);
+  const createdUntil = f.createdUntil(now);
+  return (n) => f.matchLabelFilters(n.labels) && createdUntil(n.created);
 }

@@ -2,7 +2,8 @@
 import type { SystemApi } from '../api.js';
 import type { ContainersRepo } from '../../db/containers-repo.js';
 import type { ImageService } from '../images/service.js';
-import type { ContainerSpec, ContainerState } from '../containers/types.js';
+import { infoCounter } from '../containers/lifecycle.js';
+import type { ContainerSpec, ContainerState, ContainerStatus } from '../containers/types.js';
 import type { EnginePaths } from '../paths.js';
 import type { HostFacts } from './host-facts.js';
 
@@ -23,17 +24,15 @@ export interface SystemDeps {
 export function createSystemApi(deps: SystemDeps): SystemApi {
   return {
     async info() {
-      const counts = deps.repo.countByStatus();
-      const n = (s: string) => counts.get(s) ?? 0;
-      const total = [...counts.values()].reduce((a, b) => a + b, 0);
-      const running = n('running') + n('restarting');
+      const buckets = { running: 0, paused: 0, stopped: 0 };
+      for (const [status, n] of deps.repo.countByStatus()) buckets[infoCounter(status as ContainerStatus)] += n;
       return {
         id: deps.daemonId,
         name: (await import('node:os')).hostname(),
-        containers: total,
-        containersRunning: running,
-        containersPaused: n('paused'),
-        containersStopped: total - running - n('paused'),
+        containers: buckets.running + buckets.paused + buckets.stopped,
+        containersRunning: buckets.running,
+        containersPaused: buckets.paused,
+        containersStopped: buckets.stopped,
         images: deps.images.count(),
         driver: 'overlay2',
         dataRoot: deps.paths.dataRoot,

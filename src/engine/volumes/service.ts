@@ -15,6 +15,7 @@ import type pino from 'pino';
 import type { VolumesRepo, VolumeRow } from '../../db/volumes-repo.js';
 import type { Filters } from '../api.js';
 import type { VolumeUsage } from '../api/disk-usage.js';
+import { ACTIVE_STATUSES } from '../containers/lifecycle.js';
 import { conflict, notFound } from '../errors.js';
 import { KeyedMutex } from '../locks.js';
 import { buildListFilter, buildPruneFilter } from './filters.js';
@@ -200,7 +201,7 @@ export class VolumeService {
       await fs.rm(path.join(this.root, entry), { recursive: true, force: true });
     }
     for (const name of rows.keys()) await fs.mkdir(this.dataDir(name), { recursive: true, mode: 0o755 });
-    this.mounts.loadUsers(this.repo.activeUsers());
+    this.mounts.loadUsers(this.repo.activeUsers(ACTIVE_STATUSES));
   }
 }
 

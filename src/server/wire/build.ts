@@ -14,6 +14,7 @@ export function toBuildMessages(m: BuildMessage): Array<Record<string, unknown>>
     return [{ errorDetail: { ...(m.code ? { code: m.code } : {}), message: m.error }, error: m.error }];
   }
   if ('progress' in m) return progressMessages(m.progress);
+  if ('imageId' in m) return [{ aux: { ID: m.imageId } }];
   return [m];
 }
 
