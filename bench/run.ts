@@ -16,6 +16,7 @@ import { ApiDriver } from './driver.js';
 import { compareFloorSpec } from './spec-check.js';
 import { Floor } from './floor.js';
 import { engineRssMiB, socketOwner } from './proc.js';
+import { settle, SETTLE_MS } from './settle.js';
 import { renderTable, ResultsFile } from './report.js';
 import { StackFloor } from './stack-floor.js';
 import { execScenario } from './scenarios/exec.js';
@@ -174,12 +175,9 @@ function memory(targets: Target[], when: string): void {
   }
 }
 
-/** How long every engine sits without requests before its idle RSS is read. */
-const SETTLE_MS = 15_000;
-
 /**
- * RSS right after the image import, then again after SETTLE_MS without
- * requests (a garbage-collected runtime gives memory back when idle; the
+ * RSS right after the image import, then again once settled (settle.ts: at
+ * least SETTLE_MS without requests, and berthd's spawn helper gone; the
  * idle figure is the settled one). With the floor, the stack floor process
  * settles alongside and is read at the same moment.
  */
@@ -191,8 +189,8 @@ async function idleMemory(targets: Target[]): Promise<void> {
     const pid = await stack.start(REPO);
     pids.set('floor', () => pid);
   }
-  log(`memory: ${SETTLE_MS / 1000} s idle`);
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  log(`memory: ${SETTLE_MS / 1000} s idle, then until berthd's spawn helper has exited`);
+  if (!(await settle(() => pids.get('berth')?.()))) log("memory: berthd's spawn helper still runs: the idle figure includes it");
   memory(targets, 'idle');
   await stack?.stop();
   pids.delete('floor');
@@ -254,7 +252,7 @@ async function main(): Promise<void> {
     only.has('logs-rotated') && logsScenario(undefined, true),
     only.has('exec') && execScenario(30),
     only.has('pull') && pullScenario(),
-    only.has('soak') && soakScenario(Number(opt['soak-lifecycles']), SETTLE_MS),
+    only.has('soak') && soakScenario(Number(opt['soak-lifecycles'])),
     only.has('build') && buildScenario(),
     only.has('events') && eventsScenario(10, 8, 10),
     only.has('health') && healthScenario(),

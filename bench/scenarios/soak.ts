@@ -3,8 +3,9 @@
  * flight, on the engines with a daemon process; the daemon's RSS after the
  * first `first` and after all of them, each read twice: at once ("busy":
  * it includes whatever garbage the runtime has not collected yet, which
- * swings by tens of MiB with the collector's phase) and after `settleMs`
- * without requests ("settled", as the idle figure of the memory scenario).
+ * swings by tens of MiB with the collector's phase) and once settled
+ * (settle.ts, as the idle figure of the memory scenario: 15 s without
+ * requests, and berthd's spawn helper gone).
  * Growth between the settled figures is what a long-running daemon keeps
  * per container it has seen (a leak, or a cache without bound). Its open
  * fds before, after `first` and after all: a leaked fd per container shows
@@ -12,10 +13,11 @@
  */
 import { runPool } from '../driver.js';
 import { engineFds, engineRssMiB } from '../proc.js';
+import { settle as settleEngine } from '../settle.js';
 import { oneLifecycle } from './lifecycle.js';
 import type { RoundResult, Scenario } from './types.js';
 
-export function soakScenario(total: number, settleMs: number, first = Math.round(total / 10), width = 8): Scenario {
+export function soakScenario(total: number, first = Math.round(total / 10), width = 8): Scenario {
   return {
     name: 'soak',
     applies: (t) => t.pid !== undefined,
@@ -23,7 +25,7 @@ export function soakScenario(total: number, settleMs: number, first = Math.round
       if (round > 0) return { metrics: {} };
       const rss = () => engineRssMiB(t.pid?.() ?? 0);
       const fds = () => engineFds(t.pid?.() ?? 0);
-      const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs));
+      const settle = () => settleEngine(t.name === 'berth' ? () => t.pid?.() : () => undefined);
       const fdsBefore = fds();
       await runPool(Array.from({ length: first }), width, () => oneLifecycle(t));
       const earlyBusy = rss();

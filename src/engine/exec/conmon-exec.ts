@@ -10,9 +10,9 @@
  * the first output of a fast command is not lost before anyone attached.
  */
 import { sharedConmonArgs } from '../runtime/conmon.js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
+import { runExecConmon } from '../host/spawner.js';
 import { EngineError } from '../errors.js';
 
 export interface ExecConmonInput {
@@ -159,39 +159,44 @@ function parseSync(line: string): SyncMessage {
 }
 
 export interface ExecConmon {
-  child: ChildProcess;
   sync: SyncReader;
   attach: SyncReader;
   /** Writes one start byte (call twice: before and after attaching). */
   release(): void;
-  /** Closes berthd's ends of the pipes (conmon may already be gone). */
+  /** Lets go of conmon's pipes (conmon may already be gone). */
   close(): void;
   stderr(): string;
 }
 
-/** Spawns conmon for an exec session with sync (3), start (4) and attach (5) pipes. */
+/**
+ * Starts conmon for an exec session with sync (3), start (4) and attach (5)
+ * pipes, through the spawn helper (host/spawner.ts): no fork on berthd's
+ * event loop. The helper holds the pipes and relays them; conmon is its
+ * child until it exits, and carries on without it (or berthd) if either dies.
+ */
 export function spawnExecConmon(conmonPath: string, input: ExecConmonInput): ExecConmon {
-  const child = spawn(conmonPath, buildExecConmonArgs(input), {
-    stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4', _OCI_ATTACHPIPE: '5' },
-    detached: true,
-  });
+  const pipes = { sync: new PassThrough(), attach: new PassThrough() };
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8192)));
-  child.on('error', (err) => (stderr += `cannot run conmon: ${err.message}`));
-  child.unref();
-  const stdio = child.stdio as unknown as Array<Readable | Writable | null>;
-  const start = stdio[4] as Writable;
-  start.on('error', () => {});
-  const pipes = [stdio[3], stdio[4], stdio[5], child.stderr];
-  // A session must not keep berthd alive at shutdown; conmon carries on without us.
-  for (const p of pipes) (p as unknown as { unref?: () => void } | null)?.unref?.();
+  const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4', _OCI_ATTACHPIPE: '5' };
+  const relay = runExecConmon(conmonPath, buildExecConmonArgs(input), env, (e) => {
+    if (e.event === 'stderr') stderr = (stderr + e.data).slice(-8192);
+    // Nothing once let go of (close); the relay's end ends both.
+    else if (!pipes[e.event].destroyed) pipes[e.event].write(e.data);
+  });
+  relay.ended
+    .then(
+      (end) => end.failure !== undefined && (stderr += `cannot run conmon: ${end.failure}`),
+      (err: Error) => (stderr += err.message),
+    )
+    .finally(() => Object.values(pipes).forEach((p) => p.destroyed || p.end()));
   return {
-    child,
-    sync: new SyncReader(stdio[3] as Readable),
-    attach: new SyncReader(stdio[5] as Readable),
-    release: () => void start.write(Buffer.from([0])),
-    close: () => pipes.forEach((p) => p?.destroy()),
+    sync: new SyncReader(pipes.sync),
+    attach: new SyncReader(pipes.attach),
+    release: () => relay.release(),
+    close: () => {
+      relay.close();
+      Object.values(pipes).forEach((p) => p.destroy());
+    },
     stderr: () => stderr,
   };
 }

@@ -17,14 +17,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import type { ConmonReply, ConmonRequest, HelperReply, HelperRequest, RunReply, RunRequest } from './spawn-protocol.js';
+import type { ConmonReply, ConmonRequest, ExecConmonRequest, ExecEvent, HelperReply, HelperRequest, RunReply, RunRequest } from './spawn-protocol.js';
 
 /** Output kept per stream of a run; runc's and mount's messages are far shorter. */
 const MAX_OUTPUT = 1 << 20;
 /** After conmon closed the sync pipe without a message: time for its exit status to arrive. */
 const CONMON_EXIT_GRACE_MS = 20;
 
-function send(reply: HelperReply): void {
+function send(reply: HelperReply | ExecEvent): void {
   process.send?.(reply);
 }
 
@@ -123,6 +123,56 @@ function conmon(req: ConmonRequest): void {
   start.write(Buffer.from([0]));
 }
 
-process.on('message', (req: HelperRequest) => (req.op === 'conmon' ? conmon(req) : run(req)));
+/** The exec conmons being relayed, by request id: their start pipe and a way to let go of their pipes. */
+const execs = new Map<number, { start: Writable; close: () => void }>();
+
+/**
+ * An exec session's conmon (ExecConmonRequest): conmon stays this process's
+ * child (it does not double-fork for exec) until it exits. Its pipes are
+ * relayed chunk by chunk; the reply comes once sync and attach are closed.
+ */
+function execConmon(req: ExecConmonRequest): void {
+  let child: ChildProcess;
+  try {
+    child = spawn(req.file, req.args, { env: req.env, detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
+  } catch (err) {
+    send({ id: req.id, failure: (err as Error).message });
+    return;
+  }
+  const stdio = child.stdio as unknown as Array<Readable | Writable>;
+  const start = stdio[4] as Writable;
+  const relayed = [
+    [stdio[3], 'sync'],
+    [stdio[5], 'attach'],
+    [child.stderr, 'stderr'],
+  ] as Array<[Readable, ExecEvent['event']]>;
+  let failure: string | undefined;
+  let open = 2;
+  const closed = () => {
+    if (--open > 0) return;
+    execs.delete(req.id);
+    start.destroy();
+    child.stderr?.destroy();
+    child.unref();
+    send({ id: req.id, ...(failure === undefined ? {} : { failure }) });
+  };
+  for (const [stream, event] of relayed) {
+    stream.setEncoding('utf8');
+    stream.on('data', (data: string) => send({ id: req.id, event, data }));
+    if (event !== 'stderr') stream.once('close', closed);
+  }
+  // A conmon that cannot be started: node closes its pipes too, and the reply says why.
+  child.on('error', (err) => (failure = err.message));
+  start.on('error', () => {});
+  execs.set(req.id, { start, close: () => relayed.forEach(([stream]) => stream.destroy()) });
+}
+
+process.on('message', (req: HelperRequest) => {
+  if (req.op === 'conmon') conmon(req);
+  else if (req.op === 'run') run(req);
+  else if (req.op === 'exec-conmon') execConmon(req);
+  else if (req.op === 'exec-release') execs.get(req.id)?.start.write(Buffer.from([0]));
+  else execs.get(req.id)?.close();
+});
 // berthd is gone (or let this process go): nothing is left to answer.
 process.on('disconnect', () => process.exit(0));

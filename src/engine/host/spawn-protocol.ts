@@ -55,5 +55,39 @@ export interface ConmonReply {
   failure?: string;
 }
 
-export type HelperRequest = RunRequest | ConmonRequest;
-export type HelperReply = RunReply | ConmonReply;
+/**
+ * Start an exec session's conmon (exec/conmon-exec.ts) with sync (3), start
+ * (4) and attach (5) pipes, and relay them for as long as they are open:
+ * what conmon writes comes back as ExecEvents, the start pipe is written on
+ * ExecControl 'exec-release'. The one reply (ExecEnd) comes once the sync
+ * and attach pipes are closed (conmon exited) or berthd let them go.
+ */
+export interface ExecConmonRequest {
+  id: number;
+  op: 'exec-conmon';
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** To the exec-conmon request `id`: one start byte, or close the helper's ends of its pipes. No reply. */
+export interface ExecControl {
+  id: number;
+  op: 'exec-release' | 'exec-close';
+}
+
+/** From the exec-conmon request `id`: text read from one of conmon's pipes (their close is the ExecEnd). */
+export interface ExecEvent {
+  id: number;
+  event: 'sync' | 'attach' | 'stderr';
+  data: string;
+}
+
+export interface ExecEnd {
+  id: number;
+  /** Set when conmon could not be started (ENOENT, EACCES …). */
+  failure?: string;
+}
+
+export type HelperRequest = RunRequest | ConmonRequest | ExecConmonRequest | ExecControl;
+export type HelperReply = RunReply | ConmonReply | ExecEnd;

@@ -19,9 +19,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../errors.js';
-import type { ConmonReply, ConmonRequest, HelperReply, RunReply, RunRequest } from './spawn-protocol.js';
+import type { ConmonReply, ConmonRequest, ExecConmonRequest, ExecControl, ExecEnd, ExecEvent, HelperReply, RunReply, RunRequest } from './spawn-protocol.js';
 
-export type { ConmonReply, RunReply } from './spawn-protocol.js';
+export type { ConmonReply, ExecEvent, RunReply } from './spawn-protocol.js';
 
 /**
  * Where tsc puts the helper beside this module (dist/src/engine/host/), and
@@ -34,7 +34,8 @@ const HELPER_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=32']
 /** An idle helper is let go after this long: an idle berthd keeps no second node process resident. */
 const IDLE_EXIT_MS = 30_000;
 
-type Pending = Map<number, { resolve: (r: HelperReply) => void; reject: (e: Error) => void; what: string }>;
+type Pending = Map<number, { resolve: (r: HelperReply) => void; reject: (e: Error) => void; what: string; keepsAlive: boolean }>;
+type Request = Omit<RunRequest, 'id'> | Omit<ConmonRequest, 'id'> | Omit<ExecConmonRequest, 'id'>;
 
 class Spawner {
   #child: ChildProcess | undefined;
@@ -42,27 +43,40 @@ class Spawner {
   #pending: Pending = new Map();
   #nextId = 1;
   #idleTimer: NodeJS.Timeout | undefined;
+  /** The event handlers of exec-conmon requests in flight. */
+  readonly #listeners = new Map<number, (e: ExecEvent) => void>();
 
   /** The running helper's pid, if one runs. */
   get pid(): number | undefined {
     return this.#child?.connected ? this.#child.pid : undefined;
   }
 
-  /** Sends one request; resolves to its reply (R: the reply type of that request's op). */
-  request<R extends HelperReply>(req: Omit<RunRequest, 'id'> | Omit<ConmonRequest, 'id'>): Promise<R> {
+  /**
+   * Sends one request; resolves to its reply (R: the reply type of that
+   * request's op). `onEvent` takes the ExecEvents of an exec-conmon request;
+   * such a request does not keep berthd alive (an exec may run for days).
+   */
+  request<R extends HelperReply>(req: Request, onEvent?: (e: ExecEvent) => void): { id: number; reply: Promise<R> } {
     clearTimeout(this.#idleTimer);
     const child = this.#ensure();
     const pending = this.#pending;
     const id = this.#nextId++;
     const what = `${req.file} ${req.args[0] ?? ''}`.trim();
-    return new Promise((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (r: HelperReply) => void, reject, what });
+    if (onEvent) this.#listeners.set(id, onEvent);
+    const reply = new Promise<R>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (r: HelperReply) => void, reject, what, keepsAlive: !onEvent });
       // The channel keeps berthd alive only while an answer is awaited.
-      child.channel?.ref();
+      if (!onEvent) child.channel?.ref();
       child.send({ ...req, id }, (err) => {
         if (err) this.#settle(pending, id, undefined, helperError(`could not send to the spawn helper (${what}): ${err.message}`));
       });
     });
+    return { id, reply };
+  }
+
+  /** A message about request `id` that has no reply, to the helper that runs it (dropped if that one is gone). */
+  control(msg: ExecControl): void {
+    if (this.#pending.has(msg.id) && this.#child?.connected) this.#child.send(msg, () => {});
   }
 
   #ensure(): ChildProcess {
@@ -76,7 +90,7 @@ class Spawner {
     const pending: Pending = new Map();
     this.#child = child;
     this.#pending = pending;
-    child.on('message', (reply: HelperReply) => this.#settle(pending, reply.id, reply));
+    child.on('message', (msg: HelperReply | ExecEvent) => ('event' in msg ? this.#listeners.get(msg.id)?.(msg) : this.#settle(pending, msg.id, msg)));
     child.on('error', (err) => this.#lost(child, pending, err.message));
     child.on('exit', (code, signal) => this.#lost(child, pending, `exited (${signal ?? code ?? 'unknown'})`));
     child.on('disconnect', () => this.#lost(child, pending, 'closed its channel'));
@@ -89,15 +103,16 @@ class Spawner {
     const entry = pending.get(id);
     if (!entry) return;
     pending.delete(id);
+    this.#listeners.delete(id);
+    if (pending === this.#pending && ![...pending.values()].some((p) => p.keepsAlive)) this.#child?.channel?.unref();
     if (pending.size === 0 && pending === this.#pending) this.#idle();
     if (reply) entry.resolve(reply);
     else entry.reject(err!);
   }
 
-  /** Nothing awaited: the channel no longer keeps berthd alive, and the helper goes if nothing comes. */
+  /** Nothing awaited: the helper goes if nothing comes. */
   #idle(): void {
     const child = this.#child;
-    child?.channel?.unref();
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
       // Disconnecting makes the helper exit (spawn-helper.ts); the next request starts another.
@@ -123,13 +138,30 @@ let spawner: Spawner | undefined;
 /** Runs `file` with `args` (no shell) to its end, through the spawn helper; never rejects for the program's own failure. */
 export function runHost(file: string, args: readonly string[], opts: { cwd?: string; input?: string; timeoutMs: number }): Promise<RunReply> {
   spawner ??= new Spawner();
-  return spawner.request<RunReply>({ op: 'run', file, args: [...args], ...opts });
+  return spawner.request<RunReply>({ op: 'run', file, args: [...args], ...opts }).reply;
+}
+
+/** An exec session's conmon relayed by the spawn helper (ExecConmonRequest). */
+export interface ExecConmonRelay {
+  /** One byte on conmon's start pipe. */
+  release(): void;
+  /** Lets go of conmon's pipes (conmon may already be gone). */
+  close(): void;
+  /** Resolves when the pipes are closed (rejects with BERTH_HOST_SPAWN_HELPER if the helper died first). */
+  ended: Promise<ExecEnd>;
+}
+
+/** Starts an exec session's conmon through the spawn helper; `onEvent` gets what it writes on its pipes. */
+export function runExecConmon(file: string, args: readonly string[], env: Record<string, string>, onEvent: (e: ExecEvent) => void): ExecConmonRelay {
+  const s = (spawner ??= new Spawner());
+  const { id, reply } = s.request<ExecEnd>({ op: 'exec-conmon', file, args: [...args], env }, onEvent);
+  return { release: () => s.control({ id, op: 'exec-release' }), close: () => s.control({ id, op: 'exec-close' }), ended: reply };
 }
 
 /** Starts conmon and passes its handshake (see conmon.ts), through the spawn helper. */
 export function runConmon(file: string, args: readonly string[], opts: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<ConmonReply> {
   spawner ??= new Spawner();
-  return spawner.request<ConmonReply>({ op: 'conmon', file, args: [...args], ...opts });
+  return spawner.request<ConmonReply>({ op: 'conmon', file, args: [...args], ...opts }).reply;
 }
 
 /** The pid of the spawn helper, when one runs (tests kill it to see a restart). */
