@@ -91,7 +91,8 @@ describe('bad input over HTTP', { skip: skipUnlessRoot(), timeout: 120_000 }, ()
     await createError({ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'sometimes' } } }, 400);
     await createError({ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: -1 } } }, 400);
     await createError({ Image: 'busybox', HostConfig: { AutoRemove: true, RestartPolicy: { Name: 'always' } } }, 400);
-    await createError({ Image: 'busybox', HostConfig: { CapAdd: ['NOT_A_CAP'] } }, 400, /NOT_A_CAP/);
+    await createError({ Image: 'busybox', HostConfig: { CapAdd: ['NOT_A_CAP'] } }, 400, 'invalid CapAdd: unknown capability: "CAP_NOT_A_CAP"');
+    await createError({ Image: 'busybox', HostConfig: { CapDrop: ['nope'] } }, 400, 'invalid CapDrop: unknown capability: "CAP_NOPE"');
     await createError({ Image: 'busybox', HostConfig: { Ulimits: [{ Name: 'nofile', Soft: 10, Hard: 5 }] } }, 400);
     await createError({ Image: 'busybox', HostConfig: { Tmpfs: { relative: '' } } }, 400);
     await createError({ Image: 'busybox', StopSignal: 'SIGNOPE' }, 400, /SIGNOPE/);

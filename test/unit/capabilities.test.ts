@@ -23,15 +23,16 @@ test('the known list runs to CAP_CHECKPOINT_RESTORE (bit 40)', () => {
 });
 
 test('names are case-insensitive, with or without CAP_', () => {
-  assert.deepEqual(normalizeCapabilities(['net_admin', 'CAP_sys_ptrace', 'ALL', 'all']), ['CAP_NET_ADMIN', 'CAP_SYS_PTRACE', 'ALL']);
+  assert.deepEqual(normalizeCapabilities(['net_admin', 'CAP_sys_ptrace', 'ALL', 'all'], 'CapAdd'), ['CAP_NET_ADMIN', 'CAP_SYS_PTRACE', 'ALL']);
 });
 
 test('unknown names are an invalid-parameter error with Docker text', () => {
   assert.throws(
     () => resolveCapabilities(['FOO'], [], false),
-    (err: unknown) => isEngineError(err, 'invalid-parameter') && err.code === 'BERTH_CAPABILITY_UNKNOWN' && err.message === 'unknown capability: "CAP_FOO"',
+    (err: unknown) =>
+      isEngineError(err, 'invalid-parameter') && err.code === 'BERTH_CAPABILITY_UNKNOWN' && err.message === 'invalid CapAdd: unknown capability: "CAP_FOO"',
   );
-  assert.throws(() => resolveCapabilities([], ['cap_nope'], false), /unknown capability/);
+  assert.throws(() => resolveCapabilities([], ['cap_nope'], false), { message: 'invalid CapDrop: unknown capability: "CAP_NOPE"' });
 });
 
 test('add and drop', () => {

@@ -153,8 +153,8 @@ async function makeContainerFiles(dir: string, spec: ContainerSpec, lowers: stri
 async function validateHostConfig(spec: CreateContainerOptions['spec']): Promise<void> {
   if (spec.stopSignal) parseSignal(spec.stopSignal);
   if (spec.logConfig) validateLogConfig(spec.logConfig);
-  normalizeCapabilities(spec.capAdd);
-  normalizeCapabilities(spec.capDrop);
+  normalizeCapabilities(spec.capAdd, 'CapAdd');
+  normalizeCapabilities(spec.capDrop, 'CapDrop');
   for (const m of spec.mounts) {
     if (m.type !== 'bind' || m.origin !== 'mounts') continue;
     const exists = await fs.stat(m.source).then(

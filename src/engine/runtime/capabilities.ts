@@ -71,15 +71,16 @@ const ALL = 'ALL';
 
 /**
  * Upper-cases and prefixes `CAP_`; keeps "ALL". Throws invalid-parameter
- * with Docker's text (`unknown capability: "CAP_FOO"`) for unknown names.
+ * with dockerd's text for unknown names, naming the field the list came
+ * from (`invalid CapAdd: unknown capability: "CAP_FOO"`).
  */
-export function normalizeCapabilities(names: string[]): string[] {
+export function normalizeCapabilities(names: string[], field: 'CapAdd' | 'CapDrop'): string[] {
   const out: string[] = [];
   for (const raw of names) {
     let name = raw.trim().toUpperCase();
     if (name !== ALL && !name.startsWith('CAP_')) name = `CAP_${name}`;
     if (name !== ALL && !ALL_CAPABILITIES.includes(name)) {
-      throw invalid('BERTH_CAPABILITY_UNKNOWN', `unknown capability: ${JSON.stringify(name)}`);
+      throw invalid('BERTH_CAPABILITY_UNKNOWN', `invalid ${field}: unknown capability: ${JSON.stringify(name)}`);
     }
     if (!out.includes(name)) out.push(name);
   }
@@ -94,8 +95,8 @@ export function normalizeCapabilities(names: string[]): string[] {
  */
 export function resolveCapabilities(capAdd: string[], capDrop: string[], privileged: boolean): string[] {
   if (privileged) return [...ALL_CAPABILITIES];
-  const adds = normalizeCapabilities(capAdd);
-  const drops = normalizeCapabilities(capDrop);
+  const adds = normalizeCapabilities(capAdd, 'CapAdd');
+  const drops = normalizeCapabilities(capDrop, 'CapDrop');
   if (adds.includes(ALL)) return ALL_CAPABILITIES.filter((c) => !drops.includes(c));
   if (drops.includes(ALL)) return adds;
   const kept = DEFAULT_CAPABILITIES.filter((c) => !drops.includes(c));
