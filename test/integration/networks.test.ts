@@ -17,6 +17,13 @@ const skip = skipUnlessRoot();
 describe('networks', { skip }, () => {
   const d = useDaemon({ skip });
 
+  /** `docker events` of type network from `since` to a second from now, with these filters, one formatted line each. */
+  async function networkEvents(since: string, filters: string[], format: string): Promise<string[]> {
+    const until = unixTime(Date.now() + 1000);
+    const args = ['events', '--since', since, '--until', until, '--filter', 'type=network', ...filters.flatMap((f) => ['--filter', f]), '--format', format];
+    return (await dockerExpect(d, args)).stdout.trim().split('\n');
+  }
+
   test('a published port answers from the host; docker port and ps show it; restart keeps serving', async () => {
     const port = await freePort();
     await dockerExpect(d, ['run', '-d', '--name', 'web', '-p', `127.0.0.1:${port}:80`, 'busybox', ...httpd('hello-web')]);
@@ -142,20 +149,8 @@ describe('networks', { skip }, () => {
     const not = await dockerExpect(d, ['network', 'disconnect', 'app', 'lone'], 1);
     assert.match(not.stderr, /is not connected to network app/);
     const lone = (await inspect(d, 'lone')).Id as string;
-    const ev = await dockerExpect(d, [
-      'events',
-      '--since',
-      since,
-      '--until',
-      unixTime(Date.now() + 1000),
-      '--filter',
-      'type=network',
-      '--filter',
-      'network=app',
-      '--format',
-      '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.container}}',
-    ]);
-    assert.deepEqual(ev.stdout.trim().split('\n'), [`connect app ${lone}`, `disconnect app ${lone}`]);
+    const ev = await networkEvents(since, ['network=app'], '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.container}}');
+    assert.deepEqual(ev, [`connect app ${lone}`, `disconnect app ${lone}`]);
     await dockerExpect(d, ['rm', '-f', 'lone', 'peer']);
   });
 
@@ -202,22 +197,8 @@ describe('networks', { skip }, () => {
     assert.match(pruned.stdout, /Deleted Networks:\nspare\n/);
     const left = (await dockerExpect(d, ['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter(Boolean).sort();
     assert.deepEqual(left, ['bridge', 'host', 'none']);
-    const ev = await dockerExpect(d, [
-      'events',
-      '--since',
-      since,
-      '--until',
-      unixTime(Date.now() + 1000),
-      '--filter',
-      'type=network',
-      '--filter',
-      'event=create',
-      '--filter',
-      'event=destroy',
-      '--format',
-      '{{.Action}} {{.Actor.Attributes.name}}',
-    ]);
-    assert.deepEqual(ev.stdout.trim().split('\n'), ['create spare', 'destroy app', 'destroy spare']);
+    const ev = await networkEvents(since, ['event=create', 'event=destroy'], '{{.Action}} {{.Actor.Attributes.name}}');
+    assert.deepEqual(ev, ['create spare', 'destroy app', 'destroy spare']);
   });
 
   test('none and host modes keep working', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { compareNetVolume, type NetVolumeHost, type NetVolumeRecords } from '../../src/engine/check/net-volume-invariants.js';
 import { parseDnsConfig, parseLinks } from '../../src/engine/check/net-volume-host.js';
 import { anchorNames } from '../../src/engine/networks/keep-bridge.js';
-import { forwardRulesOf, linkNames } from '../../src/engine/networks/stale-sweep.js';
+import { deleteArgs, forwardRulesOf, linkNames } from '../../src/engine/networks/stale-sweep.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -178,5 +178,16 @@ test("the sweep's FORWARD rules of a subnet: exactly the two netavark adds for i
     '-A NETAVARK_FORWARD -d 10.11.2.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
   ];
   assert.deepEqual(forwardRulesOf('10.1.2.0/24', lines), lines.slice(1, 3));
+  assert.deepEqual(deleteArgs(lines[2]), ['-D', 'NETAVARK_FORWARD', '-s', '10.1.2.0/24', '-j', 'ACCEPT']);
+  assert.deepEqual(deleteArgs('-A FORWARD -m comment --comment "netavark firewall plugin rules" -j NETAVARK_FORWARD'), [
+    '-D',
+    'FORWARD',
+    '-m',
+    'comment',
+    '--comment',
+    'netavark firewall plugin rules',
+    '-j',
+    'NETAVARK_FORWARD',
+  ]);
   assert.deepEqual(anchorNames(M), { anchor: `bk-${M.slice(0, 12)}`, peer: `bp-${M.slice(0, 12)}` });
 });

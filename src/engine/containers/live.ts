@@ -9,6 +9,8 @@
  * over, host mounts are owned by startup reconciliation, and a terminal
  * size asked for before a start that never came is forgotten.
  */
+import type { OciSpec } from '../runtime/oci-types.js';
+
 export interface LiveState {
   /** A terminal size asked for before start; sent to conmon right after create. */
   pendingSize: { height: number; width: number } | undefined;
@@ -18,6 +20,12 @@ export interface LiveState {
   backoffMs: number;
   /** The armed restart-policy timer, if the container waits out its backoff. */
   restartTimer: NodeJS.Timeout | undefined;
+  /**
+   * The process of the container's config.json, read once per start for its
+   * execs (the file holds the whole seccomp profile); `startedAt` names the
+   * start it belongs to, since each start writes the bundle anew.
+   */
+  execBase: { startedAt: string; process: OciSpec['process'] } | undefined;
 }
 
 export class LiveStates {
@@ -28,7 +36,7 @@ export class LiveStates {
   /** The container's entry, made empty on first use. */
   of(id: string): LiveState {
     let state = this.#byId.get(id);
-    if (!state) this.#byId.set(id, (state = { pendingSize: undefined, hostMounts: 0, backoffMs: 0, restartTimer: undefined }));
+    if (!state) this.#byId.set(id, (state = { pendingSize: undefined, hostMounts: 0, backoffMs: 0, restartTimer: undefined, execBase: undefined }));
     return state;
   }
 

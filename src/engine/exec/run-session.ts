@@ -140,23 +140,17 @@ async function startFailure(session: ExecSession, message: string | undefined): 
   return startFailureExitCode(text) === undefined ? systemError('BERTH_EXEC_START_FAILED', text) : invalid('BERTH_EXEC_START_INVALID', text);
 }
 
-/** Containers' processes from their config.json, by container id and start time; a few recent ones. */
-const baseProcesses = new Map<string, OciSpec['process']>();
-const BASE_PROCESSES_KEPT = 32;
-
 /**
- * The container's process as its config.json holds it. The bundle is
- * written at each start and not changed while the container runs, so one
- * read per start serves every exec of it (the file holds the whole seccomp
- * profile: parsing it per exec cost ~0.4 ms of the event loop).
+ * The container's process as its config.json holds it, read once per start
+ * (kept on the container's live state): the bundle is written at each start
+ * and not changed while the container runs, and parsing the file (it holds
+ * the whole seccomp profile) per exec cost ~0.4 ms of the event loop.
  */
 async function baseProcess(ctx: ContainerContext, row: Row): Promise<OciSpec['process']> {
-  const key = `${row.id} ${row.state.startedAt}`;
-  const known = baseProcesses.get(key);
-  if (known) return known;
+  const live = ctx.live.of(row.id);
+  if (live.execBase?.startedAt === row.state.startedAt) return live.execBase.process;
   const config = JSON.parse(await fs.readFile(path.join(ctx.paths.bundleDir(row.id), 'config.json'), 'utf8')) as OciSpec;
-  baseProcesses.set(key, config.process);
-  if (baseProcesses.size > BASE_PROCESSES_KEPT) baseProcesses.delete(baseProcesses.keys().next().value as string);
+  live.execBase = { startedAt: row.state.startedAt, process: config.process };
   return config.process;
 }
 

@@ -59,13 +59,18 @@ async function sweepNow(ctx: NetworkContext, only: ReadonlySet<string> | undefin
 export async function removeNetavarkChains(networkId: string, nat: string[]): Promise<void> {
   const chains = netavarkChains(networkId);
   for (const rule of nat.filter((r) => r.startsWith('-A ') && chains.some((c) => r.endsWith(` -j ${c}`) && !r.startsWith(`-A ${c} `)))) {
-    const words = rule.slice(3).match(/"[^"]*"|\S+/g) ?? [];
-    await run('iptables', ['-t', 'nat', '-D', ...words.map((w) => w.replace(/^"|"$/g, ''))]);
+    await run('iptables', ['-t', 'nat', ...deleteArgs(rule)]);
   }
   for (const chain of chains.filter((c) => nat.includes(`-N ${c}`))) {
     await run('iptables', ['-t', 'nat', '-F', chain]);
     await run('iptables', ['-t', 'nat', '-X', chain]);
   }
+}
+
+/** `iptables -D` arguments that delete the rule an `iptables -S` line ("-A <chain> …") shows; quoted words (comments) kept whole. Pure. */
+export function deleteArgs(rule: string): string[] {
+  const words = rule.slice(3).match(/"[^"]*"|\S+/g) ?? [];
+  return ['-D', ...words.map((w) => w.replace(/^"|"$/g, ''))];
 }
 
 /** netavark's filter chain, where each bridge network has two ACCEPT rules naming its subnet. */
@@ -79,7 +84,7 @@ export function forwardRulesOf(subnet: string, lines: string[]): string[] {
 async function sweepOne(ctx: NetworkContext, n: NetworkRecord, nat: string[], forward: string[]): Promise<void> {
   ctx.keptBridges.delete(n.id);
   await removeNetavarkChains(n.id, nat);
-  if (n.subnet) for (const rule of forwardRulesOf(n.subnet, forward)) await run('iptables', ['-D', ...rule.slice(3).split(' ')]);
+  if (n.subnet) for (const rule of forwardRulesOf(n.subnet, forward)) await run('iptables', deleteArgs(rule));
   // The anchor, also when its bridge is already gone.
   await run('ip', ['link', 'del', anchorNames(n.id).anchor]);
   if ((await run('ip', ['link', 'show', 'dev', n.bridge])).exitCode === 0) {
