@@ -231,6 +231,8 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       const rebooted = !firstStart && detectReboot(paths.aliveFile, host.bootId);
       if (rebooted) log.warn('the host rebooted (or the exec root was wiped) since the last start: marking running containers exited');
       await networks.init();
+      // Restarts that reconciliation asks for wait until the sweeps below are done.
+      ctx.live.holdRestarts();
       // Volumes first: a container finished by reconciliation releases the volume mounts it held.
       await volumes.reconcile();
       await reconcileContainers(ctx, { rebooted });
@@ -239,6 +241,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
         const s = repo.get(id)?.state.status;
         return s !== undefined && isActive(s);
       });
+      ctx.live.releaseRestarts();
       await images.collectGarbage();
       // Contexts and downloads of builds a previous daemon did not finish.
       fs.rmSync(buildRoot, { recursive: true, force: true });

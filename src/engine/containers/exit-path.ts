@@ -133,8 +133,12 @@ export async function autoRemove(ctx: ContainerContext, id: string): Promise<voi
   }).catch((err) => ctx.log.warn({ err, id }, 'auto-remove failed'));
 }
 
-/** After `delayMs`, starts the container again if it still waits for that restart. */
+/** After `delayMs` (counted once restarts are allowed: see LiveStates.holdRestarts), starts the container again if it still waits for that restart. */
 function scheduleRestart(ctx: ContainerContext, id: string, delayMs: number): void {
+  ctx.live.whenRestartsAllowed(() => armRestart(ctx, id, delayMs));
+}
+
+function armRestart(ctx: ContainerContext, id: string, delayMs: number): void {
   const live = ctx.live.of(id);
   ctx.live.cancelRestart(id);
   live.restartTimer = setTimeout(() => {

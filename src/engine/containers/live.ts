@@ -32,6 +32,30 @@ export class LiveStates {
   readonly #byId = new Map<string, LiveState>();
   /** Names taken by creates in flight (not yet inserted), so two never draw the same one. */
   readonly pendingNames = new Set<string>();
+  /** Restart timers asked for while restarts are held (daemon startup), armed at release. */
+  #held: Array<() => void> | undefined;
+
+  /**
+   * Holds restart-policy timers until releaseRestarts: a restart armed while
+   * the daemon reconciles would set up its network beside the startup's
+   * sweep of namespaces and runs that belong to no live container.
+   */
+  holdRestarts(): void {
+    this.#held ??= [];
+  }
+
+  /** Arms `arm` now, or at releaseRestarts when restarts are held. */
+  whenRestartsAllowed(arm: () => void): void {
+    if (this.#held) this.#held.push(arm);
+    else arm();
+  }
+
+  /** Ends the hold and arms what waited, in order. */
+  releaseRestarts(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const arm of held) arm();
+  }
 
   /** The container's entry, made empty on first use. */
   of(id: string): LiveState {
