@@ -10,18 +10,36 @@
 // is idle memory: it is minified (whitespace and syntax; names are kept, so
 // stack traces stay readable) and pure ASCII, which V8 stores one byte per
 // character instead of two. Together about 4 MiB of berthd's idle RSS.
+//
+// For the same reason the bundle is split (esbuild's ESM code splitting): a
+// module berth loads with a dynamic import() (the classic builder, the
+// registry client, execa, node-tar, `berthd check`: src/engine/on-demand.ts
+// and its siblings) goes into a file of its own, dist/berthd-chunk-*.mjs,
+// which node reads only at that import; code both sides share goes into a
+// shared chunk. dist/berthd.mjs stays the one entry point every launcher
+// runs. Chunks sit beside it, in dist/, because code that finds files
+// relative to its own module (the spawn helper, the package root) may end
+// up in a chunk.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const outfile = join(root, 'dist', 'berthd.mjs');
+const dist = join(root, 'dist');
+const chunkPrefix = 'berthd-chunk-';
+// Chunk names carry a content hash: drop the previous build's.
+for (const f of readdirSync(dist).filter((f) => f.startsWith(chunkPrefix))) rmSync(join(dist, f));
 
-await build({
-  entryPoints: [join(root, 'dist', 'src', 'main.js')],
-  outfile,
+const result = await build({
+  entryPoints: { berthd: join(dist, 'src', 'main.js') },
+  outdir: dist,
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: `${chunkPrefix}[name]-[hash]`,
+  metafile: true,
+  absWorkingDir: root,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -39,13 +57,13 @@ await build({
   logLevel: 'warning',
 });
 
-const bytes = readFileSync(outfile);
-const at = bytes.findIndex((b) => b > 0x7f);
-if (at >= 0) {
-  const where = JSON.stringify(bytes.subarray(Math.max(0, at - 60), at + 20).toString('utf8'));
-  throw new Error(
-    `dist/berthd.mjs must be ASCII (V8 would keep its source at two bytes per character); write the character as an escape in the source: ${where}`,
-  );
+for (const out of Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.mjs'))) {
+  const bytes = readFileSync(join(root, out));
+  const at = bytes.findIndex((b) => b > 0x7f);
+  if (at >= 0) {
+    const where = JSON.stringify(bytes.subarray(Math.max(0, at - 60), at + 20).toString('utf8'));
+    throw new Error(`${out} must be ASCII (V8 would keep its source at two bytes per character); write the character as an escape in the source: ${where}`);
+  }
 }
 
 // berthd's spawn helper (src/engine/host/spawner.ts) runs as its own node

@@ -16,7 +16,6 @@ import { createEngine } from './engine/index.js';
 import { isEngineError } from './engine/errors.js';
 import { listen } from './listeners.js';
 import { buildApp } from './server/app.js';
-import { checkCommand } from './check-command.js';
 import { engineConfig } from './engine-config.js';
 import { resolveBinary } from './engine/host/binaries.js';
 import { readPackageVersion } from './package-root.js';
@@ -81,7 +80,11 @@ async function notifySystemd(flag: '--ready' | '--stopping'): Promise<void> {
   await execa(tool, [flag, `MAINPID=${process.pid}`], { reject: false, timeout: 5_000 });
 }
 
-const command = process.argv[2] === 'check' ? checkCommand(process.argv.slice(3)).then((code) => process.exit(code)) : main();
+// `berthd check` is loaded only when asked for: the daemon never needs it (src/engine/on-demand.ts says why that matters).
+const command =
+  process.argv[2] === 'check'
+    ? import('./check-command.js').then(({ checkCommand }) => checkCommand(process.argv.slice(3))).then((code) => process.exit(code))
+    : main();
 command.catch((err: unknown) => {
   const message = isEngineError(err) ? err.message : ((err as Error).stack ?? String(err));
   process.stderr.write(`berthd: ${message}\n`);

@@ -24,7 +24,7 @@ import { containerChanges } from './containers/diff.js';
 import { exportContainer } from './containers/export.js';
 import { commitContainer, upperLayerTar } from './containers/commit.js';
 import { BuildCacheRepo } from '../db/build-cache-repo.js';
-import { createBuildApi } from './build/builder.js';
+import { buildOnDemand, registryOnDemand } from './on-demand.js';
 import { mountContainer, unmountContainer } from './containers/mount.js';
 import { getContainerArchive, putContainerArchive, statContainerPath } from './containers/archive.js';
 import { createExecService } from './exec/service.js';
@@ -39,7 +39,6 @@ import { withContainerVerbEvents, withExecEvents, withFileEvents } from './event
 import { withImageEvents } from './images/image-events.js';
 import { EventsRepo } from '../db/events-repo.js';
 import { createImageService } from './images/service.js';
-import { createRegistryService } from './registry/service.js';
 import type { RegistrySettings } from './registry/hosts.js';
 import { KeyedMutex } from './locks.js';
 import { containerFiles, enginePaths } from './paths.js';
@@ -114,7 +113,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     }),
     events,
   );
-  const registry = createRegistryService({
+  const registry = registryOnDemand({
     settings: config.registry ?? { insecureRegistries: [], mirrors: [], certsDir: '/etc/berth/certs.d' },
     store: images.store,
     log,
@@ -199,7 +198,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     containers: engineContainers,
     images,
     volumes: createVolumesApi(volumes),
-    build: createBuildApi({
+    build: buildOnDemand(() => ({
       containers: engineContainers,
       images,
       buildRoot,
@@ -208,7 +207,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       containerLayer: (id) => upperLayerTar(containerFiles(ctx.paths.containerDir(id)).upper),
       cache: new BuildCacheRepo(db),
       pull: (opts) => registry.pull(opts),
-    }),
+    })),
     registry,
     system: createSystemApi({
       daemonId,

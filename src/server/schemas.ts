@@ -3,9 +3,10 @@
  * Docker Engine API v1.41 Swagger 2.0 spec).
  *
  * Contract:
- * - openapi.yaml is read once, on first use, from the package root (the
- *   nearest directory above this file that holds package.json), so the same
- *   code works from dist/src/server and from src/server.
+ * - openapi.yaml is read on first use from the package root (the nearest
+ *   directory above this file that holds package.json), so the same code
+ *   works from dist/src/server and from src/server; the parsed spec is let go
+ *   once route registration is over (see `load`).
  * - `routeSchema(opId)` throws for an operationId that is not in the spec, so
  *   a route without a spec entry fails at startup, not at request time.
  * - Query and params schemas are compiled with Fastify 5's default ajv 8
@@ -97,10 +98,26 @@ function readSpec(): SwaggerSpec {
   return yaml.parse(readFileSync(yamlPath, 'utf8')) as SwaggerSpec;
 }
 
-let loaded: { spec: SwaggerSpec; ops: Map<string, OperationEntry & { params: SwaggerParameter[] }> } | undefined;
+type Loaded = {
+  spec: SwaggerSpec;
+  ops: Map<string, OperationEntry & { params: SwaggerParameter[] }>;
+  /** Built route schemas by operationId (each call hands out a copy). */
+  schemas: Map<string, FastifySchema>;
+};
 
-function load(): NonNullable<typeof loaded> {
-  if (loaded) return loaded;
+/**
+ * The parsed spec is needed only while the routes are registered (one
+ * synchronous loop in buildApp), yet as a live object graph it weighs about
+ * half a MiB, which an idle daemon would carry for good. A WeakRef keeps it
+ * for that loop (V8 holds a WeakRef's target at least until the current job
+ * ends) and lets the collector take it afterwards; a later call parses the
+ * file again and gets the same answers.
+ */
+let loaded: WeakRef<Loaded> | undefined;
+
+function load(): Loaded {
+  const live = loaded?.deref();
+  if (live) return live;
   const spec = readSpec();
   const ops = new Map<string, OperationEntry & { params: SwaggerParameter[] }>();
   for (const [path, item] of Object.entries(spec.paths ?? {})) {
@@ -114,16 +131,15 @@ function load(): NonNullable<typeof loaded> {
       ops.set(op.operationId, { method: method.toUpperCase(), path, operationId: op.operationId, params });
     }
   }
-  loaded = { spec, ops };
-  return loaded;
+  const fresh: Loaded = { spec, ops, schemas: new Map() };
+  loaded = new WeakRef(fresh);
+  return fresh;
 }
 
 /** Every operation in openapi.yaml, in file order (HEAD /_ping before GET /_ping, as Fastify needs). */
 export function listOperations(): Array<{ method: string; path: string; operationId: string }> {
   return [...load().ops.values()].map(({ method, path, operationId }) => ({ method, path, operationId }));
 }
-
-const schemaCache = new Map<string, FastifySchema>();
 
 /**
  * Fastify route schema (params, querystring, body; only the parts the
@@ -132,13 +148,13 @@ const schemaCache = new Map<string, FastifySchema>();
  * @throws Error when the operationId is not in openapi.yaml.
  */
 export function routeSchema(operationId: string): FastifySchema {
-  let schema = schemaCache.get(operationId);
+  const { spec, ops, schemas } = load();
+  let schema = schemas.get(operationId);
   if (!schema) {
-    const { spec, ops } = load();
     const op = ops.get(operationId);
     if (!op) throw new Error(`openapi.yaml has no operation "${operationId}"`);
     schema = buildRouteSchema(op.params, spec.definitions ?? {});
-    schemaCache.set(operationId, schema);
+    schemas.set(operationId, schema);
   }
   return structuredClone(schema);
 }
