@@ -13,6 +13,9 @@ import { killChild } from './proc.js';
 /** The packages berthd loads before it answers its first request. */
 export const STARTUP_PACKAGES = ['fastify', '@fastify/websocket', '@fastify/ajv-compiler', 'ajv', 'better-sqlite3', 'execa', 'pino'];
 
+/** When the floor runs its one full collection: as berthd's first idle-trim sample (5 s) after startup. */
+const FLOOR_COLLECT_AFTER_MS = 5_000;
+
 export class StackFloor {
   #child: ChildProcess | null = null;
 
@@ -21,7 +24,12 @@ export class StackFloor {
     const script =
       `for (const m of ${JSON.stringify(STARTUP_PACKAGES)}) await import(m);` +
       ` const Db = (await import('better-sqlite3')).default; new Db(':memory:').exec('select 1');` +
-      ` process.stdout.write('ready\\n'); setInterval(() => {}, 1 << 30);`;
+      ` process.stdout.write('ready\\n'); setInterval(() => {}, 1 << 30);` +
+      // berthd runs one full collection at its first quiet spell after startup (src/idle-memory.ts), which
+      // also shrinks V8's young generation; the floor gets the same, or its reading would depend on
+      // whether V8 had shrunk it by itself yet (65–76 MiB for the same script).
+      ` setTimeout(async () => { (await import('node:v8')).default.setFlagsFromString('--expose-gc');` +
+      ` (await import('node:vm')).default.runInNewContext('gc')(); }, ${FLOOR_COLLECT_AFTER_MS});`;
     const child = spawn(process.execPath, [...NODE_FLAGS, '--input-type=module', '-e', script], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
     this.#child = child;
     const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
