@@ -10,7 +10,12 @@ import { once } from 'node:events';
 import { NODE_FLAGS } from '../src/node-flags.js';
 import { killChild } from './proc.js';
 
-/** The packages berthd loads before it answers its first request. */
+/**
+ * The design card's packages, as issue 17 defines the floor (with fastify's
+ * ajv compiler). berthd itself loads execa only at its first buffered tar run
+ * or `berthd check` (src/engine/execa-on-demand.ts), so its idle figure does
+ * not carry execa while the floor's does: about 0.9 MiB in berth's favour.
+ */
 export const STARTUP_PACKAGES = ['fastify', '@fastify/websocket', '@fastify/ajv-compiler', 'ajv', 'better-sqlite3', 'execa', 'pino'];
 
 /** When the floor runs its one full collection: as berthd's first idle-trim sample (5 s) after startup. */

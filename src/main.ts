@@ -9,7 +9,7 @@
  * Host binaries are found by src/engine/host/binaries.ts, the one resolver.
  */
 import fs from 'node:fs';
-import { execa, preloadExeca } from './engine/execa-on-demand.js';
+import { runHost } from './engine/host/spawner.js';
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createEngine } from './engine/index.js';
@@ -41,7 +41,6 @@ async function main(): Promise<void> {
   const listeners = await listen(app.server, config.hosts, config.tls);
   fs.writeFileSync(config.pidfile, `${process.pid}\n`);
   log.info({ hosts: config.hosts, dataRoot: config.dataRoot, execRoot: config.execRoot }, 'API listening');
-  void preloadExeca(); // deferred from startup (see execa-on-demand.ts); loaded before the first container needs it
   const stopIdleTrim = startIdleTrim((ms) => log.debug({ ms }, 'quiet after work: heap collected'));
   await notifySystemd('--ready');
 
@@ -77,7 +76,7 @@ async function notifySystemd(flag: '--ready' | '--stopping'): Promise<void> {
     process.stderr.write(`berthd: ${(err as Error).message}\n`);
     return;
   }
-  await execa(tool, [flag, `MAINPID=${process.pid}`], { reject: false, timeout: 5_000 });
+  await runHost(tool, [flag, `MAINPID=${process.pid}`], { timeoutMs: 5_000 });
 }
 
 // `berthd check` is loaded only when asked for: the daemon never needs it (src/engine/on-demand.ts says why that matters).

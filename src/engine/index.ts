@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
-import { execa } from './execa-on-demand.js';
 import type pino from 'pino';
 import { ContainersRepo } from '../db/containers-repo.js';
 import { closeDatabase, openDatabase } from '../db/database.js';
@@ -28,6 +27,7 @@ import { buildOnDemand, registryOnDemand } from './on-demand.js';
 import { mountContainer, unmountContainer } from './containers/mount.js';
 import { getContainerArchive, putContainerArchive, statContainerPath } from './containers/archive.js';
 import { createExecService } from './exec/service.js';
+import { runHost } from './host/spawner.js';
 import type { ContainerSpec, ContainerState, ContainerStatus } from './containers/types.js';
 import { EventBus, type EventRetention } from './events/event-bus.js';
 import { openEventStream } from './events/stream.js';
@@ -275,6 +275,6 @@ function detectReboot(aliveFile: string, bootId: string): boolean {
 }
 
 async function binaryVersion(binary: string): Promise<string> {
-  const out = await execa(binary, ['--version'], { reject: false, timeout: 5_000 });
-  return /version\s+([\w.+~-]+)/.exec(String(out.stdout))?.[1] ?? 'unknown';
+  const out = await runHost(binary, ['--version'], { timeoutMs: 5_000 });
+  return /version\s+([\w.+~-]+)/.exec(out.stdout)?.[1] ?? 'unknown';
 }

@@ -19,8 +19,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { ConmonReply, ConmonRequest, ExecConmonRequest, ExecEvent, HelperReply, HelperRequest, RunReply, RunRequest } from './spawn-protocol.js';
 
-/** Output kept per stream of a run; runc's and mount's messages are far shorter. */
-const MAX_OUTPUT = 1 << 20;
+/** Output kept per stream of a run: runc's and mount's messages are far shorter; `iptables -S` and `ps -ef` on a busy host can reach megabytes. */
+const MAX_OUTPUT = 16 << 20;
 /** After conmon closed the sync pipe without a message: time for its exit status to arrive. */
 const CONMON_EXIT_GRACE_MS = 20;
 
@@ -33,7 +33,11 @@ function run(req: RunRequest): void {
   const reply: RunReply = { id: req.id, exitCode: null, signal: null, stdout: '', stderr: '', timedOut: false };
   let child: ChildProcess;
   try {
-    child = spawn(req.file, req.args, { cwd: req.cwd, stdio: [req.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    child = spawn(req.file, req.args, {
+      cwd: req.cwd,
+      env: req.env && { ...process.env, ...req.env },
+      stdio: [req.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
   } catch (err) {
     send({ ...reply, failure: (err as Error).message });
     return;

@@ -15,6 +15,8 @@ export interface RunRequest {
   cwd?: string;
   /** Written to stdin, which is then closed; without it stdin is /dev/null. */
   input?: string;
+  /** Added to the helper's environment (berthd's own) for this program. */
+  env?: Record<string, string>;
   /** SIGKILL after this long. */
   timeoutMs: number;
 }

@@ -13,8 +13,10 @@
  * timeout. Nothing else depends on it: exits are learnt from conmon's exit
  * files, and conmon double-forks away from it.
  *
- * Programs whose output berth streams (tar, ps) or that run outside a
- * lifecycle go through execa-on-demand.ts.
+ * The network tools (ip, iptables, unshare, netavark) and ps go through it
+ * as well, so berthd's own process never loads execa: only tar's buffered
+ * runs (host/tar.ts) and `berthd check` use execa-on-demand.ts, and tar's
+ * streamed runs use child_process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -136,7 +138,11 @@ function helperError(message: string): EngineError {
 let spawner: Spawner | undefined;
 
 /** Runs `file` with `args` (no shell) to its end, through the spawn helper; never rejects for the program's own failure. */
-export function runHost(file: string, args: readonly string[], opts: { cwd?: string; input?: string; timeoutMs: number }): Promise<RunReply> {
+export function runHost(
+  file: string,
+  args: readonly string[],
+  opts: { cwd?: string; input?: string; env?: Record<string, string>; timeoutMs: number },
+): Promise<RunReply> {
   spawner ??= new Spawner();
   return spawner.request<RunReply>({ op: 'run', file, args: [...args], ...opts }).reply;
 }

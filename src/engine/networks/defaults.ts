@@ -4,7 +4,7 @@
  * name and the routes already on the host.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { execa } from '../execa-on-demand.js';
+import { runHost } from '../host/spawner.js';
 import { hostTool } from '../host/binaries.js';
 import { rfc3339Nano } from '../time.js';
 import { invalid, systemError } from '../errors.js';
@@ -29,10 +29,10 @@ export const newNetworkId = () => randomBytes(32).toString('hex');
 
 /** IPv4 destinations of the host's routes (`ip -j route`), default route excluded. */
 export async function hostRoutes(): Promise<Cidr[]> {
-  const res = await execa(hostTool('ip'), ['-j', '-4', 'route', 'show', 'table', 'all'], { reject: false, timeout: 10_000 });
+  const res = await runHost(hostTool('ip'), ['-j', '-4', 'route', 'show', 'table', 'all'], { timeoutMs: 10_000 });
   let routes: Array<{ dst?: string; type?: string }>;
   try {
-    routes = JSON.parse(String(res.stdout) || '[]') as Array<{ dst?: string; type?: string }>;
+    routes = JSON.parse(res.stdout || '[]') as Array<{ dst?: string; type?: string }>;
   } catch {
     return [];
   }

@@ -13,7 +13,7 @@
  * network is removed, at a clean shutdown and at startup, for every network
  * no running container uses.
  */
-import { execa } from '../execa-on-demand.js';
+import { runHost } from '../host/spawner.js';
 import { hostTool } from '../host/binaries.js';
 import type { NetworkContext } from './context.js';
 import { inNetavarkQueue } from './netavark.js';
@@ -25,7 +25,7 @@ export function anchorNames(networkId: string): { anchor: string; peer: string }
   return { anchor: `bk-${short}`, peer: `bp-${short}` };
 }
 
-const ip = (args: string[]) => execa(hostTool('ip'), args, { reject: false, timeout: 10_000 });
+const ip = (args: string[]) => runHost(hostTool('ip'), args, { timeoutMs: 10_000 });
 
 /**
  * After a setup: anchors the bridges of `networks` not yet anchored by this
@@ -42,7 +42,7 @@ export async function keepBridges(ctx: NetworkContext, networks: NetworkRecord[]
       await ip(['link', 'add', anchor, 'type', 'veth', 'peer', 'name', peer]);
       const res = await ip(['link', 'set', anchor, 'master', n.bridge]);
       if (res.exitCode === 0) ctx.keptBridges.add(n.id);
-      else ctx.log.warn({ network: n.id, bridge: n.bridge, stderr: String(res.stderr) }, 'anchoring a bridge');
+      else ctx.log.warn({ network: n.id, bridge: n.bridge, stderr: res.stderr }, 'anchoring a bridge');
     }
   });
 }

@@ -6,7 +6,7 @@
  * two daemons never share chains, and the aardvark-dns config file of a
  * network is named by it inside the daemon's own `--config` dir.
  */
-import { execa } from '../execa-on-demand.js';
+import { runHost } from '../host/spawner.js';
 import { EngineError } from '../errors.js';
 import type { BoundPort, EndpointRecord, NetavarkInput, NetavarkNetwork, NetworkRecord } from './types.js';
 
@@ -129,17 +129,16 @@ export function inNetavarkQueue<T>(bin: NetavarkBinaries, fn: () => Promise<T>):
 }
 
 async function runNetavarkNow(bin: NetavarkBinaries, verb: 'setup' | 'teardown', netns: string, input: NetavarkInput): Promise<string> {
-  const res = await execa(bin.netavark, ['--config', bin.configDir, '--aardvark-binary', bin.aardvark, verb, netns], {
+  const res = await runHost(bin.netavark, ['--config', bin.configDir, '--aardvark-binary', bin.aardvark, verb, netns], {
     input: JSON.stringify(input),
-    reject: false,
-    timeout: 60_000,
+    timeoutMs: 60_000,
     env: { RUST_LOG: 'warn' },
   });
-  if (res.exitCode === 0) return String(res.stdout);
+  if (res.exitCode === 0) return res.stdout;
   throw new EngineError(
     'system',
     verb === 'setup' ? 'BERTH_NETWORK_NETAVARK_SETUP' : 'BERTH_NETWORK_NETAVARK_TEARDOWN',
-    `netavark ${verb}: ${netavarkMessage(String(res.stdout), String(res.stderr)) || `exit ${res.exitCode}`}`,
+    `netavark ${verb}: ${netavarkMessage(res.stdout, res.stderr) || res.failure || `exit ${res.exitCode}`}`,
   );
 }
 

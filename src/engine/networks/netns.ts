@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from '../execa-on-demand.js';
+import { runHost } from '../host/spawner.js';
 import { systemError } from '../errors.js';
 import { hostTool } from '../host/binaries.js';
 import { privateBindMount, umountFs } from '../host/mount.js';
@@ -37,10 +37,10 @@ export class NetnsDir {
       const file = this.pathFor(name);
       await unmountAndUnlink(file);
       await fs.writeFile(file, '', { mode: 0o644 });
-      const res = await execa(hostTool('unshare'), [`--net=${file}`, 'true'], { reject: false, timeout: 10_000 });
+      const res = await runHost(hostTool('unshare'), [`--net=${file}`, 'true'], { timeoutMs: 10_000 });
       if (res.exitCode !== 0) {
         await fs.rm(file, { force: true });
-        throw systemError('BERTH_NETNS_CREATE', `creating a network namespace: ${String(res.stderr).trim()}`);
+        throw systemError('BERTH_NETNS_CREATE', `creating a network namespace: ${res.stderr.trim() || res.failure || `exit ${res.exitCode}`}`);
       }
       return file;
     });
@@ -73,9 +73,8 @@ export class NetnsDir {
    */
   async addDummyLinks(file: string, names: string[]): Promise<void> {
     for (const [i, name] of names.entries()) {
-      await execa(hostTool('nsenter'), [`--net=${file}`, hostTool('ip'), 'link', 'add', name, 'type', 'veth', 'peer', 'name', `berthpeer${i}`], {
-        reject: false,
-        timeout: 10_000,
+      await runHost(hostTool('nsenter'), [`--net=${file}`, hostTool('ip'), 'link', 'add', name, 'type', 'veth', 'peer', 'name', `berthpeer${i}`], {
+        timeoutMs: 10_000,
       });
     }
   }

@@ -9,7 +9,7 @@
  * this daemon's own rules are ever touched. Best effort: failures are logged.
  */
 import { createHash } from 'node:crypto';
-import { execa } from '../execa-on-demand.js';
+import { runHost } from '../host/spawner.js';
 import { hostTool } from '../host/binaries.js';
 import type { NetworkContext } from './context.js';
 import { anchorNames } from './keep-bridge.js';
@@ -30,7 +30,7 @@ export function linkNames(json: string): string[] {
   }
 }
 
-const run = (tool: 'ip' | 'iptables', args: string[]) => execa(hostTool(tool), args, { reject: false, timeout: 15_000 });
+const run = (tool: 'ip' | 'iptables', args: string[]) => runHost(hostTool(tool), args, { timeoutMs: 15_000 });
 
 /**
  * Removes the bridge and chains of every bridge network (of `only`, when
@@ -46,8 +46,8 @@ async function sweepNow(ctx: NetworkContext, only: ReadonlySet<string> | undefin
   const inUse = new Set(ctx.repo.allRuns().flatMap((r) => Object.keys(r.setup.networks)));
   const stale = ctx.repo.all().filter((n) => n.driver === 'bridge' && !inUse.has(n.id) && (!only || only.has(n.id)));
   if (stale.length === 0) return;
-  const nat = String((await run('iptables', ['-t', 'nat', '-S'])).stdout).split('\n');
-  const forward = String((await run('iptables', ['-S', FORWARD_CHAIN])).stdout).split('\n');
+  const nat = (await run('iptables', ['-t', 'nat', '-S'])).stdout.split('\n');
+  const forward = (await run('iptables', ['-S', FORWARD_CHAIN])).stdout.split('\n');
   for (const n of stale) await sweepOne(ctx, n, nat, forward);
 }
 
@@ -89,8 +89,8 @@ async function sweepOne(ctx: NetworkContext, n: NetworkRecord, nat: string[], fo
   await run('ip', ['link', 'del', anchorNames(n.id).anchor]);
   if ((await run('ip', ['link', 'show', 'dev', n.bridge])).exitCode === 0) {
     // Host ends of veths still on the bridge (their namespace outlived its run) would outlive the bridge.
-    for (const veth of linkNames(String((await run('ip', ['-j', 'link', 'show', 'master', n.bridge])).stdout))) await run('ip', ['link', 'del', veth]);
+    for (const veth of linkNames((await run('ip', ['-j', 'link', 'show', 'master', n.bridge])).stdout)) await run('ip', ['link', 'del', veth]);
     const res = await run('ip', ['link', 'del', n.bridge]);
-    if (res.exitCode !== 0) ctx.log.warn({ bridge: n.bridge, stderr: String(res.stderr) }, 'removing a stale bridge');
+    if (res.exitCode !== 0) ctx.log.warn({ bridge: n.bridge, stderr: res.stderr }, 'removing a stale bridge');
   }
 }
