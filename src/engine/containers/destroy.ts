@@ -8,7 +8,7 @@
  * only then does the row go; `destroy` is emitted after that commit and the
  * container's live state is dropped.
  */
-import fs from 'node:fs/promises';
+import { removeTree } from '../host/remove-tree.js';
 import type { LockedContainer } from '../locks.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { teardownRuntime } from './launch.js';
@@ -23,7 +23,7 @@ export async function destroyLocked(ctx: ContainerContext, lock: LockedContainer
   if (mayHoldRuntime(row.state.status)) await teardownRuntime(ctx, lock, row);
   faultPoint('remove.after-teardown');
   await releaseHostMounts(ctx, row.id);
-  await fs.rm(ctx.paths.containerDir(row.id), { recursive: true, force: true });
+  await removeTree(ctx.paths.containerDir(row.id));
   faultPoint('remove.after-rm-dir');
   const destroyed = () => ctx.events.emit({ type: 'container', action: 'destroy', id: row.id, attributes: eventAttributes(row) });
   // Without volumes to remove, the event commits with the row (one sync); with them it follows

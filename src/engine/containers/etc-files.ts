@@ -4,7 +4,7 @@
  * yet) and again at each start, when the container's address is known. With
  * host networking the host's files are copied.
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import type { ContainerSpec } from './types.js';
 
 export interface EtcPaths {
@@ -25,16 +25,25 @@ export interface EtcNetwork {
 
 const NO_NETWORK: EtcNetwork = { ip: '', dnsServer: '' };
 
-export async function writeEtcFiles(paths: EtcPaths, spec: ContainerSpec, net: EtcNetwork = NO_NETWORK): Promise<void> {
-  const [hostHosts, hostResolv] = await Promise.all([
-    fs.readFile('/etc/hosts', 'utf8').catch(() => '127.0.0.1\tlocalhost\n'),
-    fs.readFile('/etc/resolv.conf', 'utf8').catch(() => ''),
-  ]);
-  await Promise.all([
-    fs.writeFile(paths.hostname, `${spec.hostname}\n`, { mode: 0o644 }),
-    fs.writeFile(paths.hosts, spec.networkMode === 'host' ? hostHosts : hostsContent(spec, net), { mode: 0o644 }),
-    fs.writeFile(paths.resolvConf, spec.networkMode === 'host' ? hostResolv : resolvContent(spec, net, hostResolv), { mode: 0o644 }),
-  ]);
+/**
+ * Writes the three files. Synchronous: small files on berth's own disk, at
+ * every create and start; the thread pool's round trips cost more CPU than
+ * the writes themselves.
+ */
+export function writeEtcFiles(paths: EtcPaths, spec: ContainerSpec, net: EtcNetwork = NO_NETWORK): void {
+  const host = spec.networkMode === 'host';
+  const hostResolv = readOr('/etc/resolv.conf', '');
+  fs.writeFileSync(paths.hostname, `${spec.hostname}\n`, { mode: 0o644 });
+  fs.writeFileSync(paths.hosts, host ? readOr('/etc/hosts', '127.0.0.1\tlocalhost\n') : hostsContent(spec, net), { mode: 0o644 });
+  fs.writeFileSync(paths.resolvConf, host ? hostResolv : resolvContent(spec, net, hostResolv), { mode: 0o644 });
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
 }
 
 /** Docker's /etc/hosts: the fixed entries, --add-host entries, then the container's address and names. */

@@ -11,7 +11,7 @@
  * never shadowed). `docker diff` (diff.ts) and commit leave them out, as
  * Docker does with its init layer.
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import { lstatInLowers } from './lower-dirs.js';
 
@@ -37,17 +37,47 @@ export const INIT_LAYER: ReadonlyMap<string, Placeholder> = new Map<string, Plac
  * has is skipped, and so is one whose parent the image has as a non-directory
  * (a directory in the upper dir would hide it).
  */
-export async function makeInitPlaceholders(upper: string, lowers: string[]): Promise<void> {
+export function makeInitPlaceholders(upper: string, lowers: string[]): void {
+  for (const [rel, kind] of placeholdersFor(lowers)) {
+    const target = path.join(upper, rel);
+    fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
+    if (kind === 'dir') fs.mkdirSync(target, { recursive: true, mode: 0o755 });
+    else if (kind === 'file') fs.closeSync(fs.openSync(target, 'a', 0o755));
+    else symlinkUnlessPresent(kind.symlink, target);
+  }
+}
+
+/**
+ * The placeholders an image needs (relative paths), by its lower dirs. A
+ * layer's directory never changes once the layer is stored, so the answer
+ * is looked up once per image instead of with ~20 lstat calls per create.
+ * Bounded: a daemon with many images keeps only the most recent plans.
+ */
+const plans = new Map<string, Array<[string, Placeholder]>>();
+const PLANS_MAX = 64;
+
+function placeholdersFor(lowers: string[]): Array<[string, Placeholder]> {
+  const key = lowers.join('\n');
+  let plan = plans.get(key);
+  if (plan) return plan;
+  plan = [];
   for (const [p, kind] of INIT_LAYER) {
     const rel = p.slice(1);
-    if (await lstatInLowers(lowers, rel)) continue;
+    if (lstatInLowers(lowers, rel)) continue;
     const parent = path.posix.dirname(rel);
-    const parentStat = parent === '.' ? null : await lstatInLowers(lowers, parent);
+    const parentStat = parent === '.' ? null : lstatInLowers(lowers, parent);
     if (parentStat && !parentStat.isDirectory()) continue;
-    const target = path.join(upper, rel);
-    await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
-    if (kind === 'dir') await fs.mkdir(target, { recursive: true, mode: 0o755 });
-    else if (kind === 'file') await (await fs.open(target, 'a', 0o755)).close();
-    else await fs.symlink(kind.symlink, target).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
+    plan.push([rel, kind]);
+  }
+  if (plans.size >= PLANS_MAX) plans.delete(plans.keys().next().value!);
+  plans.set(key, plan);
+  return plan;
+}
+
+function symlinkUnlessPresent(linkTarget: string, at: string): void {
+  try {
+    fs.symlinkSync(linkTarget, at);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
 }

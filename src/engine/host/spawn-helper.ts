@@ -33,7 +33,7 @@ function run(req: RunRequest): void {
   const reply: RunReply = { id: req.id, exitCode: null, signal: null, stdout: '', stderr: '', timedOut: false };
   let child: ChildProcess;
   try {
-    child = spawn(req.file, req.args, { cwd: req.cwd, stdio: [req.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    child = spawn(req.file, req.args, { cwd: req.cwd, stdio: [req.input === undefined ? 'ignore' : 'pipe', req.discardStdout ? 'ignore' : 'pipe', 'pipe'] });
   } catch (err) {
     send({ ...reply, failure: (err as Error).message });
     return;

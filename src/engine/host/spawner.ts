@@ -136,7 +136,11 @@ function helperError(message: string): EngineError {
 let spawner: Spawner | undefined;
 
 /** Runs `file` with `args` (no shell) to its end, through the spawn helper; never rejects for the program's own failure. */
-export function runHost(file: string, args: readonly string[], opts: { cwd?: string; input?: string; timeoutMs: number }): Promise<RunReply> {
+export function runHost(
+  file: string,
+  args: readonly string[],
+  opts: { cwd?: string; input?: string; timeoutMs: number; discardStdout?: boolean },
+): Promise<RunReply> {
   spawner ??= new Spawner();
   return spawner.request<RunReply>({ op: 'run', file, args: [...args], ...opts }).reply;
 }

@@ -61,8 +61,10 @@ export class ExitWatcher {
     for (let attempt = 0; attempt < 20; attempt++) {
       let text: string;
       let stat: fs.BigIntStats;
+      // Synchronous: one tiny file per exit, cheaper on the loop than two thread-pool round trips.
       try {
-        [text, stat] = await Promise.all([fsp.readFile(file, 'utf8'), fsp.stat(file, { bigint: true })]);
+        text = fs.readFileSync(file, 'utf8');
+        stat = fs.statSync(file, { bigint: true });
       } catch {
         return undefined;
       }
@@ -74,8 +76,9 @@ export class ExitWatcher {
     return { exitCode: -1, finishedAt: new Date() };
   }
 
+  /** Removes an exit file (no error when there is none). Synchronous, as read is. */
   async remove(id: string): Promise<void> {
-    await fsp.rm(path.join(this.#dir, id), { force: true });
+    fs.rmSync(path.join(this.#dir, id), { force: true });
   }
 }
 
