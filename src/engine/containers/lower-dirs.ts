@@ -41,7 +41,8 @@ export function existsInLowers(lowers: string[], rel: string): boolean {
   return lstatInLowers(lowers, rel) !== null;
 }
 
-function lstatOrNull(p: string): Stats | null {
+/** lstat, or null when the path cannot be examined (missing, not reachable). */
+export function lstatOrNull(p: string): Stats | null {
   try {
     return fs.lstatSync(p);
   } catch {
