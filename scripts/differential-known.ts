@@ -3,7 +3,15 @@
  * and that are deliberate. Each entry names the step (or '*' for any), the
  * JSON path (or 'status' / 'message') and the reason; TESTING.md lists them.
  */
-import type { Difference } from './differential.js';
+/** One difference found between the two daemons' answers to a step. */
+export interface Difference {
+  step: string;
+  path: string;
+  dockerd: string;
+  berthd: string;
+  /** Set when the difference is listed here as deliberate. */
+  reason?: string;
+}
 
 interface Known {
   /** A step's name, '*' for any, or a pattern of names. */

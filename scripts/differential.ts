@@ -15,21 +15,13 @@
  */
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { deliberateReason } from './differential-known.js';
+import { deliberateReason, type Difference } from './differential-known.js';
 import { scenario, type Step } from './differential-scenario.js';
 
 interface Answer {
   status: number;
   json: unknown;
   text: string;
-}
-
-export interface Difference {
-  step: string;
-  path: string;
-  dockerd: string;
-  berthd: string;
-  reason?: string;
 }
 
 function send(socketPath: string, step: Step, vars: Map<string, string>): Promise<Answer> {

@@ -11,8 +11,8 @@ import { execInspectJson } from '../../src/server/wire/exec.js';
 import { toImageInspect } from '../../src/server/wire/images.js';
 import { toInfo, toVersion } from '../../src/server/wire/system.js';
 import { toUpdateResponse } from '../../src/server/wire/update-body.js';
-import { compareAnswers, grouped, shapeDiff, type Difference } from '../../scripts/differential.js';
-import { deliberateReason } from '../../scripts/differential-known.js';
+import { compareAnswers, grouped, shapeDiff } from '../../scripts/differential.js';
+import { deliberateReason, type Difference } from '../../scripts/differential-known.js';
 import { FakeEngine, sampleContainer, sampleImage } from './fake-engine.js';
 
 test('version names Experimental in the engine details; info Warnings is null when there are none', async () => {
