@@ -129,7 +129,7 @@ export class Floor implements Driver {
     await fsp.mkdir(d.dir, { recursive: true, mode: 0o700 });
     await Promise.all([d.upper, d.work, d.merged].map((x) => fsp.mkdir(x, { mode: 0o755 })));
     await fsp.writeFile(d.log, '', { mode: 0o600 });
-    writeEtcFiles(d, spec);
+    await writeEtcFiles(d, spec);
     this.#specs.set(id, spec);
     return id;
   }
@@ -140,7 +140,7 @@ export class Floor implements Driver {
     await mountRootfs({ overlayRoot: this.#o.workDir, lowers: [path.join(this.#o.workDir, 'layer')], upperDir: d.upper, workDir: d.work, mergedDir: d.merged });
     const netInput = this.#bridged.get(id);
     const netnsPath = netInput ? await this.#net!.up(id, netInput) : undefined;
-    if (netInput) writeEtcFiles(d, spec, { ip: this.#net!.ip, dnsServer: '' });
+    if (netInput) await writeEtcFiles(d, spec, { ip: this.#net!.ip, dnsServer: '' });
     if (this.#minimal) await this.#writeMinimalBundle(id, spec.cmd);
     else await writeBundle(this.settings, { id, spec, files: d, netnsPath }, d.bundle);
     await startConmon(this.#o.conmonPath, {

@@ -5,7 +5,7 @@
  * the same function, so the floor runs exactly the spec berth would run and
  * a ratio to it measures only what the daemon adds.
  */
-import fs from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { containerFiles } from '../paths.js';
 import { buildOciSpec, serializeOciSpec, type HostAccess } from '../runtime/oci-spec.js';
@@ -50,8 +50,7 @@ export async function containerOciSpec(settings: EngineSettings, src: BundleSour
 /** Writes `<bundleDir>/config.json`; resolves with the spec builder's warnings. */
 export async function writeBundle(settings: EngineSettings, src: BundleSource, bundleDir: string): Promise<string[]> {
   const { spec, warnings } = await containerOciSpec(settings, src);
-  // Synchronous: one small file at every start, cheaper on the loop than through the thread pool.
-  fs.mkdirSync(bundleDir, { recursive: true, mode: 0o700 });
-  fs.writeFileSync(path.join(bundleDir, 'config.json'), serializeOciSpec(spec));
+  await fs.mkdir(bundleDir, { recursive: true, mode: 0o700 });
+  await fs.writeFile(path.join(bundleDir, 'config.json'), serializeOciSpec(spec));
   return warnings;
 }

@@ -6,8 +6,7 @@
  * client gets 201 only for a container that exists whole.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import fs from 'node:fs/promises';
 import { removeTree } from '../host/remove-tree.js';
 import path from 'node:path';
 import type { CreateContainerOptions } from '../api.js';
@@ -71,7 +70,7 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
   };
   const dir = ctx.paths.containerDir(id);
   try {
-    makeContainerFiles(
+    await makeContainerFiles(
       dir,
       spec,
       ctx.images.lowerDirs(image).map((l) => path.resolve(ctx.images.overlayRoot, l)),
@@ -135,20 +134,17 @@ export function assembleSpec(
   };
 }
 
-/**
- * The container's directories, log and etc files; `lowers` are the image's
- * lower dirs (absolute, top-most first). Synchronous calls: a few dozen
- * small metadata operations on berth's own disk, each far cheaper on the
- * loop than as a round trip through libuv's thread pool.
- */
-function makeContainerFiles(dir: string, spec: ContainerSpec, lowers: string[]): void {
+/** The container's directories, log and etc files; `lowers` are the image's lower dirs (absolute, top-most first). */
+async function makeContainerFiles(dir: string, spec: ContainerSpec, lowers: string[]): Promise<void> {
   const files = containerFiles(dir);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const d of [files.upper, files.work, files.merged]) fs.mkdirSync(d, { recursive: true, mode: 0o755 });
-  makeInitPlaceholders(files.upper, lowers);
-  // The log exists from the start so that an attach before start can follow it from offset 0.
-  fs.writeFileSync(files.log, '', { mode: 0o600 });
-  writeEtcFiles(files, spec);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await Promise.all([files.upper, files.work, files.merged].map((d) => fs.mkdir(d, { recursive: true, mode: 0o755 })));
+  await Promise.all([
+    makeInitPlaceholders(files.upper, lowers),
+    // The log exists from the start so that an attach before start can follow it from offset 0.
+    fs.writeFile(files.log, '', { mode: 0o600 }),
+    writeEtcFiles(files, spec),
+  ]);
 }
 
 /**
@@ -164,7 +160,7 @@ async function validateHostConfig(spec: CreateContainerOptions['spec']): Promise
   normalizeCapabilities(spec.capDrop, 'CapDrop');
   for (const m of spec.mounts) {
     if (m.type !== 'bind' || m.origin !== 'mounts') continue;
-    const exists = await fsp.stat(m.source).then(
+    const exists = await fs.stat(m.source).then(
       () => true,
       () => false,
     );

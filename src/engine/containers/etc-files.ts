@@ -5,6 +5,7 @@
  * host networking the host's files are copied.
  */
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import type { ContainerSpec } from './types.js';
 
 export interface EtcPaths {
@@ -26,16 +27,19 @@ export interface EtcNetwork {
 const NO_NETWORK: EtcNetwork = { ip: '', dnsServer: '' };
 
 /**
- * Writes the three files. Synchronous: small files on berth's own disk, at
- * every create and start; the thread pool's round trips cost more CPU than
- * the writes themselves.
+ * Writes the three files. The host's files are read synchronously (a read
+ * of a cached file is cheaper on the loop than a thread-pool round trip);
+ * the writes go through the thread pool, as a write may wait for the disk's
+ * journal.
  */
-export function writeEtcFiles(paths: EtcPaths, spec: ContainerSpec, net: EtcNetwork = NO_NETWORK): void {
+export async function writeEtcFiles(paths: EtcPaths, spec: ContainerSpec, net: EtcNetwork = NO_NETWORK): Promise<void> {
   const host = spec.networkMode === 'host';
   const hostResolv = readOr('/etc/resolv.conf', '');
-  fs.writeFileSync(paths.hostname, `${spec.hostname}\n`, { mode: 0o644 });
-  fs.writeFileSync(paths.hosts, host ? readOr('/etc/hosts', '127.0.0.1\tlocalhost\n') : hostsContent(spec, net), { mode: 0o644 });
-  fs.writeFileSync(paths.resolvConf, host ? hostResolv : resolvContent(spec, net, hostResolv), { mode: 0o644 });
+  await Promise.all([
+    fsp.writeFile(paths.hostname, `${spec.hostname}\n`, { mode: 0o644 }),
+    fsp.writeFile(paths.hosts, host ? readOr('/etc/hosts', '127.0.0.1\tlocalhost\n') : hostsContent(spec, net), { mode: 0o644 }),
+    fsp.writeFile(paths.resolvConf, host ? hostResolv : resolvContent(spec, net, hostResolv), { mode: 0o644 }),
+  ]);
 }
 
 function readOr(file: string, fallback: string): string {

@@ -11,7 +11,7 @@
  * never shadowed). `docker diff` (diff.ts) and commit leave them out, as
  * Docker does with its init layer.
  */
-import fs from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { lstatInLowers } from './lower-dirs.js';
 
@@ -37,20 +37,26 @@ export const INIT_LAYER: ReadonlyMap<string, Placeholder> = new Map<string, Plac
  * has is skipped, and so is one whose parent the image has as a non-directory
  * (a directory in the upper dir would hide it).
  */
-export function makeInitPlaceholders(upper: string, lowers: string[]): void {
-  for (const [rel, kind] of placeholdersFor(lowers)) {
-    const target = path.join(upper, rel);
-    fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
-    if (kind === 'dir') fs.mkdirSync(target, { recursive: true, mode: 0o755 });
-    else if (kind === 'file') fs.closeSync(fs.openSync(target, 'a', 0o755));
-    else symlinkUnlessPresent(kind.symlink, target);
-  }
+export async function makeInitPlaceholders(upper: string, lowers: string[]): Promise<void> {
+  const plan = placeholdersFor(lowers);
+  // Parents first (each once), then the placeholders side by side.
+  const parents = new Set(plan.map(([rel]) => path.dirname(path.join(upper, rel))));
+  await Promise.all([...parents].map((d) => fs.mkdir(d, { recursive: true, mode: 0o755 })));
+  await Promise.all(
+    plan.map(([rel, kind]) => {
+      const target = path.join(upper, rel);
+      if (kind === 'dir') return fs.mkdir(target, { recursive: true, mode: 0o755 });
+      if (kind === 'file') return fs.writeFile(target, '', { flag: 'a', mode: 0o755 });
+      return fs.symlink(kind.symlink, target).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
+    }),
+  );
 }
 
 /**
  * The placeholders an image needs (relative paths), by its lower dirs. A
  * layer's directory never changes once the layer is stored, so the answer
- * is looked up once per image instead of with ~20 lstat calls per create.
+ * is looked up once per image instead of with ~20 lstat calls per create
+ * (synchronous ones, lower-dirs.ts: reads that never wait for the journal).
  * Bounded: a daemon with many images keeps only the most recent plans.
  */
 const plans = new Map<string, Array<[string, Placeholder]>>();
@@ -72,12 +78,4 @@ function placeholdersFor(lowers: string[]): Array<[string, Placeholder]> {
   if (plans.size >= PLANS_MAX) plans.delete(plans.keys().next().value!);
   plans.set(key, plan);
   return plan;
-}
-
-function symlinkUnlessPresent(linkTarget: string, at: string): void {
-  try {
-    fs.symlinkSync(linkTarget, at);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
 }

@@ -60,7 +60,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
     await createBindSources(row.spec.mounts);
     const settledCopies = await prepareMounts(ctx.volumes, row.id, row.spec.mounts, files.merged);
     const net = await ctx.networks.setup(row);
-    writeEtcFiles(files, row.spec, { ...etcNetwork(net), links: linkHostEntries(ctx, row, net.attachments) });
+    await writeEtcFiles(files, row.spec, { ...etcNetwork(net), links: linkHostEntries(ctx, row, net.attachments) });
     const t1 = performance.now();
     const host = await resolveAtStart(ctx, row, files.merged);
     const warnings = await writeBundle(ctx.settings, { id: row.id, spec: row.spec, files, netnsPath: net.netnsPath, host }, bundle);

@@ -12,6 +12,7 @@
  * ../host/mount.ts.
  */
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import { systemError } from '../errors.js';
 import type { CodeOfKind } from '../error-codes.js';
 import { mountFs, umountFs } from '../host/mount.js';
@@ -93,7 +94,7 @@ export async function mountRootfs(input: MountRootfsInput): Promise<void> {
   if (await isMounted(input.mergedDir)) return;
   const overlay: WritableOverlay = { lowers: input.lowers, upperDir: input.upperDir, workDir: input.workDir, volatile: input.volatile };
   buildOverlayMountOptions(overlay); // refuse bad paths before creating any directory
-  for (const d of [input.upperDir, input.workDir, input.mergedDir]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+  for (const d of [input.upperDir, input.workDir, input.mergedDir]) await fsp.mkdir(d, { recursive: true, mode: 0o700 });
   await mountOverlay(overlay, { overlayRoot: input.overlayRoot, target: input.mergedDir, code: 'BERTH_ROOTFS_MOUNT_FAILED' });
 }
 

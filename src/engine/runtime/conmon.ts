@@ -150,8 +150,7 @@ const CREATE_TIMEOUT_MS = 60_000;
  */
 export async function startConmon(conmonPath: string, input: ConmonArgsInput): Promise<ConmonStarted> {
   const files = conmonFiles(input.bundleDir);
-  // Synchronous here and for the pid file below: one small file each per start, cheaper on the loop than via the thread pool.
-  fs.rmSync(files.runtimeLog, { force: true });
+  await fsp.rm(files.runtimeLog, { force: true });
   const reply = await runConmon(conmonPath, buildConmonArgs(input), {
     cwd: input.bundleDir, // conmon writes some files (an `oom` marker) relative to its cwd: keep them in the bundle
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
@@ -169,6 +168,7 @@ export async function startConmon(conmonPath: string, input: ConmonArgsInput): P
     const why = reply.stderr.trim() || `conmon exited with ${reply.exitCode ?? 'a signal'} before writing its pid file`;
     throw new EngineError('system', 'BERTH_CONMON_FAILED', why);
   }
+  // Read synchronously: a small file, cheaper on the loop than through the thread pool.
   const conmonPid = Number(fs.readFileSync(files.conmonPidFile, 'utf8').trim());
   return { pid: message.data, conmonPid };
 }

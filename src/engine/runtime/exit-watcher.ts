@@ -61,7 +61,7 @@ export class ExitWatcher {
     for (let attempt = 0; attempt < 20; attempt++) {
       let text: string;
       let stat: fs.BigIntStats;
-      // Synchronous: one tiny file per exit, cheaper on the loop than two thread-pool round trips.
+      // Synchronous: one tiny file per exit, cheaper on the loop than two thread-pool round trips (a read never waits for the journal).
       try {
         text = fs.readFileSync(file, 'utf8');
         stat = fs.statSync(file, { bigint: true });
@@ -76,9 +76,8 @@ export class ExitWatcher {
     return { exitCode: -1, finishedAt: new Date() };
   }
 
-  /** Removes an exit file (no error when there is none). Synchronous, as read is. */
   async remove(id: string): Promise<void> {
-    fs.rmSync(path.join(this.#dir, id), { force: true });
+    await fsp.rm(path.join(this.#dir, id), { force: true });
   }
 }
 

@@ -7,10 +7,10 @@ import { removeTree } from '../../src/engine/host/remove-tree.js';
 import { makeInitPlaceholders } from '../../src/engine/containers/init-layer.js';
 
 function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'berth-fs-sync-'));
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'berth-container-files-'));
 }
 
-test('removeTree removes nested dirs, files and symlinks (never following one), in more than one batch', async () => {
+test('removeTree removes nested dirs, files and symlinks (never following one), concurrently within a directory', async () => {
   const base = tmp();
   const outside = path.join(base, 'outside');
   fs.mkdirSync(outside);
@@ -19,7 +19,7 @@ test('removeTree removes nested dirs, files and symlinks (never following one), 
   for (let d = 0; d < 5; d++) {
     const dir = path.join(tree, `d${d}`, 'deeper');
     fs.mkdirSync(dir, { recursive: true });
-    for (let f = 0; f < 40; f++) fs.writeFileSync(path.join(dir, `f${f}`), 'data');
+    for (let f = 0; f < 70; f++) fs.writeFileSync(path.join(dir, `f${f}`), 'data');
   }
   fs.symlinkSync(outside, path.join(tree, 'link-to-outside'));
   fs.symlinkSync('/nonexistent', path.join(tree, 'dangling'));
@@ -51,7 +51,7 @@ test('removeTree lets other work run while it removes a large tree', async () =>
   assert.ok(turns > 0, 'the event loop got a turn during the removal');
 });
 
-test('init placeholders: made where the image has nothing; an image path, or a non-directory parent, is never shadowed; the plan is reused', () => {
+test('init placeholders: made where the image has nothing; an image path, or a non-directory parent, is never shadowed; the plan is reused', async () => {
   const base = tmp();
   const lower = path.join(base, 'lower');
   fs.mkdirSync(path.join(lower, 'etc'), { recursive: true });
@@ -60,7 +60,7 @@ test('init placeholders: made where the image has nothing; an image path, or a n
   for (const n of [1, 2]) {
     const upper = path.join(base, `upper${n}`);
     fs.mkdirSync(upper);
-    makeInitPlaceholders(upper, [lower]);
+    await makeInitPlaceholders(upper, [lower]);
     assert.equal(fs.existsSync(path.join(upper, 'etc', 'hosts')), false, 'the image has /etc/hosts');
     assert.equal(fs.existsSync(path.join(upper, 'dev')), false, "the image's /dev is a file");
     assert.equal(fs.statSync(path.join(upper, 'etc', 'hostname')).size, 0);
@@ -69,6 +69,6 @@ test('init placeholders: made where the image has nothing; an image path, or a n
     assert.equal(fs.readlinkSync(path.join(upper, 'etc', 'mtab')), '/proc/mounts');
   }
   // A second run over an existing upper dir is harmless (a retried create).
-  makeInitPlaceholders(path.join(base, 'upper1'), [lower]);
+  await makeInitPlaceholders(path.join(base, 'upper1'), [lower]);
   fs.rmSync(base, { recursive: true, force: true });
 });
