@@ -69,6 +69,7 @@ export class NetavarkFloor {
       subnet: formatCidr(c),
       gateway: intToIp(c.base + 1),
       ipRange: '',
+      subnetFromUser: false,
       bridge,
       internal: false,
       dnsEnabled: false,

@@ -18,6 +18,8 @@ export interface NetworkRecord {
   gateway: string;
   /** Dynamic addresses come from here ('' = the whole subnet). */
   ipRange: string;
+  /** The client gave the subnet at create (dockerd allows a fixed address only then). */
+  subnetFromUser: boolean;
   /** The Linux bridge ('' for host and none). */
   bridge: string;
   internal: boolean;
@@ -56,6 +58,7 @@ interface RawNetwork {
   subnet: string;
   gateway: string;
   ip_range: string;
+  subnet_from_user: number;
   interface: string;
   internal: number;
   dns_enabled: number;
@@ -81,6 +84,7 @@ const toNetwork = (r: RawNetwork): NetworkRecord => ({
   subnet: r.subnet,
   gateway: r.gateway,
   ipRange: r.ip_range,
+  subnetFromUser: r.subnet_from_user === 1,
   bridge: r.interface,
   internal: r.internal === 1,
   dnsEnabled: r.dns_enabled === 1,
@@ -116,8 +120,9 @@ export class NetworksRepo<Setup = unknown, Port = unknown> {
   constructor(db: Db) {
     this.#db = db;
     this.#q = {
-      insert: db.prepare(`INSERT INTO networks (id, name, driver, subnet, gateway, ip_range, interface, internal, dns_enabled, labels, options, created_at)
-        VALUES (@id, @name, @driver, @subnet, @gateway, @ipRange, @bridge, @internal, @dnsEnabled, @labels, @options, @created)`),
+      insert:
+        db.prepare(`INSERT INTO networks (id, name, driver, subnet, gateway, ip_range, subnet_from_user, interface, internal, dns_enabled, labels, options, created_at)
+        VALUES (@id, @name, @driver, @subnet, @gateway, @ipRange, @subnetFromUser, @bridge, @internal, @dnsEnabled, @labels, @options, @created)`),
       delete: db.prepare('DELETE FROM networks WHERE id = ?'),
       deleteEndpointsOn: db.prepare('DELETE FROM endpoints WHERE network_id = ?'),
       byId: db.prepare('SELECT * FROM networks WHERE id = ?'),
@@ -146,6 +151,7 @@ export class NetworksRepo<Setup = unknown, Port = unknown> {
     this.#q.insert.run({
       ...n,
       internal: n.internal ? 1 : 0,
+      subnetFromUser: n.subnetFromUser ? 1 : 0,
       dnsEnabled: n.dnsEnabled ? 1 : 0,
       labels: JSON.stringify(n.labels),
       options: JSON.stringify(n.options),

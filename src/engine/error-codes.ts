@@ -45,6 +45,10 @@ export const CONTAINER = {
   BERTH_LINK_TARGET_MISSING: { kind: 'not-found', description: 'A link names a container that does not exist.' },
   BERTH_LINK_TARGET_STOPPED: { kind: 'system', description: 'At start, a linked container is not running (or has no address).' },
   BERTH_CONTAINER_NO_COMMAND: { kind: 'invalid-parameter', description: 'Neither the request nor the image gives a command or entrypoint.' },
+  BERTH_MOUNT_DAEMON_ROOT: {
+    kind: 'invalid-parameter',
+    description: "A bind whose source is in (or contains) the data root, with a propagation other than rslave or rshared (dockerd's rule).",
+  },
   BERTH_MOUNT_SOURCE_MISSING: { kind: 'invalid-parameter', description: 'A bind mount whose host source path does not exist.' },
   BERTH_MOUNT_SOURCE_CREATE: { kind: 'system', description: 'At start, the missing host directory of a HostConfig.Binds bind could not be created.' },
   BERTH_SIGNAL_INVALID: { kind: 'invalid-parameter', description: 'A signal name or number that Linux does not have.' },
@@ -309,7 +313,11 @@ export const NETWORK = {
   BERTH_NETWORK_NOT_BRIDGE: { kind: 'forbidden', description: 'Connect to or disconnect from host or none.' },
   BERTH_NETWORK_SHARED: { kind: 'forbidden', description: "Connect of a container on host, none or another container's namespace." },
   BERTH_NETWORK_ALIAS_DEFAULT: { kind: 'invalid-parameter', description: 'Network aliases on the default bridge network.' },
-  BERTH_NETWORK_IP_DEFAULT: { kind: 'invalid-parameter', description: 'A fixed IPv4 address on the default bridge network.' },
+  BERTH_NETWORK_IP_DEFAULT: { kind: 'invalid-parameter', description: 'A fixed IPv4 address on the default bridge network (refused at start or connect).' },
+  BERTH_NETWORK_IP_AUTO_SUBNET: {
+    kind: 'invalid-parameter',
+    description: 'A fixed IPv4 address on a network whose subnet was picked by the daemon (refused at start or connect, as dockerd).',
+  },
   BERTH_NETWORK_ALREADY_CONNECTED: { kind: 'forbidden', description: 'Connect of a container already on the network.' },
   BERTH_NETWORK_NOT_CONNECTED: { kind: 'forbidden', description: 'Disconnect of a container not on the network.' },
   BERTH_NETWORK_DISCONNECT: { kind: 'conflict', description: 'netavark failed to remove the interface of a live container (without force).' },

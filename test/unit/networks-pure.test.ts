@@ -18,6 +18,7 @@ const net = (over: Partial<NetworkRecord> = {}): NetworkRecord => ({
   subnet: '10.89.0.0/24',
   gateway: '10.89.0.1',
   ipRange: '',
+  subnetFromUser: true,
   bridge: 'br-nnnnnnnnnnnn',
   internal: false,
   dnsEnabled: true,

@@ -25,6 +25,7 @@ const network: NetworkRecord = {
   subnet: '10.89.0.0/29',
   gateway: '10.89.0.1',
   ipRange: '',
+  subnetFromUser: true,
   bridge: 'br-aaaaaaaaaaaa',
   internal: true,
   dnsEnabled: true,

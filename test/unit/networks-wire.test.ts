@@ -13,6 +13,7 @@ const bridge: NetworkView = {
   subnet: '172.17.0.0/16',
   gateway: '172.17.0.1',
   ipRange: '',
+  subnetFromUser: false,
   bridge: 'berth0',
   internal: false,
   dnsEnabled: false,

@@ -29,6 +29,7 @@ import { faultPoint } from '../fault.js';
 import { checkAtCreate } from './host-options.js';
 import { resolveLinks } from './links.js';
 import { validateLogConfig } from './log-files.js';
+import { applyDaemonRootRuleAll } from './daemon-root-binds.js';
 
 export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
   const wanted = opts.name ? validateName(opts.name) : undefined;
@@ -53,7 +54,7 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
   // Creates the named and anonymous volumes the container needs; undone below if the create fails.
   const plan = await planMounts(ctx.volumes, {
     containerId: id,
-    mounts: opts.spec.mounts,
+    mounts: await applyDaemonRootRuleAll(opts.spec.mounts, ctx.paths.dataRoot),
     configVolumes: opts.configVolumes ?? [],
     imageVolumes: image.config.volumes,
     volumesFrom,

@@ -24,7 +24,7 @@ import { destroyLocked } from './destroy.js';
 import { teardownRuntime } from './launch.js';
 import { canTransition, isActive } from './lifecycle.js';
 import { nextBackoffMs, shouldRestart } from './restart-policy.js';
-import { startLocked } from './start-locked.js';
+import { emitEndpointEvents, startLocked } from './start-locked.js';
 import type { ContainerState } from './types.js';
 import { faultPoint } from '../fault.js';
 import { cgroupOomKilled } from '../host/cgroups.js';
@@ -62,7 +62,9 @@ export interface ExitOutcome {
 
 /**
  * Commits an exit (caller holds the lock and has torn the runtime down),
- * removes the exit file and emits `die`.
+ * removes the exit file and emits `die`, then a network `disconnect` per
+ * network (also for an exit found at startup: dockerd's restore releases
+ * the network of a container that died while it was down, and logs it).
  * Decides the restart policy: `restarting` with the next backoff delay, or
  * `exited`.
  */
@@ -92,6 +94,7 @@ export async function recordExit(
     ctx.repo.saveExit(row.id, state, Date.now());
     if (oomKilled) ctx.events.emit({ type: 'container', action: 'oom', id: row.id, attributes: eventAttributes(row) });
     ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
+    emitEndpointEvents(ctx, row, 'disconnect');
   });
   faultPoint('exit.after-record');
   await ctx.exitWatcher.remove(row.id);

@@ -54,12 +54,14 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
   const bundle = ctx.paths.bundleDir(row.id);
   await ctx.exitWatcher.remove(row.id);
   const t0 = performance.now();
+  let afterNetwork = false;
   try {
     await mountRoot(ctx, row);
     faultPoint('start.after-mount');
     await createBindSources(row.spec.mounts);
     const settledCopies = await prepareMounts(ctx.volumes, row.id, row.spec.mounts, files.merged);
     const net = await ctx.networks.setup(row);
+    afterNetwork = true;
     await writeEtcFiles(files, row.spec, { ...etcNetwork(net), links: linkHostEntries(ctx, row, net.attachments) });
     const t1 = performance.now();
     const host = await resolveAtStart(ctx, row, files.merged);
@@ -85,7 +87,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
     return { pid: created.pid, conmonPid: created.monitorPid, warnings, settledCopies };
   } catch (err) {
     await undoLaunch(ctx, lock, row);
-    throw withExitCode(err);
+    throw withExitCode(err, afterNetwork);
   }
 }
 
@@ -96,7 +98,7 @@ export async function startInitialized(ctx: ContainerContext, lock: LockedContai
     faultPoint('start.after-runtime-start');
   } catch (err) {
     await undoLaunch(ctx, lock, row);
-    throw withExitCode(err);
+    throw withExitCode(err, true);
   }
 }
 
@@ -151,15 +153,18 @@ function etcNetwork(net: NetworkSetup): EtcNetwork {
 /** Errors from a start carry the exit code Docker records for them. */
 export class StartError extends EngineError {
   readonly exitCode: number;
-  constructor(base: EngineError, exitCode: number) {
+  /** The container's network had been set up (and was torn down again): its connect and disconnect are logged. */
+  readonly afterNetwork: boolean;
+  constructor(base: EngineError, exitCode: number, afterNetwork = false) {
     super(base.kind, base.code, base.message, { cause: base.cause });
     this.exitCode = exitCode;
+    this.afterNetwork = afterNetwork;
   }
 }
 
-function withExitCode(err: unknown): unknown {
+function withExitCode(err: unknown, afterNetwork: boolean): unknown {
   if (!(err instanceof EngineError)) return err;
   const code = startFailureExitCode(err.message);
-  if (code === undefined) return new StartError(err, 128);
-  return new StartError(new EngineError('invalid-parameter', 'BERTH_CONTAINER_START_EXEC', err.message), code);
+  if (code === undefined) return new StartError(err, 128, afterNetwork);
+  return new StartError(new EngineError('invalid-parameter', 'BERTH_CONTAINER_START_EXEC', err.message), code, afterNetwork);
 }

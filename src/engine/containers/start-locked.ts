@@ -45,17 +45,33 @@ export async function startLocked(
     ctx.repo.atomically(() => {
       ctx.repo.saveState(row.id, state);
       settleCopies(ctx.volumes, row.id, launched.settledCopies);
+      emitEndpointEvents(ctx, row, 'connect');
       ctx.events.emit({ type: 'container', action: 'start', id: row.id, attributes: eventAttributes(row) });
     });
     faultPoint('start.after-record');
   } catch (err) {
     const exitCode = err instanceof StartError ? err.exitCode : 128;
     const status = statusAfterFailedStart(row.state.status);
-    ctx.repo.saveExit(row.id, { ...row.state, status, pid: 0, conmonPid: 0, exitCode, error: (err as Error).message, finishedAt: rfc3339Nano() }, Date.now());
-    // Waiters and attached clients learn that this run is over (Docker emits die for a failed start too).
-    ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
+    // A start that failed after its network was set up: dockerd logs connect and disconnect for it.
+    const networked = err instanceof StartError && err.afterNetwork;
+    ctx.repo.atomically(() => {
+      ctx.repo.saveExit(row.id, { ...row.state, status, pid: 0, conmonPid: 0, exitCode, error: (err as Error).message, finishedAt: rfc3339Nano() }, Date.now());
+      if (networked) emitEndpointEvents(ctx, row, 'connect');
+      // Waiters and attached clients learn that this run is over (berth emits die for a failed start, dockerd does not).
+      ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
+      if (networked) emitEndpointEvents(ctx, row, 'disconnect');
+    });
     throw err;
   }
+}
+
+/**
+ * The network events of a start (`connect`, before `start`) or an exit
+ * (`disconnect`, after `die`), one per network of the container, as dockerd
+ * logs them. Call inside the transaction of the start or exit record.
+ */
+export function emitEndpointEvents(ctx: ContainerContext, row: Row, action: 'connect' | 'disconnect'): void {
+  for (const event of ctx.networks.endpointEvents(row, action)) ctx.events.emit(event);
 }
 
 async function startInitializedRow(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Launched> {

@@ -23,6 +23,8 @@ export interface MountSpec {
   readOnly: boolean;
   /** bind: propagation (rprivate default). */
   propagation?: string;
+  /** bind: the propagation was set by the daemon-root rule, not asked for (daemon-root-binds.ts). */
+  propagationImplied?: boolean;
   /** tmpfs: size in bytes (0 = kernel default) and mode. */
   tmpfsSize?: number;
   tmpfsMode?: number;

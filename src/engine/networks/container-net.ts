@@ -7,13 +7,13 @@
  */
 import type { ContainerSpec } from '../containers/types.js';
 import { isRunning } from '../containers/lifecycle.js';
-import { invalid, conflict, forbidden, isEngineError } from '../errors.js';
+import { invalid, conflict, forbidden, isEngineError, type EngineError } from '../errors.js';
 import { findNetwork, lookup, type NetworkContext } from './context.js';
 import { bindPorts, wantedPorts } from './host-ports.js';
 import { allocateIp, macFromIp } from './ipam.js';
 import { buildNetavarkInput, runNetavark, type Attachment } from './netavark.js';
 import { keepBridges } from './keep-bridge.js';
-import type { BoundPort, EndpointRecord } from './types.js';
+import type { BoundPort, EndpointRecord, NetworkRecord } from './types.js';
 import { faultPoint } from '../fault.js';
 
 /** EndpointsConfig entry as the engine takes it. */
@@ -69,20 +69,46 @@ export function attachAtCreate(ctx: NetworkContext, c: ContainerRef, requests: R
   const others = Object.keys(requests).filter((key) => !own(key));
   if (others.length > 0) throw invalid('BERTH_NETWORK_MULTIPLE', `Container cannot be connected to network endpoints: ${[mode, ...others].join(', ')}`);
   const key = Object.keys(requests).find(own);
-  addEndpoint(ctx, c, network.id, (key && requests[key]) || { aliases: [], ipv4Address: '' }, c.spec.macAddress ?? '');
+  addEndpoint(ctx, c, network.id, (key && requests[key]) || { aliases: [], ipv4Address: '' }, c.spec.macAddress ?? '', { atCreate: true });
 }
 
-/** Inserts one endpoint with Docker's checks; returns it. */
-export function addEndpoint(ctx: NetworkContext, c: ContainerRef, networkId: string, req: EndpointRequest, mac: string): EndpointRecord {
+/**
+ * dockerd's rule for a fixed address (--ip, IPAMConfig.IPv4Address): only on
+ * a user-defined network whose subnet the client gave. dockerd checks it
+ * when the endpoint joins (at start, and at a connect), not at create.
+ */
+export function fixedAddressError(network: Pick<NetworkRecord, 'name' | 'subnetFromUser'>, requestedIp: string): EngineError | undefined {
+  if (!requestedIp) return undefined;
+  if (network.name === 'bridge') return invalid('BERTH_NETWORK_IP_DEFAULT', 'user specified IP address is supported on user defined networks only');
+  if (!network.subnetFromUser)
+    return invalid('BERTH_NETWORK_IP_AUTO_SUBNET', 'user specified IP address is supported only when connecting to networks with user configured subnets');
+  return undefined;
+}
+
+/**
+ * Inserts one endpoint with Docker's checks; returns it. `atCreate`: a fixed
+ * address the network does not allow is recorded as asked (a dynamic one is
+ * allocated meanwhile) and refused at start, as dockerd does.
+ */
+export function addEndpoint(
+  ctx: NetworkContext,
+  c: ContainerRef,
+  networkId: string,
+  req: EndpointRequest,
+  mac: string,
+  opts: { atCreate?: boolean } = {},
+): EndpointRecord {
   const network = ctx.repo.get(networkId)!;
   if (network.driver !== 'bridge')
     throw forbidden('BERTH_NETWORK_NOT_BRIDGE', `container cannot be disconnected from host network or connected to host network`);
   const isDefault = network.name === 'bridge';
   if (isDefault && req.aliases.length > 0)
     throw invalid('BERTH_NETWORK_ALIAS_DEFAULT', 'network-scoped alias is supported only for containers in user defined networks');
-  if (isDefault && req.ipv4Address) throw invalid('BERTH_NETWORK_IP_DEFAULT', 'user specified IP address is supported on user defined networks only');
+  const refused = fixedAddressError(network, req.ipv4Address);
+  if (refused && !opts.atCreate) throw refused;
   if (ctx.repo.endpoint(c.id, networkId))
     throw forbidden('BERTH_NETWORK_ALREADY_CONNECTED', `endpoint with name ${c.name} already exists in network ${network.name}`);
+  const fixed = refused ? '' : req.ipv4Address;
   const [ep] = ctx.repo.addEndpoints([
     {
       containerId: c.id,
@@ -90,7 +116,7 @@ export function addEndpoint(ctx: NetworkContext, c: ContainerRef, networkId: str
       requestedIp: req.ipv4Address,
       aliases: req.aliases,
       pick: (used) => {
-        const ip = allocateIp(network, used, req.ipv4Address);
+        const ip = allocateIp(network, used, fixed);
         return { ip, mac: mac || macFromIp(ip) };
       },
     },
@@ -128,6 +154,10 @@ export async function setupContainerNetwork(ctx: NetworkContext, c: ContainerRef
   if (!ctx.repo.endpoint(c.id, primary.id) && ctx.repo.endpointsOf(c.id).length === 0)
     addEndpoint(ctx, c, primary.id, { aliases: [], ipv4Address: '' }, c.spec.macAddress ?? '');
   const atts = attachments(ctx, c.id);
+  for (const { network, endpoint } of atts) {
+    const refused = fixedAddressError(network, endpoint.requestedIp);
+    if (refused) throw refused;
+  }
   const netns = await ctx.netns.create(c.id);
   faultPoint('netsetup.after-netns');
   try {

@@ -66,6 +66,7 @@ function predefined(name: string, driver: NetworkRecord['driver']): NetworkRecor
     subnet: '',
     gateway: '',
     ipRange: '',
+    subnetFromUser: false,
     bridge: '',
     internal: false,
     dnsEnabled: false,

@@ -41,6 +41,7 @@ export function createNetwork(ctx: NetworkContext, opts: CreateNetworkOptions): 
       name: opts.name,
       driver: 'bridge',
       ...addr,
+      subnetFromUser: Boolean(opts.ipam[0]?.subnet),
       bridge,
       internal: opts.internal,
       dnsEnabled: true,

@@ -11,11 +11,12 @@ import { findNetwork, type NetworkContext } from './context.js';
 import { addEndpoint, attachments, usesBridge, type EndpointRequest } from './container-net.js';
 import { buildNetavarkInput, runNetavark, selectNetwork } from './netavark.js';
 import { keepBridges } from './keep-bridge.js';
+import { endpointEvent } from './endpoint-events.js';
 
 export async function connectNetwork(ctx: NetworkContext, netRef: string, containerRef: string, req: EndpointRequest): Promise<void> {
   const network = findNetwork(ctx, netRef);
   const { id } = ctx.containers.find(containerRef);
-  await withContainerLock(ctx.containers.mutex, id, async () => {
+  const live = await withContainerLock(ctx.containers.mutex, id, async () => {
     const c = ctx.containers.find(id);
     if (!usesBridge(c.spec.networkMode)) {
       throw forbidden('BERTH_NETWORK_SHARED', 'container sharing network namespace with another container or host cannot be connected to any other network');
@@ -43,9 +44,12 @@ export async function connectNetwork(ctx: NetworkContext, netRef: string, contai
       }
       ctx.repo.putRun({ ...run, setup: merged });
       await keepBridges(ctx, [network]);
+      return true;
     }
+    return false;
   });
-  ctx.events.emit({ type: 'network', action: 'connect', id: network.id, attributes: { container: id, name: network.name, type: 'bridge' } });
+  // dockerd logs a connect only for a running container; a stopped one gets its connect at start.
+  if (live) ctx.events.emit(endpointEvent('connect', network, id));
 }
 
 export async function disconnectNetwork(ctx: NetworkContext, netRef: string, containerRef: string, force: boolean): Promise<void> {
@@ -72,5 +76,6 @@ export async function disconnectNetwork(ctx: NetworkContext, netRef: string, con
     }
     ctx.repo.removeEndpoint(id, network.id);
   });
-  ctx.events.emit({ type: 'network', action: 'disconnect', id: network.id, attributes: { container: id, name: network.name, type: 'bridge' } });
+  // dockerd logs a disconnect from a stopped container too.
+  ctx.events.emit(endpointEvent('disconnect', network, id));
 }

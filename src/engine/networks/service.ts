@@ -21,6 +21,8 @@ import { ensureDefaultNetworks } from './defaults.js';
 import { sweepStaleNetworks } from './stale-sweep.js';
 import { connectNetwork, disconnectNetwork } from './network-connect.js';
 import { createNetwork, inspectNetwork, listNetworks, pruneNetworks, removeNetwork } from './network-api.js';
+import { lifecycleEndpointEvents, type EndpointAction } from './endpoint-events.js';
+import type { NewEvent } from '../events/event-bus.js';
 
 interface ContainerRef {
   id: string;
@@ -39,6 +41,8 @@ export interface ContainerNetworkHooks {
   /** On every exit path; idempotent, never throws. */
   teardown(containerId: string): Promise<void>;
   view(containerId: string): ContainerNetworkView;
+  /** The network events of a start (`connect`) or an exit (`disconnect`), for the caller to emit with its record. */
+  endpointEvents(c: ContainerRef, action: EndpointAction): NewEvent[];
 }
 
 export interface NetworkService {
@@ -83,6 +87,7 @@ export function createNetworkService(ctx: NetworkContext): NetworkService {
         const run = ctx.repo.getRun(id);
         return { endpoints: attachments(ctx, id), ports: run?.ports ?? null, sandboxKey: run?.netns ?? '' };
       },
+      endpointEvents: (c, action) => lifecycleEndpointEvents(ctx, c, action),
     },
     drain: () => sweepStaleNetworks(ctx),
     close: () => ctx.netns.closeSync(),

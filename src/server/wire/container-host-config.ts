@@ -41,7 +41,8 @@ function mountEntry(m: MountSpec): Record<string, unknown> {
     const vo = { ...(m.noCopy ? { NoCopy: true } : {}), ...labels, ...driverConfig };
     return Object.keys(vo).length ? { ...base, VolumeOptions: vo } : base;
   }
-  if (m.type === 'bind') return m.propagation ? { ...base, BindOptions: { Propagation: m.propagation } } : base;
+  // A propagation the daemon-root rule set is not echoed: HostConfig.Mounts is what the client sent.
+  if (m.type === 'bind') return m.propagation && !m.propagationImplied ? { ...base, BindOptions: { Propagation: m.propagation } } : base;
   const t: Record<string, number> = {};
   if (m.tmpfsSize) t.SizeBytes = m.tmpfsSize;
   if (m.tmpfsMode !== undefined) t.Mode = m.tmpfsMode;
