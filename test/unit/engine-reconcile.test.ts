@@ -75,6 +75,28 @@ describe('startup reconciliation after a crash', () => {
     });
   }
 
+  test('remove of an exited container commits once (no removing mark); a crash before its directory went leaves an unrecorded directory, which startup removes', async () => {
+    const id = await e.create();
+    await e.api.start(id);
+    root.host.exit(id, 0);
+    await until(() => e.status(id) === 'exited', 'the exit to be recorded');
+    const saved: string[] = [];
+    const saveState = e.ctx.repo.saveState.bind(e.ctx.repo);
+    e.ctx.repo.saveState = (rowId, state) => (saved.push(state.status), saveState(rowId, state));
+    const dir = e.ctx.paths.containerDir(id);
+    await e.api.remove(id, { force: false, volumes: false });
+    assert.deepEqual(saved, [], 'no state written before the row went');
+    assert.equal(e.status(id), undefined);
+    assert.ok(!fs.existsSync(dir));
+    assert.equal(e.seen.filter((ev) => ev.action === 'destroy' && ev.id === id).length, 1);
+    await assertReleased(id);
+    // The state a crash between the commit and the directory's removal leaves.
+    fs.mkdirSync(path.join(dir, 'upper', 'etc'), { recursive: true });
+    e.crash();
+    e = await bootEngine(root);
+    assert.ok(!fs.existsSync(dir), 'startup removed the unrecorded directory');
+  });
+
   for (const [method, when] of [
     ['kill', 'before'],
     ['kill', 'after'],

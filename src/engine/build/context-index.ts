@@ -116,7 +116,7 @@ export class ContextIndex implements SourceTree {
 
   /** As resolveInRoot: symlinks followed, absolute ones from the root, `..` stops at the root; null = missing. */
   async resolve(rel: string): Promise<string | null> {
-    const parts = await resolveScoped(rel, async (p) => {
+    const parts = resolveScoped(rel, (p) => {
       const n = this.nodes.get(p.join('/'));
       return n === undefined ? null : n.kind === 'symlink' ? { symlink: n.digest } : { dir: n.kind === 'dir' };
     });

@@ -36,7 +36,7 @@ export async function mkdirInRoot(root: string, inner: string, owner: CopyOwner)
   let hostPath = root;
   for (let i = 0; i < parts.length; i++) {
     const prefix = parts.slice(0, i + 1).join('/');
-    const found = await resolveInRoot(root, prefix);
+    const found = resolveInRoot(root, prefix);
     if (found !== null) {
       const st = await fs.stat(found);
       if (!st.isDirectory()) throw invalid('BERTH_BUILD_NOT_A_DIR', `failed to copy files: mkdir /${prefix}: not a directory`);
@@ -147,7 +147,7 @@ export interface CopyIntoOptions {
 
 /** Copies every source into `root` at `dest` (absolute, see destinationOf). */
 export async function copyInto(root: string, sources: CopySource[], dest: { path: string; isDir: boolean }, opts: CopyIntoOptions): Promise<void> {
-  const existing = await resolveInRoot(root, dest.path);
+  const existing = resolveInRoot(root, dest.path);
   const existingIsDir = existing !== null && (await fs.stat(existing).catch(() => null))?.isDirectory() === true;
   const multiple = sources.length > 1;
   if (multiple && !dest.isDir && !existingIsDir) {

@@ -55,7 +55,7 @@ export function diskTree(root: string): SourceTree {
       return h.digest('hex');
     },
     async resolve(rel) {
-      const found = rel === '' ? root : await resolveInRoot(root, rel);
+      const found = rel === '' ? root : resolveInRoot(root, rel);
       return found === null ? null : path.relative(root, found).split(path.sep).join('/');
     },
   };

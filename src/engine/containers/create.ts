@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
+import { removeTree } from '../host/remove-tree.js';
 import path from 'node:path';
 import type { CreateContainerOptions } from '../api.js';
 import { conflict, invalid } from '../errors.js';
@@ -85,7 +86,7 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     });
     faultPoint('create.after-record');
   } catch (err) {
-    await fs.rm(dir, { recursive: true, force: true });
+    await removeTree(dir);
     await discard(ctx.volumes, plan);
     if (isForeignKeyViolation(err)) {
       throw conflict('BERTH_VOLUME_GONE', 'a volume of the container was removed while the container was created; try again', err);
@@ -139,10 +140,12 @@ async function makeContainerFiles(dir: string, spec: ContainerSpec, lowers: stri
   const files = containerFiles(dir);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   await Promise.all([files.upper, files.work, files.merged].map((d) => fs.mkdir(d, { recursive: true, mode: 0o755 })));
-  await makeInitPlaceholders(files.upper, lowers);
-  // The log exists from the start so that an attach before start can follow it from offset 0.
-  await fs.writeFile(files.log, '', { mode: 0o600 });
-  await writeEtcFiles(files, spec);
+  await Promise.all([
+    makeInitPlaceholders(files.upper, lowers),
+    // The log exists from the start so that an attach before start can follow it from offset 0.
+    fs.writeFile(files.log, '', { mode: 0o600 }),
+    writeEtcFiles(files, spec),
+  ]);
 }
 
 /**

@@ -6,9 +6,10 @@
  * options, so a crash half-way is finished at startup), the runtime's
  * leftovers are torn down, the root unmounted, the directory deleted, and
  * only then does the row go; `destroy` is emitted after that commit and the
- * container's live state is dropped.
+ * container's live state is dropped. A container that holds no runtime and
+ * keeps its volumes takes the shorter way (destroyUnmarked).
  */
-import fs from 'node:fs/promises';
+import { removeTree } from '../host/remove-tree.js';
 import type { LockedContainer } from '../locks.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { teardownRuntime } from './launch.js';
@@ -23,7 +24,7 @@ export async function destroyLocked(ctx: ContainerContext, lock: LockedContainer
   if (mayHoldRuntime(row.state.status)) await teardownRuntime(ctx, lock, row);
   faultPoint('remove.after-teardown');
   await releaseHostMounts(ctx, row.id);
-  await fs.rm(ctx.paths.containerDir(row.id), { recursive: true, force: true });
+  await removeTree(ctx.paths.containerDir(row.id));
   faultPoint('remove.after-rm-dir');
   const destroyed = () => ctx.events.emit({ type: 'container', action: 'destroy', id: row.id, attributes: eventAttributes(row) });
   // Without volumes to remove, the event commits with the row (one sync); with them it follows
@@ -37,6 +38,26 @@ export async function destroyLocked(ctx: ContainerContext, lock: LockedContainer
   if (volumes) await removeAnonymous(ctx.volumes, row.spec.mounts);
   ctx.live.drop(row.id);
   if (volumes) destroyed();
+}
+
+/**
+ * The removal of a container that holds no runtime (created, or exited:
+ * the exit path tore it down) and whose volumes stay (caller holds the
+ * lock): the row goes with `destroy` in one commit, then the directory.
+ * A crash in between leaves a directory without a row, which startup
+ * removes as it does after a create cut short (reconcile.ts), so the
+ * `removing` mark, a commit of its own, is not needed. The directory is
+ * not the container any more: failing to remove it is logged, not thrown.
+ */
+export async function destroyUnmarked(ctx: ContainerContext, row: Row): Promise<void> {
+  await releaseHostMounts(ctx, row.id);
+  ctx.repo.atomically(() => {
+    ctx.repo.delete(row.id);
+    ctx.events.emit({ type: 'container', action: 'destroy', id: row.id, attributes: eventAttributes(row) });
+  });
+  faultPoint('remove.after-record');
+  ctx.live.drop(row.id);
+  await removeTree(ctx.paths.containerDir(row.id)).catch((err) => ctx.log.warn({ err, id: row.id }, 'removing the directory of a removed container'));
 }
 
 /** Records the removal intent; user-stopped, so no restart policy fires for the exit a forced removal causes. */

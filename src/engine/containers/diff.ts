@@ -32,7 +32,7 @@ export async function upperChanges(upper: string, lowers: string[]): Promise<Con
         out.push({ path: `/${childRel}`, kind: 2 });
         continue;
       }
-      const added = parentAdded || !(await existsInLowers(lowers, childRel));
+      const added = parentAdded || !existsInLowers(lowers, childRel);
       out.push({ path: `/${childRel}`, kind: added ? 1 : 0 });
       if (st.isDirectory()) await walk(childRel, added);
     }

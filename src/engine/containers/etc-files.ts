@@ -4,7 +4,8 @@
  * yet) and again at each start, when the container's address is known. With
  * host networking the host's files are copied.
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import type { ContainerSpec } from './types.js';
 
 export interface EtcPaths {
@@ -25,16 +26,28 @@ export interface EtcNetwork {
 
 const NO_NETWORK: EtcNetwork = { ip: '', dnsServer: '' };
 
+/**
+ * Writes the three files. The host's files are read synchronously (a read
+ * of a cached file is cheaper on the loop than a thread-pool round trip);
+ * the writes go through the thread pool, as a write may wait for the disk's
+ * journal.
+ */
 export async function writeEtcFiles(paths: EtcPaths, spec: ContainerSpec, net: EtcNetwork = NO_NETWORK): Promise<void> {
-  const [hostHosts, hostResolv] = await Promise.all([
-    fs.readFile('/etc/hosts', 'utf8').catch(() => '127.0.0.1\tlocalhost\n'),
-    fs.readFile('/etc/resolv.conf', 'utf8').catch(() => ''),
-  ]);
+  const host = spec.networkMode === 'host';
+  const hostResolv = readOr('/etc/resolv.conf', '');
   await Promise.all([
-    fs.writeFile(paths.hostname, `${spec.hostname}\n`, { mode: 0o644 }),
-    fs.writeFile(paths.hosts, spec.networkMode === 'host' ? hostHosts : hostsContent(spec, net), { mode: 0o644 }),
-    fs.writeFile(paths.resolvConf, spec.networkMode === 'host' ? hostResolv : resolvContent(spec, net, hostResolv), { mode: 0o644 }),
+    fsp.writeFile(paths.hostname, `${spec.hostname}\n`, { mode: 0o644 }),
+    fsp.writeFile(paths.hosts, host ? readOr('/etc/hosts', '127.0.0.1\tlocalhost\n') : hostsContent(spec, net), { mode: 0o644 }),
+    fsp.writeFile(paths.resolvConf, host ? hostResolv : resolvContent(spec, net, hostResolv), { mode: 0o644 }),
   ]);
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
 }
 
 /** Docker's /etc/hosts: the fixed entries, --add-host entries, then the container's address and names. */

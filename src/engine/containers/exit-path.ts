@@ -45,7 +45,7 @@ export async function handleExit(ctx: ContainerContext, id: string): Promise<voi
     // start the container at once, and DELETE /containers/{id} does no runtime work. A crash during
     // the teardown leaves the exit file, so the watcher's first sweep at the next start runs this
     // again (the teardown is idempotent) before it records the exit.
-    const oomKilled = await cgroupOomKilled(ctx.settings.cgroupParent, id); // before the teardown removes the cgroup
+    const oomKilled = cgroupOomKilled(ctx.settings.cgroupParent, id); // before the teardown removes the cgroup
     await teardownRuntime(ctx, lock, row).catch((err) => ctx.log.warn({ err, id }, 'runtime teardown after exit'));
     faultPoint('exit.after-teardown');
     return recordExit(ctx, row, exit.exitCode, exit.finishedAtNs ?? exit.finishedAt, '', oomKilled);

@@ -151,7 +151,7 @@ async function statDevice(d: DeviceMapping): Promise<ReturnType<typeof deviceFro
 /** GroupAdd: numbers as they are, names from the image's /etc/group (dockerd's error for a missing one). */
 export async function resolveGroups(rootfs: string, groups: string[]): Promise<number[]> {
   if (groups.length === 0) return [];
-  const text = await readFileInRoot(rootfs, '/etc/group', MAX_ACCOUNT_FILE_BYTES);
+  const text = readFileInRoot(rootfs, '/etc/group', MAX_ACCOUNT_FILE_BYTES);
   const entries = text === null ? [] : parseGroup(text);
   return groups.map((g) => {
     if (/^\d+$/.test(g)) return Number(g);

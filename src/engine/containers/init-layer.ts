@@ -38,16 +38,44 @@ export const INIT_LAYER: ReadonlyMap<string, Placeholder> = new Map<string, Plac
  * (a directory in the upper dir would hide it).
  */
 export async function makeInitPlaceholders(upper: string, lowers: string[]): Promise<void> {
+  const plan = placeholdersFor(lowers);
+  // Parents first (each once), then the placeholders side by side.
+  const parents = new Set(plan.map(([rel]) => path.dirname(path.join(upper, rel))));
+  await Promise.all([...parents].map((d) => fs.mkdir(d, { recursive: true, mode: 0o755 })));
+  await Promise.all(
+    plan.map(([rel, kind]) => {
+      const target = path.join(upper, rel);
+      if (kind === 'dir') return fs.mkdir(target, { recursive: true, mode: 0o755 });
+      if (kind === 'file') return fs.writeFile(target, '', { flag: 'a', mode: 0o755 });
+      return fs.symlink(kind.symlink, target).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
+    }),
+  );
+}
+
+/**
+ * The placeholders an image needs (relative paths), by its lower dirs. A
+ * layer's directory never changes once the layer is stored, so the answer
+ * is looked up once per image instead of with ~20 lstat calls per create
+ * (synchronous ones, lower-dirs.ts: reads that never wait for the journal).
+ * Bounded: a daemon with many images keeps only the most recent plans.
+ */
+const plans = new Map<string, Array<[string, Placeholder]>>();
+const PLANS_MAX = 64;
+
+function placeholdersFor(lowers: string[]): Array<[string, Placeholder]> {
+  const key = lowers.join('\n');
+  let plan = plans.get(key);
+  if (plan) return plan;
+  plan = [];
   for (const [p, kind] of INIT_LAYER) {
     const rel = p.slice(1);
-    if (await lstatInLowers(lowers, rel)) continue;
+    if (lstatInLowers(lowers, rel)) continue;
     const parent = path.posix.dirname(rel);
-    const parentStat = parent === '.' ? null : await lstatInLowers(lowers, parent);
+    const parentStat = parent === '.' ? null : lstatInLowers(lowers, parent);
     if (parentStat && !parentStat.isDirectory()) continue;
-    const target = path.join(upper, rel);
-    await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
-    if (kind === 'dir') await fs.mkdir(target, { recursive: true, mode: 0o755 });
-    else if (kind === 'file') await (await fs.open(target, 'a', 0o755)).close();
-    else await fs.symlink(kind.symlink, target).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
+    plan.push([rel, kind]);
   }
+  if (plans.size >= PLANS_MAX) plans.delete(plans.keys().next().value!);
+  plans.set(key, plan);
+  return plan;
 }

@@ -5,7 +5,7 @@
  * start; teardown = the port's delete, unmount, network teardown. Nothing
  * here writes the database (the network service keeps its own records).
  */
-import fs from 'node:fs/promises';
+import { removeTree } from '../host/remove-tree.js';
 import path from 'node:path';
 import { EngineError } from '../errors.js';
 import type { LockedContainer } from '../locks.js';
@@ -129,7 +129,7 @@ export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContai
     releaseAtTeardown(ctx, row),
   ]);
   await releaseMounts(ctx.volumes, row.id, row.spec.mounts);
-  await fs.rm(ctx.paths.bundleDir(row.id), { recursive: true, force: true });
+  await removeTree(ctx.paths.bundleDir(row.id));
 }
 
 async function mountRoot(ctx: ContainerContext, row: Row): Promise<void> {

@@ -8,10 +8,10 @@
  */
 import { withContainerLock, type LockedContainer } from '../locks.js';
 import type { ContainerContext, Row } from './context.js';
-import { destroyLocked, markRemoving } from './destroy.js';
+import { destroyLocked, destroyUnmarked, markRemoving } from './destroy.js';
 import { recordExit } from './exit-path.js';
 import { teardownRuntime } from './launch.js';
-import { ensureTransition, isActive } from './lifecycle.js';
+import { ensureTransition, isActive, mayHoldRuntime } from './lifecycle.js';
 import { findContainer } from './resolve.js';
 import { faultPoint } from '../fault.js';
 
@@ -33,7 +33,7 @@ export async function removeContainer(ctx: ContainerContext, ref: string, opts: 
  * still run and must be killed first.
  */
 export async function removeLocked(ctx: ContainerContext, lock: LockedContainer, row: Row, volumes: boolean, live: boolean): Promise<void> {
-  if (!live) return destroyLocked(ctx, lock, row, volumes);
+  if (!live) return volumes || mayHoldRuntime(row.state.status) ? destroyLocked(ctx, lock, row, volumes) : destroyUnmarked(ctx, row);
   const stopped = await killForRemoval(ctx, lock, markRemoving(ctx, row, volumes));
   await destroyLocked(ctx, lock, stopped, volumes);
 }

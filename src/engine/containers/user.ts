@@ -6,9 +6,10 @@
  * The rootfs is untrusted: files are read through `readFileInRoot`, which
  * never follows a symlink out of the rootfs and caps the bytes read.
  */
-import { constants as fsc, promises as fs } from 'node:fs';
+import fs, { constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { invalid } from '../errors.js';
+import { lstatOrNull } from './lower-dirs.js';
 
 export interface ResolvedUser {
   uid: number;
@@ -135,8 +136,8 @@ function resolveGroup(groupArg: string, group: GroupEntry[] | null): number {
  * A missing /etc/passwd or /etc/group is fine for numeric ids.
  */
 export async function resolveUser(rootfs: string, user: string): Promise<ResolvedUser> {
-  const passwdText = await readFileInRoot(rootfs, '/etc/passwd', MAX_ACCOUNT_FILE_BYTES);
-  const groupText = await readFileInRoot(rootfs, '/etc/group', MAX_ACCOUNT_FILE_BYTES);
+  const passwdText = readFileInRoot(rootfs, '/etc/passwd', MAX_ACCOUNT_FILE_BYTES);
+  const groupText = readFileInRoot(rootfs, '/etc/group', MAX_ACCOUNT_FILE_BYTES);
   return resolveUserFrom(user.trim(), passwdText === null ? null : parsePasswd(passwdText), groupText === null ? null : parseGroup(groupText));
 }
 
@@ -150,7 +151,7 @@ export type ScopedEntry = null | { symlink: string } | { dir: boolean };
  * Returns the components, or null when one is missing or not a directory.
  * Throws after 40 symlinks (a loop).
  */
-export async function resolveScoped(inner: string, lookup: (parts: string[]) => Promise<ScopedEntry>): Promise<string[] | null> {
+export function resolveScoped(inner: string, lookup: (parts: string[]) => ScopedEntry): string[] | null {
   const todo = inner.split('/').filter((c) => c !== '' && c !== '.');
   const done: string[] = [];
   let links = 0;
@@ -160,7 +161,7 @@ export async function resolveScoped(inner: string, lookup: (parts: string[]) => 
       done.pop();
       continue;
     }
-    const e = await lookup([...done, part]);
+    const e = lookup([...done, part]);
     if (e === null) return null;
     if ('symlink' in e) {
       if (++links > MAX_SYMLINKS) throw invalid('BERTH_PATH_LOOP', `too many levels of symbolic links: ${inner}`);
@@ -177,13 +178,14 @@ export async function resolveScoped(inner: string, lookup: (parts: string[]) => 
 /**
  * Resolves `inner` inside `root` (see resolveScoped). Returns the host
  * path, or null when a component is missing or not a directory.
+ * Synchronous, as readFileInRoot: a few lstat calls at every start.
  */
-export async function resolveInRoot(root: string, inner: string): Promise<string | null> {
-  const parts = await resolveScoped(inner, async (p) => {
+export function resolveInRoot(root: string, inner: string): string | null {
+  const parts = resolveScoped(inner, (p) => {
     const candidate = path.join(root, ...p);
-    const st = await fs.lstat(candidate).catch(() => null);
+    const st = lstatOrNull(candidate);
     if (st === null) return null;
-    return st.isSymbolicLink() ? { symlink: await fs.readlink(candidate) } : { dir: st.isDirectory() };
+    return st.isSymbolicLink() ? { symlink: fs.readlinkSync(candidate) } : { dir: st.isDirectory() };
   });
   return parts === null ? null : path.join(root, ...parts);
 }
@@ -193,19 +195,25 @@ export async function resolveInRoot(root: string, inner: string): Promise<string
  * Returns null when it does not exist or is not a regular file; throws
  * when it is larger than `maxBytes`. The final open uses O_NOFOLLOW and
  * O_NONBLOCK (a FIFO planted there must not hang the daemon).
+ * Synchronous: two small files at every start (the account files), where
+ * the thread pool's round trips cost more CPU than the reads.
  */
-export async function readFileInRoot(root: string, inner: string, maxBytes: number): Promise<string | null> {
-  const hostPath = await resolveInRoot(root, inner);
+export function readFileInRoot(root: string, inner: string, maxBytes: number): string | null {
+  const hostPath = resolveInRoot(root, inner);
   if (hostPath === null) return null;
-  const handle = await fs.open(hostPath, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK).catch(() => null);
-  if (handle === null) return null;
+  let fd: number;
   try {
-    const st = await handle.stat();
+    fd = fs.openSync(hostPath, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    const st = fs.fstatSync(fd);
     if (!st.isFile()) return null;
     const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1);
     let total = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buf, total, buf.length - total, total);
+      const bytesRead = fs.readSync(fd, buf, total, buf.length - total, total);
       if (bytesRead === 0) break;
       total += bytesRead;
       if (total > maxBytes) {
@@ -215,6 +223,6 @@ export async function readFileInRoot(root: string, inner: string, maxBytes: numb
     }
     return buf.subarray(0, total).toString('utf8');
   } finally {
-    await handle.close();
+    fs.closeSync(fd);
   }
 }

@@ -51,7 +51,7 @@ export async function privateBindMount(dir: string): Promise<HostRun> {
     ['--bind', dir, dir],
     ['--make-private', dir],
   ]) {
-    const res = await runHost(hostTool('mount'), args, { timeoutMs: MOUNT_TIMEOUT_MS });
+    const res = await runHost(hostTool('mount'), args, { timeoutMs: MOUNT_TIMEOUT_MS, discardStdout: true });
     if (res.exitCode !== 0) return { ok: false, message: `mount ${args.join(' ')}: ${runFailureText('mount', res)}` };
   }
   return { ok: true, message: '' };
@@ -59,13 +59,13 @@ export async function privateBindMount(dir: string): Promise<HostRun> {
 
 /** Runs mount(8) with `cwd` as its working directory (relative overlay lower dirs resolve against it). */
 export async function mountFs(m: FsMount, cwd?: string): Promise<HostRun> {
-  const res = await runHost(hostTool('mount'), buildMountArgs(m), { cwd, timeoutMs: MOUNT_TIMEOUT_MS });
+  const res = await runHost(hostTool('mount'), buildMountArgs(m), { cwd, timeoutMs: MOUNT_TIMEOUT_MS, discardStdout: true });
   return { ok: res.exitCode === 0, message: runFailureText('mount', res) };
 }
 
 /** Runs umount(8) on `target` (`lazy`: detach now, clean up when no longer busy). */
 export async function umountFs(target: string, opts: { lazy?: boolean } = {}): Promise<HostRun> {
   const args = opts.lazy ? ['-l', ...buildUmountArgs(target)] : buildUmountArgs(target);
-  const res = await runHost(hostTool('umount'), args, { timeoutMs: MOUNT_TIMEOUT_MS });
+  const res = await runHost(hostTool('umount'), args, { timeoutMs: MOUNT_TIMEOUT_MS, discardStdout: true });
   return { ok: res.exitCode === 0, message: runFailureText('umount', res) };
 }

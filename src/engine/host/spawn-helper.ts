@@ -36,7 +36,7 @@ function run(req: RunRequest): void {
     child = spawn(req.file, req.args, {
       cwd: req.cwd,
       env: req.env && { ...process.env, ...req.env },
-      stdio: [req.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [req.input === undefined ? 'ignore' : 'pipe', req.discardStdout ? 'ignore' : 'pipe', 'pipe'],
     });
   } catch (err) {
     send({ ...reply, failure: (err as Error).message });

@@ -141,7 +141,7 @@ let spawner: Spawner | undefined;
 export function runHost(
   file: string,
   args: readonly string[],
-  opts: { cwd?: string; input?: string; env?: Record<string, string>; timeoutMs: number },
+  opts: { cwd?: string; input?: string; env?: Record<string, string>; timeoutMs: number; discardStdout?: boolean },
 ): Promise<RunReply> {
   spawner ??= new Spawner();
   return spawner.request<RunReply>({ op: 'run', file, args: [...args], ...opts }).reply;

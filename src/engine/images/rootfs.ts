@@ -11,7 +11,8 @@
  * copies mount data into a single page). mount/umount are run by
  * ../host/mount.ts.
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import { systemError } from '../errors.js';
 import type { CodeOfKind } from '../error-codes.js';
 import { mountFs, umountFs } from '../host/mount.js';
@@ -93,7 +94,7 @@ export async function mountRootfs(input: MountRootfsInput): Promise<void> {
   if (await isMounted(input.mergedDir)) return;
   const overlay: WritableOverlay = { lowers: input.lowers, upperDir: input.upperDir, workDir: input.workDir, volatile: input.volatile };
   buildOverlayMountOptions(overlay); // refuse bad paths before creating any directory
-  for (const d of [input.upperDir, input.workDir, input.mergedDir]) await fs.mkdir(d, { recursive: true, mode: 0o700 });
+  for (const d of [input.upperDir, input.workDir, input.mergedDir]) await fsp.mkdir(d, { recursive: true, mode: 0o700 });
   await mountOverlay(overlay, { overlayRoot: input.overlayRoot, target: input.mergedDir, code: 'BERTH_ROOTFS_MOUNT_FAILED' });
 }
 
@@ -107,7 +108,8 @@ export async function unmountRootfs(mergedDir: string): Promise<void> {
 
 /** True when `target` (absolute) is a mount point in this process's mount namespace. */
 export async function isMounted(target: string): Promise<boolean> {
-  const info = await fs.readFile('/proc/self/mountinfo', 'utf8');
+  // Synchronous: procfs renders the table in the read itself, so the thread pool would only add its round trips.
+  const info = fs.readFileSync('/proc/self/mountinfo', 'utf8');
   const want = target.replace(/\/+$/, '') || '/';
   return parseMountPoints(info).includes(want);
 }

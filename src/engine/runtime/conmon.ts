@@ -9,7 +9,8 @@
  * byte on the start pipe, forks, and writes one JSON line on the sync pipe:
  * {"data": <pid>} or {"data": -1, "message": "..."}.
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../errors.js';
 import { runConmon, type ConmonReply } from '../host/spawner.js';
@@ -149,7 +150,7 @@ const CREATE_TIMEOUT_MS = 60_000;
  */
 export async function startConmon(conmonPath: string, input: ConmonArgsInput): Promise<ConmonStarted> {
   const files = conmonFiles(input.bundleDir);
-  await fs.rm(files.runtimeLog, { force: true });
+  await fsp.rm(files.runtimeLog, { force: true });
   const reply = await runConmon(conmonPath, buildConmonArgs(input), {
     cwd: input.bundleDir, // conmon writes some files (an `oom` marker) relative to its cwd: keep them in the bundle
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
@@ -157,7 +158,7 @@ export async function startConmon(conmonPath: string, input: ConmonArgsInput): P
   });
   const message = syncMessage(reply);
   if (typeof message.data !== 'number' || message.data < 0) {
-    const fromLog = await fs.readFile(files.runtimeLog, 'utf8').catch(() => '');
+    const fromLog = await fsp.readFile(files.runtimeLog, 'utf8').catch(() => '');
     const text = `OCI runtime create failed: ${runtimeMessage(fromLog) || message.message || reply.stderr.trim() || 'conmon failed to create the container'}`;
     throw new EngineError('system', 'BERTH_RUNTIME_CREATE_FAILED', text);
   }
@@ -167,7 +168,8 @@ export async function startConmon(conmonPath: string, input: ConmonArgsInput): P
     const why = reply.stderr.trim() || `conmon exited with ${reply.exitCode ?? 'a signal'} before writing its pid file`;
     throw new EngineError('system', 'BERTH_CONMON_FAILED', why);
   }
-  const conmonPid = Number((await fs.readFile(files.conmonPidFile, 'utf8')).trim());
+  // Read synchronously: a small file, cheaper on the loop than through the thread pool.
+  const conmonPid = Number(fs.readFileSync(files.conmonPidFile, 'utf8').trim());
   return { pid: message.data, conmonPid };
 }
 

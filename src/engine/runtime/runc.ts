@@ -22,12 +22,12 @@ export class OciRuntime {
   }
 
   async start(id: string): Promise<void> {
-    await this.#run(['start', id]);
+    await this.#run(['start', id], undefined, true);
   }
 
   /** signal: a name without SIG ("TERM") or a number. `all` signals every process of the container. */
   async kill(id: string, signal: string, all = false): Promise<void> {
-    await this.#run(['kill', ...(all ? ['--all'] : []), id, signal]);
+    await this.#run(['kill', ...(all ? ['--all'] : []), id, signal], undefined, true);
   }
 
   async pause(id: string): Promise<void> {
@@ -41,7 +41,7 @@ export class OciRuntime {
   /** Removes the runtime's record of the container; `force` kills it first. Missing container is not an error. */
   async delete(id: string, force = true): Promise<void> {
     try {
-      await this.#run(['delete', ...(force ? ['--force'] : []), id]);
+      await this.#run(['delete', ...(force ? ['--force'] : []), id], undefined, true);
     } catch (err) {
       if (isNotExist(err)) return;
       throw err;
@@ -74,8 +74,9 @@ export class OciRuntime {
     await this.#run(['update', '--resources', '-', id], JSON.stringify(resources));
   }
 
-  async #run(args: string[], input?: string): Promise<string> {
-    const result = await runHost(this.path, ['--root', this.root, ...args], { timeoutMs: CALL_TIMEOUT_MS, input });
+  /** `quiet`: the verb's stdout is not read (runc writes its errors to stderr), so it is not piped. */
+  async #run(args: string[], input?: string, quiet = false): Promise<string> {
+    const result = await runHost(this.path, ['--root', this.root, ...args], { timeoutMs: CALL_TIMEOUT_MS, input, discardStdout: quiet });
     if (result.exitCode !== 0 || result.timedOut) {
       const detail = result.timedOut ? `timed out after ${CALL_TIMEOUT_MS} ms` : (result.stderr || result.stdout || (result.failure ?? '')).trim();
       throw classifyRuntimeError(`${args[0]}`, detail);

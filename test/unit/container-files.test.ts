@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { removeTree } from '../../src/engine/host/remove-tree.js';
+import { makeInitPlaceholders } from '../../src/engine/containers/init-layer.js';
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'berth-container-files-'));
+}
+
+test('removeTree removes nested dirs, files and symlinks (never following one), concurrently within a directory', async () => {
+  const base = tmp();
+  const outside = path.join(base, 'outside');
+  fs.mkdirSync(outside);
+  fs.writeFileSync(path.join(outside, 'keep'), 'x');
+  const tree = path.join(base, 'tree');
+  for (let d = 0; d < 5; d++) {
+    const dir = path.join(tree, `d${d}`, 'deeper');
+    fs.mkdirSync(dir, { recursive: true });
+    for (let f = 0; f < 70; f++) fs.writeFileSync(path.join(dir, `f${f}`), 'data');
+  }
+  fs.symlinkSync(outside, path.join(tree, 'link-to-outside'));
+  fs.symlinkSync('/nonexistent', path.join(tree, 'dangling'));
+  await removeTree(tree);
+  assert.equal(fs.existsSync(tree), false);
+  assert.equal(fs.readFileSync(path.join(outside, 'keep'), 'utf8'), 'x');
+  fs.rmSync(base, { recursive: true, force: true });
+});
+
+test('removeTree: a missing target is no error; a file or a symlink target is removed itself', async () => {
+  const base = tmp();
+  await removeTree(path.join(base, 'missing'));
+  fs.writeFileSync(path.join(base, 'file'), 'x');
+  await removeTree(path.join(base, 'file'));
+  fs.symlinkSync(base, path.join(base, 'link'));
+  await removeTree(path.join(base, 'link'));
+  assert.deepEqual(fs.readdirSync(base), []);
+  fs.rmSync(base, { recursive: true, force: true });
+});
+
+test('removeTree lets other work run while it removes a large tree', async () => {
+  const base = tmp();
+  for (let f = 0; f < 300; f++) fs.writeFileSync(path.join(base, `f${f}`), '');
+  let turns = 0;
+  const ticker = setInterval(() => turns++, 0);
+  await removeTree(base);
+  clearInterval(ticker);
+  assert.equal(fs.existsSync(base), false);
+  assert.ok(turns > 0, 'the event loop got a turn during the removal');
+});
+
+test('init placeholders: made where the image has nothing; an image path, or a non-directory parent, is never shadowed; the plan is reused', async () => {
+  const base = tmp();
+  const lower = path.join(base, 'lower');
+  fs.mkdirSync(path.join(lower, 'etc'), { recursive: true });
+  fs.writeFileSync(path.join(lower, 'etc', 'hosts'), 'image hosts');
+  fs.writeFileSync(path.join(lower, 'dev'), 'not a directory');
+  for (const n of [1, 2]) {
+    const upper = path.join(base, `upper${n}`);
+    fs.mkdirSync(upper);
+    await makeInitPlaceholders(upper, [lower]);
+    assert.equal(fs.existsSync(path.join(upper, 'etc', 'hosts')), false, 'the image has /etc/hosts');
+    assert.equal(fs.existsSync(path.join(upper, 'dev')), false, "the image's /dev is a file");
+    assert.equal(fs.statSync(path.join(upper, 'etc', 'hostname')).size, 0);
+    assert.ok(fs.statSync(path.join(upper, 'proc')).isDirectory());
+    assert.ok(fs.statSync(path.join(upper, '.dockerenv')).isFile());
+    assert.equal(fs.readlinkSync(path.join(upper, 'etc', 'mtab')), '/proc/mounts');
+  }
+  // A second run over an existing upper dir is harmless (a retried create).
+  await makeInitPlaceholders(path.join(base, 'upper1'), [lower]);
+  fs.rmSync(base, { recursive: true, force: true });
+});
