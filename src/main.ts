@@ -76,7 +76,9 @@ async function notifySystemd(flag: '--ready' | '--stopping'): Promise<void> {
     process.stderr.write(`berthd: ${(err as Error).message}\n`);
     return;
   }
-  await runHost(tool, [flag, `MAINPID=${process.pid}`], { timeoutMs: 5_000 });
+  await runHost(tool, [flag, `MAINPID=${process.pid}`], { timeoutMs: 5_000 }).catch((err: unknown) => {
+    process.stderr.write(`berthd: systemd-notify ${flag}: ${(err as Error).message}\n`);
+  });
 }
 
 // `berthd check` is loaded only when asked for: the daemon never needs it (src/engine/on-demand.ts says why that matters).

@@ -190,6 +190,11 @@ export const RUNTIME = {
 export const HOST = {
   BERTH_HOST_NO_BINARY: { kind: 'system', description: 'A host program berth needs is not installed, or a configured path is not executable.' },
   BERTH_HOST_SPAWN_HELPER: { kind: 'system', description: "berthd's spawn helper could not be reached or exited while a program it started ran." },
+  BERTH_HOST_MODULE_LOAD: {
+    kind: 'system',
+    description:
+      "A part of berthd loaded at its first use (builder, registry client) could not be loaded: e.g. berthd's files were replaced by a build or an upgrade under the running daemon.",
+  },
 } as const satisfies Block;
 
 /** The daemon itself. */

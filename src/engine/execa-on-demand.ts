@@ -14,9 +14,12 @@ import type { Options, Result } from 'execa';
 
 let execaModule: Promise<typeof import('execa')> | undefined;
 
-/** Starts loading execa (once); resolves to the module. */
+/** Loads execa once; a failed load is tried again at the next call. */
 function loadExeca(): Promise<typeof import('execa')> {
-  return (execaModule ??= import('execa'));
+  return (execaModule ??= import('execa').catch((err: unknown) => {
+    execaModule = undefined;
+    throw err;
+  }));
 }
 
 /** Runs `file` with `args` (no shell) and resolves to execa's result for `options`. */

@@ -10,12 +10,14 @@
  * area's API; each call awaits the area's module (loaded once, shared by
  * all calls) and then calls the real method with the same arguments, so
  * results, rejections and streams are the area's own. A module that fails
- * to load rejects every call with that error.
+ * to load rejects the call with BERTH_HOST_MODULE_LOAD, and the next call
+ * tries again.
  */
 import type { BuildApi } from './api/build.js';
 import type { RegistryApi } from './api/registry.js';
 import type { BuilderDeps } from './build/build-state.js';
 import type { RegistryService, RegistryServiceDeps } from './registry/service.js';
+import { systemError } from './errors.js';
 
 export interface OnDemand<T> {
   /** The area, loading it on the first call. */
@@ -24,15 +26,30 @@ export interface OnDemand<T> {
   loaded(): T | undefined;
 }
 
-/** Wraps `load` so that it runs once, at the first call. */
+/** berthd's modules on disk no longer match the running process (rebuilt or upgraded under it), or the load failed. */
+function loadFailed(err: unknown): Error {
+  return systemError(
+    'BERTH_HOST_MODULE_LOAD',
+    `loading a part of berthd at its first use: ${(err as Error).message}; if berthd was rebuilt or upgraded while running, restart it`,
+    err,
+  );
+}
+
+/** Wraps `load` so that it runs once, at the first call that succeeds. */
 export function onDemand<T>(load: () => Promise<T>): OnDemand<T> {
   let pending: Promise<T> | undefined;
   let value: T | undefined;
   const get = () =>
-    (pending ??= load().then((v) => {
-      value = v;
-      return v;
-    }));
+    (pending ??= load().then(
+      (v) => {
+        value = v;
+        return v;
+      },
+      (err: unknown) => {
+        pending = undefined; // the next call tries again (EMFILE passes; a missing chunk does not)
+        throw loadFailed(err);
+      },
+    ));
   return Object.assign(get, { loaded: () => value });
 }
 

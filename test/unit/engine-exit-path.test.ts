@@ -11,6 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ContainerEvent } from '../../src/engine/events/event-bus.js';
 import { EngineError, isEngineError } from '../../src/engine/errors.js';
+import { withContainerLock } from '../../src/engine/locks.js';
+import { initLocked } from '../../src/engine/containers/start-locked.js';
 import { bootEngine, makeRoot, sleep, until, type TestEngine, type TestRoot } from './engine-harness.js';
 
 const events = (e: TestEngine, id: string, ...actions: string[]) =>
@@ -27,6 +29,23 @@ describe('the exit path', () => {
   afterEach(() => {
     e?.close();
     root?.remove();
+  });
+
+  test('network events pair up: a started container disconnects at its exit; one never started (initialized) does not', async () => {
+    e.close();
+    e = await bootEngine(root, { predefinedNetworks: true });
+    const networkActions = (id: string) => e.seen.filter((ev) => ev.type === 'network' && ev.attributes.container === id).map((ev) => ev.action);
+    const started = await e.create({ name: 'started' });
+    await e.api.start(started);
+    await e.api.stop(started, { timeout: 1 });
+    assert.deepEqual(networkActions(started), ['connect', 'disconnect']);
+
+    const initialized = await e.create({ name: 'initialized' });
+    await withContainerLock(e.ctx.mutex, initialized, (lock) => initLocked(e.ctx, lock, e.ctx.repo.get(initialized)!));
+    assert.equal(e.status(initialized), 'initialized');
+    await e.api.stop(initialized, { timeout: 1 });
+    assert.equal(events(e, initialized, 'die').length, 1);
+    assert.deepEqual(networkActions(initialized), []);
   });
 
   test('an exit is recorded from the exit file: code, finish time, die, runtime and root released', async () => {

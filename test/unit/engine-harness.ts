@@ -107,7 +107,7 @@ export interface CreateOverrides {
 }
 
 /** Starts an engine on the root: reconciliation, then the exit watcher, as berthd's start. */
-export async function bootEngine(root: TestRoot, opts: { rebooted?: boolean } = {}): Promise<TestEngine> {
+export async function bootEngine(root: TestRoot, opts: { rebooted?: boolean; predefinedNetworks?: boolean } = {}): Promise<TestEngine> {
   const paths = enginePaths(path.join(root.dir, 'data'), path.join(root.dir, 'run'));
   for (const d of [paths.dataRoot, paths.execRoot, paths.runcRoot, paths.exitsDir]) fs.mkdirSync(d, { recursive: true });
   const db: Db = openDatabase(paths.database);
@@ -123,12 +123,15 @@ export async function bootEngine(root: TestRoot, opts: { rebooted?: boolean } = 
     containers: { find: (ref) => findContainer(ctx, ref), get: (id) => repo.get(id), mutex },
     netns: new NetnsDir(paths.execRoot),
     bin: { netavark: '/nonexistent/netavark', aardvark: '/nonexistent/aardvark-dns', configDir: path.join(paths.execRoot, 'netavark') },
-    settings: { pools: [...DEFAULT_POOLS], poolStart: 0, defaultBridge: 'berthtest0' },
+    // A bip, so that making the predefined networks reads no route table (no binary runs).
+    settings: { pools: [...DEFAULT_POOLS], poolStart: 0, defaultBridge: 'berthtest0', bip: '10.254.0.1/24' },
     log: pino({ level: 'silent' }),
     events,
     keptBridges: new Set(),
     queue: serialQueue(),
   });
+  // bridge, host and none as berthd makes them at its first start; their lifecycle events need the records.
+  if (opts.predefinedNetworks) await networks.init();
   const ctx: ContainerContext = {
     repo,
     images: fakeImages(path.join(root.dir, 'data', 'overlay')),

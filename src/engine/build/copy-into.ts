@@ -17,6 +17,7 @@ import path from 'node:path';
 import { invalid } from '../errors.js';
 import { resolveInRoot } from '../containers/user.js';
 import type { CopySource } from './copy-sources.js';
+import { settleAll } from '../settle-all.js';
 
 export interface CopyOwner {
   uid: number;
@@ -81,12 +82,6 @@ function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
       waiting.shift()?.();
     }
   };
-}
-
-/** All of `items` at once; rejects with the first failure after all settled (nothing left running). */
-async function settleAll<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
-  const failed = (await Promise.allSettled(items.map(fn))).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /** Owner, then mode (chown clears setuid/setgid), then times: as the source has them. */

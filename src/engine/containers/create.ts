@@ -30,6 +30,7 @@ import { checkAtCreate } from './host-options.js';
 import { resolveLinks } from './links.js';
 import { validateLogConfig } from './log-files.js';
 import { applyDaemonRootRuleAll } from './daemon-root-binds.js';
+import { settleAll } from '../settle-all.js';
 
 export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
   const wanted = opts.name ? validateName(opts.name) : undefined;
@@ -86,7 +87,8 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     });
     faultPoint('create.after-record');
   } catch (err) {
-    await removeTree(dir);
+    // The cause is what the client must see; a directory left behind is removed at the next startup.
+    await removeTree(dir).catch((rmErr: unknown) => ctx.log.warn({ err: rmErr, id }, 'removing the directory of a failed create'));
     await discard(ctx.volumes, plan);
     if (isForeignKeyViolation(err)) {
       throw conflict('BERTH_VOLUME_GONE', 'a volume of the container was removed while the container was created; try again', err);
@@ -139,13 +141,16 @@ export function assembleSpec(
 async function makeContainerFiles(dir: string, spec: ContainerSpec, lowers: string[]): Promise<void> {
   const files = containerFiles(dir);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  await Promise.all([files.upper, files.work, files.merged].map((d) => fs.mkdir(d, { recursive: true, mode: 0o755 })));
-  await Promise.all([
-    makeInitPlaceholders(files.upper, lowers),
-    // The log exists from the start so that an attach before start can follow it from offset 0.
-    fs.writeFile(files.log, '', { mode: 0o600 }),
-    writeEtcFiles(files, spec),
-  ]);
+  await settleAll([files.upper, files.work, files.merged], (d) => fs.mkdir(d, { recursive: true, mode: 0o755 }));
+  await settleAll(
+    [
+      () => makeInitPlaceholders(files.upper, lowers),
+      // The log exists from the start so that an attach before start can follow it from offset 0.
+      () => fs.writeFile(files.log, '', { mode: 0o600 }),
+      () => writeEtcFiles(files, spec),
+    ],
+    (write) => write(),
+  );
 }
 
 /**

@@ -22,7 +22,7 @@ import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { rfc3339Nano } from '../time.js';
 import { destroyLocked } from './destroy.js';
 import { teardownRuntime } from './launch.js';
-import { canTransition, isActive } from './lifecycle.js';
+import { canTransition, isActive, isInitialized } from './lifecycle.js';
 import { nextBackoffMs, shouldRestart } from './restart-policy.js';
 import { emitEndpointEvents, startLocked } from './start-locked.js';
 import type { ContainerState } from './types.js';
@@ -94,7 +94,8 @@ export async function recordExit(
     ctx.repo.saveExit(row.id, state, Date.now());
     if (oomKilled) ctx.events.emit({ type: 'container', action: 'oom', id: row.id, attributes: eventAttributes(row) });
     ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
-    emitEndpointEvents(ctx, row, 'disconnect');
+    // An initialized container (created in the runtime for an attach, never started) had no connect.
+    if (!isInitialized(row.state.status)) emitEndpointEvents(ctx, row, 'disconnect');
   });
   faultPoint('exit.after-record');
   await ctx.exitWatcher.remove(row.id);

@@ -14,6 +14,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { lstatInLowers } from './lower-dirs.js';
+import { settleAll } from '../settle-all.js';
 
 type Placeholder = 'dir' | 'file' | { symlink: string };
 
@@ -41,15 +42,13 @@ export async function makeInitPlaceholders(upper: string, lowers: string[]): Pro
   const plan = placeholdersFor(lowers);
   // Parents first (each once), then the placeholders side by side.
   const parents = new Set(plan.map(([rel]) => path.dirname(path.join(upper, rel))));
-  await Promise.all([...parents].map((d) => fs.mkdir(d, { recursive: true, mode: 0o755 })));
-  await Promise.all(
-    plan.map(([rel, kind]) => {
-      const target = path.join(upper, rel);
-      if (kind === 'dir') return fs.mkdir(target, { recursive: true, mode: 0o755 });
-      if (kind === 'file') return fs.writeFile(target, '', { flag: 'a', mode: 0o755 });
-      return fs.symlink(kind.symlink, target).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
-    }),
-  );
+  await settleAll([...parents], (d) => fs.mkdir(d, { recursive: true, mode: 0o755 }));
+  await settleAll(plan, ([rel, kind]) => {
+    const target = path.join(upper, rel);
+    if (kind === 'dir') return fs.mkdir(target, { recursive: true, mode: 0o755 });
+    if (kind === 'file') return fs.writeFile(target, '', { flag: 'a', mode: 0o755 });
+    return fs.symlink(kind.symlink, target).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err)));
+  });
 }
 
 /**

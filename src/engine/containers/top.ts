@@ -3,7 +3,7 @@
  * PID belongs to the container (as dockerd does). ps is the host's binary
  * (procps, found by host/binaries.ts), never one from the container.
  */
-import { runHost } from '../host/spawner.js';
+import { runFailureText, runHost } from '../host/spawner.js';
 import type { TopResult } from '../api.js';
 import { invalid, systemError } from '../errors.js';
 import { hostTool } from '../host/binaries.js';
@@ -17,7 +17,7 @@ export async function topContainer(ctx: ContainerContext, ref: string, psArgs: s
   const args = buildPsArgs(psArgs);
   const [pids, ps] = await Promise.all([ctx.runtime.pids(row.id), runHost(hostTool('ps'), args, { timeoutMs: 10_000 })]);
   // dockerd's text: "ps: " and the first line of ps's complaint (the usage that follows is noise).
-  if (ps.exitCode !== 0) throw systemError('BERTH_TOP_PS_FAILED', `ps: ${ps.stderr.trim().split('\n')[0] || ps.failure || `exit code ${ps.exitCode}`}`);
+  if (ps.exitCode !== 0) throw systemError('BERTH_TOP_PS_FAILED', `ps: ${runFailureText('ps', ps).split('\n')[0]}`);
   return parsePsOutput(ps.stdout, new Set(pids));
 }
 

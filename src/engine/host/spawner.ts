@@ -31,8 +31,13 @@ export type { ConmonReply, ExecEvent, RunReply } from './spawn-protocol.js';
  * the file that holds this code.
  */
 const HELPER = fileURLToPath(new URL('./spawn-helper.js', import.meta.url));
-/** A young generation of 1 MiB: the helper allocates little, and a smaller heap makes its forks cheaper. */
-const HELPER_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=32'];
+/**
+ * A young generation of 1 MiB: the helper allocates little, and a smaller
+ * heap makes its forks cheaper. The old-space limit is a ceiling, not a
+ * reservation: a program's output (up to 16 MiB per stream) is held a few
+ * times over while it is collected and sent, and must not kill the helper.
+ */
+const HELPER_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=128'];
 /** An idle helper is let go after this long: an idle berthd keeps no second node process resident. */
 const IDLE_EXIT_MS = 30_000;
 

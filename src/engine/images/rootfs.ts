@@ -11,7 +11,6 @@
  * copies mount data into a single page). mount/umount are run by
  * ../host/mount.ts.
  */
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { systemError } from '../errors.js';
 import type { CodeOfKind } from '../error-codes.js';
@@ -108,8 +107,9 @@ export async function unmountRootfs(mergedDir: string): Promise<void> {
 
 /** True when `target` (absolute) is a mount point in this process's mount namespace. */
 export async function isMounted(target: string): Promise<boolean> {
-  // Synchronous: procfs renders the table in the read itself, so the thread pool would only add its round trips.
-  const info = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  // Not synchronous: procfs renders the whole table in the read, O(mounts), which on a host with
+  // thousands of mounts (and once per volume in `system df`) would hold the event loop.
+  const info = await fsp.readFile('/proc/self/mountinfo', 'utf8');
   const want = target.replace(/\/+$/, '') || '/';
   return parseMountPoints(info).includes(want);
 }

@@ -6,7 +6,7 @@
  * two daemons never share chains, and the aardvark-dns config file of a
  * network is named by it inside the daemon's own `--config` dir.
  */
-import { runHost } from '../host/spawner.js';
+import { runFailureText, runHost } from '../host/spawner.js';
 import { EngineError } from '../errors.js';
 import type { BoundPort, EndpointRecord, NetavarkInput, NetavarkNetwork, NetworkRecord } from './types.js';
 
@@ -138,7 +138,7 @@ async function runNetavarkNow(bin: NetavarkBinaries, verb: 'setup' | 'teardown',
   throw new EngineError(
     'system',
     verb === 'setup' ? 'BERTH_NETWORK_NETAVARK_SETUP' : 'BERTH_NETWORK_NETAVARK_TEARDOWN',
-    `netavark ${verb}: ${netavarkMessage(res.stdout, res.stderr) || res.failure || `exit ${res.exitCode}`}`,
+    `netavark ${verb}: ${netavarkMessage(res.stdout, res.stderr) || runFailureText('netavark', res)}`,
   );
 }
 

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { runHost } from '../host/spawner.js';
+import { runFailureText, runHost } from '../host/spawner.js';
 import { systemError } from '../errors.js';
 import { hostTool } from '../host/binaries.js';
 import { privateBindMount, umountFs } from '../host/mount.js';
@@ -40,7 +40,7 @@ export class NetnsDir {
       const res = await runHost(hostTool('unshare'), [`--net=${file}`, 'true'], { timeoutMs: 10_000 });
       if (res.exitCode !== 0) {
         await fs.rm(file, { force: true });
-        throw systemError('BERTH_NETNS_CREATE', `creating a network namespace: ${res.stderr.trim() || res.failure || `exit ${res.exitCode}`}`);
+        throw systemError('BERTH_NETNS_CREATE', `creating a network namespace: ${runFailureText('unshare', res)}`);
       }
       return file;
     });
