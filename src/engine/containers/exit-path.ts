@@ -150,8 +150,8 @@ function armRestart(ctx: ContainerContext, id: string, delayMs: number): void {
     void withContainerLock(ctx.mutex, id, async (lock) => {
       const row = ctx.repo.get(id);
       if (!row || !canTransition('restart-by-policy', row.state.status)) return;
+      // dockerd logs a restart by policy as `start` alone (its `restart` event is the verb's, docker restart).
       await startLocked(ctx, lock, row, { stoppedByUser: false, restartCount: row.state.restartCount + 1 });
-      ctx.events.emit({ type: 'container', action: 'restart', id, attributes: eventAttributes(row) });
     }).catch((err) => ctx.log.warn({ err, id }, 'restart by policy failed'));
   }, delayMs);
 }
