@@ -193,7 +193,7 @@ export const HOST = {
   BERTH_HOST_MODULE_LOAD: {
     kind: 'system',
     description:
-      "A part of berthd loaded at its first use (builder, registry client) could not be loaded: e.g. berthd's files were replaced by a build or an upgrade under the running daemon.",
+      "A part of berthd loaded at its first use (builder, registry client, execa) could not be loaded: e.g. berthd's files were replaced by a build or an upgrade under the running daemon.",
   },
 } as const satisfies Block;
 

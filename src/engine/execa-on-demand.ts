@@ -11,16 +11,9 @@
  * never used as a live subprocess.
  */
 import type { Options, Result } from 'execa';
+import { onDemand } from './load-once.js';
 
-let execaModule: Promise<typeof import('execa')> | undefined;
-
-/** Loads execa once; a failed load is tried again at the next call. */
-function loadExeca(): Promise<typeof import('execa')> {
-  return (execaModule ??= import('execa').catch((err: unknown) => {
-    execaModule = undefined;
-    throw err;
-  }));
-}
+const loadExeca = onDemand(() => import('execa'));
 
 /** Runs `file` with `args` (no shell) and resolves to execa's result for `options`. */
 export function execa<O extends Options>(file: string, args: readonly string[], options: O): Promise<Result<O>> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { onDemand } from '../../src/engine/on-demand.js';
+import { onDemand } from '../../src/engine/load-once.js';
 import { settleAll } from '../../src/engine/settle-all.js';
 
 test('onDemand loads once, at the first call, and shares the load between concurrent calls', async () => {

@@ -4,8 +4,8 @@
  * yet) and again at each start, when the container's address is known. With
  * host networking the host's files are copied.
  */
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import { readTextSync } from '../host/read-sync.js';
 import type { ContainerSpec } from './types.js';
 
 export interface EtcPaths {
@@ -34,20 +34,12 @@ const NO_NETWORK: EtcNetwork = { ip: '', dnsServer: '' };
  */
 export async function writeEtcFiles(paths: EtcPaths, spec: ContainerSpec, net: EtcNetwork = NO_NETWORK): Promise<void> {
   const host = spec.networkMode === 'host';
-  const hostResolv = readOr('/etc/resolv.conf', '');
+  const hostResolv = readTextSync('/etc/resolv.conf') ?? '';
   await Promise.all([
     fsp.writeFile(paths.hostname, `${spec.hostname}\n`, { mode: 0o644 }),
-    fsp.writeFile(paths.hosts, host ? readOr('/etc/hosts', '127.0.0.1\tlocalhost\n') : hostsContent(spec, net), { mode: 0o644 }),
+    fsp.writeFile(paths.hosts, host ? (readTextSync('/etc/hosts') ?? '127.0.0.1\tlocalhost\n') : hostsContent(spec, net), { mode: 0o644 }),
     fsp.writeFile(paths.resolvConf, host ? hostResolv : resolvContent(spec, net, hostResolv), { mode: 0o644 }),
   ]);
-}
-
-function readOr(file: string, fallback: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return fallback;
-  }
 }
 
 /** Docker's /etc/hosts: the fixed entries, --add-host entries, then the container's address and names. */

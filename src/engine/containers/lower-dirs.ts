@@ -4,8 +4,9 @@
  * of a layer), honouring whiteouts of higher layers. Synchronous: a few
  * lstat calls on berth's own disk (see init-layer.ts, diff.ts).
  */
-import fs, { type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
+import { lstatOrNull } from '../host/read-sync.js';
 
 /** True for an overlay whiteout: a character device 0/0. */
 export function isWhiteoutStat(st: { isCharacterDevice(): boolean; rdev: number }): boolean {
@@ -39,13 +40,4 @@ export function lstatInLowers(lowers: string[], rel: string): Stats | null {
 /** Whether `rel` exists in the image whose lower dirs (absolute, top-most first) are `lowers`. */
 export function existsInLowers(lowers: string[], rel: string): boolean {
   return lstatInLowers(lowers, rel) !== null;
-}
-
-/** lstat, or null when the path cannot be examined (missing, not reachable). */
-export function lstatOrNull(p: string): Stats | null {
-  try {
-    return fs.lstatSync(p);
-  } catch {
-    return null;
-  }
 }

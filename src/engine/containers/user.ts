@@ -9,7 +9,7 @@
 import fs, { constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { invalid } from '../errors.js';
-import { lstatOrNull } from './lower-dirs.js';
+import { lstatOrNull } from '../host/read-sync.js';
 
 export interface ResolvedUser {
   uid: number;

@@ -4,7 +4,7 @@
  * cgroup still exists: after the process exited, before the runtime's
  * delete removes it.
  */
-import fs from 'node:fs';
+import { readTextSync } from './read-sync.js';
 
 const CGROUP_FS = '/sys/fs/cgroup';
 
@@ -22,16 +22,8 @@ export function parseOomKills(text: string): number {
 export function cgroupOomKilled(cgroupParent: string, id: string): boolean {
   for (const file of [`${CGROUP_FS}/${cgroupParent}/${id}/memory.events`, `${CGROUP_FS}/memory/${cgroupParent}/${id}/memory.oom_control`]) {
     // Synchronous: a kernel file read once per exit, cheaper on the loop than through the thread pool.
-    const text = readIfAny(file);
+    const text = readTextSync(file);
     if (text !== undefined) return parseOomKills(text) > 0;
   }
   return false;
-}
-
-function readIfAny(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
 }

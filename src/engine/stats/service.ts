@@ -9,7 +9,6 @@
  * - not streaming, container not running: one all-zero frame.
  * Samples come from the container's cgroup files (v1 or v2, as the host has).
  */
-import fs from 'node:fs';
 import type { ContainerContext } from '../containers/context.js';
 import { findContainer } from '../containers/resolve.js';
 import { isRunning } from '../containers/lifecycle.js';
@@ -17,6 +16,7 @@ import { parseNetDev, parseProcStat } from './cgroup-parse.js';
 import { readCgroupV1 } from './cgroup-v1.js';
 import { readCgroupV2 } from './cgroup-v2.js';
 import type { StatsFrame, StatsSample } from './types.js';
+import { readTextSync } from '../host/read-sync.js';
 
 export interface StatsOptions {
   stream: boolean;
@@ -31,13 +31,7 @@ export interface StatsDeps {
   intervalMs?: number;
 }
 
-const readOrNull = (file: string): string | null => {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-};
+const readOrNull = (file: string): string | null => readTextSync(file) ?? null;
 
 export function createStatsService(ctx: ContainerContext, deps: StatsDeps) {
   const root = deps.cgroupRoot ?? '/sys/fs/cgroup';

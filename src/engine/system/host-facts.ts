@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { capabilitiesFromMask } from '../runtime/capabilities.js';
 import { parseProcLimits, type HostRlimits } from '../runtime/oci-rlimits.js';
+import { readTextSync } from '../host/read-sync.js';
 
 export interface HostFacts {
   kernelVersion: string;
@@ -44,9 +45,5 @@ function osPrettyName(): string {
 }
 
 function readTrimmed(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    return '';
-  }
+  return readTextSync(file)?.trim() ?? '';
 }

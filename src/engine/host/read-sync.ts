@@ -1,0 +1,26 @@
+/**
+ * Synchronous reads of small files that may be missing: kernel files
+ * (/proc, /sys/fs/cgroup), the host's /etc files and berth's own records.
+ * For files of a few KiB a synchronous read costs the event loop less than
+ * a round trip through libuv's thread pool; a write is never done this way
+ * (it may wait for the disk's journal).
+ */
+import fs, { type Stats } from 'node:fs';
+
+/** The file's text, or undefined when it cannot be read (missing, not permitted, a directory). */
+export function readTextSync(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** lstat, or null when the path cannot be examined (missing, not reachable). */
+export function lstatOrNull(p: string): Stats | null {
+  try {
+    return fs.lstatSync(p);
+  } catch {
+    return null;
+  }
+}
