@@ -11,7 +11,7 @@ import type { ContainerContext, Row } from './context.js';
 import { destroyLocked, destroyUnmarked, markRemoving } from './destroy.js';
 import { recordExit } from './exit-path.js';
 import { teardownRuntime } from './launch.js';
-import { ensureTransition, isActive, mayHoldRuntime } from './lifecycle.js';
+import { ensureTransition, isActive, isInitialized, mayHoldRuntime } from './lifecycle.js';
 import { findContainer } from './resolve.js';
 import { faultPoint } from '../fault.js';
 
@@ -23,7 +23,8 @@ export async function removeContainer(ctx: ContainerContext, ref: string, opts: 
     const row = findContainer(ctx, id);
     ensureTransition(opts.force ? 'remove-forced' : 'remove', row.state.status, id);
     ctx.live.cancelRestart(id);
-    await removeLocked(ctx, lock, row, opts.volumes, isActive(row.state.status));
+    // An initialized container never ran its command: it is torn down without an exit (no die, no disconnect), as a created one.
+    await removeLocked(ctx, lock, row, opts.volumes, isActive(row.state.status) && !isInitialized(row.state.status));
   });
 }
 

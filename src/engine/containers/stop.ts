@@ -45,14 +45,24 @@ async function markStopping(ctx: ContainerContext, id: string): Promise<{ row: R
     const row = findContainer(ctx, id);
     ensureTransition('stop', row.state.status, id);
     if (canTransition('restart-by-policy', row.state.status)) {
-      const state = { ...row.state, status: 'exited' as const, stoppedByUser: true };
-      ctx.repo.saveState(id, state);
-      return { row: { ...row, state }, stopped: true };
+      return { row: stopAwaitingRestart(ctx, row), stopped: true };
     }
     const state = { ...row.state, stoppedByUser: true, stopping: true };
     ctx.repo.saveState(id, state);
     return { row: { ...row, state }, stopped: false };
   });
+}
+
+/**
+ * A container waiting out its restart backoff becomes exited at once (caller
+ * holds the lock and has cancelled the restart timer), keeping its last exit
+ * code; no event, as dockerd's SetStopped logs none, but waits end.
+ */
+export function stopAwaitingRestart(ctx: ContainerContext, row: Row): Row {
+  const state = { ...row.state, status: 'exited' as const, stoppedByUser: true };
+  ctx.repo.saveState(row.id, state);
+  ctx.events.notify({ action: 'stopped', id: row.id, attributes: { exitCode: String(state.exitCode) } });
+  return { ...row, state };
 }
 
 /**
