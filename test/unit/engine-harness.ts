@@ -23,7 +23,7 @@ import { LiveStates } from '../../src/engine/containers/live.js';
 import { LogKeeper } from '../../src/engine/containers/log-rotation.js';
 import { reconcileContainers } from '../../src/engine/containers/reconcile.js';
 import { createContainersApi } from '../../src/engine/containers/service.js';
-import type { ContainerSpec, ContainerState, ContainerStatus } from '../../src/engine/containers/types.js';
+import type { ContainerSpec, ContainerState, ContainerStatus } from '../../src/engine/model/container.js';
 import { noSuchImage } from '../../src/engine/errors.js';
 import { EventBus, type EngineEvent } from '../../src/engine/events/event-bus.js';
 import { createExecService, type ExecService } from '../../src/engine/exec/service.js';

@@ -1,7 +1,7 @@
 /** buildExecProcess, the exec conmon argv, and the exec wire shapes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerSpec } from '../../src/engine/containers/types.js';
+import type { ContainerSpec } from '../../src/engine/model/container.js';
 import { buildExecConmonArgs } from '../../src/engine/exec/conmon-exec.js';
 import { buildExecProcess, type ExecProcessInput } from '../../src/engine/exec/process-spec.js';
 import { ALL_CAPABILITIES } from '../../src/engine/runtime/capabilities.js';

@@ -10,8 +10,8 @@
  * and, for the whole of src/:
  *   - no import cycle in src/, scripts/ or bench/ (static, type-only and dynamic imports all count);
  *   - no engine module compares a container status outside
- *     containers/lifecycle.ts, the table that decides "may this happen now?"
- *     (containers/status.ts, the map to the public status word, is the one
+ *     model/lifecycle.ts, the table that decides "may this happen now?"
+ *     (model/status.ts, the map to the public status word, is the one
  *     switch over statuses; src/server/wire turns statuses into text).
  * Each checker is also run on a small bad sample, so a rule that stops
  * matching anything fails here too.
@@ -181,8 +181,8 @@ test('no import cycle among the modules of src/, scripts/ and bench/', () => {
   }
 });
 
-test('the engine compares container statuses only in containers/lifecycle.ts', () => {
-  const allowed = new Set(['containers/lifecycle.ts', 'containers/status.ts'].map((f) => path.join(ENGINE, f)));
+test('the engine compares container statuses only in model/lifecycle.ts', () => {
+  const allowed = new Set(['model/lifecycle.ts', 'model/status.ts'].map((f) => path.join(ENGINE, f)));
   const bad = tsFiles(ENGINE)
     .filter((f) => !allowed.has(f))
     .flatMap((f) => statusComparisons(fs.readFileSync(f, 'utf8')).map((c) => `${path.relative(ROOT, f)}: ${c}`));

@@ -6,8 +6,8 @@ import { parseProcLimits } from '../../src/engine/runtime/oci-rlimits.js';
 import { buildSeccompProfile, NEVER_ALLOWED } from '../../src/engine/runtime/seccomp-profile.js';
 import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES } from '../../src/engine/runtime/capabilities.js';
 import { isEngineError } from '../../src/engine/errors.js';
-import { defaultCreateSpec, defaultResources } from '../../src/engine/containers/spec-defaults.js';
-import type { ContainerSpec, MountSpec, Resources } from '../../src/engine/containers/types.js';
+import { defaultCreateSpec, defaultResources } from '../../src/engine/model/spec-defaults.js';
+import type { ContainerSpec, MountSpec, Resources } from '../../src/engine/model/container.js';
 import type { OciSpec } from '../../src/engine/runtime/oci-types.js';
 
 const RES: Resources = defaultResources();

@@ -16,7 +16,7 @@ import { mountedPath, archiveTarArgs } from '../../src/engine/containers/archive
 import { parseVolumesFrom } from '../../src/engine/containers/volumes-from.js';
 import { validMountMode } from '../../src/engine/volumes/names.js';
 import { pruneFilters } from '../../src/server/routes/volumes.js';
-import type { MountSpec } from '../../src/engine/containers/types.js';
+import type { MountSpec } from '../../src/engine/model/container.js';
 import type { VolumeRecord } from '../../src/engine/volumes/types.js';
 
 const throwsKind = (fn: () => unknown, kind: string, message: RegExp) =>

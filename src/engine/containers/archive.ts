@@ -27,13 +27,13 @@ import { withContainerLock } from '../locks.js';
 import { containerFiles } from '../paths.js';
 import { extractIntoRoot } from './archive-extract.js';
 import type { ContainerContext, Row } from './context.js';
-import { isRunning } from './lifecycle.js';
+import { isRunning } from '../model/lifecycle.js';
 import { mountSnapshot, releaseSnapshot } from './export.js';
 import { pathStat, type PathStat } from './path-stat.js';
 import { findContainer } from './resolve.js';
 import { openWalkedDir, walkInRoot, type Walked } from './root-walk.js';
 import { resolveUser } from './user.js';
-import type { MountSpec } from './types.js';
+import type { MountSpec } from '../model/container.js';
 
 export type { PathStat } from './path-stat.js';
 

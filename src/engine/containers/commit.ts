@@ -25,7 +25,7 @@ import { OPAQUE_XATTR } from '../images/whiteouts.js';
 import { containerFiles } from '../paths.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { convertOverlayTar } from './overlay-tar.js';
-import { canTransition } from './lifecycle.js';
+import { canTransition } from '../model/lifecycle.js';
 import { pauseContainer, unpauseContainer } from './pause.js';
 import { findContainer } from './resolve.js';
 import { faultPoint } from '../fault.js';

@@ -21,7 +21,7 @@ import { mergeWithImage } from './merge-image.js';
 import { generateName } from './names.js';
 import { parseSignal } from './signals.js';
 import { validateName } from './resolve.js';
-import { initialState, type ContainerSpec } from './types.js';
+import { initialState, type ContainerSpec } from '../model/container.js';
 import type { ImageRuntimeConfig } from '../images/types.js';
 import { resolveVolumesFrom } from './volumes-from.js';
 import { discard, planMounts } from '../volumes/container-mounts.js';

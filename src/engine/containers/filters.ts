@@ -12,7 +12,7 @@ import { invalid } from '../errors.js';
 import { invalidFilter, parseFilters, type FilterArgs } from '../filters/index.js';
 import type { ContainerContext, Row } from './context.js';
 import { findContainer } from './resolve.js';
-import { publicStatus } from './status.js';
+import { publicStatus } from '../model/status.js';
 
 export type RowPredicate = (row: Row) => boolean;
 

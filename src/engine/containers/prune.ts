@@ -3,7 +3,7 @@ import type { Filters, PruneResult } from '../api.js';
 import { isEngineError } from '../errors.js';
 import { parseFilters } from '../filters/index.js';
 import type { ContainerContext, Row } from './context.js';
-import { canTransition } from './lifecycle.js';
+import { canTransition } from '../model/lifecycle.js';
 import { removeContainer } from './remove.js';
 import { diskUsage } from './view.js';
 

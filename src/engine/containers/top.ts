@@ -8,7 +8,7 @@ import type { TopResult } from '../api.js';
 import { invalid, systemError } from '../errors.js';
 import { hostTool } from '../host/binaries.js';
 import type { ContainerContext } from './context.js';
-import { ensureTransition } from './lifecycle.js';
+import { ensureTransition } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 
 export async function topContainer(ctx: ContainerContext, ref: string, psArgs: string): Promise<TopResult> {

@@ -6,7 +6,7 @@
 import { conflict, invalid } from '../errors.js';
 import type { OciResources } from '../runtime/oci-types.js';
 import { buildResources } from '../runtime/oci-spec.js';
-import type { ContainerSpec, Resources, RestartPolicy } from './types.js';
+import type { ContainerSpec, Resources, RestartPolicy } from '../model/container.js';
 
 /** What POST /containers/{id}/update asks for. Zero, '' and null leave a value as it is. */
 export interface ContainerUpdateOptions {

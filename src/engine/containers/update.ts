@@ -5,7 +5,7 @@
  * failure changes nothing), then emit `update`.
  */
 import { EngineError, systemError } from '../errors.js';
-import { ensureTransition, isRunning } from './lifecycle.js';
+import { ensureTransition, isRunning } from '../model/lifecycle.js';
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext } from './context.js';
 import { findContainer } from './resolve.js';

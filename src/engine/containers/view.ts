@@ -5,7 +5,7 @@ import type { ContainerView, Filters } from '../api.js';
 import { containerFiles } from '../paths.js';
 import type { ContainerContext, Row } from './context.js';
 import { buildContainerFilter } from './filters.js';
-import { isListedByDefault } from './lifecycle.js';
+import { isListedByDefault } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 
 export async function inspectContainer(ctx: ContainerContext, ref: string, opts: { size?: boolean } = {}): Promise<ContainerView> {

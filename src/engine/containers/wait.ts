@@ -8,7 +8,7 @@
  */
 import type { WaitCondition, WaitResult } from '../api.js';
 import type { ContainerContext } from './context.js';
-import { isUp } from './lifecycle.js';
+import { isUp } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 
 export async function waitContainer(

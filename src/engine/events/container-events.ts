@@ -12,7 +12,7 @@ import type { ContainerFilesApi, ContainersApi, ExecApi } from '../api.js';
 import type { ContainerContext } from '../containers/context.js';
 import { eventAttributes } from '../containers/context.js';
 import { findContainer } from '../containers/resolve.js';
-import { isRunning } from '../containers/lifecycle.js';
+import { isRunning } from '../model/lifecycle.js';
 import type { ContainerAction } from './event-bus.js';
 
 /** The container's id, resolved before the verb runs (so a rename meanwhile does not matter); '' when unknown. */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { AttachSession, ExecApi, ExecCreateOptions, ExecStartOptions, ExecView } from '../api.js';
 import type { ContainerContext, Row } from '../containers/context.js';
 import { findContainer } from '../containers/resolve.js';
-import { ensureTransition } from '../containers/lifecycle.js';
+import { ensureTransition } from '../model/lifecycle.js';
 import { parseDetachKeys } from '../attach/detach-keys.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { resizeSession, runSession } from './run-session.js';

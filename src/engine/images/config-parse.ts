@@ -4,7 +4,7 @@
  * what berth's ImageRecord needs, and refuses what cannot be an image.
  * Pure.
  */
-import type { HealthConfig } from '../containers/types.js';
+import type { HealthConfig } from '../model/container.js';
 import { createHash } from 'node:crypto';
 import { invalid } from '../errors.js';
 import type { ImageConfigInput } from './image-config.js';

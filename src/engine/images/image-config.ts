@@ -5,7 +5,7 @@
  * bytes and therefore the same ID.
  */
 import { createHash } from 'node:crypto';
-import type { HealthConfig as HealthcheckConfig } from '../containers/types.js';
+import type { HealthConfig as HealthcheckConfig } from '../model/container.js';
 import type { ImageHistoryEntry, ImageRecord, ImageRuntimeConfig } from './types.js';
 
 /** Node's process.arch → Go's GOARCH, which image configs use. */

@@ -7,7 +7,7 @@ import type { NetworksRepo } from '../../db/networks-repo.js';
 import { invalid, notFound } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { KeyedMutex } from '../locks.js';
-import type { ContainerSpec, ContainerState } from '../containers/types.js';
+import type { ContainerSpec, ContainerState } from '../model/container.js';
 import type { AddressPool } from './ipam.js';
 import type { NetavarkBinaries } from './netavark.js';
 import type { NetnsDir } from './netns.js';

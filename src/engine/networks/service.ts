@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import type { ContainerNetworkView, NetworksApi } from '../api.js';
-import type { ContainerSpec } from '../containers/types.js';
+import type { ContainerSpec } from '../model/container.js';
 import type { NetworkContext } from './context.js';
 import {
   attachAtCreate,

@@ -3,7 +3,7 @@
  * the network files and the user's binds and tmpfs mounts.
  */
 import path from 'node:path';
-import type { MountSpec } from '../containers/types.js';
+import type { MountSpec } from '../model/container.js';
 import type { OciMount } from './oci-types.js';
 import { MOUNT_PROPAGATIONS } from '../volumes/names.js';
 

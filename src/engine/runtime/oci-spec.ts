@@ -4,7 +4,7 @@
  * (rlimits, capabilities, CPU count) comes in through the input.
  */
 import { notImplemented } from '../errors.js';
-import type { ContainerSpec, Resources } from '../containers/types.js';
+import type { ContainerSpec, Resources } from '../model/container.js';
 import type { ResolvedUser } from '../containers/user.js';
 import { resolveCapabilities } from './capabilities.js';
 import { buildMounts } from './oci-mounts.js';

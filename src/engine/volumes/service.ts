@@ -15,7 +15,7 @@ import type pino from 'pino';
 import type { VolumesRepo, VolumeRow } from '../../db/volumes-repo.js';
 import type { Filters } from '../api.js';
 import type { VolumeUsage } from '../api/disk-usage.js';
-import { ACTIVE_STATUSES } from '../containers/lifecycle.js';
+import { ACTIVE_STATUSES } from '../model/lifecycle.js';
 import { conflict, notFound } from '../errors.js';
 import { KeyedMutex } from '../locks.js';
 import { buildListFilter, buildPruneFilter } from './filters.js';

@@ -18,7 +18,7 @@
  *   merges stopSignal '' with the image's (SIGTERM by default), and that
  *   Docker's API (unlike its CLI) does not attach stdout/stderr unless asked.
  */
-import type { ContainerSpec, Resources } from './types.js';
+import type { ContainerSpec, Resources } from './container.js';
 
 /** A ContainerSpec less what only the image merge fills in; what CreateContainerOptions.spec holds. */
 export type ContainerCreateSpec = Omit<ContainerSpec, 'image' | 'imageId' | 'cmd' | 'entrypoint'>;
