@@ -28,7 +28,7 @@ import { noSuchImage } from '../../src/engine/errors.js';
 import { EventBus, type EngineEvent } from '../../src/engine/events/event-bus.js';
 import { createExecService, type ExecService } from '../../src/engine/exec/service.js';
 import type { ImageService } from '../../src/engine/images/service.js';
-import type { ImageRecord } from '../../src/engine/images/types.js';
+import type { ImageRecord } from '../../src/engine/model/image.js';
 import { KeyedMutex } from '../../src/engine/locks.js';
 import { enginePaths } from '../../src/engine/paths.js';
 import { ExitWatcher } from '../../src/engine/runtime/exit-watcher.js';

@@ -13,7 +13,7 @@ import { formatReference, pullReference } from '../../src/engine/images/referenc
 import { credentialsFromBody, humanSize, progressBar, progressMessages, registryAuthFromHeader } from '../../src/server/wire/registry.js';
 import { planImageRemoval } from '../../src/engine/images/image-remove.js';
 import { isEngineError } from '../../src/engine/errors.js';
-import type { ImageRecord } from '../../src/engine/images/types.js';
+import type { ImageRecord } from '../../src/engine/model/image.js';
 
 const D = (c: string) => `sha256:${c.repeat(64)}`;
 

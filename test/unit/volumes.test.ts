@@ -17,7 +17,7 @@ import { parseVolumesFrom } from '../../src/engine/containers/volumes-from.js';
 import { validMountMode } from '../../src/engine/volumes/names.js';
 import { pruneFilters } from '../../src/server/routes/volumes.js';
 import type { MountSpec } from '../../src/engine/model/container.js';
-import type { VolumeRecord } from '../../src/engine/volumes/types.js';
+import type { VolumeRecord } from '../../src/engine/model/volume.js';
 
 const throwsKind = (fn: () => unknown, kind: string, message: RegExp) =>
   assert.throws(fn, (err: unknown) => isEngineError(err) && err.kind === kind && message.test(err.message));

@@ -18,7 +18,7 @@ import { isActive } from '../model/lifecycle.js';
 import type { ContainerSpec, ContainerState } from '../model/container.js';
 import { findLayerGarbage, layerStoreRoot } from '../images/layer-store.js';
 import { netavarkChains } from '../networks/stale-sweep.js';
-import type { NetavarkInput } from '../networks/types.js';
+import type { NetavarkInput } from '../model/network.js';
 import { enginePaths, type EnginePaths } from '../paths.js';
 import { needsMount } from '../volumes/names.js';
 import { readHostState } from './host-state.js';

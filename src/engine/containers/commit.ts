@@ -20,7 +20,7 @@ import { systemError } from '../errors.js';
 import { buildTarCreateArgs, spawnTar } from '../host/tar.js';
 import { applyChanges } from '../images/changes.js';
 import { newImageTag } from '../images/reference.js';
-import type { ImageRecord, ImageRuntimeConfig } from '../images/types.js';
+import type { ImageRecord, ImageRuntimeConfig } from '../model/image.js';
 import { OPAQUE_XATTR } from '../images/whiteouts.js';
 import { containerFiles } from '../paths.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';

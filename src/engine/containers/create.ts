@@ -22,7 +22,7 @@ import { generateName } from './names.js';
 import { parseSignal } from './signals.js';
 import { validateName } from './resolve.js';
 import { initialState, type ContainerSpec } from '../model/container.js';
-import type { ImageRuntimeConfig } from '../images/types.js';
+import type { ImageRuntimeConfig } from '../model/image.js';
 import { resolveVolumesFrom } from './volumes-from.js';
 import { discard, planMounts } from '../volumes/container-mounts.js';
 import { faultPoint } from '../fault.js';

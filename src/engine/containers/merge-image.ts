@@ -6,7 +6,7 @@
  */
 import type { CreateContainerOptions } from '../api.js';
 import { invalid } from '../errors.js';
-import type { ImageRuntimeConfig } from '../images/types.js';
+import type { ImageRuntimeConfig } from '../model/image.js';
 import type { HealthConfig } from '../model/container.js';
 
 export interface MergedCommand {

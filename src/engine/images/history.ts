@@ -7,7 +7,7 @@
  * shows that layer's unpacked size; an empty_layer row shows 0. Pure.
  */
 import type { ImageHistoryItem } from '../api.js';
-import type { ImageRecord } from './types.js';
+import type { ImageRecord } from '../model/image.js';
 
 /**
  * `layerSizes`: the image's layer sizes, bottom first. Without history (an

@@ -13,7 +13,7 @@
  * Keys, dangling and label are the shared filters module's (../filters).
  */
 import type { Filters } from '../api.js';
-import type { ImageRecord } from './types.js';
+import type { ImageRecord } from '../model/image.js';
 import { invalid } from '../errors.js';
 import { parseFilters, type FilterArgs } from '../filters/index.js';
 import { familiarReference } from './reference.js';

@@ -9,7 +9,7 @@
  */
 import { conflict } from '../errors.js';
 import { repositoryOf, shortId } from './reference.js';
-import type { ImageRecord } from './types.js';
+import type { ImageRecord } from '../model/image.js';
 
 export interface ImageUser {
   id: string;

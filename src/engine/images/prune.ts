@@ -17,7 +17,7 @@ import type { Filters, ImageDeleteItem, ImagePruneResult } from '../api.js';
 import { parseFilters } from '../filters/index.js';
 import type { LayerStore } from './layer-store.js';
 import { familiarReference } from './reference.js';
-import type { ImageRecord } from './types.js';
+import type { ImageRecord } from '../model/image.js';
 import { pruneParents } from './parent-prune.js';
 
 const PRUNE_KEYS = new Set(['dangling', 'label', 'label!', 'until']);

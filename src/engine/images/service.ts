@@ -22,7 +22,7 @@ import { goArch, recordFromConfig, serializeImageConfig, type ImageConfigInput }
 import { planImageRemoval, type ImageUser } from './image-remove.js';
 import { openLayerStore, type LayerStore } from './layer-store.js';
 import { familiarReference, isFullImageId, isImageIdLike, newImageTag, normalizeReference, normalizeRepoTag } from './reference.js';
-import type { ImageRecord } from './types.js';
+import type { ImageRecord } from '../model/image.js';
 import { imageHistory } from './history.js';
 import { loadImages } from './load.js';
 import { pruneImages } from './prune.js';

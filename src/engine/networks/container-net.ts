@@ -13,7 +13,7 @@ import { bindPorts, wantedPorts } from './host-ports.js';
 import { allocateIp, macFromIp } from './ipam.js';
 import { buildNetavarkInput, runNetavark, type Attachment } from './netavark.js';
 import { keepBridges } from './keep-bridge.js';
-import type { BoundPort, EndpointRecord, NetworkRecord } from './types.js';
+import type { BoundPort, EndpointRecord, NetworkRecord } from '../model/network.js';
 import { faultPoint } from '../fault.js';
 
 /** EndpointsConfig entry as the engine takes it. */

@@ -13,7 +13,7 @@ import type { NewEvent } from '../events/event-bus.js';
 import type { ContainerSpec } from '../model/container.js';
 import type { NetworkContext } from './context.js';
 import { attachments } from './container-net.js';
-import type { NetworkRecord } from './types.js';
+import type { NetworkRecord } from '../model/network.js';
 
 export type EndpointAction = 'connect' | 'disconnect';
 

@@ -11,7 +11,7 @@ import { findNetwork, PREDEFINED, type NetworkContext } from './context.js';
 import { freeSubnet, newNetworkId, userBridgeName } from './defaults.js';
 import { containsIp, formatCidr, intToIp, ipToInt, overlaps, parseCidr, requireCidr } from './ipam.js';
 import { networkListFilter, networkPruneFilter } from './filters.js';
-import type { NetworkRecord } from './types.js';
+import type { NetworkRecord } from '../model/network.js';
 import { faultPoint } from '../fault.js';
 import { sweepStaleNetworks } from './stale-sweep.js';
 

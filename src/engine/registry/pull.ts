@@ -15,7 +15,7 @@ import { chainIds, parseImageConfig, sha256Digest } from '../images/config-parse
 import { goArch, recordFromConfig } from '../images/image-config.js';
 import type { LayerStore, PendingLayer } from '../images/layer-store.js';
 import { digestReference, familiarReference, formatReference, parseReference, pullReference, type ParsedReference } from '../images/reference.js';
-import type { ImageRecord } from '../images/types.js';
+import type { ImageRecord } from '../model/image.js';
 import { fetchBlob } from './blobs.js';
 import { resolveManifest, type ResolvedManifest } from './manifest-fetch.js';
 import type { RegistryContext } from './client.js';

@@ -6,7 +6,7 @@
  */
 import type { Filters } from '../api.js';
 import { parseFilters } from '../filters/index.js';
-import type { VolumeRecord } from './types.js';
+import type { VolumeRecord } from '../model/volume.js';
 
 export type VolumePredicate = (v: VolumeRecord, inUse: boolean) => boolean;
 

@@ -21,7 +21,7 @@ import { KeyedMutex } from '../locks.js';
 import { buildListFilter, buildPruneFilter } from './filters.js';
 import { LocalMounts } from './local-mount.js';
 import { anonymousVolumeName, validateDriver, validateDriverOptions, validateVolumeName } from './names.js';
-import type { CreateVolumeOptions, VolumePruneResult, VolumeRecord } from './types.js';
+import type { CreateVolumeOptions, VolumePruneResult, VolumeRecord } from '../model/volume.js';
 import { faultPoint } from '../fault.js';
 
 export interface VolumeListItem {
