@@ -20,7 +20,7 @@ import { containerFiles } from '../paths.js';
 import { AttachSocket } from '../runtime/attach-socket.js';
 import type { OciSpec } from '../runtime/oci-types.js';
 import { runtimeMessage, startFailureExitCode } from '../runtime/runtime-errors.js';
-import { execFiles } from './conmon-exec.js';
+import { execFiles } from '../runtime/conmon-exec.js';
 import { buildExecProcess } from './process-spec.js';
 import { stepTrace, type StepTrace } from './step-trace.js';
 import type { ExecSession } from './types.js';
