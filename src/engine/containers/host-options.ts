@@ -19,7 +19,7 @@ import type { ContainerContext, Row } from './context.js';
 import { findContainer } from './resolve.js';
 import type { ContainerCreateSpec } from '../model/spec-defaults.js';
 import type { ContainerSpec, DeviceMapping } from '../model/container.js';
-import { MAX_ACCOUNT_FILE_BYTES, parseGroup, readFileInRoot } from './user.js';
+import { MAX_ACCOUNT_FILE_BYTES, parseGroup, readFileInRoot } from '../container-root/user.js';
 
 type NsKind = 'pid' | 'ipc' | 'uts';
 const NS_LABEL: Record<NsKind, string> = { pid: 'PID', ipc: 'IPC', uts: 'UTS' };

@@ -14,7 +14,7 @@ import type { AttachSession, ExecStartOptions, OutputChunk } from '../api.js';
 import type { ContainerContext, Row } from '../containers/context.js';
 import { parseLogLine } from '../containers/k8s-log.js';
 import { DetachKeyMatcher, parseDetachKeys } from '../attach/detach-keys.js';
-import { resolveUser } from '../containers/user.js';
+import { resolveUser } from '../container-root/user.js';
 import { EngineError, invalid, systemError } from '../errors.js';
 import { containerFiles } from '../paths.js';
 import { AttachSocket } from '../runtime/attach-socket.js';

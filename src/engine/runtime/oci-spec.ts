@@ -5,7 +5,7 @@
  */
 import { notImplemented } from '../errors.js';
 import type { ContainerSpec, Resources } from '../model/container.js';
-import type { ResolvedUser } from '../containers/user.js';
+import type { ResolvedUser } from '../container-root/user.js';
 import { resolveCapabilities } from './capabilities.js';
 import { buildMounts } from './oci-mounts.js';
 import { buildRlimits, type HostRlimits } from './oci-rlimits.js';
