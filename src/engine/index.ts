@@ -35,7 +35,7 @@ import { createStatsService } from './stats/service.js';
 import { updateContainer } from './containers/update.js';
 import { diskUsage } from './system/disk-usage.js';
 import { HealthMonitor } from './health/monitor.js';
-import { withContainerVerbEvents, withExecEvents, withFileEvents } from './events/container-events.js';
+import { withContainerVerbEvents, withExecEvents, withFileEvents } from './containers/verb-events.js';
 import { withImageEvents } from './images/image-events.js';
 import { EventsRepo } from '../db/events-repo.js';
 import { createImageService } from './images/service.js';

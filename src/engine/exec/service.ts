@@ -16,7 +16,7 @@ import { parseDetachKeys } from '../attach/detach-keys.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { resizeSession, runSession } from './run-session.js';
 import type { ExecSession } from './types.js';
-import { emitExecDie } from '../events/container-events.js';
+import { emitExecDie } from '../containers/verb-events.js';
 import { faultPoint } from '../fault.js';
 
 export const EXEC_RETENTION_MS = 5 * 60_000;
