@@ -9,7 +9,6 @@ import type { ImageRecord } from '../model/image.js';
 import type { Filters } from './common.js';
 
 export type { ImageRecord, ImageRuntimeConfig, ImageHistoryEntry } from '../model/image.js';
-export { familiarReference } from '../images/reference.js';
 
 export interface ImportImageOptions {
   source: Readable;

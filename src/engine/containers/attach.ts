@@ -14,7 +14,7 @@
  * process runs and what the client sends early waits in the stdin pipe.
  */
 import fs from 'node:fs/promises';
-import type { AttachOptions, AttachSession, OutputChunk } from '../api.js';
+import type { AttachOptions, AttachSession, OutputChunk } from '../api/containers.js';
 import { parseDetachKeys } from '../attach/detach-keys.js';
 import { openStdinChannel, type StdinChannel } from '../attach/stdin-channel.js';
 import { withContainerLock } from '../locks.js';

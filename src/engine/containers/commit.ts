@@ -15,7 +15,7 @@
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
-import type { CommitOptions } from '../api.js';
+import type { CommitOptions } from '../api/files.js';
 import { systemError } from '../errors.js';
 import { buildTarCreateArgs, spawnTar } from '../host/tar.js';
 import { applyChanges } from '../images/changes.js';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { removeTree } from '../host/remove-tree.js';
 import path from 'node:path';
-import type { CreateContainerOptions } from '../api.js';
+import type { CreateContainerOptions } from '../api/containers.js';
 import { conflict, invalid } from '../errors.js';
 import { containerFiles } from '../paths.js';
 import { normalizeCapabilities } from '../runtime/capabilities.js';

@@ -7,7 +7,7 @@
  * (network, volume, …) match no container. health: starting, healthy,
  * unhealthy, or none (no health check).
  */
-import type { Filters } from '../api.js';
+import type { Filters } from '../filters/index.js';
 import { invalid } from '../errors.js';
 import { invalidFilter, parseFilters, type FilterArgs } from '../filters/index.js';
 import type { ContainerContext, Row } from './context.js';

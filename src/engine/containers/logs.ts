@@ -6,7 +6,7 @@
  * readable log: Docker's 501.
  */
 import { EngineError } from '../errors.js';
-import type { LogEntry, LogsOptions } from '../api.js';
+import type { LogEntry, LogsOptions } from '../api/containers.js';
 import type { ContainerContext } from './context.js';
 import type { LogRecord } from './k8s-log.js';
 import { isUp } from '../model/lifecycle.js';

@@ -4,7 +4,7 @@
  * (procps, found by host/binaries.ts), never one from the container.
  */
 import { runFailureText, runHost } from '../host/spawner.js';
-import type { TopResult } from '../api.js';
+import type { TopResult } from '../api/containers.js';
 import { invalid, systemError } from '../errors.js';
 import { hostTool } from '../host/binaries.js';
 import type { ContainerContext } from './context.js';

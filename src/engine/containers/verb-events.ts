@@ -8,7 +8,9 @@
  * execID attribute; exec_die is emitted by the exec service when the
  * process ends (execExitEvent).
  */
-import type { ContainerFilesApi, ContainersApi, ExecApi } from '../api.js';
+import type { ContainerFilesApi } from '../api/files.js';
+import type { ContainersApi } from '../api/containers.js';
+import type { ExecApi } from '../api/exec.js';
 import type { ContainerContext } from './context.js';
 import { eventAttributes } from './context.js';
 import { findContainer } from './resolve.js';

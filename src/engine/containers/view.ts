@@ -1,7 +1,8 @@
 /** Read models: a container record plus derived paths and (on request) sizes. Take no lock. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ContainerView, Filters } from '../api.js';
+import type { ContainerView } from '../api/containers.js';
+import type { Filters } from '../filters/index.js';
 import { containerFiles } from '../paths.js';
 import type { ContainerContext, Row } from './context.js';
 import { buildContainerFilter } from './filters.js';

@@ -8,7 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { AttachSession, ExecApi, ExecCreateOptions, ExecStartOptions, ExecView } from '../api.js';
+import type { AttachSession } from '../api/containers.js';
+import type { ExecApi, ExecCreateOptions, ExecStartOptions, ExecView } from '../api/exec.js';
 import type { ContainerContext, Row } from '../containers/context.js';
 import { findContainer } from '../containers/resolve.js';
 import { ensureTransition } from '../model/lifecycle.js';

@@ -1,5 +1,5 @@
 /** An exec session as berthd keeps it in memory. */
-import type { ExecCreateOptions } from '../api.js';
+import type { ExecCreateOptions } from '../api/exec.js';
 import type { AttachSocket } from '../runtime/attach-socket.js';
 import type { ExecConmon } from '../runtime/conmon-exec.js';
 

@@ -12,7 +12,7 @@
  * Any other key (also until, as in dockerd 20.10): "Invalid filter '<key>'".
  * Keys, dangling and label are the shared filters module's (../filters).
  */
-import type { Filters } from '../api.js';
+import type { Filters } from '../filters/index.js';
 import type { ImageRecord } from '../model/image.js';
 import { invalid } from '../errors.js';
 import { parseFilters, type FilterArgs } from '../filters/index.js';

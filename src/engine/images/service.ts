@@ -14,7 +14,7 @@
 import type pino from 'pino';
 import type { Db } from '../../db/database.js';
 import { ImagesRepo, type LayerRow } from '../../db/images-repo.js';
-import type { ImageDeleteItem, ImagesApi, ImageView, ImportImageOptions } from '../api.js';
+import type { ImageDeleteItem, ImagesApi, ImageView, ImportImageOptions } from '../api/images.js';
 import { noSuchImage } from '../errors.js';
 import { applyChanges, emptyRuntimeConfig } from './changes.js';
 import { filterImages } from './image-filters.js';

@@ -4,7 +4,8 @@
  * insert); a network's bridge and firewall rules appear with its first
  * running container and go with its last (netavark does both).
  */
-import type { CreateNetworkOptions, Filters, NetworkView } from '../api.js';
+import type { CreateNetworkOptions, NetworkView } from '../api/networks.js';
+import type { Filters } from '../filters/index.js';
 import { rfc3339Nano } from '../time.js';
 import { conflict, forbidden, invalid, notFound } from '../errors.js';
 import { findNetwork, PREDEFINED, type NetworkContext } from './context.js';

@@ -4,7 +4,7 @@
  * create`, teardown on every exit path, the network part of a view).
  */
 import fs from 'node:fs/promises';
-import type { ContainerNetworkView, NetworksApi } from '../api.js';
+import type { ContainerNetworkView, NetworksApi } from '../api/networks.js';
 import type { ContainerSpec } from '../model/container.js';
 import type { NetworkContext } from './context.js';
 import {

@@ -1,5 +1,5 @@
 /** The system part of the engine facade: info and version. */
-import type { SystemApi } from '../api.js';
+import type { SystemApi } from '../api/system.js';
 import type { ContainersRepo } from '../../db/containers-repo.js';
 import type { ImageService } from '../images/service.js';
 import { infoCounter } from '../model/lifecycle.js';

@@ -13,7 +13,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type pino from 'pino';
 import type { VolumesRepo, VolumeRow } from '../../db/volumes-repo.js';
-import type { Filters } from '../api.js';
+import type { Filters } from '../filters/index.js';
 import type { VolumeUsage } from '../api/disk-usage.js';
 import { ACTIVE_STATUSES } from '../model/lifecycle.js';
 import { conflict, notFound } from '../errors.js';
