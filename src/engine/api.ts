@@ -42,8 +42,6 @@ export { EngineError, isEngineError } from './errors.js';
 /** The paths every unprivileged container gets masked / read-only (inspect echoes them, as dockerd does). */
 export { MASKED_PATHS, READONLY_PATHS } from './runtime/oci-spec.js';
 export { MOUNT_PROPAGATIONS, validMountMode } from './volumes/names.js';
-/** The one function that turns a normalized reference into Docker's display form (`busybox:latest`). */
-export { familiarReference } from './images/reference.js';
 export type { ErrorKind } from './errors.js';
 
 export interface Engine {

@@ -9,6 +9,7 @@ import type { ImageRecord } from '../model/image.js';
 import type { Filters } from './common.js';
 
 export type { ImageRecord, ImageRuntimeConfig, ImageHistoryEntry } from '../model/image.js';
+export { familiarReference } from '../model/reference.js';
 
 export interface ImportImageOptions {
   source: Readable;

@@ -19,7 +19,7 @@ import type { CommitOptions } from '../api/files.js';
 import { systemError } from '../errors.js';
 import { buildTarCreateArgs, spawnTar } from '../host/tar.js';
 import { applyChanges } from '../images/changes.js';
-import { newImageTag } from '../images/reference.js';
+import { newImageTag } from '../model/reference.js';
 import type { ImageRecord, ImageRuntimeConfig } from '../model/image.js';
 import { OPAQUE_XATTR } from '../images/whiteouts.js';
 import { containerFiles } from '../paths.js';

@@ -5,7 +5,7 @@
  * edited so that each verb emits once, after its change is committed.
  */
 import type { EventBus } from '../events/event-bus.js';
-import { familiarReference, normalizeRepoTag } from './reference.js';
+import { familiarReference, normalizeRepoTag } from '../model/reference.js';
 import type { ImageService } from './service.js';
 import type { ImageRecord } from '../model/image.js';
 

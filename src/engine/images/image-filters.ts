@@ -16,7 +16,7 @@ import type { Filters } from '../filters/index.js';
 import type { ImageRecord } from '../model/image.js';
 import { invalid } from '../errors.js';
 import { parseFilters, type FilterArgs } from '../filters/index.js';
-import { familiarReference } from './reference.js';
+import { familiarReference } from '../model/reference.js';
 
 const LIST_KEYS = new Set(['reference', 'dangling', 'label', 'before', 'since']);
 

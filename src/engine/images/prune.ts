@@ -17,7 +17,7 @@ import type { Filters } from '../filters/index.js';
 import type { ImageDeleteItem, ImagePruneResult } from '../api/images.js';
 import { parseFilters } from '../filters/index.js';
 import type { LayerStore } from './layer-store.js';
-import { familiarReference } from './reference.js';
+import { familiarReference } from '../model/reference.js';
 import type { ImageRecord } from '../model/image.js';
 import { pruneParents } from './parent-prune.js';
 

@@ -21,7 +21,7 @@ import { filterImages } from './image-filters.js';
 import { goArch, recordFromConfig, serializeImageConfig, type ImageConfigInput } from './image-config.js';
 import { planImageRemoval, type ImageUser } from './image-remove.js';
 import { openLayerStore, type LayerStore } from './layer-store.js';
-import { familiarReference, isFullImageId, isImageIdLike, newImageTag, normalizeReference, normalizeRepoTag } from './reference.js';
+import { familiarReference, isFullImageId, isImageIdLike, newImageTag, normalizeReference, normalizeRepoTag } from '../model/reference.js';
 import type { ImageRecord } from '../model/image.js';
 import { imageHistory } from './history.js';
 import { loadImages } from './load.js';

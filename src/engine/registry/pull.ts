@@ -14,7 +14,7 @@ import { invalid, systemError } from '../errors.js';
 import { chainIds, parseImageConfig, sha256Digest } from '../images/config-parse.js';
 import { goArch, recordFromConfig } from '../images/image-config.js';
 import type { LayerStore, PendingLayer } from '../images/layer-store.js';
-import { digestReference, familiarReference, formatReference, parseReference, pullReference, type ParsedReference } from '../images/reference.js';
+import { digestReference, familiarReference, formatReference, parseReference, pullReference, type ParsedReference } from '../model/reference.js';
 import type { ImageRecord } from '../model/image.js';
 import { fetchBlob } from './blobs.js';
 import { resolveManifest, type ResolvedManifest } from './manifest-fetch.js';

@@ -16,7 +16,7 @@ import zlib from 'node:zlib';
 import { Readable, Transform } from 'node:stream';
 import type { PushOptions, RegistryProgress } from '../api/registry.js';
 import { invalid, notFound, systemError } from '../errors.js';
-import { digestReference, familiarReference, parseReference, repositoryOf } from '../images/reference.js';
+import { digestReference, familiarReference, parseReference, repositoryOf } from '../model/reference.js';
 import type { ImageRecord } from '../model/image.js';
 import { blobExists, mountBlob, uploadBlob } from './blobs.js';
 import { RepoSession, registryError } from './client.js';
