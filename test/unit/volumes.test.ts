@@ -14,7 +14,7 @@ import { buildListFilter, buildPruneFilter } from '../../src/engine/volumes/filt
 import { copyUpArgs } from '../../src/engine/volumes/copy-up.js';
 import { mountedPath, archiveTarArgs } from '../../src/engine/containers/archive.js';
 import { parseVolumesFrom } from '../../src/engine/containers/volumes-from.js';
-import { validMountMode } from '../../src/engine/volumes/names.js';
+import { validMountMode } from '../../src/engine/model/mount-modes.js';
 import { pruneFilters } from '../../src/server/routes/volumes.js';
 import type { MountSpec } from '../../src/engine/model/container.js';
 import type { VolumeRecord } from '../../src/engine/model/volume.js';

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { MountSpec } from '../model/container.js';
 import type { OciMount } from './oci-types.js';
-import { MOUNT_PROPAGATIONS } from '../volumes/names.js';
+import { MOUNT_PROPAGATIONS } from '../model/mount-modes.js';
 
 export interface MountInput {
   mounts: MountSpec[];
