@@ -111,8 +111,9 @@ export const CONTAINER_FILES = {
   BERTH_EXPORT_TAR: { kind: 'system', description: 'tar failed while exporting the container filesystem.' },
   BERTH_COMMIT_TAR: { kind: 'system', description: "tar failed while reading the container's changes for commit." },
   BERTH_TOP_BAD_ARGS: { kind: 'invalid-parameter', description: 'ps arguments with characters berth does not pass to ps.' },
-  BERTH_TOP_PS_FAILED: { kind: 'system', description: 'ps exited with an error.' },
-  BERTH_TOP_NO_PID: { kind: 'system', description: 'ps output has no PID column for the given arguments.' },
+  BERTH_TOP_PS_FAILED: { kind: 'system', description: 'ps could not be run, or did not finish in time.' },
+  BERTH_TOP_PS_REFUSED: { kind: 'invalid-parameter', description: "ps refused the client's ps_args (dockerd answers 500; it is the client's error)." },
+  BERTH_TOP_NO_PID: { kind: 'invalid-parameter', description: "ps output has no PID column for the client's ps_args (dockerd answers 500)." },
 } as const satisfies Block;
 
 /** The filters parameter of list, prune and events endpoints (engine/filters/). */
