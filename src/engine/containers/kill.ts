@@ -2,7 +2,7 @@
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext } from './context.js';
 import { conflict, isEngineError, notFound } from '../errors.js';
-import { canTransition, isAwaitingRestart } from './lifecycle.js';
+import { canTransition, isAwaitingRestart } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 import { parseSignal } from './signals.js';
 import { stopAwaitingRestart, waitForExit } from './stop.js';

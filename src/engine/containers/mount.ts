@@ -12,7 +12,7 @@
 import { withContainerLock } from '../locks.js';
 import { containerFiles } from '../paths.js';
 import type { ContainerContext } from './context.js';
-import { isActive } from './lifecycle.js';
+import { isActive } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 
 /** Mounts (or reuses) the container's root and counts one more host user. Returns the host path. */

@@ -7,7 +7,7 @@
  * and the CPU rules here.
  */
 import { invalid } from '../errors.js';
-import type { Resources } from './types.js';
+import type { Resources } from '../model/container.js';
 
 const MIN_MEMORY = 6 * 1024 * 1024;
 

@@ -16,8 +16,8 @@ import zlib from 'node:zlib';
 import { Readable, Transform } from 'node:stream';
 import type { PushOptions, RegistryProgress } from '../api/registry.js';
 import { invalid, notFound, systemError } from '../errors.js';
-import { digestReference, familiarReference, parseReference, repositoryOf } from '../images/reference.js';
-import type { ImageRecord } from '../images/types.js';
+import { digestReference, familiarReference, parseReference, repositoryOf } from '../model/reference.js';
+import type { ImageRecord } from '../model/image.js';
 import { blobExists, mountBlob, uploadBlob } from './blobs.js';
 import { RepoSession, registryError } from './client.js';
 import { endpointsFor } from './hosts.js';
@@ -107,8 +107,9 @@ async function pushTag(session: RepoSession, repository: string, tag: string, im
     order.map((l) => descriptors.get(l.diffId)!),
   );
   const res = await session.send('PUT', session.url(`manifests/${tag}`), { headers: { 'Content-Type': MEDIA.dockerManifest }, body: manifest });
+  // dockerd passes the registry's errors on as they are.
+  if (res.status !== 201 && res.status !== 200) throw await registryError(res, '');
   res.body.resume();
-  if (res.status !== 201 && res.status !== 200) throw await registryError(res, `uploading manifest ${tag}`);
   const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
   await deps.store.serial(async () => {
     if (repo.get(image.id)) repo.addDigest(digestReference(repository, digest), image.id);
