@@ -42,7 +42,7 @@ export const CONTAINER = {
   BERTH_CONTAINER_RENAME_SAME: { kind: 'conflict', description: 'Rename to the name the container already has.' },
   BERTH_CONTAINER_RUNTIME_UNKNOWN: { kind: 'invalid-parameter', description: 'HostConfig.Runtime names a runtime the daemon does not run.' },
   BERTH_LINK_HOST_NETWORK: { kind: 'invalid-parameter', description: 'HostConfig.Links together with host networking.' },
-  BERTH_LINK_TARGET_MISSING: { kind: 'not-found', description: 'A link names a container that does not exist.' },
+  BERTH_LINK_TARGET_MISSING: { kind: 'invalid-parameter', description: 'A link names a container that does not exist.' },
   BERTH_LINK_TARGET_STOPPED: { kind: 'system', description: 'At start, a linked container is not running (or has no address).' },
   BERTH_CONTAINER_NO_COMMAND: { kind: 'invalid-parameter', description: 'Neither the request nor the image gives a command or entrypoint.' },
   BERTH_MOUNT_DAEMON_ROOT: {

@@ -209,6 +209,20 @@ describe('dockerd fidelity: the CLI paths of every day', { skip, timeout: 300_00
     await dockerExpect(d, ['rm', '-f', 'pz', 'cz']);
   });
 
+  test('a missing link target is 400 (the CLI pulls nothing); a missing image is named with its default tag', async () => {
+    const link = await dockerExpect(d, ['run', '--rm', '--link', 'nosuch:x', 'busybox', 'true'], 125);
+    assert.match(link.stderr, /^docker: Error response from daemon: could not get container for nosuch: No such container: nosuch/);
+    assert.doesNotMatch(link.stderr, /Unable to find image/);
+    for (const args of [
+      ['history', 'nosuch'],
+      ['tag', 'nosuch', 'x'],
+      ['rmi', 'nosuch'],
+    ]) {
+      const r = await dockerExpect(d, args, 1);
+      assert.match(r.stderr, /Error response from daemon: No such image: nosuch:latest/, args.join(' '));
+    }
+  });
+
   test("ps lists a container's image by its ID once the reference names another image", async () => {
     await dockerExpect(d, ['tag', 'busybox', 'fid/img:1']);
     await dockerExpect(d, ['create', '--name', 'byref', 'fid/img:1', 'true']);
