@@ -14,7 +14,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { dockerExpect, eventually, inspect, skipUnlessRoot } from './helpers/docker-cli.js';
 import { useDaemon } from './helpers/suite.js';
-import { RawConnection, sleep, streamRequest, unixTime } from './helpers/api.js';
+import { eventLines, RawConnection, sleep, streamRequest, unixTime } from './helpers/api.js';
 
 const skip = skipUnlessRoot();
 const SHIM = 'failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process:';
@@ -24,12 +24,7 @@ describe('dockerd fidelity: the CLI paths of every day', { skip, timeout: 300_00
 
   /** The actions of container `id` and the network events naming it, from `since` to a second from now. */
   async function actions(since: string, id: string): Promise<string[]> {
-    const until = unixTime(Date.now() + 1000);
-    const format = '{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.container}}';
-    const out = await dockerExpect(d, ['events', '--since', since, '--until', until, '--format', format]);
-    return out.stdout
-      .trim()
-      .split('\n')
+    return (await eventLines(d, since, '{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.container}}'))
       .map((l) => l.split(' '))
       .filter(([type, , actor, container]) => (type === 'container' && actor === id) || (type === 'network' && container === id))
       .map(([type, action]) => (type === 'network' ? `network ${action}` : action));
@@ -221,6 +216,56 @@ describe('dockerd fidelity: the CLI paths of every day', { skip, timeout: 300_00
       const r = await dockerExpect(d, args, 1);
       assert.match(r.stderr, /Error response from daemon: No such image: nosuch:latest/, args.join(' '));
     }
+  });
+
+  test('volume create and destroy are logged for named and anonymous volumes, in dockerd order', async () => {
+    const since = unixTime();
+    await dockerExpect(d, ['volume', 'create', 'fidvol']);
+    const id = (await dockerExpect(d, ['create', '-v', '/anon', 'busybox', 'true'])).stdout.trim();
+    const anon = (await inspect(d, id)).Mounts[0].Name as string;
+    await dockerExpect(d, ['rm', '-v', id]);
+    await dockerExpect(d, ['volume', 'rm', 'fidvol']);
+    const lines = (await eventLines(d, since, '{{.Type}} {{.Action}} {{.Actor.ID}} {{json .Actor.Attributes}}')).filter(
+      (l) => l.startsWith('volume ') || l.includes(id),
+    );
+    assert.deepEqual(
+      lines.map((l) => l.split(' ').slice(0, 3).join(' ')),
+      [`volume create fidvol`, `volume create ${anon}`, `container create ${id}`, `volume destroy ${anon}`, `container destroy ${id}`, `volume destroy fidvol`],
+    );
+    assert.ok(lines[0].endsWith('{"driver":"local"}'), lines[0]);
+  });
+
+  test("exec's action ends with its arguments (a space without any); a commit logs image tag before the container's commit", async () => {
+    const since = unixTime();
+    const id = (await dockerExpect(d, ['run', '-d', '--name', 'evc', 'busybox', 'sleep', '1000'])).stdout.trim();
+    await dockerExpect(d, ['exec', 'evc', 'true']);
+    await dockerExpect(d, ['exec', 'evc', 'sh', '-c', 'true']);
+    const imageId = (await dockerExpect(d, ['commit', 'evc', 'fid/commit:1'])).stdout.trim();
+    const lines = await eventLines(d, since, '{{.Type}}|{{.Action}}|{{.Actor.ID}}|{{.Actor.Attributes.name}}');
+    const execs = lines.filter((l) => l.includes('|exec_')).map((l) => l.split('|')[1]);
+    assert.deepEqual(execs, ['exec_create: true ', 'exec_start: true ', 'exec_die', 'exec_create: sh -c true', 'exec_start: sh -c true', 'exec_die']);
+    const commit = lines.filter(
+      (l) => l.startsWith('image|tag') || l.startsWith('container|commit') || l.startsWith('container|pause') || l.startsWith('container|unpause'),
+    );
+    assert.deepEqual(commit, [`container|pause|${id}|evc`, `image|tag|${imageId}|fid/commit:1`, `container|commit|${id}|evc`, `container|unpause|${id}|evc`]);
+    await dockerExpect(d, ['rm', '-f', 'evc']);
+    await dockerExpect(d, ['rmi', 'fid/commit:1']);
+  });
+
+  test('rm -f logs its SIGKILL; a stop of a paused container logs the unpause that lets it die', async () => {
+    const since = unixTime();
+    const forced = (await dockerExpect(d, ['run', '-d', '--network', 'none', 'busybox', 'sleep', '1000'])).stdout.trim();
+    await dockerExpect(d, ['rm', '-f', forced]);
+    const paused = (await dockerExpect(d, ['run', '-d', '--network', 'none', 'busybox', 'sleep', '1000'])).stdout.trim();
+    await dockerExpect(d, ['pause', paused]);
+    await dockerExpect(d, ['stop', '-t', '1', paused]);
+    const plain = (list: string[]) => list.filter((a) => !a.startsWith('network'));
+    assert.deepEqual(plain(await actions(since, forced)), ['create', 'start', 'kill', 'die', 'destroy']);
+    const stop = plain(await actions(since, paused));
+    assert.deepEqual(stop.slice(0, 3), ['create', 'start', 'pause']);
+    assert.ok(stop.indexOf('unpause') > stop.indexOf('kill') && stop.indexOf('unpause') < stop.indexOf('die'), stop.join());
+    assert.deepEqual(stop.slice(-2), ['die', 'stop']);
+    await dockerExpect(d, ['rm', paused]);
   });
 
   test("ps lists a container's image by its ID once the reference names another image", async () => {

@@ -88,8 +88,11 @@ async function sendSignal(ctx: ContainerContext, row: Row, signal: number): Prom
   try {
     await ctx.runtime.kill(row.id, String(signal));
     ctx.events.emit({ type: 'container', action: 'kill', id: row.id, attributes: eventAttributes(row, { signal: String(signal) }) });
-    // A frozen process cannot act on a signal: thaw it (Docker does the same).
-    if (canTransition('unpause', findContainer(ctx, row.id).state.status)) await ctx.runtime.resume(row.id);
+    // A frozen process cannot act on a signal: thaw it, and log it as dockerd does (its `unpause`).
+    if (canTransition('unpause', findContainer(ctx, row.id).state.status)) {
+      await ctx.runtime.resume(row.id);
+      ctx.events.emit({ type: 'container', action: 'unpause', id: row.id, attributes: eventAttributes(row) });
+    }
   } catch (err) {
     // The process may have exited between our check and the signal; the exit handler records it.
     ctx.log.debug({ err, id: row.id }, 'signal not delivered');
