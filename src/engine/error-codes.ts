@@ -42,7 +42,7 @@ export const CONTAINER = {
   BERTH_CONTAINER_RENAME_SAME: { kind: 'conflict', description: 'Rename to the name the container already has.' },
   BERTH_CONTAINER_RUNTIME_UNKNOWN: { kind: 'invalid-parameter', description: 'HostConfig.Runtime names a runtime the daemon does not run.' },
   BERTH_LINK_HOST_NETWORK: { kind: 'invalid-parameter', description: 'HostConfig.Links together with host networking.' },
-  BERTH_LINK_TARGET_MISSING: { kind: 'not-found', description: 'A link names a container that does not exist.' },
+  BERTH_LINK_TARGET_MISSING: { kind: 'invalid-parameter', description: 'A link names a container that does not exist.' },
   BERTH_LINK_TARGET_STOPPED: { kind: 'system', description: 'At start, a linked container is not running (or has no address).' },
   BERTH_CONTAINER_NO_COMMAND: { kind: 'invalid-parameter', description: 'Neither the request nor the image gives a command or entrypoint.' },
   BERTH_MOUNT_DAEMON_ROOT: {
@@ -56,7 +56,17 @@ export const CONTAINER = {
   BERTH_CONTAINER_ALREADY_RUNNING: { kind: 'not-modified', description: 'Start of a running container (304).' },
   BERTH_CONTAINER_NOT_RUNNING: { kind: 'not-modified', description: 'Stop of a container that is not running (304).' },
   BERTH_CONTAINER_RUNNING: { kind: 'conflict', description: 'Remove of a running or paused container without force.' },
-  BERTH_CONTAINER_START_EXEC: { kind: 'invalid-parameter', description: 'The runtime could not start the process: not found (127) or not executable (126).' },
+  BERTH_CONTAINER_START_EXEC: {
+    kind: 'invalid-parameter',
+    description: 'The runtime could not start the process: not found (127), not executable (126), a file mounted onto a directory or the reverse (127).',
+  },
+  BERTH_CONTAINER_RESOURCES: {
+    kind: 'invalid-parameter',
+    description: 'A resource limit dockerd refuses at create (memory below 6 MB, CFS period/quota out of range…).',
+  },
+  BERTH_CONTAINER_CPUS_RANGE: { kind: 'invalid-parameter', description: 'NanoCpus beyond the host CPU count.' },
+  BERTH_CONTAINER_CPUSET: { kind: 'invalid-parameter', description: 'CpusetCpus malformed or naming CPUs the host lacks.' },
+  BERTH_CONTAINER_SPEC_FAILED: { kind: 'system', description: "The runtime spec could not be built at start (an unknown user, say): dockerd's 500." },
   BERTH_CONTAINER_STOP_TIMEOUT: { kind: 'system', description: 'The container did not exit even after SIGKILL.' },
   // ensureTransition (model/lifecycle.ts): the verb is not allowed in the container's current status.
   BERTH_CONTAINER_START_CONFLICT: { kind: 'conflict', description: 'Start refused in this status (e.g. paused).' },
@@ -329,7 +339,7 @@ export const NETWORK = {
     description: 'A fixed IPv4 address on a network whose subnet was picked by the daemon (refused at start or connect, as dockerd).',
   },
   BERTH_NETWORK_ALREADY_CONNECTED: { kind: 'forbidden', description: 'Connect of a container already on the network.' },
-  BERTH_NETWORK_NOT_CONNECTED: { kind: 'forbidden', description: 'Disconnect of a container not on the network.' },
+  BERTH_NETWORK_NOT_CONNECTED: { kind: 'system', description: "Disconnect of a container not on the network (dockerd 20.10's 500)." },
   BERTH_NETWORK_DISCONNECT: { kind: 'conflict', description: 'netavark failed to remove the interface of a live container (without force).' },
   BERTH_NETWORK_BAD_IP: { kind: 'invalid-parameter', description: 'A requested address that is not IPv4.' },
   BERTH_NETWORK_IP_OUTSIDE: { kind: 'invalid-parameter', description: 'A requested address outside the subnet.' },

@@ -128,7 +128,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     exitsDir: paths.exitsDir,
     logLevel: config.logLevel,
   });
-  const volumes = new VolumeService(new VolumesRepo(db), paths.dataRoot, log);
+  const volumes = new VolumeService(new VolumesRepo(db), paths.dataRoot, log, events);
   const mutex = new KeyedMutex();
   const netCtx: NetworkContext = {
     repo: new NetworksRepo(db),

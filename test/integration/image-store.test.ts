@@ -196,7 +196,7 @@ test('corrupt gzip and truncated tar are 4xx and leave no temp dir', { skip }, a
     overlayEntries().filter((n) => n.startsWith('tmp-')),
     [],
   );
-  await assert.rejects(images.inspect('bad'), (e: unknown) => isEngineError(e, 'not-found') && e.message === 'No such image: bad');
+  await assert.rejects(images.inspect('bad'), (e: unknown) => isEngineError(e, 'not-found') && e.message === 'No such image: bad:latest');
 });
 
 test('60 layers mount through short links', { skip }, async () => {

@@ -31,7 +31,7 @@ describe('the exit path', () => {
     root?.remove();
   });
 
-  test('network events pair up: a started container disconnects at its exit; one never started (initialized) does not', async () => {
+  test('network events pair up: a started container disconnects at its exit; one never started (initialized) does not, and stop or rm -f logs nothing for it', async () => {
     e.close();
     e = await bootEngine(root, { predefinedNetworks: true });
     const networkActions = (id: string) => e.seen.filter((ev) => ev.type === 'network' && ev.attributes.container === id).map((ev) => ev.action);
@@ -43,9 +43,14 @@ describe('the exit path', () => {
     const initialized = await e.create({ name: 'initialized' });
     await withContainerLock(e.ctx.mutex, initialized, (lock) => initLocked(e.ctx, lock, e.ctx.repo.get(initialized)!));
     assert.equal(e.status(initialized), 'initialized');
-    await e.api.stop(initialized, { timeout: 1 });
-    assert.equal(events(e, initialized, 'die').length, 1);
+    // dockerd sees a created container: stop is not-modified, a forced removal logs only its destroy.
+    await assert.rejects(e.api.stop(initialized, { timeout: 1 }), (err: EngineError) => err.kind === 'not-modified');
+    assert.equal(e.status(initialized), 'initialized');
+    await e.api.remove(initialized, { force: true, volumes: false });
+    assert.deepEqual(events(e, initialized, 'die', 'kill', 'stop'), []);
+    assert.deepEqual(events(e, initialized, 'destroy').length, 1);
     assert.deepEqual(networkActions(initialized), []);
+    assert.ok(!root.host.procs.has(initialized), 'the runtime container is deleted');
   });
 
   test('an exit is recorded from the exit file: code, finish time, die, runtime and root released', async () => {
@@ -125,6 +130,33 @@ describe('the exit path', () => {
     await sleep(500);
     assert.equal(events(e, id, 'start').length, starts);
     assert.equal(e.state(id).stoppedByUser, true);
+  });
+
+  test('waiting out the backoff: kill stops it without a signal or event, a failed restart leaves it exited; both end waits', async () => {
+    // The wait's registration, not its result (awaiting an async function's returned promise would wait for the result).
+    const wait = (id: string) => e.api.wait(id, 'not-running', new AbortController().signal);
+    const killed = await e.create({ restartPolicy: { name: 'always', maximumRetryCount: 0 } });
+    root.host.behaviours.set(killed, { exitAfterMs: 5, exitCode: 3 });
+    await e.api.start(killed);
+    await until(() => e.status(killed) === 'restarting', 'the backoff');
+    const waited = await wait(killed);
+    await e.api.kill(killed, 'KILL'); // dockerd: 204, the restart cancelled
+    assert.equal((await waited.result).exitCode, 3);
+    assert.equal(e.status(killed), 'exited');
+    assert.equal(e.state(killed).exitCode, 3, 'the last exit code is kept');
+    assert.deepEqual(events(e, killed, 'kill'), [], 'nothing to signal: dockerd logs no kill');
+    assert.equal(e.ctx.live.peek(killed)?.restartTimer, undefined, 'the timer is disarmed');
+
+    const failing = await e.create({ restartPolicy: { name: 'always', maximumRetryCount: 0 } });
+    root.host.behaviours.set(failing, { exitAfterMs: 5, exitCode: 0 });
+    await e.api.start(failing);
+    await until(() => e.status(failing) === 'restarting', 'the backoff');
+    root.host.failNext('create', new EngineError('system', 'BERTH_RUNTIME_CREATE_FAILED', 'failed to create shim task: boom: unknown'));
+    await (
+      await wait(failing)
+    ).result;
+    assert.equal(e.status(failing), 'exited');
+    assert.equal(events(e, failing, 'die').length, 1, 'the first run died; the failed restart logs no die');
   });
 
   test('always: a stopped container stays stopped', async () => {
@@ -209,15 +241,17 @@ describe('the exit path', () => {
     assert.ok(!root.host.procs.has(id));
   });
 
-  test('a failed start keeps the status, records the error and code, releases everything; AutoRemove removes it', async () => {
+  test('a failed start keeps the status, records the error and code (no die, finish time kept), releases everything; AutoRemove removes it', async () => {
     const id = await e.create();
     root.host.failNext('start', new EngineError('system', 'BERTH_RUNTIME_FAILED', 'exec: "sleep": executable file not found in $PATH'));
-    const died = e.events.next('die', id);
+    const failed = e.events.next('start-failed', id);
     await assert.rejects(e.api.start(id), (err: EngineError) => err.kind === 'invalid-parameter' && /executable file not found/.test(err.message));
-    assert.equal((await died).attributes.exitCode, '127');
+    await failed;
+    assert.deepEqual(events(e, id, 'die'), [], 'dockerd logs no die for a start that failed');
     const state = e.state(id);
     assert.equal(state.status, 'created');
     assert.equal(state.exitCode, 127);
+    assert.equal(state.finishedAt, '', 'never finished: FinishedAt stays zero');
     assert.match(state.error, /executable file not found/);
     assert.ok(!root.host.procs.has(id), 'the runtime container is deleted');
     assert.deepEqual([...root.host.mounted], []);

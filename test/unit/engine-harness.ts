@@ -143,7 +143,7 @@ export async function bootEngine(root: TestRoot, opts: { rebooted?: boolean; pre
     events,
     live: new LiveStates(),
     logKeeper: new LogKeeper(pino({ level: 'silent' })),
-    volumes: new VolumeService(new VolumesRepo(db), paths.dataRoot, pino({ level: 'silent' })),
+    volumes: new VolumeService(new VolumesRepo(db), paths.dataRoot, pino({ level: 'silent' }), events),
     networks: networks.hooks,
     exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch(() => {})),
     settings: {

@@ -8,7 +8,10 @@ import { parsePsOutput } from '../../src/engine/containers/top.js';
 import { mergeEnv, mergeWithImage } from '../../src/engine/containers/merge-image.js';
 import { validateName } from '../../src/engine/containers/resolve.js';
 import { buildConmonArgs } from '../../src/engine/runtime/conmon.js';
-import { classifyRuntimeError, runtimeMessage, startFailureExitCode } from '../../src/engine/runtime/runtime-errors.js';
+import { classifyRuntimeError, runtimeMessage, startFailureExitCode, translateStartFailure } from '../../src/engine/runtime/runtime-errors.js';
+import { checkResourceLimits, parseCpuList } from '../../src/engine/containers/resource-limits.js';
+import { predefinedAddress } from '../../src/engine/networks/container-net.js';
+import { defaultResources } from '../../src/engine/model/spec-defaults.js';
 import { initialState, type ContainerSpec } from '../../src/engine/model/container.js';
 import { EngineError } from '../../src/engine/errors.js';
 import type { CreateContainerOptions } from '../../src/engine/api.js';
@@ -27,9 +30,13 @@ test('transition table: the verbs Docker allows from each state', () => {
   assert.ok(canTransition('exit', 'paused'));
   assert.throws(
     () => ensureTransition('kill', 'exited', 'f'.repeat(64)),
-    (e: EngineError) => e.kind === 'conflict' && e.message === 'Container ffffffffffff is not running',
+    (e: EngineError) => e.kind === 'conflict' && e.message === `Container ${'f'.repeat(64)} is not running`, // dockerd names the full ID
   );
   assert.throws(() => ensureTransition('unpause', 'running', 'f'.repeat(64)), /is not paused/);
+  assert.throws(
+    () => ensureTransition('exec', 'paused', 'f'.repeat(64), 'web'),
+    (e: EngineError) => e.message === 'Container web is paused, unpause the container before exec',
+  );
   assert.throws(() => ensureTransition('start', 'paused', 'f'.repeat(64)), /cannot start a paused container/);
 });
 
@@ -225,4 +232,62 @@ test('runtime errors: JSON log lines read, kinds and start exit codes classified
   assert.equal(classifyRuntimeError('kill', 'container "x" does not exist').kind, 'not-found');
   assert.equal(classifyRuntimeError('kill', 'container not running').kind, 'conflict');
   assert.equal(classifyRuntimeError('start', 'something odd').kind, 'system');
+});
+
+test("a failed start read as dockerd 20.10 reads containerd's error: exit code, text, client's error or not", () => {
+  const shim = (why: string) => `failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ${why}: unknown`;
+  const missing = shim('exec: "/nonexistent": stat /nonexistent: no such file or directory');
+  assert.deepEqual(translateStartFailure(missing, '/nonexistent'), { exitCode: 127, message: missing, invalid: true });
+  const notInPath = shim('exec: "Nonexist": executable file not found in $PATH');
+  assert.equal(translateStartFailure(notInPath, 'Nonexist').exitCode, 127);
+  // "no such file" about something other than the command is not a missing command.
+  assert.deepEqual(translateStartFailure(shim('open /x: no such file or directory'), 'true'), {
+    exitCode: 128,
+    message: shim('open /x: no such file or directory'),
+    invalid: false,
+  });
+  assert.equal(translateStartFailure(shim('exec: "/etc": permission denied'), '/etc').exitCode, 126);
+  const mount = shim('error during container init: error mounting "/a" to rootfs at "/etc": not a directory');
+  assert.deepEqual(translateStartFailure(mount, 'true'), {
+    exitCode: 127,
+    message: `${mount}: Are you trying to mount a directory onto a file (or vice-versa)? Check if the specified host path exists and is the expected type`,
+    invalid: true,
+  });
+  assert.deepEqual(translateStartFailure('cgroup trouble', 'sh'), { exitCode: 128, message: 'cgroup trouble', invalid: false });
+});
+
+test('resource limits dockerd refuses at create, in its words', () => {
+  type Over = Parameters<typeof defaultResources>[0];
+  const refused = (over: Over, message: string, ncpu = 2) =>
+    assert.throws(
+      () => checkResourceLimits(defaultResources(over), ncpu),
+      (err: EngineError) => err.kind === 'invalid-parameter' && err.message === message,
+    );
+  refused({ memory: 100 }, 'Minimum memory limit allowed is 6MB');
+  refused({ memory: 8 << 20, memorySwap: 7 << 20 }, 'Minimum memoryswap limit should be larger than memory limit, see usage');
+  refused({ memorySwap: 7 << 20 }, 'You should always set the Memory limit when using Memoryswap limit, see usage');
+  refused({ memoryReservation: 100 }, 'Minimum memory reservation allowed is 6MB');
+  refused({ memory: 8 << 20, memoryReservation: 9 << 20 }, 'Minimum memory limit can not be less than memory reservation limit, see usage');
+  refused({ nanoCpus: 3e9 }, 'Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available');
+  refused({ cpuPeriod: 500 }, 'CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
+  refused({ cpuQuota: 500 }, 'CPU cfs quota can not be less than 1ms (i.e. 1000)');
+  refused({ cpusetCpus: 'x' }, 'Invalid value x for cpuset cpus: invalid format: x');
+  refused({ cpusetCpus: '7' }, 'Requested CPUs are not available - requested 7, available: 0-1');
+  refused({ cpusetCpus: '1' }, 'Requested CPUs are not available - requested 1, available: 0', 1);
+  for (const ok of [{ memory: 6 << 20, memorySwap: -1 }, { nanoCpus: 2e9 }, { cpusetCpus: '0-1' }, { cpuPeriod: 100000, cpuQuota: 50000 }, {}]) {
+    checkResourceLimits(defaultResources(ok), 2);
+  }
+  assert.deepEqual(parseCpuList('0-2,5'), [0, 1, 2, 5]);
+  assert.equal(parseCpuList('2-1'), null);
+  assert.equal(parseCpuList('1,'), null);
+});
+
+test('a fixed address on host or none (or IPv6 on the default bridge) is kept for the start to refuse', () => {
+  const req = (ipv4Address: string, ipv6Address = '') => ({ aliases: [], ipv4Address, ipv6Address });
+  assert.equal(predefinedAddress('none', { none: req('10.1.2.3') }), '10.1.2.3');
+  assert.equal(predefinedAddress('host', { host: req('', 'fe80::1') }), 'fe80::1');
+  assert.equal(predefinedAddress('bridge', { bridge: req('10.1.2.3') }), undefined, 'the bridge endpoint keeps an IPv4 request itself');
+  assert.equal(predefinedAddress('bridge', { bridge: req('', 'fe80::1') }), 'fe80::1');
+  assert.equal(predefinedAddress('mynet', { mynet: req('10.1.2.3', 'fe80::1') }), undefined);
+  assert.equal(predefinedAddress('none', {}), undefined);
 });

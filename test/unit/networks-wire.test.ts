@@ -44,10 +44,12 @@ test('create body: port bindings, dns, extra hosts, endpoints config', () => {
   const f = parseNetworkFields(
     { MacAddress: '02:42:AC:11:00:09' },
     { NetworkMode: 'app', Dns: ['10.0.0.53'], ExtraHosts: ['h:10.1.2.3'], PublishAllPorts: true },
-    { NetworkingConfig: { EndpointsConfig: { app: { Aliases: ['db'], IPAMConfig: { IPv4Address: '10.89.0.9' } } } } },
+    { NetworkingConfig: { EndpointsConfig: { app: { Aliases: ['db'], IPAMConfig: { IPv4Address: '10.89.0.9', IPv6Address: 'fd00::9' } } } } },
   );
   assert.equal(f.macAddress, '02:42:ac:11:00:09');
-  assert.deepEqual(f.endpoints, { app: { aliases: ['db'], ipv4Address: '10.89.0.9' } });
+  assert.deepEqual(f.endpoints, { app: { aliases: ['db'], ipv4Address: '10.89.0.9', ipv6Address: 'fd00::9' } });
+  const badV6 = { NetworkingConfig: { EndpointsConfig: { app: { IPAMConfig: { IPv6Address: '10.1.2.3' } } } } };
+  assert.throws(() => parseNetworkFields({}, {}, badV6), /invalid IPv6 address: 10\.1\.2\.3$/);
   assert.equal(f.publishAllPorts, true);
   assert.throws(() => parseNetworkFields({ MacAddress: 'zz' }, {}, {}), /zz is not a valid mac address/);
   assert.throws(() => parseNetworkFields({}, { ExtraHosts: ['nohost'] }, {}), /invalid IP address in add-host/);

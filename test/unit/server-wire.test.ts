@@ -10,6 +10,7 @@ import { loadMessages, toHistoryItem, toImageDeleteResponse, toImageInspect, toI
 import { toChangesResponse } from '../../src/server/wire/container-files.js';
 import { toContainerPruneResponse, toTopResponse, toWaitError, toWaitResponse } from '../../src/server/wire/container-results.js';
 import { humanDuration, statusText } from '../../src/server/wire/status-text.js';
+import { toDiskUsage } from '../../src/server/wire/disk-usage.js';
 import { sampleContainer, sampleImage } from './fake-engine.js';
 
 /** Asserts fn throws a 400 (invalid-parameter) whose message matches re. */
@@ -361,7 +362,18 @@ test('image wire shapes', () => {
   assert.deepEqual(item.RepoTags, ['busybox:latest']);
   assert.equal(item.Created, Date.parse('2026-01-01T00:00:00Z') / 1000);
   assert.equal(item.SharedSize, -1);
+  assert.equal(item.Containers, -1, 'dockerd 20.10 counts containers only in system df');
   assert.equal(item.Labels, null);
+  const df = toDiskUsage(
+    {
+      layersSize: 0,
+      images: [],
+      containers: [],
+      volumes: [{ name: 'v', driver: 'local', mountpoint: '/m', createdAt: '', labels: {}, scope: 'local', options: {}, refCount: 0, size: 0 }],
+    },
+    0,
+  ) as Record<string, any>;
+  assert.deepEqual([df.Volumes[0].Labels, df.Volumes[0].Options], [null, null], 'nil maps, as in the volume list');
   const untagged = toImageListItem(sampleImage({ tags: [] })) as Record<string, any>;
   assert.deepEqual(untagged.RepoTags, ['<none>:<none>']);
   const ins = toImageInspect(sampleImage()) as Record<string, any>;

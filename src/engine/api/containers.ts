@@ -46,7 +46,7 @@ export interface CreateContainerOptions {
     exposedPorts: string[];
   };
   /** NetworkingConfig.EndpointsConfig by network name or ID (only the container's own network may appear). */
-  endpoints?: Record<string, { aliases: string[]; ipv4Address: string }>;
+  endpoints?: Record<string, { aliases: string[]; ipv4Address: string; ipv6Address?: string }>;
 }
 
 /** A container as reads see it: the record plus derived paths and sizes. */
@@ -63,6 +63,12 @@ export interface ContainerView extends ContainerRecord {
   execIds: string[];
   /** The container's networks (primary first) and, while it runs, the ports it published. */
   network: ContainerNetworkView;
+  /**
+   * List items only: the image as dockerd lists it, the reference the
+   * container was created from while that still names the same image, else
+   * the image ID (after a re-tag or pull, or an untag).
+   */
+  listedImage?: string;
 }
 
 export interface ListContainersOptions {

@@ -67,6 +67,8 @@ export async function runToExit(deps: StepContainerDeps, id: string, onOutput: (
   const abort = new AbortController();
   try {
     const { result } = await deps.containers.wait(id, 'next-exit', abort.signal);
+    // A start that fails ends no wait (as dockerd's): the wait is then rejected by the abort below, unawaited.
+    result.catch(() => undefined);
     await deps.containers.start(id);
     // Followed while it runs (the build shows output as it comes); the follow ends at the exit.
     const { batches } = await deps.containers.logs(id, { stdout: true, stderr: true, follow: true, since: 0, until: 0, tail: 'all' }, abort.signal);

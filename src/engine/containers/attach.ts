@@ -50,11 +50,20 @@ export async function attachContainer(ctx: ContainerContext, ref: string, opts: 
     },
     { once: true },
   );
-  // Done once a run has ended since the attach: an exit or a failed start both record a new finish time.
+  // Done once a run has ended since the attach (an exit records a new finish time), or a start failed: dockerd
+  // closes the streams then, and logs no event for it (the engine's internal start-failed says so).
   const finishedAtAttach = row.state.finishedAt;
+  const watching = new AbortController();
+  detach.signal.addEventListener('abort', () => watching.abort(), { once: true });
+  let startFailed = false;
+  // Registered before any reader's hint below, so the flag is set by the time a hint wakes the reader.
+  void ctx.events.next('start-failed', row.id, watching.signal).then(
+    () => void (startFailed = true),
+    () => {},
+  );
   const isDone = () => {
     const state = ctx.repo.get(row.id)?.state;
-    return !state || (!isActive(state.status) && state.finishedAt !== finishedAtAttach);
+    return !state || startFailed || (!isActive(state.status) && state.finishedAt !== finishedAtAttach);
   };
   ctx.events.emit({ type: 'container', action: 'attach', id: row.id, attributes: eventAttributes(row) });
   async function* output(): AsyncGenerator<OutputChunk> {
@@ -64,7 +73,7 @@ export async function attachContainer(ctx: ContainerContext, ref: string, opts: 
       follow: opts.stream,
       joinPartials: false,
       isDone,
-      changed: (s) => Promise.race([ctx.events.next('die', row.id, s), ctx.events.next('start', row.id, s)]),
+      changed: (s) => Promise.race([ctx.events.next('die', row.id, s), ctx.events.next('start', row.id, s), ctx.events.next('start-failed', row.id, s)]),
       signal: detach.signal,
     });
     try {
@@ -73,6 +82,7 @@ export async function attachContainer(ctx: ContainerContext, ref: string, opts: 
       }
     } finally {
       channel?.close();
+      watching.abort();
     }
   }
   return { tty: row.spec.tty, output: output(), stdin: channel?.stdin ?? null, detach: () => detach.abort() };

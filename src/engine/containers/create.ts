@@ -31,6 +31,7 @@ import { resolveLinks } from './links.js';
 import { validateLogConfig } from './log-files.js';
 import { applyDaemonRootRuleAll } from './daemon-root-binds.js';
 import { settleAll } from '../settle-all.js';
+import { checkResourceLimits } from './resource-limits.js';
 
 export async function createContainer(ctx: ContainerContext, opts: CreateContainerOptions): Promise<{ id: string; warnings: string[] }> {
   const wanted = opts.name ? validateName(opts.name) : undefined;
@@ -48,6 +49,7 @@ export async function createContainer(ctx: ContainerContext, opts: CreateContain
 
 async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, name: string): Promise<{ id: string; warnings: string[] }> {
   await validateHostConfig(opts.spec);
+  checkResourceLimits(opts.spec.resources, ctx.settings.cpuCount);
   const namespaces = await checkAtCreate(ctx, opts.spec);
   const image = ctx.images.resolve(opts.image);
   const id = randomBytes(32).toString('hex');
@@ -69,6 +71,7 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     shmSize: opts.spec.shmSize || ctx.settings.shmSize,
     runtime: checkRuntime(ctx, opts.spec.runtime ?? ''),
     links: resolveLinks(ctx, opts.spec.links ?? [], networkMode),
+    predefinedAddress: ctx.networks.predefinedAddress(networkMode, opts.endpoints ?? {}),
   };
   const dir = ctx.paths.containerDir(id);
   try {

@@ -1,13 +1,23 @@
 /** Kill: deliver one signal to a running container. */
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext } from './context.js';
-import { conflict } from '../errors.js';
-import { canTransition } from '../model/lifecycle.js';
+import { conflict, isEngineError, notFound } from '../errors.js';
+import { canTransition, isAwaitingRestart } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 import { parseSignal } from './signals.js';
-import { waitForExit } from './stop.js';
+import { stopAwaitingRestart, waitForExit } from './stop.js';
 
 const TERMINATING = new Set([9, 15]);
+
+/** dockerd words a missing container for kill as "Cannot kill container: <ref>: No such container: <ref>". */
+function findToKill(ctx: ContainerContext, ref: string): { id: string } {
+  try {
+    return findContainer(ctx, ref);
+  } catch (err) {
+    if (isEngineError(err, 'not-found')) throw notFound('BERTH_CONTAINER_NOT_FOUND', `Cannot kill container: ${ref}: ${err.message}`);
+    throw err;
+  }
+}
 /** How long kill waits for a SIGKILLed container's exit to be recorded. */
 const KILL_WAIT_MS = 10_000;
 
@@ -16,16 +26,23 @@ const KILL_WAIT_MS = 10_000;
  * signal count as the user stopping it (no restart by policy); others
  * (USR1…) do not, as with Docker. After SIGKILL it resolves only once the
  * exit is recorded (bounded by KILL_WAIT_MS), as dockerd does: an inspect
- * right after `docker kill` sees the container exited.
+ * right after `docker kill` sees the container exited. A container waiting
+ * out its restart backoff is stopped without a signal (dockerd: 204).
  */
 export async function killContainer(ctx: ContainerContext, ref: string, signal = 'KILL'): Promise<void> {
   const number = parseSignal(signal || 'KILL');
-  const { id } = findContainer(ctx, ref);
+  const { id } = findToKill(ctx, ref);
   // Subscribed before the signal goes out, so the `die` cannot be missed; awaited after the lock is released.
   const exited = number === 9 ? waitForExit(ctx, id) : undefined;
   try {
-    await withContainerLock(ctx.mutex, id, async () => {
+    const stopped = await withContainerLock(ctx.mutex, id, async () => {
       const row = findContainer(ctx, id);
+      // Waiting out its restart backoff: dockerd cancels the restart and signals nothing (no event either).
+      if (isAwaitingRestart(row.state.status)) {
+        ctx.live.cancelRestart(id);
+        stopAwaitingRestart(ctx, row);
+        return true;
+      }
       // dockerd's wording, naming the container as the client did and by its full ID.
       if (!canTransition('kill', row.state.status))
         throw conflict('BERTH_CONTAINER_KILL_CONFLICT', `Cannot kill container: ${ref}: Container ${id} is not running`);
@@ -35,7 +52,12 @@ export async function killContainer(ctx: ContainerContext, ref: string, signal =
       // A frozen process cannot act on a signal; SIGKILL thaws it so it dies now (as Docker does).
       if (number === 9 && canTransition('unpause', row.state.status)) await ctx.runtime.resume(id).catch(() => {});
       ctx.events.emit({ type: 'container', action: 'kill', id, attributes: eventAttributes(row, { signal: String(number) }) });
+      return false;
     });
+    if (stopped) {
+      exited?.cancel();
+      return;
+    }
   } catch (err) {
     exited?.cancel();
     throw err;

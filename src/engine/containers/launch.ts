@@ -10,7 +10,7 @@ import path from 'node:path';
 import { EngineError } from '../errors.js';
 import type { LockedContainer } from '../locks.js';
 import { containerFiles } from '../paths.js';
-import { startFailureExitCode } from '../runtime/runtime-errors.js';
+import { translateStartFailure } from '../runtime/runtime-errors.js';
 import type { ContainerContext, Row } from './context.js';
 import { logBackstop, logLimits } from './log-files.js';
 import { applyPendingSize } from './resize.js';
@@ -55,6 +55,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
   await ctx.exitWatcher.remove(row.id);
   const t0 = performance.now();
   let afterNetwork = false;
+  let atRuntime = false;
   try {
     await mountRoot(ctx, row);
     faultPoint('start.after-mount');
@@ -65,9 +66,10 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
     await writeEtcFiles(files, row.spec, { ...etcNetwork(net), links: linkHostEntries(ctx, row, net.attachments) });
     const t1 = performance.now();
     const host = await resolveAtStart(ctx, row, files.merged);
-    const warnings = await writeBundle(ctx.settings, { id: row.id, spec: row.spec, files, netnsPath: net.netnsPath, host }, bundle);
+    const warnings = await writeBundle(ctx.settings, { id: row.id, spec: row.spec, files, netnsPath: net.netnsPath, host }, bundle).catch(asSystemError);
     faultPoint('start.after-bundle');
     const t2 = performance.now();
+    atRuntime = true;
     const created = await ctx.runtime.create({
       id: row.id,
       name: row.name,
@@ -87,7 +89,7 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
     return { pid: created.pid, conmonPid: created.monitorPid, warnings, settledCopies };
   } catch (err) {
     await undoLaunch(ctx, lock, row);
-    throw withExitCode(err, afterNetwork);
+    throw withExitCode(err, row, afterNetwork, atRuntime);
   }
 }
 
@@ -98,7 +100,7 @@ export async function startInitialized(ctx: ContainerContext, lock: LockedContai
     faultPoint('start.after-runtime-start');
   } catch (err) {
     await undoLaunch(ctx, lock, row);
-    throw withExitCode(err, true);
+    throw withExitCode(err, row, true, true);
   }
 }
 
@@ -162,9 +164,22 @@ export class StartError extends EngineError {
   }
 }
 
-function withExitCode(err: unknown, afterNetwork: boolean): unknown {
+/**
+ * The error a failed start throws, with the exit code dockerd records: a
+ * failure of the runtime's create or start is read as dockerd reads
+ * containerd's (translateStartFailure, by the container's first word);
+ * anything before it is exit code 128.
+ */
+function withExitCode(err: unknown, row: Row, afterNetwork: boolean, atRuntime: boolean): unknown {
   if (!(err instanceof EngineError)) return err;
-  const code = startFailureExitCode(err.message);
-  if (code === undefined) return new StartError(err, 128, afterNetwork);
-  return new StartError(new EngineError('invalid-parameter', 'BERTH_CONTAINER_START_EXEC', err.message), code, afterNetwork);
+  if (!atRuntime) return new StartError(err, 128, afterNetwork);
+  const failure = translateStartFailure(err.message, [...row.spec.entrypoint, ...row.spec.cmd][0] ?? '');
+  if (!failure.invalid) return new StartError(err, failure.exitCode, afterNetwork);
+  return new StartError(new EngineError('invalid-parameter', 'BERTH_CONTAINER_START_EXEC', failure.message), failure.exitCode, afterNetwork);
+}
+
+/** dockerd reports every failure of building the runtime spec (an unknown user, say) as its own: 500. */
+function asSystemError(err: unknown): never {
+  if (err instanceof EngineError && err.kind !== 'system') throw new EngineError('system', 'BERTH_CONTAINER_SPEC_FAILED', err.message, { cause: err });
+  throw err;
 }

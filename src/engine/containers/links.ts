@@ -6,7 +6,7 @@
  * of the target does not update the entry, as with Docker). Link environment
  * variables are not set.
  */
-import { invalid, isEngineError, notFound, systemError } from '../errors.js';
+import { invalid, isEngineError, systemError } from '../errors.js';
 import type { Attachment } from '../networks/netavark.js';
 import type { ContainerContext, Row } from './context.js';
 import { isRunning } from '../model/lifecycle.js';
@@ -28,7 +28,8 @@ function findLinkTarget(ctx: ContainerContext, name: string): Row {
   try {
     return findContainer(ctx, name);
   } catch (err) {
-    if (isEngineError(err, 'not-found')) throw notFound('BERTH_LINK_TARGET_MISSING', `could not get container for ${name}: ${err.message}`, err);
+    // dockerd's 400: a 404 would read to the CLI as a missing image (it would try to pull it).
+    if (isEngineError(err, 'not-found')) throw invalid('BERTH_LINK_TARGET_MISSING', `could not get container for ${name}: ${err.message}`, err);
     throw err;
   }
 }

@@ -7,11 +7,11 @@
  * finally the row (destroy.ts).
  */
 import { withContainerLock, type LockedContainer } from '../locks.js';
-import type { ContainerContext, Row } from './context.js';
+import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { destroyLocked, destroyUnmarked, markRemoving } from './destroy.js';
 import { recordExit } from './exit-path.js';
 import { teardownRuntime } from './launch.js';
-import { ensureTransition, isActive, mayHoldRuntime } from '../model/lifecycle.js';
+import { ensureTransition, isActive, isInitialized, mayHoldRuntime } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 import { faultPoint } from '../fault.js';
 
@@ -23,7 +23,8 @@ export async function removeContainer(ctx: ContainerContext, ref: string, opts: 
     const row = findContainer(ctx, id);
     ensureTransition(opts.force ? 'remove-forced' : 'remove', row.state.status, id);
     ctx.live.cancelRestart(id);
-    await removeLocked(ctx, lock, row, opts.volumes, isActive(row.state.status));
+    // An initialized container never ran its command: it is torn down without an exit (no die, no disconnect), as a created one.
+    await removeLocked(ctx, lock, row, opts.volumes, isActive(row.state.status) && !isInitialized(row.state.status));
   });
 }
 
@@ -43,7 +44,12 @@ export async function removeLocked(ctx: ContainerContext, lock: LockedContainer,
  * code waiters get. Returns the row as the recorded exit left it.
  */
 async function killForRemoval(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Row> {
-  await ctx.runtime.kill(row.id, '9').catch(() => {});
+  // A delivered SIGKILL is logged as dockerd's forced removal logs it.
+  const delivered = await ctx.runtime.kill(row.id, '9').then(
+    () => true,
+    () => false,
+  );
+  if (delivered) ctx.events.emit({ type: 'container', action: 'kill', id: row.id, attributes: eventAttributes(row, { signal: '9' }) });
   faultPoint('remove.after-kill');
   const exit = await waitForExitFile(ctx, row.id);
   await teardownRuntime(ctx, lock, row);

@@ -8,7 +8,7 @@ import type { LockedContainer } from '../locks.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { rfc3339Nano } from '../time.js';
 import { initContainer, launchContainer, startInitialized, StartError, type Launched } from './launch.js';
-import { isInitialized, statusAfterFailedStart } from '../model/lifecycle.js';
+import { isAwaitingRestart, isInitialized, statusAfterFailedStart } from '../model/lifecycle.js';
 import { faultPoint } from '../fault.js';
 import { settleCopies } from '../volumes/container-mounts.js';
 
@@ -16,7 +16,9 @@ import { settleCopies } from '../volumes/container-mounts.js';
  * Launches a container whose lock the caller holds, and commits the result:
  * running with its pids, then `start`. A failed start leaves the container
  * in its previous status (see statusAfterFailedStart) with State.Error and
- * the exit code Docker records, emits `die`, and throws.
+ * the exit code Docker records, logs no `die` (dockerd logs none: the
+ * command never ran), tells waiters through the bus's internal
+ * `start-failed`, and throws.
  * `restartCount` is carried over by restart-policy restarts.
  */
 export async function startLocked(
@@ -54,13 +56,16 @@ export async function startLocked(
     const status = statusAfterFailedStart(row.state.status);
     // A start that failed after its network was set up: dockerd logs connect and disconnect for it.
     const networked = err instanceof StartError && err.afterNetwork;
+    // As dockerd records it: the code and the error, the last finish time kept, no `die` (the command never ran).
     ctx.repo.atomically(() => {
-      ctx.repo.saveExit(row.id, { ...row.state, status, pid: 0, conmonPid: 0, exitCode, error: (err as Error).message, finishedAt: rfc3339Nano() }, Date.now());
-      if (networked) emitEndpointEvents(ctx, row, 'connect');
-      // Waiters and attached clients learn that this run is over (berth emits die for a failed start, dockerd does not).
-      ctx.events.emit({ type: 'container', action: 'die', id: row.id, attributes: eventAttributes(row, { exitCode: String(exitCode) }) });
-      if (networked) emitEndpointEvents(ctx, row, 'disconnect');
+      ctx.repo.saveExit(row.id, { ...row.state, status, pid: 0, conmonPid: 0, exitCode, error: (err as Error).message }, Date.now());
+      if (!networked) return;
+      emitEndpointEvents(ctx, row, 'connect');
+      emitEndpointEvents(ctx, row, 'disconnect');
     });
+    // Attached clients learn that this start is over; a wait on a container that was waiting to restart ends.
+    ctx.events.notify({ action: 'start-failed', id: row.id, attributes: {} });
+    if (isAwaitingRestart(row.state.status)) ctx.events.notify({ action: 'stopped', id: row.id, attributes: { exitCode: String(exitCode) } });
     throw err;
   }
 }

@@ -45,14 +45,24 @@ async function markStopping(ctx: ContainerContext, id: string): Promise<{ row: R
     const row = findContainer(ctx, id);
     ensureTransition('stop', row.state.status, id);
     if (canTransition('restart-by-policy', row.state.status)) {
-      const state = { ...row.state, status: 'exited' as const, stoppedByUser: true };
-      ctx.repo.saveState(id, state);
-      return { row: { ...row, state }, stopped: true };
+      return { row: stopAwaitingRestart(ctx, row), stopped: true };
     }
     const state = { ...row.state, stoppedByUser: true, stopping: true };
     ctx.repo.saveState(id, state);
     return { row: { ...row, state }, stopped: false };
   });
+}
+
+/**
+ * A container waiting out its restart backoff becomes exited at once (caller
+ * holds the lock and has cancelled the restart timer), keeping its last exit
+ * code; no event, as dockerd's SetStopped logs none, but waits end.
+ */
+export function stopAwaitingRestart(ctx: ContainerContext, row: Row): Row {
+  const state = { ...row.state, status: 'exited' as const, stoppedByUser: true };
+  ctx.repo.saveState(row.id, state);
+  ctx.events.notify({ action: 'stopped', id: row.id, attributes: { exitCode: String(state.exitCode) } });
+  return { ...row, state };
 }
 
 /**
@@ -78,8 +88,11 @@ async function sendSignal(ctx: ContainerContext, row: Row, signal: number): Prom
   try {
     await ctx.runtime.kill(row.id, String(signal));
     ctx.events.emit({ type: 'container', action: 'kill', id: row.id, attributes: eventAttributes(row, { signal: String(signal) }) });
-    // A frozen process cannot act on a signal: thaw it (Docker does the same).
-    if (canTransition('unpause', findContainer(ctx, row.id).state.status)) await ctx.runtime.resume(row.id);
+    // A frozen process cannot act on a signal: thaw it, and log it as dockerd does (its `unpause`).
+    if (canTransition('unpause', findContainer(ctx, row.id).state.status)) {
+      await ctx.runtime.resume(row.id);
+      ctx.events.emit({ type: 'container', action: 'unpause', id: row.id, attributes: eventAttributes(row) });
+    }
   } catch (err) {
     // The process may have exited between our check and the signal; the exit handler records it.
     ctx.log.debug({ err, id: row.id }, 'signal not delivered');

@@ -9,6 +9,7 @@ import { ensureTransition, isRunning } from '../model/lifecycle.js';
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext } from './context.js';
 import { findContainer } from './resolve.js';
+import { checkCpuLimits } from './resource-limits.js';
 import { buildUpdateResources, mergeUpdate } from './update-resources.js';
 import type { ContainerUpdateOptions } from '../api/update.js';
 
@@ -18,6 +19,7 @@ export async function updateContainer(ctx: ContainerContext, ref: string, opts: 
     const row = findContainer(ctx, id);
     ensureTransition('update', row.state.status, id);
     const merged = mergeUpdate(row.spec, opts);
+    checkCpuLimits(merged.resources, ctx.settings.cpuCount);
     if (isRunning(row.state.status)) {
       try {
         await ctx.runtime.update(id, buildUpdateResources(merged.resources, ctx.settings.defaultPidsLimit));

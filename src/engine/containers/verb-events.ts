@@ -78,19 +78,24 @@ export function withContainerVerbEvents(ctx: ContainerContext, containers: Conta
   };
 }
 
+/** dockerd writes the command as its path, a space, then the arguments: "true " for an exec without arguments. */
+function execCommand(cmd: string[]): string {
+  return `${cmd[0] ?? ''} ${cmd.slice(1).join(' ')}`;
+}
+
 export function withExecEvents(ctx: ContainerContext, exec: ExecApi): ExecApi {
   return {
     ...exec,
     async create(ref, opts) {
       const out = await exec.create(ref, opts);
       const view = await exec.inspect(out.id);
-      emitFor(ctx, view.containerId, `exec_create: ${opts.cmd.join(' ')}`, { execID: out.id });
+      emitFor(ctx, view.containerId, `exec_create: ${execCommand(opts.cmd)}`, { execID: out.id });
       return out;
     },
     async start(id, opts) {
       const view = await exec.inspect(id);
       const out = await exec.start(id, opts);
-      emitFor(ctx, view.containerId, `exec_start: ${view.cmd.join(' ')}`, { execID: id });
+      emitFor(ctx, view.containerId, `exec_start: ${execCommand(view.cmd)}`, { execID: id });
       return out;
     },
   };

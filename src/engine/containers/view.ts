@@ -19,7 +19,26 @@ export async function listContainers(ctx: ContainerContext, opts: { all: boolean
   let rows = ctx.repo.all().filter((row) => visible(row) && keep(row));
   if (opts.limit > 0) rows = rows.slice(0, opts.limit);
   // List items show no layer paths: the image is looked up only when sizes need it.
-  return Promise.all(rows.map((row) => buildView(ctx, row, { size: opts.size, layers: false })));
+  const listedImage = listedImageOf(ctx);
+  return Promise.all(rows.map(async (row) => ({ ...(await buildView(ctx, row, { size: opts.size, layers: false })), listedImage: listedImage(row) })));
+}
+
+/** dockerd's list Image: the container's reference while it resolves to the container's image, else the image ID. Resolves each reference once per list. */
+function listedImageOf(ctx: ContainerContext): (row: Row) => string {
+  const resolved = new Map<string, string | undefined>();
+  const idOf = (ref: string) => {
+    if (!resolved.has(ref)) resolved.set(ref, tryResolve(ctx, ref));
+    return resolved.get(ref);
+  };
+  return (row) => (idOf(row.spec.image) === row.spec.imageId ? row.spec.image : row.spec.imageId);
+}
+
+function tryResolve(ctx: ContainerContext, ref: string): string | undefined {
+  try {
+    return ctx.images.resolve(ref).id;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `layers`: fill GraphDriver's lower dirs (inspect); `size`: measure the upper dir (slow). */

@@ -4,6 +4,9 @@
  * the condition holds.
  *   not-running: now if the container is not running, else at its next exit;
  *   next-exit:   at the next exit;
+ *   (both also when a container waiting to restart is stopped without an
+ *   exit: its restart failed, or stop or kill cancelled it; a failed start
+ *   of a created or exited container is no exit, and dockerd's waits go on);
  *   removed:     when the container is removed (exit code kept in exit_codes).
  */
 import type { WaitCondition, WaitResult } from '../api/containers.js';
@@ -27,6 +30,10 @@ export async function waitContainer(
   if (condition === 'not-running' && !running) {
     return { result: Promise.resolve({ exitCode: row.state.exitCode, error: '' }) };
   }
-  const died = ctx.events.next('die', id, signal);
-  return { result: died.then((event) => ({ exitCode: Number(event.attributes.exitCode ?? 0), error: '' })) };
+  // Whichever comes first: an exit, or a container waiting out its restart backoff stopped without one.
+  const settled = new AbortController();
+  const both = AbortSignal.any([signal, settled.signal]);
+  const ended = Promise.race([ctx.events.next('die', id, both), ctx.events.next('stopped', id, both)]);
+  const result = ended.then((event) => ({ exitCode: Number(event.attributes.exitCode ?? 0), error: '' }));
+  return { result: result.finally(() => settled.abort()) };
 }

@@ -72,6 +72,22 @@ export interface OtherEvent {
 
 export type EngineEvent = ContainerEvent | OtherEvent;
 
+/**
+ * Happenings inside the engine that Docker logs no event for; only `next`
+ * sees them (never stored, never streamed). `start-failed`: a start failed
+ * (dockerd logs no `die` for it; attached clients are done). `stopped`: a
+ * container waiting out its restart backoff became exited without a
+ * process exit (its restart failed, or a stop or kill cancelled it), which
+ * ends waits as dockerd's SetStopped does; attribute `exitCode`.
+ */
+export type InternalAction = 'start-failed' | 'stopped';
+
+export interface InternalEvent {
+  action: InternalAction;
+  id: string;
+  attributes: Record<string, string>;
+}
+
 export type NewEvent = Omit<ContainerEvent, 'timeNano' | 'seq'> | Omit<OtherEvent, 'timeNano' | 'seq'>;
 
 /** Where events are kept (db/events-repo.ts). */
@@ -135,8 +151,15 @@ export class EventBus {
     return () => this.#emitter.off('event', listener);
   }
 
+  /** Tells the waiters (`next`) of an internal happening; nothing is stored or streamed. */
+  notify(event: InternalEvent): void {
+    this.#emitter.emit(`${event.action}:${event.id}`, event);
+  }
+
   /** Resolves at the next `action` of container `id`; rejects when `signal` aborts. */
-  next(action: ContainerAction, id: string, signal?: AbortSignal): Promise<ContainerEvent> {
+  next(action: InternalAction, id: string, signal?: AbortSignal): Promise<InternalEvent>;
+  next(action: ContainerAction, id: string, signal?: AbortSignal): Promise<ContainerEvent>;
+  next(action: ContainerAction | InternalAction, id: string, signal?: AbortSignal): Promise<ContainerEvent | InternalEvent> {
     return new Promise((resolve, reject) => {
       const key = `${action}:${id}`;
       const onAbort = () => {
@@ -145,7 +168,7 @@ export class EventBus {
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(signal?.reason ?? new Error('aborted'));
       };
-      const onEvent = (event: ContainerEvent) => {
+      const onEvent = (event: ContainerEvent | InternalEvent) => {
         signal?.removeEventListener('abort', onAbort);
         resolve(event);
       };

@@ -32,9 +32,9 @@ export interface ExecService extends ExecApi {
   forget(id: string): void;
 }
 
-/** Docker's conflicts for exec in a container that is not running. */
-export function ensureExecAllowed(row: Row): void {
-  ensureTransition('exec', row.state.status, row.id);
+/** Docker's conflicts for exec in a container that is not running; `ref` is the container as the client named it. */
+export function ensureExecAllowed(row: Row, ref = row.id): void {
+  ensureTransition('exec', row.state.status, row.id, ref);
 }
 
 export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETENTION_MS): ExecService {
@@ -67,7 +67,7 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
       // Bad detach keys are a 400 here, never a surprise after the hijack.
       parseDetachKeys(opts.detachKeys);
       const row = findContainer(ctx, ref);
-      ensureExecAllowed(row);
+      ensureExecAllowed(row, ref);
       const id = randomBytes(32).toString('hex');
       const bundleDir = path.join(ctx.paths.bundleDir(row.id), 'exec', id);
       sessions.set(id, { id, containerId: row.id, opts, state: 'created', pid: 0, exitCode: null, bundleDir, conmon: null, socket: null, expiry: null });

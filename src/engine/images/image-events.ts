@@ -25,6 +25,12 @@ export function withImageEvents(images: ImageService, events: EventBus): ImageSe
       emit('import', byId(result.id));
       return result;
     },
+    async commit(input: Parameters<ImageService['commit']>[0]) {
+      const result = await images.commit(input);
+      // dockerd tags a committed image through its tag service: an `image tag` before the container's `commit`.
+      if (input.tag) emit('tag', byId(result.id), familiarReference(input.tag));
+      return result;
+    },
     async tag(ref: string, repo: string, tag: string) {
       await images.tag(ref, repo, tag);
       const image = images.resolve(ref);

@@ -163,7 +163,8 @@ function resolveImage(repo: ImagesRepo<ImageRecord>, ref: string): ResolvedImage
     const image = ids.length === 1 ? repo.get(ids[0]) : undefined;
     if (image) return { image, tag: null };
   }
-  throw noSuchImage(ref);
+  // dockerd names a missing image by its familiar reference, the default tag added ("No such image: x:latest").
+  throw noSuchImage(normalized && !normalized.includes('@') ? familiarReference(normalized) : ref);
 }
 
 function tryNormalize(ref: string): string | null {

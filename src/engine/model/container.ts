@@ -190,6 +190,8 @@ export interface ContainerSpec {
   dnsOptions?: string[];
   /** "host:ip" entries (--add-host). */
   extraHosts?: string[];
+  /** A fixed address asked for a host or none network (or IPv6 on the default bridge): its start is refused, as dockerd refuses it. */
+  predefinedAddress?: string;
   /** Config.MacAddress: the primary endpoint's MAC. */
   macAddress?: string;
   autoRemove: boolean;

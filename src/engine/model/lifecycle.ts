@@ -42,7 +42,8 @@ const ALL: ContainerStatus[] = ['created', 'initialized', 'running', 'paused', '
 const ALLOWED: Record<Operation, ReadonlySet<ContainerStatus>> = {
   /** The verbs of the API. */
   start: new Set(['created', 'initialized', 'exited', 'restarting']),
-  stop: new Set(['running', 'paused', 'restarting', 'initialized']),
+  /** An initialized container never ran its command: Docker sees it as created, so stopping it is not-modified (ALREADY). */
+  stop: new Set(['running', 'paused', 'restarting']),
   kill: new Set(['running', 'paused']),
   pause: new Set(['running']),
   unpause: new Set(['paused']),
@@ -77,7 +78,11 @@ const ALLOWED: Record<Operation, ReadonlySet<ContainerStatus>> = {
 /** Statuses in which an operation is already done: not-modified rather than conflict. */
 const ALREADY: Partial<Record<Operation, { statuses: ReadonlySet<ContainerStatus>; code: CodeOfKind<'not-modified'>; message: string }>> = {
   start: { statuses: new Set(['running']), code: 'BERTH_CONTAINER_ALREADY_RUNNING', message: 'Container already started' },
-  stop: { statuses: new Set(['created', 'exited', 'dead', 'removing']), code: 'BERTH_CONTAINER_NOT_RUNNING', message: 'Container already stopped' },
+  stop: {
+    statuses: new Set(['created', 'initialized', 'exited', 'dead', 'removing']),
+    code: 'BERTH_CONTAINER_NOT_RUNNING',
+    message: 'Container already stopped',
+  },
 };
 
 export function canTransition(op: Operation, from: ContainerStatus): boolean {
@@ -95,6 +100,11 @@ export const ACTIVE_STATUSES: readonly ContainerStatus[] = ALL.filter(isActive);
 /** Active, or waiting out a restart backoff: wait, logs --follow and reconciliation treat it as not yet stopped. */
 export function isUp(status: ContainerStatus): boolean {
   return isActive(status) || canTransition('restart-by-policy', status);
+}
+
+/** Waiting out a restart policy's backoff: Docker counts it as running, though no process exists. */
+export function isAwaitingRestart(status: ContainerStatus): boolean {
+  return canTransition('restart-by-policy', status);
 }
 
 /** The command runs (paused or not): what kill and top need. */
@@ -156,17 +166,18 @@ type Underscored<S extends string> = S extends `${infer A}-${infer B}` ? `${A}_$
 /** The code of a refused operation without a code of its own; each must be in the catalogue (error-codes.ts). */
 type TransitionConflictCode = `BERTH_CONTAINER_${Uppercase<Underscored<Operation>>}_CONFLICT`;
 
-function refusal(op: Operation, from: ContainerStatus, id: string): Refusal {
+function refusal(op: Operation, from: ContainerStatus, id: string, ref: string): Refusal {
   const short = id.slice(0, 12);
   switch (op) {
+    // dockerd names the container by its full ID in these.
     case 'kill':
     case 'top':
     case 'resize':
-      return { message: `Container ${short} is not running` };
+      return { message: `Container ${id} is not running` };
     case 'pause':
-      return { message: from === 'paused' ? `Container ${short} is already paused` : `Container ${short} is not running` };
+      return { message: from === 'paused' ? `Container ${id} is already paused` : `Container ${id} is not running` };
     case 'unpause':
-      return { message: `Container ${short} is not paused` };
+      return { message: `Container ${id} is not paused` };
     case 'start':
       return { message: from === 'paused' ? `cannot start a paused container, try unpause instead` : `cannot start container ${short} in state ${from}` };
     case 'attach':
@@ -178,24 +189,31 @@ function refusal(op: Operation, from: ContainerStatus, id: string): Refusal {
     case 'remove':
       return {
         code: 'BERTH_CONTAINER_RUNNING',
-        message: `You cannot remove a ${from === 'paused' ? 'paused' : 'running'} container ${id}. Stop the container before attempting removal or force remove`,
+        message:
+          from === 'paused'
+            ? `You cannot remove a paused container ${id}. Unpause and then stop the container before attempting removal or force remove`
+            : `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`,
       };
     case 'update':
       return { message: `Cannot update container ${id}: container is marked for removal and cannot be "update"` };
     case 'exec':
       return from === 'paused'
-        ? { code: 'BERTH_EXEC_PAUSED', message: `Container ${id} is paused, unpause the container before exec` }
+        ? { code: 'BERTH_EXEC_PAUSED', message: `Container ${ref} is paused, unpause the container before exec` }
         : { code: 'BERTH_EXEC_NOT_RUNNING', message: `Container ${id} is not running` };
     default:
       return { message: `cannot ${op} container ${short} in state ${from}` };
   }
 }
 
-/** Throws not-modified when the operation is already done, Docker's conflict when the status does not allow it. */
-export function ensureTransition(op: Operation, from: ContainerStatus, id: string): void {
+/**
+ * Throws not-modified when the operation is already done, Docker's conflict
+ * when the status does not allow it. `ref`: the container as the client
+ * named it, for the one text dockerd words with it (exec into a paused one).
+ */
+export function ensureTransition(op: Operation, from: ContainerStatus, id: string, ref = id): void {
   const already = ALREADY[op];
   if (already?.statuses.has(from)) throw notModified(already.code, already.message);
   if (canTransition(op, from)) return;
-  const { code, message } = refusal(op, from, id);
+  const { code, message } = refusal(op, from, id, ref);
   throw conflict(code ?? (`BERTH_CONTAINER_${op.toUpperCase().replace(/-/g, '_')}_CONFLICT` as TransitionConflictCode), message);
 }

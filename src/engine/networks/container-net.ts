@@ -20,6 +20,8 @@ import { faultPoint } from '../fault.js';
 export interface EndpointRequest {
   aliases: string[];
   ipv4Address: string;
+  /** IPAMConfig.IPv6Address: berth's networks are IPv4 only; on a predefined network dockerd refuses it at start. */
+  ipv6Address?: string;
 }
 
 interface ContainerRef {
@@ -79,9 +81,28 @@ export function attachAtCreate(ctx: NetworkContext, c: ContainerRef, requests: R
  */
 export function fixedAddressError(network: Pick<NetworkRecord, 'name' | 'subnetFromUser'>, requestedIp: string): EngineError | undefined {
   if (!requestedIp) return undefined;
-  if (network.name === 'bridge') return invalid('BERTH_NETWORK_IP_DEFAULT', 'user specified IP address is supported on user defined networks only');
+  if (network.name === 'bridge') return invalid('BERTH_NETWORK_IP_DEFAULT', PREDEFINED_ONLY);
   if (!network.subnetFromUser)
     return invalid('BERTH_NETWORK_IP_AUTO_SUBNET', 'user specified IP address is supported only when connecting to networks with user configured subnets');
+  return undefined;
+}
+
+const PREDEFINED_ONLY = 'user specified IP address is supported on user defined networks only';
+
+/**
+ * The fixed address asked for a container on a predefined network that has
+ * no endpoint record to keep it (host, none), or an IPv6 one on the default
+ * bridge (berth's networks are IPv4 only), from the create's
+ * EndpointsConfig; undefined when there is none. The spec keeps it so the
+ * start refuses it (startRefusal), as dockerd refuses it when the endpoint
+ * joins, not at create. Pure.
+ */
+export function predefinedAddress(mode: string, requests: Record<string, EndpointRequest>): string | undefined {
+  if (mode !== 'host' && mode !== 'none' && mode !== 'bridge') return undefined;
+  for (const req of Object.values(requests)) {
+    const asked = (mode === 'bridge' ? '' : req.ipv4Address) || req.ipv6Address;
+    if (asked) return asked;
+  }
   return undefined;
 }
 
@@ -147,6 +168,7 @@ export interface NetworkSetup {
  */
 export async function setupContainerNetwork(ctx: NetworkContext, c: ContainerRef): Promise<NetworkSetup> {
   const mode = c.spec.networkMode;
+  if (c.spec.predefinedAddress) throw invalid('BERTH_NETWORK_IP_DEFAULT', PREDEFINED_ONLY);
   if (mode === 'host' || mode === 'none') return { attachments: [], ports: [] };
   if (mode.startsWith('container:')) return { netnsPath: joinedNamespace(ctx, mode.slice('container:'.length)), attachments: [], ports: [] };
   // Missing (never made, or removed while the container was stopped): Docker's "network X not found".

@@ -6,7 +6,7 @@
  */
 import { withContainerLock } from '../locks.js';
 import { isRunning } from '../model/lifecycle.js';
-import { conflict, forbidden } from '../errors.js';
+import { conflict, forbidden, systemError } from '../errors.js';
 import { findNetwork, type NetworkContext } from './context.js';
 import { addEndpoint, attachments, usesBridge, type EndpointRequest } from './container-net.js';
 import { buildNetavarkInput, runNetavark, selectNetwork } from './netavark.js';
@@ -60,7 +60,9 @@ export async function disconnectNetwork(ctx: NetworkContext, netRef: string, con
     if (!ctx.repo.endpoint(id, network.id)) {
       if (network.driver !== 'bridge')
         throw forbidden('BERTH_NETWORK_NOT_BRIDGE', 'container cannot be disconnected from host network or connected to host network');
-      throw forbidden('BERTH_NETWORK_NOT_CONNECTED', `container ${c.id} is not connected to network ${network.name}`);
+      // dockerd's words differ by whether the container runs ("the network" when it does not); a 500 either way.
+      const where = isRunning(c.state.status) ? 'network' : 'the network';
+      throw systemError('BERTH_NETWORK_NOT_CONNECTED', `container ${c.id} is not connected to ${where} ${network.name}`);
     }
     const run = ctx.repo.getRun(id);
     if (run?.setup.networks[network.id]) {

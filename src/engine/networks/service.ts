@@ -9,6 +9,7 @@ import type { ContainerSpec } from '../model/container.js';
 import type { NetworkContext } from './context.js';
 import {
   attachAtCreate,
+  predefinedAddress,
   attachments,
   normalizeNetworkMode,
   reconcileNetworkRuns,
@@ -34,6 +35,8 @@ interface ContainerRef {
 export interface ContainerNetworkHooks {
   /** '' / default → bridge, container:<ref> → container:<full id>; checks the network exists. */
   normalizeMode(mode: string): string;
+  /** A fixed address on host or none (or IPv6 on the default bridge), for the spec: the start refuses it (container-net.ts). */
+  predefinedAddress(mode: string, requests: Record<string, EndpointRequest>): string | undefined;
   /** After the container row is inserted: its endpoint (address allocated). Throws Docker's errors. */
   attachAtCreate(c: ContainerRef, requests: Record<string, EndpointRequest>): void;
   /** Before `runc create` (caller holds the lock). Undoes itself on failure. */
@@ -81,6 +84,7 @@ export function createNetworkService(ctx: NetworkContext): NetworkService {
     hooks: {
       normalizeMode: (mode) => normalizeNetworkMode(ctx, mode),
       attachAtCreate: (c, requests) => attachAtCreate(ctx, c, requests),
+      predefinedAddress,
       setup: (c) => setupContainerNetwork(ctx, c),
       teardown: (id) => teardownContainerNetwork(ctx, id),
       view: (id) => {

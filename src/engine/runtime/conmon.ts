@@ -159,7 +159,9 @@ export async function startConmon(conmonPath: string, input: ConmonArgsInput): P
   const message = syncMessage(reply);
   if (typeof message.data !== 'number' || message.data < 0) {
     const fromLog = await fsp.readFile(files.runtimeLog, 'utf8').catch(() => '');
-    const text = `OCI runtime create failed: ${runtimeMessage(fromLog) || message.message || reply.stderr.trim() || 'conmon failed to create the container'}`;
+    // In dockerd 20.10's words, down to containerd's shim prefix and gRPC status suffix.
+    const why = runtimeMessage(fromLog) || message.message || reply.stderr.trim() || 'conmon failed to create the container';
+    const text = `failed to create shim task: OCI runtime create failed: ${why}: unknown`;
     throw new EngineError('system', 'BERTH_RUNTIME_CREATE_FAILED', text);
   }
   // The spawned conmon has exited by the time of a sync message (spawn-helper.ts waits for it): only then is

@@ -23,6 +23,7 @@ import { LocalMounts } from './local-mount.js';
 import { anonymousVolumeName, validateDriver, validateDriverOptions, validateVolumeName } from './names.js';
 import type { CreateVolumeOptions, VolumePruneResult, VolumeRecord } from '../model/volume.js';
 import { faultPoint } from '../fault.js';
+import type { EventBus } from '../events/event-bus.js';
 
 export interface VolumeListItem {
   volume: VolumeRecord;
@@ -38,11 +39,14 @@ export class VolumeService {
   readonly locks = new KeyedMutex();
   readonly mounts: LocalMounts;
   readonly #log: pino.Logger;
+  readonly #events: Pick<EventBus, 'emit'>;
 
-  constructor(repo: VolumesRepo, dataRoot: string, log: pino.Logger) {
+  /** `events`: where `volume create` and `volume destroy` go, as dockerd logs them (named and anonymous volumes alike). */
+  constructor(repo: VolumesRepo, dataRoot: string, log: pino.Logger, events: Pick<EventBus, 'emit'>) {
     this.repo = repo;
     this.root = path.join(dataRoot, 'volumes');
     this.#log = log;
+    this.#events = events;
     this.mounts = new LocalMounts(this, log);
   }
 
@@ -90,6 +94,7 @@ export class VolumeService {
         await fs.rm(path.join(this.root, name), { recursive: true, force: true });
         throw err;
       }
+      this.#events.emit({ type: 'volume', action: 'create', id: name, attributes: { driver } });
       return { volume: this.record(row), created: true };
     });
   }
@@ -121,6 +126,7 @@ export class VolumeService {
   }
 
   async #removeLocked(name: string): Promise<void> {
+    const driver = this.repo.get(name)?.driver ?? 'local';
     const users = this.repo.usersOf(name);
     if (users.length > 0) throw conflict('BERTH_VOLUME_IN_USE', `remove ${name}: volume is in use - [${users.join(', ')}]`);
     await this.mounts.unmountData(name);
@@ -133,6 +139,7 @@ export class VolumeService {
       }
       throw err;
     }
+    this.#events.emit({ type: 'volume', action: 'destroy', id: name, attributes: { driver } });
     faultPoint('volume.after-record-delete');
     await fs.rm(path.join(this.root, name), { recursive: true, force: true });
   }

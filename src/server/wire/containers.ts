@@ -159,7 +159,7 @@ export function toContainerListItem(v: ContainerView, now: number): Record<strin
   return {
     Id: v.id,
     Names: [`/${v.name}`],
-    Image: v.spec.image,
+    Image: v.listedImage ?? v.spec.image,
     ImageID: v.spec.imageId,
     Command: commandLine(v.spec),
     Created: unixSeconds(v.created),

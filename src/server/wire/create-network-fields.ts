@@ -4,6 +4,7 @@
  * Config.MacAddress and NetworkingConfig.EndpointsConfig, with Docker's
  * 400s for malformed values.
  */
+import { isIPv6 } from 'node:net';
 import type { PortBinding } from '../../engine/api.js';
 import { badRequest } from '../errors.js';
 import { boolField, objectField, stringField, stringListField, type Json } from './body-fields.js';
@@ -17,7 +18,13 @@ export interface CreateNetworkFields {
   dnsOptions: string[];
   extraHosts: string[];
   macAddress: string;
-  endpoints: Record<string, { aliases: string[]; ipv4Address: string }>;
+  endpoints: Record<string, EndpointFields>;
+}
+
+interface EndpointFields {
+  aliases: string[];
+  ipv4Address: string;
+  ipv6Address: string;
 }
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
@@ -78,20 +85,22 @@ export function parsePortBindings(raw: Json): PortBinding[] {
   return out;
 }
 
-function parseEndpointsConfig(raw: Json): Record<string, { aliases: string[]; ipv4Address: string }> {
-  const out: Record<string, { aliases: string[]; ipv4Address: string }> = {};
+function parseEndpointsConfig(raw: Json): Record<string, EndpointFields> {
+  const out: Record<string, EndpointFields> = {};
   for (const [name, value] of Object.entries(raw)) {
     const path = `NetworkingConfig.EndpointsConfig["${name}"]`;
     const ep = (value ?? {}) as Json;
     const ipam = objectField(ep, 'IPAMConfig', `${path}.IPAMConfig`);
     const ipv4Address = stringField(ipam, 'IPv4Address', `${path}.IPAMConfig.IPv4Address`);
     if (ipv4Address && !isIpv4(ipv4Address)) throw badRequest(`invalid IPv4 address: ${ipv4Address}`);
-    out[name] = { aliases: stringListField(ep, 'Aliases', `${path}.Aliases`), ipv4Address };
+    const ipv6Address = stringField(ipam, 'IPv6Address', `${path}.IPAMConfig.IPv6Address`);
+    if (ipv6Address && !isIPv6(ipv6Address)) throw badRequest(`invalid IPv6 address: ${ipv6Address}`);
+    out[name] = { aliases: stringListField(ep, 'Aliases', `${path}.Aliases`), ipv4Address, ipv6Address };
   }
   return out;
 }
 
 /** The same for connect's EndpointConfig. */
-export function parseEndpointConfig(ep: Json): { aliases: string[]; ipv4Address: string } {
+export function parseEndpointConfig(ep: Json): EndpointFields {
   return parseEndpointsConfig({ x: ep }).x;
 }

@@ -2,15 +2,17 @@
 import type { DiskUsage, VolumeUsage } from '../../engine/api.js';
 import { toContainerListItem } from './containers.js';
 import { toImageListItem } from './images.js';
+import { nullIfEmpty } from './volumes.js';
 
 function toVolume(v: VolumeUsage): Record<string, unknown> {
   return {
     CreatedAt: v.createdAt,
     Driver: v.driver,
-    Labels: v.labels,
+    // Null when empty, as in the volume list (dockerd writes nil maps).
+    Labels: nullIfEmpty(v.labels),
     Mountpoint: v.mountpoint,
     Name: v.name,
-    Options: v.options,
+    Options: nullIfEmpty(v.options),
     Scope: v.scope,
     UsageData: { RefCount: v.refCount, Size: v.size },
   };

@@ -66,7 +66,8 @@ export function toImageListItem(v: ImageView): Record<string, unknown> {
     SharedSize: -1,
     VirtualSize: v.size,
     Labels: Object.keys(v.config.labels).length ? goMap(v.config.labels) : null,
-    Containers: v.containers,
+    // dockerd 20.10 counts the containers only for `system df` (which sets it); a list says -1 ("N/A").
+    Containers: -1,
   };
 }
 

@@ -7,7 +7,7 @@ import { badRequest } from '../errors.js';
 import { stringField, stringMapField, type Json } from './body-fields.js';
 import { goMap } from './go-map.js';
 
-const nullIfEmpty = (m: Record<string, string>) => (Object.keys(m).length ? goMap(m) : null);
+export const nullIfEmpty = (m: Record<string, string>) => (Object.keys(m).length ? goMap(m) : null);
 
 export function toVolume(v: VolumeRecord): Record<string, unknown> {
   return {

@@ -21,6 +21,13 @@ export function unixTime(ms = Date.now()): string {
   return `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}000000`;
 }
 
+/** `docker events` from `since` to a second from now, one line per event in the CLI's `format`. */
+export async function eventLines(d: TestDaemon, since: string, format: string): Promise<string[]> {
+  const out = await d.docker(['events', '--since', since, '--until', unixTime(Date.now() + 1000), '--format', format]);
+  assert.equal(out.code, 0, out.stderr);
+  return out.stdout.trim().split('\n').filter(Boolean);
+}
+
 /** POST /containers/create with `body` (Image defaults to busybox); asserts 201 and returns the ID. */
 export async function create(d: TestDaemon, body: Record<string, unknown>, name?: string): Promise<string> {
   const res = await d.request('POST', '/containers/create', { query: { name }, body: { Image: 'busybox', ...body } });
