@@ -111,8 +111,9 @@ export const CONTAINER_FILES = {
   BERTH_EXPORT_TAR: { kind: 'system', description: 'tar failed while exporting the container filesystem.' },
   BERTH_COMMIT_TAR: { kind: 'system', description: "tar failed while reading the container's changes for commit." },
   BERTH_TOP_BAD_ARGS: { kind: 'invalid-parameter', description: 'ps arguments with characters berth does not pass to ps.' },
-  BERTH_TOP_PS_FAILED: { kind: 'system', description: 'ps exited with an error.' },
-  BERTH_TOP_NO_PID: { kind: 'system', description: 'ps output has no PID column for the given arguments.' },
+  BERTH_TOP_PS_FAILED: { kind: 'system', description: 'ps could not be run, or did not finish in time.' },
+  BERTH_TOP_PS_REFUSED: { kind: 'invalid-parameter', description: "ps refused the client's ps_args (dockerd answers 500; it is the client's error)." },
+  BERTH_TOP_NO_PID: { kind: 'invalid-parameter', description: "ps output has no PID column for the client's ps_args (dockerd answers 500)." },
 } as const satisfies Block;
 
 /** The filters parameter of list, prune and events endpoints (engine/filters/). */
@@ -256,6 +257,10 @@ export const BUILD = {
 export const REGISTRY = {
   BERTH_REGISTRY_BAD_MANIFEST: { kind: 'invalid-parameter', description: 'A manifest or index that is malformed or disagrees with its image config.' },
   BERTH_REGISTRY_MANIFEST_UNKNOWN: { kind: 'not-found', description: 'The registry has no manifest for that tag or digest.' },
+  BERTH_REGISTRY_PULL_DENIED: {
+    kind: 'not-found',
+    description: 'A pull the registry refuses as DENIED or NAME_UNKNOWN: Docker\'s "pull access denied" (a private or missing repository).',
+  },
   BERTH_REGISTRY_MANIFEST_TOO_LARGE: { kind: 'invalid-parameter', description: 'A manifest larger than berth accepts (4 MiB).' },
   BERTH_REGISTRY_DIGEST_MISMATCH: { kind: 'invalid-parameter', description: 'A manifest or blob whose content does not match its digest.' },
   BERTH_REGISTRY_DIFF_ID_MISMATCH: { kind: 'invalid-parameter', description: 'A layer that unpacks to another diff ID than the image config lists.' },
@@ -281,7 +286,7 @@ export const REGISTRY = {
     description: 'A pull or push the registry refused for lack of credentials (a 500, as dockerd: a 401 would make the CLI prompt).',
   },
   BERTH_REGISTRY_TOKEN: { kind: 'system', description: 'A token endpoint that errors or answers without a token.' },
-  BERTH_REGISTRY_DENIED: { kind: 'forbidden', description: 'The registry answered 403.' },
+  BERTH_REGISTRY_DENIED: { kind: 'forbidden', description: 'The registry answered 403, or its token does not cover the request (DENIED).' },
   BERTH_REGISTRY_NOT_FOUND: { kind: 'not-found', description: 'The registry answered 404.' },
   BERTH_REGISTRY_TOO_MANY_REQUESTS: { kind: 'unavailable', description: 'The registry answered 429.' },
   BERTH_REGISTRY_UNREACHABLE: { kind: 'unavailable', description: 'The registry could not be reached (connection, TLS or timeout).' },

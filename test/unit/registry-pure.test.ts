@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseChallenges } from '../../src/engine/registry/auth.js';
+import { formatRegistryErrors, registryErrorEntries } from '../../src/engine/registry/errcode.js';
 import { buildManifest, checkLayerType, MEDIA, parseManifest, parsePlatform, selectManifest, type ManifestIndex } from '../../src/engine/registry/manifest.js';
 import { domainOfServerAddress, endpointsFor, isInsecure, isLoopback } from '../../src/engine/registry/hosts.js';
 import { formatReference, pullReference } from '../../src/engine/images/reference.js';
@@ -172,4 +173,25 @@ test('removal with RepoDigests: the last tag of a repository takes its digests a
   });
   assert.deepEqual(planImageRemoval({ image: img([], [dig]), ref: dig, tag: dig, users: [], force: false }), { untag: [dig], delete: true });
   assert.deepEqual(planImageRemoval({ image: img(['b:1'], [dig]), ref: 'x', tag: null, users: [], force: true }), { untag: ['b:1', dig], delete: true });
+});
+
+test("a registry's errors as Docker reads them: the Bearer challenge's error first, then the body's", () => {
+  const body = '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":[]}]}';
+  const denied = registryErrorEntries('Bearer realm="http://t/token",service="r",scope="repository:a/b:pull,push",error="insufficient_scope"', body);
+  assert.deepEqual(denied, [
+    { code: 'DENIED', message: 'requested access to the resource is denied' },
+    { code: 'UNAUTHORIZED', message: 'authentication required' },
+  ]);
+  // dockerd's push prints errcode.Errors this way.
+  assert.equal(formatRegistryErrors(denied), 'errors:\ndenied: requested access to the resource is denied\nunauthorized: authentication required\n');
+  assert.equal(formatRegistryErrors(denied.slice(0, 1)), 'denied: requested access to the resource is denied');
+  assert.deepEqual(registryErrorEntries('Bearer realm="x",error="invalid_token",error_description="token expired"', ''), [
+    { code: 'UNAUTHORIZED', message: 'token expired' },
+  ]);
+  // A challenge without an error, or one Docker does not map, adds nothing; a body that is not JSON neither.
+  assert.deepEqual(registryErrorEntries('Bearer realm="x"', 'not json'), []);
+  assert.deepEqual(registryErrorEntries('Bearer realm="x",error="constructor"', '{"errors":[{"code":7}]}'), []);
+  assert.deepEqual(registryErrorEntries('Basic realm="x"', '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}'), [
+    { code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' },
+  ]);
 });

@@ -16,8 +16,12 @@ export async function topContainer(ctx: ContainerContext, ref: string, psArgs: s
   ensureTransition('top', row.state.status, row.id);
   const args = buildPsArgs(psArgs);
   const [pids, ps] = await Promise.all([ctx.runtime.pids(row.id), runHost(hostTool('ps'), args, { timeoutMs: 10_000 })]);
-  // dockerd's text: "ps: " and the first line of ps's complaint (the usage that follows is noise).
-  if (ps.exitCode !== 0) throw systemError('BERTH_TOP_PS_FAILED', `ps: ${runFailureText('ps', ps).split('\n')[0]}`);
+  // dockerd's text: "ps: " and the first line of ps's complaint (the usage that follows is noise). dockerd
+  // answers 500; ps refusing the client's arguments is the client's error, so berth answers 400.
+  if (ps.exitCode !== 0) {
+    const text = `ps: ${runFailureText('ps', ps).split('\n')[0]}`;
+    throw ps.exitCode === null ? systemError('BERTH_TOP_PS_FAILED', text) : invalid('BERTH_TOP_PS_REFUSED', text);
+  }
   return parsePsOutput(ps.stdout, new Set(pids));
 }
 
@@ -37,7 +41,7 @@ export function parsePsOutput(output: string, pids: Set<number>): TopResult {
   const lines = output.split('\n').filter((l) => l.trim() !== '');
   const titles = (lines[0] ?? '').trim().split(/\s+/);
   const pidIndex = titles.indexOf('PID');
-  if (pidIndex < 0) throw systemError('BERTH_TOP_NO_PID', "Couldn't find PID field in ps output");
+  if (pidIndex < 0) throw invalid('BERTH_TOP_NO_PID', "Couldn't find PID field in ps output");
   const processes: string[][] = [];
   for (const line of lines.slice(1)) {
     const fields = line.trim().split(/\s+/);

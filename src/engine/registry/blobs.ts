@@ -158,8 +158,8 @@ export async function mountBlob(session: RepoSession, digest: string, from: stri
  */
 export async function uploadBlob(session: RepoSession, desc: Descriptor, open: () => NodeJS.ReadableStream, onBytes: (current: number) => void): Promise<void> {
   const start = await session.send('POST', session.url('blobs/uploads/'), { retry: true });
-  start.body.resume();
   if (start.status !== 202 || !start.headers.location) throw await registryError(start, `starting upload of ${desc.digest}`);
+  start.body.resume();
   let location = new URL(start.headers.location, session.endpoint.base);
   let sent = 0;
   const patch = await session.send('PATCH', location, {
@@ -179,11 +179,11 @@ export async function uploadBlob(session: RepoSession, desc: Descriptor, open: (
       },
     },
   });
-  patch.body.resume();
   if (patch.status !== 202 && patch.status !== 204) throw await registryError(patch, `uploading ${desc.digest}`);
+  patch.body.resume();
   if (patch.headers.location) location = new URL(patch.headers.location, session.endpoint.base);
   location.searchParams.set('digest', desc.digest);
   const put = await session.send('PUT', location, { headers: { 'Content-Length': '0' } });
-  put.body.resume();
   if (put.status !== 201) throw await registryError(put, `completing upload of ${desc.digest}`);
+  put.body.resume();
 }

@@ -8,6 +8,7 @@
 import type { RegistryCredentials } from '../api/registry.js';
 import { EngineError } from '../errors.js';
 import { Authenticator, errorText, parseChallenges, repositoryScope, type Challenge } from './auth.js';
+import { formatRegistryErrors, registryErrorEntries, type RegistryErrorEntry } from './errcode.js';
 import type { Endpoint } from './hosts.js';
 import { HttpTransport, TransportError, readBody, type HttpMethod, type HttpRequest, type HttpResponse } from './http.js';
 
@@ -155,29 +156,37 @@ export function wrapTransport(err: unknown): unknown {
   return err;
 }
 
-/**
- * An error for an unexpected registry answer, worded as Docker prints the
- * registry's error ("manifest unknown: manifest unknown", "unauthorized: …").
- * 401 → unauthorized, 404 → not-found, else system.
- */
-export async function registryError(res: HttpResponse, what: string): Promise<EngineError> {
-  const text = (await readBody(res, ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0))).toString('utf8');
-  const detail = describeRegistryError(text) || `${res.status} ${res.body.statusMessage ?? ''}`.trim();
-  if (res.status === 401) return new EngineError('unauthorized', 'BERTH_REGISTRY_UNAUTHORIZED', `${what}: ${detail}`);
-  if (res.status === 403) return new EngineError('forbidden', 'BERTH_REGISTRY_DENIED', `${what}: ${detail}`);
-  if (res.status === 404) return new EngineError('not-found', 'BERTH_REGISTRY_NOT_FOUND', `${what}: ${detail}`);
-  if (res.status === 429) return new EngineError('unavailable', 'BERTH_REGISTRY_TOO_MANY_REQUESTS', `${what}: toomanyrequests: ${detail}`);
-  return new EngineError('system', 'BERTH_REGISTRY_ERROR', `${what}: ${detail}`);
+/** What a registry's error answer says: its errors as Docker reads them (errcode.ts) and Docker's text of them. */
+export interface RegistryAnswer {
+  entries: RegistryErrorEntry[];
+  /** Docker's text of the errors; without any, the body's text or the status line. */
+  detail: string;
 }
 
-/** "code: message" of the first error of a distribution-spec error body (Docker's errcode.Error text), else the text. */
-export function describeRegistryError(text: string): string {
-  try {
-    const doc = JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> };
-    const first = doc.errors?.[0];
-    if (first?.code) return `${first.code.toLowerCase().replace(/_/g, ' ')}: ${first.message ?? first.code.toLowerCase()}`;
-  } catch {
-    // not JSON
+/** Reads an error answer's body (up to 64 KiB) and its Bearer challenge. */
+export async function readRegistryAnswer(res: HttpResponse): Promise<RegistryAnswer> {
+  const text = (await readBody(res, ERROR_BODY_LIMIT).catch(() => Buffer.alloc(0))).toString('utf8');
+  const entries = registryErrorEntries(res.headers['www-authenticate'], text);
+  const detail = entries.length ? formatRegistryErrors(entries) : errorText(text).slice(0, 300) || `${res.status} ${res.body.statusMessage ?? ''}`.trim();
+  return { entries, detail };
+}
+
+/**
+ * An error for an unexpected registry answer, worded as Docker prints the
+ * registry's error ("manifest unknown: manifest unknown", "unauthorized: …"),
+ * after `what` and ": " when `what` is given. A first error DENIED (a 403,
+ * or a token that does not cover the request) is forbidden; otherwise
+ * 401 → unauthorized, 404 → not-found, 429 → unavailable, else system.
+ */
+export async function registryError(res: HttpResponse, what: string): Promise<EngineError> {
+  const { entries, detail } = await readRegistryAnswer(res);
+  const message = what ? `${what}: ${detail}` : detail;
+  if (res.status === 403 || entries[0]?.code === 'DENIED') return new EngineError('forbidden', 'BERTH_REGISTRY_DENIED', message);
+  if (res.status === 401) return new EngineError('unauthorized', 'BERTH_REGISTRY_UNAUTHORIZED', message);
+  if (res.status === 404) return new EngineError('not-found', 'BERTH_REGISTRY_NOT_FOUND', message);
+  if (res.status === 429) {
+    const said = entries.length ? message : what ? `${what}: toomanyrequests: ${detail}` : `toomanyrequests: ${detail}`;
+    return new EngineError('unavailable', 'BERTH_REGISTRY_TOO_MANY_REQUESTS', said);
   }
-  return errorText(text).slice(0, 300);
+  return new EngineError('system', 'BERTH_REGISTRY_ERROR', message);
 }

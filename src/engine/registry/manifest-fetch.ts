@@ -7,11 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { RegistryCredentials } from '../api/registry.js';
-import { EngineError, invalid } from '../errors.js';
+import { EngineError, invalid, notFound } from '../errors.js';
 import { familiarReference, formatReference, type ParsedReference } from '../images/reference.js';
 import { goMethod, readBody } from './http.js';
 import { endpointsFor, type RegistrySettings } from './hosts.js';
-import { RepoSession, registryError, type RegistryContext } from './client.js';
+import { RepoSession, readRegistryAnswer, registryError, type RegistryAnswer, type RegistryContext } from './client.js';
+import { formatRegistryErrors } from './errcode.js';
 import { MANIFEST_ACCEPT, MANIFEST_MAX_BYTES, parseManifest, selectManifest, type ImageManifest, type ManifestIndex, type Platform } from './manifest.js';
 
 export interface ResolvedManifest {
@@ -69,14 +70,7 @@ export async function fetchManifest(session: RepoSession, reference: string, ref
       throw new EngineError('unauthorized', 'BERTH_REGISTRY_NO_CREDENTIALS', `${goMethod('GET')} "${url.href}": ${err.message}`, { cause: err });
     throw err;
   });
-  if (res.status === 404) {
-    const err = await registryError(res, '');
-    throw new EngineError('not-found', 'BERTH_REGISTRY_MANIFEST_UNKNOWN', `manifest for ${familiarReference(formatReference(ref))} not found${err.message}`);
-  }
-  if (res.status === 401) {
-    const err = await registryError(res, `${goMethod('GET')} "${url.href}"`);
-    throw new EngineError('unauthorized', 'BERTH_REGISTRY_UNAUTHORIZED', err.message);
-  }
+  if (res.status === 401 || res.status === 403 || res.status === 404) throw manifestRefused(await readRegistryAnswer(res), res.status, url, ref);
   if (res.status !== 200) throw await registryError(res, `fetching manifest ${reference}`);
   const declared = Number(res.headers['content-length'] ?? 0);
   if (declared > MANIFEST_MAX_BYTES) {
@@ -92,4 +86,24 @@ export async function fetchManifest(session: RepoSession, reference: string, ref
   }
   const mediaType = String(res.headers['content-type'] ?? '');
   return { doc: parseManifest(bytes, mediaType), bytes, digest, mediaType };
+}
+
+/**
+ * dockerd's words for a manifest the registry will not give (its
+ * translatePullError): a first error DENIED or NAME_UNKNOWN is "pull access
+ * denied …" (404; what Docker Hub answers for a private or missing
+ * repository), a 404 "manifest for … not found", a 401 Go's url.Error.
+ */
+function manifestRefused(answer: RegistryAnswer, status: number, url: URL, ref: ParsedReference): EngineError {
+  const first = answer.entries[0];
+  if (first && (first.code === 'DENIED' || first.code === 'NAME_UNKNOWN')) {
+    const repository = familiarReference(`${ref.domain}/${ref.path}`);
+    return notFound(
+      'BERTH_REGISTRY_PULL_DENIED',
+      `pull access denied for ${repository}, repository does not exist or may require 'docker login': ${formatRegistryErrors([first])}`,
+    );
+  }
+  if (status === 404) return notFound('BERTH_REGISTRY_MANIFEST_UNKNOWN', `manifest for ${familiarReference(formatReference(ref))} not found: ${answer.detail}`);
+  if (status === 401) return new EngineError('unauthorized', 'BERTH_REGISTRY_UNAUTHORIZED', `${goMethod('GET')} "${url.href}": ${answer.detail}`);
+  return new EngineError('forbidden', 'BERTH_REGISTRY_DENIED', `${goMethod('GET')} "${url.href}": ${answer.detail}`);
 }

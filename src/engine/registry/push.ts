@@ -107,8 +107,9 @@ async function pushTag(session: RepoSession, repository: string, tag: string, im
     order.map((l) => descriptors.get(l.diffId)!),
   );
   const res = await session.send('PUT', session.url(`manifests/${tag}`), { headers: { 'Content-Type': MEDIA.dockerManifest }, body: manifest });
+  // dockerd passes the registry's errors on as they are.
+  if (res.status !== 201 && res.status !== 200) throw await registryError(res, '');
   res.body.resume();
-  if (res.status !== 201 && res.status !== 200) throw await registryError(res, `uploading manifest ${tag}`);
   const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
   await deps.store.serial(async () => {
     if (repo.get(image.id)) repo.addDigest(digestReference(repository, digest), image.id);

@@ -1,8 +1,8 @@
 /**
  * A real registry for tests: Debian's docker-registry (CNCF distribution)
  * on 127.0.0.1 at a free port, its storage in a temp dir, optionally with
- * TLS (a CA and a server certificate made here with openssl) and htpasswd
- * (bcrypt) auth. Killed by pid in stop().
+ * TLS (a CA and a server certificate made here with openssl), and htpasswd
+ * (bcrypt) or token auth (token-server.ts). Killed by pid in stop().
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +23,8 @@ export interface RegistryOptions {
   clientCerts?: boolean;
   /** htpasswd users (bcrypt). */
   users?: Record<string, string>;
+  /** Token auth instead: the token server's realm, service, issuer and signing certificate (token-server.ts). */
+  token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
 }
 
 export interface TestRegistry {
@@ -99,6 +101,10 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     for (const [user, password] of Object.entries(opts.users)) entries.push((await run('htpasswd', ['-Bbn', user, password])).stdout.trim());
     fs.writeFileSync(path.join(dir, 'htpasswd'), `${entries.join('\n')}\n`);
     lines.push('auth:', '  htpasswd:', '    realm: berth-test', `    path: ${path.join(dir, 'htpasswd')}`);
+  }
+  if (opts.token) {
+    const t = opts.token;
+    lines.push('auth:', '  token:', `    realm: ${t.realm}`, `    service: ${t.service}`, `    issuer: ${t.issuer}`, `    rootcertbundle: ${t.rootCertBundle}`);
   }
   fs.writeFileSync(path.join(dir, 'config.yml'), `${lines.join('\n')}\n`);
   const child = spawn(REGISTRY_BINARY, ['serve', path.join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
