@@ -37,7 +37,7 @@ import { engineSettings, type EngineSettings } from '../src/engine/containers/co
 import { assembleSpec } from '../src/engine/containers/create.js';
 import { writeEtcFiles } from '../src/engine/containers/etc-files.js';
 import { containerFiles } from '../src/engine/paths.js';
-import type { ContainerSpec } from '../src/engine/containers/types.js';
+import type { ContainerSpec } from '../src/engine/model/container.js';
 import { emptyRuntimeConfig } from '../src/engine/images/changes.js';
 import { mountRootfs, unmountRootfs } from '../src/engine/images/rootfs.js';
 import { startConmon } from '../src/engine/runtime/conmon.js';

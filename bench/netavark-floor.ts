@@ -18,7 +18,7 @@ import { hostRoutes } from '../src/engine/networks/defaults.js';
 import { DEFAULT_POOLS, formatCidr, intToIp, macFromIp, parseCidr, pickSubnet } from '../src/engine/networks/ipam.js';
 import { buildNetavarkInput } from '../src/engine/networks/netavark.js';
 import { removeNetavarkChains } from '../src/engine/networks/stale-sweep.js';
-import type { NetavarkInput, NetworkRecord } from '../src/engine/networks/types.js';
+import type { NetavarkInput, NetworkRecord } from '../src/engine/model/network.js';
 
 const run = promisify(execFile);
 

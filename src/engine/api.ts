@@ -40,8 +40,8 @@ export * from './api/disk-usage.js';
 export * from './api/health.js';
 export { EngineError, isEngineError } from './errors.js';
 /** The paths every unprivileged container gets masked / read-only (inspect echoes them, as dockerd does). */
-export { MASKED_PATHS, READONLY_PATHS } from './runtime/oci-spec.js';
-export { MOUNT_PROPAGATIONS, validMountMode } from './volumes/names.js';
+export { MASKED_PATHS, READONLY_PATHS } from './model/spec-defaults.js';
+export { MOUNT_PROPAGATIONS, validMountMode } from './model/mount-modes.js';
 export type { ErrorKind } from './errors.js';
 
 export interface Engine {

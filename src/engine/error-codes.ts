@@ -58,7 +58,7 @@ export const CONTAINER = {
   BERTH_CONTAINER_RUNNING: { kind: 'conflict', description: 'Remove of a running or paused container without force.' },
   BERTH_CONTAINER_START_EXEC: { kind: 'invalid-parameter', description: 'The runtime could not start the process: not found (127) or not executable (126).' },
   BERTH_CONTAINER_STOP_TIMEOUT: { kind: 'system', description: 'The container did not exit even after SIGKILL.' },
-  // ensureTransition (containers/lifecycle.ts): the verb is not allowed in the container's current status.
+  // ensureTransition (model/lifecycle.ts): the verb is not allowed in the container's current status.
   BERTH_CONTAINER_START_CONFLICT: { kind: 'conflict', description: 'Start refused in this status (e.g. paused).' },
   BERTH_CONTAINER_STOP_CONFLICT: { kind: 'conflict', description: 'Stop refused in this status.' },
   BERTH_CONTAINER_KILL_CONFLICT: { kind: 'conflict', description: 'Kill of a container that is not running.' },

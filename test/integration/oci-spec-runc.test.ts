@@ -14,9 +14,9 @@ import { promisify } from 'node:util';
 import { buildOciSpec, serializeOciSpec, type OciSpecInput } from '../../src/engine/runtime/oci-spec.js';
 import { parseProcLimits } from '../../src/engine/runtime/oci-rlimits.js';
 import { capabilitiesFromMask } from '../../src/engine/runtime/capabilities.js';
-import { resolveUser } from '../../src/engine/containers/user.js';
-import { defaultCreateSpec } from '../../src/engine/containers/spec-defaults.js';
-import type { ContainerSpec } from '../../src/engine/containers/types.js';
+import { resolveUser } from '../../src/engine/container-root/user.js';
+import { defaultCreateSpec } from '../../src/engine/model/spec-defaults.js';
+import type { ContainerSpec } from '../../src/engine/model/container.js';
 
 const run = promisify(execFile);
 const RUNC = '/usr/sbin/runc';

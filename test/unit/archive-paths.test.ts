@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { walkInRoot, pathComponents } from '../../src/engine/containers/root-walk.js';
+import { walkInRoot, pathComponents } from '../../src/engine/container-root/root-walk.js';
 import { goFileMode, goTime, pathStat, statName } from '../../src/engine/containers/path-stat.js';
 import { entryRelPath } from '../../src/engine/containers/archive-extract.js';
 import { followsFinal, archiveTarArgs } from '../../src/engine/containers/archive.js';

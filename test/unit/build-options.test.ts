@@ -7,7 +7,7 @@ import { buildPlatform } from '../../src/engine/build/base-image.js';
 import { cacheSourcesOf, scratchImage } from '../../src/engine/build/build-state.js';
 import { runSettings, stepContainerOptions } from '../../src/engine/build/step-containers.js';
 import { emptyRuntimeConfig } from '../../src/engine/images/changes.js';
-import type { ImageRecord } from '../../src/engine/images/types.js';
+import type { ImageRecord } from '../../src/engine/model/image.js';
 import { buildOptionsOf } from '../../src/server/routes/build.js';
 import { registryConfigFromHeader, toBuildMessages } from '../../src/server/wire/build.js';
 

@@ -7,7 +7,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { ContainersRepo } from '../../src/db/containers-repo.js';
 import { findContainer } from '../../src/engine/containers/resolve.js';
 import type { ContainerContext } from '../../src/engine/containers/context.js';
-import { initialState, type ContainerSpec, type ContainerState } from '../../src/engine/containers/types.js';
+import { initialState, type ContainerSpec, type ContainerState } from '../../src/engine/model/container.js';
 import { EngineError } from '../../src/engine/errors.js';
 
 function withRepo(fn: (ctx: ContainerContext, repo: ContainersRepo<ContainerSpec, ContainerState>) => void): void {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyDaemonRootRule } from '../../src/engine/containers/daemon-root-binds.js';
-import type { MountSpec } from '../../src/engine/containers/types.js';
+import type { MountSpec } from '../../src/engine/model/container.js';
 
 const ROOT = '/var/lib/berth';
 const bind = (source: string, over: Partial<MountSpec> = {}): MountSpec => ({ type: 'bind', source, target: '/x', readOnly: false, origin: 'mounts', ...over });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACTIVE_STATUSES, canTransition, ensureTransition, infoCounter } from '../../src/engine/containers/lifecycle.js';
+import { ACTIVE_STATUSES, canTransition, ensureTransition, infoCounter } from '../../src/engine/model/lifecycle.js';
 import { parseSignal } from '../../src/engine/containers/signals.js';
 import { nextBackoffMs, shouldRestart } from '../../src/engine/containers/restart-policy.js';
 import { parseLogLine, PartialJoiner, toUtc } from '../../src/engine/containers/k8s-log.js';
@@ -9,7 +9,7 @@ import { mergeEnv, mergeWithImage } from '../../src/engine/containers/merge-imag
 import { validateName } from '../../src/engine/containers/resolve.js';
 import { buildConmonArgs } from '../../src/engine/runtime/conmon.js';
 import { classifyRuntimeError, runtimeMessage, startFailureExitCode } from '../../src/engine/runtime/runtime-errors.js';
-import { initialState, type ContainerSpec } from '../../src/engine/containers/types.js';
+import { initialState, type ContainerSpec } from '../../src/engine/model/container.js';
 import { EngineError } from '../../src/engine/errors.js';
 import type { CreateContainerOptions } from '../../src/engine/api.js';
 

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withContainerLock } from '../../src/engine/locks.js';
 import { initLocked } from '../../src/engine/containers/start-locked.js';
-import type { ContainerStatus } from '../../src/engine/containers/types.js';
+import type { ContainerStatus } from '../../src/engine/model/container.js';
 import { EngineError } from '../../src/engine/errors.js';
 import { bootEngine, makeRoot, until, type TestEngine, type TestRoot } from './engine-harness.js';
 

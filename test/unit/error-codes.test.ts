@@ -72,11 +72,11 @@ function throwSites(): Array<{ code: string; kind: string; file: string }> {
 
 /**
  * Codes made by ensureTransition's template (`BERTH_CONTAINER_${op…}_CONFLICT`):
- * one per Operation of containers/lifecycle.ts, a '-' in the name read as '_'.
+ * one per Operation of model/lifecycle.ts, a '-' in the name read as '_'.
  */
 function transitionCodes(): string[] {
-  const lifecycle = src.find((s) => s.file === path.join('src', 'engine', 'containers', 'lifecycle.ts'));
-  assert.ok(lifecycle, 'containers/lifecycle.ts is where the transition conflicts are thrown');
+  const lifecycle = src.find((s) => s.file === path.join('src', 'engine', 'model', 'lifecycle.ts'));
+  assert.ok(lifecycle, 'model/lifecycle.ts is where the transition conflicts are thrown');
   assert.ok(lifecycle.text.includes('`BERTH_CONTAINER_${op.'), 'lifecycle.ts builds the conflict code from the operation');
   const union = /export type Operation =([^;]+);/.exec(lifecycle.text);
   assert.ok(union, 'lifecycle.ts declares `export type Operation = ...;`');

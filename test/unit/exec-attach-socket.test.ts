@@ -7,7 +7,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { SeqpacketServer, type SeqpacketSocket } from 'node-unix-socket';
 import { AttachSocket, parseAttachMessage, splitStdin } from '../../src/engine/runtime/attach-socket.js';
-import { SyncReader } from '../../src/engine/exec/conmon-exec.js';
+import { SyncReader } from '../../src/engine/runtime/conmon-exec.js';
 
 test('parseAttachMessage: stream id byte 2/3, others ignored', () => {
   assert.deepEqual(parseAttachMessage(Buffer.from('\x02hi')), { stream: 'stdout', data: Buffer.from('hi') });

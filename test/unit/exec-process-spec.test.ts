@@ -1,8 +1,8 @@
 /** buildExecProcess, the exec conmon argv, and the exec wire shapes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerSpec } from '../../src/engine/containers/types.js';
-import { buildExecConmonArgs } from '../../src/engine/exec/conmon-exec.js';
+import type { ContainerSpec } from '../../src/engine/model/container.js';
+import { buildExecConmonArgs } from '../../src/engine/runtime/conmon-exec.js';
 import { buildExecProcess, type ExecProcessInput } from '../../src/engine/exec/process-spec.js';
 import { ALL_CAPABILITIES } from '../../src/engine/runtime/capabilities.js';
 import type { OciProcess } from '../../src/engine/runtime/oci-types.js';

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EngineError, notImplemented } from '../../src/engine/errors.js';
 import type { CodeOfKind } from '../../src/engine/error-codes.js';
-import type { ExecConmon } from '../../src/engine/exec/conmon-exec.js';
+import type { ExecConmon } from '../../src/engine/runtime/conmon-exec.js';
 import type { MountRootfsInput } from '../../src/engine/images/rootfs.js';
 import type { CreateRequest, Created, RootMounts, RuntimePort } from '../../src/engine/runtime/port.js';
 import type { OciResources } from '../../src/engine/runtime/oci-types.js';

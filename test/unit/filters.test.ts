@@ -9,9 +9,9 @@ import { buildContainerFilter } from '../../src/engine/containers/filters.js';
 import type { ContainerContext, Row } from '../../src/engine/containers/context.js';
 import { isEngineError } from '../../src/engine/errors.js';
 import { pruneCandidates } from '../../src/engine/images/prune.js';
-import type { ImageRecord } from '../../src/engine/images/types.js';
+import type { ImageRecord } from '../../src/engine/model/image.js';
 import { networkPruneFilter } from '../../src/engine/networks/filters.js';
-import type { NetworkRecord } from '../../src/engine/networks/types.js';
+import type { NetworkRecord } from '../../src/engine/model/network.js';
 
 const invalidWith = (message: string | RegExp) => (e: unknown) =>
   isEngineError(e, 'invalid-parameter') && (typeof message === 'string' ? e.message === message : message.test(e.message));

@@ -14,7 +14,7 @@ import { imageHistory } from '../../src/engine/images/history.js';
 import { pruneCandidates } from '../../src/engine/images/prune.js';
 import { parseFilterTime } from '../../src/engine/filters/index.js';
 import { isEngineError } from '../../src/engine/errors.js';
-import type { ImageRecord } from '../../src/engine/images/types.js';
+import type { ImageRecord } from '../../src/engine/model/image.js';
 
 const hex = (s: string) => createHash('sha256').update(s).digest('hex');
 

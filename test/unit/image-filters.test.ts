@@ -4,7 +4,7 @@ import { filterImages, globToRegExp } from '../../src/engine/images/image-filter
 import { serializeImageConfig, goArch } from '../../src/engine/images/image-config.js';
 import { emptyRuntimeConfig } from '../../src/engine/images/changes.js';
 import { isEngineError } from '../../src/engine/errors.js';
-import type { ImageRecord } from '../../src/engine/images/types.js';
+import type { ImageRecord } from '../../src/engine/model/image.js';
 
 function img(id: string, tags: string[], created: string, labels: Record<string, string> = {}): ImageRecord {
   return { id, tags, created, config: { ...emptyRuntimeConfig(), labels } } as unknown as ImageRecord;

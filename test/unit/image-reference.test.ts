@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { familiarReference, isFullImageId, isImageIdLike, normalizeReference, normalizeRepoTag, shortId } from '../../src/engine/images/reference.js';
+import { familiarReference, isFullImageId, isImageIdLike, normalizeReference, normalizeRepoTag, shortId } from '../../src/engine/model/reference.js';
 import { isEngineError } from '../../src/engine/errors.js';
 
 const HEX = 'a'.repeat(64);

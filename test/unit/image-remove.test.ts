@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planImageRemoval } from '../../src/engine/images/image-remove.js';
 import { isEngineError } from '../../src/engine/errors.js';
-import type { ImageRecord } from '../../src/engine/images/types.js';
+import type { ImageRecord } from '../../src/engine/model/image.js';
 
 const ID = `sha256:6d5a1b2c3d4e${'f'.repeat(52)}`;
 const C = `0123456789ab${'c'.repeat(52)}`;

@@ -12,7 +12,7 @@ import pino from 'pino';
 import { openDatabase, closeDatabase } from '../../src/db/database.js';
 import { ImagesRepo } from '../../src/db/images-repo.js';
 import { createImageService } from '../../src/engine/images/service.js';
-import type { ImageRecord } from '../../src/engine/images/types.js';
+import type { ImageRecord } from '../../src/engine/model/image.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-images-registry-'));
 const db = openDatabase(path.join(dir, 'state.db'));

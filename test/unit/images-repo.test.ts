@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, closeDatabase } from '../../src/db/database.js';
 import { ImagesRepo, type LayerRow } from '../../src/db/images-repo.js';
-import type { ImageRecord } from '../../src/engine/images/types.js';
+import type { ImageRecord } from '../../src/engine/model/image.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-images-repo-'));
 const db = openDatabase(path.join(dir, 'state.db'));

@@ -9,9 +9,12 @@
  *     `OperationId: { handler … }` entries excepted).
  * and, for the whole of src/:
  *   - no import cycle in src/, scripts/ or bench/ (static, type-only and dynamic imports all count);
+ *   - no import cycle among the folders of src/engine either (a folder is
+ *     src/engine/<dir>/, a top-level file such as api.ts is one on its own):
+ *     the folders import each other one way only (src/engine/README.md);
  *   - no engine module compares a container status outside
- *     containers/lifecycle.ts, the table that decides "may this happen now?"
- *     (containers/status.ts, the map to the public status word, is the one
+ *     model/lifecycle.ts, the table that decides "may this happen now?"
+ *     (model/status.ts, the map to the public status word, is the one
  *     switch over statuses; src/server/wire turns statuses into text).
  * Each checker is also run on a small bad sample, so a rule that stops
  * matching anything fails here too.
@@ -97,6 +100,50 @@ export function importCycles(graph: ReadonlyMap<string, readonly string[]>): str
   return cycles;
 }
 
+/** The folder of an engine module, from its path in src/engine: `containers/` for containers/x.ts; a top-level file (`api.ts`) is its own. */
+function engineFolder(file: string): string {
+  const [first, ...rest] = file.split(path.sep);
+  return rest.length > 0 ? `${first}/` : first;
+}
+
+/**
+ * `graph` (file → files it imports) collapsed to folders by `folderOf`: an
+ * edge between two folders for every import across them, with the imports
+ * behind it ("from → to") in `because`. Imports within a folder draw no edge.
+ */
+export function folderGraph(
+  graph: ReadonlyMap<string, readonly string[]>,
+  folderOf: (file: string) => string,
+): { edges: Map<string, string[]>; because: Map<string, string[]> } {
+  const edges = new Map<string, string[]>();
+  const because = new Map<string, string[]>();
+  for (const [from, targets] of graph) {
+    const a = folderOf(from);
+    if (!edges.has(a)) edges.set(a, []);
+    for (const to of targets.filter((t) => graph.has(t))) {
+      const b = folderOf(to);
+      if (a === b) continue;
+      const key = `${a} → ${b}`;
+      if (!because.has(key)) {
+        because.set(key, []);
+        edges.get(a)?.push(b);
+      }
+      const why = `${from} → ${to}`;
+      if (!because.get(key)?.includes(why)) because.get(key)?.push(why);
+    }
+  }
+  return { edges, because };
+}
+
+/** Each folder cycle as text: the folders along it, then for every step the file imports that make it. */
+export function folderCycles(graph: ReadonlyMap<string, readonly string[]>, folderOf: (file: string) => string): string[] {
+  const { edges, because } = folderGraph(graph, folderOf);
+  return importCycles(edges).map((cycle) => {
+    const steps = cycle.slice(1).map((to, i) => `${cycle[i]} → ${to}`);
+    return `${cycle.join(' → ')}: ${steps.map((s) => `${s} (${because.get(s)?.join(', ')})`).join('; ')}`;
+  });
+}
+
 const STATUS_WORD = "'(?:created|initialized|running|paused|restarting|removing|exited|dead)'";
 const STATUS_COMPARISON = new RegExp(
   `\\bstatus\\s*[!=]==?\\s*${STATUS_WORD}|${STATUS_WORD}\\s*[!=]==?\\s*[\\w.?]*\\bstatus\\b|\\bcase\\s+${STATUS_WORD}\\s*:`,
@@ -141,6 +188,16 @@ test('the checkers catch what they are meant to catch', () => {
     ),
     [],
   );
+  const files = new Map([
+    ['a/x', ['a/y', 'b/x', 'b/x']],
+    ['a/y', []],
+    ['b/x', ['c']],
+    ['c', ['a/y']],
+    ['d/x', ['a/x']],
+  ]);
+  const folderOf = (f: string) => (f.includes('/') ? `${f.split('/')[0]}/` : f);
+  assert.deepEqual(folderCycles(files, folderOf), ['a/ → b/ → c → a/: a/ → b/ (a/x → b/x); b/ → c (b/x → c); c → a/ (c → a/y)']);
+  assert.deepEqual(folderCycles(new Map([...files, ['c', []]]), folderOf), []);
   assert.deepEqual(statusComparisons("if (row.state.status === 'running') x();\nif ('paused' !== status) y();\ncase 'exited':"), [
     "status === 'running'",
     "'paused' !== status",
@@ -181,8 +238,15 @@ test('no import cycle among the modules of src/, scripts/ and bench/', () => {
   }
 });
 
-test('the engine compares container statuses only in containers/lifecycle.ts', () => {
-  const allowed = new Set(['containers/lifecycle.ts', 'containers/status.ts'].map((f) => path.join(ENGINE, f)));
+test('the folders of src/engine import each other one way only (no folder-level import cycle)', () => {
+  const rel = (f: string) => path.relative(ENGINE, f);
+  const graph = new Map([...importGraph(ENGINE)].map(([file, targets]) => [rel(file), targets.map(rel)]));
+  assert.ok(new Set([...graph.keys()].map(engineFolder)).size > 20, 'only a few engine folders read');
+  assert.deepEqual(folderCycles(graph, engineFolder), [], 'folder import cycles in src/engine (move the shared piece below both folders)');
+});
+
+test('the engine compares container statuses only in model/lifecycle.ts', () => {
+  const allowed = new Set(['model/lifecycle.ts', 'model/status.ts'].map((f) => path.join(ENGINE, f)));
   const bad = tsFiles(ENGINE)
     .filter((f) => !allowed.has(f))
     .flatMap((f) => statusComparisons(fs.readFileSync(f, 'utf8')).map((c) => `${path.relative(ROOT, f)}: ${c}`));

@@ -7,8 +7,8 @@ import { defaultBridgeName, userBridgeName, fromBip } from '../../src/engine/net
 import { hostsContent, resolvContent } from '../../src/engine/containers/etc-files.js';
 import { networkListFilter, networkPruneFilter } from '../../src/engine/networks/filters.js';
 import { netavarkChains } from '../../src/engine/networks/stale-sweep.js';
-import type { NetworkRecord, EndpointRecord } from '../../src/engine/networks/types.js';
-import type { ContainerSpec } from '../../src/engine/containers/types.js';
+import type { NetworkRecord, EndpointRecord } from '../../src/engine/model/network.js';
+import type { ContainerSpec } from '../../src/engine/model/container.js';
 import { sampleContainer } from './fake-engine.js';
 
 const net = (over: Partial<NetworkRecord> = {}): NetworkRecord => ({

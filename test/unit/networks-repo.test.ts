@@ -7,7 +7,7 @@ import { openDatabase, closeDatabase } from '../../src/db/database.js';
 import { NetworksRepo } from '../../src/db/networks-repo.js';
 import { ContainersRepo } from '../../src/db/containers-repo.js';
 import { allocateIp } from '../../src/engine/networks/ipam.js';
-import type { NetworkRecord } from '../../src/engine/networks/types.js';
+import type { NetworkRecord } from '../../src/engine/model/network.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-networks-repo-'));
 const db = openDatabase(path.join(dir, 'state.db'));

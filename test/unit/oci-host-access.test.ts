@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildOciSpec, INIT_PATH, type HostAccess } from '../../src/engine/runtime/oci-spec.js';
 import { checkSysctl, deviceFromStat, majorMinor, parseDeviceCgroupRule } from '../../src/engine/runtime/oci-devices.js';
-import { defaultCreateSpec, defaultResources } from '../../src/engine/containers/spec-defaults.js';
-import type { ContainerSpec } from '../../src/engine/containers/types.js';
+import { defaultCreateSpec, defaultResources } from '../../src/engine/model/spec-defaults.js';
+import type { ContainerSpec } from '../../src/engine/model/container.js';
 import { isEngineError } from '../../src/engine/errors.js';
 
 const NO_HOST: HostAccess = { namespacePaths: {}, devices: [], deviceRules: [], extraGids: [] };

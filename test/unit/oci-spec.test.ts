@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildOciSpec, serializeOciSpec, DEFAULT_PATH, MASKED_PATHS, READONLY_PATHS, type OciSpecInput } from '../../src/engine/runtime/oci-spec.js';
+import { buildOciSpec, serializeOciSpec, DEFAULT_PATH, type OciSpecInput } from '../../src/engine/runtime/oci-spec.js';
+import { MASKED_PATHS, READONLY_PATHS } from '../../src/engine/model/spec-defaults.js';
 import { mergeMountOptions } from '../../src/engine/runtime/oci-mounts.js';
 import { parseProcLimits } from '../../src/engine/runtime/oci-rlimits.js';
 import { buildSeccompProfile, NEVER_ALLOWED } from '../../src/engine/runtime/seccomp-profile.js';
 import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES } from '../../src/engine/runtime/capabilities.js';
 import { isEngineError } from '../../src/engine/errors.js';
-import { defaultCreateSpec, defaultResources } from '../../src/engine/containers/spec-defaults.js';
-import type { ContainerSpec, MountSpec, Resources } from '../../src/engine/containers/types.js';
+import { defaultCreateSpec, defaultResources } from '../../src/engine/model/spec-defaults.js';
+import type { ContainerSpec, MountSpec, Resources } from '../../src/engine/model/container.js';
 import type { OciSpec } from '../../src/engine/runtime/oci-types.js';
 
 const RES: Resources = defaultResources();

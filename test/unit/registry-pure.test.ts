@@ -10,11 +10,11 @@ import { parseChallenges } from '../../src/engine/registry/auth.js';
 import { formatRegistryErrors, registryErrorEntries } from '../../src/engine/registry/errcode.js';
 import { buildManifest, checkLayerType, MEDIA, parseManifest, parsePlatform, selectManifest, type ManifestIndex } from '../../src/engine/registry/manifest.js';
 import { domainOfServerAddress, endpointsFor, isInsecure, isLoopback } from '../../src/engine/registry/hosts.js';
-import { formatReference, pullReference } from '../../src/engine/images/reference.js';
+import { formatReference, pullReference } from '../../src/engine/model/reference.js';
 import { credentialsFromBody, humanSize, progressBar, progressMessages, registryAuthFromHeader } from '../../src/server/wire/registry.js';
 import { planImageRemoval } from '../../src/engine/images/image-remove.js';
 import { isEngineError } from '../../src/engine/errors.js';
-import type { ImageRecord } from '../../src/engine/images/types.js';
+import type { ImageRecord } from '../../src/engine/model/image.js';
 
 const D = (c: string) => `sha256:${c.repeat(64)}`;
 

@@ -1,4 +1,4 @@
-/** The create defaults (src/engine/containers/spec-defaults.ts) are what the wire parser gives for an empty create body. */
+/** The create defaults (src/engine/model/spec-defaults.ts) are what the wire parser gives for an empty create body. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultCreateSpec, defaultResources } from '../../src/engine/api.js';

@@ -1,9 +1,10 @@
 /** docker update's merge rules, conflicts and the runc update resources JSON. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildUpdateResources, mergeUpdate, type ContainerUpdateOptions } from '../../src/engine/containers/update-resources.js';
-import { defaultResources } from '../../src/engine/containers/spec-defaults.js';
-import type { ContainerSpec } from '../../src/engine/containers/types.js';
+import { buildUpdateResources, mergeUpdate } from '../../src/engine/containers/update-resources.js';
+import type { ContainerUpdateOptions } from '../../src/engine/api/update.js';
+import { defaultResources } from '../../src/engine/model/spec-defaults.js';
+import type { ContainerSpec } from '../../src/engine/model/container.js';
 
 const none: ContainerUpdateOptions = {
   memory: 0,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseGroup, parsePasswd, readFileInRoot, resolveInRoot, resolveUser, resolveUserFrom } from '../../src/engine/containers/user.js';
+import { parseGroup, parsePasswd, readFileInRoot, resolveInRoot, resolveUser, resolveUserFrom } from '../../src/engine/container-root/user.js';
 import { isEngineError } from '../../src/engine/errors.js';
 
 const PASSWD = `root:x:0:0:root:/root:/bin/sh

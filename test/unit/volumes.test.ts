@@ -14,10 +14,10 @@ import { buildListFilter, buildPruneFilter } from '../../src/engine/volumes/filt
 import { copyUpArgs } from '../../src/engine/volumes/copy-up.js';
 import { mountedPath, archiveTarArgs } from '../../src/engine/containers/archive.js';
 import { parseVolumesFrom } from '../../src/engine/containers/volumes-from.js';
-import { validMountMode } from '../../src/engine/volumes/names.js';
+import { validMountMode } from '../../src/engine/model/mount-modes.js';
 import { pruneFilters } from '../../src/server/routes/volumes.js';
-import type { MountSpec } from '../../src/engine/containers/types.js';
-import type { VolumeRecord } from '../../src/engine/volumes/types.js';
+import type { MountSpec } from '../../src/engine/model/container.js';
+import type { VolumeRecord } from '../../src/engine/model/volume.js';
 
 const throwsKind = (fn: () => unknown, kind: string, message: RegExp) =>
   assert.throws(fn, (err: unknown) => isEngineError(err) && err.kind === kind && message.test(err.message));

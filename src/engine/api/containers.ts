@@ -1,10 +1,10 @@
 /**
  * Facade area `engine.containers`: create, inspect, list, the lifecycle
  * verbs, wait, logs, attach, top, resize, prune. Records come from
- * ../containers/types.ts; what is here is what crosses the facade.
+ * ../model/container.ts; what is here is what crosses the facade.
  */
 import type { Writable } from 'node:stream';
-import type { ContainerRecord, ContainerSpec } from '../containers/types.js';
+import type { ContainerRecord, ContainerSpec } from '../model/container.js';
 import type { Filters } from './common.js';
 import type { ContainerNetworkView } from './networks.js';
 
@@ -19,9 +19,9 @@ export type {
   Resources,
   RestartPolicy,
   Ulimit,
-} from '../containers/types.js';
-export { publicStatus } from '../containers/status.js';
-export { defaultCreateSpec, defaultResources, type ContainerCreateSpec } from '../containers/spec-defaults.js';
+} from '../model/container.js';
+export { publicStatus } from '../model/status.js';
+export { defaultCreateSpec, defaultResources, type ContainerCreateSpec } from '../model/spec-defaults.js';
 
 /**
  * What the client asked for at create, before merging with the image.

@@ -3,7 +3,7 @@
  * (docker cp), mount/unmount, commit, export, diff.
  */
 import type { Readable } from 'node:stream';
-import type { ImageRuntimeConfig } from '../images/types.js';
+import type { ImageRuntimeConfig } from '../model/image.js';
 
 /** A change in a container's filesystem (Docker's Kind: 0 modified, 1 added, 2 deleted). */
 export interface ContainerChange {

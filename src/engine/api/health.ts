@@ -1,2 +1,2 @@
 /** Health-check types the facade exposes (Config.Healthcheck, State.Health). */
-export type { HealthConfig, HealthLogEntry, HealthState } from '../containers/types.js';
+export type { HealthConfig, HealthLogEntry, HealthState } from '../model/container.js';

@@ -5,11 +5,11 @@
  * function that turns them into Docker's display form (`busybox:latest`).
  */
 import type { Readable } from 'node:stream';
-import type { ImageRecord } from '../images/types.js';
+import type { ImageRecord } from '../model/image.js';
 import type { Filters } from './common.js';
 
-export type { ImageRecord, ImageRuntimeConfig, ImageHistoryEntry } from '../images/types.js';
-export { familiarReference } from '../images/reference.js';
+export type { ImageRecord, ImageRuntimeConfig, ImageHistoryEntry } from '../model/image.js';
+export { familiarReference } from '../model/reference.js';
 
 export interface ImportImageOptions {
   source: Readable;

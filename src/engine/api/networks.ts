@@ -1,8 +1,8 @@
 /** The networks part of the facade: network records and views, create options, the verbs. */
-import type { BoundPort, EndpointRecord, NetworkRecord } from '../networks/types.js';
+import type { BoundPort, EndpointRecord, NetworkRecord } from '../model/network.js';
 import type { Filters } from './common.js';
 
-export type { BoundPort, EndpointRecord, NetworkRecord, PortBinding } from '../networks/types.js';
+export type { BoundPort, EndpointRecord, NetworkRecord, PortBinding } from '../model/network.js';
 
 /** A container's networking as reads see it. */
 export interface ContainerNetworkView {

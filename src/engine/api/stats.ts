@@ -1,7 +1,7 @@
 /** The stats area of the facade: GET /containers/{id}/stats. */
-import type { StatsFrame } from '../stats/types.js';
+import type { StatsFrame } from '../model/stats.js';
 
-export type { StatsFrame, StatsSample, CpuSample, MemorySample, BlkioEntry, NetCounters } from '../stats/types.js';
+export type { StatsFrame, StatsSample, CpuSample, MemorySample, BlkioEntry, NetCounters } from '../model/stats.js';
 
 export interface StatsApi {
   /**

@@ -1,6 +1,23 @@
 /** The update area of the facade: POST /containers/{id}/update. */
-export type { ContainerUpdateOptions } from '../containers/update-resources.js';
-import type { ContainerUpdateOptions } from '../containers/update-resources.js';
+import type { RestartPolicy } from '../model/container.js';
+
+/** What POST /containers/{id}/update asks for. Zero, '' and null leave a value as it is. */
+export interface ContainerUpdateOptions {
+  memory: number;
+  /** -1 = unlimited swap. */
+  memorySwap: number;
+  nanoCpus: number;
+  cpuShares: number;
+  cpuQuota: number;
+  cpuPeriod: number;
+  cpusetCpus: string;
+  cpusetMems: string;
+  blkioWeight: number;
+  /** null = unchanged; -1 = unlimited. */
+  pidsLimit: number | null;
+  /** null = unchanged. */
+  restartPolicy: RestartPolicy | null;
+}
 
 export interface UpdateApi {
   /**

@@ -2,10 +2,10 @@
  * Facade area `engine.volumes`: Docker's local volume driver. Errors carry
  * Docker's texts ("get x: no such volume", "remove x: volume is in use - [ids]").
  */
-import type { CreateVolumeOptions, VolumePruneResult, VolumeRecord } from '../volumes/types.js';
+import type { CreateVolumeOptions, VolumePruneResult, VolumeRecord } from '../model/volume.js';
 import type { Filters } from './common.js';
 
-export type { CreateVolumeOptions, VolumePruneResult, VolumeRecord } from '../volumes/types.js';
+export type { CreateVolumeOptions, VolumePruneResult, VolumeRecord } from '../model/volume.js';
 
 export interface VolumesApi {
   /** name '' = a generated 64-hex name. An existing name answers the existing volume. */

@@ -9,8 +9,8 @@
  */
 import { invalid, isEngineError } from '../errors.js';
 import { goArch } from '../images/image-config.js';
-import { parseReference } from '../images/reference.js';
-import type { ImageRecord } from '../images/types.js';
+import { parseReference } from '../model/reference.js';
+import type { ImageRecord } from '../model/image.js';
 import type { BuildRun } from './build-state.js';
 
 const KNOWN_OS = new Set([

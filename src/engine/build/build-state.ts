@@ -9,7 +9,7 @@ import type pino from 'pino';
 import type { BuildCacheRepo } from '../../db/build-cache-repo.js';
 import type { BuildMessage, BuildOptions, PullOptions } from '../api.js';
 import type { ImageService } from '../images/service.js';
-import type { ImageRecord, ImageRuntimeConfig } from '../images/types.js';
+import type { ImageRecord, ImageRuntimeConfig } from '../model/image.js';
 import type { BuildContextDir } from './context-dir.js';
 import type { StepContainerDeps } from './step-containers.js';
 

@@ -16,8 +16,8 @@
 import type { BuildApi, BuildMessage, BuildOptions } from '../api.js';
 import { isEngineError, invalid } from '../errors.js';
 import { goArch } from '../images/image-config.js';
-import { familiarReference, parseReference } from '../images/reference.js';
-import type { ImageRecord } from '../images/types.js';
+import { familiarReference, parseReference } from '../model/reference.js';
+import type { ImageRecord } from '../model/image.js';
 import { cacheSourcesOf, DEFAULT_PATH, scratchImage, shortId, type BuildRun, type BuilderDeps, type StageState } from './build-state.js';
 import { baseImage, buildPlatform } from './base-image.js';
 import { cachePruneSelector } from './cache-prune.js';

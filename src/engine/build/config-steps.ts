@@ -5,8 +5,8 @@
  */
 import { invalid } from '../errors.js';
 import { parsePortSpec, splitWords } from '../images/changes.js';
-import type { HealthConfig as HealthcheckConfig } from '../containers/types.js';
-import type { ImageRuntimeConfig } from '../images/types.js';
+import type { HealthConfig as HealthcheckConfig } from '../model/container.js';
+import type { ImageRuntimeConfig } from '../model/image.js';
 import { expandWord, expandWords, type VarLookup } from './dockerfile/expand.js';
 import { checkFlags, type Instruction } from './dockerfile/parser.js';
 

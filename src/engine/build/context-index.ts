@@ -9,7 +9,7 @@
  * that replaces one of another type. The context then takes the disk path
  * (extract first, as before), which also yields the exact errors. Pure.
  */
-import { resolveScoped } from '../containers/user.js';
+import { resolveScoped } from '../container-root/user.js';
 import type { SourceTree, TreeStat } from './source-tree.js';
 
 export interface IndexNode {

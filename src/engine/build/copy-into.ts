@@ -15,7 +15,7 @@ import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { invalid } from '../errors.js';
-import { resolveInRoot } from '../containers/user.js';
+import { resolveInRoot } from '../container-root/user.js';
 import type { CopySource } from './copy-sources.js';
 import { settleAll } from '../settle-all.js';
 

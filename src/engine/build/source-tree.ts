@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { resolveInRoot } from '../containers/user.js';
+import { resolveInRoot } from '../container-root/user.js';
 
 export interface TreeStat {
   /** st_mode as lstat(2) gives it: type bits and permissions. */

@@ -8,7 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { invalid } from '../errors.js';
-import { resolveUser } from '../containers/user.js';
+import { resolveUser } from '../container-root/user.js';
 import { splitWords } from '../images/changes.js';
 import { applyConfigStep, commandOf } from './config-steps.js';
 import { copyInto, destinationOf, mkdirInRoot } from './copy-into.js';

@@ -6,8 +6,8 @@
  * container or layer directory exists without its record. Pure comparison of
  * what the database says (`records`) with what the host holds (`host`).
  */
-import type { ContainerStatus } from '../containers/types.js';
-import { isActive, isRemovalPending, isUp } from '../containers/lifecycle.js';
+import type { ContainerStatus } from '../model/container.js';
+import { isActive, isRemovalPending, isUp } from '../model/lifecycle.js';
 import type { HostState } from './host-state.js';
 
 /** One broken invariant. `repairable`: `berthd check --repair` may fix it (see repair.ts). */

@@ -2,7 +2,7 @@
  * `PUT /containers/{id}/archive`: extracts an untrusted tar into a directory
  * of a container, as Docker's chrooted untar does, without a chroot and
  * without running any binary: every entry's parent is walked from the
- * container root with root-walk.ts (symlinks of the container resolved
+ * container root with container-root/root-walk.ts (symlinks of the container resolved
  * inside the container, never by the kernel), and the entry is then made by
  * ONE syscall on `/proc/self/fd/<parent>/<name>` that never follows a final
  * symlink (O_CREAT|O_EXCL|O_NOFOLLOW, mkdir, symlink, link, lchown). So a
@@ -23,7 +23,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ReadEntry } from 'tar';
 import { conflict, invalid } from '../errors.js';
-import { atPath, walkInRoot } from './root-walk.js';
+import { atPath, walkInRoot } from '../container-root/root-walk.js';
 
 export interface ExtractOptions {
   /** The container root as walk base (a host dir or /proc/<pid>/root). */

@@ -13,7 +13,7 @@
  *   bind mounts: that mount's source (the volume's `_data`), walked from
  *   there, so the copy reaches the volume's data and never leaves it (a
  *   symlink in it resolves inside the volume).
- * Every path is walked with root-walk.ts (never leaves the root, whatever
+ * Every path is walked with container-root/root-walk.ts (never leaves the root, whatever
  * the container does meanwhile). GET hands GNU tar (the host's) the open
  * parent directory as fd 3 and the one name to archive: tar walks below it
  * with openat and O_NOFOLLOW, so nothing is followed out of it either.
@@ -27,14 +27,14 @@ import { withContainerLock } from '../locks.js';
 import { containerFiles } from '../paths.js';
 import { extractIntoRoot } from './archive-extract.js';
 import type { ContainerContext, Row } from './context.js';
-import { isRunning } from './lifecycle.js';
+import { isRunning } from '../model/lifecycle.js';
 import { mountSnapshot, releaseSnapshot } from './export.js';
 import { mountRoot } from './mount.js';
 import { pathStat, type PathStat } from './path-stat.js';
 import { findContainer } from './resolve.js';
-import { openWalkedDir, walkInRoot, type Walked } from './root-walk.js';
-import { resolveUser } from './user.js';
-import type { MountSpec } from './types.js';
+import { openWalkedDir, walkInRoot, type Walked } from '../container-root/root-walk.js';
+import { resolveUser } from '../container-root/user.js';
+import type { MountSpec } from '../model/container.js';
 
 export type { PathStat } from './path-stat.js';
 

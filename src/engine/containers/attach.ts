@@ -14,12 +14,12 @@
  * process runs and what the client sends early waits in the stdin pipe.
  */
 import fs from 'node:fs/promises';
-import type { AttachOptions, AttachSession, OutputChunk } from '../api.js';
+import type { AttachOptions, AttachSession, OutputChunk } from '../api/containers.js';
 import { parseDetachKeys } from '../attach/detach-keys.js';
 import { openStdinChannel, type StdinChannel } from '../attach/stdin-channel.js';
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
-import { canTransition, ensureTransition, isActive, statusAfterUninit } from './lifecycle.js';
+import { canTransition, ensureTransition, isActive, statusAfterUninit } from '../model/lifecycle.js';
 import type { LogRecord } from './k8s-log.js';
 import { readLogBatches } from './log-reader.js';
 import { teardownRuntime } from './launch.js';

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs/promises';
 import { systemError } from '../errors.js';
-import type { MountSpec } from './types.js';
+import type { MountSpec } from '../model/container.js';
 
 /** The Binds sources to create: those of type bind from HostConfig.Binds. Pure. */
 function bindSourcesToCreate(mounts: MountSpec[]): string[] {

@@ -11,8 +11,8 @@ import type { containerFiles } from '../paths.js';
 import { buildOciSpec, serializeOciSpec, type HostAccess } from '../runtime/oci-spec.js';
 import type { OciSpec } from '../runtime/oci-types.js';
 import type { EngineSettings } from './context.js';
-import type { ContainerSpec } from './types.js';
-import { resolveUser } from './user.js';
+import type { ContainerSpec } from '../model/container.js';
+import { resolveUser } from '../container-root/user.js';
 
 /** What a bundle is built from: the container's id and spec, and where its files are. */
 export interface BundleSource {

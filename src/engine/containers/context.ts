@@ -17,7 +17,7 @@ import type { ContainerNetworkHooks } from '../networks/service.js';
 import type { LiveStates } from './live.js';
 import type { LogKeeper } from './log-rotation.js';
 import type { VolumeService } from '../volumes/service.js';
-import type { ContainerSpec, ContainerState } from './types.js';
+import type { ContainerSpec, ContainerState } from '../model/container.js';
 import type { HostFacts } from '../system/host-facts.js';
 
 export interface EngineSettings {

@@ -14,7 +14,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { invalid } from '../errors.js';
-import type { MountSpec } from './types.js';
+import type { MountSpec } from '../model/container.js';
 
 /** Is `source` inside `dataRoot` or `dataRoot` inside it (string prefixes, as dockerd)? */
 function touchesDataRoot(source: string, dataRoot: string): boolean {

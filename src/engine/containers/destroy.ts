@@ -13,7 +13,7 @@ import { removeTree } from '../host/remove-tree.js';
 import type { LockedContainer } from '../locks.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { teardownRuntime } from './launch.js';
-import { mayHoldRuntime } from './lifecycle.js';
+import { mayHoldRuntime } from '../model/lifecycle.js';
 import { releaseHostMounts } from './mount.js';
 import { removeAnonymous } from '../volumes/container-mounts.js';
 import { faultPoint } from '../fault.js';

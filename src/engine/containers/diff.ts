@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ContainerChange } from '../api.js';
+import type { ContainerChange } from '../api/files.js';
 import { containerFiles } from '../paths.js';
 import type { ContainerContext } from './context.js';
 import { INIT_LAYER } from './init-layer.js';

@@ -6,7 +6,7 @@
  */
 import fsp from 'node:fs/promises';
 import { readTextSync } from '../host/read-sync.js';
-import type { ContainerSpec } from './types.js';
+import type { ContainerSpec } from '../model/container.js';
 
 export interface EtcPaths {
   hosts: string;

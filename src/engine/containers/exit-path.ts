@@ -22,10 +22,10 @@ import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { rfc3339Nano } from '../time.js';
 import { destroyLocked } from './destroy.js';
 import { teardownRuntime } from './launch.js';
-import { canTransition, isActive, isInitialized } from './lifecycle.js';
+import { canTransition, isActive, isInitialized } from '../model/lifecycle.js';
 import { nextBackoffMs, shouldRestart } from './restart-policy.js';
 import { emitEndpointEvents, startLocked } from './start-locked.js';
-import type { ContainerState } from './types.js';
+import type { ContainerState } from '../model/container.js';
 import { faultPoint } from '../fault.js';
 import { cgroupOomKilled } from '../host/cgroups.js';
 

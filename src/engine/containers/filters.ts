@@ -7,12 +7,12 @@
  * (network, volume, …) match no container. health: starting, healthy,
  * unhealthy, or none (no health check).
  */
-import type { Filters } from '../api.js';
+import type { Filters } from '../filters/index.js';
 import { invalid } from '../errors.js';
 import { invalidFilter, parseFilters, type FilterArgs } from '../filters/index.js';
 import type { ContainerContext, Row } from './context.js';
 import { findContainer } from './resolve.js';
-import { publicStatus } from './status.js';
+import { publicStatus } from '../model/status.js';
 
 export type RowPredicate = (row: Row) => boolean;
 

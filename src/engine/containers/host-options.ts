@@ -14,12 +14,12 @@ import { containerFiles } from '../paths.js';
 import { hostTool } from '../host/binaries.js';
 import { checkSysctl, deviceFromStat, parseDeviceCgroupRule } from '../runtime/oci-devices.js';
 import type { HostAccess } from '../runtime/oci-spec.js';
-import { isRunning } from './lifecycle.js';
+import { isRunning } from '../model/lifecycle.js';
 import type { ContainerContext, Row } from './context.js';
 import { findContainer } from './resolve.js';
-import type { ContainerCreateSpec } from './spec-defaults.js';
-import type { ContainerSpec, DeviceMapping } from './types.js';
-import { MAX_ACCOUNT_FILE_BYTES, parseGroup, readFileInRoot } from './user.js';
+import type { ContainerCreateSpec } from '../model/spec-defaults.js';
+import type { ContainerSpec, DeviceMapping } from '../model/container.js';
+import { MAX_ACCOUNT_FILE_BYTES, parseGroup, readFileInRoot } from '../container-root/user.js';
 
 type NsKind = 'pid' | 'ipc' | 'uts';
 const NS_LABEL: Record<NsKind, string> = { pid: 'PID', ipc: 'IPC', uts: 'UTS' };

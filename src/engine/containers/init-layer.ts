@@ -21,7 +21,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { lstatOrNull } from '../host/read-sync.js';
-import type { ImageRecord } from '../images/types.js';
+import type { ImageRecord } from '../model/image.js';
 import { lstatInLowers } from './lower-dirs.js';
 import { settleAll } from '../settle-all.js';
 import type { ImageService } from '../images/service.js';

@@ -2,7 +2,7 @@
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext } from './context.js';
 import { conflict } from '../errors.js';
-import { canTransition } from './lifecycle.js';
+import { canTransition } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 import { parseSignal } from './signals.js';
 import { waitForExit } from './stop.js';

@@ -9,9 +9,9 @@
 import { invalid, isEngineError, notFound, systemError } from '../errors.js';
 import type { Attachment } from '../networks/netavark.js';
 import type { ContainerContext, Row } from './context.js';
-import { isRunning } from './lifecycle.js';
+import { isRunning } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
-import type { ContainerLink } from './types.js';
+import type { ContainerLink } from '../model/container.js';
 
 /** At create: each link's target resolved to its full ID, with dockerd's texts for a missing target or host networking. */
 export function resolveLinks(ctx: ContainerContext, links: readonly ContainerLink[], networkMode: string): ContainerLink[] {

@@ -9,7 +9,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../errors.js';
-import type { LogConfig } from './types.js';
+import type { LogConfig } from '../model/container.js';
 
 /** How a container's log is kept. */
 export interface LogLimits {

@@ -6,10 +6,10 @@
  * readable log: Docker's 501.
  */
 import { EngineError } from '../errors.js';
-import type { LogEntry, LogsOptions } from '../api.js';
+import type { LogEntry, LogsOptions } from '../api/containers.js';
 import type { ContainerContext } from './context.js';
 import type { LogRecord } from './k8s-log.js';
-import { isUp } from './lifecycle.js';
+import { isUp } from '../model/lifecycle.js';
 import { LogCursor } from './log-cursor.js';
 import { logLimits } from './log-files.js';
 import { readLogBatches } from './log-reader.js';

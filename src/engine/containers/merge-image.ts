@@ -4,10 +4,10 @@
  * followed by the image's entries it does not override; Labels merge; everything else falls back to the
  * image when the request leaves it empty.
  */
-import type { CreateContainerOptions } from '../api.js';
+import type { CreateContainerOptions } from '../api/containers.js';
 import { invalid } from '../errors.js';
-import type { ImageRuntimeConfig } from '../images/types.js';
-import type { HealthConfig } from './types.js';
+import type { ImageRuntimeConfig } from '../model/image.js';
+import type { HealthConfig } from '../model/container.js';
 
 export interface MergedCommand {
   entrypoint: string[];

@@ -13,7 +13,7 @@ import { withContainerLock } from '../locks.js';
 import { containerFiles } from '../paths.js';
 import type { ContainerContext, Row } from './context.js';
 import { containerLowers } from './init-layer.js';
-import { isActive } from './lifecycle.js';
+import { isActive } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 
 /** Mounts (or reuses) the container's root and counts one more host user. Returns the host path. */

@@ -1,7 +1,7 @@
 /** Pause and unpause: freeze and thaw the container's cgroup through the runtime. */
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext } from './context.js';
-import { ensureTransition } from './lifecycle.js';
+import { ensureTransition } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 
 export async function pauseContainer(ctx: ContainerContext, ref: string): Promise<void> {

@@ -1,9 +1,10 @@
 /** Prune: remove every stopped container matching the filters (label, label!, until). */
-import type { Filters, PruneResult } from '../api.js';
+import type { Filters } from '../filters/index.js';
+import type { PruneResult } from '../api/containers.js';
 import { isEngineError } from '../errors.js';
 import { parseFilters } from '../filters/index.js';
 import type { ContainerContext, Row } from './context.js';
-import { canTransition } from './lifecycle.js';
+import { canTransition } from '../model/lifecycle.js';
 import { removeContainer } from './remove.js';
 import { diskUsage } from './view.js';
 

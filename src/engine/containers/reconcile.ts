@@ -17,7 +17,7 @@ import { containerFiles } from '../paths.js';
 import type { ContainerContext, Row } from './context.js';
 import { afterExit, handleExit, recordExit } from './exit-path.js';
 import { teardownRuntime, watchLog } from './launch.js';
-import { canTransition, isActive, isRemovalPending, isUp } from './lifecycle.js';
+import { canTransition, isActive, isRemovalPending, isUp } from '../model/lifecycle.js';
 import { removeLocked } from './remove.js';
 import { startLocked } from './start-locked.js';
 import { pausedForCommitMarker } from './commit.js';

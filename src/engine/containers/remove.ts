@@ -11,7 +11,7 @@ import type { ContainerContext, Row } from './context.js';
 import { destroyLocked, destroyUnmarked, markRemoving } from './destroy.js';
 import { recordExit } from './exit-path.js';
 import { teardownRuntime } from './launch.js';
-import { ensureTransition, isActive, mayHoldRuntime } from './lifecycle.js';
+import { ensureTransition, isActive, mayHoldRuntime } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 import { faultPoint } from '../fault.js';
 

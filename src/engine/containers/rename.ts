@@ -3,7 +3,7 @@ import { conflict } from '../errors.js';
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext } from './context.js';
 import { isUniqueViolation } from './create.js';
-import { ensureTransition } from './lifecycle.js';
+import { ensureTransition } from '../model/lifecycle.js';
 import { findContainer, validateName } from './resolve.js';
 import { faultPoint } from '../fault.js';
 

@@ -12,7 +12,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import tty from 'node:tty';
 import { invalid } from '../errors.js';
 import type { ContainerContext } from './context.js';
-import { canTransition, ensureTransition } from './lifecycle.js';
+import { canTransition, ensureTransition } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 
 const MAX_DIMENSION = 65535;

@@ -3,7 +3,7 @@
  * own. Backoff as Docker's restart manager: 100 ms, doubling per restart,
  * capped at one minute, back to 100 ms once a run lasted 10 s.
  */
-import type { ContainerSpec, ContainerState } from './types.js';
+import type { ContainerSpec, ContainerState } from '../model/container.js';
 
 const FIRST_DELAY_MS = 100;
 const MAX_DELAY_MS = 60_000;

@@ -1,7 +1,7 @@
 /** Restart: stop if running (same rules as stop), then start. */
 import { isEngineError } from '../errors.js';
 import type { ContainerContext } from './context.js';
-import { ensureTransition } from './lifecycle.js';
+import { ensureTransition } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 import { startContainer } from './start.js';
 import { stopContainer, type StopOptions } from './stop.js';

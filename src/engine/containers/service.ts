@@ -1,5 +1,5 @@
 /** The containers part of the engine facade, one verb per module. */
-import type { ContainersApi } from '../api.js';
+import type { ContainersApi } from '../api/containers.js';
 import type { ContainerContext } from './context.js';
 import { attachContainer } from './attach.js';
 import { createContainer } from './create.js';

@@ -8,7 +8,7 @@ import type { LockedContainer } from '../locks.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
 import { rfc3339Nano } from '../time.js';
 import { initContainer, launchContainer, startInitialized, StartError, type Launched } from './launch.js';
-import { isInitialized, statusAfterFailedStart } from './lifecycle.js';
+import { isInitialized, statusAfterFailedStart } from '../model/lifecycle.js';
 import { faultPoint } from '../fault.js';
 import { settleCopies } from '../volumes/container-mounts.js';
 

@@ -9,7 +9,7 @@
 import { withContainerLock } from '../locks.js';
 import type { ContainerContext } from './context.js';
 import { autoRemove } from './exit-path.js';
-import { ensureTransition } from './lifecycle.js';
+import { ensureTransition } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 import { startLocked } from './start-locked.js';
 

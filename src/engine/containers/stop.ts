@@ -7,7 +7,7 @@
 import { systemError } from '../errors.js';
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
-import { canTransition, ensureTransition, isActive } from './lifecycle.js';
+import { canTransition, ensureTransition, isActive } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 import { parseSignal } from './signals.js';
 import { faultPoint } from '../fault.js';

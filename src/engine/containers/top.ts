@@ -4,11 +4,11 @@
  * (procps, found by host/binaries.ts), never one from the container.
  */
 import { runFailureText, runHost } from '../host/spawner.js';
-import type { TopResult } from '../api.js';
+import type { TopResult } from '../api/containers.js';
 import { invalid, systemError } from '../errors.js';
 import { hostTool } from '../host/binaries.js';
 import type { ContainerContext } from './context.js';
-import { ensureTransition } from './lifecycle.js';
+import { ensureTransition } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 
 export async function topContainer(ctx: ContainerContext, ref: string, psArgs: string): Promise<TopResult> {

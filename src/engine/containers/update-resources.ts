@@ -6,25 +6,8 @@
 import { conflict, invalid } from '../errors.js';
 import type { OciResources } from '../runtime/oci-types.js';
 import { buildResources } from '../runtime/oci-spec.js';
-import type { ContainerSpec, Resources, RestartPolicy } from './types.js';
-
-/** What POST /containers/{id}/update asks for. Zero, '' and null leave a value as it is. */
-export interface ContainerUpdateOptions {
-  memory: number;
-  /** -1 = unlimited swap. */
-  memorySwap: number;
-  nanoCpus: number;
-  cpuShares: number;
-  cpuQuota: number;
-  cpuPeriod: number;
-  cpusetCpus: string;
-  cpusetMems: string;
-  blkioWeight: number;
-  /** null = unchanged; -1 = unlimited. */
-  pidsLimit: number | null;
-  /** null = unchanged. */
-  restartPolicy: RestartPolicy | null;
-}
+import type { ContainerSpec, Resources } from '../model/container.js';
+import type { ContainerUpdateOptions } from '../api/update.js';
 
 const MIN_MEMORY = 6 * 1024 * 1024;
 

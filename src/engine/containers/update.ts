@@ -5,11 +5,12 @@
  * failure changes nothing), then emit `update`.
  */
 import { EngineError, systemError } from '../errors.js';
-import { ensureTransition, isRunning } from './lifecycle.js';
+import { ensureTransition, isRunning } from '../model/lifecycle.js';
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext } from './context.js';
 import { findContainer } from './resolve.js';
-import { buildUpdateResources, mergeUpdate, type ContainerUpdateOptions } from './update-resources.js';
+import { buildUpdateResources, mergeUpdate } from './update-resources.js';
+import type { ContainerUpdateOptions } from '../api/update.js';
 
 export async function updateContainer(ctx: ContainerContext, ref: string, opts: ContainerUpdateOptions): Promise<{ warnings: string[] }> {
   const { id } = findContainer(ctx, ref);

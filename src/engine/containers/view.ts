@@ -1,11 +1,12 @@
 /** Read models: a container record plus derived paths and (on request) sizes. Take no lock. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ContainerView, Filters } from '../api.js';
+import type { ContainerView } from '../api/containers.js';
+import type { Filters } from '../filters/index.js';
 import { containerFiles } from '../paths.js';
 import type { ContainerContext, Row } from './context.js';
 import { buildContainerFilter } from './filters.js';
-import { isListedByDefault } from './lifecycle.js';
+import { isListedByDefault } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 
 export async function inspectContainer(ctx: ContainerContext, ref: string, opts: { size?: boolean } = {}): Promise<ContainerView> {

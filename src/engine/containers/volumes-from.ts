@@ -5,7 +5,7 @@
  */
 import { invalid, isEngineError } from '../errors.js';
 import type { VolumesFromSource } from '../volumes/container-mounts.js';
-import { MOUNT_PROPAGATIONS, validMountMode } from '../volumes/names.js';
+import { MOUNT_PROPAGATIONS, validMountMode } from '../model/mount-modes.js';
 import type { ContainerContext } from './context.js';
 import { findContainer } from './resolve.js';
 

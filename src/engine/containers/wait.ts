@@ -6,9 +6,9 @@
  *   next-exit:   at the next exit;
  *   removed:     when the container is removed (exit code kept in exit_codes).
  */
-import type { WaitCondition, WaitResult } from '../api.js';
+import type { WaitCondition, WaitResult } from '../api/containers.js';
 import type { ContainerContext } from './context.js';
-import { isUp } from './lifecycle.js';
+import { isUp } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 
 export async function waitContainer(

@@ -7,8 +7,8 @@
  * exec has a tty), the exec's User and WorkingDir falling back to the
  * container's, and every capability for a privileged exec. Pure.
  */
-import type { ContainerSpec } from '../containers/types.js';
-import type { ResolvedUser } from '../containers/user.js';
+import type { ContainerSpec } from '../model/container.js';
+import type { ResolvedUser } from '../container-root/user.js';
 import { resolveCapabilities } from '../runtime/capabilities.js';
 import { buildEnv } from '../runtime/oci-spec.js';
 import type { OciProcess } from '../runtime/oci-types.js';

@@ -8,15 +8,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { AttachSession, ExecApi, ExecCreateOptions, ExecStartOptions, ExecView } from '../api.js';
+import type { AttachSession } from '../api/containers.js';
+import type { ExecApi, ExecCreateOptions, ExecStartOptions, ExecView } from '../api/exec.js';
 import type { ContainerContext, Row } from '../containers/context.js';
 import { findContainer } from '../containers/resolve.js';
-import { ensureTransition } from '../containers/lifecycle.js';
+import { ensureTransition } from '../model/lifecycle.js';
 import { parseDetachKeys } from '../attach/detach-keys.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { resizeSession, runSession } from './run-session.js';
 import type { ExecSession } from './types.js';
-import { emitExecDie } from '../events/container-events.js';
+import { emitExecDie } from '../containers/verb-events.js';
 import { faultPoint } from '../fault.js';
 
 export const EXEC_RETENTION_MS = 5 * 60_000;

@@ -1,7 +1,7 @@
 /** An exec session as berthd keeps it in memory. */
-import type { ExecCreateOptions } from '../api.js';
+import type { ExecCreateOptions } from '../api/exec.js';
 import type { AttachSocket } from '../runtime/attach-socket.js';
-import type { ExecConmon } from './conmon-exec.js';
+import type { ExecConmon } from '../runtime/conmon-exec.js';
 
 export type ExecState = 'created' | 'running' | 'exited';
 

@@ -15,9 +15,9 @@
 import type { ExecApi } from '../api.js';
 import { eventAttributes, type ContainerContext } from '../containers/context.js';
 import { rfc3339Nano } from '../time.js';
-import type { HealthLogEntry } from '../containers/types.js';
+import type { HealthLogEntry } from '../model/container.js';
 import { withContainerLock } from '../locks.js';
-import { canTransition, isRunning } from '../containers/lifecycle.js';
+import { canTransition, isRunning } from '../model/lifecycle.js';
 import { applyResult, goDuration, healthAtStart, MAX_OUTPUT_BYTES, probeOf, type Probe } from './schedule.js';
 
 export interface HealthExec extends ExecApi {

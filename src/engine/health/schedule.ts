@@ -2,7 +2,7 @@
  * Health-check rules, pure (after dockerd's daemon/health.go): the probe's
  * command, the defaults, and what one probe result does to State.Health.
  */
-import type { HealthConfig, HealthLogEntry, HealthState } from '../containers/types.js';
+import type { HealthConfig, HealthLogEntry, HealthState } from '../model/container.js';
 
 const SECOND_NS = 1_000_000_000;
 export const DEFAULT_INTERVAL_NS = 30 * SECOND_NS;

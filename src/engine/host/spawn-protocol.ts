@@ -64,7 +64,7 @@ export interface ConmonReply {
 }
 
 /**
- * Start an exec session's conmon (exec/conmon-exec.ts) with sync (3), start
+ * Start an exec session's conmon (runtime/conmon-exec.ts) with sync (3), start
  * (4) and attach (5) pipes, and relay them for as long as they are open:
  * what conmon writes comes back as ExecEvents, the start pipe is written on
  * ExecControl 'exec-release'. The one reply (ExecEnd) comes once the sync

@@ -12,7 +12,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { invalid } from '../errors.js';
 import { goArch } from './image-config.js';
-import { normalizeReference } from './reference.js';
+import { normalizeReference } from '../model/reference.js';
 
 /** One image the archive holds. */
 export interface ArchiveImage {

@@ -9,7 +9,7 @@
  * instruction). Each entry holds one instruction; blank entries are skipped.
  * No variable substitution is done.
  */
-import type { ImageRuntimeConfig } from './types.js';
+import type { ImageRuntimeConfig } from '../model/image.js';
 import { invalid } from '../errors.js';
 
 type Handler = (config: ImageRuntimeConfig, args: string) => void;

@@ -14,7 +14,7 @@ import type { ImagesRepo, LayerRow } from '../../db/images-repo.js';
 import { chainIds } from './config-parse.js';
 import { recordFromConfig, serializeImageConfig, type ImageConfigInput } from './image-config.js';
 import type { LayerStore } from './layer-store.js';
-import type { ImageRecord, ImageRuntimeConfig } from './types.js';
+import type { ImageRecord, ImageRuntimeConfig } from '../model/image.js';
 import { faultPoint } from '../fault.js';
 
 export interface CommitImageInput {

@@ -4,11 +4,11 @@
  * what berth's ImageRecord needs, and refuses what cannot be an image.
  * Pure.
  */
-import type { HealthConfig } from '../containers/types.js';
+import type { HealthConfig } from '../model/container.js';
 import { createHash } from 'node:crypto';
 import { invalid } from '../errors.js';
 import type { ImageConfigInput } from './image-config.js';
-import type { ImageHistoryEntry, ImageRuntimeConfig } from './types.js';
+import type { ImageHistoryEntry, ImageRuntimeConfig } from '../model/image.js';
 
 const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
 

@@ -6,8 +6,8 @@
  * "<missing>" (pulled, loaded, imported layers). A row that made a layer
  * shows that layer's unpacked size; an empty_layer row shows 0. Pure.
  */
-import type { ImageHistoryItem } from '../api.js';
-import type { ImageRecord } from './types.js';
+import type { ImageHistoryItem } from '../api/images.js';
+import type { ImageRecord } from '../model/image.js';
 
 /**
  * `layerSizes`: the image's layer sizes, bottom first. Without history (an

@@ -5,8 +5,8 @@
  * bytes and therefore the same ID.
  */
 import { createHash } from 'node:crypto';
-import type { HealthConfig as HealthcheckConfig } from '../containers/types.js';
-import type { ImageHistoryEntry, ImageRecord, ImageRuntimeConfig } from './types.js';
+import type { HealthConfig as HealthcheckConfig } from '../model/container.js';
+import type { ImageHistoryEntry, ImageRecord, ImageRuntimeConfig } from '../model/image.js';
 
 /** Node's process.arch → Go's GOARCH, which image configs use. */
 const GO_ARCH: Record<string, string> = {

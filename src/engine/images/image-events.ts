@@ -5,9 +5,9 @@
  * edited so that each verb emits once, after its change is committed.
  */
 import type { EventBus } from '../events/event-bus.js';
-import { familiarReference, normalizeRepoTag } from './reference.js';
+import { familiarReference, normalizeRepoTag } from '../model/reference.js';
 import type { ImageService } from './service.js';
-import type { ImageRecord } from './types.js';
+import type { ImageRecord } from '../model/image.js';
 
 export function withImageEvents(images: ImageService, events: EventBus): ImageService {
   const emit = (action: string, image: Pick<ImageRecord, 'id' | 'config'> | { id: string; config?: undefined }, name = image.id) =>

@@ -12,11 +12,11 @@
  * Any other key (also until, as in dockerd 20.10): "Invalid filter '<key>'".
  * Keys, dangling and label are the shared filters module's (../filters).
  */
-import type { Filters } from '../api.js';
-import type { ImageRecord } from './types.js';
+import type { Filters } from '../filters/index.js';
+import type { ImageRecord } from '../model/image.js';
 import { invalid } from '../errors.js';
 import { parseFilters, type FilterArgs } from '../filters/index.js';
-import { familiarReference } from './reference.js';
+import { familiarReference } from '../model/reference.js';
 
 const LIST_KEYS = new Set(['reference', 'dangling', 'label', 'before', 'since']);
 

@@ -8,8 +8,8 @@
  * where dockerd would delete the image record and keep the layers.
  */
 import { conflict } from '../errors.js';
-import { repositoryOf, shortId } from './reference.js';
-import type { ImageRecord } from './types.js';
+import { repositoryOf, shortId } from '../model/reference.js';
+import type { ImageRecord } from '../model/image.js';
 
 export interface ImageUser {
   id: string;

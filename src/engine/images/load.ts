@@ -19,7 +19,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type pino from 'pino';
 import type { ImagesRepo, LayerRow } from '../../db/images-repo.js';
-import type { ImageRecord } from './types.js';
+import type { ImageRecord } from '../model/image.js';
 import { EngineError, invalid } from '../errors.js';
 import { readArchive, type ArchiveImage } from './archive-manifest.js';
 import { chainIds, parseImageConfig, sha256Digest } from './config-parse.js';

@@ -6,9 +6,9 @@
  */
 import type pino from 'pino';
 import type { ImagesRepo } from '../../db/images-repo.js';
-import type { ImageDeleteItem } from '../api.js';
+import type { ImageDeleteItem } from '../api/images.js';
 import type { LayerStore } from './layer-store.js';
-import type { ImageRecord } from './types.js';
+import type { ImageRecord } from '../model/image.js';
 
 export interface ParentPruneCtx {
   repo: ImagesRepo<ImageRecord>;

@@ -13,11 +13,12 @@
  */
 import type pino from 'pino';
 import type { ImagesRepo } from '../../db/images-repo.js';
-import type { Filters, ImageDeleteItem, ImagePruneResult } from '../api.js';
+import type { Filters } from '../filters/index.js';
+import type { ImageDeleteItem, ImagePruneResult } from '../api/images.js';
 import { parseFilters } from '../filters/index.js';
 import type { LayerStore } from './layer-store.js';
-import { familiarReference } from './reference.js';
-import type { ImageRecord } from './types.js';
+import { familiarReference } from '../model/reference.js';
+import type { ImageRecord } from '../model/image.js';
 import { pruneParents } from './parent-prune.js';
 
 const PRUNE_KEYS = new Set(['dangling', 'label', 'label!', 'until']);

@@ -16,9 +16,9 @@ import fs from 'node:fs/promises';
 import type { ImagesRepo } from '../../db/images-repo.js';
 import { noSuchImage, systemError } from '../errors.js';
 import type { LayerStore } from './layer-store.js';
-import { familiarReference, parseReference, repositoryOf } from './reference.js';
+import { familiarReference, parseReference, repositoryOf } from '../model/reference.js';
 import { tarChunks, type TarItem } from './tar-writer.js';
-import type { ImageRecord } from './types.js';
+import type { ImageRecord } from '../model/image.js';
 
 export interface SaveCtx {
   repo: ImagesRepo<ImageRecord>;

@@ -14,15 +14,15 @@
 import type pino from 'pino';
 import type { Db } from '../../db/database.js';
 import { ImagesRepo, type LayerRow } from '../../db/images-repo.js';
-import type { ImageDeleteItem, ImagesApi, ImageView, ImportImageOptions } from '../api.js';
+import type { ImageDeleteItem, ImagesApi, ImageView, ImportImageOptions } from '../api/images.js';
 import { noSuchImage } from '../errors.js';
 import { applyChanges, emptyRuntimeConfig } from './changes.js';
 import { filterImages } from './image-filters.js';
 import { goArch, recordFromConfig, serializeImageConfig, type ImageConfigInput } from './image-config.js';
 import { planImageRemoval, type ImageUser } from './image-remove.js';
 import { openLayerStore, type LayerStore } from './layer-store.js';
-import { familiarReference, isFullImageId, isImageIdLike, newImageTag, normalizeReference, normalizeRepoTag } from './reference.js';
-import type { ImageRecord } from './types.js';
+import { familiarReference, isFullImageId, isImageIdLike, newImageTag, normalizeReference, normalizeRepoTag } from '../model/reference.js';
+import type { ImageRecord } from '../model/image.js';
 import { imageHistory } from './history.js';
 import { loadImages } from './load.js';
 import { pruneImages } from './prune.js';

@@ -5,15 +5,15 @@
  * record (network_runs) is written before netavark is called, so a crash at
  * any point leaves something `teardown` (or startup) can undo.
  */
-import type { ContainerSpec } from '../containers/types.js';
-import { isRunning } from '../containers/lifecycle.js';
+import type { ContainerSpec } from '../model/container.js';
+import { isRunning } from '../model/lifecycle.js';
 import { invalid, conflict, forbidden, isEngineError, type EngineError } from '../errors.js';
 import { findNetwork, lookup, type NetworkContext } from './context.js';
 import { bindPorts, wantedPorts } from './host-ports.js';
 import { allocateIp, macFromIp } from './ipam.js';
 import { buildNetavarkInput, runNetavark, type Attachment } from './netavark.js';
 import { keepBridges } from './keep-bridge.js';
-import type { BoundPort, EndpointRecord, NetworkRecord } from './types.js';
+import type { BoundPort, EndpointRecord, NetworkRecord } from '../model/network.js';
 import { faultPoint } from '../fault.js';
 
 /** EndpointsConfig entry as the engine takes it. */

@@ -7,11 +7,11 @@ import type { NetworksRepo } from '../../db/networks-repo.js';
 import { invalid, notFound } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { KeyedMutex } from '../locks.js';
-import type { ContainerSpec, ContainerState } from '../containers/types.js';
+import type { ContainerSpec, ContainerState } from '../model/container.js';
 import type { AddressPool } from './ipam.js';
 import type { NetavarkBinaries } from './netavark.js';
 import type { NetnsDir } from './netns.js';
-import type { BoundPort, NetavarkInput, NetworkRecord } from './types.js';
+import type { BoundPort, NetavarkInput, NetworkRecord } from '../model/network.js';
 
 /** The few container facts networks need (kept narrow so the two services stay apart). */
 export interface ContainerLookup {

@@ -10,7 +10,7 @@ import { rfc3339Nano } from '../time.js';
 import { invalid, systemError } from '../errors.js';
 import type { NetworkContext } from './context.js';
 import { formatCidr, intToIp, parseCidr, pickSubnet, requireCidr, type Cidr } from './ipam.js';
-import type { NetworkRecord } from './types.js';
+import type { NetworkRecord } from '../model/network.js';
 
 /**
  * The default network's bridge: "berth0" for the default data root, else

@@ -10,10 +10,10 @@
  * another's namespace (container:<id>) has no endpoint and gets none.
  */
 import type { NewEvent } from '../events/event-bus.js';
-import type { ContainerSpec } from '../containers/types.js';
+import type { ContainerSpec } from '../model/container.js';
 import type { NetworkContext } from './context.js';
 import { attachments } from './container-net.js';
-import type { NetworkRecord } from './types.js';
+import type { NetworkRecord } from '../model/network.js';
 
 export type EndpointAction = 'connect' | 'disconnect';
 

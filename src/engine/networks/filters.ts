@@ -7,7 +7,7 @@
 import { invalid } from '../errors.js';
 import { parseFilters, type Filters } from '../filters/index.js';
 import { PREDEFINED } from './context.js';
-import type { NetworkRecord } from './types.js';
+import type { NetworkRecord } from '../model/network.js';
 
 type Pred = (n: NetworkRecord) => boolean;
 

@@ -8,7 +8,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { conflict, invalid } from '../errors.js';
-import type { BoundPort, PortBinding } from './types.js';
+import type { BoundPort, PortBinding } from '../model/network.js';
 
 /** "80/tcp" → {port, protocol}; a 400 with Docker's words when malformed. */
 export function parsePortKey(key: string): { containerPort: number; protocol: PortBinding['protocol'] } {

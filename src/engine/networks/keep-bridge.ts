@@ -17,7 +17,7 @@ import { runHost } from '../host/spawner.js';
 import { hostTool } from '../host/binaries.js';
 import type { NetworkContext } from './context.js';
 import { inNetavarkQueue } from './netavark.js';
-import type { NetworkRecord } from './types.js';
+import type { NetworkRecord } from '../model/network.js';
 
 /** The anchor's two ends: "bk-" / "bp-" + 12 hex of the network ID (15 characters, Linux's limit). */
 export function anchorNames(networkId: string): { anchor: string; peer: string } {

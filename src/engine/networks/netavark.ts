@@ -8,7 +8,7 @@
  */
 import { runFailureText, runHost } from '../host/spawner.js';
 import { EngineError } from '../errors.js';
-import type { BoundPort, EndpointRecord, NetavarkInput, NetavarkNetwork, NetworkRecord } from './types.js';
+import type { BoundPort, EndpointRecord, NetavarkInput, NetavarkNetwork, NetworkRecord } from '../model/network.js';
 
 export interface Attachment {
   network: NetworkRecord;

@@ -4,14 +4,15 @@
  * insert); a network's bridge and firewall rules appear with its first
  * running container and go with its last (netavark does both).
  */
-import type { CreateNetworkOptions, Filters, NetworkView } from '../api.js';
+import type { CreateNetworkOptions, NetworkView } from '../api/networks.js';
+import type { Filters } from '../filters/index.js';
 import { rfc3339Nano } from '../time.js';
 import { conflict, forbidden, invalid, notFound } from '../errors.js';
 import { findNetwork, PREDEFINED, type NetworkContext } from './context.js';
 import { freeSubnet, newNetworkId, userBridgeName } from './defaults.js';
 import { containsIp, formatCidr, intToIp, ipToInt, overlaps, parseCidr, requireCidr } from './ipam.js';
 import { networkListFilter, networkPruneFilter } from './filters.js';
-import type { NetworkRecord } from './types.js';
+import type { NetworkRecord } from '../model/network.js';
 import { faultPoint } from '../fault.js';
 import { sweepStaleNetworks } from './stale-sweep.js';
 

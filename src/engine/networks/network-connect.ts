@@ -5,7 +5,7 @@
  * run record is updated so the final teardown undoes everything.
  */
 import { withContainerLock } from '../locks.js';
-import { isRunning } from '../containers/lifecycle.js';
+import { isRunning } from '../model/lifecycle.js';
 import { conflict, forbidden } from '../errors.js';
 import { findNetwork, type NetworkContext } from './context.js';
 import { addEndpoint, attachments, usesBridge, type EndpointRequest } from './container-net.js';

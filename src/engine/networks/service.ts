@@ -4,8 +4,8 @@
  * create`, teardown on every exit path, the network part of a view).
  */
 import fs from 'node:fs/promises';
-import type { ContainerNetworkView, NetworksApi } from '../api.js';
-import type { ContainerSpec } from '../containers/types.js';
+import type { ContainerNetworkView, NetworksApi } from '../api/networks.js';
+import type { ContainerSpec } from '../model/container.js';
 import type { NetworkContext } from './context.js';
 import {
   attachAtCreate,

@@ -14,7 +14,7 @@ import { hostTool } from '../host/binaries.js';
 import type { NetworkContext } from './context.js';
 import { anchorNames } from './keep-bridge.js';
 import { inNetavarkQueue } from './netavark.js';
-import type { NetworkRecord } from './types.js';
+import type { NetworkRecord } from '../model/network.js';
 
 export function netavarkChains(networkId: string): string[] {
   const h = createHash('sha512').update(networkId).digest('hex').toUpperCase().slice(0, 13);

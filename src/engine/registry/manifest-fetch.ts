@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { RegistryCredentials } from '../api/registry.js';
 import { EngineError, invalid, notFound } from '../errors.js';
-import { familiarReference, formatReference, type ParsedReference } from '../images/reference.js';
+import { familiarReference, formatReference, type ParsedReference } from '../model/reference.js';
 import { goMethod, readBody } from './http.js';
 import { endpointsFor, type RegistrySettings } from './hosts.js';
 import { RepoSession, readRegistryAnswer, registryError, type RegistryAnswer, type RegistryContext } from './client.js';

@@ -4,7 +4,7 @@
  */
 import type { RegistryCredentials } from '../api/registry.js';
 import { invalid } from '../errors.js';
-import type { ParsedReference } from '../images/reference.js';
+import type { ParsedReference } from '../model/reference.js';
 import { RepoSession, registryError, type RegistryContext } from './client.js';
 import { endpointsFor, type RegistrySettings } from './hosts.js';
 import { readBody } from './http.js';

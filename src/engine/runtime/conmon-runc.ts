@@ -3,7 +3,7 @@
  * / `runc exec` and writes the exit file), runc for every other verb.
  */
 import fs from 'node:fs/promises';
-import { spawnExecConmon, type ExecConmon } from '../exec/conmon-exec.js';
+import { spawnExecConmon, type ExecConmon } from './conmon-exec.js';
 import { mountRootfs, rootMounted, unmountRoot } from '../images/rootfs.js';
 import { startConmon } from './conmon.js';
 import type { CreateRequest, Created, ExecRequest, RootMounts, RuntimePort } from './port.js';

@@ -3,9 +3,9 @@
  * the network files and the user's binds and tmpfs mounts.
  */
 import path from 'node:path';
-import type { MountSpec } from '../containers/types.js';
+import type { MountSpec } from '../model/container.js';
 import type { OciMount } from './oci-types.js';
-import { MOUNT_PROPAGATIONS } from '../volumes/names.js';
+import { MOUNT_PROPAGATIONS } from '../model/mount-modes.js';
 
 export interface MountInput {
   mounts: MountSpec[];

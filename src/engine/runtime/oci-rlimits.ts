@@ -4,7 +4,7 @@
  * by the kernel, and runc would fail the whole start).
  */
 import { invalid } from '../errors.js';
-import type { Ulimit } from '../containers/types.js';
+import type { Ulimit } from '../model/container.js';
 import type { OciRlimit } from './oci-types.js';
 
 /** Docker 29 (containerd 2.1.5) default: `ulimit -n` 1024:1024. */

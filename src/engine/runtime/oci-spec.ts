@@ -4,8 +4,9 @@
  * (rlimits, capabilities, CPU count) comes in through the input.
  */
 import { notImplemented } from '../errors.js';
-import type { ContainerSpec, Resources } from '../containers/types.js';
-import type { ResolvedUser } from '../containers/user.js';
+import type { ContainerSpec, Resources } from '../model/container.js';
+import { MASKED_PATHS, READONLY_PATHS } from '../model/spec-defaults.js';
+import type { ResolvedUser } from '../container-root/user.js';
 import { resolveCapabilities } from './capabilities.js';
 import { buildMounts } from './oci-mounts.js';
 import { buildRlimits, type HostRlimits } from './oci-rlimits.js';
@@ -63,23 +64,6 @@ export interface HostAccess {
 export const INIT_PATH = '/sbin/docker-init';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-export const MASKED_PATHS: readonly string[] = [
-  '/proc/acpi',
-  '/proc/asound',
-  '/proc/interrupts',
-  '/proc/kcore',
-  '/proc/keys',
-  '/proc/latency_stats',
-  '/proc/sched_debug',
-  '/proc/scsi',
-  '/proc/timer_list',
-  '/proc/timer_stats',
-  '/sys/devices/virtual/powercap',
-  '/sys/firmware',
-];
-
-export const READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 /** Docker's device cgroup rules for unprivileged containers (runc appends its own allows). */
 export const DEFAULT_DEVICE_RULES: readonly OciDeviceRule[] = [

@@ -18,7 +18,7 @@
  *     container the runtime does not know is not an error.
  *   - Failures are EngineErrors carrying the runtime's message.
  */
-import type { ExecConmon, ExecConmonInput } from '../exec/conmon-exec.js';
+import type { ExecConmon, ExecConmonInput } from './conmon-exec.js';
 import type { MountRootfsInput } from '../images/rootfs.js';
 import type { OciResources } from './oci-types.js';
 

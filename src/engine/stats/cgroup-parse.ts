@@ -3,7 +3,7 @@
  * takes a file's text (null when the file is missing) and returns numbers;
  * missing or malformed values read as 0.
  */
-import type { BlkioEntry, NetCounters } from './types.js';
+import type { BlkioEntry, NetCounters } from '../model/stats.js';
 
 /** A file holding one integer ("max" and missing files read as `whenMax`). */
 export function parseSingle(text: string | null, whenMax = 0): number {

@@ -4,7 +4,7 @@
  * (`/sys/fs/cgroup/memory/berth/<id>`, …). Pure apart from `read`.
  */
 import { parseBlkioV1, parseKeyValues, parseList, parseSingle } from './cgroup-parse.js';
-import type { FileReader, StatsSample } from './types.js';
+import type { FileReader, StatsSample } from '../model/stats.js';
 
 /** USER_HZ ticks (cpuacct.stat) → nanoseconds. */
 const TICK_NS = 10_000_000;

@@ -5,7 +5,7 @@
  * max_usage, io.stat becomes read/write entries. Pure apart from `read`.
  */
 import { parseIoStatV2, parseKeyValues, parseSingle } from './cgroup-parse.js';
-import type { FileReader, StatsSample } from './types.js';
+import type { FileReader, StatsSample } from '../model/stats.js';
 
 export function readCgroupV2(
   read: FileReader,

@@ -11,11 +11,11 @@
  */
 import type { ContainerContext } from '../containers/context.js';
 import { findContainer } from '../containers/resolve.js';
-import { isRunning } from '../containers/lifecycle.js';
+import { isRunning } from '../model/lifecycle.js';
 import { parseNetDev, parseProcStat } from './cgroup-parse.js';
 import { readCgroupV1 } from './cgroup-v1.js';
 import { readCgroupV2 } from './cgroup-v2.js';
-import type { StatsFrame, StatsSample } from './types.js';
+import type { StatsFrame, StatsSample } from '../model/stats.js';
 import { readTextSync } from '../host/read-sync.js';
 
 export interface StatsOptions {

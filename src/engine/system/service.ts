@@ -1,9 +1,9 @@
 /** The system part of the engine facade: info and version. */
-import type { SystemApi } from '../api.js';
+import type { SystemApi } from '../api/system.js';
 import type { ContainersRepo } from '../../db/containers-repo.js';
 import type { ImageService } from '../images/service.js';
-import { infoCounter } from '../containers/lifecycle.js';
-import type { ContainerSpec, ContainerState, ContainerStatus } from '../containers/types.js';
+import { infoCounter } from '../model/lifecycle.js';
+import type { ContainerSpec, ContainerState, ContainerStatus } from '../model/container.js';
 import type { EnginePaths } from '../paths.js';
 import type { HostFacts } from './host-facts.js';
 

@@ -1,5 +1,5 @@
 /** The volumes part of the engine facade. */
-import type { VolumesApi } from '../api.js';
+import type { VolumesApi } from '../api/volumes.js';
 import type { VolumeService } from './service.js';
 
 export function createVolumesApi(vs: VolumeService): VolumesApi {

@@ -16,7 +16,7 @@
  * - remove with `v` (`removeAnonymous`).
  */
 import type { VolumeMountRow } from '../../db/volumes-repo.js';
-import type { MountSpec } from '../containers/types.js';
+import type { MountSpec } from '../model/container.js';
 import { copyUp, isEmptyDir } from './copy-up.js';
 import type { VolumeService } from './service.js';
 

@@ -6,7 +6,7 @@
  * at the container's first start, when its root is mounted; never again
  * for that container, and never into a volume that has anything in it.
  *
- * The source is walked inside the container root with root-walk.ts (a
+ * The source is walked inside the container root with container-root/root-walk.ts (a
  * symlink in the image cannot lead the copy out of it) and handed to the
  * host's GNU cp as the open directory fd 3: `cp -a /proc/self/fd/3/. dest`
  * copies its contents and its own owner and mode onto the volume's root,
@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { systemError } from '../errors.js';
-import { openWalkedDir, walkInRoot } from '../containers/root-walk.js';
+import { openWalkedDir, walkInRoot } from '../container-root/root-walk.js';
 import { hostTool } from '../host/binaries.js';
 
 /** GNU cp's arguments for a copy-up into `dest`. Pure. */

@@ -4,9 +4,9 @@
  * module: unknown keys are Docker's 400 "Invalid filter 'x'", names match
  * as moby's Match (exact or unanchored regexp), labels as MatchKVList.
  */
-import type { Filters } from '../api.js';
+import type { Filters } from '../filters/index.js';
 import { parseFilters } from '../filters/index.js';
-import type { VolumeRecord } from './types.js';
+import type { VolumeRecord } from '../model/volume.js';
 
 export type VolumePredicate = (v: VolumeRecord, inUse: boolean) => boolean;
 

@@ -1,6 +1,6 @@
 /**
- * Docker's rules for volume names and driver options (local driver), and
- * for the mode of a Binds or VolumesFrom entry. Pure.
+ * Docker's rules for volume names and driver options (local driver). Pure.
+ * The mode of a Binds or VolumesFrom entry is ../model/mount-modes.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { invalid, notFound } from '../errors.js';
@@ -55,29 +55,4 @@ export function driverMount(options: Record<string, string>, target: string): Fs
 /** A 64-hex name, as Docker names anonymous volumes. */
 export function anonymousVolumeName(): string {
   return randomBytes(32).toString('hex');
-}
-
-/** The bind propagation modes Linux has. */
-export const MOUNT_PROPAGATIONS: ReadonlySet<string> = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
-
-/** The kind of each Binds mode option; at most one of each kind (moby's ValidMountMode). */
-function modeKind(opt: string): string | undefined {
-  if (opt === 'ro' || opt === 'rw') return 'rw';
-  if (opt === 'z' || opt === 'Z') return 'label';
-  if (MOUNT_PROPAGATIONS.has(opt)) return 'propagation';
-  if (opt === 'nocopy') return 'copy';
-  if (opt === 'consistent' || opt === 'cached' || opt === 'delegated') return 'consistency';
-  return undefined;
-}
-
-/** Whether a Binds mode ("ro,rslave") is one Docker accepts: known options, one of each kind. Pure. */
-export function validMountMode(mode: string): boolean {
-  if (mode === '') return true;
-  const kinds = new Set<string>();
-  for (const opt of mode.split(',')) {
-    const kind = modeKind(opt);
-    if (kind === undefined || kinds.has(kind)) return false;
-    kinds.add(kind);
-  }
-  return true;
 }

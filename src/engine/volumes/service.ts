@@ -13,15 +13,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type pino from 'pino';
 import type { VolumesRepo, VolumeRow } from '../../db/volumes-repo.js';
-import type { Filters } from '../api.js';
+import type { Filters } from '../filters/index.js';
 import type { VolumeUsage } from '../api/disk-usage.js';
-import { ACTIVE_STATUSES } from '../containers/lifecycle.js';
+import { ACTIVE_STATUSES } from '../model/lifecycle.js';
 import { conflict, notFound } from '../errors.js';
 import { KeyedMutex } from '../locks.js';
 import { buildListFilter, buildPruneFilter } from './filters.js';
 import { LocalMounts } from './local-mount.js';
 import { anonymousVolumeName, validateDriver, validateDriverOptions, validateVolumeName } from './names.js';
-import type { CreateVolumeOptions, VolumePruneResult, VolumeRecord } from './types.js';
+import type { CreateVolumeOptions, VolumePruneResult, VolumeRecord } from '../model/volume.js';
 import { faultPoint } from '../fault.js';
 
 export interface VolumeListItem {

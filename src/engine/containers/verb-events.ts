@@ -8,12 +8,14 @@
  * execID attribute; exec_die is emitted by the exec service when the
  * process ends (execExitEvent).
  */
-import type { ContainerFilesApi, ContainersApi, ExecApi } from '../api.js';
-import type { ContainerContext } from '../containers/context.js';
-import { eventAttributes } from '../containers/context.js';
-import { findContainer } from '../containers/resolve.js';
-import { isRunning } from '../containers/lifecycle.js';
-import type { ContainerAction } from './event-bus.js';
+import type { ContainerFilesApi } from '../api/files.js';
+import type { ContainersApi } from '../api/containers.js';
+import type { ExecApi } from '../api/exec.js';
+import type { ContainerContext } from './context.js';
+import { eventAttributes } from './context.js';
+import { findContainer } from './resolve.js';
+import { isRunning } from '../model/lifecycle.js';
+import type { ContainerAction } from '../events/event-bus.js';
 
 /** The container's id, resolved before the verb runs (so a rename meanwhile does not matter); '' when unknown. */
 function idOf(ctx: ContainerContext, ref: string): string {

@@ -4,7 +4,7 @@
  * from them in src/server/wire.
  */
 
-import type { PortBinding } from '../networks/types.js';
+import type { PortBinding } from './network.js';
 
 export type RestartPolicyName = 'no' | 'always' | 'on-failure' | 'unless-stopped';
 

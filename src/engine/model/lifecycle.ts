@@ -10,7 +10,7 @@
  * idempotent; anything else the row does not allow is a conflict (409)
  * with Docker's wording.
  */
-import type { ContainerState, ContainerStatus } from './types.js';
+import type { ContainerState, ContainerStatus } from './container.js';
 import { conflict, notModified } from '../errors.js';
 import type { CodeOfKind } from '../error-codes.js';
 

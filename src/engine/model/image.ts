@@ -1,5 +1,5 @@
 /** Engine-side image records. */
-import type { HealthConfig } from '../containers/types.js';
+import type { HealthConfig } from './container.js';
 
 /** The runtime part of an OCI/Docker image config. */
 export interface ImageRuntimeConfig {

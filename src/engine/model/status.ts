@@ -3,7 +3,7 @@
  * created, running, paused, restarting, removing, exited, dead. Internal
  * `initialized` and a never-started `exited` read as "created".
  */
-import type { ContainerState } from './types.js';
+import type { ContainerState } from './container.js';
 
 export function publicStatus(state: ContainerState): string {
   switch (state.status) {

@@ -18,7 +18,7 @@
  *   merges stopSignal '' with the image's (SIGTERM by default), and that
  *   Docker's API (unlike its CLI) does not attach stdout/stderr unless asked.
  */
-import type { ContainerSpec, Resources } from './types.js';
+import type { ContainerSpec, Resources } from './container.js';
 
 /** A ContainerSpec less what only the image merge fills in; what CreateContainerOptions.spec holds. */
 export type ContainerCreateSpec = Omit<ContainerSpec, 'image' | 'imageId' | 'cmd' | 'entrypoint'>;
@@ -72,3 +72,25 @@ export function defaultCreateSpec(overrides: Partial<ContainerCreateSpec> = {}):
     ...overrides,
   };
 }
+
+/**
+ * The paths every unprivileged container gets masked / read-only when its
+ * spec names none (the OCI spec's maskedPaths and readonlyPaths; inspect
+ * echoes them, as dockerd does).
+ */
+export const MASKED_PATHS: readonly string[] = [
+  '/proc/acpi',
+  '/proc/asound',
+  '/proc/interrupts',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/sys/devices/virtual/powercap',
+  '/sys/firmware',
+];
+
+export const READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];

@@ -9,7 +9,7 @@
  * start byte 2 → conmon's child execs runc. The second byte exists so that
  * the first output of a fast command is not lost before anyone attached.
  */
-import { sharedConmonArgs } from '../runtime/conmon.js';
+import { sharedConmonArgs } from './conmon.js';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { runExecConmon } from '../host/spawner.js';
