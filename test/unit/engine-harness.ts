@@ -187,12 +187,15 @@ export async function bootEngine(root: TestRoot, opts: { rebooted?: boolean; pre
 }
 
 function fakeImages(overlayRoot: string): ImageService {
-  const images: Pick<ImageService, 'resolve' | 'lowerDirs' | 'viewLayout' | 'overlayRoot'> = {
+  // The layer store makes its root; containers keep their init layer in it (init-layer.ts).
+  fs.mkdirSync(overlayRoot, { recursive: true });
+  const images: Pick<ImageService, 'resolve' | 'lowerDirs' | 'layerSizes' | 'viewLayout' | 'overlayRoot'> = {
     resolve: (ref) => {
       if (ref === IMAGE.id || ref === 'busybox' || IMAGE.tags.includes(ref)) return IMAGE;
       throw noSuchImage(ref);
     },
     lowerDirs: () => ['l/FAKE'],
+    layerSizes: () => [],
     viewLayout: () => ({ lowerDirs: [], size: 0 }),
     overlayRoot,
   };

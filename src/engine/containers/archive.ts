@@ -29,6 +29,7 @@ import { extractIntoRoot } from './archive-extract.js';
 import type { ContainerContext, Row } from './context.js';
 import { isRunning } from '../model/lifecycle.js';
 import { mountSnapshot, releaseSnapshot } from './export.js';
+import { mountRoot } from './mount.js';
 import { pathStat, type PathStat } from './path-stat.js';
 import { findContainer } from './resolve.js';
 import { openWalkedDir, walkInRoot, type Walked } from '../container-root/root-walk.js';
@@ -277,16 +278,7 @@ export async function putContainerArchive(ctx: ContainerContext, ref: string, p:
     if (mounted) return putIn(ctx, now, mounted.base, ref, p, source, opts, mounted.at);
     const files = containerFiles(ctx.paths.containerDir(now.id));
     const wasMounted = await ctx.rootMounts.isMounted(files.merged);
-    if (!wasMounted) {
-      const image = ctx.images.resolve(now.spec.imageId);
-      await ctx.rootMounts.mount({
-        overlayRoot: ctx.images.overlayRoot,
-        lowers: ctx.images.lowerDirs(image),
-        upperDir: files.upper,
-        workDir: files.work,
-        mergedDir: files.merged,
-      });
-    }
+    if (!wasMounted) await mountRoot(ctx, now);
     try {
       await putIn(ctx, now, path.resolve(files.merged), ref, p, source, opts);
     } finally {

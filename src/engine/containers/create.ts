@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { removeTree } from '../host/remove-tree.js';
-import path from 'node:path';
 import type { CreateContainerOptions } from '../api/containers.js';
 import { conflict, invalid } from '../errors.js';
 import { containerFiles } from '../paths.js';
@@ -16,7 +15,7 @@ import { normalizeCapabilities } from '../runtime/capabilities.js';
 import { eventAttributes, type ContainerContext } from './context.js';
 import { rfc3339Nano } from '../time.js';
 import { writeEtcFiles } from './etc-files.js';
-import { makeInitPlaceholders } from './init-layer.js';
+import { containerLowers } from './init-layer.js';
 import { mergeWithImage } from './merge-image.js';
 import { generateName } from './names.js';
 import { parseSignal } from './signals.js';
@@ -75,11 +74,8 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
   };
   const dir = ctx.paths.containerDir(id);
   try {
-    await makeContainerFiles(
-      dir,
-      spec,
-      ctx.images.lowerDirs(image).map((l) => path.resolve(ctx.images.overlayRoot, l)),
-    );
+    await containerLowers(ctx.images, image);
+    await makeContainerFiles(dir, spec);
     faultPoint('create.after-dirs');
     // The container row, its volume mount rows, its endpoints and the create event in one
     // transaction: a volume in use is never unrecorded, and the whole create costs one sync.
@@ -140,14 +136,13 @@ export function assembleSpec(
   };
 }
 
-/** The container's directories, log and etc files; `lowers` are the image's lower dirs (absolute, top-most first). */
-async function makeContainerFiles(dir: string, spec: ContainerSpec, lowers: string[]): Promise<void> {
+/** The container's directories, log and etc files (the init layer is the image's, init-layer.ts). */
+async function makeContainerFiles(dir: string, spec: ContainerSpec): Promise<void> {
   const files = containerFiles(dir);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   await settleAll([files.upper, files.work, files.merged], (d) => fs.mkdir(d, { recursive: true, mode: 0o755 }));
   await settleAll(
     [
-      () => makeInitPlaceholders(files.upper, lowers),
       // The log exists from the start so that an attach before start can follow it from offset 0.
       () => fs.writeFile(files.log, '', { mode: 0o600 }),
       () => writeEtcFiles(files, spec),

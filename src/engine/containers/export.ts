@@ -24,6 +24,7 @@ import { buildTarCreateArgs, spawnTar, type TarChild } from '../host/tar.js';
 import { mountOverlay, unmountRootfs, type ReadOnlyOverlay } from '../images/rootfs.js';
 import { containerFiles } from '../paths.js';
 import type { ContainerContext } from './context.js';
+import { containerLowers } from './init-layer.js';
 import { findContainer } from './resolve.js';
 
 /** Mounts the container's current root read-only at a new dir; returns it. */
@@ -35,7 +36,7 @@ export async function mountSnapshot(ctx: ContainerContext, containerId: string, 
   await fs.mkdir(base, { recursive: true, mode: 0o700 });
   const target = await fs.mkdtemp(path.join(base, `${containerId.slice(0, 12)}-`));
   try {
-    const overlay: ReadOnlyOverlay = { lowers: [upper, ...ctx.images.lowerDirs(image)], readOnly: true };
+    const overlay: ReadOnlyOverlay = { lowers: [upper, ...(await containerLowers(ctx.images, image))], readOnly: true };
     await mountOverlay(overlay, { overlayRoot: ctx.images.overlayRoot, target, code: 'BERTH_EXPORT_MOUNT' });
   } catch (err) {
     await fs.rmdir(target).catch(() => {});

@@ -1,20 +1,30 @@
 /**
- * Docker's init layer, in the container's own upper dir.
+ * Docker's init layer, made once per image and shared by its containers.
  *
  * dockerd puts a layer between the image and every container's writable
  * layer with the mount points its runtime setup needs (moby's
  * daemon/initlayer): so a container that never ran already has an (empty)
  * /etc/hosts, /etc/hostname, /etc/resolv.conf and /.dockerenv, and `docker
- * cp` of those paths works before the first start. berth has no separate
- * layer: at create it makes the same placeholders in the upper dir, each
- * only where the image has nothing at that path (an image's own file is
- * never shadowed). `docker diff` (diff.ts) and commit leave them out, as
- * Docker does with its init layer.
+ * cp` of those paths works before the first start. Its contents depend only
+ * on the image's layers, so berth makes it once per layer stack, in the
+ * image's top layer directory (`<layerId>/init`; `empty-init` for an image
+ * without layers), and every container of the image mounts it read-only as
+ * the lower dir right below its upper dir: nothing to make at create or to
+ * remove at `docker rm`, and removing the layer removes it. A placeholder
+ * is made only where the image has nothing at that path (an image's own
+ * file is never shadowed). The container's binds cover the etc files; a
+ * change the container makes to a placeholder lands in its upper dir.
+ * `docker diff` (diff.ts) and commit leave these paths out, as Docker does
+ * with its init layer. Containers created before keep their placeholders
+ * in their upper dir, which hides the shared ones.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { lstatOrNull } from '../host/read-sync.js';
+import type { ImageRecord } from '../model/image.js';
 import { lstatInLowers } from './lower-dirs.js';
 import { settleAll } from '../settle-all.js';
+import type { ImageService } from '../images/service.js';
 
 type Placeholder = 'dir' | 'file' | { symlink: string };
 
@@ -33,10 +43,10 @@ export const INIT_LAYER: ReadonlyMap<string, Placeholder> = new Map<string, Plac
 ]);
 
 /**
- * Makes the init layer's placeholders in `upper` for a container of the image
- * whose lower dirs (absolute, top-most first) are `lowers`. A path the image
- * has is skipped, and so is one whose parent the image has as a non-directory
- * (a directory in the upper dir would hide it).
+ * Makes the init layer's placeholders in `upper` (a new directory) for the
+ * image whose lower dirs (absolute, top-most first) are `lowers`. A path the
+ * image has is skipped, and so is one whose parent the image has as a
+ * non-directory (a directory above it would hide it).
  */
 export async function makeInitPlaceholders(upper: string, lowers: string[]): Promise<void> {
   const plan = placeholdersFor(lowers);
@@ -77,4 +87,42 @@ function placeholdersFor(lowers: string[]): Array<[string, Placeholder]> {
   if (plans.size >= PLANS_MAX) plans.delete(plans.keys().next().value!);
   plans.set(key, plan);
   return plan;
+}
+
+/**
+ * The lower dirs of a container of `image`, relative to the overlay root,
+ * top-most first: its init layer (made here when missing), then the
+ * image's layers.
+ */
+export async function containerLowers(images: ImageService, image: ImageRecord): Promise<string[]> {
+  const root = images.overlayRoot;
+  const lowers = images.lowerDirs(image);
+  const top = images.layerSizes(image.id).at(-1)?.id;
+  const init = top === undefined ? 'empty-init' : path.join(top, 'init');
+  // A synchronous lstat (a read) per use: a layer may be removed and stored again.
+  if (!lstatOrNull(path.join(root, init)))
+    await makeInitLayer(
+      root,
+      init,
+      lowers.map((l) => path.resolve(root, l)),
+    );
+  return [init, ...lowers];
+}
+
+/**
+ * Fills a tmp-* dir (the layer store's startup sweep removes one a crash
+ * left) and renames it into place; a concurrent create that got there
+ * first wins, and this one's copy is dropped.
+ */
+async function makeInitLayer(root: string, init: string, lowers: string[]): Promise<void> {
+  const tmp = await fs.mkdtemp(path.join(root, 'tmp-init-'));
+  try {
+    await fs.chmod(tmp, 0o755);
+    await makeInitPlaceholders(tmp, lowers);
+    await fs.rename(tmp, path.join(root, init));
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+  }
 }

@@ -22,6 +22,7 @@ import { releaseAtTeardown, resolveAtStart } from './host-options.js';
 import { prepareMounts, releaseMounts } from '../volumes/container-mounts.js';
 import { createBindSources } from './bind-sources.js';
 import { faultPoint } from '../fault.js';
+import { mountRoot } from './mount.js';
 
 export interface Launched {
   pid: number;
@@ -132,18 +133,6 @@ export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContai
   ]);
   await releaseMounts(ctx.volumes, row.id, row.spec.mounts);
   await removeTree(ctx.paths.bundleDir(row.id));
-}
-
-async function mountRoot(ctx: ContainerContext, row: Row): Promise<void> {
-  const files = containerFiles(ctx.paths.containerDir(row.id));
-  const image = ctx.images.resolve(row.spec.imageId);
-  await ctx.rootMounts.mount({
-    overlayRoot: ctx.images.overlayRoot,
-    lowers: ctx.images.lowerDirs(image),
-    upperDir: files.upper,
-    workDir: files.work,
-    mergedDir: files.merged,
-  });
 }
 
 /** The primary address, and aardvark-dns at the gateway when the primary network has DNS. */

@@ -11,7 +11,8 @@
  */
 import { withContainerLock } from '../locks.js';
 import { containerFiles } from '../paths.js';
-import type { ContainerContext } from './context.js';
+import type { ContainerContext, Row } from './context.js';
+import { containerLowers } from './init-layer.js';
 import { isActive } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 
@@ -20,17 +21,21 @@ export async function mountContainer(ctx: ContainerContext, ref: string): Promis
   const { id } = findContainer(ctx, ref);
   return withContainerLock(ctx.mutex, id, async () => {
     const row = findContainer(ctx, id);
-    const files = containerFiles(ctx.paths.containerDir(row.id));
-    const image = ctx.images.resolve(row.spec.imageId);
-    await ctx.rootMounts.mount({
-      overlayRoot: ctx.images.overlayRoot,
-      lowers: ctx.images.lowerDirs(image),
-      upperDir: files.upper,
-      workDir: files.work,
-      mergedDir: files.merged,
-    });
+    await mountRoot(ctx, row);
     ctx.live.of(row.id).hostMounts += 1;
-    return files.merged;
+    return containerFiles(ctx.paths.containerDir(row.id)).merged;
+  });
+}
+
+/** Mounts the container's root (already mounted → no-op): its upper dir over its init layer and the image's layers. */
+export async function mountRoot(ctx: ContainerContext, row: Row): Promise<void> {
+  const files = containerFiles(ctx.paths.containerDir(row.id));
+  await ctx.rootMounts.mount({
+    overlayRoot: ctx.images.overlayRoot,
+    lowers: await containerLowers(ctx.images, ctx.images.resolve(row.spec.imageId)),
+    upperDir: files.upper,
+    workDir: files.work,
+    mergedDir: files.merged,
   });
 }
 

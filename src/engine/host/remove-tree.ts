@@ -27,6 +27,14 @@ export async function removeTree(target: string): Promise<void> {
   else await fsp.unlink(target).catch(missingAs(undefined));
 }
 
+/**
+ * Removes the file (or symlink) `file`; missing is no error. One unlink,
+ * where `fs.rm(file, { force: true })` lstat's it twice first.
+ */
+export async function removeFile(file: string): Promise<void> {
+  await fsp.unlink(file).catch(missingAs(undefined));
+}
+
 async function removeDir(dir: string): Promise<void> {
   const entries = await fsp.readdir(dir, { withFileTypes: true }).catch(missingAs([]));
   for (let i = 0; i < entries.length; i += WIDTH) {

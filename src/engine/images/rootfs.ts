@@ -12,9 +12,11 @@
  * ../host/mount.ts.
  */
 import fsp from 'node:fs/promises';
+import path from 'node:path';
 import { systemError } from '../errors.js';
 import type { CodeOfKind } from '../error-codes.js';
 import { mountFs, umountFs } from '../host/mount.js';
+import { lstatOrNull } from '../host/read-sync.js';
 
 /** The kernel copies mount options into one page; longer strings are cut. */
 export const MOUNT_OPTIONS_MAX = 4095;
@@ -90,19 +92,44 @@ export interface MountRootfsInput {
  * safe.
  */
 export async function mountRootfs(input: MountRootfsInput): Promise<void> {
-  if (await isMounted(input.mergedDir)) return;
+  if (rootMounted(input.mergedDir)) return;
   const overlay: WritableOverlay = { lowers: input.lowers, upperDir: input.upperDir, workDir: input.workDir, volatile: input.volatile };
   buildOverlayMountOptions(overlay); // refuse bad paths before creating any directory
-  for (const d of [input.upperDir, input.workDir, input.mergedDir]) await fsp.mkdir(d, { recursive: true, mode: 0o700 });
+  // Create makes them: a synchronous lstat (a read) each costs less than a mkdir through the thread pool.
+  for (const d of [input.upperDir, input.workDir, input.mergedDir]) if (!lstatOrNull(d)) await fsp.mkdir(d, { recursive: true, mode: 0o700 });
   await mountOverlay(overlay, { overlayRoot: input.overlayRoot, target: input.mergedDir, code: 'BERTH_ROOTFS_MOUNT_FAILED' });
+}
+
+/** Unmounts a container's root (rootMounted); not mounted (or missing) → no-op. Busy → system error. */
+export async function unmountRoot(mergedDir: string): Promise<void> {
+  if (rootMounted(mergedDir)) await umountChecked(mergedDir);
 }
 
 /** Unmounts an overlay (or any mount) at mergedDir; not mounted (or missing) → no-op. Busy → system error. */
 export async function unmountRootfs(mergedDir: string): Promise<void> {
-  if (!(await isMounted(mergedDir))) return;
-  const run = await umountFs(mergedDir);
+  if (await isMounted(mergedDir)) await umountChecked(mergedDir);
+}
+
+async function umountChecked(target: string): Promise<void> {
+  const run = await umountFs(target);
   if (run.ok || /not mounted|no mount point/i.test(run.message)) return;
-  throw systemError('BERTH_ROOTFS_UMOUNT_FAILED', `unmounting ${mergedDir}: ${run.message}`);
+  throw systemError('BERTH_ROOTFS_UMOUNT_FAILED', `unmounting ${target}: ${run.message}`);
+}
+
+/**
+ * True when a filesystem of its own (a container's overlay root) is mounted
+ * on the directory `dir`: the root of a mount reports its filesystem's
+ * device, not the one of the directory it covers. Two synchronous lstat
+ * calls (reads: they never wait for the journal), where isMounted reads
+ * and parses the whole mount table through the thread pool, three times
+ * per container lifecycle. Blind to a bind mount from the same filesystem:
+ * only for the dirs berth mounts overlays on.
+ */
+export function rootMounted(dir: string): boolean {
+  const at = lstatOrNull(dir);
+  if (!at) return false;
+  const parent = lstatOrNull(path.dirname(dir));
+  return parent !== null && at.dev !== parent.dev;
 }
 
 /** True when `target` (absolute) is a mount point in this process's mount namespace. */

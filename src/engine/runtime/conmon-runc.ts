@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs/promises';
 import { spawnExecConmon, type ExecConmon } from './conmon-exec.js';
-import { isMounted, mountRootfs, unmountRootfs } from '../images/rootfs.js';
+import { mountRootfs, rootMounted, unmountRoot } from '../images/rootfs.js';
 import { startConmon } from './conmon.js';
 import type { CreateRequest, Created, ExecRequest, RootMounts, RuntimePort } from './port.js';
 import { OciRuntime } from './runc.js';
@@ -93,4 +93,4 @@ export class ConmonRuncRuntime implements RuntimePort {
 }
 
 /** The host's overlay mounts (images/rootfs.ts). */
-export const hostRootMounts: RootMounts = { mount: mountRootfs, unmount: unmountRootfs, isMounted };
+export const hostRootMounts: RootMounts = { mount: mountRootfs, unmount: unmountRoot, isMounted: (dir) => Promise.resolve(rootMounted(dir)) };

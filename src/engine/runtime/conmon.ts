@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../errors.js';
+import { removeFile } from '../host/remove-tree.js';
 import { runConmon, type ConmonReply } from '../host/spawner.js';
 import { runtimeMessage } from './runtime-errors.js';
 
@@ -150,7 +151,7 @@ const CREATE_TIMEOUT_MS = 60_000;
  */
 export async function startConmon(conmonPath: string, input: ConmonArgsInput): Promise<ConmonStarted> {
   const files = conmonFiles(input.bundleDir);
-  await fsp.rm(files.runtimeLog, { force: true });
+  await removeFile(files.runtimeLog);
   const reply = await runConmon(conmonPath, buildConmonArgs(input), {
     cwd: input.bundleDir, // conmon writes some files (an `oom` marker) relative to its cwd: keep them in the bundle
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { removeFile } from '../host/remove-tree.js';
 
 const ID = /^[0-9a-f]{64}$/;
 const SWEEP_MS = 2_000;
@@ -77,7 +78,7 @@ export class ExitWatcher {
   }
 
   async remove(id: string): Promise<void> {
-    await fsp.rm(path.join(this.#dir, id), { force: true });
+    await removeFile(path.join(this.#dir, id));
   }
 }
 
