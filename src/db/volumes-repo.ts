@@ -142,6 +142,14 @@ export class VolumesRepo {
   }
 
   /**
+   * Runs `fn` in one transaction (BEGIN IMMEDIATE; nested ones become
+   * savepoints): a volume row and the event that reports it commit together.
+   */
+  atomically<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate();
+  }
+
+  /**
    * Runs `insertContainer` and records the container's volume mounts in the
    * same transaction, so a container row never exists without them.
    */

@@ -240,8 +240,10 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
         const s = repo.get(id)?.state.status;
         return s !== undefined && isActive(s);
       });
-      ctx.live.releaseRestarts();
+      // Before any restart can run: the sweep removes tmp-* dirs, and a restart's mount may be making its
+      // image's init layer in one (containers/init-layer.ts).
       await images.collectGarbage();
+      ctx.live.releaseRestarts();
       // Contexts and downloads of builds a previous daemon did not finish.
       fs.rmSync(buildRoot, { recursive: true, force: true });
       fs.writeFileSync(paths.aliveFile, host.bootId);

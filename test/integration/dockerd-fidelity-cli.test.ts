@@ -140,6 +140,11 @@ describe('dockerd fidelity: the CLI paths of every day', { skip, timeout: 300_00
       },
       { timeoutMs: 20_000 },
     );
+    const rm = await d.request('DELETE', '/containers/backoff');
+    assert.deepEqual(
+      [rm.status, rm.json()],
+      [409, { message: `You cannot remove a restarting container ${id}. Stop the container before attempting removal or force remove` }],
+    );
     const since = unixTime();
     const wait = await streamRequest(d, 'POST', `/containers/${id}/wait`);
     assert.equal((await d.request('POST', '/containers/backoff/kill')).status, 204);

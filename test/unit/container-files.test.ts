@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { removeTree } from '../../src/engine/host/remove-tree.js';
-import { makeInitPlaceholders } from '../../src/engine/containers/init-layer.js';
+import { containerLowers, makeInitPlaceholders } from '../../src/engine/containers/init-layer.js';
+import type { ImageService } from '../../src/engine/images/service.js';
+import type { ImageRecord } from '../../src/engine/model/image.js';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'berth-container-files-'));
@@ -71,4 +73,34 @@ test('init placeholders: made where the image has nothing; an image path, or a n
   // A second run over an existing upper dir is harmless (a retried create).
   await makeInitPlaceholders(path.join(base, 'upper1'), [lower]);
   fs.rmSync(base, { recursive: true, force: true });
+});
+
+test("the init layer is made once per image's top layer, by one of several concurrent creates; an image without layers has its own", async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-init-shared-'));
+  try {
+    const layer = 'a'.repeat(64);
+    fs.mkdirSync(path.join(root, layer, 'diff', 'etc'), { recursive: true });
+    fs.writeFileSync(path.join(root, layer, 'diff', 'etc', 'hosts'), 'the image own hosts');
+    const fake = (layers: string[]) =>
+      ({
+        overlayRoot: root,
+        lowerDirs: () => layers.map((l) => `${l}/diff`),
+        layerSizes: () => layers.map((id) => ({ id, size: 0 })),
+      }) as unknown as ImageService;
+    const image = { id: 'sha256:x' } as ImageRecord;
+    const all = await Promise.all(Array.from({ length: 8 }, () => containerLowers(fake([layer]), image)));
+    for (const lowers of all) assert.deepEqual(lowers, [`${layer}/init`, `${layer}/diff`]);
+    assert.deepEqual(
+      fs.readdirSync(root).filter((n) => n.startsWith('tmp-')),
+      [],
+      'the losers of the rename left nothing',
+    );
+    const init = path.join(root, layer, 'init');
+    assert.ok(fs.existsSync(path.join(init, '.dockerenv')));
+    assert.ok(!fs.existsSync(path.join(init, 'etc', 'hosts')), "the image's own file is never shadowed");
+    assert.deepEqual(await containerLowers(fake([]), image), ['empty-init']);
+    assert.ok(fs.existsSync(path.join(root, 'empty-init', '.dockerenv')));
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -53,6 +53,25 @@ describe('the exit path', () => {
     assert.ok(!root.host.procs.has(initialized), 'the runtime container is deleted');
   });
 
+  test("waits end when the container is removed without an exit (dockerd's State.Wait); an initialized container is not running", async () => {
+    const never = new AbortController().signal;
+    const initialized = await e.create({ name: 'init-wait' });
+    await withContainerLock(e.ctx.mutex, initialized, (lock) => initLocked(e.ctx, lock, e.ctx.repo.get(initialized)!));
+    // dockerd sees a created container: not-running answers at once.
+    assert.equal((await (await e.api.wait(initialized, 'not-running', never)).result).exitCode, 0);
+    const nextExit = await e.api.wait(initialized, 'next-exit', never);
+    await e.api.remove(initialized, { force: true, volumes: false });
+    assert.equal((await nextExit.result).exitCode, 0, 'rm -f logs only destroy, and the wait ends with it');
+
+    const backingOff = await e.create({ name: 'backoff-wait', restartPolicy: { name: 'always', maximumRetryCount: 0 } });
+    root.host.behaviours.set(backingOff, { exitAfterMs: 5, exitCode: 4 });
+    await e.api.start(backingOff);
+    await until(() => e.status(backingOff) === 'restarting', 'the backoff');
+    const waited = await e.api.wait(backingOff, 'next-exit', never);
+    await e.api.remove(backingOff, { force: true, volumes: false });
+    assert.equal((await waited.result).exitCode, 4, 'the last exit code');
+  });
+
   test('an exit is recorded from the exit file: code, finish time, die, runtime and root released', async () => {
     const id = await e.create();
     root.host.behaviours.set(id, { exitAfterMs: 10, exitCode: 3 });
@@ -274,12 +293,17 @@ describe('the exit path', () => {
     assert.equal(e.ctx.live.peek(id)?.pendingSize, undefined);
   });
 
-  test('removing a container waiting out its backoff disarms the restart', async () => {
+  test("removing a container waiting out its backoff: refused without force (dockerd's 409), forced it disarms the restart", async () => {
     const id = await e.create({ restartPolicy: { name: 'always', maximumRetryCount: 0 } });
     root.host.behaviours.set(id, { exitAfterMs: 5, exitCode: 0 });
     await e.api.start(id);
     await until(() => e.status(id) === 'restarting', 'the backoff');
-    await e.api.remove(id, { force: false, volumes: false });
+    await assert.rejects(
+      e.api.remove(id, { force: false, volumes: false }),
+      (err: EngineError) => err.kind === 'conflict' && err.message.startsWith(`You cannot remove a restarting container ${id}.`),
+    );
+    await until(() => e.status(id) === 'restarting', 'still restarting');
+    await e.api.remove(id, { force: true, volumes: false });
     await sleep(300);
     assert.equal(e.status(id), undefined);
     assert.deepEqual(root.host.alive(), []);

@@ -194,3 +194,43 @@ test('--tail joins a line whose pieces a rotation put in two files', async () =>
     }
   });
 });
+
+test('each engine hint gets a signal of its own, aborted once it came: a long follow leaves no listener behind', async () => {
+  await withDir(async (dir) => {
+    const file = path.join(dir, 'ctr.log');
+    fs.writeFileSync(file, line('a1'));
+    const hints: AbortSignal[] = [];
+    let fire = () => {};
+    const changed = (signal: AbortSignal) => {
+      hints.push(signal);
+      return new Promise<void>((resolve) => (fire = resolve));
+    };
+    const state = { done: false };
+    const ac = new AbortController();
+    const reading = (async () => {
+      const seen: string[] = [];
+      for await (const r of readLog(file, { from: 0, follow: true, joinPartials: false, isDone: () => state.done, changed, signal: ac.signal }))
+        seen.push(r.data.toString().trim());
+      return seen;
+    })();
+    await tick();
+    for (let i = 0; i < 3; i++) {
+      fire();
+      await tick();
+    }
+    assert.equal(hints.length, 4);
+    assert.deepEqual(
+      hints.map((s) => s.aborted),
+      [true, true, true, false],
+      'the hints that came are let go; the armed one is live',
+    );
+    state.done = true;
+    fire();
+    assert.deepEqual(await reading, ['a1']);
+    await tick();
+    assert.ok(
+      hints.every((s) => s.aborted),
+      'closing the reader lets the last one go',
+    );
+  });
+});

@@ -190,14 +190,29 @@ class ChangeWaiter {
     wake?.();
   };
 
+  /**
+   * Asks for the next hint with a signal of its own, aborted once the hint
+   * came (or the reader stops): a hint that races several events leaves no
+   * losing listener behind, however many runs a long follow sees.
+   */
   #armHint(): void {
-    this.opts.changed?.(this.#stop.signal).then(
-      () => {
-        this.#notify();
-        if (!this.#stop.signal.aborted) this.#armHint();
-      },
-      () => {},
-    );
+    if (!this.opts.changed) return;
+    const hint = new AbortController();
+    const relay = () => hint.abort();
+    this.#stop.signal.addEventListener('abort', relay, { once: true });
+    this.opts
+      .changed(hint.signal)
+      .then(
+        () => {
+          this.#notify();
+          if (!this.#stop.signal.aborted) this.#armHint();
+        },
+        () => {},
+      )
+      .finally(() => {
+        this.#stop.signal.removeEventListener('abort', relay);
+        hint.abort();
+      });
   }
 
   /**

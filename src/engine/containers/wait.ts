@@ -6,12 +6,16 @@
  *   next-exit:   at the next exit;
  *   (both also when a container waiting to restart is stopped without an
  *   exit: its restart failed, or stop or kill cancelled it; a failed start
- *   of a created or exited container is no exit, and dockerd's waits go on);
+ *   of a created or exited container is no exit, and dockerd's waits go on;
+ *   and both when the container is removed without an exit, as dockerd's
+ *   State.Wait ends on removal);
  *   removed:     when the container is removed (exit code kept in exit_codes).
+ * A container an attach initialized is still created to dockerd: not-running
+ * answers at once.
  */
 import type { WaitCondition, WaitResult } from '../api/containers.js';
 import type { ContainerContext } from './context.js';
-import { isUp } from '../model/lifecycle.js';
+import { isInitialized, isUp } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 
 export async function waitContainer(
@@ -22,18 +26,20 @@ export async function waitContainer(
 ): Promise<{ result: Promise<WaitResult> }> {
   const row = findContainer(ctx, ref);
   const id = row.id;
-  if (condition === 'removed') {
-    const destroyed = ctx.events.next('destroy', id, signal);
-    return { result: destroyed.then(() => ({ exitCode: ctx.repo.exitCode(id) ?? row.state.exitCode, error: '' })) };
-  }
-  const running = isUp(row.state.status);
+  const removedExitCode = () => ({ exitCode: ctx.repo.exitCode(id) ?? row.state.exitCode, error: '' });
+  if (condition === 'removed') return { result: ctx.events.next('destroy', id, signal).then(removedExitCode) };
+  const running = isUp(row.state.status) && !isInitialized(row.state.status);
   if (condition === 'not-running' && !running) {
     return { result: Promise.resolve({ exitCode: row.state.exitCode, error: '' }) };
   }
-  // Whichever comes first: an exit, or a container waiting out its restart backoff stopped without one.
+  // Whichever comes first: an exit, a container waiting out its restart backoff stopped without one, or
+  // its removal without one (rm -f of a container an attach initialized, or of one awaiting its restart).
   const settled = new AbortController();
   const both = AbortSignal.any([signal, settled.signal]);
-  const ended = Promise.race([ctx.events.next('die', id, both), ctx.events.next('stopped', id, both)]);
-  const result = ended.then((event) => ({ exitCode: Number(event.attributes.exitCode ?? 0), error: '' }));
+  const exited = Promise.race([ctx.events.next('die', id, both), ctx.events.next('stopped', id, both)]).then((event) => ({
+    exitCode: Number(event.attributes.exitCode ?? 0),
+    error: '',
+  }));
+  const result = Promise.race([exited, ctx.events.next('destroy', id, both).then(removedExitCode)]);
   return { result: result.finally(() => settled.abort()) };
 }

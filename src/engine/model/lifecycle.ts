@@ -48,8 +48,11 @@ const ALLOWED: Record<Operation, ReadonlySet<ContainerStatus>> = {
   pause: new Set(['running']),
   unpause: new Set(['paused']),
   restart: new Set(['created', 'initialized', 'running', 'paused', 'exited', 'restarting']),
-  /** Without force: an initialized container never ran its command (Docker shows it as created). */
-  remove: new Set(['created', 'initialized', 'restarting', 'exited', 'dead', 'removing']),
+  /**
+   * Without force: an initialized container never ran its command (Docker shows it as created); one
+   * waiting out its restart backoff is refused, as dockerd refuses a restarting one.
+   */
+  remove: new Set(['created', 'initialized', 'exited', 'dead', 'removing']),
   'remove-forced': new Set(ALL),
   rename: new Set(['created', 'initialized', 'running', 'paused', 'restarting', 'exited', 'dead']),
   attach: new Set(['created', 'initialized', 'running', 'restarting', 'exited']),
@@ -60,7 +63,7 @@ const ALLOWED: Record<Operation, ReadonlySet<ContainerStatus>> = {
   exec: new Set(['running']),
   /** docker update: anything not being removed (a running or paused one also gets the limits live). */
   update: new Set(['created', 'initialized', 'running', 'paused', 'restarting', 'exited']),
-  /** prune removes only what `remove` without force would, minus restarting and removing ones. */
+  /** prune removes only what `remove` without force would, minus removing ones. */
   prune: new Set(['created', 'exited', 'dead']),
 
   /** Internal steps. An exit is recorded only for a container with a process. */
@@ -192,7 +195,7 @@ function refusal(op: Operation, from: ContainerStatus, id: string, ref: string):
         message:
           from === 'paused'
             ? `You cannot remove a paused container ${id}. Unpause and then stop the container before attempting removal or force remove`
-            : `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`,
+            : `You cannot remove a ${from === 'restarting' ? 'restarting' : 'running'} container ${id}. Stop the container before attempting removal or force remove`,
       };
     case 'update':
       return { message: `Cannot update container ${id}: container is marked for removal and cannot be "update"` };

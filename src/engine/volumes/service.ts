@@ -89,12 +89,15 @@ export class VolumeService {
       await fs.mkdir(this.dataDir(name), { recursive: true, mode: 0o755 });
       faultPoint('volume.after-dir');
       try {
-        this.repo.insert(row);
+        // The row and its create event commit together (one sync; a crash keeps both or neither).
+        this.repo.atomically(() => {
+          this.repo.insert(row);
+          this.#events.emit({ type: 'volume', action: 'create', id: name, attributes: { driver } });
+        });
       } catch (err) {
         await fs.rm(path.join(this.root, name), { recursive: true, force: true });
         throw err;
       }
-      this.#events.emit({ type: 'volume', action: 'create', id: name, attributes: { driver } });
       return { volume: this.record(row), created: true };
     });
   }
@@ -131,7 +134,10 @@ export class VolumeService {
     if (users.length > 0) throw conflict('BERTH_VOLUME_IN_USE', `remove ${name}: volume is in use - [${users.join(', ')}]`);
     await this.mounts.unmountData(name);
     try {
-      this.repo.delete(name);
+      this.repo.atomically(() => {
+        this.repo.delete(name);
+        this.#events.emit({ type: 'volume', action: 'destroy', id: name, attributes: { driver } });
+      });
     } catch (err) {
       // A container took it meanwhile (its insert does not take the volume lock).
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
@@ -139,7 +145,6 @@ export class VolumeService {
       }
       throw err;
     }
-    this.#events.emit({ type: 'volume', action: 'destroy', id: name, attributes: { driver } });
     faultPoint('volume.after-record-delete');
     await fs.rm(path.join(this.root, name), { recursive: true, force: true });
   }
