@@ -180,13 +180,12 @@ export async function readRegistryAnswer(res: HttpResponse): Promise<RegistryAns
  */
 export async function registryError(res: HttpResponse, what: string): Promise<EngineError> {
   const { entries, detail } = await readRegistryAnswer(res);
-  const message = what ? `${what}: ${detail}` : detail;
+  // A 429 whose body names no error is worded as Docker's TOOMANYREQUESTS.
+  const text = res.status === 429 && !entries.length ? `toomanyrequests: ${detail}` : detail;
+  const message = what ? `${what}: ${text}` : text;
   if (res.status === 403 || entries[0]?.code === 'DENIED') return new EngineError('forbidden', 'BERTH_REGISTRY_DENIED', message);
   if (res.status === 401) return new EngineError('unauthorized', 'BERTH_REGISTRY_UNAUTHORIZED', message);
   if (res.status === 404) return new EngineError('not-found', 'BERTH_REGISTRY_NOT_FOUND', message);
-  if (res.status === 429) {
-    const said = entries.length ? message : what ? `${what}: toomanyrequests: ${detail}` : `toomanyrequests: ${detail}`;
-    return new EngineError('unavailable', 'BERTH_REGISTRY_TOO_MANY_REQUESTS', said);
-  }
+  if (res.status === 429) return new EngineError('unavailable', 'BERTH_REGISTRY_TOO_MANY_REQUESTS', message);
   return new EngineError('system', 'BERTH_REGISTRY_ERROR', message);
 }
