@@ -24,9 +24,10 @@ export function runtimeMessage(raw: string): string {
 
 /**
  * translateStartFailure for a text whose command is not known apart (an
- * exec's, or any runtime verb's): the exit code when the failure is the
- * client's (127 missing, 126 not permitted), undefined otherwise. The
- * same reading, not a second one. Pure.
+ * exec's): the exit code when the failure is the client's (127 missing,
+ * 126 not permitted), undefined otherwise. The same reading, not a second
+ * one; it goes once exec/run-session.ts asks translateStartFailure with
+ * the exec's command, as dockerd does. Pure.
  */
 export function startFailureExitCode(message: string): number | undefined {
   const failure = translateStartFailure(message, '');
@@ -67,7 +68,7 @@ export function classifyRuntimeError(verb: string, detail: string): EngineError 
   if (/not running|is not paused|container not running|already stopped/i.test(message)) {
     return new EngineError('conflict', 'BERTH_RUNTIME_NOT_RUNNING', message);
   }
-  if (startFailureExitCode(message) !== undefined) {
+  if (translateStartFailure(message, '').invalid) {
     return new EngineError('invalid-parameter', 'BERTH_RUNTIME_EXEC_FAILED', message);
   }
   return new EngineError('system', 'BERTH_RUNTIME_FAILED', message);
