@@ -29,6 +29,7 @@ import { checkAtCreate } from './host-options.js';
 import { resolveLinks } from './links.js';
 import { validateLogConfig } from './log-files.js';
 import { applyDaemonRootRuleAll } from './daemon-root-binds.js';
+import { ensureMountsBindSources } from './bind-sources.js';
 import { settleAll } from '../settle-all.js';
 import { checkResourceLimits } from './resource-limits.js';
 
@@ -162,16 +163,7 @@ async function validateHostConfig(spec: CreateContainerOptions['spec']): Promise
   if (spec.logConfig) validateLogConfig(spec.logConfig);
   normalizeCapabilities(spec.capAdd, 'CapAdd');
   normalizeCapabilities(spec.capDrop, 'CapDrop');
-  for (const m of spec.mounts) {
-    if (m.type !== 'bind' || m.origin !== 'mounts') continue;
-    const exists = await fs.stat(m.source).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) {
-      throw invalid('BERTH_MOUNT_SOURCE_MISSING', `invalid mount config for type "bind": bind source path does not exist: ${m.source}`);
-    }
-  }
+  await ensureMountsBindSources(spec.mounts);
 }
 
 function ensureNameFree(ctx: ContainerContext, name: string): void {
