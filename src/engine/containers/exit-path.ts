@@ -28,6 +28,7 @@ import { emitEndpointEvents, startLocked } from './start-locked.js';
 import type { ContainerState } from '../model/container.js';
 import { faultPoint } from '../fault.js';
 import { cgroupOomKilled } from '../host/cgroups.js';
+import { oomCopyPath } from '../runtime/exit-command.js';
 
 /** The exit watcher's callback: records the exit conmon reported for `id`, then applies its consequences. */
 export async function handleExit(ctx: ContainerContext, id: string): Promise<void> {
@@ -42,10 +43,11 @@ export async function handleExit(ctx: ContainerContext, id: string): Promise<voi
     if (!exit) return undefined;
     // The runtime is torn down before the exit is recorded, as dockerd deletes the task before a
     // waiter hears of the exit: whoever sees `exited` (wait, the die event, inspect) may remove or
-    // start the container at once, and DELETE /containers/{id} does no runtime work. A crash during
-    // the teardown leaves the exit file, so the watcher's first sweep at the next start runs this
-    // again (the teardown is idempotent) before it records the exit.
-    const oomKilled = cgroupOomKilled(ctx.settings.cgroupParent, id); // before the teardown removes the cgroup
+    // start the container at once, and DELETE /containers/{id} does no runtime work. conmon's exit
+    // command (runtime/exit-command.ts) has usually done it before the file got here; this finishes
+    // what it left. A crash during the teardown leaves the exit file, so the watcher's first sweep at
+    // the next start runs this again (the teardown is idempotent) before it records the exit.
+    const oomKilled = cgroupOomKilled(ctx.settings.cgroupParent, id, oomCopyPath(ctx.paths.bundleDir(id))); // before a teardown here removes the cgroup
     await teardownRuntime(ctx, lock, row).catch((err) => ctx.log.warn({ err, id }, 'runtime teardown after exit'));
     faultPoint('exit.after-teardown');
     return recordExit(ctx, row, exit.exitCode, exit.finishedAtNs ?? exit.finishedAt, '', oomKilled);

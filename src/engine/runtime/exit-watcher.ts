@@ -1,10 +1,14 @@
 /**
- * Watches conmon's exit directory. conmon writes `<exitDir>/<containerId>`
+ * Watches the exit directory. conmon writes `<monitorDir>/<containerId>`
  * holding the exit status as decimal text once the container has ended and
- * its output has been flushed. That file is the truth about an exit; the
- * runtime is never polled for state.
+ * its output has been flushed; its exit command (exit-command.ts) tears the
+ * runtime down and moves the file into `<dir>`, watched here. That file is
+ * the truth about an exit; the runtime is never polled for state.
  *
  * inotify can drop events under load, so a slow sweep backs the watch up.
+ * The sweep also adopts a file left in the monitor directory for longer
+ * than any teardown takes (ADOPT_AFTER_MS: conmon or its command died):
+ * it moves it on itself, and the exit path tears down what is left.
  * The handler must be idempotent: it may be called more than once per file.
  */
 import fs from 'node:fs';
@@ -14,6 +18,8 @@ import { removeFile } from '../host/remove-tree.js';
 
 const ID = /^[0-9a-f]{64}$/;
 const SWEEP_MS = 2_000;
+/** A teardown takes milliseconds; one still unfinished after this long has died. */
+const ADOPT_AFTER_MS = 10_000;
 
 export interface ExitRecord {
   exitCode: number;
@@ -25,18 +31,23 @@ export interface ExitRecord {
 
 export class ExitWatcher {
   #dir: string;
+  #monitorDir: string;
+  #adoptAfterMs: number;
   #onExit: (id: string) => void;
   #watcher: fs.FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(dir: string, onExit: (id: string) => void) {
+  /** adoptAfterMs: how old a file in monitorDir must be before a sweep adopts it (tests shorten it). */
+  constructor(dir: string, monitorDir: string, onExit: (id: string) => void, adoptAfterMs = ADOPT_AFTER_MS) {
     this.#dir = dir;
+    this.#monitorDir = monitorDir;
+    this.#adoptAfterMs = adoptAfterMs;
     this.#onExit = onExit;
   }
 
   /** Starts watching and reports every exit file already present. */
   start(): void {
-    fs.mkdirSync(this.#dir, { recursive: true });
+    for (const dir of [this.#dir, this.#monitorDir]) fs.mkdirSync(dir, { recursive: true });
     this.#watcher = fs.watch(this.#dir, (_event, name) => {
       if (name && ID.test(name)) this.#onExit(name);
     });
@@ -52,8 +63,29 @@ export class ExitWatcher {
   }
 
   async sweep(): Promise<void> {
+    await this.#adoptStale();
     const names = await fsp.readdir(this.#dir).catch(() => [] as string[]);
     for (const name of names) if (ID.test(name)) this.#onExit(name);
+  }
+
+  /**
+   * Moves the exit file conmon wrote for `id` into the watched directory,
+   * if it is still where conmon wrote it: for a container whose conmon is
+   * known to be gone (startup reconciliation), whose exit command then
+   * never finished.
+   */
+  async adopt(id: string): Promise<void> {
+    await fsp.rename(path.join(this.#monitorDir, id), path.join(this.#dir, id)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
+
+  async #adoptStale(): Promise<void> {
+    const names = await fsp.readdir(this.#monitorDir).catch(() => [] as string[]);
+    for (const name of names.filter((n) => ID.test(n))) {
+      const stat = await fsp.stat(path.join(this.#monitorDir, name)).catch(() => undefined);
+      if (stat && Date.now() - stat.mtimeMs > this.#adoptAfterMs) await this.adopt(name).catch(() => {});
+    }
   }
 
   /** Reads an exit file; undefined when there is none. Retries briefly while conmon is still writing it. */
@@ -77,8 +109,14 @@ export class ExitWatcher {
     return { exitCode: -1, finishedAt: new Date() };
   }
 
+  /** Removes the (watched) exit file of `id`. */
   async remove(id: string): Promise<void> {
     await removeFile(path.join(this.#dir, id));
+  }
+
+  /** Removes any exit file of `id`, also one conmon's exit command never moved: before a new run. */
+  async clear(id: string): Promise<void> {
+    await Promise.all([this.remove(id), removeFile(path.join(this.#monitorDir, id))]);
   }
 }
 

@@ -4,10 +4,12 @@
  * EngineError. `create` is not here: conmon runs it (see conmon.ts). The
  * verbs run through berthd's spawn helper (host/spawner.ts).
  */
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
+import path from 'node:path';
 import { runHost } from '../host/spawner.js';
 import type { OciResources } from './oci-types.js';
 import { classifyRuntimeError } from './runtime-errors.js';
+import { execFifoPath, startThroughFifo } from './exec-fifo.js';
 
 const CALL_TIMEOUT_MS = 30_000;
 
@@ -21,8 +23,17 @@ export class OciRuntime {
     this.root = root;
   }
 
-  async start(id: string): Promise<void> {
-    await this.#run(['start', id], undefined, true);
+  /**
+   * Runs the command of a created container whose init process is `initPid`:
+   * through runc's exec fifo when there is one (exec-fifo.ts: no process
+   * spawned), else with the `start` verb.
+   */
+  async start(id: string, initPid: number): Promise<void> {
+    const fifo = initPid > 0 ? execFifoPath(this.root, id) : undefined;
+    if (!fifo) return void (await this.#run(['start', id], undefined, true));
+    await startThroughFifo(fifo, initPid, CALL_TIMEOUT_MS).catch((err: Error) => {
+      throw classifyRuntimeError('start', err.message);
+    });
   }
 
   /** signal: a name without SIG ("TERM") or a number. `all` signals every process of the container. */
@@ -38,8 +49,13 @@ export class OciRuntime {
     await this.#run(['resume', id]);
   }
 
-  /** Removes the runtime's record of the container; `force` kills it first. Missing container is not an error. */
+  /**
+   * Removes the runtime's record of the container; `force` kills it first.
+   * Missing container is not an error, and costs no process: runc keeps one
+   * directory per container under its root (see `ids`).
+   */
   async delete(id: string, force = true): Promise<void> {
+    if (!fs.existsSync(path.join(this.root, id))) return;
     try {
       await this.#run(['delete', ...(force ? ['--force'] : []), id], undefined, true);
     } catch (err) {
@@ -62,7 +78,7 @@ export class OciRuntime {
    * more than the answer.
    */
   async ids(): Promise<string[]> {
-    const entries = await fs.readdir(this.root, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    const entries = await fs.promises.readdir(this.root, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return [];
       throw err;
     });

@@ -1,0 +1,81 @@
+/**
+ * The teardown conmon runs when a container's process has ended (its
+ * `--exit-command`, as podman has conmon run `podman container cleanup`):
+ * `runc delete` and the unmount of the root happen in conmon's child, not
+ * in berthd, and the exit file reaches the exit watcher only after them.
+ *
+ * conmon writes the exit file into its own exit directory, then runs this
+ * command and waits for it. The command, a POSIX shell script run with the
+ * bundle as working directory:
+ *   1. copies the cgroup's OOM counters into the bundle (oomCopyPath: the
+ *      delete removes the cgroup; handleExit reads the copy);
+ *   2. runs `runc delete --force` and, unless the host keeps the root
+ *      mounted (its marker file exists), unmounts the root, side by side;
+ *   3. moves the exit file into the watched directory, one rename.
+ *
+ * Each step may fail or be cut short (conmon killed, a busy mount): the
+ * exit path's own teardown (containers/launch.ts teardownRuntime) checks
+ * what is left and finishes it, and an exit file the command never moved
+ * is adopted by the exit watcher (exit-watcher.ts). So the command only
+ * saves work; it is never the only way to a clean state.
+ */
+
+/** What the command needs to know about one container. */
+export interface ExitCommandInput {
+  runtimePath: string;
+  runtimeRoot: string;
+  id: string;
+  /** The container's root mount. */
+  mergedDir: string;
+  /** While this file exists the root stays mounted (a host user of the mount). */
+  keepMountedMarker: string;
+  /** The exit file conmon writes, and where the watcher reads it. */
+  monitorExitFile: string;
+  exitFile: string;
+  /** Cgroup files holding `oom_kill N`, the first readable one is copied (v2 memory.events, v1 memory.oom_control). */
+  oomFiles: string[];
+  /** Where the copy goes (oomCopyPath). */
+  oomCopy: string;
+}
+
+/** The copy of the cgroup's OOM counters the command leaves in a container's bundle. */
+export function oomCopyPath(bundleDir: string): string {
+  return `${bundleDir}/cgroup-oom`;
+}
+
+const SCRIPT = [
+  'runtime=$1 root=$2 id=$3 merged=$4 keep=$5 written=$6 watched=$7 copy=$8',
+  'shift 8',
+  'for f do if [ -r "$f" ]; then cat "$f" > "$copy" 2>/dev/null; break; fi; done',
+  '"$runtime" --root "$root" delete --force "$id" >/dev/null 2>&1 &',
+  '[ -e "$keep" ] || umount "$merged" >/dev/null 2>&1',
+  'wait',
+  'mv -f "$written" "$watched"',
+].join('\n');
+
+/** conmon's --exit-command and its --exit-command-arg values, in order. Pure. */
+export function exitCommand(input: ExitCommandInput): string[] {
+  return [
+    '/bin/sh',
+    '-c',
+    SCRIPT,
+    'berth-exit',
+    input.runtimePath,
+    input.runtimeRoot,
+    input.id,
+    input.mergedDir,
+    input.keepMountedMarker,
+    input.monitorExitFile,
+    input.exitFile,
+    input.oomCopy,
+    ...input.oomFiles,
+  ];
+}
+
+/** The command as conmon's flags. Pure. */
+export function exitCommandArgs(argv: string[]): string[] {
+  const [command, ...rest] = argv;
+  if (!command) return [];
+  // The `=` form: some values start with a dash or hold newlines.
+  return [`--exit-command=${command}`, ...rest.map((arg) => `--exit-command-arg=${arg}`)];
+}

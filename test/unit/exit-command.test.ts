@@ -1,0 +1,102 @@
+/**
+ * conmon's exit command (runtime/exit-command.ts) run by /bin/sh as conmon
+ * runs it, against a stand-in runtime (a script that logs its argv), and
+ * the exit watcher's adoption of files the command never moved.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { exitCommand, exitCommandArgs, oomCopyPath, type ExitCommandInput } from '../../src/engine/runtime/exit-command.js';
+import { ExitWatcher } from '../../src/engine/runtime/exit-watcher.js';
+
+const ID = 'a'.repeat(64);
+let tmp: string;
+
+before(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-exit-command-'));
+});
+after(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Fresh directories and a runtime stand-in that appends its argv to `runtime.log`. */
+function setup(name: string): { input: ExitCommandInput; bundle: string; log: string } {
+  const dir = path.join(tmp, name);
+  for (const d of ['bundle', 'monitor', 'exits', 'merged', 'cgroup']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+  const log = path.join(dir, 'runtime.log');
+  const runtime = path.join(dir, 'runtime');
+  fs.writeFileSync(runtime, `#!/bin/sh\necho "$*" >> ${log}\n`, { mode: 0o755 });
+  const input: ExitCommandInput = {
+    runtimePath: runtime,
+    runtimeRoot: path.join(dir, 'root'),
+    id: ID,
+    mergedDir: path.join(dir, 'merged'),
+    keepMountedMarker: path.join(dir, 'host-mounted'),
+    monitorExitFile: path.join(dir, 'monitor', ID),
+    exitFile: path.join(dir, 'exits', ID),
+    oomFiles: [path.join(dir, 'cgroup', 'missing'), path.join(dir, 'cgroup', 'memory.oom_control')],
+    oomCopy: oomCopyPath(path.join(dir, 'bundle')),
+  };
+  return { input, bundle: path.join(dir, 'bundle'), log };
+}
+
+/** Runs the command as conmon does: execv of argv[0] with the rest, in the bundle. */
+function runAsConmon(argv: string[], cwd: string): void {
+  execFileSync(argv[0], argv.slice(1), { cwd });
+}
+
+test('deletes the runtime container, copies the OOM counters, then moves the exit file with its mtime', () => {
+  const { input, bundle, log } = setup('moves');
+  fs.writeFileSync(input.oomFiles[1], 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n');
+  fs.writeFileSync(input.monitorExitFile, '137');
+  const written = new Date('2026-01-02T03:04:05Z');
+  fs.utimesSync(input.monitorExitFile, written, written);
+  runAsConmon(exitCommand(input), bundle);
+  assert.equal(fs.readFileSync(log, 'utf8').trim(), `--root ${input.runtimeRoot} delete --force ${ID}`);
+  assert.equal(fs.readFileSync(input.oomCopy, 'utf8'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n');
+  assert.equal(fs.existsSync(input.monitorExitFile), false);
+  assert.equal(fs.readFileSync(input.exitFile, 'utf8'), '137');
+  // The exit file's mtime is the container's finish time: the move keeps it.
+  assert.equal(fs.statSync(input.exitFile).mtime.getTime(), written.getTime());
+});
+
+test('a missing cgroup leaves no OOM copy; the exit file still moves', () => {
+  const { input, bundle } = setup('no-cgroup');
+  fs.writeFileSync(input.monitorExitFile, '0');
+  runAsConmon(exitCommand({ ...input, oomFiles: [] }), bundle);
+  assert.equal(fs.existsSync(input.oomCopy), false);
+  assert.equal(fs.readFileSync(input.exitFile, 'utf8'), '0');
+});
+
+test('as conmon flags: the = form, so values that start with a dash or hold newlines pass whole', () => {
+  const args = exitCommandArgs(['/bin/sh', '-c', 'a\nb', 'x']);
+  assert.deepEqual(args, ['--exit-command=/bin/sh', '--exit-command-arg=-c', '--exit-command-arg=a\nb', '--exit-command-arg=x']);
+  assert.deepEqual(exitCommandArgs([]), []);
+});
+
+test('the exit watcher adopts a file the command never moved: on request, and in a sweep once it is old', async () => {
+  const dir = path.join(tmp, 'watcher');
+  const [exits, monitor] = [path.join(dir, 'exits'), path.join(dir, 'monitor')];
+  const seen: string[] = [];
+  const watcher = new ExitWatcher(exits, monitor, (id) => seen.push(id), 50);
+  fs.mkdirSync(monitor, { recursive: true });
+  fs.mkdirSync(exits, { recursive: true });
+  fs.writeFileSync(path.join(monitor, ID), '3');
+  await watcher.sweep();
+  assert.deepEqual(seen, [], 'a fresh file is the command’s to move');
+  await new Promise((r) => setTimeout(r, 80));
+  await watcher.sweep();
+  assert.deepEqual(seen, [ID]);
+  assert.equal((await watcher.read(ID))?.exitCode, 3);
+
+  const other = 'b'.repeat(64);
+  fs.writeFileSync(path.join(monitor, other), '5');
+  await watcher.adopt(other);
+  assert.equal((await watcher.read(other))?.exitCode, 5);
+  await watcher.adopt('c'.repeat(64)); // nothing to adopt: no error
+  await watcher.clear(other);
+  assert.equal(await watcher.read(other), undefined);
+});
