@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exitCommand, exitCommandArgs, oomCopyPath, type ExitCommandInput } from '../../src/engine/runtime/exit-command.js';
+import { exitCommand, exitCommandArgs, oomMarkerPath, type ExitCommandInput } from '../../src/engine/runtime/exit-command.js';
 import { ExitWatcher } from '../../src/engine/runtime/exit-watcher.js';
 
 const ID = 'a'.repeat(64);
@@ -33,12 +33,12 @@ function setup(name: string): { input: ExitCommandInput; bundle: string; log: st
     runtimePath: runtime,
     runtimeRoot: path.join(dir, 'root'),
     id: ID,
+    bundleDir: path.join(dir, 'bundle'),
     mergedDir: path.join(dir, 'merged'),
     keepMountedMarker: path.join(dir, 'host-mounted'),
     monitorExitFile: path.join(dir, 'monitor', ID),
     exitFile: path.join(dir, 'exits', ID),
     oomFiles: [path.join(dir, 'cgroup', 'missing'), path.join(dir, 'cgroup', 'memory.oom_control')],
-    oomCopy: oomCopyPath(path.join(dir, 'bundle')),
   };
   return { input, bundle: path.join(dir, 'bundle'), log };
 }
@@ -48,7 +48,7 @@ function runAsConmon(argv: string[], cwd: string): void {
   execFileSync(argv[0], argv.slice(1), { cwd });
 }
 
-test('deletes the runtime container, copies the OOM counters, then moves the exit file with its mtime', () => {
+test('deletes the runtime container, marks an OOM kill, removes the bundle, then moves the exit file with its mtime', async () => {
   const { input, bundle, log } = setup('moves');
   fs.writeFileSync(input.oomFiles[1], 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n');
   fs.writeFileSync(input.monitorExitFile, '137');
@@ -56,18 +56,27 @@ test('deletes the runtime container, copies the OOM counters, then moves the exi
   fs.utimesSync(input.monitorExitFile, written, written);
   runAsConmon(exitCommand(input), bundle);
   assert.equal(fs.readFileSync(log, 'utf8').trim(), `--root ${input.runtimeRoot} delete --force ${ID}`);
-  assert.equal(fs.readFileSync(input.oomCopy, 'utf8'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n');
+  assert.equal(fs.existsSync(oomMarkerPath(input.exitFile)), true);
+  assert.equal(fs.existsSync(bundle), false);
   assert.equal(fs.existsSync(input.monitorExitFile), false);
   assert.equal(fs.readFileSync(input.exitFile, 'utf8'), '137');
   // The exit file's mtime is the container's finish time: the move keeps it.
   assert.equal(fs.statSync(input.exitFile).mtime.getTime(), written.getTime());
+  const watcher = new ExitWatcher(path.dirname(input.exitFile), path.dirname(input.monitorExitFile), () => {});
+  assert.deepEqual(await watcher.read(ID), { exitCode: 137, finishedAt: written, finishedAtNs: BigInt(written.getTime()) * 1_000_000n, oomKilled: true });
+  await watcher.remove(ID, true);
+  assert.equal(fs.existsSync(oomMarkerPath(input.exitFile)), false);
 });
 
-test('a missing cgroup leaves no OOM copy; the exit file still moves', () => {
+test('no OOM kill counted, or no cgroup: no marker; the exit file still moves', () => {
   const { input, bundle } = setup('no-cgroup');
   fs.writeFileSync(input.monitorExitFile, '0');
-  runAsConmon(exitCommand({ ...input, oomFiles: [] }), bundle);
-  assert.equal(fs.existsSync(input.oomCopy), false);
+  fs.writeFileSync(input.oomFiles[1], 'oom_kill_disable 0\nunder_oom 0\noom_kill 0\n');
+  runAsConmon(exitCommand(input), path.dirname(bundle));
+  assert.equal(fs.existsSync(oomMarkerPath(input.exitFile)), false);
+  fs.writeFileSync(input.monitorExitFile, '0');
+  runAsConmon(exitCommand({ ...input, oomFiles: [] }), path.dirname(bundle));
+  assert.equal(fs.existsSync(oomMarkerPath(input.exitFile)), false);
   assert.equal(fs.readFileSync(input.exitFile, 'utf8'), '0');
 });
 

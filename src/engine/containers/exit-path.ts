@@ -28,15 +28,14 @@ import { emitEndpointEvents, startLocked } from './start-locked.js';
 import type { ContainerState } from '../model/container.js';
 import { faultPoint } from '../fault.js';
 import { cgroupOomKilled } from '../host/cgroups.js';
-import { oomCopyPath } from '../runtime/exit-command.js';
 
 /** The exit watcher's callback: records the exit conmon reported for `id`, then applies its consequences. */
 export async function handleExit(ctx: ContainerContext, id: string): Promise<void> {
-  if (!ctx.repo.get(id)) return ctx.exitWatcher.remove(id);
+  if (!ctx.repo.get(id)) return ctx.exitWatcher.clear(id);
   const outcome = await withContainerLock(ctx.mutex, id, async (lock) => {
     const row = ctx.repo.get(id);
     if (!row || !canTransition('exit', row.state.status)) {
-      await ctx.exitWatcher.remove(id);
+      await ctx.exitWatcher.clear(id);
       return undefined;
     }
     const exit = await ctx.exitWatcher.read(id);
@@ -47,7 +46,7 @@ export async function handleExit(ctx: ContainerContext, id: string): Promise<voi
     // command (runtime/exit-command.ts) has usually done it before the file got here; this finishes
     // what it left. A crash during the teardown leaves the exit file, so the watcher's first sweep at
     // the next start runs this again (the teardown is idempotent) before it records the exit.
-    const oomKilled = cgroupOomKilled(ctx.settings.cgroupParent, id, oomCopyPath(ctx.paths.bundleDir(id))); // before a teardown here removes the cgroup
+    const oomKilled = exit.oomKilled || cgroupOomKilled(ctx.settings.cgroupParent, id); // before a teardown here removes the cgroup
     await teardownRuntime(ctx, lock, row).catch((err) => ctx.log.warn({ err, id }, 'runtime teardown after exit'));
     faultPoint('exit.after-teardown');
     return recordExit(ctx, row, exit.exitCode, exit.finishedAtNs ?? exit.finishedAt, '', oomKilled);
@@ -100,7 +99,7 @@ export async function recordExit(
     if (!isInitialized(row.state.status)) emitEndpointEvents(ctx, row, 'disconnect');
   });
   faultPoint('exit.after-record');
-  await ctx.exitWatcher.remove(row.id);
+  await ctx.exitWatcher.remove(row.id, oomKilled);
   let restartInMs: number | undefined;
   if (restart) {
     const finishedMs = typeof finishedAt === 'bigint' ? Number(finishedAt / 1_000_000n) : finishedAt.getTime();

@@ -24,7 +24,6 @@ import { createBindSources } from './bind-sources.js';
 import { faultPoint } from '../fault.js';
 import { mountRoot } from './mount.js';
 import { cgroupOomFiles } from '../host/cgroups.js';
-import { oomCopyPath } from '../runtime/exit-command.js';
 
 export interface Launched {
   pid: number;
@@ -87,7 +86,6 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
         mergedDir: files.merged,
         keepMountedMarker: files.hostMounted,
         oomFiles: cgroupOomFiles(ctx.settings.cgroupParent, row.id),
-        oomCopy: oomCopyPath(bundle),
       },
     });
     faultPoint('start.after-runtime-create');

@@ -21,13 +21,11 @@ export function cgroupOomFiles(cgroupParent: string, id: string): string[] {
 
 /**
  * True when the kernel's OOM killer killed a process of the container's
- * cgroup (what Docker reports as State.OOMKilled): read from the cgroup,
- * or, once the runtime's delete removed it, from `savedCopy` (a copy of
- * one of those files taken before). False when neither is there or the
- * kernel does not count OOM kills.
+ * cgroup (what Docker reports as State.OOMKilled). False when the cgroup
+ * is gone or the kernel does not count OOM kills.
  */
-export function cgroupOomKilled(cgroupParent: string, id: string, savedCopy?: string): boolean {
-  for (const file of [...cgroupOomFiles(cgroupParent, id), ...(savedCopy ? [savedCopy] : [])]) {
+export function cgroupOomKilled(cgroupParent: string, id: string): boolean {
+  for (const file of cgroupOomFiles(cgroupParent, id)) {
     // Synchronous: a kernel file read once per exit, cheaper on the loop than through the thread pool.
     const text = readTextSync(file);
     if (text !== undefined) return parseOomKills(text) > 0;

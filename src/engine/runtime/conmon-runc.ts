@@ -40,6 +40,7 @@ export class ConmonRuncRuntime implements RuntimePort {
       runtimePath: this.#s.runtimePath,
       runtimeRoot: this.#s.runtimeRoot,
       id: req.id,
+      bundleDir: req.bundleDir,
       monitorExitFile: path.join(this.#s.monitorExitsDir, req.id),
       exitFile: path.join(this.#s.exitsDir, req.id),
     });

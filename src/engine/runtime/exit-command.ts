@@ -1,17 +1,20 @@
 /**
  * The teardown conmon runs when a container's process has ended (its
  * `--exit-command`, as podman has conmon run `podman container cleanup`):
- * `runc delete` and the unmount of the root happen in conmon's child, not
- * in berthd, and the exit file reaches the exit watcher only after them.
+ * `runc delete`, the unmount of the root and the removal of the bundle
+ * happen in conmon's child, not in berthd, and the exit file reaches the
+ * exit watcher only after them.
  *
  * conmon writes the exit file into its own exit directory, then runs this
- * command and waits for it. The command, a POSIX shell script run with the
- * bundle as working directory:
- *   1. copies the cgroup's OOM counters into the bundle (oomCopyPath: the
- *      delete removes the cgroup; handleExit reads the copy);
+ * command and waits for it. The command, a POSIX shell script:
+ *   1. when the cgroup counted an OOM kill, leaves a marker beside the
+ *      watched exit file (oomMarkerPath: the delete removes the cgroup;
+ *      the exit watcher reads the marker);
  *   2. runs `runc delete --force` and, unless the host keeps the root
  *      mounted (its marker file exists), unmounts the root, side by side;
- *   3. moves the exit file into the watched directory, one rename.
+ *   3. removes the bundle (config.json, conmon's pid files, sockets, fifo);
+ *   4. moves the exit file into the watched directory, one rename that
+ *      keeps its mtime (the container's finish time).
  *
  * Each step may fail or be cut short (conmon killed, a busy mount): the
  * exit path's own teardown (containers/launch.ts teardownRuntime) checks
@@ -25,6 +28,7 @@ export interface ExitCommandInput {
   runtimePath: string;
   runtimeRoot: string;
   id: string;
+  bundleDir: string;
   /** The container's root mount. */
   mergedDir: string;
   /** While this file exists the root stays mounted (a host user of the mount). */
@@ -32,24 +36,28 @@ export interface ExitCommandInput {
   /** The exit file conmon writes, and where the watcher reads it. */
   monitorExitFile: string;
   exitFile: string;
-  /** Cgroup files holding `oom_kill N`, the first readable one is copied (v2 memory.events, v1 memory.oom_control). */
+  /** Cgroup files holding `oom_kill N`; the first readable one is read (v2 memory.events, v1 memory.oom_control). */
   oomFiles: string[];
-  /** Where the copy goes (oomCopyPath). */
-  oomCopy: string;
 }
 
-/** The copy of the cgroup's OOM counters the command leaves in a container's bundle. */
-export function oomCopyPath(bundleDir: string): string {
-  return `${bundleDir}/cgroup-oom`;
+/** The marker of an OOM kill the command leaves beside an exit file. */
+export function oomMarkerPath(exitFile: string): string {
+  return `${exitFile}.oom`;
 }
 
+// Shell builtins only up to the delete: no process is started to read the cgroup.
 const SCRIPT = [
-  'runtime=$1 root=$2 id=$3 merged=$4 keep=$5 written=$6 watched=$7 copy=$8',
+  'runtime=$1 root=$2 id=$3 bundle=$4 merged=$5 keep=$6 written=$7 watched=$8',
   'shift 8',
-  'for f do if [ -r "$f" ]; then cat "$f" > "$copy" 2>/dev/null; break; fi; done',
+  'for f do',
+  '  [ -r "$f" ] || continue',
+  '  while read -r k v; do [ "$k" = oom_kill ] && [ "$v" != 0 ] && : > "$watched.oom"; done < "$f"',
+  '  break',
+  'done',
   '"$runtime" --root "$root" delete --force "$id" >/dev/null 2>&1 &',
   '[ -e "$keep" ] || umount "$merged" >/dev/null 2>&1',
   'wait',
+  'rm -rf "$bundle"',
   'mv -f "$written" "$watched"',
 ].join('\n');
 
@@ -63,15 +71,14 @@ export function exitCommand(input: ExitCommandInput): string[] {
     input.runtimePath,
     input.runtimeRoot,
     input.id,
+    input.bundleDir,
     input.mergedDir,
     input.keepMountedMarker,
     input.monitorExitFile,
     input.exitFile,
-    input.oomCopy,
     ...input.oomFiles,
   ];
 }
-
 /** The command as conmon's flags. Pure. */
 export function exitCommandArgs(argv: string[]): string[] {
   const [command, ...rest] = argv;

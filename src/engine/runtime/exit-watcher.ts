@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { removeFile } from '../host/remove-tree.js';
+import { oomMarkerPath } from './exit-command.js';
 
 const ID = /^[0-9a-f]{64}$/;
 const SWEEP_MS = 2_000;
@@ -27,6 +28,8 @@ export interface ExitRecord {
   finishedAt: Date;
   /** The same with nanoseconds since the epoch, when known. */
   finishedAtNs?: bigint;
+  /** The exit command found an OOM kill in the cgroup it then deleted (exit-command.ts). */
+  oomKilled?: boolean;
 }
 
 export class ExitWatcher {
@@ -102,21 +105,24 @@ export class ExitWatcher {
         return undefined;
       }
       const code = Number.parseInt(text.trim(), 10);
-      if (text.trim() !== '' && Number.isFinite(code))
-        return { exitCode: clampExitCode(code), finishedAt: new Date(Number(stat.mtimeMs)), finishedAtNs: stat.mtimeNs };
+      if (text.trim() !== '' && Number.isFinite(code)) {
+        const oomKilled = fs.existsSync(oomMarkerPath(file));
+        return { exitCode: clampExitCode(code), finishedAt: new Date(Number(stat.mtimeMs)), finishedAtNs: stat.mtimeNs, oomKilled };
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
     return { exitCode: -1, finishedAt: new Date() };
   }
 
-  /** Removes the (watched) exit file of `id`. */
-  async remove(id: string): Promise<void> {
-    await removeFile(path.join(this.#dir, id));
+  /** Removes the (watched) exit file of `id`, and its OOM marker when `read` reported one. */
+  async remove(id: string, oomMarker = false): Promise<void> {
+    const file = path.join(this.#dir, id);
+    await Promise.all([removeFile(file), oomMarker ? removeFile(oomMarkerPath(file)) : undefined]);
   }
 
   /** Removes any exit file of `id`, also one conmon's exit command never moved: before a new run. */
   async clear(id: string): Promise<void> {
-    await Promise.all([this.remove(id), removeFile(path.join(this.#monitorDir, id))]);
+    await Promise.all([this.remove(id, true), removeFile(path.join(this.#monitorDir, id))]);
   }
 }
 

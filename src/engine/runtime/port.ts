@@ -42,7 +42,7 @@ export interface CreateRequest {
   teardown: ExitTeardown;
 }
 
-export type ExitTeardown = Pick<ExitCommandInput, 'mergedDir' | 'keepMountedMarker' | 'oomFiles' | 'oomCopy'>;
+export type ExitTeardown = Pick<ExitCommandInput, 'mergedDir' | 'keepMountedMarker' | 'oomFiles'>;
 
 export interface Created {
   /** The container's init process on the host. */
