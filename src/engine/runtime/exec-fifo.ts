@@ -50,7 +50,10 @@ export async function startThroughFifo(fifo: string, initPid: number, timeoutMs:
     } finally {
       await handle.close();
     }
-    await fsp.unlink(fifo);
+    // A command that ends at once may already have had its runtime state deleted by conmon's exit command.
+    await fsp.unlink(fifo).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
   } finally {
     clearInterval(watch);
   }
