@@ -15,6 +15,7 @@ import { createVolumesApi } from './volumes/api.js';
 import type { Engine } from './api.js';
 import { engineSettings, type ContainerContext, type EngineSettings } from './containers/context.js';
 import { handleExit } from './containers/exit-path.js';
+import { monitorGone } from './containers/monitor.js';
 import { isActive, isRunning } from './model/lifecycle.js';
 import { findContainer } from './containers/resolve.js';
 import { reconcileContainers } from './containers/reconcile.js';
@@ -171,6 +172,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       paths.exitsDir,
       paths.monitorExitsDir,
       (id) => void handleExit(ctx, id).catch((err) => log.error({ err, id }, 'recording an exit failed')),
+      { monitorGone: (id) => monitorGone(ctx, id) },
     ),
     settings: engineSettings(config, host),
   };

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exitCommand, exitCommandArgs, oomMarkerPath, type ExitCommandInput } from '../../src/engine/runtime/exit-command.js';
+import { exitCommand, exitCommandArgs, exitCommandTools, oomMarkerPath, type ExitCommandInput } from '../../src/engine/runtime/exit-command.js';
 import { ExitWatcher } from '../../src/engine/runtime/exit-watcher.js';
 
 const ID = 'a'.repeat(64);
@@ -39,13 +39,19 @@ function setup(name: string): { input: ExitCommandInput; bundle: string; log: st
     monitorExitFile: path.join(dir, 'monitor', ID),
     exitFile: path.join(dir, 'exits', ID),
     oomFiles: [path.join(dir, 'cgroup', 'missing'), path.join(dir, 'cgroup', 'memory.oom_control')],
+    tools: exitCommandTools(),
   };
   return { input, bundle: path.join(dir, 'bundle'), log };
 }
 
-/** Runs the command as conmon does: execv of argv[0] with the rest, in the bundle. */
+/**
+ * Runs the command as conmon does: execv of argv[0] with the rest, with
+ * SIGCHLD blocked (conmon's mask is inherited: a shell `wait` would hang,
+ * and the timeout then fails the test).
+ */
 function runAsConmon(argv: string[], cwd: string): void {
-  execFileSync(argv[0], argv.slice(1), { cwd });
+  const blocked = 'import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGCHLD]); os.execv(sys.argv[1], sys.argv[1:])';
+  execFileSync('python3', ['-c', blocked, ...argv], { cwd, timeout: 10_000 });
 }
 
 test('deletes the runtime container, marks an OOM kill, removes the bundle, then moves the exit file with its mtime', async () => {
@@ -62,7 +68,7 @@ test('deletes the runtime container, marks an OOM kill, removes the bundle, then
   assert.equal(fs.readFileSync(input.exitFile, 'utf8'), '137');
   // The exit file's mtime is the container's finish time: the move keeps it.
   assert.equal(fs.statSync(input.exitFile).mtime.getTime(), written.getTime());
-  const watcher = new ExitWatcher(path.dirname(input.exitFile), path.dirname(input.monitorExitFile), () => {});
+  const watcher = new ExitWatcher(path.dirname(input.exitFile), path.dirname(input.monitorExitFile), () => {}, { monitorGone: () => Promise.resolve(true) });
   assert.deepEqual(await watcher.read(ID), { exitCode: 137, finishedAt: written, finishedAtNs: BigInt(written.getTime()) * 1_000_000n, oomKilled: true });
   await watcher.remove(ID, true);
   assert.equal(fs.existsSync(oomMarkerPath(input.exitFile)), false);
@@ -80,23 +86,46 @@ test('no OOM kill counted, or no cgroup: no marker; the exit file still moves', 
   assert.equal(fs.readFileSync(input.exitFile, 'utf8'), '0');
 });
 
+test('a root the host keeps mounted is left alone (its marker exists); the rest runs', () => {
+  const { input, bundle, log } = setup('kept');
+  fs.writeFileSync(input.keepMountedMarker, '');
+  fs.writeFileSync(input.monitorExitFile, '0');
+  runAsConmon(exitCommand(input), bundle);
+  assert.match(fs.readFileSync(log, 'utf8'), /delete --force/);
+  assert.equal(fs.existsSync(bundle), false);
+  assert.equal(fs.readFileSync(input.exitFile, 'utf8'), '0');
+});
+
+test('after a failed create (no exit file) it does nothing: berthd undoes that start and reads the bundle', () => {
+  const { input, bundle, log } = setup('failed-create');
+  fs.writeFileSync(path.join(bundle, 'oci-log'), 'runc create failed');
+  runAsConmon(exitCommand(input), bundle);
+  assert.equal(fs.existsSync(log), false, 'no runtime call');
+  assert.equal(fs.existsSync(path.join(bundle, 'oci-log')), true);
+  assert.equal(fs.existsSync(input.exitFile), false);
+});
+
 test('as conmon flags: the = form, so values that start with a dash or hold newlines pass whole', () => {
   const args = exitCommandArgs(['/bin/sh', '-c', 'a\nb', 'x']);
   assert.deepEqual(args, ['--exit-command=/bin/sh', '--exit-command-arg=-c', '--exit-command-arg=a\nb', '--exit-command-arg=x']);
   assert.deepEqual(exitCommandArgs([]), []);
 });
 
-test('the exit watcher adopts a file the command never moved: on request, and in a sweep once it is old', async () => {
+test('the exit watcher adopts a file the command never moved: on request, and in a sweep once it is old and its conmon gone', async () => {
   const dir = path.join(tmp, 'watcher');
   const [exits, monitor] = [path.join(dir, 'exits'), path.join(dir, 'monitor')];
   const seen: string[] = [];
-  const watcher = new ExitWatcher(exits, monitor, (id) => seen.push(id), 50);
+  let conmonGone = false;
+  const watcher = new ExitWatcher(exits, monitor, (id) => seen.push(id), { monitorGone: () => Promise.resolve(conmonGone), adoptAfterMs: 50 });
   fs.mkdirSync(monitor, { recursive: true });
   fs.mkdirSync(exits, { recursive: true });
   fs.writeFileSync(path.join(monitor, ID), '3');
   await watcher.sweep();
   assert.deepEqual(seen, [], 'a fresh file is the command’s to move');
   await new Promise((r) => setTimeout(r, 80));
+  await watcher.sweep();
+  assert.deepEqual(seen, [], 'a live conmon may still be tearing down');
+  conmonGone = true;
   await watcher.sweep();
   assert.deepEqual(seen, [ID]);
   assert.equal((await watcher.read(ID))?.exitCode, 3);

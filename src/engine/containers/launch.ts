@@ -5,7 +5,7 @@
  * start; teardown = the port's delete, unmount, network teardown. Nothing
  * here writes the database (the network service keeps its own records).
  */
-import { removeFile, removeTree } from '../host/remove-tree.js';
+import { removeTree } from '../host/remove-tree.js';
 import path from 'node:path';
 import { EngineError } from '../errors.js';
 import type { LockedContainer } from '../locks.js';
@@ -22,7 +22,8 @@ import { releaseAtTeardown, resolveAtStart } from './host-options.js';
 import { prepareMounts, releaseMounts } from '../volumes/container-mounts.js';
 import { createBindSources } from './bind-sources.js';
 import { faultPoint } from '../fault.js';
-import { mountRoot } from './mount.js';
+import { mountRoot, removeHostMountMarker } from './mount.js';
+import { bundleMonitorPid, untilMonitorGone } from './monitor.js';
 import { cgroupOomFiles } from '../host/cgroups.js';
 
 export interface Launched {
@@ -124,9 +125,16 @@ export function watchLog(ctx: ContainerContext, row: Row): void {
   });
 }
 
-/** Removes the runtime's container and unmounts the root. Idempotent. */
+/**
+ * Removes the runtime's container, unmounts the root and removes the
+ * bundle. Idempotent, and cheap when conmon's exit command did it all. When
+ * berthd ends a live container here itself (undoing a start, removing an
+ * initialized one), its conmon then runs that command too: this waits for
+ * conmon to exit, so the command never overlaps the container's next run.
+ */
 export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContainer, row: Row): Promise<void> {
   ctx.logKeeper.unwatch(row.id);
+  const monitorPid = bundleMonitorPid(ctx.paths.bundleDir(row.id));
   // The process is gone: the runtime's record and the root mount are independent of each other.
   // A root the host has mounted (mount.ts) stays until its last host user unmounts it.
   const keepRoot = (ctx.live.peek(row.id)?.hostMounts ?? 0) > 0;
@@ -138,6 +146,7 @@ export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContai
     ctx.networks.teardown(row.id),
     releaseAtTeardown(ctx, row),
   ]);
+  if (monitorPid) await untilMonitorGone(ctx, row.id, monitorPid);
   await releaseMounts(ctx.volumes, row.id, row.spec.mounts);
   await removeTree(ctx.paths.bundleDir(row.id));
 }
@@ -150,7 +159,7 @@ export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContai
  */
 async function unmountUnkept(ctx: ContainerContext, files: ReturnType<typeof containerFiles>): Promise<void> {
   if (!(await ctx.rootMounts.isMounted(files.merged))) return;
-  await removeFile(files.hostMounted);
+  await removeHostMountMarker(files);
   await ctx.rootMounts.unmount(files.merged);
 }
 

@@ -26,9 +26,15 @@ export async function mountContainer(ctx: ContainerContext, ref: string): Promis
   const { id } = findContainer(ctx, ref);
   return withContainerLock(ctx.mutex, id, async () => {
     const row = findContainer(ctx, id);
-    await mountRoot(ctx, row);
     const files = containerFiles(ctx.paths.containerDir(row.id));
-    if (ctx.live.of(row.id).hostMounts++ === 0) await fsp.writeFile(files.hostMounted, '');
+    const live = ctx.live.of(row.id);
+    // The marker first: an exit command that has not looked for it yet leaves the root mounted; one
+    // that may have looked already is waited for (its exit file still waits to be moved), after which
+    // mountRoot mounts again what it unmounted.
+    if (live.hostMounts === 0) await fsp.writeFile(files.hostMounted, '');
+    await ctx.exitWatcher.untilMoved(row.id);
+    await mountRoot(ctx, row);
+    live.hostMounts += 1;
     return files.merged;
   });
 }
@@ -55,7 +61,7 @@ export async function unmountContainer(ctx: ContainerContext, ref: string): Prom
     if (live) live.hostMounts = left;
     if (left > 0) return;
     const files = containerFiles(ctx.paths.containerDir(row.id));
-    await removeFile(files.hostMounted);
+    await removeHostMountMarker(files);
     // The container's process, if any, uses the root mount.
     if (!isActive(row.state.status)) await ctx.rootMounts.unmount(files.merged);
   });
@@ -67,5 +73,10 @@ export async function releaseHostMounts(ctx: ContainerContext, id: string): Prom
   if (live) live.hostMounts = 0;
   const { merged, hostMounted } = containerFiles(ctx.paths.containerDir(id));
   if (await ctx.rootMounts.isMounted(merged)) await ctx.rootMounts.unmount(merged);
-  await removeFile(hostMounted);
+  await removeHostMountMarker({ hostMounted });
+}
+
+/** Tells conmon's exit command that no host user keeps the root mounted any more. */
+export async function removeHostMountMarker(files: { hostMounted: string }): Promise<void> {
+  await removeFile(files.hostMounted);
 }

@@ -1,5 +1,6 @@
 /** Read models: a container record plus derived paths and (on request) sizes. Take no lock. */
 import fs from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerView } from '../api/containers.js';
 import type { Filters } from '../filters/index.js';
@@ -60,8 +61,11 @@ export async function buildView(ctx: ContainerContext, row: Row, want: { size: b
     created: row.created,
     spec: row.spec,
     state: row.state,
-    // dockerd names these files only once a start has written them (the log berth keeps from create).
-    ...(row.state.startedAt ? { logPath: files.log, hostsPath: files.hosts, hostnamePath: files.hostname, resolvConfPath: files.resolvConf } : NOT_WRITTEN),
+    // dockerd names these files only once a start has written them (the log berth keeps from create);
+    // a start that failed may have, and so has an initialized container: for those the file tells.
+    ...(row.state.startedAt || existsSync(files.hostname)
+      ? { logPath: files.log, hostsPath: files.hosts, hostnamePath: files.hostname, resolvConfPath: files.resolvConf }
+      : NOT_WRITTEN),
     graphDriver: { lowerDir, upperDir: files.upper, workDir: files.work, mergedDir: files.merged },
     execIds: [],
     network: ctx.networks.view(row.id),

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { exitCommand } from './exit-command.js';
+import { exitCommand, exitCommandTools, type ExitCommandTools } from './exit-command.js';
 import { spawnExecConmon, type ExecConmon } from './conmon-exec.js';
 import { mountRootfs, rootMounted, unmountRoot } from '../images/rootfs.js';
 import { startConmon } from './conmon.js';
@@ -27,6 +27,7 @@ export interface ConmonRuncSettings {
 export class ConmonRuncRuntime implements RuntimePort {
   readonly #s: ConmonRuncSettings;
   readonly #runc: OciRuntime;
+  #exitTools: ExitCommandTools | undefined;
 
   constructor(settings: ConmonRuncSettings) {
     this.#s = settings;
@@ -41,6 +42,7 @@ export class ConmonRuncRuntime implements RuntimePort {
       runtimeRoot: this.#s.runtimeRoot,
       id: req.id,
       bundleDir: req.bundleDir,
+      tools: (this.#exitTools ??= exitCommandTools()),
       monitorExitFile: path.join(this.#s.monitorExitsDir, req.id),
       exitFile: path.join(this.#s.exitsDir, req.id),
     });

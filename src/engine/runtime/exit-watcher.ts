@@ -7,8 +7,9 @@
  *
  * inotify can drop events under load, so a slow sweep backs the watch up.
  * The sweep also adopts a file left in the monitor directory for longer
- * than any teardown takes (ADOPT_AFTER_MS: conmon or its command died):
- * it moves it on itself, and the exit path tears down what is left.
+ * than any teardown takes (ADOPT_AFTER_MS) whose conmon is gone (it or its
+ * command died; a live one may still be tearing down): it moves it on
+ * itself, and the exit path tears down what is left.
  * The handler must be idempotent: it may be called more than once per file.
  */
 import fs from 'node:fs';
@@ -36,15 +37,21 @@ export class ExitWatcher {
   #dir: string;
   #monitorDir: string;
   #adoptAfterMs: number;
+  #monitorGone: (id: string) => Promise<boolean>;
   #onExit: (id: string) => void;
   #watcher: fs.FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  /** adoptAfterMs: how old a file in monitorDir must be before a sweep adopts it (tests shorten it). */
-  constructor(dir: string, monitorDir: string, onExit: (id: string) => void, adoptAfterMs = ADOPT_AFTER_MS) {
+  /**
+   * opts.monitorGone: whether the conmon of a container has exited (a sweep
+   * adopts only then); opts.adoptAfterMs: how old a file in monitorDir must
+   * be first (tests shorten it).
+   */
+  constructor(dir: string, monitorDir: string, onExit: (id: string) => void, opts: { monitorGone: (id: string) => Promise<boolean>; adoptAfterMs?: number }) {
     this.#dir = dir;
     this.#monitorDir = monitorDir;
-    this.#adoptAfterMs = adoptAfterMs;
+    this.#adoptAfterMs = opts.adoptAfterMs ?? ADOPT_AFTER_MS;
+    this.#monitorGone = opts.monitorGone;
     this.#onExit = onExit;
   }
 
@@ -87,7 +94,7 @@ export class ExitWatcher {
     const names = await fsp.readdir(this.#monitorDir).catch(() => [] as string[]);
     for (const name of names.filter((n) => ID.test(n))) {
       const stat = await fsp.stat(path.join(this.#monitorDir, name)).catch(() => undefined);
-      if (stat && Date.now() - stat.mtimeMs > this.#adoptAfterMs) await this.adopt(name).catch(() => {});
+      if (stat && Date.now() - stat.mtimeMs > this.#adoptAfterMs && (await this.#monitorGone(name))) await this.adopt(name).catch(() => {});
     }
   }
 
@@ -112,6 +119,15 @@ export class ExitWatcher {
       await new Promise((r) => setTimeout(r, 10));
     }
     return { exitCode: -1, finishedAt: new Date() };
+  }
+
+  /**
+   * Resolves once no exit file of `id` waits in the monitor directory (its
+   * exit command has moved it on, so it is done), or after `timeoutMs`.
+   */
+  async untilMoved(id: string, timeoutMs = 10_000): Promise<void> {
+    const file = path.join(this.#monitorDir, id);
+    for (const deadline = Date.now() + timeoutMs; fs.existsSync(file) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 5));
   }
 
   /** Removes the (watched) exit file of `id`, and its OOM marker when `read` reported one. */
