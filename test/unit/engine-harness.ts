@@ -150,7 +150,9 @@ export async function bootEngine(root: TestRoot, opts: { rebooted?: boolean; pre
     logKeeper: new LogKeeper(pino({ level: 'silent' })),
     volumes: new VolumeService(new VolumesRepo(db), paths.dataRoot, pino({ level: 'silent' }), events),
     networks: networks.hooks,
-    exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch(() => {})),
+    exitWatcher: new ExitWatcher(paths.exitsDir, paths.monitorExitsDir, (id) => void handleExit(ctx, id).catch(() => {}), {
+      monitorGone: () => Promise.resolve(true),
+    }),
     settings: {
       runtimeName: 'fake',
       cgroupParent: 'berth-test',

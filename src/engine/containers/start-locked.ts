@@ -101,7 +101,7 @@ export function emitEndpointEvents(ctx: ContainerContext, row: Row, action: 'con
 }
 
 async function startInitializedRow(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Launched> {
-  await startInitialized(ctx, lock, row);
+  await startInitialized(ctx, lock, row, row.state.pid);
   return { pid: row.state.pid, conmonPid: row.state.conmonPid, warnings: [], settledCopies: [] };
 }
 
