@@ -18,6 +18,15 @@ const LOOP_DELAY_MODULE = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 
 export const BERTHD_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../berthd.mjs');
 
+/** Event-loop delay percentiles (ms) and the process's memory (MiB: V8's used heap, external + array buffers). */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+  memory: { heap: number; native: number };
+}
+
 export interface BerthDaemonOptions {
   /** A fresh directory owned by the benchmark; removed by cleanup(). */
   workDir: string;
@@ -98,12 +107,12 @@ export class BerthDaemon {
    * berthd's event-loop delay since the previous call (loop-delay.ts), in ms;
    * the first call only starts the span.
    */
-  async loopDelay(): Promise<{ p50: number; p99: number; max: number; mean: number }> {
+  async loopDelay(): Promise<LoopDelay> {
     const want = ++this.#loopDelaySeq;
     this.#child?.kill('SIGUSR2');
     for (let i = 0; i < 500; i++) {
       try {
-        const got = JSON.parse(fs.readFileSync(this.#loopDelayFile, 'utf8')) as { seq: number; p50: number; p99: number; max: number; mean: number };
+        const got = JSON.parse(fs.readFileSync(this.#loopDelayFile, 'utf8')) as LoopDelay & { seq: number };
         if (got.seq >= want) return got;
       } catch {
         /* not written yet */

@@ -3,7 +3,8 @@
  * when BERTH_BENCH_LOOP_DELAY names a file: the daemon's event-loop delay
  * (perf_hooks.monitorEventLoopDelay). On SIGUSR2 it writes the histogram
  * since the last signal as one JSON object {seq, p50, p99, max, mean} (ms)
- * to the file and starts a new one; the benchmark signals before and after
+ * with the process's memory (`heap`: V8's used heap, `native`: external
+ * and array buffers, in MiB) to the file and starts a new one; the benchmark signals before and after
  * the span it measures (berth-daemon.ts loopDelay). Does nothing without
  * the variable.
  */
@@ -21,7 +22,10 @@ if (file) {
     // (no 10 ms timer waking it, which the idle memory figure and berthd's idle trim would see).
     h.enable();
     seq += 1;
-    const out = { seq, p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), mean: ms(h.mean) };
+    const mem = process.memoryUsage();
+    const mib = (bytes: number) => Math.round(bytes / 10485.76) / 100;
+    const memory = { heap: mib(mem.heapUsed), native: mib(mem.external + mem.arrayBuffers) };
+    const out = { seq, p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), mean: ms(h.mean), memory };
     h.reset();
     fs.writeFileSync(file, JSON.stringify(out));
   });

@@ -31,11 +31,13 @@ export function soakScenario(total: number, first = Math.round(total / 10), widt
       const earlyBusy = rss();
       await settle();
       const early = rss();
+      const earlyMemory = (await t.loopDelay?.())?.memory;
       const fdsEarly = fds();
       await runPool(Array.from({ length: total - first }), width, () => oneLifecycle(t));
       const lateBusy = rss();
       await settle();
       const late = rss();
+      const lateMemory = (await t.loopDelay?.())?.memory;
       return {
         metrics: {
           [`RSS after ${first} lifecycles, busy MiB`]: earlyBusy,
@@ -43,6 +45,12 @@ export function soakScenario(total: number, first = Math.round(total / 10), widt
           [`RSS after ${first} lifecycles, settled MiB`]: early,
           [`RSS after ${total} lifecycles, settled MiB`]: late,
           [`  RSS growth ${first}→${total}, settled MiB`]: late - early,
+          ...(earlyMemory && lateMemory
+            ? {
+                [`  of which V8 heap used MiB`]: lateMemory.heap - earlyMemory.heap,
+                [`  of which external + array buffers MiB`]: lateMemory.native - earlyMemory.native,
+              }
+            : {}),
           'open fds before': fdsBefore,
           [`open fds after ${first} lifecycles`]: fdsEarly,
           [`open fds after ${total} lifecycles`]: fds(),

@@ -2,6 +2,7 @@
 import type { Driver } from '../driver.js';
 import type { DockerClient } from '../docker-client.js';
 import type { Floor } from '../floor.js';
+import type { LoopDelay } from '../berth-daemon.js';
 
 /** One engine as a scenario sees it: a Driver, plus the API client (absent for the floor). */
 export interface Target {
@@ -11,8 +12,8 @@ export interface Target {
   floor?: Floor;
   /** The engine's daemon process, for its CPU time (absent for the floors). */
   pid?: () => number | undefined;
-  /** berthd only: its event-loop delay since the previous call (berth-daemon.ts loopDelay). */
-  loopDelay?: () => Promise<{ p50: number; p99: number; max: number; mean: number }>;
+  /** berthd only: its event-loop delay since the previous call, and its memory now (berth-daemon.ts loopDelay). */
+  loopDelay?: () => Promise<LoopDelay>;
 }
 
 /** Metric name → value for one round; NaN = failed or not supported (see notes). */
