@@ -7,7 +7,7 @@
  * exec right after its stream closed sees the exit code.
  */
 import fs from 'node:fs/promises';
-import { constants, mkdirSync, statSync } from 'node:fs';
+import { constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { AttachSession, OutputChunk } from '../api/containers.js';
@@ -23,11 +23,11 @@ import type { OciSpec } from '../runtime/oci-types.js';
 import { runtimeMessage, startFailureExitCode } from '../runtime/runtime-errors.js';
 import { execFiles } from '../runtime/conmon-exec.js';
 import { buildExecProcess } from './process-spec.js';
+import { HANDSHAKE_TIMEOUT_MS, prepareConmon } from './prepared-conmon.js';
 import { stepTrace, type StepTrace } from './step-trace.js';
 import type { ExecSession } from './types.js';
 import { faultPoint } from '../fault.js';
 
-const HANDSHAKE_TIMEOUT_MS = 60_000;
 /** conmon closes attach clients before it reports the exit; this bounds the wait for that EOF. */
 const SOCKET_DRAIN_MS = 2_000;
 /** How long an ended session waits for its conmon to exit (it does right after reporting the exit code). */
@@ -66,25 +66,24 @@ export async function runSession(
   const attached = !opts.detach;
   const trace = stepTrace(ctx.log, session.id);
   try {
-    // Two mkdir calls: synchronously, a thread-pool round trip costs more than the calls themselves.
-    mkdirSync(execFiles(session.bundleDir).exitDir, { recursive: true, mode: 0o700 });
-    // conmon starts up while the spec is written: it reads the spec only after the second start byte.
-    const conmon = ctx.runtime.exec({
-      containerId: row.id,
-      sessionId: session.id,
-      bundleDir: session.bundleDir,
-      terminal: tty,
-      stdin: attached && session.opts.attachStdin,
-      // conmon's exec child prints debug lines on the process's own stderr: never ask it for debug.
-      logLevel: ctx.settings.logLevel === 'debug' ? 'info' : ctx.settings.logLevel,
-    });
-    session.conmon = conmon;
-    trace.mark('conmon-spawned');
+    // Prepared at create (service.ts) unless the exec has stdin; its -i is only known now.
+    const prepared =
+      session.prepared ??
+      prepareConmon(ctx, {
+        containerId: row.id,
+        sessionId: session.id,
+        bundleDir: session.bundleDir,
+        terminal: tty,
+        stdin: attached && session.opts.attachStdin,
+      });
+    trace.mark(session.prepared ? 'conmon-prepared' : 'conmon-spawned');
+    session.prepared = null;
+    const conmon = (session.conmon = prepared.conmon);
     faultPoint('exec.after-conmon');
+    // conmon starts up while the spec is written: it reads the spec only after the second start byte.
     const specWritten = writeProcessSpec(ctx, row, session, opts);
     specWritten.catch(() => {}); // awaited below; a handshake failure must not leave it unhandled
-    conmon.release();
-    const ready = await conmon.attach.next(HANDSHAKE_TIMEOUT_MS, 'the attach socket');
+    const ready = await prepared.ready;
     trace.mark('attach-ready');
     if (typeof ready.data !== 'number' || ready.data < 0)
       throw systemError('BERTH_EXEC_ATTACH', ready.message || conmon.stderr().trim() || 'conmon could not set up the attach socket');
