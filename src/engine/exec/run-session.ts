@@ -1,6 +1,7 @@
 /**
- * Starting an exec session: write its process spec, run its conmon through
- * the two-byte handshake, connect to its attach socket, and follow it to
+ * Starting an exec session: take the conmon prepared at create (or spawn
+ * one), write the process spec and connect to the attach socket while
+ * waiting for conmon, send the second start byte, and follow the process to
  * the end. When the process ends the exit code is stored on the session
  * first, then the session's conmon pipes and directory are released, and
  * only then does the attached output end — so a client that inspects the
@@ -87,11 +88,15 @@ export async function runSession(
     trace.mark('attach-ready');
     if (typeof ready.data !== 'number' || ready.data < 0)
       throw systemError('BERTH_EXEC_ATTACH', ready.message || conmon.stderr().trim() || 'conmon could not set up the attach socket');
-    await specWritten;
-    if (attached)
-      session.socket = await AttachSocket.connect(session.bundleDir, {
-        onOverflow: () => ctx.log.warn({ exec: session.id }, 'exec client too slow: disconnected'),
-      });
+    // The spec write and the connect overlap (a prepared conmon is usually ready before the start comes).
+    const connected = attached
+      ? AttachSocket.connect(session.bundleDir, { onOverflow: () => ctx.log.warn({ exec: session.id }, 'exec client too slow: disconnected') })
+      : null;
+    const [spec, socket] = await Promise.allSettled([specWritten, connected]);
+    // Kept before any throw: endSession closes it.
+    if (socket.status === 'fulfilled') session.socket = socket.value;
+    if (spec.status === 'rejected') throw spec.reason;
+    if (socket.status === 'rejected') throw socket.reason;
     trace.mark('connected');
     conmon.release();
     const started = await conmon.sync.next(HANDSHAKE_TIMEOUT_MS, 'the exec pid');
