@@ -35,6 +35,8 @@ export interface PreparedConmon {
   readonly stdin: boolean;
   /** conmon's attach-pipe message ({data: 0} once its attach socket listens); rejects when conmon failed first or timed out. */
   readonly ready: Promise<SyncMessage>;
+  /** performance.now() at the spawn, and when the attach socket was reported (for the step trace). */
+  readonly times: { spawned: number; ready?: number };
   /**
    * Ends a conmon that will not be used: kills it before it ran anything,
    * lets go of its pipes and removes the session directory. Idempotent;
@@ -57,10 +59,14 @@ export function prepareConmon(ctx: ContainerContext, input: PrepareInput): Prepa
     logLevel: ctx.settings.logLevel === 'debug' ? 'info' : ctx.settings.logLevel,
   });
   conmon.release();
+  const times: PreparedConmon['times'] = { spawned: performance.now() };
   const ready = conmon.attach.next(HANDSHAKE_TIMEOUT_MS, 'the attach socket');
   let listening = false;
   ready.then(
-    (m) => (listening = m.data === 0),
+    (m) => {
+      times.ready = performance.now();
+      listening = m.data === 0;
+    },
     () => {},
   );
   let discarded = false;
@@ -69,6 +75,7 @@ export function prepareConmon(ctx: ContainerContext, input: PrepareInput): Prepa
     terminal: input.terminal,
     stdin: input.stdin,
     ready,
+    times,
     discard() {
       if (discarded) return;
       discarded = true;

@@ -77,15 +77,15 @@ export async function runSession(
         terminal: tty,
         stdin: attached && session.opts.attachStdin,
       });
-    trace.mark(session.prepared ? 'conmon-prepared' : 'conmon-spawned');
     session.prepared = null;
     const conmon = (session.conmon = prepared.conmon);
     faultPoint('exec.after-conmon');
     // conmon starts up while the spec is written: it reads the spec only after the second start byte.
     const specWritten = writeProcessSpec(ctx, row, session, opts);
     specWritten.catch(() => {}); // awaited below; a handshake failure must not leave it unhandled
+    trace.markAt('conmon-spawned', prepared.times.spawned);
     const ready = await prepared.ready;
-    trace.mark('attach-ready');
+    trace.markAt('attach-ready', prepared.times.ready ?? performance.now());
     if (typeof ready.data !== 'number' || ready.data < 0)
       throw systemError('BERTH_EXEC_ATTACH', ready.message || conmon.stderr().trim() || 'conmon could not set up the attach socket');
     // The spec write and the connect overlap (a prepared conmon is usually ready before the start comes).
