@@ -104,12 +104,6 @@ const KNOWN: Known[] = [
       "Not fixed yet, and timing-dependent: dockerd lists a health probe's exec in ExecIDs while the probe runs (an inspect that lands between probes shows null on both); berth's probes do not appear there.",
   },
   {
-    step: 'system df',
-    path: '$.Images[].Labels',
-    reason:
-      "Not fixed yet: dockerd's commit keeps the container's empty Labels map ({}) in the image config, berth's commit writes none (null); the first image listed is a commit when the scenario ran on a daemon with commits.",
-  },
-  {
     step: 'events: bad filter',
     path: /^(status|\$)$/,
     reason:

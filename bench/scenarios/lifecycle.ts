@@ -3,7 +3,7 @@
  * sequentially, N runs per round; p50/p90/p99 of the whole and of each step.
  * The same on the bridge network is lifecycle-bridge.ts.
  */
-import { engineCpuMs } from '../proc.js';
+import { cpuMs, engineCpuMs } from '../proc.js';
 import { msSince, percentiles } from '../stats.js';
 import type { RoundResult, Scenario, Target } from './types.js';
 
@@ -16,6 +16,7 @@ export function lifecycleScenario(runs = 30): Scenario {
     async round(t: Target): Promise<RoundResult> {
       const samples: Record<string, number[]> = { lifecycle: [], create: [], start: [], wait: [], remove: [] };
       const cpu = daemonCpu(t);
+      const mainCpu = daemonMainCpu(t);
       for (let i = 0; i < runs; i++) {
         const step = await oneLifecycle(t);
         for (const s of STEPS) samples[s].push(step[s]);
@@ -24,6 +25,7 @@ export function lifecycleScenario(runs = 30): Scenario {
       const metrics = { ...percentiles('lifecycle ms', samples.lifecycle) };
       for (const s of STEPS) Object.assign(metrics, { [`  ${s} ms p50`]: percentiles('', samples[s])[' p50'] });
       if (t.pid) metrics['  daemon CPU ms/lifecycle'] = cpu() / runs;
+      if (t.pid) metrics['    of which its main process'] = mainCpu() / runs;
       return { metrics, samples };
     },
   };
@@ -39,6 +41,14 @@ export function daemonCpu(t: Target): () => number {
   if (!pid) return () => NaN;
   const before = engineCpuMs(pid);
   return () => engineCpuMs(pid) - before;
+}
+
+/** The same for the daemon's main process alone (berthd without its spawn helper, dockerd without containerd). */
+export function daemonMainCpu(t: Target): () => number {
+  const pid = t.pid?.();
+  if (!pid) return () => NaN;
+  const before = cpuMs(pid);
+  return () => cpuMs(pid) - before;
 }
 
 /**

@@ -15,6 +15,7 @@ import { createVolumesApi } from './volumes/api.js';
 import type { Engine } from './api.js';
 import { engineSettings, type ContainerContext, type EngineSettings } from './containers/context.js';
 import { handleExit } from './containers/exit-path.js';
+import { monitorGone } from './containers/monitor.js';
 import { isActive, isRunning } from './model/lifecycle.js';
 import { findContainer } from './containers/resolve.js';
 import { reconcileContainers } from './containers/reconcile.js';
@@ -95,7 +96,8 @@ export interface RunningEngine {
 
 export async function createEngine(config: EngineConfig, log: pino.Logger): Promise<RunningEngine> {
   const paths = enginePaths(config.dataRoot, config.execRoot);
-  for (const dir of [paths.dataRoot, paths.execRoot, paths.runcRoot, paths.exitsDir]) fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
+  for (const dir of [paths.dataRoot, paths.execRoot, paths.runcRoot, paths.exitsDir, paths.monitorExitsDir])
+    fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
   const rootLock = lockDataRoot(paths.dataRoot);
   const db = openDatabase(paths.database);
   const meta = new MetaRepo(db);
@@ -126,6 +128,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     runtimePath: config.runtimePath,
     runtimeRoot: paths.runcRoot,
     exitsDir: paths.exitsDir,
+    monitorExitsDir: paths.monitorExitsDir,
     logLevel: config.logLevel,
   });
   const volumes = new VolumeService(new VolumesRepo(db), paths.dataRoot, log, events);
@@ -165,7 +168,12 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     live: new LiveStates(),
     logKeeper: new LogKeeper(log),
     networks: networks.hooks,
-    exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch((err) => log.error({ err, id }, 'recording an exit failed'))),
+    exitWatcher: new ExitWatcher(
+      paths.exitsDir,
+      paths.monitorExitsDir,
+      (id) => void handleExit(ctx, id).catch((err) => log.error({ err, id }, 'recording an exit failed')),
+      { monitorGone: (id) => monitorGone(ctx, id) },
+    ),
     settings: engineSettings(config, host),
   };
   const daemonId = meta.get('daemon-id') ?? (meta.set('daemon-id', randomUUID()), meta.get('daemon-id')!);

@@ -12,8 +12,14 @@ export interface EnginePaths {
   database: string;
   /** runc --root: berth's own runc state, apart from any other engine's. */
   runcRoot: string;
-  /** conmon --exit-dir: one file per exited container, named by id. */
+  /**
+   * One file per exited container whose runtime is torn down, named by id:
+   * the exit watcher's directory. conmon writes to monitorExitsDir and its
+   * exit command (runtime/exit-command.ts) moves the file here.
+   */
   exitsDir: string;
+  /** conmon --exit-dir of containers (exec sessions keep theirs in their own directory). */
+  monitorExitsDir: string;
   /** Marker holding the kernel boot id of the daemon's start (reboot detection). */
   aliveFile: string;
   /** Persistent per-container directory: upper/work dirs, log, etc files. */
@@ -32,6 +38,7 @@ export function enginePaths(dataRoot: string, execRoot: string): EnginePaths {
     database: path.join(dataRoot, 'berth.db'),
     runcRoot: path.join(execRoot, 'runc'),
     exitsDir: path.join(execRoot, 'exits'),
+    monitorExitsDir: path.join(execRoot, 'exits-monitor'),
     aliveFile: path.join(execRoot, 'alive'),
     containerDir: (id) => `${containersRoot}/${id}`,
     bundleDir: (id) => `${bundlesRoot}/${id}`,
@@ -53,6 +60,8 @@ export function containerFiles(containerDir: string) {
     hostname: `${containerDir}/hostname`,
     resolvConf: `${containerDir}/resolv.conf`,
     log: `${containerDir}/ctr.log`,
+    /** Present while the host has the root mounted (containers/mount.ts): the exit command then leaves it mounted. */
+    hostMounted: `${containerDir}/host-mounted`,
     /** IpcMode shareable: the /dev/shm tmpfs, mounted on the host so that joiners can bind it too. */
     shm: `${containerDir}/shm`,
   };

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { MASKED_PATHS, READONLY_PATHS } from '../../src/engine/api.js';
 import { toContainerInspect } from '../../src/server/wire/containers.js';
 import { execInspectJson } from '../../src/server/wire/exec.js';
-import { toImageInspect } from '../../src/server/wire/images.js';
+import { toImageInspect, toImageListItem } from '../../src/server/wire/images.js';
+import { serializeImageConfig } from '../../src/engine/images/image-config.js';
+import { parseImageConfig } from '../../src/engine/images/config-parse.js';
 import { toInfo, toVersion } from '../../src/server/wire/system.js';
 import { toUpdateResponse } from '../../src/server/wire/update-body.js';
 import { compareAnswers, grouped, shapeDiff } from '../../scripts/differential.js';
@@ -34,6 +36,22 @@ test('container and image Config: empty Env is null, empty ExposedPorts is left 
   assert.equal(i.Config.Env, null);
   assert.ok(!('ExposedPorts' in i.Config) && !('ExposedPorts' in i.ContainerConfig));
   assert.equal(i.ContainerConfig.Env, null);
+});
+
+test("a commit's empty Labels map is {} (dockerd copies the container's), an image without one says null", () => {
+  const img = sampleImage();
+  const committed = { ...img.config, emptyLabelsMap: true };
+  const input = { created: img.created, architecture: 'amd64', os: 'linux', author: '', comment: '', diffIds: [], history: [] };
+  const { json } = serializeImageConfig({ ...input, config: committed });
+  assert.deepEqual((JSON.parse(json) as { config: { Labels: unknown } }).config.Labels, {});
+  assert.equal(parseImageConfig(json).config.emptyLabelsMap, true, 'read back from its config JSON');
+  const inspect = (config: typeof img.config) => (toImageInspect(sampleImage({ config })) as { Config: { Labels: unknown } }).Config.Labels;
+  assert.deepEqual(inspect(committed), {});
+  assert.deepEqual((toImageListItem(sampleImage({ config: committed })) as { Labels: unknown }).Labels, {});
+  assert.equal(inspect(img.config), null);
+  const imported = serializeImageConfig({ ...input, config: img.config }).json;
+  assert.ok(!imported.includes('Labels'));
+  assert.equal(parseImageConfig(imported).config.emptyLabelsMap, undefined);
 });
 
 test('HostConfig echoes the masked and read-only paths of an unprivileged container, none for a privileged one', () => {

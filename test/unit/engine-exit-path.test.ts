@@ -122,8 +122,10 @@ describe('the exit path', () => {
     const [, start2, start3] = events(e, id, 'start');
     const first = ms(start2) - ms(die1);
     const second = ms(start3) - ms(die2);
-    assert.ok(first >= 95 && first < 190, `first backoff ${first} ms, Docker waits 100`);
-    assert.ok(second >= 195 && second < 400, `second backoff ${second} ms, Docker waits 200`);
+    // Timers never fire early, so the lower bounds hold on any machine; the exact delays (100, then
+    // 200) are nextBackoffMs's, unit-tested in engine-pure. The upper bounds only catch a lost timer.
+    assert.ok(first >= 95 && first < 2_000, `first backoff ${first} ms, Docker waits 100`);
+    assert.ok(second >= 195 && second < 2_000, `second backoff ${second} ms, Docker waits 200`);
   });
 
   test('on-failure does not restart a clean exit', async () => {

@@ -10,6 +10,7 @@
  * the daemon coming back.
  */
 import fs from 'node:fs';
+import { afterEach, beforeEach } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -104,6 +105,10 @@ export interface CreateOverrides {
   autoRemove?: boolean;
   tty?: boolean;
   stopTimeout?: number | null;
+  /** Config.StopSignal ('' = none named). */
+  stopSignal?: string;
+  /** Binds, Mounts and Tmpfs of the request. */
+  mounts?: ContainerSpec['mounts'];
 }
 
 /** Starts an engine on the root: reconciliation, then the exit watcher, as berthd's start. */
@@ -145,7 +150,9 @@ export async function bootEngine(root: TestRoot, opts: { rebooted?: boolean; pre
     logKeeper: new LogKeeper(pino({ level: 'silent' })),
     volumes: new VolumeService(new VolumesRepo(db), paths.dataRoot, pino({ level: 'silent' }), events),
     networks: networks.hooks,
-    exitWatcher: new ExitWatcher(paths.exitsDir, (id) => void handleExit(ctx, id).catch(() => {})),
+    exitWatcher: new ExitWatcher(paths.exitsDir, paths.monitorExitsDir, (id) => void handleExit(ctx, id).catch(() => {}), {
+      monitorGone: () => Promise.resolve(true),
+    }),
     settings: {
       runtimeName: 'fake',
       cgroupParent: 'berth-test',
@@ -216,8 +223,28 @@ export function createOptions(over: CreateOverrides = {}): CreateContainerOption
       networkMode: 'none',
       autoRemove: over.autoRemove ?? false,
       restartPolicy: over.restartPolicy ?? { name: 'no', maximumRetryCount: 0 },
+      stopSignal: over.stopSignal ?? '',
+      mounts: over.mounts ?? [],
     }),
   };
+}
+
+/**
+ * For a suite: a fresh root and an engine booted on it before each test,
+ * closed and removed after it. Read `root` and `e` inside the tests (a
+ * test may replace `e`, booting again on the same root; that one is closed).
+ */
+export function useTestEngine(opts: Parameters<typeof bootEngine>[1] = {}): { root: TestRoot; e: TestEngine } {
+  const t = {} as { root: TestRoot; e: TestEngine };
+  beforeEach(async () => {
+    t.root = makeRoot();
+    t.e = await bootEngine(t.root, opts);
+  });
+  afterEach(() => {
+    t.e?.close();
+    t.root?.remove();
+  });
+  return t;
 }
 
 /** Polls `fn` every 5 ms until it is true; fails after `ms`. */

@@ -229,6 +229,8 @@ test('runtime errors: JSON log lines read, kinds and start exit codes classified
   assert.equal(startFailureExitCode('exec: "x": executable file not found in $PATH'), 127);
   assert.equal(startFailureExitCode('exec: "/etc": permission denied'), 126);
   assert.equal(startFailureExitCode('cgroup trouble'), undefined);
+  // Not the client's error in dockerd's reading (runc 1.1 reports it from the process, exit code 1).
+  assert.equal(startFailureExitCode('exec format error'), undefined);
   assert.equal(classifyRuntimeError('kill', 'container "x" does not exist').kind, 'not-found');
   assert.equal(classifyRuntimeError('kill', 'container not running').kind, 'conflict');
   assert.equal(classifyRuntimeError('start', 'something odd').kind, 'system');

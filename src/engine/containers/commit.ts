@@ -79,6 +79,8 @@ export function containerImageConfig(row: Row, parent: ImageRecord): ImageRuntim
     workingDir: s.workingDir,
     user: s.user,
     labels: { ...s.labels },
+    // A container's Labels map is never absent in dockerd, so its commit writes `{}` when empty.
+    emptyLabelsMap: true,
     exposedPorts: [...s.exposedPorts],
     // berth fills in SIGTERM at create; an image that named none keeps none.
     stopSignal: s.stopSignal === 'SIGTERM' && !parent.config.stopSignal ? '' : s.stopSignal,

@@ -14,7 +14,6 @@ import { containerFiles } from '../paths.js';
 import { normalizeCapabilities } from '../runtime/capabilities.js';
 import { eventAttributes, type ContainerContext } from './context.js';
 import { rfc3339Nano } from '../time.js';
-import { writeEtcFiles } from './etc-files.js';
 import { containerLowers } from './init-layer.js';
 import { mergeWithImage } from './merge-image.js';
 import { generateName } from './names.js';
@@ -29,6 +28,7 @@ import { checkAtCreate } from './host-options.js';
 import { resolveLinks } from './links.js';
 import { validateLogConfig } from './log-files.js';
 import { applyDaemonRootRuleAll } from './daemon-root-binds.js';
+import { ensureMountsBindSources } from './bind-sources.js';
 import { settleAll } from '../settle-all.js';
 import { checkResourceLimits } from './resource-limits.js';
 
@@ -75,7 +75,7 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
   const dir = ctx.paths.containerDir(id);
   try {
     await containerLowers(ctx.images, image);
-    await makeContainerFiles(dir, spec);
+    await makeContainerFiles(dir);
     faultPoint('create.after-dirs');
     // The container row, its volume mount rows, its endpoints and the create event in one
     // transaction: a volume in use is never unrecorded, and the whole create costs one sync.
@@ -136,19 +136,26 @@ export function assembleSpec(
   };
 }
 
-/** The container's directories, log and etc files (the init layer is the image's, init-layer.ts). */
-async function makeContainerFiles(dir: string, spec: ContainerSpec): Promise<void> {
+/**
+ * The container's directories and log (the init layer is the image's,
+ * init-layer.ts). The etc files are written at each start, when the
+ * network is known (launch.ts), as dockerd writes them.
+ */
+async function makeContainerFiles(dir: string): Promise<void> {
   const files = containerFiles(dir);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  await settleAll([files.upper, files.work, files.merged], (d) => fs.mkdir(d, { recursive: true, mode: 0o755 }));
   await settleAll(
     [
+      ...[files.upper, files.work, files.merged].map((d) => () => fs.mkdir(d, { mode: 0o755 }).catch(existsIsFine)),
       // The log exists from the start so that an attach before start can follow it from offset 0.
       () => fs.writeFile(files.log, '', { mode: 0o600 }),
-      () => writeEtcFiles(files, spec),
     ],
-    (write) => write(),
+    (make) => make(),
   );
+}
+
+function existsIsFine(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EEXIST') throw err;
 }
 
 /**
@@ -162,16 +169,7 @@ async function validateHostConfig(spec: CreateContainerOptions['spec']): Promise
   if (spec.logConfig) validateLogConfig(spec.logConfig);
   normalizeCapabilities(spec.capAdd, 'CapAdd');
   normalizeCapabilities(spec.capDrop, 'CapDrop');
-  for (const m of spec.mounts) {
-    if (m.type !== 'bind' || m.origin !== 'mounts') continue;
-    const exists = await fs.stat(m.source).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) {
-      throw invalid('BERTH_MOUNT_SOURCE_MISSING', `invalid mount config for type "bind": bind source path does not exist: ${m.source}`);
-    }
-  }
+  await ensureMountsBindSources(spec.mounts);
 }
 
 function ensureNameFree(ctx: ContainerContext, name: string): void {

@@ -1,8 +1,8 @@
 /**
  * The container's /etc/hosts, /etc/hostname and /etc/resolv.conf, written on
- * the host and bind-mounted in, as Docker writes them: at create (no address
- * yet) and again at each start, when the container's address is known. With
- * host networking the host's files are copied.
+ * the host and bind-mounted in, as Docker writes them: at each start, when
+ * the container's address is known. With host networking the host's files
+ * are copied.
  */
 import fsp from 'node:fs/promises';
 import { readTextSync } from '../host/read-sync.js';

@@ -31,21 +31,22 @@ import { cgroupOomKilled } from '../host/cgroups.js';
 
 /** The exit watcher's callback: records the exit conmon reported for `id`, then applies its consequences. */
 export async function handleExit(ctx: ContainerContext, id: string): Promise<void> {
-  if (!ctx.repo.get(id)) return ctx.exitWatcher.remove(id);
+  if (!ctx.repo.get(id)) return ctx.exitWatcher.clear(id);
   const outcome = await withContainerLock(ctx.mutex, id, async (lock) => {
     const row = ctx.repo.get(id);
     if (!row || !canTransition('exit', row.state.status)) {
-      await ctx.exitWatcher.remove(id);
+      await ctx.exitWatcher.clear(id);
       return undefined;
     }
     const exit = await ctx.exitWatcher.read(id);
     if (!exit) return undefined;
     // The runtime is torn down before the exit is recorded, as dockerd deletes the task before a
     // waiter hears of the exit: whoever sees `exited` (wait, the die event, inspect) may remove or
-    // start the container at once, and DELETE /containers/{id} does no runtime work. A crash during
-    // the teardown leaves the exit file, so the watcher's first sweep at the next start runs this
-    // again (the teardown is idempotent) before it records the exit.
-    const oomKilled = cgroupOomKilled(ctx.settings.cgroupParent, id); // before the teardown removes the cgroup
+    // start the container at once, and DELETE /containers/{id} does no runtime work. conmon's exit
+    // command (runtime/exit-command.ts) has usually done it before the file got here; this finishes
+    // what it left. A crash during the teardown leaves the exit file, so the watcher's first sweep at
+    // the next start runs this again (the teardown is idempotent) before it records the exit.
+    const oomKilled = exit.oomKilled || cgroupOomKilled(ctx.settings.cgroupParent, id); // before a teardown here removes the cgroup
     await teardownRuntime(ctx, lock, row).catch((err) => ctx.log.warn({ err, id }, 'runtime teardown after exit'));
     faultPoint('exit.after-teardown');
     return recordExit(ctx, row, exit.exitCode, exit.finishedAtNs ?? exit.finishedAt, '', oomKilled);
@@ -98,7 +99,7 @@ export async function recordExit(
     if (!isInitialized(row.state.status)) emitEndpointEvents(ctx, row, 'disconnect');
   });
   faultPoint('exit.after-record');
-  await ctx.exitWatcher.remove(row.id);
+  await ctx.exitWatcher.remove(row.id, oomKilled);
   let restartInMs: number | undefined;
   if (restart) {
     const finishedMs = typeof finishedAt === 'bigint' ? Number(finishedAt / 1_000_000n) : finishedAt.getTime();

@@ -1,6 +1,7 @@
 /** Kill: deliver one signal to a running container. */
 import { withContainerLock } from '../locks.js';
-import { eventAttributes, type ContainerContext } from './context.js';
+import type { ContainerContext } from './context.js';
+import { deliverSignal } from './deliver-signal.js';
 import { conflict, isEngineError, notFound } from '../errors.js';
 import { canTransition, isAwaitingRestart } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
@@ -24,7 +25,10 @@ const KILL_WAIT_MS = 10_000;
 /**
  * signal: name or number, default KILL. KILL, TERM and the container's stop
  * signal count as the user stopping it (no restart by policy); others
- * (USR1…) do not, as with Docker. After SIGKILL it resolves only once the
+ * (USR1…) do not (dockerd counts every signal when the container names no
+ * stop signal, moby#11065/#41302: a deliberate difference, TESTING.md). A
+ * paused container is thawed as dockerd thaws it (deliver-signal.ts).
+ * After SIGKILL it resolves only once the
  * exit is recorded (bounded by KILL_WAIT_MS), as dockerd does: an inspect
  * right after `docker kill` sees the container exited. A container waiting
  * out its restart backoff is stopped without a signal (dockerd: 204).
@@ -35,7 +39,7 @@ export async function killContainer(ctx: ContainerContext, ref: string, signal =
   // Subscribed before the signal goes out, so the `die` cannot be missed; awaited after the lock is released.
   const exited = number === 9 ? waitForExit(ctx, id) : undefined;
   try {
-    const stopped = await withContainerLock(ctx.mutex, id, async () => {
+    const stopped = await withContainerLock(ctx.mutex, id, async (lock) => {
       const row = findContainer(ctx, id);
       // Waiting out its restart backoff: dockerd cancels the restart and signals nothing (no event either).
       if (isAwaitingRestart(row.state.status)) {
@@ -47,11 +51,9 @@ export async function killContainer(ctx: ContainerContext, ref: string, signal =
       if (!canTransition('kill', row.state.status))
         throw conflict('BERTH_CONTAINER_KILL_CONFLICT', `Cannot kill container: ${ref}: Container ${id} is not running`);
       const stopsIt = TERMINATING.has(number) || number === parseSignal(row.spec.stopSignal || 'TERM');
-      if (stopsIt && !row.state.stoppedByUser) ctx.repo.saveState(id, { ...row.state, stoppedByUser: true });
-      await ctx.runtime.kill(id, String(number));
-      // A frozen process cannot act on a signal; SIGKILL thaws it so it dies now (as Docker does).
-      if (number === 9 && canTransition('unpause', row.state.status)) await ctx.runtime.resume(id).catch(() => {});
-      ctx.events.emit({ type: 'container', action: 'kill', id, attributes: eventAttributes(row, { signal: String(number) }) });
+      const state = stopsIt && !row.state.stoppedByUser ? { ...row.state, stoppedByUser: true } : row.state;
+      if (state !== row.state) ctx.repo.saveState(id, state);
+      await deliverSignal(ctx, lock, { ...row, state }, number);
       return false;
     });
     if (stopped) {

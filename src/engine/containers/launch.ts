@@ -22,7 +22,9 @@ import { releaseAtTeardown, resolveAtStart } from './host-options.js';
 import { prepareMounts, releaseMounts } from '../volumes/container-mounts.js';
 import { createBindSources } from './bind-sources.js';
 import { faultPoint } from '../fault.js';
-import { mountRoot } from './mount.js';
+import { mountRoot, removeHostMountMarker } from './mount.js';
+import { bundleMonitorPid, untilMonitorGone } from './monitor.js';
+import { cgroupOomFiles } from '../host/cgroups.js';
 
 export interface Launched {
   pid: number;
@@ -39,7 +41,7 @@ export interface Launched {
  */
 export async function launchContainer(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Launched> {
   const launched = await initContainer(ctx, lock, row);
-  await startInitialized(ctx, lock, row);
+  await startInitialized(ctx, lock, row, launched.pid);
   return launched;
 }
 
@@ -53,7 +55,7 @@ export async function launchContainer(ctx: ContainerContext, lock: LockedContain
 export async function initContainer(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Launched> {
   const files = containerFiles(ctx.paths.containerDir(row.id));
   const bundle = ctx.paths.bundleDir(row.id);
-  await ctx.exitWatcher.remove(row.id);
+  await ctx.exitWatcher.clear(row.id);
   const t0 = performance.now();
   let afterNetwork = false;
   let atRuntime = false;
@@ -81,6 +83,11 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
       stdin: row.spec.openStdin,
       // Docker closes stdin when an attach ends only for StdinOnce without a TTY.
       leaveStdinOpen: !(row.spec.stdinOnce && !row.spec.tty),
+      teardown: {
+        mergedDir: files.merged,
+        keepMountedMarker: files.hostMounted,
+        oomFiles: cgroupOomFiles(ctx.settings.cgroupParent, row.id),
+      },
     });
     faultPoint('start.after-runtime-create');
     watchLog(ctx, row);
@@ -94,10 +101,10 @@ export async function initContainer(ctx: ContainerContext, lock: LockedContainer
   }
 }
 
-/** `runc start` of an initialized container; on failure the runtime is torn down. */
-export async function startInitialized(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<void> {
+/** Starts an initialized container whose init process is `pid`; on failure the runtime is torn down. */
+export async function startInitialized(ctx: ContainerContext, lock: LockedContainer, row: Row, pid: number): Promise<void> {
   try {
-    await ctx.runtime.start(row.id);
+    await ctx.runtime.start(row.id, pid);
     faultPoint('start.after-runtime-start');
   } catch (err) {
     await undoLaunch(ctx, lock, row);
@@ -118,21 +125,42 @@ export function watchLog(ctx: ContainerContext, row: Row): void {
   });
 }
 
-/** Removes the runtime's container and unmounts the root. Idempotent. */
+/**
+ * Removes the runtime's container, unmounts the root and removes the
+ * bundle. Idempotent, and cheap when conmon's exit command did it all. When
+ * berthd ends a live container here itself (undoing a start, removing an
+ * initialized one), its conmon then runs that command too: this waits for
+ * conmon to exit, so the command never overlaps the container's next run.
+ */
 export async function teardownRuntime(ctx: ContainerContext, _lock: LockedContainer, row: Row): Promise<void> {
   ctx.logKeeper.unwatch(row.id);
+  const monitorPid = bundleMonitorPid(ctx.paths.bundleDir(row.id));
   // The process is gone: the runtime's record and the root mount are independent of each other.
   // A root the host has mounted (mount.ts) stays until its last host user unmounts it.
   const keepRoot = (ctx.live.peek(row.id)?.hostMounts ?? 0) > 0;
+  const files = containerFiles(ctx.paths.containerDir(row.id));
   await Promise.all([
     // A crash here leaves a teardown half done: whoever runs it next (the exit path's sweep at startup) finishes it.
     ctx.runtime.delete(row.id).then(() => faultPoint('teardown.after-runtime-delete')),
-    keepRoot ? undefined : ctx.rootMounts.unmount(containerFiles(ctx.paths.containerDir(row.id)).merged),
+    keepRoot ? undefined : unmountUnkept(ctx, files),
     ctx.networks.teardown(row.id),
     releaseAtTeardown(ctx, row),
   ]);
+  if (monitorPid) await untilMonitorGone(ctx, row.id, monitorPid);
   await releaseMounts(ctx.volumes, row.id, row.spec.mounts);
   await removeTree(ctx.paths.bundleDir(row.id));
+}
+
+/**
+ * Unmounts the root of a container the host does not keep mounted. Still
+ * mounted here means conmon's exit command did not unmount it (it never
+ * ran, or it found a host-mounted marker a crash left behind): that marker
+ * goes too.
+ */
+async function unmountUnkept(ctx: ContainerContext, files: ReturnType<typeof containerFiles>): Promise<void> {
+  if (!(await ctx.rootMounts.isMounted(files.merged))) return;
+  await removeHostMountMarker(files);
+  await ctx.rootMounts.unmount(files.merged);
 }
 
 /** The primary address, and aardvark-dns at the gateway when the primary network has DNS. */

@@ -8,8 +8,13 @@
  * the container's own teardown (stop, exit) leaves it mounted while host
  * users remain. Removing the container releases everything. Counts do not
  * survive a daemon restart (startup reconciliation then owns the mounts).
+ * While the count is above zero a marker file (containerFiles().hostMounted)
+ * tells conmon's exit command to leave the root mounted; one left by a
+ * crash only costs an unmount by berthd, which then drops it.
  */
+import fsp from 'node:fs/promises';
 import { withContainerLock } from '../locks.js';
+import { removeFile } from '../host/remove-tree.js';
 import { containerFiles } from '../paths.js';
 import type { ContainerContext, Row } from './context.js';
 import { containerLowers } from './init-layer.js';
@@ -21,9 +26,16 @@ export async function mountContainer(ctx: ContainerContext, ref: string): Promis
   const { id } = findContainer(ctx, ref);
   return withContainerLock(ctx.mutex, id, async () => {
     const row = findContainer(ctx, id);
+    const files = containerFiles(ctx.paths.containerDir(row.id));
+    const live = ctx.live.of(row.id);
+    // The marker first: an exit command that has not looked for it yet leaves the root mounted; one
+    // that may have looked already is waited for (its exit file still waits to be moved), after which
+    // mountRoot mounts again what it unmounted.
+    if (live.hostMounts === 0) await fsp.writeFile(files.hostMounted, '');
+    await ctx.exitWatcher.untilMoved(row.id);
     await mountRoot(ctx, row);
-    ctx.live.of(row.id).hostMounts += 1;
-    return containerFiles(ctx.paths.containerDir(row.id)).merged;
+    live.hostMounts += 1;
+    return files.merged;
   });
 }
 
@@ -48,8 +60,10 @@ export async function unmountContainer(ctx: ContainerContext, ref: string): Prom
     const left = Math.max(0, (live?.hostMounts ?? 0) - 1);
     if (live) live.hostMounts = left;
     if (left > 0) return;
+    const files = containerFiles(ctx.paths.containerDir(row.id));
+    await removeHostMountMarker(files);
     // The container's process, if any, uses the root mount.
-    if (!isActive(row.state.status)) await ctx.rootMounts.unmount(containerFiles(ctx.paths.containerDir(row.id)).merged);
+    if (!isActive(row.state.status)) await ctx.rootMounts.unmount(files.merged);
   });
 }
 
@@ -57,6 +71,12 @@ export async function unmountContainer(ctx: ContainerContext, ref: string): Prom
 export async function releaseHostMounts(ctx: ContainerContext, id: string): Promise<void> {
   const live = ctx.live.peek(id);
   if (live) live.hostMounts = 0;
-  const merged = containerFiles(ctx.paths.containerDir(id)).merged;
+  const { merged, hostMounted } = containerFiles(ctx.paths.containerDir(id));
   if (await ctx.rootMounts.isMounted(merged)) await ctx.rootMounts.unmount(merged);
+  await removeHostMountMarker({ hostMounted });
+}
+
+/** Tells conmon's exit command that no host user keeps the root mounted any more. */
+export async function removeHostMountMarker(files: { hostMounted: string }): Promise<void> {
+  await removeFile(files.hostMounted);
 }

@@ -61,13 +61,16 @@ async function reconcileOne(ctx: ContainerContext, row: Row, rebooted: boolean):
     return;
   }
   if (!isActive(row.state.status)) return;
+  const monitorAlive = !rebooted && (await ctx.runtime.monitorAlive(row.id, row.state.conmonPid));
+  // Its conmon died while the exit command tore the container down: the exit file it wrote is the truth.
+  if (!rebooted && !monitorAlive) await ctx.exitWatcher.adopt(row.id);
   if (!rebooted && (await ctx.exitWatcher.read(row.id))) {
     // It ended while berthd was down: tear down and record it now, before berthd serves, so that
     // nobody sees it running (the watcher's sweep would do the same, but only after the start).
     await handleExit(ctx, row.id);
     return;
   }
-  if (!rebooted && (await ctx.runtime.monitorAlive(row.id, row.state.conmonPid))) {
+  if (monitorAlive) {
     watchLog(ctx, row);
     await thawAfterInterruptedCommit(ctx, row);
     return;

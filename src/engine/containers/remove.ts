@@ -7,7 +7,8 @@
  * finally the row (destroy.ts).
  */
 import { withContainerLock, type LockedContainer } from '../locks.js';
-import { eventAttributes, type ContainerContext, type Row } from './context.js';
+import type { ContainerContext, Row } from './context.js';
+import { deliverSignal } from './deliver-signal.js';
 import { destroyLocked, destroyUnmarked, markRemoving } from './destroy.js';
 import { recordExit } from './exit-path.js';
 import { teardownRuntime } from './launch.js';
@@ -35,21 +36,19 @@ export async function removeContainer(ctx: ContainerContext, ref: string, opts: 
  */
 export async function removeLocked(ctx: ContainerContext, lock: LockedContainer, row: Row, volumes: boolean, live: boolean): Promise<void> {
   if (!live) return volumes || mayHoldRuntime(row.state.status) ? destroyLocked(ctx, lock, row, volumes) : destroyUnmarked(ctx, row);
-  const stopped = await killForRemoval(ctx, lock, markRemoving(ctx, row, volumes));
+  const stopped = await killForRemoval(ctx, lock, markRemoving(ctx, row, volumes), row);
   await destroyLocked(ctx, lock, stopped, volumes);
 }
 
 /**
  * Kills the process (`SIGKILL`); conmon then writes the exit file, whose
- * code waiters get. Returns the row as the recorded exit left it.
+ * code waiters get. `row` is marked removing, `before` is as the removal
+ * found it (a paused one is thawed to die). Returns the row as the
+ * recorded exit left it.
  */
-async function killForRemoval(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Row> {
+async function killForRemoval(ctx: ContainerContext, lock: LockedContainer, row: Row, before: Row): Promise<Row> {
   // A delivered SIGKILL is logged as dockerd's forced removal logs it.
-  const delivered = await ctx.runtime.kill(row.id, '9').then(
-    () => true,
-    () => false,
-  );
-  if (delivered) ctx.events.emit({ type: 'container', action: 'kill', id: row.id, attributes: eventAttributes(row, { signal: '9' }) });
+  await deliverSignal(ctx, lock, before, 9).catch((err) => ctx.log.debug({ err, id: row.id }, 'SIGKILL not delivered'));
   faultPoint('remove.after-kill');
   const exit = await waitForExitFile(ctx, row.id);
   await teardownRuntime(ctx, lock, row);

@@ -10,7 +10,7 @@ import { rfc3339Nano } from '../time.js';
 import { initContainer, launchContainer, startInitialized, StartError, type Launched } from './launch.js';
 import { isAwaitingRestart, isInitialized, statusAfterFailedStart } from '../model/lifecycle.js';
 import { faultPoint } from '../fault.js';
-import { settleCopies } from '../volumes/container-mounts.js';
+import { settleCopies, volumeMountEvents } from '../volumes/container-mounts.js';
 
 /**
  * Launches a container whose lock the caller holds, and commits the result:
@@ -19,7 +19,8 @@ import { settleCopies } from '../volumes/container-mounts.js';
  * the exit code Docker records, logs no `die` (dockerd logs none: the
  * command never ran), tells waiters through the bus's internal
  * `start-failed`, and throws.
- * `restartCount` is carried over by restart-policy restarts.
+ * `restartCount` is carried over by restart-policy restarts, and counts
+ * one that failed too (dockerd counts the attempt).
  */
 export async function startLocked(
   ctx: ContainerContext,
@@ -52,35 +53,55 @@ export async function startLocked(
     });
     faultPoint('start.after-record');
   } catch (err) {
-    const exitCode = err instanceof StartError ? err.exitCode : 128;
+    const byPolicy = isAwaitingRestart(row.state.status);
+    const exitCode = exitCodeAfterFailedStart(row.state.exitCode, err instanceof StartError ? err.exitCode : 128, byPolicy);
     const status = statusAfterFailedStart(row.state.status);
     // A start that failed after its network was set up: dockerd logs connect and disconnect for it.
     const networked = err instanceof StartError && err.afterNetwork;
     // As dockerd records it: the code and the error, the last finish time kept, no `die` (the command never ran).
     ctx.repo.atomically(() => {
-      ctx.repo.saveExit(row.id, { ...row.state, status, pid: 0, conmonPid: 0, exitCode, error: (err as Error).message }, Date.now());
+      const restartCount = opts.restartCount ?? row.state.restartCount;
+      ctx.repo.saveExit(row.id, { ...row.state, status, pid: 0, conmonPid: 0, exitCode, error: (err as Error).message, restartCount }, Date.now());
       if (!networked) return;
       emitEndpointEvents(ctx, row, 'connect');
       emitEndpointEvents(ctx, row, 'disconnect');
     });
     // Attached clients learn that this start is over; a wait on a container that was waiting to restart ends.
     ctx.events.notify({ action: 'start-failed', id: row.id, attributes: {} });
-    if (isAwaitingRestart(row.state.status)) ctx.events.notify({ action: 'stopped', id: row.id, attributes: { exitCode: String(exitCode) } });
+    if (byPolicy) ctx.events.notify({ action: 'stopped', id: row.id, attributes: { exitCode: String(exitCode) } });
     throw err;
   }
 }
 
 /**
- * The network events of a start (`connect`, before `start`) or an exit
- * (`disconnect`, after `die`), one per network of the container, as dockerd
- * logs them. Call inside the transaction of the start or exit record.
+ * The exit code a failed start leaves, as dockerd 20.10 records it
+ * (`previous`: the container's; `failure`: the start error's, 128 when
+ * unclassified, see translateStartFailure). A restart by policy that fails
+ * keeps the exit that asked for it (dockerd's restart manager sets the
+ * container stopped with that exit status again). A start by the client
+ * records 127/126 (the command is missing or not executable), else 128 —
+ * but only where the container has no non-zero code yet ("if no one else
+ * has set it"). Pure.
+ */
+export function exitCodeAfterFailedStart(previous: number, failure: number, byPolicy: boolean): number {
+  if (byPolicy) return previous;
+  return failure !== 128 || previous === 0 ? failure : previous;
+}
+
+/**
+ * The events of what a start attaches (before `start`) or an exit lets go
+ * (after `die`), as dockerd logs them: a network `connect` per network of
+ * the container, then a `volume mount` per volume it mounts; at the exit a
+ * network `disconnect` each, then a `volume unmount` each. Call inside the
+ * transaction of the start or exit record.
  */
 export function emitEndpointEvents(ctx: ContainerContext, row: Row, action: 'connect' | 'disconnect'): void {
   for (const event of ctx.networks.endpointEvents(row, action)) ctx.events.emit(event);
+  for (const event of volumeMountEvents(row.id, row.spec.mounts, action === 'connect' ? 'mount' : 'unmount')) ctx.events.emit(event);
 }
 
 async function startInitializedRow(ctx: ContainerContext, lock: LockedContainer, row: Row): Promise<Launched> {
-  await startInitialized(ctx, lock, row);
+  await startInitialized(ctx, lock, row, row.state.pid);
   return { pid: row.state.pid, conmonPid: row.state.conmonPid, warnings: [], settledCopies: [] };
 }
 

@@ -3,10 +3,13 @@
  * runtime create it already) → running by the runtime's start alone. Under
  * the lock: check the table, disarm a pending restart, launch and commit
  * (start-locked.ts). A failed start leaves the container in its previous
- * status with State.Error and the exit code Docker records; an AutoRemove
+ * status with State.Error and the exit code Docker records (a Mounts bind
+ * whose source went is refused before, State untouched, as dockerd's
+ * settings check refuses it); an AutoRemove
  * container whose start failed is removed, as Docker does.
  */
 import { withContainerLock } from '../locks.js';
+import { ensureMountsBindSources } from './bind-sources.js';
 import type { ContainerContext } from './context.js';
 import { autoRemove } from './exit-path.js';
 import { ensureTransition } from '../model/lifecycle.js';
@@ -18,6 +21,7 @@ export async function startContainer(ctx: ContainerContext, ref: string): Promis
   await withContainerLock(ctx.mutex, id, async (lock) => {
     const row = findContainer(ctx, id);
     ensureTransition('start', row.state.status, id);
+    await ensureMountsBindSources(row.spec.mounts);
     ctx.live.cancelRestart(id);
     await startLocked(ctx, lock, row, { stoppedByUser: false });
   }).catch(async (err) => {

@@ -7,6 +7,7 @@
 import { systemError } from '../errors.js';
 import { withContainerLock } from '../locks.js';
 import { eventAttributes, type ContainerContext, type Row } from './context.js';
+import { deliverSignal } from './deliver-signal.js';
 import { canTransition, ensureTransition, isActive } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 import { parseSignal } from './signals.js';
@@ -73,30 +74,28 @@ export function stopAwaitingRestart(ctx: ContainerContext, row: Row): Row {
  */
 export async function signalAndWait(ctx: ContainerContext, row: Row, signal: number, timeoutS: number): Promise<void> {
   const exited = waitForExit(ctx, row.id);
-  await sendSignal(ctx, row, signal);
+  await sendSignal(ctx, row.id, signal);
   faultPoint('stop.after-signal');
   if (await exited.within(timeoutS < 0 ? undefined : timeoutS * 1000)) return;
   ctx.log.info({ id: row.id }, `stop signal ${signal} did not stop the container in ${timeoutS}s, resorting to SIGKILL`);
-  await sendSignal(ctx, row, 9);
+  await sendSignal(ctx, row.id, 9);
   if (await exited.within(KILL_GRACE_MS)) return;
   exited.cancel();
   throw systemError('BERTH_CONTAINER_STOP_TIMEOUT', `container ${row.id.slice(0, 12)} did not exit after SIGKILL`);
 }
 
-/** Delivers one signal; a delivered one is logged as a `kill` event with its number, as dockerd's stop does. */
-async function sendSignal(ctx: ContainerContext, row: Row, signal: number): Promise<void> {
-  try {
-    await ctx.runtime.kill(row.id, String(signal));
-    ctx.events.emit({ type: 'container', action: 'kill', id: row.id, attributes: eventAttributes(row, { signal: String(signal) }) });
-    // A frozen process cannot act on a signal: thaw it, and log it as dockerd does (its `unpause`).
-    if (canTransition('unpause', findContainer(ctx, row.id).state.status)) {
-      await ctx.runtime.resume(row.id);
-      ctx.events.emit({ type: 'container', action: 'unpause', id: row.id, attributes: eventAttributes(row) });
-    }
-  } catch (err) {
-    // The process may have exited between our check and the signal; the exit handler records it.
-    ctx.log.debug({ err, id: row.id }, 'signal not delivered');
-  }
+/**
+ * Delivers one signal under the container's lock (deliver-signal.ts: the
+ * `kill` event with its number, as dockerd's stop logs it, and the thaw of
+ * a paused container with its `unpause`). A container that exited (or
+ * went) meanwhile is not signalled: the exit handler has recorded it.
+ */
+async function sendSignal(ctx: ContainerContext, id: string, signal: number): Promise<void> {
+  await withContainerLock(ctx.mutex, id, async (lock) => {
+    const row = ctx.repo.get(id);
+    if (!row || !canTransition('kill', row.state.status)) return;
+    await deliverSignal(ctx, lock, row, signal);
+  }).catch((err) => ctx.log.debug({ err, id }, 'signal not delivered')); // the process may have exited before the signal
 }
 
 interface ExitWaiter {

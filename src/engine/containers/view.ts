@@ -1,5 +1,6 @@
 /** Read models: a container record plus derived paths and (on request) sizes. Take no lock. */
 import fs from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerView } from '../api/containers.js';
 import type { Filters } from '../filters/index.js';
@@ -41,6 +42,8 @@ function tryResolve(ctx: ContainerContext, ref: string): string | undefined {
   }
 }
 
+const NOT_WRITTEN = { logPath: '', hostsPath: '', hostnamePath: '', resolvConfPath: '' };
+
 /** `layers`: fill GraphDriver's lower dirs (inspect); `size`: measure the upper dir (slow). */
 export async function buildView(ctx: ContainerContext, row: Row, want: { size: boolean; layers: boolean }): Promise<ContainerView> {
   const files = containerFiles(ctx.paths.containerDir(row.id));
@@ -58,10 +61,11 @@ export async function buildView(ctx: ContainerContext, row: Row, want: { size: b
     created: row.created,
     spec: row.spec,
     state: row.state,
-    logPath: files.log,
-    hostsPath: files.hosts,
-    hostnamePath: files.hostname,
-    resolvConfPath: files.resolvConf,
+    // dockerd names these files only once a start has written them (the log berth keeps from create);
+    // a start that failed may have, and so has an initialized container: for those the file tells.
+    ...(row.state.startedAt || existsSync(files.hostname)
+      ? { logPath: files.log, hostsPath: files.hosts, hostnamePath: files.hostname, resolvConfPath: files.resolvConf }
+      : NOT_WRITTEN),
     graphDriver: { lowerDir, upperDir: files.upper, workDir: files.work, mergedDir: files.merged },
     execIds: [],
     network: ctx.networks.view(row.id),

@@ -31,6 +31,9 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   tar: 'tar',
   ps: 'procps',
   cp: 'coreutils',
+  rm: 'coreutils',
+  mv: 'coreutils',
+  sh: 'dash',
   'systemd-notify': 'systemd',
   ip: 'iproute2',
   iptables: 'iptables',
@@ -48,7 +51,7 @@ const STANDARD_DIRS: readonly string[] = ['/usr/local/sbin', '/usr/local/bin', .
 const NETWORK_HELPER_DIRS: readonly string[] = ['/usr/lib/podman'];
 
 /** The host tools berth runs by name. */
-export type HostTool = 'mount' | 'umount' | 'tar' | 'ps' | 'cp' | 'ip' | 'iptables' | 'unshare' | 'nsenter' | 'tini-static';
+export type HostTool = 'mount' | 'umount' | 'tar' | 'ps' | 'cp' | 'rm' | 'mv' | 'sh' | 'ip' | 'iptables' | 'unshare' | 'nsenter' | 'tini-static';
 
 const cache = new Map<string, string>();
 

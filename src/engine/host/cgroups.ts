@@ -14,13 +14,18 @@ export function parseOomKills(text: string): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** The files of a container's cgroup that count OOM kills: v2's memory.events, v1's memory.oom_control. Pure. */
+export function cgroupOomFiles(cgroupParent: string, id: string): string[] {
+  return [`${CGROUP_FS}/${cgroupParent}/${id}/memory.events`, `${CGROUP_FS}/memory/${cgroupParent}/${id}/memory.oom_control`];
+}
+
 /**
  * True when the kernel's OOM killer killed a process of the container's
  * cgroup (what Docker reports as State.OOMKilled). False when the cgroup
  * is gone or the kernel does not count OOM kills.
  */
 export function cgroupOomKilled(cgroupParent: string, id: string): boolean {
-  for (const file of [`${CGROUP_FS}/${cgroupParent}/${id}/memory.events`, `${CGROUP_FS}/memory/${cgroupParent}/${id}/memory.oom_control`]) {
+  for (const file of cgroupOomFiles(cgroupParent, id)) {
     // Synchronous: a kernel file read once per exit, cheaper on the loop than through the thread pool.
     const text = readTextSync(file);
     if (text !== undefined) return parseOomKills(text) > 0;

@@ -53,6 +53,7 @@ function runtimeConfigOf(c: unknown): ImageRuntimeConfig {
     workingDir: str(cfg.WorkingDir),
     user: str(cfg.User),
     labels,
+    ...(isObject(cfg.Labels) && Object.keys(labels).length === 0 ? { emptyLabelsMap: true } : {}),
     exposedPorts: keysOf(cfg.ExposedPorts),
     stopSignal: str(cfg.StopSignal),
     volumes: keysOf(cfg.Volumes),

@@ -66,7 +66,7 @@ function runtimeConfigJson(c: ImageRuntimeConfig): Record<string, unknown> {
   if (c.volumes.length) out.Volumes = setJson(c.volumes);
   if (c.workingDir) out.WorkingDir = c.workingDir;
   const labelKeys = Object.keys(c.labels).sort();
-  if (labelKeys.length) out.Labels = Object.fromEntries(labelKeys.map((k) => [k, c.labels[k]]));
+  if (labelKeys.length || c.emptyLabelsMap) out.Labels = Object.fromEntries(labelKeys.map((k) => [k, c.labels[k]]));
   if (c.stopSignal) out.StopSignal = c.stopSignal;
   if (c.healthcheck) out.Healthcheck = healthcheckJson(c.healthcheck);
   if (c.onBuild?.length) out.OnBuild = c.onBuild;

@@ -9,6 +9,13 @@ export interface ImageRuntimeConfig {
   workingDir: string;
   user: string;
   labels: Record<string, string>;
+  /**
+   * The config holds its Labels map even when it is empty (`{}`, not left
+   * out): dockerd's commit copies the container's map, which is never
+   * absent, and a config read with `"Labels": {}` keeps it. Otherwise an
+   * empty map is written as none (null).
+   */
+  emptyLabelsMap?: boolean;
   exposedPorts: string[];
   stopSignal: string;
   volumes: string[];

@@ -3,6 +3,8 @@
  * / `runc exec` and writes the exit file), runc for every other verb.
  */
 import fs from 'node:fs/promises';
+import path from 'node:path';
+import { exitCommand, exitCommandTools, type ExitCommandTools } from './exit-command.js';
 import { spawnExecConmon, type ExecConmon } from './conmon-exec.js';
 import { mountRootfs, rootMounted, unmountRoot } from '../images/rootfs.js';
 import { startConmon } from './conmon.js';
@@ -15,14 +17,17 @@ export interface ConmonRuncSettings {
   runtimePath: string;
   /** runc --root: private to this daemon. */
   runtimeRoot: string;
-  /** conmon --exit-dir. */
+  /** Where exit files go once the container is torn down (the exit watcher's directory). */
   exitsDir: string;
+  /** conmon --exit-dir: where conmon writes them (exit-command.ts moves them on). */
+  monitorExitsDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export class ConmonRuncRuntime implements RuntimePort {
   readonly #s: ConmonRuncSettings;
   readonly #runc: OciRuntime;
+  #exitTools: ExitCommandTools | undefined;
 
   constructor(settings: ConmonRuncSettings) {
     this.#s = settings;
@@ -30,18 +35,30 @@ export class ConmonRuncRuntime implements RuntimePort {
   }
 
   async create(req: CreateRequest): Promise<Created> {
-    const started = await startConmon(this.#s.conmonPath, {
-      ...req,
+    const { teardown, ...conmon } = req;
+    const exit = exitCommand({
+      ...teardown,
       runtimePath: this.#s.runtimePath,
       runtimeRoot: this.#s.runtimeRoot,
-      exitDir: this.#s.exitsDir,
+      id: req.id,
+      bundleDir: req.bundleDir,
+      tools: (this.#exitTools ??= exitCommandTools()),
+      monitorExitFile: path.join(this.#s.monitorExitsDir, req.id),
+      exitFile: path.join(this.#s.exitsDir, req.id),
+    });
+    const started = await startConmon(this.#s.conmonPath, {
+      ...conmon,
+      runtimePath: this.#s.runtimePath,
+      runtimeRoot: this.#s.runtimeRoot,
+      exitDir: this.#s.monitorExitsDir,
       logLevel: this.#s.logLevel,
+      exitCommand: exit,
     });
     return { pid: started.pid, monitorPid: started.conmonPid };
   }
 
-  start(id: string): Promise<void> {
-    return this.#runc.start(id);
+  start(id: string, initPid: number): Promise<void> {
+    return this.#runc.start(id, initPid);
   }
 
   kill(id: string, signal: string): Promise<void> {

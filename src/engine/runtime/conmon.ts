@@ -16,6 +16,7 @@ import { EngineError } from '../errors.js';
 import { removeFile } from '../host/remove-tree.js';
 import { runConmon, type ConmonReply } from '../host/spawner.js';
 import { runtimeMessage } from './runtime-errors.js';
+import { exitCommandArgs } from './exit-command.js';
 
 export interface ConmonArgsInput {
   id: string;
@@ -38,6 +39,8 @@ export interface ConmonArgsInput {
    */
   leaveStdinOpen?: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** What conmon runs after writing the exit file (exit-command.ts), argv form; none when absent. */
+  exitCommand?: string[];
 }
 
 /** Files conmon writes inside the bundle. */
@@ -132,6 +135,7 @@ export function buildConmonArgs(input: ConmonArgsInput): string[] {
   });
   args.push('-n', input.name);
   if (input.stdin && input.leaveStdinOpen) args.push('--leave-stdin-open');
+  if (input.exitCommand) args.push(...exitCommandArgs(input.exitCommand));
   return args;
 }
 

@@ -13,7 +13,9 @@
  *     bundle; when the process later ends, an exit file named by the
  *     container id, holding the exit code as decimal text, appears in the
  *     engine's exits directory (`EnginePaths.exitsDir`). That file is the
- *     only way the engine learns of an exit.
+ *     only way the engine learns of an exit. The runtime may tear the
+ *     container down before the file appears (`teardown` says what that
+ *     takes); the engine's own teardown then finds nothing left to do.
  *   - `delete` is forced and idempotent: it kills what is left and a
  *     container the runtime does not know is not an error.
  *   - Failures are EngineErrors carrying the runtime's message.
@@ -21,6 +23,7 @@
 import type { ExecConmon, ExecConmonInput } from './conmon-exec.js';
 import type { MountRootfsInput } from '../images/rootfs.js';
 import type { OciResources } from './oci-types.js';
+import type { ExitCommandInput } from './exit-command.js';
 
 export interface CreateRequest {
   id: string;
@@ -35,7 +38,11 @@ export interface CreateRequest {
   stdin: boolean;
   /** Keep stdin open when an attach client leaves (false = Docker's StdinOnce). */
   leaveStdinOpen: boolean;
+  /** What tearing the container down after its exit touches besides the runtime (exit-command.ts). */
+  teardown: ExitTeardown;
 }
+
+export type ExitTeardown = Pick<ExitCommandInput, 'mergedDir' | 'keepMountedMarker' | 'oomFiles'>;
 
 export interface Created {
   /** The container's init process on the host. */
@@ -50,8 +57,8 @@ export type ExecRequest = Omit<ExecConmonInput, 'runtimePath' | 'runtimeRoot'>;
 export interface RuntimePort {
   /** Creates the container under a new monitor; the command does not run until `start`. */
   create(req: CreateRequest): Promise<Created>;
-  /** Runs the command of a created container. */
-  start(id: string): Promise<void>;
+  /** Runs the command of a created container; `initPid` is the process `create` reported. */
+  start(id: string, initPid: number): Promise<void>;
   /** signal: a number or a name without SIG. */
   kill(id: string, signal: string): Promise<void>;
   pause(id: string): Promise<void>;

@@ -1,7 +1,8 @@
 /**
- * Sorts the OCI runtime's error text into EngineError kinds, and extracts
- * the exit code Docker reports for a process that could not be started
- * (127: not found, 126: not executable).
+ * Sorts the OCI runtime's error text into EngineError kinds, and reads a
+ * failed start as dockerd does (one classifier, translateStartFailure: the
+ * exit code — 127 not found, 126 not executable, else 128 — and whether it
+ * is the client's error).
  */
 import { EngineError } from '../errors.js';
 
@@ -21,11 +22,16 @@ export function runtimeMessage(raw: string): string {
   return messages.join(': ');
 }
 
-/** The exit code Docker records when the process could not be started; undefined otherwise. */
+/**
+ * translateStartFailure for a text whose command is not known apart (an
+ * exec's): the exit code when the failure is the client's (127 missing,
+ * 126 not permitted), undefined otherwise. The same reading, not a second
+ * one; it goes once exec/run-session.ts asks translateStartFailure with
+ * the exec's command, as dockerd does. Pure.
+ */
 export function startFailureExitCode(message: string): number | undefined {
-  if (/executable file not found|no such file or directory/i.test(message)) return 127;
-  if (/permission denied|not a directory|exec format error/i.test(message)) return 126;
-  return undefined;
+  const failure = translateStartFailure(message, '');
+  return failure.invalid ? failure.exitCode : undefined;
 }
 
 /** How dockerd records a runtime failure of a container's start: the exit code, its text, whether it is the client's error (400). */
@@ -62,7 +68,7 @@ export function classifyRuntimeError(verb: string, detail: string): EngineError 
   if (/not running|is not paused|container not running|already stopped/i.test(message)) {
     return new EngineError('conflict', 'BERTH_RUNTIME_NOT_RUNNING', message);
   }
-  if (startFailureExitCode(message) !== undefined) {
+  if (translateStartFailure(message, '').invalid) {
     return new EngineError('invalid-parameter', 'BERTH_RUNTIME_EXEC_FAILED', message);
   }
   return new EngineError('system', 'BERTH_RUNTIME_FAILED', message);

@@ -13,9 +13,12 @@
  *   one-time copy-up of the image's content into empty volumes, recorded
  *   by `settleCopies` with the start.
  * - teardown (`releaseMounts`): driver mounts without users are undone.
+ * - the `volume mount` / `unmount` events of a start and an exit
+ *   (`volumeMountEvents`), logged with the container's start and exit records.
  * - remove with `v` (`removeAnonymous`).
  */
 import type { VolumeMountRow } from '../../db/volumes-repo.js';
+import type { NewEvent } from '../events/event-bus.js';
 import type { MountSpec } from '../model/container.js';
 import { copyUp, isEmptyDir } from './copy-up.js';
 import type { VolumeService } from './service.js';
@@ -136,6 +139,27 @@ export function settleCopies(vs: VolumeService, containerId: string, destination
 /** At teardown: this container no longer uses its volumes' driver mounts. Never throws. */
 export async function releaseMounts(vs: VolumeService, containerId: string, mounts: MountSpec[]): Promise<void> {
   await vs.mounts.release(volumeNames(mounts), containerId);
+}
+
+/**
+ * dockerd's `volume mount` events of a start (one per volume the container
+ * mounts, binds and tmpfs have none: container, destination, driver,
+ * propagation, read/write) or its `volume unmount` events after the exit
+ * (container, driver), in mount order. The caller emits them with the
+ * start's or the exit's record, after the network events: dockerd sets the
+ * network up before the mounts and releases it before them. Pure.
+ */
+export function volumeMountEvents(containerId: string, mounts: MountSpec[], action: 'mount' | 'unmount'): NewEvent[] {
+  return mounts
+    .filter((m) => m.type === 'volume' && m.name)
+    .map((m) => {
+      const driver = m.volumeDriver || 'local';
+      const attributes: Record<string, string> =
+        action === 'mount'
+          ? { container: containerId, destination: m.target, driver, propagation: m.propagation ?? '', 'read/write': String(!m.readOnly) }
+          : { container: containerId, driver };
+      return { type: 'volume' as const, action, id: m.name!, attributes };
+    });
 }
 
 /** After the container's row is gone (`rm -v`, AutoRemove): its anonymous volumes go too, unless another container mounts them. */

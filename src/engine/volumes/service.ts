@@ -66,7 +66,9 @@ export class VolumeService {
   /**
    * Creates a volume, or returns the existing one of that name (Docker's
    * rule: a second create of a name answers the first volume). `created`
-   * says which.
+   * says which. Either way `volume create` is logged, as dockerd logs every
+   * create of a name (`docker volume create` again, each container create
+   * that names it).
    */
   async create(opts: CreateVolumeOptions, anonymous = false): Promise<{ volume: VolumeRecord; created: boolean }> {
     const name = opts.name === '' ? anonymousVolumeName() : opts.name;
@@ -75,7 +77,10 @@ export class VolumeService {
     validateDriverOptions(name, opts.options);
     return this.withLock(name, async () => {
       const existing = this.repo.get(name);
-      if (existing) return { volume: this.record(existing), created: false };
+      if (existing) {
+        this.#events.emit({ type: 'volume', action: 'create', id: name, attributes: { driver: existing.driver } });
+        return { volume: this.record(existing), created: false };
+      }
       const row: VolumeRow = {
         name,
         driver,

@@ -45,7 +45,7 @@ export function toImageConfig(c: ImageRuntimeConfig): Record<string, unknown> {
     WorkingDir: c.workingDir,
     Entrypoint: c.entrypoint,
     OnBuild: c.onBuild?.length ? c.onBuild : null,
-    Labels: Object.keys(c.labels).length ? goMap(c.labels) : null,
+    Labels: Object.keys(c.labels).length || c.emptyLabelsMap ? goMap(c.labels) : null,
     ...(c.stopSignal ? { StopSignal: c.stopSignal } : {}),
     ...(c.healthcheck ? { Healthcheck: healthcheckJson(c.healthcheck) } : {}),
     ...(c.shell?.length ? { Shell: c.shell } : {}),
@@ -65,7 +65,7 @@ export function toImageListItem(v: ImageView): Record<string, unknown> {
     Size: v.size,
     SharedSize: -1,
     VirtualSize: v.size,
-    Labels: Object.keys(v.config.labels).length ? goMap(v.config.labels) : null,
+    Labels: Object.keys(v.config.labels).length || v.config.emptyLabelsMap ? goMap(v.config.labels) : null,
     // dockerd 20.10 counts the containers only for `system df` (which sets it); a list says -1 ("N/A").
     Containers: -1,
   };
