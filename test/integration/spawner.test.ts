@@ -70,7 +70,7 @@ function collector() {
   return { text, onEvent: (e: ExecEvent) => (text[e.event] += e.data) };
 }
 
-test("an exec conmon's pipes are relayed: start bytes in, sync, attach and stderr out, then the end", async () => {
+test("an exec conmon's pipes: start bytes in, sync and attach out (held by berthd), stderr relayed, then the end", async () => {
   // conmon's exec handshake in shell: start byte → attach ready → start byte → pid, exit code.
   const script =
     'head -c1 <&4 >/dev/null; echo \'{"data": 0}\' >&5; head -c1 <&4 >/dev/null; echo \'{"data": 42}\' >&3; echo oops >&2; echo \'{"data": 7}\' >&3';
@@ -95,9 +95,21 @@ test('an exec relay let go of ends at once although its program runs on; a missi
   assert.match(missing.failure ?? '', /ENOENT/);
 });
 
-test('the death of the helper ends an exec relay in flight with BERTH_HOST_SPAWN_HELPER', async () => {
-  const relay = runExecConmon('/bin/sleep', ['5'], {}, () => {});
+test('the death of the helper ends an exec relay with BERTH_HOST_SPAWN_HELPER before its pipes were handed over, not after', async () => {
+  // The pipes are handed over in the helper's tick that spawns the program: kill it before that tick can run.
   await runHost('/bin/true', [], { timeoutMs: 10_000 });
+  const helper = spawnHelperPid()!;
+  process.kill(helper, 'SIGSTOP');
+  const early = runExecConmon('/bin/sleep', ['5'], {}, () => {});
+  process.kill(helper, 'SIGKILL');
+  await assert.rejects(held(early.ended), (err) => isEngineError(err) && err.code === 'BERTH_HOST_SPAWN_HELPER');
+  // The program writes on its sync pipe after the helper is gone: berthd holds that pipe itself.
+  const c = collector();
+  const relay = runExecConmon('/bin/sh', ['-c', 'head -c1 <&4 >/dev/null; sleep 0.5; echo \'{"data": 3}\' >&3'], {}, c.onEvent);
+  relay.release();
+  await runHost('/bin/true', [], { timeoutMs: 10_000 });
+  await new Promise((r) => setTimeout(r, 100));
   process.kill(spawnHelperPid()!, 'SIGKILL');
-  await assert.rejects(held(relay.ended), (err) => isEngineError(err) && err.code === 'BERTH_HOST_SPAWN_HELPER');
+  await held(relay.ended);
+  assert.equal(c.text.sync, '{"data": 3}\n');
 });

@@ -1,13 +1,14 @@
 /**
- * Starting an exec session: write its process spec, run its conmon through
- * the two-byte handshake, connect to its attach socket, and follow it to
+ * Starting an exec session: take the conmon prepared at create (or spawn
+ * one), write the process spec and connect to the attach socket while
+ * waiting for conmon, send the second start byte, and follow the process to
  * the end. When the process ends the exit code is stored on the session
  * first, then the session's conmon pipes and directory are released, and
  * only then does the attached output end — so a client that inspects the
  * exec right after its stream closed sees the exit code.
  */
 import fs from 'node:fs/promises';
-import { constants, mkdirSync, statSync } from 'node:fs';
+import { constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { AttachSession, OutputChunk } from '../api/containers.js';
@@ -23,11 +24,11 @@ import type { OciSpec } from '../runtime/oci-types.js';
 import { runtimeMessage, startFailureExitCode } from '../runtime/runtime-errors.js';
 import { execFiles } from '../runtime/conmon-exec.js';
 import { buildExecProcess } from './process-spec.js';
+import { HANDSHAKE_TIMEOUT_MS, prepareConmon } from './prepared-conmon.js';
 import { stepTrace, type StepTrace } from './step-trace.js';
 import type { ExecSession } from './types.js';
 import { faultPoint } from '../fault.js';
 
-const HANDSHAKE_TIMEOUT_MS = 60_000;
 /** conmon closes attach clients before it reports the exit; this bounds the wait for that EOF. */
 const SOCKET_DRAIN_MS = 2_000;
 /** How long an ended session waits for its conmon to exit (it does right after reporting the exit code). */
@@ -66,33 +67,36 @@ export async function runSession(
   const attached = !opts.detach;
   const trace = stepTrace(ctx.log, session.id);
   try {
-    // Two mkdir calls: synchronously, a thread-pool round trip costs more than the calls themselves.
-    mkdirSync(execFiles(session.bundleDir).exitDir, { recursive: true, mode: 0o700 });
-    // conmon starts up while the spec is written: it reads the spec only after the second start byte.
-    const conmon = ctx.runtime.exec({
-      containerId: row.id,
-      sessionId: session.id,
-      bundleDir: session.bundleDir,
-      terminal: tty,
-      stdin: attached && session.opts.attachStdin,
-      // conmon's exec child prints debug lines on the process's own stderr: never ask it for debug.
-      logLevel: ctx.settings.logLevel === 'debug' ? 'info' : ctx.settings.logLevel,
-    });
-    session.conmon = conmon;
-    trace.mark('conmon-spawned');
+    // Prepared at create (service.ts) unless the exec has stdin; its -i is only known now.
+    const prepared =
+      session.prepared ??
+      prepareConmon(ctx, {
+        containerId: row.id,
+        sessionId: session.id,
+        bundleDir: session.bundleDir,
+        terminal: tty,
+        stdin: attached && session.opts.attachStdin,
+      });
+    session.prepared = null;
+    const conmon = (session.conmon = prepared.conmon);
     faultPoint('exec.after-conmon');
+    // conmon starts up while the spec is written: it reads the spec only after the second start byte.
     const specWritten = writeProcessSpec(ctx, row, session, opts);
     specWritten.catch(() => {}); // awaited below; a handshake failure must not leave it unhandled
-    conmon.release();
-    const ready = await conmon.attach.next(HANDSHAKE_TIMEOUT_MS, 'the attach socket');
-    trace.mark('attach-ready');
+    trace.markAt('conmon-spawned', prepared.times.spawned);
+    const ready = await prepared.ready;
+    trace.markAt('attach-ready', prepared.times.ready ?? performance.now());
     if (typeof ready.data !== 'number' || ready.data < 0)
       throw systemError('BERTH_EXEC_ATTACH', ready.message || conmon.stderr().trim() || 'conmon could not set up the attach socket');
-    await specWritten;
-    if (attached)
-      session.socket = await AttachSocket.connect(session.bundleDir, {
-        onOverflow: () => ctx.log.warn({ exec: session.id }, 'exec client too slow: disconnected'),
-      });
+    // The spec write and the connect overlap (a prepared conmon is usually ready before the start comes).
+    const connected = attached
+      ? AttachSocket.connect(session.bundleDir, { onOverflow: () => ctx.log.warn({ exec: session.id }, 'exec client too slow: disconnected') })
+      : null;
+    const [spec, socket] = await Promise.allSettled([specWritten, connected]);
+    // Kept before any throw: endSession closes it.
+    if (socket.status === 'fulfilled') session.socket = socket.value;
+    if (spec.status === 'rejected') throw spec.reason;
+    if (socket.status === 'rejected') throw socket.reason;
     trace.mark('connected');
     conmon.release();
     const started = await conmon.sync.next(HANDSHAKE_TIMEOUT_MS, 'the exec pid');

@@ -5,6 +5,13 @@
  * directory are gone as soon as the process ended. Removing a container
  * forgets its sessions at once. After a daemon restart sessions are gone
  * (their processes, if any, end with the container).
+ *
+ * An exec without stdin gets its conmon at create (prepared-conmon.ts), so
+ * that conmon starts up while the client sends the start; one that is not
+ * started within PREPARED_IDLE_MS, or whose container stops or goes, has
+ * it discarded (a later start spawns another). An exec with stdin is
+ * interactive, and its conmon's -i depends on the start's Detach: it gets
+ * its conmon at start.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -16,11 +23,14 @@ import { ensureTransition } from '../model/lifecycle.js';
 import { parseDetachKeys } from '../attach/detach-keys.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { resizeSession, runSession } from './run-session.js';
+import { prepareConmon } from './prepared-conmon.js';
 import type { ExecSession } from './types.js';
 import { emitExecDie } from '../containers/verb-events.js';
 import { faultPoint } from '../fault.js';
 
 export const EXEC_RETENTION_MS = 5 * 60_000;
+/** How long a created exec keeps the conmon prepared for its start. */
+export const PREPARED_IDLE_MS = 30_000;
 const MAX_DIMENSION = 65535;
 
 export interface ExecService extends ExecApi {
@@ -39,20 +49,39 @@ export function ensureExecAllowed(row: Row, ref = row.id): void {
 
 export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETENTION_MS): ExecService {
   const sessions = new Map<string, ExecSession>();
+  const dropPrepared = (session: ExecSession) => {
+    session.prepared?.discard();
+    session.prepared = null;
+  };
   const forget = (session: ExecSession) => {
     if (session.expiry) clearTimeout(session.expiry);
+    dropPrepared(session);
     session.conmon?.close();
     session.socket?.close();
     sessions.delete(session.id);
   };
   const unsubscribe = ctx.events.subscribe((event) => {
-    if (event.type !== 'container' || event.action !== 'destroy') return;
-    for (const s of sessions.values()) if (s.containerId === event.id) forget(s);
+    if (event.type !== 'container' || (event.action !== 'destroy' && event.action !== 'die')) return;
+    // A stopped container's created sessions stay (a later start may find it running again); their conmons go.
+    const end = event.action === 'die' ? dropPrepared : forget;
+    for (const s of sessions.values()) if (s.containerId === event.id) end(s);
   });
   const onEnded = (session: ExecSession) => {
     if (!sessions.has(session.id)) return;
     emitExecDie(ctx, session.containerId, session.id, session.exitCode ?? -1);
     session.expiry = setTimeout(() => forget(session), retentionMs);
+    session.expiry.unref();
+  };
+  /** Best effort: a conmon that cannot be spawned now is spawned (and its failure reported) by the start. */
+  const prepareFor = (session: ExecSession) => {
+    const { id, containerId, bundleDir, opts } = session;
+    try {
+      session.prepared = prepareConmon(ctx, { containerId, sessionId: id, bundleDir, terminal: opts.tty, stdin: false });
+    } catch (err) {
+      ctx.log.debug({ exec: id, err }, 'exec: conmon not prepared at create');
+      return;
+    }
+    session.expiry = setTimeout(() => dropPrepared(session), PREPARED_IDLE_MS);
     session.expiry.unref();
   };
   const get = (id: string) => {
@@ -70,7 +99,25 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
       ensureExecAllowed(row, ref);
       const id = randomBytes(32).toString('hex');
       const bundleDir = path.join(ctx.paths.bundleDir(row.id), 'exec', id);
-      sessions.set(id, { id, containerId: row.id, opts, state: 'created', pid: 0, exitCode: null, bundleDir, conmon: null, socket: null, expiry: null });
+      const session: ExecSession = {
+        id,
+        containerId: row.id,
+        opts,
+        state: 'created',
+        pid: 0,
+        exitCode: null,
+        bundleDir,
+        conmon: null,
+        prepared: null,
+        socket: null,
+        expiry: null,
+      };
+      sessions.set(id, session);
+      // After this tick: the create answer goes out first, conmon starts up while it travels.
+      if (!opts.attachStdin)
+        setImmediate(() => {
+          if (session.state === 'created' && !session.prepared && sessions.has(id)) prepareFor(session);
+        });
       faultPoint('exec.after-create');
       return { id };
     },
@@ -81,6 +128,8 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
       const row = findContainer(ctx, session.containerId);
       ensureExecAllowed(row);
       session.state = 'running';
+      if (session.expiry) clearTimeout(session.expiry);
+      session.expiry = null;
       // Before the process exists, so a client has read the headers before any output comes.
       if (!opts.detach) opts.onAccepted?.({ tty: session.opts.tty });
       return runSession(ctx, row, session, opts, onEnded);

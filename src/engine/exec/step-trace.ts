@@ -8,11 +8,13 @@ import type pino from 'pino';
 export interface StepTrace {
   /** Records `step` at the current time (the first record of a name wins). */
   mark(step: string): void;
+  /** Records `step` at `at` (a performance.now() time; negative offsets = before the start). */
+  markAt(step: string, at: number): void;
   /** Logs the steps once. */
   flush(): void;
 }
 
-const NOOP: StepTrace = { mark: () => {}, flush: () => {} };
+const NOOP: StepTrace = { mark: () => {}, markAt: () => {}, flush: () => {} };
 
 export function stepTrace(log: pino.Logger, execId: string): StepTrace {
   if (!log.isLevelEnabled('debug')) return NOOP;
@@ -21,7 +23,10 @@ export function stepTrace(log: pino.Logger, execId: string): StepTrace {
   let flushed = false;
   return {
     mark(step) {
-      steps[step] ??= Math.round((performance.now() - t0) * 100) / 100;
+      this.markAt(step, performance.now());
+    },
+    markAt(step, at) {
+      steps[step] ??= Math.round((at - t0) * 100) / 100;
     },
     flush() {
       if (flushed) return;

@@ -16,8 +16,9 @@
  * cheap. The messages are in spawn-protocol.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import type { ConmonReply, ConmonRequest, ExecConmonRequest, ExecEvent, HelperReply, HelperRequest, RunReply, RunRequest } from './spawn-protocol.js';
+import type { ConmonReply, ConmonRequest, ExecConmonRequest, ExecEvent, ExecPipe, HelperReply, HelperRequest, RunReply, RunRequest } from './spawn-protocol.js';
 
 /** Output kept per stream of a run: runc's and mount's messages are far shorter; `iptables -S` and `ps -ef` on a busy host can reach megabytes. */
 const MAX_OUTPUT = 16 << 20;
@@ -133,13 +134,17 @@ function conmon(req: ConmonRequest): void {
   start.write(Buffer.from([0]));
 }
 
-/** The exec conmons being relayed, by request id: their start pipe and a way to let go of their pipes. */
-const execs = new Map<number, { start: Writable; close: () => void }>();
+/** The exec conmons whose stderr is relayed, by request id: a way to let go of it. */
+const execs = new Map<number, () => void>();
 
 /**
- * An exec session's conmon (ExecConmonRequest): conmon stays this process's
- * child (it does not double-fork for exec) until it exits. Its pipes are
- * relayed chunk by chunk; the reply comes once sync and attach are closed.
+ * An exec session's conmon (ExecConmonRequest): its attach, sync and start
+ * pipes go to berthd (ExecPipe), in this order. Node sends one handle at a
+ * time and keeps the others, reading, until berthd acknowledged the one
+ * before: bytes read here meanwhile would be lost. conmon writes nothing on
+ * attach and sync before the first start byte, which berthd can only send
+ * once the start pipe, the last, arrived. Its stderr is relayed until it
+ * closes; then the reply.
  */
 function execConmon(req: ExecConmonRequest): void {
   let child: ChildProcess;
@@ -149,40 +154,34 @@ function execConmon(req: ExecConmonRequest): void {
     send({ id: req.id, failure: (err as Error).message });
     return;
   }
-  const stdio = child.stdio as unknown as Array<Readable | Writable>;
-  const start = stdio[4] as Writable;
-  const relayed = [
-    [stdio[3], 'sync'],
-    [stdio[5], 'attach'],
-    [child.stderr, 'stderr'],
-  ] as Array<[Readable, ExecEvent['event']]>;
   let failure: string | undefined;
-  let open = 2;
-  const closed = () => {
-    if (--open > 0) return;
+  // A conmon that cannot be started has no pid: node closes its pipes, and the reply says why.
+  child.on('error', (err) => (failure = err.message));
+  if (child.pid !== undefined) {
+    const stdio = child.stdio as unknown as Socket[];
+    for (const [fd, pipe] of [
+      [5, 'attach'],
+      [3, 'sync'],
+      [4, 'start'],
+    ] as const)
+      process.send?.({ id: req.id, pipe } satisfies ExecPipe, stdio[fd]);
+  }
+  const stderr = child.stderr!;
+  stderr.setEncoding('utf8');
+  stderr.on('data', (data: string) => send({ id: req.id, event: 'stderr', data }));
+  stderr.once('close', () => {
     execs.delete(req.id);
-    start.destroy();
-    child.stderr?.destroy();
     child.unref();
     send({ id: req.id, ...(failure === undefined ? {} : { failure }) });
-  };
-  for (const [stream, event] of relayed) {
-    stream.setEncoding('utf8');
-    stream.on('data', (data: string) => send({ id: req.id, event, data }));
-    if (event !== 'stderr') stream.once('close', closed);
-  }
-  // A conmon that cannot be started: node closes its pipes too, and the reply says why.
-  child.on('error', (err) => (failure = err.message));
-  start.on('error', () => {});
-  execs.set(req.id, { start, close: () => relayed.forEach(([stream]) => stream.destroy()) });
+  });
+  execs.set(req.id, () => stderr.destroy());
 }
 
 process.on('message', (req: HelperRequest) => {
   if (req.op === 'conmon') conmon(req);
   else if (req.op === 'run') run(req);
   else if (req.op === 'exec-conmon') execConmon(req);
-  else if (req.op === 'exec-release') execs.get(req.id)?.start.write(Buffer.from([0]));
-  else execs.get(req.id)?.close();
+  else execs.get(req.id)?.();
 });
 // berthd is gone (or let this process go): nothing is left to answer.
 process.on('disconnect', () => process.exit(0));

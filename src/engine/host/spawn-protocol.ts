@@ -65,10 +65,11 @@ export interface ConmonReply {
 
 /**
  * Start an exec session's conmon (runtime/conmon-exec.ts) with sync (3), start
- * (4) and attach (5) pipes, and relay them for as long as they are open:
- * what conmon writes comes back as ExecEvents, the start pipe is written on
- * ExecControl 'exec-release'. The one reply (ExecEnd) comes once the sync
- * and attach pipes are closed (conmon exited) or berthd let them go.
+ * (4) and attach (5) pipes and hand those over to berthd, one ExecPipe
+ * message each, carrying the socket as its handle (host/exec-pipes.ts);
+ * conmon's stderr comes back as ExecEvents. The one reply (ExecEnd) comes
+ * once conmon's stderr is closed (conmon exited), or at once when conmon
+ * could not be started (no pipes then), or after ExecControl 'exec-close'.
  */
 export interface ExecConmonRequest {
   id: number;
@@ -78,13 +79,22 @@ export interface ExecConmonRequest {
   env: Record<string, string>;
 }
 
-/** To the exec-conmon request `id`: one start byte, or close the helper's ends of its pipes. No reply. */
+/** To the exec-conmon request `id`: let go of conmon's stderr (the request ends). No reply. */
 export interface ExecControl {
   id: number;
-  op: 'exec-release' | 'exec-close';
+  op: 'exec-close';
 }
 
-/** From the exec-conmon request `id`: text read from one of conmon's pipes (their close is the ExecEnd). */
+/** From the exec-conmon request `id`: one of conmon's pipes, as the message's handle (a socket). */
+export interface ExecPipe {
+  id: number;
+  pipe: 'sync' | 'start' | 'attach';
+}
+
+/**
+ * Text read from one of conmon's pipes: from the helper, conmon's stderr;
+ * berthd's exec-pipes.ts reports sync and attach the same way.
+ */
 export interface ExecEvent {
   id: number;
   event: 'sync' | 'attach' | 'stderr';

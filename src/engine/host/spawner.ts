@@ -21,7 +21,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../errors.js';
-import type { ConmonReply, ConmonRequest, ExecConmonRequest, ExecControl, ExecEnd, ExecEvent, HelperReply, RunReply, RunRequest } from './spawn-protocol.js';
+import type { Socket } from 'node:net';
+import { ExecPipes } from './exec-pipes.js';
+import type {
+  ConmonReply,
+  ConmonRequest,
+  ExecConmonRequest,
+  ExecControl,
+  ExecEnd,
+  ExecEvent,
+  ExecPipe,
+  HelperReply,
+  RunReply,
+  RunRequest,
+} from './spawn-protocol.js';
 
 export type { ConmonReply, ExecEvent, RunReply } from './spawn-protocol.js';
 
@@ -51,7 +64,7 @@ class Spawner {
   #nextId = 1;
   #idleTimer: NodeJS.Timeout | undefined;
   /** The event handlers of exec-conmon requests in flight. */
-  readonly #listeners = new Map<number, (e: ExecEvent) => void>();
+  readonly #listeners = new Map<number, (e: ExecEvent | ExecPipe, handle?: Socket) => void>();
 
   /** The running helper's pid, if one runs. */
   get pid(): number | undefined {
@@ -63,7 +76,7 @@ class Spawner {
    * request's op). `onEvent` takes the ExecEvents of an exec-conmon request;
    * such a request does not keep berthd alive (an exec may run for days).
    */
-  request<R extends HelperReply>(req: Request, onEvent?: (e: ExecEvent) => void): { id: number; reply: Promise<R> } {
+  request<R extends HelperReply>(req: Request, onEvent?: (e: ExecEvent | ExecPipe, handle?: Socket) => void): { id: number; reply: Promise<R> } {
     clearTimeout(this.#idleTimer);
     const child = this.#ensure();
     const pending = this.#pending;
@@ -97,7 +110,9 @@ class Spawner {
     const pending: Pending = new Map();
     this.#child = child;
     this.#pending = pending;
-    child.on('message', (msg: HelperReply | ExecEvent) => ('event' in msg ? this.#listeners.get(msg.id)?.(msg) : this.#settle(pending, msg.id, msg)));
+    child.on('message', (msg: HelperReply | ExecEvent | ExecPipe, handle?: Socket) =>
+      'event' in msg || 'pipe' in msg ? this.#listeners.get(msg.id)?.(msg, handle) : this.#settle(pending, msg.id, msg),
+    );
     child.on('error', (err) => this.#lost(child, pending, err.message));
     child.on('exit', (code, signal) => this.#lost(child, pending, `exited (${signal ?? code ?? 'unknown'})`));
     child.on('disconnect', () => this.#lost(child, pending, 'closed its channel'));
@@ -152,21 +167,57 @@ export function runHost(
   return spawner.request<RunReply>({ op: 'run', file, args: [...args], ...opts }).reply;
 }
 
-/** An exec session's conmon relayed by the spawn helper (ExecConmonRequest). */
+/** An exec session's conmon started by the spawn helper, its pipes held by berthd (ExecConmonRequest, exec-pipes.ts). */
 export interface ExecConmonRelay {
   /** One byte on conmon's start pipe. */
   release(): void;
   /** Lets go of conmon's pipes (conmon may already be gone). */
   close(): void;
-  /** Resolves when the pipes are closed (rejects with BERTH_HOST_SPAWN_HELPER if the helper died first). */
+  /**
+   * Resolves when the sync and attach pipes are closed and the helper let
+   * go of conmon (its failure to start conmon, if any, in `failure`).
+   * Rejects with BERTH_HOST_SPAWN_HELPER if the helper died before it
+   * handed the pipes over; after that the session does not need it.
+   */
   ended: Promise<ExecEnd>;
 }
 
-/** Starts an exec session's conmon through the spawn helper; `onEvent` gets what it writes on its pipes. */
-export function runExecConmon(file: string, args: readonly string[], env: Record<string, string>, onEvent: (e: ExecEvent) => void): ExecConmonRelay {
+/**
+ * Starts an exec session's conmon through the spawn helper; `onEvent` gets
+ * what it writes on its sync, attach and stderr pipes, `onPipeEnd` the
+ * close of its sync and attach pipes as berthd sees it (before `ended`).
+ */
+export function runExecConmon(
+  file: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  onEvent: (e: ExecEvent) => void,
+  onPipeEnd: (pipe: 'sync' | 'attach') => void = () => {},
+): ExecConmonRelay {
   const s = (spawner ??= new Spawner());
-  const { id, reply } = s.request<ExecEnd>({ op: 'exec-conmon', file, args: [...args], env }, onEvent);
-  return { release: () => s.control({ id, op: 'exec-release' }), close: () => s.control({ id, op: 'exec-close' }), ended: reply };
+  const pipes = new ExecPipes(onEvent, onPipeEnd);
+  const { id, reply } = s.request<ExecEnd>({ op: 'exec-conmon', file, args: [...args], env }, (e, handle) => {
+    if ('event' in e) onEvent(e);
+    else if (handle) pipes.take(e.pipe, handle);
+  });
+  pipes.id = id;
+  // The reply comes after the last of conmon's stderr; a helper that dies once the pipes are in hand costs the session nothing.
+  const ended = reply.then(
+    async (end) => (pipes.received ? pipes.closed.then(() => end) : end),
+    async (err: unknown) => {
+      if (!pipes.received) throw err;
+      await pipes.closed;
+      return { id };
+    },
+  );
+  return {
+    release: () => pipes.release(),
+    close: () => {
+      pipes.destroy();
+      s.control({ id, op: 'exec-close' });
+    },
+    ended,
+  };
 }
 
 /** Starts conmon and passes its handshake (see conmon.ts), through the spawn helper. */

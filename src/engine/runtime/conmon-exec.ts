@@ -171,18 +171,26 @@ export interface ExecConmon {
 /**
  * Starts conmon for an exec session with sync (3), start (4) and attach (5)
  * pipes, through the spawn helper (host/spawner.ts): no fork on berthd's
- * event loop. The helper holds the pipes and relays them; conmon is its
- * child until it exits, and carries on without it (or berthd) if either dies.
+ * event loop. The helper hands the pipes to berthd (host/exec-pipes.ts) and
+ * relays conmon's stderr; conmon carries on without it (or berthd) if
+ * either dies.
  */
 export function spawnExecConmon(conmonPath: string, input: ExecConmonInput): ExecConmon {
   const pipes = { sync: new PassThrough(), attach: new PassThrough() };
   let stderr = '';
   const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4', _OCI_ATTACHPIPE: '5' };
-  const relay = runExecConmon(conmonPath, buildExecConmonArgs(input), env, (e) => {
-    if (e.event === 'stderr') stderr = (stderr + e.data).slice(-8192);
-    // Nothing once let go of (close); the relay's end ends both.
-    else if (!pipes[e.event].destroyed) pipes[e.event].write(e.data);
-  });
+  const relay = runExecConmon(
+    conmonPath,
+    buildExecConmonArgs(input),
+    env,
+    (e) => {
+      if (e.event === 'stderr') stderr = (stderr + e.data).slice(-8192);
+      // Nothing once let go of (close); the relay's end ends both.
+      else if (!pipes[e.event].destroyed) pipes[e.event].write(e.data);
+    },
+    // conmon holds its pipes until it exits: their close is its exit, as soon as berthd sees it.
+    (pipe) => pipes[pipe].destroyed || pipes[pipe].end(),
+  );
   relay.ended
     .then(
       (end) => end.failure !== undefined && (stderr += `cannot run conmon: ${end.failure}`),
