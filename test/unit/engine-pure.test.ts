@@ -8,7 +8,7 @@ import { parsePsOutput } from '../../src/engine/containers/top.js';
 import { mergeEnv, mergeWithImage } from '../../src/engine/containers/merge-image.js';
 import { validateName } from '../../src/engine/containers/resolve.js';
 import { buildConmonArgs } from '../../src/engine/runtime/conmon.js';
-import { classifyRuntimeError, runtimeMessage, startFailureExitCode, translateStartFailure } from '../../src/engine/runtime/runtime-errors.js';
+import { classifyRuntimeError, runtimeMessage, translateStartFailure } from '../../src/engine/runtime/runtime-errors.js';
 import { checkResourceLimits, parseCpuList } from '../../src/engine/containers/resource-limits.js';
 import { predefinedAddress } from '../../src/engine/networks/container-net.js';
 import { defaultResources } from '../../src/engine/model/spec-defaults.js';
@@ -226,11 +226,15 @@ test('runtime errors: JSON log lines read, kinds and start exit codes classified
   const raw =
     '{"level":"warning","msg":"ignored"}\n{"level":"error","msg":"runc create failed: unable to start container process: exec: \\"nosuchcmd\\": executable file not found in $PATH","time":"x"}\n';
   assert.match(runtimeMessage(raw), /^runc create failed: .*executable file not found/);
-  assert.equal(startFailureExitCode('exec: "x": executable file not found in $PATH'), 127);
-  assert.equal(startFailureExitCode('exec: "/etc": permission denied'), 126);
-  assert.equal(startFailureExitCode('cgroup trouble'), undefined);
+  const clientsCode = (text: string, cmd = '') => {
+    const failure = translateStartFailure(text, cmd);
+    return failure.invalid ? failure.exitCode : undefined;
+  };
+  assert.equal(clientsCode('exec: "x": executable file not found in $PATH', 'x'), 127);
+  assert.equal(clientsCode('exec: "/etc": permission denied', '/etc'), 126);
+  assert.equal(clientsCode('cgroup trouble'), undefined);
   // Not the client's error in dockerd's reading (runc 1.1 reports it from the process, exit code 1).
-  assert.equal(startFailureExitCode('exec format error'), undefined);
+  assert.equal(clientsCode('exec format error'), undefined);
   assert.equal(classifyRuntimeError('kill', 'container "x" does not exist').kind, 'not-found');
   assert.equal(classifyRuntimeError('kill', 'container not running').kind, 'conflict');
   assert.equal(classifyRuntimeError('start', 'something odd').kind, 'system');

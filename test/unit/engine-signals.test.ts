@@ -12,7 +12,7 @@ import { EngineError } from '../../src/engine/errors.js';
 import { stopsContainer } from '../../src/engine/containers/deliver-signal.js';
 import { exitCodeAfterFailedStart } from '../../src/engine/containers/start-locked.js';
 import { volumeMountEvents } from '../../src/engine/volumes/container-mounts.js';
-import { startFailureExitCode, translateStartFailure } from '../../src/engine/runtime/runtime-errors.js';
+import { translateStartFailure } from '../../src/engine/runtime/runtime-errors.js';
 import type { MountSpec } from '../../src/engine/model/container.js';
 import { bootEngine, until, useTestEngine } from './engine-harness.js';
 
@@ -152,7 +152,7 @@ test('volume events name volumes only (no binds, no tmpfs), with dockerd attribu
   );
 });
 
-test('one start-failure classifier: the text-only reading is translateStartFailure without a command', () => {
+test('one start-failure classifier: with a command (an exec’s or a container’s), or without one', () => {
   const texts = [
     'exec: "x": executable file not found in $PATH',
     'exec: "/etc": permission denied',
@@ -161,12 +161,8 @@ test('one start-failure classifier: the text-only reading is translateStartFailu
     'exec format error',
     'cgroup trouble',
   ];
-  for (const text of texts) {
-    const failure = translateStartFailure(text, '');
-    assert.equal(startFailureExitCode(text), failure.invalid ? failure.exitCode : undefined, text);
-  }
-  assert.deepEqual(
-    texts.map((t) => startFailureExitCode(t)),
-    [127, 126, 127, 127, undefined, undefined],
-  );
+  const reading = (cmd: string) => texts.map((t) => translateStartFailure(t, cmd)).map((f) => (f.invalid ? f.exitCode : undefined));
+  assert.deepEqual(reading(''), [127, 126, 127, 127, undefined, undefined]);
+  // A missing file is the client's only when the text names the command (here `sleep`, named by none).
+  assert.deepEqual(reading('sleep'), [undefined, 126, 127, undefined, undefined, undefined]);
 });

@@ -21,7 +21,7 @@ import { EngineError, invalid, systemError } from '../errors.js';
 import { containerFiles } from '../paths.js';
 import { AttachSocket } from '../runtime/attach-socket.js';
 import type { OciSpec } from '../runtime/oci-types.js';
-import { runtimeMessage, startFailureExitCode } from '../runtime/runtime-errors.js';
+import { runtimeMessage, translateStartFailure } from '../runtime/runtime-errors.js';
 import { execFiles } from '../runtime/conmon-exec.js';
 import { buildExecProcess } from './process-spec.js';
 import { HANDSHAKE_TIMEOUT_MS, prepareConmon } from './prepared-conmon.js';
@@ -142,7 +142,9 @@ export async function runSession(
 async function startFailure(session: ExecSession, message: string | undefined): Promise<EngineError> {
   const fromLog = runtimeMessage(await fs.readFile(execFiles(session.bundleDir).runtimeLog, 'utf8').catch(() => ''));
   const text = `OCI runtime exec failed: ${fromLog || message || session.conmon?.stderr().trim() || 'unknown error'}: unknown`;
-  return startFailureExitCode(text) === undefined ? systemError('BERTH_EXEC_START_FAILED', text) : invalid('BERTH_EXEC_START_INVALID', text);
+  // Read as dockerd reads it, with the exec's own command (its entrypoint).
+  const failure = translateStartFailure(text, session.opts.cmd[0] ?? '');
+  return failure.invalid ? invalid('BERTH_EXEC_START_INVALID', text) : systemError('BERTH_EXEC_START_FAILED', text);
 }
 
 /**

@@ -22,18 +22,6 @@ export function runtimeMessage(raw: string): string {
   return messages.join(': ');
 }
 
-/**
- * translateStartFailure for a text whose command is not known apart (an
- * exec's): the exit code when the failure is the client's (127 missing,
- * 126 not permitted), undefined otherwise. The same reading, not a second
- * one; it goes once exec/run-session.ts asks translateStartFailure with
- * the exec's command, as dockerd does. Pure.
- */
-export function startFailureExitCode(message: string): number | undefined {
-  const failure = translateStartFailure(message, '');
-  return failure.invalid ? failure.exitCode : undefined;
-}
-
 /** How dockerd records a runtime failure of a container's start: the exit code, its text, whether it is the client's error (400). */
 export interface StartFailure {
   exitCode: number;
