@@ -8,6 +8,7 @@
 import { conmonFiles } from '../runtime/conmon.js';
 import { readTextSync } from '../host/read-sync.js';
 import type { ContainerContext } from './context.js';
+import { pollUntil } from '../time.js';
 
 const POLL_MS = 5;
 /** conmon's exit command takes milliseconds; past this a hung one is logged and left behind. */
@@ -27,9 +28,6 @@ export function bundleMonitorPid(bundleDir: string): number | undefined {
 
 /** Resolves once conmon `pid` of container `id` has exited, or after WAIT_MS (logged). */
 export async function untilMonitorGone(ctx: ContainerContext, id: string, pid: number): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (await ctx.runtime.monitorAlive(id, pid)) {
-    if (Date.now() > deadline) return ctx.log.warn({ id, pid }, 'conmon still runs its exit command; going on without it');
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
+  const gone = await pollUntil(async () => !(await ctx.runtime.monitorAlive(id, pid)), { everyMs: POLL_MS, timeoutMs: WAIT_MS });
+  if (!gone) ctx.log.warn({ id, pid }, 'conmon still runs its exit command; going on without it');
 }

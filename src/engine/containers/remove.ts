@@ -15,6 +15,8 @@ import { teardownRuntime } from './launch.js';
 import { ensureTransition, isActive, isInitialized, mayHoldRuntime } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
 import { faultPoint } from '../fault.js';
+import { pollUntil } from '../time.js';
+import type { ExitRecord } from '../runtime/exit-watcher.js';
 
 const EXIT_FILE_WAIT_MS = 5_000;
 
@@ -58,11 +60,7 @@ async function killForRemoval(ctx: ContainerContext, lock: LockedContainer, row:
 }
 
 async function waitForExitFile(ctx: ContainerContext, id: string) {
-  const deadline = Date.now() + EXIT_FILE_WAIT_MS;
-  while (Date.now() < deadline) {
-    const exit = await ctx.exitWatcher.read(id);
-    if (exit) return exit;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return undefined;
+  let exit: ExitRecord | undefined;
+  await pollUntil(async () => (exit = await ctx.exitWatcher.read(id)) !== undefined, { everyMs: 10, timeoutMs: EXIT_FILE_WAIT_MS });
+  return exit;
 }

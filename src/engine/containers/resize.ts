@@ -14,6 +14,7 @@ import { invalid } from '../errors.js';
 import type { ContainerContext } from './context.js';
 import { canTransition, ensureTransition } from '../model/lifecycle.js';
 import { findContainer } from './resolve.js';
+import { pollUntil } from '../time.js';
 
 const MAX_DIMENSION = 65535;
 
@@ -54,12 +55,13 @@ export async function applyPendingSize(ctx: ContainerContext, id: string, pid: n
 
 /** Polls the size of the terminal on `pid`'s stdin (its pty slave) until it is `size`; false after `ms`. */
 async function terminalHasSize(pid: number, size: { height: number; width: number }, ms: number): Promise<boolean> {
-  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((r) => setTimeout(r, 5))) {
-    const now = terminalSize(pid);
-    if (!now) return true; // not a terminal: nothing to wait for
-    if (now.columns === size.width && now.rows === size.height) return true;
-  }
-  return false;
+  return pollUntil(
+    () => {
+      const now = terminalSize(pid);
+      return !now || (now.columns === size.width && now.rows === size.height); // not a terminal: nothing to wait for
+    },
+    { everyMs: 5, timeoutMs: ms },
+  );
 }
 
 /** The window size of `pid`'s stdin terminal, read afresh (a tty.WriteStream caches it from its creation). */

@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { removeFile } from '../host/remove-tree.js';
+import { pollUntil } from '../time.js';
 import { oomMarkerPath } from './exit-command.js';
 
 const ID = /^[0-9a-f]{64}$/;
@@ -127,7 +128,7 @@ export class ExitWatcher {
    */
   async untilMoved(id: string, timeoutMs = 10_000): Promise<void> {
     const file = path.join(this.#monitorDir, id);
-    for (const deadline = Date.now() + timeoutMs; fs.existsSync(file) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 5));
+    await pollUntil(() => !fs.existsSync(file), { everyMs: 5, timeoutMs });
   }
 
   /** Removes the (watched) exit file of `id`, and its OOM marker when `read` reported one. */

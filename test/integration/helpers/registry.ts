@@ -112,6 +112,13 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-8192);
   });
+  // A test process that ends without its `after` hooks (an uncaught error, a runner that went away)
+  // must not leave the registry serving: killed and removed on the way out.
+  const leftBehind = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', leftBehind);
   await waitForPort(port, child, () => stderr);
   return {
     host,
@@ -120,6 +127,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     caPem,
     ...client,
     async stop() {
+      process.off('exit', leftBehind);
       await stopChild(child);
       fs.rmSync(dir, { recursive: true, force: true });
     },
