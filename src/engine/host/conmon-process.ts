@@ -8,10 +8,13 @@
  * writes the line, so only after that exit is the pid file complete
  * (podman waits for it the same way).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { spawnProcess, type SpawnedProcess } from './posix-spawn.js';
 
 /** conmon's stderr kept: its messages are a few lines. */
 const MAX_STDERR = 1 << 20;
+/** After a conmon that wrote no sync line exited: time for the rest of its stderr to be read (a forked child may hold it open). */
+const STDERR_GRACE_MS = 20;
 
 export interface ConmonHandshake {
   /** conmon's sync message, the JSON line as written; absent when it wrote none. */
@@ -75,8 +78,8 @@ function handshake(proc: SpawnedProcess, timeoutMs: number): Promise<ConmonHands
       const newline = buffered.indexOf('\n');
       if (newline >= 0) void exited.then(() => finish({ line: buffered.slice(0, newline) }));
     });
-    // conmon closed the pipe without a message: it failed before forking; its exit and the rest of its stderr follow.
-    sync.on('end', () => void Promise.all([exited, stderrClosed]).then(() => finish({})));
+    // conmon closed the pipe without a message: it failed; its exit and the rest of its stderr follow.
+    sync.on('end', () => void exited.then(() => Promise.race([stderrClosed, delay(STDERR_GRACE_MS)])).then(() => finish({})));
     start.write(Buffer.from([0]));
   });
 }
