@@ -44,7 +44,7 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  external: ['better-sqlite3', 'node-unix-socket'],
+  external: ['better-sqlite3', 'node-unix-socket', 'koffi'],
   // Bundled CommonJS packages call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as berthCreateRequire } from 'node:module'; const require = berthCreateRequire(import.meta.url);" },
   // Stack traces map back to the TypeScript with `node --enable-source-maps`.

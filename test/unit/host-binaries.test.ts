@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { isEngineError } from '../../src/engine/errors.js';
 import { missingBinaryMessage, networkHelper, resolveBinary } from '../../src/engine/host/binaries.js';
-import { buildMountArgs, buildUmountArgs } from '../../src/engine/host/mount.js';
+import { buildMountArgs, buildUmountArgs, splitMountOptions } from '../../src/engine/host/mount.js';
+import { errnoText } from '../../src/engine/host/libc.js';
 import { runFailureText } from '../../src/engine/host/spawner.js';
 import { buildTarCreateArgs, buildTarExtractArgs } from '../../src/engine/host/tar.js';
 import { buildPsArgs } from '../../src/engine/containers/top.js';
@@ -92,6 +93,15 @@ test('mount and umount argv', () => {
   assert.throws(() => buildMountArgs({ type: '', source: 'x', options: '', target: '/t' }), /required/);
   assert.deepEqual(buildUmountArgs('/m'), ['/m']);
   assert.throws(() => buildUmountArgs('m'), /absolute/);
+});
+
+test('mount options: flag words become mount(2) flags, the rest is data for the filesystem', () => {
+  assert.deepEqual(splitMountOptions('nosuid,nodev,noexec,mode=1777,size=67108864'), { flags: 0x2 | 0x4 | 0x8, data: 'mode=1777,size=67108864' });
+  assert.deepEqual(splitMountOptions('ro,lowerdir=/a:/b'), { flags: 0x1, data: 'lowerdir=/a:/b' });
+  assert.deepEqual(splitMountOptions('rw'), { flags: 0, data: '' });
+  assert.deepEqual(splitMountOptions(''), { flags: 0, data: '' });
+  assert.equal(errnoText(16), 'EBUSY: resource busy or locked');
+  assert.equal(errnoText(99999), 'errno 99999');
 });
 
 test('tar argv: names always NUL-separated from stdin; excludes anchored and literal', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildOverlayMountOptions, MOUNT_OPTIONS_MAX, parseMountPoints } from '../../src/engine/images/rootfs.js';
+import { absoluteOverlayOptions, buildOverlayMountOptions, MOUNT_OPTIONS_MAX, parseMountPoints } from '../../src/engine/images/rootfs.js';
 import { randomLinkName } from '../../src/engine/images/layer-store.js';
 
 test('builds lowerdir/upperdir/workdir, top-most lower first', () => {
@@ -34,6 +34,21 @@ test('60 layers with short links stay under one page', () => {
   assert.ok(opts.length < MOUNT_OPTIONS_MAX, `length ${opts.length}`);
   assert.equal(new Set(lowers).size, 60);
   for (const l of lowers) assert.match(l, /^l\/[A-Z2-7]{26}$/);
+});
+
+test('mount(2) gets absolute lower dirs while they fit one page; beyond that mount(8) with relative links does', () => {
+  const root = '/var/lib/berth/overlay';
+  const upperDir = `/var/lib/berth/containers/${'c'.repeat(64)}/diff`;
+  const workDir = `/var/lib/berth/containers/${'c'.repeat(64)}/work`;
+  assert.equal(
+    absoluteOverlayOptions({ lowers: ['l/AAA', '/abs/diff'], upperDir, workDir }, root),
+    `lowerdir=${root}/l/AAA:/abs/diff,upperdir=${upperDir},workdir=${workDir}`,
+  );
+  assert.equal(absoluteOverlayOptions({ lowers: ['l/AAA', 'l/BBB'], readOnly: true }, root), `ro,lowerdir=${root}/l/AAA:${root}/l/BBB`);
+  const many = Array.from({ length: 100 }, () => `l/${randomLinkName()}`);
+  assert.equal(absoluteOverlayOptions({ lowers: many, upperDir, workDir }, root), undefined);
+  assert.ok(buildOverlayMountOptions({ lowers: many, upperDir, workDir }).length < MOUNT_OPTIONS_MAX);
+  assert.equal(absoluteOverlayOptions({ lowers: ['l/A'], upperDir, workDir }, '/odd,root'), undefined);
 });
 
 test('parseMountPoints decodes octal escapes', () => {

@@ -1,11 +1,17 @@
 /**
- * mount(8) and umount(8) (util-linux), the one way berth mounts and
- * unmounts a filesystem: argv from pure builders, the binary from
- * ./binaries.ts, run through the spawn helper (spawner.ts) with a timeout. Callers decide
- * what a failure means (see images/rootfs.ts for the overlay mounts).
+ * The one way berth mounts and unmounts a filesystem. The mounts berth
+ * makes itself (overlays, tmpfs, bind mounts) are mount(2) calls made by
+ * berthd (./libc.ts): their options are berth's own, so the kernel takes
+ * them as they are. A mount whose options come from a user (a local
+ * volume's `o=`, which may name an NFS server or use mount(8)'s own words)
+ * and an overlay whose lower dirs only fit one page as paths relative to a
+ * working directory go through mount(8) (util-linux), run by the spawn
+ * helper (spawner.ts) with a timeout. Callers decide what a failure means
+ * (see images/rootfs.ts for the overlay mounts).
  */
 import path from 'node:path';
 import { hostTool } from './binaries.js';
+import { MountFlag, UMOUNT_DETACH, mountCall, umountCall } from './libc.js';
 import { runFailureText, runHost } from './spawner.js';
 
 const MOUNT_TIMEOUT_MS = 30_000;
@@ -34,11 +40,40 @@ export function buildUmountArgs(target: string): string[] {
   return [target];
 }
 
-/** How a mount or umount run ended: ok, or the tool's message. */
+/** How a mount or umount ended: ok, or what went wrong. */
 interface HostRun {
   ok: boolean;
-  /** stderr (trimmed), or a short account of the failure when there is none. */
+  /** The tool's stderr (trimmed) or the call's errno text; '' when ok. */
   message: string;
+}
+
+/** The option words that are mount(2) flags rather than filesystem data. */
+const FLAG_WORDS: Readonly<Record<string, number>> = {
+  ro: MountFlag.RDONLY,
+  rw: 0,
+  nosuid: MountFlag.NOSUID,
+  nodev: MountFlag.NODEV,
+  noexec: MountFlag.NOEXEC,
+};
+
+/**
+ * Splits a mount(8)-style option string into mount(2)'s flags and the data
+ * string the filesystem parses: `nosuid,nodev,mode=1777` → flags
+ * NOSUID|NODEV, data "mode=1777". Pure.
+ */
+export function splitMountOptions(options: string): { flags: number; data: string } {
+  let flags = 0;
+  const data: string[] = [];
+  for (const word of options === '' ? [] : options.split(',')) {
+    const flag = FLAG_WORDS[word];
+    if (flag === undefined) data.push(word);
+    else flags |= flag;
+  }
+  return { flags, data: data.join(',') };
+}
+
+function fromCall(what: string, errno: number, message: string): HostRun {
+  return errno === 0 ? { ok: true, message: '' } : { ok: false, message: `${what}: ${message}` };
 }
 
 /**
@@ -47,25 +82,41 @@ interface HostRun {
  * mount namespaces (the network namespace files live below such a dir).
  */
 export async function privateBindMount(dir: string): Promise<HostRun> {
-  for (const args of [
-    ['--bind', dir, dir],
-    ['--make-private', dir],
-  ]) {
-    const res = await runHost(hostTool('mount'), args, { timeoutMs: MOUNT_TIMEOUT_MS, discardStdout: true });
-    if (res.exitCode !== 0) return { ok: false, message: `mount ${args.join(' ')}: ${runFailureText('mount', res)}` };
-  }
-  return { ok: true, message: '' };
+  const bind = await mountCall(dir, dir, null, MountFlag.BIND, null);
+  if (bind.errno !== 0) return fromCall(`bind mount of ${dir}`, bind.errno, bind.message);
+  const priv = await mountCall('none', dir, null, MountFlag.PRIVATE, null);
+  return fromCall(`making ${dir} private`, priv.errno, priv.message);
 }
 
-/** Runs mount(8) with `cwd` as its working directory (relative overlay lower dirs resolve against it). */
-export async function mountFs(m: FsMount, cwd?: string): Promise<HostRun> {
+/**
+ * Mounts with mount(2), options as berth writes them (see splitMountOptions).
+ * Paths must be absolute: the call has no working directory of its own.
+ */
+export async function mountFs(m: FsMount): Promise<HostRun> {
+  buildMountArgs(m); // the same refusals as mount(8)'s argv
+  const { flags, data } = splitMountOptions(m.options);
+  const res = await mountCall(m.source, m.target, m.type, flags, data === '' ? null : data);
+  return fromCall(`mount ${m.target}`, res.errno, res.message);
+}
+
+/**
+ * Runs mount(8), with `cwd` as its working directory (relative overlay
+ * lower dirs resolve against it): for options mount(8) must interpret.
+ */
+export async function mountFsWithProgram(m: FsMount, cwd?: string): Promise<HostRun> {
   const res = await runHost(hostTool('mount'), buildMountArgs(m), { cwd, timeoutMs: MOUNT_TIMEOUT_MS, discardStdout: true });
   return { ok: res.exitCode === 0, message: runFailureText('mount', res) };
 }
 
-/** Runs umount(8) on `target` (`lazy`: detach now, clean up when no longer busy). */
+/**
+ * umount2(2) on `target` (`lazy`: detach now, clean up when no longer
+ * busy). A target that is no mount point fails with a message that says
+ * "not mounted", as umount(8)'s does.
+ */
 export async function umountFs(target: string, opts: { lazy?: boolean } = {}): Promise<HostRun> {
-  const args = opts.lazy ? ['-l', ...buildUmountArgs(target)] : buildUmountArgs(target);
-  const res = await runHost(hostTool('umount'), args, { timeoutMs: MOUNT_TIMEOUT_MS, discardStdout: true });
-  return { ok: res.exitCode === 0, message: runFailureText('umount', res) };
+  buildUmountArgs(target);
+  const res = await umountCall(target, opts.lazy ? UMOUNT_DETACH : 0);
+  // EINVAL: not a mount point (the flags are always valid); ENOENT: no such path.
+  const message = res.errno === 22 || res.errno === 2 ? `${target}: not mounted (${res.message})` : res.message;
+  return fromCall(`umount ${target}`, res.errno, message);
 }

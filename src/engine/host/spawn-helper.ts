@@ -1,7 +1,7 @@
 /**
- * berthd's spawn helper: a small long-lived node process that starts the
- * short-lived host programs of a container's lifecycle (mount, umount, the
- * OCI runtime's verbs, conmon) on berthd's behalf. Forking copies the
+ * berthd's spawn helper: a small long-lived node process that starts host
+ * programs on berthd's behalf (the OCI runtime's verbs, the network tools,
+ * mount(8) for volumes, exec sessions' conmon). Forking copies the
  * page tables of the process that forks, and Node forks synchronously on
  * its event loop: from berthd (~100 MiB) a spawn costs about twice what it
  * costs from this process, which loads nothing but node's builtins.
@@ -17,8 +17,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import type { Readable, Writable } from 'node:stream';
-import type { ConmonReply, ConmonRequest, ExecConmonRequest, ExecEvent, ExecPipe, HelperReply, HelperRequest, RunReply, RunRequest } from './spawn-protocol.js';
+import type { Readable } from 'node:stream';
+import type { ExecConmonRequest, ExecEvent, ExecPipe, HelperReply, HelperRequest, RunReply, RunRequest } from './spawn-protocol.js';
 
 /** Output kept per stream of a run: runc's and mount's messages are far shorter; `iptables -S` and `ps -ef` on a busy host can reach megabytes. */
 const MAX_OUTPUT = 16 << 20;
@@ -28,8 +28,6 @@ const MAX_OUTPUT = 16 << 20;
  * read of process.env is a call into C++ (a few percent of a spawn's CPU).
  */
 const baseEnv: NodeJS.ProcessEnv = { ...process.env };
-/** After conmon closed the sync pipe without a message: time for its exit status to arrive. */
-const CONMON_EXIT_GRACE_MS = 20;
 
 function send(reply: HelperReply | ExecEvent): void {
   process.send?.(reply);
@@ -80,60 +78,6 @@ function collect(stream: Readable | null, append: (s: string) => void, length: (
   });
 }
 
-/**
- * conmon's handshake (conmon.ts): fds 3 (sync) and 4 (start) are pipes;
- * one byte on the start pipe releases conmon, which forks and writes one
- * JSON line on the sync pipe. The line is passed back unparsed, once the
- * spawned conmon process has exited (its exit code in the reply).
- */
-function conmon(req: ConmonRequest): void {
-  const reply: ConmonReply = { id: req.id, stderr: '', exitCode: null };
-  let child: ChildProcess;
-  try {
-    child = spawn(req.file, req.args, { cwd: req.cwd, env: req.env, detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
-  } catch (err) {
-    send({ ...reply, failure: (err as Error).message });
-    return;
-  }
-  const sync = child.stdio[3] as Readable;
-  const start = child.stdio[4] as Writable;
-  let buffered = '';
-  let answered = false;
-  const finish = (extra: Partial<ConmonReply>) => {
-    if (answered) return;
-    answered = true;
-    clearTimeout(timer);
-    sync.destroy();
-    start.destroy();
-    child.stderr?.destroy();
-    child.unref();
-    send({ ...reply, exitCode: child.exitCode, ...extra });
-  };
-  const timer = setTimeout(() => finish({ timedOut: true }), req.timeoutMs);
-  collect(
-    child.stderr,
-    (s) => (reply.stderr += s),
-    () => reply.stderr.length,
-  );
-  child.on('error', (err) => finish({ failure: err.message }));
-  start.on('error', () => {});
-  sync.setEncoding('utf8');
-  sync.on('data', (s: string) => {
-    buffered += s;
-    const newline = buffered.indexOf('\n');
-    if (newline < 0) return;
-    // The process spawned here writes conmon.pid and exits while its forked child runs `runc create` and
-    // writes this line: the two race, so the reply waits for that exit, after which the pid file is complete
-    // (podman waits for it the same way).
-    const line = buffered.slice(0, newline);
-    if (child.exitCode !== null || child.signalCode !== null) finish({ line });
-    else child.once('exit', () => finish({ line }));
-  });
-  // conmon closed the pipe without a message: it failed before forking.
-  sync.on('end', () => setTimeout(() => finish({}), CONMON_EXIT_GRACE_MS));
-  start.write(Buffer.from([0]));
-}
-
 /** The exec conmons whose stderr is relayed, by request id: a way to let go of it. */
 const execs = new Map<number, () => void>();
 
@@ -178,8 +122,7 @@ function execConmon(req: ExecConmonRequest): void {
 }
 
 process.on('message', (req: HelperRequest) => {
-  if (req.op === 'conmon') conmon(req);
-  else if (req.op === 'run') run(req);
+  if (req.op === 'run') run(req);
   else if (req.op === 'exec-conmon') execConmon(req);
   else execs.get(req.id)?.();
 });

@@ -39,30 +39,6 @@ export interface RunReply {
   failure?: string;
 }
 
-/** Start conmon and pass its handshake (runtime/conmon.ts). */
-export interface ConmonRequest {
-  id: number;
-  op: 'conmon';
-  file: string;
-  args: string[];
-  cwd: string;
-  env: Record<string, string>;
-  /** Give up waiting for the sync message after this long. */
-  timeoutMs: number;
-}
-
-export interface ConmonReply {
-  id: number;
-  /** conmon's sync message, the JSON line as written; absent when it wrote none. */
-  line?: string;
-  /** conmon's stderr so far. */
-  stderr: string;
-  /** The spawned conmon's exit status (it has exited when `line` is present), null when it had not exited. */
-  exitCode: number | null;
-  timedOut?: boolean;
-  failure?: string;
-}
-
 /**
  * Start an exec session's conmon (runtime/conmon-exec.ts) with sync (3), start
  * (4) and attach (5) pipes and hand those over to berthd, one ExecPipe
@@ -107,5 +83,5 @@ export interface ExecEnd {
   failure?: string;
 }
 
-export type HelperRequest = RunRequest | ConmonRequest | ExecConmonRequest | ExecControl;
-export type HelperReply = RunReply | ConmonReply | ExecEnd;
+export type HelperRequest = RunRequest | ExecConmonRequest | ExecControl;
+export type HelperReply = RunReply | ExecEnd;

@@ -1,11 +1,12 @@
 /**
- * The way berthd starts the host programs of a container's lifecycle
- * (mount, umount, the OCI runtime's verbs, conmon): through one long-lived
+ * The way berthd starts most host programs (the OCI runtime's verbs, the
+ * network tools, mount(8) for volumes, exec sessions' conmon): through one long-lived
  * spawn helper (spawn-helper.ts), so that no fork happens on berthd's
  * event loop. A fork copies the forking process's page tables and Node
  * forks synchronously; from the small helper it costs about half of what
  * it costs from berthd, and berthd's loop only writes and reads one IPC
- * message per program.
+ * message per program. A container's own conmon is started without it,
+ * by posix_spawn (conmon-process.ts), which costs less than either fork.
  *
  * The helper is started at the first request and again at the first
  * request after it died. Its death fails the requests in flight with
@@ -13,8 +14,7 @@
  * timeout. Nothing else depends on it: exits are learnt from conmon's exit
  * files, and conmon double-forks away from it.
  *
- * The network tools (ip, iptables, unshare, netavark) and ps go through it
- * as well, so berthd's own process never loads execa: only tar's buffered
+ * Going through it, berthd's own process never loads execa: only tar's buffered
  * runs (host/tar.ts) and `berthd check` use execa-on-demand.ts, and tar's
  * streamed runs use child_process.
  */
@@ -23,20 +23,9 @@ import { fileURLToPath } from 'node:url';
 import { EngineError } from '../errors.js';
 import type { Socket } from 'node:net';
 import { ExecPipes } from './exec-pipes.js';
-import type {
-  ConmonReply,
-  ConmonRequest,
-  ExecConmonRequest,
-  ExecControl,
-  ExecEnd,
-  ExecEvent,
-  ExecPipe,
-  HelperReply,
-  RunReply,
-  RunRequest,
-} from './spawn-protocol.js';
+import type { ExecConmonRequest, ExecControl, ExecEnd, ExecEvent, ExecPipe, HelperReply, RunReply, RunRequest } from './spawn-protocol.js';
 
-export type { ConmonReply, ExecEvent, RunReply } from './spawn-protocol.js';
+export type { ExecEvent, RunReply } from './spawn-protocol.js';
 
 /**
  * Where tsc puts the helper beside this module (dist/src/engine/host/), and
@@ -55,7 +44,7 @@ const HELPER_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=128'
 const IDLE_EXIT_MS = 30_000;
 
 type Pending = Map<number, { resolve: (r: HelperReply) => void; reject: (e: Error) => void; what: string; keepsAlive: boolean }>;
-type Request = Omit<RunRequest, 'id'> | Omit<ConmonRequest, 'id'> | Omit<ExecConmonRequest, 'id'>;
+type Request = Omit<RunRequest, 'id'> | Omit<ExecConmonRequest, 'id'>;
 
 class Spawner {
   #child: ChildProcess | undefined;
@@ -218,12 +207,6 @@ export function runExecConmon(
     },
     ended,
   };
-}
-
-/** Starts conmon and passes its handshake (see conmon.ts), through the spawn helper. */
-export function runConmon(file: string, args: readonly string[], opts: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<ConmonReply> {
-  spawner ??= new Spawner();
-  return spawner.request<ConmonReply>({ op: 'conmon', file, args: [...args], ...opts }).reply;
 }
 
 /** The pid of the spawn helper, when one runs (tests kill it to see a restart). */

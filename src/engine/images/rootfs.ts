@@ -5,17 +5,18 @@
  * and docker cp read from (the container's upper dir on top of the image's
  * layers, no upper of their own).
  *
- * Lower dirs are passed as short relative links (`l/<26 chars>`) and the
- * mount runs with the overlay root as its working directory, so that even an
- * image with many layers keeps the option string under one page (the kernel
- * copies mount data into a single page). mount/umount are run by
- * ../host/mount.ts.
+ * Lower dirs are short links (`l/<26 chars>`) below the overlay root. The
+ * kernel copies mount data into a single page: berthd mounts with mount(2)
+ * when the option string with absolute link paths fits (about 80 layers
+ * under a typical data root), and otherwise runs mount(8) with the overlay
+ * root as its working directory and the links relative to it, which keeps
+ * even an image of many layers under one page. Both are ../host/mount.ts.
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { systemError } from '../errors.js';
 import type { CodeOfKind } from '../error-codes.js';
-import { mountFs, umountFs } from '../host/mount.js';
+import { mountFs, mountFsWithProgram, umountFs } from '../host/mount.js';
 import { lstatOrNull } from '../host/read-sync.js';
 
 /** The kernel copies mount options into one page; longer strings are cut. */
@@ -72,8 +73,20 @@ export function buildOverlayMountOptions(input: OverlayOptionsInput): string {
  */
 export async function mountOverlay(overlay: OverlayOptionsInput, at: { overlayRoot: string; target: string; code: CodeOfKind<'system'> }): Promise<void> {
   const options = buildOverlayMountOptions(overlay);
-  const run = await mountFs({ type: 'overlay', source: 'overlay', options, target: at.target }, at.overlayRoot);
+  const absolute = absoluteOverlayOptions(overlay, at.overlayRoot);
+  const mount = { type: 'overlay', source: 'overlay', target: at.target };
+  const run = absolute !== undefined ? await mountFs({ ...mount, options: absolute }) : await mountFsWithProgram({ ...mount, options }, at.overlayRoot);
   if (!run.ok) throw systemError(at.code, `mounting overlay at ${at.target}: ${run.message}`);
+}
+
+/** The options with every lower dir made absolute against overlayRoot; undefined when they no longer fit one page. Pure. */
+export function absoluteOverlayOptions(overlay: OverlayOptionsInput, overlayRoot: string): string | undefined {
+  const lowers = overlay.lowers.map((l) => path.resolve(overlayRoot, l));
+  try {
+    return buildOverlayMountOptions({ ...overlay, lowers });
+  } catch {
+    return undefined;
+  }
 }
 
 export interface MountRootfsInput {

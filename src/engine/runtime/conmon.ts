@@ -5,7 +5,7 @@
  * from berthd, so containers outlive the daemon.
  *
  * The handshake (see shared/reference/libpod-internals.md §1.3): berthd
- * passes two socketpairs as fds 3 (sync) and 4 (start); conmon waits for one
+ * passes two pipes as fds 3 (sync) and 4 (start); conmon waits for one
  * byte on the start pipe, forks, and writes one JSON line on the sync pipe:
  * {"data": <pid>} or {"data": -1, "message": "..."}.
  */
@@ -14,7 +14,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../errors.js';
 import { removeFile } from '../host/remove-tree.js';
-import { runConmon, type ConmonReply } from '../host/spawner.js';
+import { runConmon, type ConmonHandshake } from '../host/conmon-process.js';
 import { runtimeMessage } from './runtime-errors.js';
 import { exitCommandArgs } from './exit-command.js';
 
@@ -148,7 +148,7 @@ export interface ConmonStarted {
 const CREATE_TIMEOUT_MS = 60_000;
 
 /**
- * Spawns conmon (through berthd's spawn helper, host/spawner.ts), releases
+ * Spawns conmon (host/conmon-process.ts), releases
  * it through the start pipe and waits for the sync message. On failure
  * throws an EngineError carrying the runtime's message; the caller must
  * `runtime.delete(id)` to clean up what runc left.
@@ -169,7 +169,7 @@ export async function startConmon(conmonPath: string, input: ConmonArgsInput): P
     const text = `failed to create shim task: OCI runtime create failed: ${why}: unknown`;
     throw new EngineError('system', 'BERTH_RUNTIME_CREATE_FAILED', text);
   }
-  // The spawned conmon has exited by the time of a sync message (spawn-helper.ts waits for it): only then is
+  // The spawned conmon has exited by the time of a sync message (conmon-process.ts waits for it): only then is
   // conmon.pid complete. A failure there is conmon's, with its stderr.
   if (reply.exitCode !== 0) {
     const why = reply.stderr.trim() || `conmon exited with ${reply.exitCode ?? 'a signal'} before writing its pid file`;
@@ -186,7 +186,7 @@ interface SyncMessage {
 }
 
 /** conmon's sync message from the helper's reply; throws when there is none. */
-function syncMessage(reply: ConmonReply): SyncMessage {
+function syncMessage(reply: ConmonHandshake): SyncMessage {
   if (reply.timedOut) throw new EngineError('system', 'BERTH_CONMON_TIMEOUT', `conmon did not answer within ${CREATE_TIMEOUT_MS / 1000}s`);
   if (reply.line === undefined) {
     // conmon closed the pipe without a message: it failed before forking.

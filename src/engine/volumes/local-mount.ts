@@ -10,7 +10,7 @@
  */
 import type pino from 'pino';
 import { systemError } from '../errors.js';
-import { mountFs } from '../host/mount.js';
+import { mountFsWithProgram } from '../host/mount.js';
 import { isMounted, unmountRootfs } from '../images/rootfs.js';
 import { driverMount, needsMount } from './names.js';
 import type { VolumesRepo } from '../../db/volumes-repo.js';
@@ -54,7 +54,7 @@ export class LocalMounts {
       if (!row || !needsMount(row.options)) return;
       const target = this.#volumes.dataDir(name);
       if (!(await isMounted(target))) {
-        const res = await mountFs(driverMount(row.options, target));
+        const res = await mountFsWithProgram(driverMount(row.options, target));
         if (!res.ok) throw systemError('BERTH_VOLUME_MOUNT_FAILED', `error while mounting volume '${target}': failed to mount local volume: ${res.message}`);
       }
       let set = this.#users.get(name);
