@@ -153,6 +153,22 @@ test('serializeOciSpec writes RLIM_INFINITY as the uint64 maximum', () => {
   assert.ok(!json.includes('null'));
 });
 
+test('serializeOciSpec writes what a replacer of Infinity would, byte for byte, and leaves the spec as it was', () => {
+  const s = spec({
+    resources: {
+      ...RES,
+      ulimits: [
+        { name: 'core', soft: -1, hard: -1 },
+        { name: 'nofile', soft: 1024, hard: 4096 },
+      ],
+    },
+  });
+  const before = structuredClone(s);
+  const viaReplacer = JSON.stringify(s, (_k, v: unknown) => (v === Infinity ? 'INF' : v), 2).replaceAll('"INF"', '18446744073709551615');
+  assert.equal(serializeOciSpec(s), viaReplacer);
+  assert.deepEqual(s, before);
+});
+
 test('parseProcLimits reads /proc/self/limits', () => {
   const text = `Limit                     Soft Limit           Hard Limit           Units
 Max cpu time              unlimited            unlimited            seconds
