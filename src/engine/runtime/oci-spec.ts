@@ -10,7 +10,7 @@ import type { ResolvedUser } from '../container-root/user.js';
 import { resolveCapabilities } from './capabilities.js';
 import { buildMounts } from './oci-mounts.js';
 import { buildRlimits, type HostRlimits } from './oci-rlimits.js';
-import type { OciDevice, OciDeviceRule, OciLinux, OciNamespace, OciNamespaceType, OciProcess, OciResources, OciSpec } from './oci-types.js';
+import type { OciDevice, OciDeviceRule, OciLinux, OciNamespace, OciNamespaceType, OciProcess, OciResources, OciSeccomp, OciSpec } from './oci-types.js';
 import { buildSeccompProfile } from './seccomp-profile.js';
 
 export interface OciSpecInput {
@@ -267,8 +267,25 @@ const INFINITY_MARK = '__berth_rlim_infinity__';
  */
 export function serializeOciSpec(spec: OciSpec): string {
   const rlimits = spec.process.rlimits.map((r) => ({ ...r, hard: markInfinity(r.hard), soft: markInfinity(r.soft) }));
-  const json = JSON.stringify({ ...spec, process: { ...spec.process, rlimits } }, null, 2);
+  const { seccomp } = spec.linux;
+  const linux = seccomp ? { ...spec.linux, seccomp: SECCOMP_MARK } : spec.linux;
+  let json = JSON.stringify({ ...spec, process: { ...spec.process, rlimits }, linux }, null, 2);
+  if (seccomp) json = json.replace(`"${SECCOMP_MARK}"`, () => seccompJson(seccomp));
   return json.replaceAll(`"${INFINITY_MARK}"`, '18446744073709551615');
 }
 
 const markInfinity = (v: number): number | string => (v === Infinity ? INFINITY_MARK : v);
+
+const SECCOMP_MARK = '__berth_seccomp__';
+/** Serialized profiles, by identity: buildSeccompProfile hands out one frozen object per set of rules. */
+const seccompTexts = new WeakMap<OciSeccomp, string>();
+
+/** A profile as JSON.stringify(…, 2) writes it at linux.seccomp (two levels deep: four more spaces a line). */
+function seccompJson(seccomp: OciSeccomp): string {
+  let text = seccompTexts.get(seccomp);
+  if (text === undefined) {
+    text = JSON.stringify(seccomp, null, 2).replaceAll('\n', '\n    ');
+    seccompTexts.set(seccomp, text);
+  }
+  return text;
+}
