@@ -27,6 +27,7 @@ import { statsOperations } from './routes/stats.js';
 import { updateOperations } from './routes/update.js';
 import { diskUsageOperations } from './routes/disk-usage.js';
 import { routeSchema } from './schemas.js';
+import { handlerTimeoutHook } from './handler-timeout.js';
 import { installUpgradeDispatch } from './streams/hijack.js';
 import { upgradedBodyHook } from './streams/upgrade-body.js';
 import { commonHeaders } from './wire/system.js';
@@ -179,13 +180,13 @@ function registerCommonHooks(app: FastifyInstance, version: string): void {
     if (typeof type === 'string' && type.startsWith('application/json;')) reply.header('Content-Type', 'application/json');
     done(null, payload);
   });
-  const logRequests = app.log.level === 'debug' || app.log.level === 'trace';
-  app.addHook('onResponse', (request, reply, done) => {
-    if (logRequests) {
+  // Only a daemon logging at debug has the hook at all: an empty one still costs its runner on every response.
+  if (app.log.level === 'debug' || app.log.level === 'trace') {
+    app.addHook('onResponse', (request, reply, done) => {
       request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
-    }
-    done();
-  });
+      done();
+    });
+  }
 }
 
 function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number): void {
@@ -207,13 +208,13 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
     ...buildOperations(engine),
     ...networkOperations(engine),
   };
-  const options = (operationId: string) => {
+  const options = (operationId: string, url: string) => {
     const op = ops[operationId];
     if (!op) throw new Error(`no handler for ${operationId}`);
     return {
       schema: routeSchema(operationId),
       config: { operationId },
-      ...(op.long ? {} : { handlerTimeout: timeoutMs }),
+      ...(op.long ? {} : { onRequest: handlerTimeoutHook(timeoutMs, url) }),
       ...(op.bodyLimit ? { bodyLimit: op.bodyLimit } : {}),
       handler: op.handler,
     };
@@ -224,18 +225,19 @@ function registerRoutes(app: FastifyInstance, engine: Engine, timeoutMs: number)
       app.register(attachWebsocketPlugin(engine, r.url, routeSchema(r.operationId)));
       continue;
     }
-    app.route({ method: r.method, url: r.url, ...options(r.operationId) });
+    app.route({ method: r.method, url: r.url, ...options(r.operationId, r.url) });
   }
   // One `/images/*` route per method, dispatching on the suffix.
+  const wildcard = '/images/*';
   for (const method of new Set(IMAGE_WILDCARDS.map((w) => w.method))) {
     const twins = IMAGE_WILDCARDS.filter((w) => w.method === method);
-    const o = options(twins[0].operationId);
+    const o = options(twins[0].operationId, wildcard);
     // The spec's `name` path parameter does not exist on a wildcard route.
     const { params: _params, ...schema } = o.schema;
     const long = twins.some((w) => ops[w.operationId]?.long);
-    const { handlerTimeout: _t, ...rest } = o as typeof o & { handlerTimeout?: number };
-    const handler = wildcardImageDispatch(twins.map((w) => ({ suffix: w.suffix, handler: options(w.operationId).handler })));
-    app.route({ method, url: '/images/*', ...(long ? rest : o), schema, handler });
+    const { onRequest: _timeout, ...rest } = o as typeof o & { onRequest?: unknown };
+    const handler = wildcardImageDispatch(twins.map((w) => ({ suffix: w.suffix, handler: options(w.operationId, wildcard).handler })));
+    app.route({ method, url: wildcard, ...(long ? rest : o), schema, handler });
   }
 }
 

@@ -144,3 +144,29 @@ test('until in the past ends the stream after the replay', async () => {
   for await (const e of events) got.push(e.attributes.name);
   assert.deepEqual(got, ['u0']);
 });
+
+test('nextOf resolves with the first of its actions, for its container only', async () => {
+  const bus = new EventBus();
+  const first = bus.nextOf(['die', 'stopped', 'destroy'], 'c1');
+  bus.notify({ action: 'stopped', id: 'c1', attributes: { exitCode: '3' } });
+  bus.emit({ type: 'container', action: 'die', id: 'c1', attributes: { exitCode: '1' } });
+  const got = await first;
+  assert.equal(got.action, 'stopped');
+  assert.equal(got.attributes.exitCode, '3');
+  // Another container's events are not this waiter's.
+  const other = bus.nextOf(['die'], 'c1');
+  bus.emit({ type: 'container', action: 'die', id: 'c2', attributes: {} });
+  bus.emit({ type: 'container', action: 'die', id: 'c1', attributes: { exitCode: '0' } });
+  assert.equal((await other).attributes.exitCode, '0');
+});
+
+test('nextOf rejects with the abort reason, at once when already aborted', async () => {
+  const bus = new EventBus();
+  const ac = new AbortController();
+  const waiting = bus.nextOf(['die', 'destroy'], 'c1', ac.signal);
+  ac.abort(new Error('client went away'));
+  await assert.rejects(waiting, /client went away/);
+  await assert.rejects(bus.nextOf(['die'], 'c1', ac.signal), /client went away/);
+  // A later event finds no stale waiter to resolve (nothing throws, nothing is left).
+  bus.emit({ type: 'container', action: 'die', id: 'c1', attributes: {} });
+});

@@ -153,6 +153,35 @@ test('serializeOciSpec writes RLIM_INFINITY as the uint64 maximum', () => {
   assert.ok(!json.includes('null'));
 });
 
+test('serializeOciSpec writes what a replacer of Infinity would, byte for byte, and leaves the spec as it was', () => {
+  const ulimits = [
+    { name: 'core', soft: -1, hard: -1 },
+    { name: 'nofile', soft: 1024, hard: 4096 },
+  ];
+  const specs = [
+    spec({ resources: { ...RES, ulimits } }),
+    spec({ resources: { ...RES, ulimits }, domainname: 'example.org' }),
+    spec({ privileged: true }),
+    spec({ capAdd: ['SYS_ADMIN', 'SYS_PTRACE'] }),
+    spec({ securityOpt: ['seccomp=unconfined'] }),
+  ];
+  for (const s of specs) {
+    const before = structuredClone(s);
+    const viaReplacer = JSON.stringify(s, (_k, v: unknown) => (v === Infinity ? 'INF' : v), 2).replaceAll('"INF"', '18446744073709551615');
+    assert.equal(serializeOciSpec(s), viaReplacer);
+    assert.equal(serializeOciSpec(s), viaReplacer, 'again, from the cached profile text');
+    assert.deepEqual(s, before);
+  }
+});
+
+test('the seccomp profile of a set of rules is built once, frozen, and shared', () => {
+  const a = buildSeccompProfile([...DEFAULT_CAPABILITIES]);
+  assert.equal(buildSeccompProfile([...DEFAULT_CAPABILITIES].reverse()), a);
+  assert.ok(Object.isFrozen(a) && Object.isFrozen(a.syscalls[0].names));
+  assert.notEqual(buildSeccompProfile([...DEFAULT_CAPABILITIES, 'CAP_SYS_ADMIN']), a);
+  assert.equal(spec().linux.seccomp, a);
+});
+
 test('parseProcLimits reads /proc/self/limits', () => {
   const text = `Limit                     Soft Limit           Hard Limit           Units
 Max cpu time              unlimited            unlimited            seconds

@@ -298,3 +298,33 @@ test('attach/ws without a WebSocket upgrade: 404 for a missing container, else 4
   assert.equal(missing.statusCode, 404);
   assert.deepEqual(missing.json(), { message: 'No such container: no-such' });
 });
+
+test("an ordinary route's handler that does not answer in time gets Fastify's 503 text; long routes and quick answers are untouched", async () => {
+  const engine = new FakeEngine();
+  const app = buildApp(engine, { logger: false, version: '9.9.9', requestTimeoutMs: 50 });
+  let release = () => {};
+  const hung = new Promise<void>((resolve) => (release = resolve));
+  engine.on('containers.start', () => hung);
+  engine.on('containers.stop', async () => new Promise((resolve) => setTimeout(resolve, 120)));
+  try {
+    const slow = await app.inject({ method: 'POST', url: `/v1.41/containers/${CONTAINER_ID}/start` });
+    assert.equal(slow.statusCode, 503);
+    assert.equal(slow.headers['content-type'], 'application/json');
+    assert.equal(slow.headers['api-version'], '1.41');
+    assert.deepEqual(slow.json(), { message: "Request timed out after 50 ms on route '/containers/:id/start'" });
+    const quick = await app.inject({ method: 'POST', url: `/containers/${CONTAINER_ID}/kill` });
+    assert.equal(quick.statusCode, 204);
+    // Stop is a long route: no handler timeout.
+    const long = await app.inject({ method: 'POST', url: `/containers/${CONTAINER_ID}/stop` });
+    assert.equal(long.statusCode, 204);
+    // An answer after the timeout's is dropped, as Fastify drops a second send.
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // A quick answer leaves no timer to fire later: a second quick request on the same app is fine after the deadline.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal((await app.inject({ method: 'POST', url: `/containers/${CONTAINER_ID}/kill` })).statusCode, 204);
+  } finally {
+    release();
+    await app.close();
+  }
+});

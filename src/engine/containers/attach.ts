@@ -73,7 +73,7 @@ export async function attachContainer(ctx: ContainerContext, ref: string, opts: 
       follow: opts.stream,
       joinPartials: false,
       isDone,
-      changed: (s) => Promise.race([ctx.events.next('die', row.id, s), ctx.events.next('start', row.id, s), ctx.events.next('start-failed', row.id, s)]),
+      changed: (s) => ctx.events.nextOf(['die', 'start', 'start-failed'], row.id, s),
       signal: detach.signal,
     });
     try {

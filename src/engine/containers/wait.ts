@@ -34,12 +34,8 @@ export async function waitContainer(
   }
   // Whichever comes first: an exit, a container waiting out its restart backoff stopped without one, or
   // its removal without one (rm -f of a container an attach initialized, or of one awaiting its restart).
-  const settled = new AbortController();
-  const both = AbortSignal.any([signal, settled.signal]);
-  const exited = Promise.race([ctx.events.next('die', id, both), ctx.events.next('stopped', id, both)]).then((event) => ({
-    exitCode: Number(event.attributes.exitCode ?? 0),
-    error: '',
-  }));
-  const result = Promise.race([exited, ctx.events.next('destroy', id, both).then(removedExitCode)]);
-  return { result: result.finally(() => settled.abort()) };
+  const result = ctx.events
+    .nextOf(['die', 'stopped', 'destroy'], id, signal)
+    .then((event) => (event.action === 'destroy' ? removedExitCode() : { exitCode: Number(event.attributes.exitCode ?? 0), error: '' }));
+  return { result };
 }

@@ -160,20 +160,35 @@ export class EventBus {
   next(action: InternalAction, id: string, signal?: AbortSignal): Promise<InternalEvent>;
   next(action: ContainerAction, id: string, signal?: AbortSignal): Promise<ContainerEvent>;
   next(action: ContainerAction | InternalAction, id: string, signal?: AbortSignal): Promise<ContainerEvent | InternalEvent> {
+    return this.nextOf([action], id, signal);
+  }
+
+  /**
+   * Resolves at the first of `actions` of container `id` (an event or an
+   * internal happening), with it; rejects when `signal` aborts. What a race
+   * of `next` calls gives, but the losers' listeners go with the winner:
+   * no AbortController is needed to take them back (aborting one costs a
+   * DOMException and a dispatch per listener).
+   */
+  nextOf(actions: ReadonlyArray<ContainerAction | InternalAction>, id: string, signal?: AbortSignal): Promise<ContainerEvent | InternalEvent> {
     return new Promise((resolve, reject) => {
-      const key = `${action}:${id}`;
+      const keys = actions.map((action) => `${action}:${id}`);
+      const stopListening = () => {
+        for (const key of keys) this.#emitter.off(key, onEvent);
+        signal?.removeEventListener('abort', onAbort);
+      };
       const onAbort = () => {
-        this.#emitter.off(key, onEvent);
+        stopListening();
         // The abort reason, as Node's own APIs reject (events.once, timers/promises).
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(signal?.reason ?? new Error('aborted'));
       };
       const onEvent = (event: ContainerEvent | InternalEvent) => {
-        signal?.removeEventListener('abort', onAbort);
+        stopListening();
         resolve(event);
       };
       if (signal?.aborted) return onAbort();
-      this.#emitter.once(key, onEvent);
+      for (const key of keys) this.#emitter.on(key, onEvent);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }

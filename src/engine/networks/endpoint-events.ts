@@ -32,8 +32,29 @@ export function lifecycleEndpointEvents(ctx: NetworkContext, c: { id: string; sp
   const mode = c.spec.networkMode;
   if (mode.startsWith('container:')) return [];
   if (mode === 'host' || mode === 'none') {
-    const network = ctx.repo.getByName(mode);
+    const network = predefinedNetwork(ctx, mode);
     return network ? [endpointEvent(action, network, c.id)] : [];
   }
   return attachments(ctx, c.id).map(({ network }) => endpointEvent(action, network, c.id));
+}
+
+type EventNetwork = Pick<NetworkRecord, 'id' | 'name' | 'driver'>;
+
+/** Per repo (one per daemon): the host and none networks' event facts, once found. */
+const predefinedFacts = new WeakMap<NetworkContext['repo'], Map<string, EventNetwork>>();
+
+/**
+ * The predefined network `name` (host or none), read from the repo once:
+ * a predefined network is never removed or changed (network-api refuses
+ * it), so its ID, name and driver hold for the daemon's life. Saves a
+ * query at every start and exit of such a container.
+ */
+function predefinedNetwork(ctx: NetworkContext, name: 'host' | 'none'): EventNetwork | undefined {
+  let known = predefinedFacts.get(ctx.repo);
+  if (!known) predefinedFacts.set(ctx.repo, (known = new Map<string, EventNetwork>()));
+  const cached = known.get(name);
+  if (cached) return cached;
+  const network = ctx.repo.getByName(name);
+  if (network) known.set(name, { id: network.id, name: network.name, driver: network.driver });
+  return network;
 }

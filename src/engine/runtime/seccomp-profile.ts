@@ -180,17 +180,40 @@ function toSyscall(rule: Rule): OciSyscall {
   return out;
 }
 
+/** Profiles built so far, by which rules apply (few distinct sets occur; bounded all the same). */
+const built = new Map<string, OciSeccomp>();
+const MAX_BUILT = 64;
+
 /**
  * The default profile for a container holding `caps` (`CAP_` names, as from
  * resolveCapabilities). Default action: EPERM. Architectures: x86_64 with
  * its 32-bit and x32 ABIs, so the same names are filtered there too.
+ * Capabilities that select the same rules get the same profile object,
+ * built once and deep-frozen (its serialization is cached by identity too,
+ * see serializeOciSpec).
  */
 export function buildSeccompProfile(caps: string[]): OciSeccomp {
   const held = new Set(caps);
-  return {
-    defaultAction: 'SCMP_ACT_ERRNO',
-    defaultErrnoRet: EPERM,
-    architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
-    syscalls: RULES.filter((r) => applies(r, held)).map(toSyscall),
-  };
+  const rules = RULES.filter((r) => applies(r, held));
+  const key = RULES.map((r) => (rules.includes(r) ? '1' : '0')).join('');
+  let profile = built.get(key);
+  if (!profile) {
+    if (built.size >= MAX_BUILT) built.clear();
+    profile = deepFreeze({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      defaultErrnoRet: EPERM,
+      architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+      syscalls: rules.map(toSyscall),
+    });
+    built.set(key, profile);
+  }
+  return profile;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }

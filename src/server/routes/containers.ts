@@ -9,7 +9,7 @@ import type { Operations } from './operation.js';
 import { badRequest } from '../errors.js';
 import { queryBool, queryFilters, queryInt, queryString } from '../query.js';
 import type { Query } from '../query.js';
-import { jsonLine, startRawStream } from '../streams/json-stream.js';
+import { clientGone, jsonLine, startRawStream } from '../streams/json-stream.js';
 import { toContainerInspect, toContainerListItem } from '../wire/containers.js';
 import { toContainerPruneResponse, toCreateResponse, toTopResponse, toWaitError, toWaitResponse } from '../wire/container-results.js';
 import { parseContainerName, toCreateOptions } from '../wire/create-body.js';
@@ -101,16 +101,13 @@ export function containerOperations(engine: Engine): Operations {
    */
   async function postContainersWait(request: Req, reply: FastifyReply) {
     const condition = parseWaitCondition(queryString(q(request).condition, '') || undefined);
-    const ac = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) ac.abort();
-    });
-    const { result } = await c.wait(id(request), condition, ac.signal);
+    const gone = clientGone(reply);
+    const { result } = await c.wait(id(request), condition, gone);
     const stream = startRawStream(request, reply, 200, { 'Content-Type': 'application/json' });
     try {
       stream.end(jsonLine(toWaitResponse(await result)));
     } catch (err) {
-      if (ac.signal.aborted) return stream.end();
+      if (gone.aborted) return stream.end();
       request.log.warn({ err }, 'wait failed after headers were sent');
       stream.end(jsonLine(toWaitError((err as Error).message)));
     }

@@ -15,24 +15,42 @@ export interface RawStream {
   end(data?: Buffer | string): void;
 }
 
+const clientGoneSignals = new WeakMap<FastifyReply['raw'], AbortSignal>();
+
+/**
+ * Aborted when the client goes away before the response ended. One signal
+ * per response, however many ask (a route that waits before it streams,
+ * then the stream): one controller and one close listener.
+ */
+export function clientGone(reply: FastifyReply): AbortSignal {
+  const res = reply.raw;
+  let signal = clientGoneSignals.get(res);
+  if (!signal) {
+    const ac = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) ac.abort();
+    });
+    signal = ac.signal;
+    clientGoneSignals.set(res, signal);
+  }
+  return signal;
+}
+
 /**
  * Takes the reply over (reply.hijack()), writes `status` with the headers
  * Fastify hooks already set (Api-Version, Server…) plus `headers`, and
  * flushes them. No request timeout applies afterwards.
  */
 export function startRawStream(request: FastifyRequest, reply: FastifyReply, status: number, headers: OutgoingHttpHeaders): RawStream {
-  const ac = new AbortController();
+  const signal = clientGone(reply);
   const res = reply.raw;
   reply.hijack();
   disableSocketTimeout(request.raw.socket);
-  res.on('close', () => {
-    if (!res.writableFinished) ac.abort();
-  });
   const merged = { ...(reply.getHeaders() as OutgoingHttpHeaders), ...headers };
   res.writeHead(status, merged);
   res.flushHeaders();
   return {
-    signal: ac.signal,
+    signal,
     write: (data) => writeWithBackpressure(res, data),
     end: (data) => {
       if (!res.writableEnded && !res.destroyed) res.end(data);
