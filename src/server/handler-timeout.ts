@@ -15,15 +15,16 @@ import { errorCodes, type onRequestHookHandler } from 'fastify';
 
 /** A route-level onRequest hook that arms the timeout of one request of route `url`. */
 export function handlerTimeoutHook(ms: number, url: string): onRequestHookHandler {
-  return (request, reply, done) => {
+  return (_request, reply, done) => {
     const timer = setTimeout(() => {
-      // Answered or hijacked (a closed request has cleared the timer).
+      // Answered or hijacked (a closed response has cleared the timer).
       if (reply.sent) return;
       const err = new errorCodes.FST_ERR_HANDLER_TIMEOUT(ms, url);
       if (reply.raw.headersSent) reply.raw.destroy(err);
       else reply.send(err);
     }, ms);
-    request.raw.once('close', () => clearTimeout(timer));
+    // The response's close: the request's own closes once its body is read, long before a slow handler answers.
+    reply.raw.once('close', () => clearTimeout(timer));
     done();
   };
 }

@@ -312,6 +312,15 @@ test("an ordinary route's handler that does not answer in time gets Fastify's 50
     assert.equal(slow.headers['content-type'], 'application/json');
     assert.equal(slow.headers['api-version'], '1.41');
     assert.deepEqual(slow.json(), { message: "Request timed out after 50 ms on route '/containers/:id/start'" });
+    // Over a real connection, a request's body is read whole (and node closes the request) before its handler runs: the timeout still holds.
+    engine.on('containers.create', () => hung);
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const withBody = await fetch(`${address}/v1.41/containers/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"Image":"busybox"}',
+    });
+    assert.equal(withBody.status, 503);
     const quick = await app.inject({ method: 'POST', url: `/containers/${CONTAINER_ID}/kill` });
     assert.equal(quick.statusCode, 204);
     // Stop is a long route: no handler timeout.
