@@ -3,7 +3,7 @@
  * changes), plus `exit_codes`, which outlive removal. Methods are
  * synchronous; each write is one statement or one IMMEDIATE transaction.
  */
-import type { Db } from './database.js';
+import { inTransaction, type Db } from './database.js';
 
 /** What the repo stores; the engine's record types are structurally the same. */
 export interface ContainerRow<Spec, State> {
@@ -80,14 +80,12 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
 
   /** Inserts both rows in one transaction. Throws SQLite's UNIQUE error on a name clash. */
   insert(row: Omit<ContainerRow<Spec, State>, 'seq'>): number {
-    return this.#db
-      .transaction(() => {
-        const { seq } = this.#nextSeq.get() as { seq: number };
-        this.#insertContainer.run(row.id, row.name, row.spec.imageId, row.created, seq, JSON.stringify(row.spec));
-        this.#insertState.run(row.id, row.state.status, row.state.pid, row.state.exitCode, JSON.stringify(row.state));
-        return seq;
-      })
-      .immediate();
+    return inTransaction(this.#db, () => {
+      const { seq } = this.#nextSeq.get() as { seq: number };
+      this.#insertContainer.run(row.id, row.name, row.spec.imageId, row.created, seq, JSON.stringify(row.spec));
+      this.#insertState.run(row.id, row.state.status, row.state.pid, row.state.exitCode, JSON.stringify(row.state));
+      return seq;
+    });
   }
 
   /** Replaces the state row; the typed columns are kept in step with the JSON. */
@@ -98,12 +96,10 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
 
   /** Saves a final state and the exit code (kept after removal) in one transaction. */
   saveExit(id: string, state: State, nowMs: number): void {
-    this.#db
-      .transaction(() => {
-        this.saveState(id, state);
-        this.#putExit.run(id, state.exitCode, nowMs);
-      })
-      .immediate();
+    inTransaction(this.#db, () => {
+      this.saveState(id, state);
+      this.#putExit.run(id, state.exitCode, nowMs);
+    });
   }
 
   /**
@@ -112,7 +108,7 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
    * together: one sync of the log instead of two, on the event loop.
    */
   atomically<T>(fn: () => T): T {
-    return this.#db.transaction(fn).immediate();
+    return inTransaction(this.#db, fn);
   }
 
   rename(id: string, name: string): void {
