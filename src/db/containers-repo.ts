@@ -3,7 +3,7 @@
  * changes), plus `exit_codes`, which outlive removal. Methods are
  * synchronous; each write is one statement or one IMMEDIATE transaction.
  */
-import type { Db } from './database.js';
+import { inTransaction, type Db } from './database.js';
 
 /** What the repo stores; the engine's record types are structurally the same. */
 export interface ContainerRow<Spec, State> {
@@ -24,6 +24,15 @@ interface RawRow {
   state: string;
 }
 
+/** A committed row as `get` read it: the state kept as its JSON, so each `get` returns a state of its own. */
+interface CommittedRow<Spec> {
+  name: string;
+  created: string;
+  seq: number;
+  spec: Spec;
+  state: string;
+}
+
 export interface StoredState {
   status: string;
   pid: number;
@@ -38,6 +47,19 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
    * once; delete forgets it. Deep-frozen, since every reader shares it.
    */
   readonly #specs = new Map<string, Spec>();
+  /**
+   * Rows that `get` read outside any transaction (so committed), as stored,
+   * by container ID: a later `get` answers from here instead of running the
+   * query again (a read transaction and a join, each time). Every write
+   * method forgets the row's entry before it writes, so an entry is never
+   * older than the database, and a write rolled back only costs a re-read.
+   * That holds because this repo is the only writer of these rows: one
+   * ContainersRepo per connection, one writing daemon per data root (the
+   * root lock). A read-only connection (`berthd check`, beside a running
+   * daemon) keeps nothing.
+   */
+  readonly #committed = new Map<string, CommittedRow<Spec>>();
+  readonly #keepsCommitted: boolean;
   #insertContainer;
   #insertState;
   #updateState;
@@ -57,6 +79,7 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
 
   constructor(db: Db) {
     this.#db = db;
+    this.#keepsCommitted = !db.readonly;
     const select = 'SELECT c.id, c.name, c.created_at, c.seq, c.spec, s.state FROM containers c JOIN container_state s ON s.id = c.id';
     this.#insertContainer = db.prepare('INSERT INTO containers (id, name, image_id, created_at, seq, spec) VALUES (?, ?, ?, ?, ?, ?)');
     this.#insertState = db.prepare('INSERT INTO container_state (id, status, pid, exit_code, state) VALUES (?, ?, ?, ?, ?)');
@@ -80,30 +103,28 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
 
   /** Inserts both rows in one transaction. Throws SQLite's UNIQUE error on a name clash. */
   insert(row: Omit<ContainerRow<Spec, State>, 'seq'>): number {
-    return this.#db
-      .transaction(() => {
-        const { seq } = this.#nextSeq.get() as { seq: number };
-        this.#insertContainer.run(row.id, row.name, row.spec.imageId, row.created, seq, JSON.stringify(row.spec));
-        this.#insertState.run(row.id, row.state.status, row.state.pid, row.state.exitCode, JSON.stringify(row.state));
-        return seq;
-      })
-      .immediate();
+    this.#committed.delete(row.id);
+    return inTransaction(this.#db, () => {
+      const { seq } = this.#nextSeq.get() as { seq: number };
+      this.#insertContainer.run(row.id, row.name, row.spec.imageId, row.created, seq, JSON.stringify(row.spec));
+      this.#insertState.run(row.id, row.state.status, row.state.pid, row.state.exitCode, JSON.stringify(row.state));
+      return seq;
+    });
   }
 
   /** Replaces the state row; the typed columns are kept in step with the JSON. */
   saveState(id: string, state: State): void {
+    this.#committed.delete(id);
     const info = this.#updateState.run(state.status, state.pid, state.exitCode, JSON.stringify(state), id);
     if (info.changes !== 1) throw new Error(`container ${id} has no state row`);
   }
 
   /** Saves a final state and the exit code (kept after removal) in one transaction. */
   saveExit(id: string, state: State, nowMs: number): void {
-    this.#db
-      .transaction(() => {
-        this.saveState(id, state);
-        this.#putExit.run(id, state.exitCode, nowMs);
-      })
-      .immediate();
+    inTransaction(this.#db, () => {
+      this.saveState(id, state);
+      this.#putExit.run(id, state.exitCode, nowMs);
+    });
   }
 
   /**
@@ -112,26 +133,35 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
    * together: one sync of the log instead of two, on the event loop.
    */
   atomically<T>(fn: () => T): T {
-    return this.#db.transaction(fn).immediate();
+    return inTransaction(this.#db, fn);
   }
 
   rename(id: string, name: string): void {
+    this.#committed.delete(id);
     this.#rename.run(name, id);
   }
 
   /** Replaces a container's spec (`docker update`: resources, restart policy). */
   updateSpec(id: string, spec: Spec): void {
+    this.#committed.delete(id);
     this.#updateSpec.run(JSON.stringify(spec), id);
     this.#specs.set(id, deepFreeze(structuredClone(spec)));
   }
 
   delete(id: string): void {
+    this.#committed.delete(id);
     this.#delete.run(id);
     this.#specs.delete(id);
   }
 
   get(id: string): ContainerRow<Spec, State> | undefined {
-    return this.#map(this.#byId.get(id) as RawRow | undefined);
+    const known = this.#committed.get(id);
+    if (known) return { id, name: known.name, created: known.created, seq: known.seq, spec: known.spec, state: JSON.parse(known.state) as State };
+    const raw = this.#byId.get(id) as RawRow | undefined;
+    if (raw && this.#keepsCommitted && !this.#db.inTransaction) {
+      this.#committed.set(id, { name: raw.name, created: raw.created_at, seq: raw.seq, spec: this.#spec(id, raw.spec), state: raw.state });
+    }
+    return this.#map(raw);
   }
 
   getByName(name: string): ContainerRow<Spec, State> | undefined {

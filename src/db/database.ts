@@ -30,9 +30,23 @@ export function openDatabase(file: string): Db {
   }
 }
 
-/** Runs fn in one BEGIN IMMEDIATE transaction. fn must be synchronous. */
+/** One transaction function per connection, which runs the function it is given. */
+const runners = new WeakMap<Db, Database.Transaction<(fn: () => unknown) => unknown>>();
+
+/**
+ * Runs fn in one BEGIN IMMEDIATE transaction; inside an open one, in a
+ * savepoint (fn's writes are undone if it throws, the outer transaction
+ * goes on). fn must be synchronous. better-sqlite3 builds four wrapper
+ * functions per `db.transaction()`, so the one transaction function of the
+ * connection is built once and reused: same statements, same semantics.
+ */
 export function inTransaction<T>(db: Db, fn: () => T): T {
-  return db.transaction(fn).immediate();
+  let run = runners.get(db);
+  if (!run) {
+    run = db.transaction((body: () => unknown) => body());
+    runners.set(db, run);
+  }
+  return run.immediate(fn) as T;
 }
 
 /** Flushes the WAL into the main file; called at clean shutdown. */

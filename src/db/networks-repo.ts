@@ -4,7 +4,7 @@
  * is one statement or one IMMEDIATE transaction. The address of an endpoint
  * is chosen inside the transaction that inserts it (`addEndpoint`).
  */
-import type { Db } from './database.js';
+import { inTransaction, type Db } from './database.js';
 
 export type NetworkDriver = 'bridge' | 'host' | 'null';
 
@@ -160,12 +160,10 @@ export class NetworksRepo<Setup = unknown, Port = unknown> {
 
   /** Deletes a network and the endpoints still on it (those of stopped containers), in one transaction. */
   deleteNetwork(id: string): void {
-    this.#db
-      .transaction(() => {
-        this.#q.deleteEndpointsOn.run(id);
-        this.#q.delete.run(id);
-      })
-      .immediate();
+    inTransaction(this.#db, () => {
+      this.#q.deleteEndpointsOn.run(id);
+      this.#q.delete.run(id);
+    });
   }
 
   get(id: string): NetworkRecord | undefined {
@@ -213,17 +211,15 @@ export class NetworksRepo<Setup = unknown, Port = unknown> {
    * same one). Throws what `pick` throws, or SQLite's errors; nothing is kept then.
    */
   addEndpoints(list: NewEndpoint[]): EndpointRecord[] {
-    return this.#db
-      .transaction(() =>
-        list.map((e) => {
-          const used = new Set((this.#q.usedIps.all(e.networkId) as Array<{ ip: string }>).map((r) => r.ip));
-          const { ip, mac } = e.pick(used);
-          const { seq } = this.#q.nextSeq.get(e.containerId) as { seq: number };
-          this.#q.insertEndpoint.run(e.containerId, e.networkId, ip, e.requestedIp, mac, JSON.stringify(e.aliases), seq);
-          return { containerId: e.containerId, networkId: e.networkId, ip, requestedIp: e.requestedIp, mac, aliases: e.aliases, seq };
-        }),
-      )
-      .immediate();
+    return inTransaction(this.#db, () =>
+      list.map((e) => {
+        const used = new Set((this.#q.usedIps.all(e.networkId) as Array<{ ip: string }>).map((r) => r.ip));
+        const { ip, mac } = e.pick(used);
+        const { seq } = this.#q.nextSeq.get(e.containerId) as { seq: number };
+        this.#q.insertEndpoint.run(e.containerId, e.networkId, ip, e.requestedIp, mac, JSON.stringify(e.aliases), seq);
+        return { containerId: e.containerId, networkId: e.networkId, ip, requestedIp: e.requestedIp, mac, aliases: e.aliases, seq };
+      }),
+    );
   }
 
   removeEndpoint(containerId: string, networkId: string): void {

@@ -5,7 +5,7 @@
  * made).
  */
 import type Database from 'better-sqlite3';
-import type { Db } from './database.js';
+import { inTransaction, type Db } from './database.js';
 
 export interface VolumeRow {
   name: string;
@@ -146,7 +146,7 @@ export class VolumesRepo {
    * savepoints): a volume row and the event that reports it commit together.
    */
   atomically<T>(fn: () => T): T {
-    return this.#db.transaction(fn).immediate();
+    return inTransaction(this.#db, fn);
   }
 
   /**
@@ -154,13 +154,11 @@ export class VolumesRepo {
    * same transaction, so a container row never exists without them.
    */
   insertWithMounts<T>(insertContainer: () => T, mounts: VolumeMountRow[]): T {
-    return this.#db
-      .transaction(() => {
-        const out = insertContainer();
-        for (const m of mounts) this.#insertMount.run(m.containerId, m.destination, m.volumeName, m.copyPending ? 1 : 0);
-        return out;
-      })
-      .immediate();
+    return inTransaction(this.#db, () => {
+      const out = insertContainer();
+      for (const m of mounts) this.#insertMount.run(m.containerId, m.destination, m.volumeName, m.copyPending ? 1 : 0);
+      return out;
+    });
   }
 
   clearCopyPending(containerId: string, destination: string): void {
