@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { removeTree } from '../../src/engine/host/remove-tree.js';
+import { removeFile, removeTree } from '../../src/engine/host/remove-tree.js';
 import { containerLowers, makeInitPlaceholders } from '../../src/engine/containers/init-layer.js';
 import type { ImageService } from '../../src/engine/images/service.js';
 import type { ImageRecord } from '../../src/engine/model/image.js';
@@ -103,4 +104,52 @@ test("the init layer is made once per image's top layer, by one of several concu
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('removeTree: empty and non-empty directories at any depth, a directory named like a file, a target that is a dangling symlink', async () => {
+  const base = tmp();
+  const tree = path.join(base, 'tree');
+  // The layout of a container's directory after its root was unmounted.
+  for (const d of ['merged', 'upper', 'work/work', 'a/b/c/d']) fs.mkdirSync(path.join(tree, d), { recursive: true });
+  for (const f of ['ctr.log', 'hosts', 'a/b/file', 'a/b/c/d/file']) fs.writeFileSync(path.join(tree, f), 'x');
+  await removeTree(tree);
+  assert.equal(fs.existsSync(tree), false);
+  fs.symlinkSync('/nonexistent', path.join(base, 'dangling'));
+  await removeTree(path.join(base, 'dangling'));
+  assert.deepEqual(fs.readdirSync(base), []);
+  fs.rmSync(base, { recursive: true, force: true });
+});
+
+test('removeFile: removes a file or a symlink (not its target), a missing one is no error, a directory is refused', async () => {
+  const base = tmp();
+  fs.writeFileSync(path.join(base, 'file'), 'x');
+  fs.writeFileSync(path.join(base, 'target'), 'x');
+  fs.symlinkSync(path.join(base, 'target'), path.join(base, 'link'));
+  await removeFile(path.join(base, 'file'));
+  await removeFile(path.join(base, 'link'));
+  await removeFile(path.join(base, 'missing'));
+  await removeFile(path.join(base, 'missing', 'below'));
+  assert.deepEqual(fs.readdirSync(base), ['target']);
+  fs.mkdirSync(path.join(base, 'dir'));
+  await assert.rejects(removeFile(path.join(base, 'dir')), (err: NodeJS.ErrnoException) => err.code === 'EISDIR' || err.code === 'EPERM');
+  fs.rmSync(base, { recursive: true, force: true });
+});
+
+test('removeTree: an entry made while the listed ones are removed is removed too (listed again)', async (t) => {
+  const base = tmp();
+  const tree = path.join(base, 'bundle');
+  fs.mkdirSync(tree);
+  fs.writeFileSync(path.join(tree, 'config.json'), '{}');
+  const readdir = fsp.readdir.bind(fsp);
+  let listings = 0;
+  t.mock.method(fsp, 'readdir', async (dir: string, opts: { withFileTypes: true }) => {
+    const listed = await readdir(dir, opts);
+    // As an exec session's directory appears in a bundle being torn down.
+    if (dir === tree && listings++ === 0) fs.mkdirSync(path.join(tree, 'exec', 'session', 'exit'), { recursive: true });
+    return listed;
+  });
+  await removeTree(tree);
+  assert.equal(fs.existsSync(tree), false);
+  assert.equal(listings, 2);
+  fs.rmSync(base, { recursive: true, force: true });
 });

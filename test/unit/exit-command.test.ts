@@ -138,3 +138,32 @@ test('the exit watcher adopts a file the command never moved: on request, and in
   await watcher.clear(other);
   assert.equal(await watcher.read(other), undefined);
 });
+
+test('the exit watcher reports an exit file that arrives, not its removal; clear removes what a run left, and nothing is no error', async () => {
+  const dir = path.join(tmp, 'watcher-events');
+  const [exits, monitor] = [path.join(dir, 'exits'), path.join(dir, 'monitor')];
+  const seen: string[] = [];
+  const watcher = new ExitWatcher(exits, monitor, (id) => seen.push(id), { monitorGone: () => Promise.resolve(true) });
+  watcher.start();
+  try {
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
+    };
+    await new Promise((r) => setTimeout(r, 50)); // the first sweep has looked
+    fs.writeFileSync(path.join(monitor, ID), '0');
+    fs.renameSync(path.join(monitor, ID), path.join(exits, ID)); // as the exit command moves it
+    await until(() => seen.length > 0);
+    assert.deepEqual(seen, [ID]);
+    await watcher.remove(ID);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(seen, [ID], 'the removal is no exit');
+
+    await watcher.clear(ID); // nothing left: no error
+    fs.writeFileSync(path.join(exits, `${ID}.oom`), '');
+    fs.writeFileSync(path.join(monitor, ID), '1');
+    await watcher.clear(ID);
+    assert.deepEqual([...fs.readdirSync(exits), ...fs.readdirSync(monitor)], []);
+  } finally {
+    watcher.stop();
+  }
+});

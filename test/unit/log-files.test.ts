@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
 import { logBackstop, logLimits, parseLogSize, rotatedOf, validateLogConfig } from '../../src/engine/containers/log-files.js';
 import { filesToDelete, LogPins, MAX_HELD } from '../../src/engine/containers/log-pins.js';
+import { LogKeeper } from '../../src/engine/containers/log-rotation.js';
 
 test('sizes read as Docker reads them (binary units)', () => {
   assert.equal(parseLogSize('64k'), 65536);
@@ -67,4 +72,38 @@ test('pins: the lowest need wins; whenFree runs after the last reader leaves', (
   assert.equal(freed, 1);
   pins.whenFree('/l', () => freed++);
   assert.equal(freed, 2);
+});
+
+test('log keeper: rotated files past max-file go at watch and, once readers left, at unwatch; a log never rotated is not listed again at unwatch', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-log-keeper-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const keeper = new LogKeeper(pino({ level: 'silent' }));
+  const logPath = path.join(dir, 'ctr.log');
+  const target = { logPath, ctlPath: path.join(dir, 'ctl'), limits: { readable: true, maxSize: 1024, maxFile: 2 } };
+  fs.writeFileSync(logPath, 'x');
+  for (const seq of [1, 2, 3]) fs.writeFileSync(`${logPath}.${seq}`, 'old');
+  keeper.watch('a', target);
+  await keeper.settled('a');
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['ctr.log', 'ctr.log.3'], 'max-file 2: the current file and the newest rotated one');
+  // A reader still needs the kept file when the next run keeps no rotated file: it goes once the reader left.
+  keeper.unwatch('a');
+  const pin = keeper.pins.pin(logPath);
+  pin.need = 3;
+  keeper.watch('a', { ...target, limits: { ...target.limits, maxFile: 1 } });
+  await keeper.settled('a');
+  assert.ok(fs.existsSync(`${logPath}.3`), 'a reader needs it');
+  keeper.unwatch('a');
+  assert.ok(fs.existsSync(`${logPath}.3`), 'still needed');
+  pin.close();
+  for (let i = 0; i < 100 && fs.existsSync(`${logPath}.3`); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(fs.readdirSync(dir), ['ctr.log']);
+
+  // No rotated file left: the next unwatch does not list the directory again.
+  keeper.watch('a', target);
+  await keeper.settled('a');
+  const listings = t.mock.method(fs, 'readdirSync');
+  keeper.unwatch('a');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(listings.mock.callCount(), 0);
+  keeper.close();
 });

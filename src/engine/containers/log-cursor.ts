@@ -74,7 +74,7 @@ export class LogCursor {
   static async #openAt(path: string, from: LogStart, pin: LogPin | undefined): Promise<LogCursor | undefined> {
     // The current file first, then the list: a rotation in between shows as the current file among the rotated.
     const current = await tryOpen(path);
-    const rotated = await listRotated(path);
+    const rotated = listRotated(path);
     const newest = rotated.at(-1);
     // The seq of the file opened as ctr.log when it was rotated in between (one of the newest few).
     let currentSeq: number | undefined;
@@ -144,7 +144,7 @@ export class LogCursor {
       this.position = 0;
       return 'restart';
     }
-    const rotated = await listRotated(this.path);
+    const rotated = listRotated(this.path);
     this.seq ??= await this.#ownSeq(rotated);
     const seq = this.seq ?? this.floor;
     if (!current && !rotated.some((r) => r.seq > seq)) return 'none'; // conmon may still write to it
@@ -166,14 +166,14 @@ export class LogCursor {
   async #openNext(): Promise<'none' | 'restart'> {
     const after = this.seq ?? this.floor;
     for (;;) {
-      for (const r of await listRotated(this.path)) {
+      for (const r of listRotated(this.path)) {
         if (r.seq <= after) continue;
         const file = await tryOpen(r.path);
         if (file) return this.#switch(file, r.seq, r.seq);
       }
       const current = await tryOpen(this.path);
       if (!current) return 'none';
-      const newer = (await listRotated(this.path)).filter((r) => r.seq > after);
+      const newer = listRotated(this.path).filter((r) => r.seq > after);
       if (newer.length === 0) return this.#switch(current, undefined, after);
       // The file just opened was rotated meanwhile: it is the only newer one, known by its inode.
       if (newer.length === 1 && (await inodeOf(newer[0].path)) === current.ino) return this.#switch(current, newer[0].seq, newer[0].seq);

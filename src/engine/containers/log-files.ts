@@ -6,7 +6,7 @@
  * exactly one file, and readers order the files by seq without any state
  * outside the directory. Pure helpers plus one directory listing.
  */
-import fsp from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import { EngineError } from '../errors.js';
 import type { LogConfig } from '../model/container.js';
@@ -126,11 +126,23 @@ export function rotatedPath(current: string, seq: number): string {
   return `${current}.${seq}`;
 }
 
-/** The rotated files of the log at `current`, oldest first. */
-export async function listRotated(current: string): Promise<RotatedFile[]> {
+/**
+ * The rotated files of the log at `current`, oldest first. Synchronous: the
+ * container's directory holds a handful of entries (its dirs, etc files,
+ * the logs), and a read costs the loop less than a thread-pool round trip.
+ */
+export function listRotated(current: string): RotatedFile[] {
   const base = path.basename(current);
-  const names = await fsp.readdir(path.dirname(current)).catch(() => [] as string[]);
+  const names = readdirOrEmpty(path.dirname(current));
   return rotatedOf(base, names).map((seq) => ({ seq, path: rotatedPath(current, seq) }));
+}
+
+function readdirOrEmpty(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 /** The seqs of the rotated files among directory entries `names`, ascending. Pure. */

@@ -20,6 +20,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type pino from 'pino';
 import { faultPoint } from '../fault.js';
+import { lstatOrNull } from '../host/read-sync.js';
 import { listRotated, rotatedPath, type LogLimits } from './log-files.js';
 import { filesToDelete, LogPins } from './log-pins.js';
 
@@ -56,7 +57,8 @@ export class LogKeeper {
     const rotator = this.#rotators.get(id);
     rotator?.stop();
     this.#rotators.delete(id);
-    if (rotator) this.pins.whenFree(rotator.logPath, () => void rotator.pruneNow());
+    // Without rotated files (the start's listing found none and none was made since) there is nothing to prune.
+    if (rotator?.mayHaveRotated) this.pins.whenFree(rotator.logPath, () => void rotator.pruneNow());
   }
 
   /** Resolves when `id`'s rotator has no check in flight (tests and shutdown). */
@@ -75,6 +77,8 @@ class Rotator {
   #again = false;
   #stopped = false;
   #graceTimer: NodeJS.Timeout | undefined;
+  /** False once a listing found no rotated file, until this rotator makes one. */
+  #mayHaveRotated = true;
 
   constructor(
     private readonly t: WatchedLog,
@@ -106,9 +110,16 @@ class Rotator {
     return this.t.logPath;
   }
 
+  /** Whether rotated files may exist: no listing has shown there are none, or one was made since. */
+  get mayHaveRotated(): boolean {
+    return this.#mayHaveRotated;
+  }
+
   /** Deletes what max-file no longer keeps and no reader needs. */
   async pruneNow(): Promise<void> {
-    await this.#prune((await listRotated(this.t.logPath)).map((r) => r.seq)).catch((err: unknown) => this.log.warn({ err }, 'log pruning failed'));
+    const seqs = listRotated(this.t.logPath).map((r) => r.seq);
+    if (seqs.length === 0) this.#mayHaveRotated = false;
+    await this.#prune(seqs).catch((err: unknown) => this.log.warn({ err }, 'log pruning failed'));
   }
 
   async idle(): Promise<void> {
@@ -133,7 +144,8 @@ class Rotator {
   }
 
   async #check(first: boolean): Promise<void> {
-    const st = await fsp.stat(this.t.logPath).catch(() => undefined);
+    // Synchronous, as every read of the container's directory here: a check follows each write of conmon's.
+    const st = lstatOrNull(this.t.logPath);
     if (!st) {
       // Renamed away by a berthd that died before conmon reopened: ask once, after a grace time for a
       // reopen that may still be on its way (a second reopen would replace the fresh file, and its lines).
@@ -146,13 +158,14 @@ class Rotator {
       if (first) await this.pruneNow();
       return;
     }
-    const rotated = await listRotated(this.t.logPath);
+    const rotated = listRotated(this.t.logPath);
     // Only while conmon listens: a file renamed away after its exit would never be followed by a new one.
     const ctl = await this.#openCtl();
     if (!ctl) return;
     const seq = (rotated.at(-1)?.seq ?? 0) + 1;
     const to = rotatedPath(this.t.logPath, seq);
     try {
+      this.#mayHaveRotated = true;
       await fsp.rename(this.t.logPath, to);
       faultPoint('logs.after-rename');
       await ctl.write(REOPEN_LOGS).catch(async (err: unknown) => {
@@ -167,8 +180,8 @@ class Rotator {
   }
 
   async #reopenIfMissing(): Promise<void> {
-    if (this.#stopped || (await fsp.stat(this.t.logPath).catch(() => undefined))) return;
-    if ((await listRotated(this.t.logPath)).length > 0) await this.#reopen().catch((err: unknown) => this.log.warn({ err }, 'log reopen failed'));
+    if (this.#stopped || lstatOrNull(this.t.logPath)) return;
+    if (listRotated(this.t.logPath).length > 0) await this.#reopen().catch((err: unknown) => this.log.warn({ err }, 'log reopen failed'));
   }
 
   async #reopen(): Promise<void> {

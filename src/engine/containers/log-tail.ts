@@ -20,7 +20,9 @@ export async function lastRecords(path: string, cursor: LogCursor, n: number): P
   // the start of the next, when a rotation came between conmon's two writes) counts once too many:
   // one spare record per file read keeps the count on the safe side.
   let count = wholeRecords(newest).length;
-  const older = (await listRotated(path)).filter((r) => r.seq < cursor.oldestAfter).reverse();
+  const older = listRotated(path)
+    .filter((r) => r.seq < cursor.oldestAfter)
+    .reverse();
   for (const file of older) {
     if (count >= n + files.length) break;
     const data = await fsp.readFile(file.path).catch(() => undefined); // deleted by rotation meanwhile: past retention

@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { removeFile } from '../host/remove-tree.js';
+import { removeFile, unlinkFile } from '../host/remove-tree.js';
 import { pollUntil } from '../time.js';
 import { oomMarkerPath } from './exit-command.js';
 
@@ -60,7 +60,9 @@ export class ExitWatcher {
   start(): void {
     for (const dir of [this.#dir, this.#monitorDir]) fs.mkdirSync(dir, { recursive: true });
     this.#watcher = fs.watch(this.#dir, (_event, name) => {
-      if (name && ID.test(name)) this.#onExit(name);
+      // inotify reports the exit path's own removal of the file too ('rename' either way): only a file
+      // that is there is an exit to handle (one synchronous access, where a handler would take the lock).
+      if (name && ID.test(name) && fs.existsSync(path.join(this.#dir, name))) this.#onExit(name);
     });
     this.#watcher.on('error', () => {});
     this.#timer = setInterval(() => void this.sweep(), SWEEP_MS);
@@ -131,15 +133,20 @@ export class ExitWatcher {
     await pollUntil(() => !fs.existsSync(file), { everyMs: 5, timeoutMs });
   }
 
-  /** Removes the (watched) exit file of `id`, and its OOM marker when `read` reported one. */
+  /** Removes the (watched) exit file of `id`, which `read` has just read, and its OOM marker when `read` reported one. */
   async remove(id: string, oomMarker = false): Promise<void> {
     const file = path.join(this.#dir, id);
-    await Promise.all([removeFile(file), oomMarker ? removeFile(oomMarkerPath(file)) : undefined]);
+    await Promise.all([unlinkFile(file), oomMarker ? removeFile(oomMarkerPath(file)) : undefined]);
   }
 
-  /** Removes any exit file of `id`, also one conmon's exit command never moved: before a new run. */
+  /**
+   * Removes any exit file of `id`, also one conmon's exit command never
+   * moved: before a new run. Usually there is none, which costs three
+   * synchronous lstat calls (removeFile).
+   */
   async clear(id: string): Promise<void> {
-    await Promise.all([this.remove(id, true), removeFile(path.join(this.#monitorDir, id))]);
+    const file = path.join(this.#dir, id);
+    await Promise.all([file, oomMarkerPath(file), path.join(this.#monitorDir, id)].map(removeFile));
   }
 }
 
