@@ -96,6 +96,13 @@ test('a conmon that never answers times out and is killed', async () => {
   assert.equal(res.line, undefined);
 });
 
+test('a conmon whose first process exited but whose child never answers times out without a kill', async () => {
+  // The first process is reaped long before the timeout: its pid is not ours to signal any more.
+  const res = await runConmon('/bin/sh', ['-c', 'sleep 1 & exit 0'], { cwd: '/', env: {}, timeoutMs: 300 });
+  assert.equal(res.timedOut, true);
+  assert.equal(res.exitCode, 0);
+});
+
 test('a conmon that cannot be started is a failure, not an exception', async () => {
   const res = await runConmon('/nonexistent/conmon', [], { cwd: '/', env: {}, timeoutMs: 10_000 });
   assert.match(res.failure ?? '', /ENOENT/);

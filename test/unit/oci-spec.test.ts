@@ -164,6 +164,8 @@ test('serializeOciSpec writes what a replacer of Infinity would, byte for byte, 
     spec({ privileged: true }),
     spec({ capAdd: ['SYS_ADMIN', 'SYS_PTRACE'] }),
     spec({ securityOpt: ['seccomp=unconfined'] }),
+    // A user's strings that look like the placeholders of the splice stay as they are.
+    spec({ resources: { ...RES, ulimits }, cmd: ['__berth_seccomp__', '__berth_rlim_infinity__'], hostname: '__berth_seccomp__' }),
   ];
   for (const s of specs) {
     const before = structuredClone(s);

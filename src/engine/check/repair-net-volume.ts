@@ -37,7 +37,7 @@ export async function repairNetVolume(f: Finding, roots: RepairRoots): Promise<s
       for (const link of where) await runTool('ip', ['link', 'del', link]);
       return `deleted veth ${where.join(', ')}`;
     case 'stale-volume-mount':
-      for (const point of where) await unmountRootfs(point);
+      for (const point of where) await unmountRootfs(point, { userMount: true });
       return `unmounted ${where.join(', ')}`;
     case 'orphan-dns-config':
     case 'stale-dns-entry':

@@ -47,7 +47,9 @@ export async function runConmon(
 function handshake(proc: SpawnedProcess, timeoutMs: number): Promise<ConmonHandshake> {
   const [stderr, sync, start] = [2, 3, 4].map((fd) => proc.pipes.get(fd)!);
   let exitCode: number | null = null;
+  let reaped = false;
   const exited = proc.exited.then((status) => {
+    reaped = true;
     exitCode = status.code;
   });
   const stderrClosed = new Promise((resolve) => stderr.once('close', resolve));
@@ -63,8 +65,15 @@ function handshake(proc: SpawnedProcess, timeoutMs: number): Promise<ConmonHands
       resolve({ stderr: text, exitCode, ...extra });
     };
     const timer = setTimeout(() => {
-      // The pool thread waiting for it is freed only by its end.
-      process.kill(proc.pid, 'SIGKILL');
+      // A first process still there holds a pool thread in waitpid: its end frees it. One already reaped is
+      // left alone (its pid may belong to another process by now); the caller's runtime delete cleans up.
+      if (!reaped) {
+        try {
+          process.kill(proc.pid, 'SIGKILL');
+        } catch {
+          // Ended meanwhile.
+        }
+      }
       finish({ timedOut: true });
     }, timeoutMs);
     for (const pipe of [sync, start, stderr]) pipe.on('error', () => {});

@@ -64,9 +64,17 @@ export interface Libc {
 
 let libc: Promise<Libc> | undefined;
 
-/** Binds libc at the first call; later calls get the same bindings. */
+/** Binds libc at the first call; later calls get the same bindings. A failed binding is tried again at the next call. */
 export function loadLibc(): Promise<Libc> {
-  libc ??= import('koffi').then(({ default: koffi }) => {
+  libc ??= bindLibc().catch((err: unknown) => {
+    libc = undefined;
+    throw err;
+  });
+  return libc;
+}
+
+function bindLibc(): Promise<Libc> {
+  return import('koffi').then(({ default: koffi }) => {
     const lib = koffi.load('libc.so.6');
     const sync = (declaration: string) => lib.func(declaration) as unknown as SyncCall;
     const async = (declaration: string) => lib.func(declaration).async as AsyncCall;
@@ -94,7 +102,6 @@ export function loadLibc(): Promise<Libc> {
       waitpid: async('int waitpid(int pid, _Out_ int *status, int options)'),
     };
   });
-  return libc;
 }
 
 /** "ENOENT: No such file or directory" for errno 2. */

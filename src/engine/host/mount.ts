@@ -109,6 +109,17 @@ export async function mountFsWithProgram(m: FsMount, cwd?: string): Promise<Host
 }
 
 /**
+ * Runs umount(8) through the spawn helper, with mount(8)'s timeout: for
+ * mounts made from a user's options. Unmounting an NFS volume whose server
+ * went away can block in the kernel for long; a umount2(2) call would hold
+ * a thread of the pool, which every file operation of berthd shares.
+ */
+export async function umountFsWithProgram(target: string): Promise<HostRun> {
+  const res = await runHost(hostTool('umount'), buildUmountArgs(target), { timeoutMs: MOUNT_TIMEOUT_MS, discardStdout: true });
+  return { ok: res.exitCode === 0, message: runFailureText('umount', res) };
+}
+
+/**
  * umount2(2) on `target` (`lazy`: detach now, clean up when no longer
  * busy). A target that is no mount point fails with a message that says
  * "not mounted", as umount(8)'s does.

@@ -25,6 +25,7 @@ const O_RDONLY = 0;
 const O_WRONLY = 1;
 const O_CLOEXEC = 0o2000000;
 const F_DUPFD_CLOEXEC = 1030;
+const EINTR = 4;
 const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 const POSIX_SPAWN_SETSID = 0x80;
@@ -75,24 +76,27 @@ export async function spawnProcess(plan: SpawnPlan): Promise<SpawnedProcess> {
   const pipes = openPipes(c, plan.pipes);
   const actions = Buffer.alloc(OPAQUE_BYTES);
   const attr = Buffer.alloc(OPAQUE_BYTES);
-  c.spawnFileActionsInit(actions);
-  c.spawnAttrInit(attr);
   const pid = new Int32Array(1);
-  let failed: number;
+  let failure: Error | undefined;
   try {
+    check(c.spawnFileActionsInit(actions), 'posix_spawn_file_actions_init');
+    check(c.spawnAttrInit(attr), 'posix_spawnattr_init');
     planFileActions(c, actions, pipes, plan.cwd);
     planAttributes(c, attr, plan.newSession === true);
     const argv = [plan.file, ...plan.args, null];
     const envp = [...Object.entries(plan.env).map(([k, v]) => `${k}=${v}`), null];
-    failed = c.posixSpawn(pid, plan.file, actions, attr, argv, envp);
+    const errno = c.posixSpawn(pid, plan.file, actions, attr, argv, envp);
+    if (errno !== 0) failure = new Error(`${plan.file}: ${errnoText(errno)}`);
+  } catch (err) {
+    failure = err as Error;
   } finally {
     c.spawnFileActionsDestroy(actions);
     c.spawnAttrDestroy(attr);
     for (const p of pipes.values()) fs.closeSync(p.theirs);
   }
-  if (failed !== 0) {
+  if (failure) {
     for (const p of pipes.values()) fs.closeSync(p.ours);
-    throw new Error(`${plan.file}: ${errnoText(failed)}`);
+    throw failure;
   }
   const ends = new Map(
     [...pipes].map(([fd, p]) => [fd, new net.Socket({ fd: p.ours, readable: plan.pipes[fd] === 'out', writable: plan.pipes[fd] === 'in' })]),
@@ -100,40 +104,53 @@ export async function spawnProcess(plan: SpawnPlan): Promise<SpawnedProcess> {
   return { pid: pid[0], pipes: ends, exited: waitFor(c, pid[0]) };
 }
 
+/** A posix_spawn setup call's result (an errno number, 0 = done) as an exception. */
+function check(errno: number, call: string): void {
+  if (errno !== 0) throw new Error(`${call}: ${errnoText(errno)}`);
+}
+
 /**
  * One close-on-exec pipe per asked fd. The child's end is kept above every
  * asked fd, so that moving one end onto its fd never overwrites another's.
+ * On a failure, every fd opened so far is closed.
  */
 function openPipes(c: Libc, asked: Readonly<Record<number, 'out' | 'in'>>): Map<number, PipeFds> {
   const highest = Math.max(2, ...Object.keys(asked).map(Number));
   const pipes = new Map<number, PipeFds>();
-  for (const [fd, direction] of Object.entries(asked)) {
-    const fds = new Int32Array(2);
-    if (c.pipe2(fds, O_CLOEXEC) !== 0) {
-      for (const p of pipes.values()) for (const end of [p.ours, p.theirs]) fs.closeSync(end);
-      throw new Error(`pipe2: ${errnoText(c.errno())}`);
+  const opened: number[] = [];
+  try {
+    for (const [fd, direction] of Object.entries(asked)) {
+      const fds = new Int32Array(2);
+      if (c.pipe2(fds, O_CLOEXEC) !== 0) throw new Error(`pipe2: ${errnoText(c.errno())}`);
+      opened.push(fds[0], fds[1]);
+      const read = above(c, fds[0], highest, opened);
+      const write = above(c, fds[1], highest, opened);
+      pipes.set(Number(fd), direction === 'out' ? { ours: read, theirs: write } : { ours: write, theirs: read });
     }
-    const [read, write] = [above(c, fds[0], highest), above(c, fds[1], highest)];
-    pipes.set(Number(fd), direction === 'out' ? { ours: read, theirs: write } : { ours: write, theirs: read });
+    return pipes;
+  } catch (err) {
+    for (const fd of opened) fs.closeSync(fd);
+    throw err;
   }
-  return pipes;
 }
 
-/** `fd` itself when above `highest`, else a close-on-exec copy above it (the original closed). */
-function above(c: Libc, fd: number, highest: number): number {
+/** `fd` itself when above `highest`, else a close-on-exec copy above it (the original closed); `opened` follows. */
+function above(c: Libc, fd: number, highest: number, opened: number[]): number {
   if (fd > highest) return fd;
   const copy = c.fcntl(fd, F_DUPFD_CLOEXEC, highest + 1);
-  fs.closeSync(fd);
   if (copy < 0) throw new Error(`fcntl: ${errnoText(c.errno())}`);
+  fs.closeSync(fd);
+  opened.splice(opened.indexOf(fd), 1, copy);
   return copy;
 }
 
 function planFileActions(c: Libc, actions: Buffer, pipes: Map<number, PipeFds>, cwd: string | undefined): void {
-  for (const fd of [0, 1, 2]) if (!pipes.has(fd)) c.spawnFileActionsAddOpen(actions, fd, '/dev/null', fd === 0 ? O_RDONLY : O_WRONLY, 0);
-  for (const [fd, p] of pipes) c.spawnFileActionsAddDup2(actions, p.theirs, fd);
+  for (const fd of [0, 1, 2])
+    if (!pipes.has(fd)) check(c.spawnFileActionsAddOpen(actions, fd, '/dev/null', fd === 0 ? O_RDONLY : O_WRONLY, 0), 'posix_spawn_file_actions_addopen');
+  for (const [fd, p] of pipes) check(c.spawnFileActionsAddDup2(actions, p.theirs, fd), 'posix_spawn_file_actions_adddup2');
   // Whatever else berthd has open, even without close-on-exec, stays out of the child.
-  c.spawnFileActionsAddCloseFrom(actions, Math.max(2, ...pipes.keys()) + 1);
-  if (cwd !== undefined) c.spawnFileActionsAddChdir(actions, cwd);
+  check(c.spawnFileActionsAddCloseFrom(actions, Math.max(2, ...pipes.keys()) + 1), 'posix_spawn_file_actions_addclosefrom_np');
+  if (cwd !== undefined) check(c.spawnFileActionsAddChdir(actions, cwd), 'posix_spawn_file_actions_addchdir_np');
 }
 
 function planAttributes(c: Libc, attr: Buffer, newSession: boolean): void {
@@ -146,12 +163,16 @@ function planAttributes(c: Libc, attr: Buffer, newSession: boolean): void {
   c.spawnAttrSetFlags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? POSIX_SPAWN_SETSID : 0));
 }
 
+/** waitpid(2) until the child ended; a wait interrupted by a signal is waited again. */
 function waitFor(c: Libc, pid: number): Promise<ExitStatus> {
   const status = new Int32Array(1);
   return new Promise((resolve) => {
-    c.waitpid(pid, status, 0, (err: unknown, ret: number) => {
-      // A wait that failed (it cannot, for a child of ours) reads as an unknown end.
-      resolve(err || ret !== pid ? { code: null, signal: null } : decodeWaitStatus(status[0]));
-    });
+    const wait = () =>
+      c.waitpid(pid, status, 0, (err: unknown, ret: number) => {
+        if (!err && ret === -1 && c.errno() === EINTR) return wait();
+        // Another failure (none is possible for a child of ours) reads as an unknown end.
+        resolve(err || ret !== pid ? { code: null, signal: null } : decodeWaitStatus(status[0]));
+      });
+    wait();
   });
 }

@@ -16,7 +16,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { systemError } from '../errors.js';
 import type { CodeOfKind } from '../error-codes.js';
-import { mountFs, mountFsWithProgram, umountFs } from '../host/mount.js';
+import { mountFs, mountFsWithProgram, umountFs, umountFsWithProgram } from '../host/mount.js';
 import { lstatOrNull } from '../host/read-sync.js';
 
 /** The kernel copies mount options into one page; longer strings are cut. */
@@ -118,13 +118,18 @@ export async function unmountRoot(mergedDir: string): Promise<void> {
   if (rootMounted(mergedDir)) await umountChecked(mergedDir);
 }
 
-/** Unmounts an overlay (or any mount) at mergedDir; not mounted (or missing) → no-op. Busy → system error. */
-export async function unmountRootfs(mergedDir: string): Promise<void> {
-  if (await isMounted(mergedDir)) await umountChecked(mergedDir);
+/**
+ * Unmounts an overlay (or any mount) at mergedDir; not mounted (or missing)
+ * → no-op. Busy → system error. `userMount`: a mount made by mount(8) from
+ * a user's options (a volume's device), unmounted by umount(8) with a
+ * timeout (host/mount.ts umountFsWithProgram).
+ */
+export async function unmountRootfs(mergedDir: string, opts: { userMount?: boolean } = {}): Promise<void> {
+  if (await isMounted(mergedDir)) await umountChecked(mergedDir, opts.userMount === true);
 }
 
-async function umountChecked(target: string): Promise<void> {
-  const run = await umountFs(target);
+async function umountChecked(target: string, userMount = false): Promise<void> {
+  const run = userMount ? await umountFsWithProgram(target) : await umountFs(target);
   if (run.ok || /not mounted|no mount point/i.test(run.message)) return;
   throw systemError('BERTH_ROOTFS_UMOUNT_FAILED', `unmounting ${target}: ${run.message}`);
 }

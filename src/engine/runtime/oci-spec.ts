@@ -3,6 +3,7 @@
  * defaults (reliability-security.md §3.1). Pure: every host fact it needs
  * (rlimits, capabilities, CPU count) comes in through the input.
  */
+import { randomBytes } from 'node:crypto';
 import { notImplemented } from '../errors.js';
 import type { ContainerSpec, Resources } from '../model/container.js';
 import { MASKED_PATHS, READONLY_PATHS } from '../model/spec-defaults.js';
@@ -256,7 +257,13 @@ export function buildOciSpec(input: OciSpecInput): { spec: OciSpec; warnings: st
   return { spec: oci, warnings };
 }
 
-const INFINITY_MARK = '__berth_rlim_infinity__';
+/**
+ * The placeholders spliced out of config.json's text carry a random part
+ * drawn per process: a user's own string (an argument, a hostname, a label)
+ * can never equal one and be replaced.
+ */
+const MARK_NONCE = randomBytes(8).toString('hex');
+const INFINITY_MARK = `__berth_rlim_infinity_${MARK_NONCE}__`;
 
 /**
  * JSON for config.json. RLIM_INFINITY (Infinity in OciRlimit, the only
@@ -276,7 +283,7 @@ export function serializeOciSpec(spec: OciSpec): string {
 
 const markInfinity = (v: number): number | string => (v === Infinity ? INFINITY_MARK : v);
 
-const SECCOMP_MARK = '__berth_seccomp__';
+const SECCOMP_MARK = `__berth_seccomp_${MARK_NONCE}__`;
 /** Serialized profiles, by identity: buildSeccompProfile hands out one frozen object per set of rules. */
 const seccompTexts = new WeakMap<OciSeccomp, string>();
 

@@ -39,7 +39,7 @@ export class LocalMounts {
 
   /** Undoes a driver mount (not mounted → no-op). Caller holds the volume's lock. */
   async unmountData(name: string): Promise<void> {
-    await unmountRootfs(this.#volumes.dataDir(name));
+    await unmountRootfs(this.#volumes.dataDir(name), { userMount: true });
   }
 
   loadUsers(users: Map<string, Set<string>>): void {
