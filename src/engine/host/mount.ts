@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { hostTool } from './binaries.js';
-import { MountFlag, UMOUNT_DETACH, mountCall, umountCall } from './libc.js';
+import { MountFlag, UMOUNT_DETACH, mountCall, umountCall, type SyscallResult } from './libc.js';
 import { runFailureText, runHost } from './spawner.js';
 
 const MOUNT_TIMEOUT_MS = 30_000;
@@ -72,8 +72,14 @@ export function splitMountOptions(options: string): { flags: number; data: strin
   return { flags, data: data.join(',') };
 }
 
-function fromCall(what: string, errno: number, message: string): HostRun {
-  return errno === 0 ? { ok: true, message: '' } : { ok: false, message: `${what}: ${message}` };
+function fromCall(what: string, res: SyscallResult): HostRun {
+  return res.errno === 0 ? { ok: true, message: '' } : { ok: false, message: `${what}: ${res.message}` };
+}
+
+/** Runs mount(8) or umount(8) through the spawn helper, with a timeout. */
+async function runMountTool(tool: 'mount' | 'umount', args: string[], cwd?: string): Promise<HostRun> {
+  const res = await runHost(hostTool(tool), args, { cwd, timeoutMs: MOUNT_TIMEOUT_MS, discardStdout: true });
+  return { ok: res.exitCode === 0, message: runFailureText(tool, res) };
 }
 
 /**
@@ -83,9 +89,8 @@ function fromCall(what: string, errno: number, message: string): HostRun {
  */
 export async function privateBindMount(dir: string): Promise<HostRun> {
   const bind = await mountCall(dir, dir, null, MountFlag.BIND, null);
-  if (bind.errno !== 0) return fromCall(`bind mount of ${dir}`, bind.errno, bind.message);
-  const priv = await mountCall('none', dir, null, MountFlag.PRIVATE, null);
-  return fromCall(`making ${dir} private`, priv.errno, priv.message);
+  if (bind.errno !== 0) return fromCall(`bind mount of ${dir}`, bind);
+  return fromCall(`making ${dir} private`, await mountCall('none', dir, null, MountFlag.PRIVATE, null));
 }
 
 /**
@@ -95,17 +100,15 @@ export async function privateBindMount(dir: string): Promise<HostRun> {
 export async function mountFs(m: FsMount): Promise<HostRun> {
   buildMountArgs(m); // the same refusals as mount(8)'s argv
   const { flags, data } = splitMountOptions(m.options);
-  const res = await mountCall(m.source, m.target, m.type, flags, data === '' ? null : data);
-  return fromCall(`mount ${m.target}`, res.errno, res.message);
+  return fromCall(`mount ${m.target}`, await mountCall(m.source, m.target, m.type, flags, data === '' ? null : data));
 }
 
 /**
  * Runs mount(8), with `cwd` as its working directory (relative overlay
  * lower dirs resolve against it): for options mount(8) must interpret.
  */
-export async function mountFsWithProgram(m: FsMount, cwd?: string): Promise<HostRun> {
-  const res = await runHost(hostTool('mount'), buildMountArgs(m), { cwd, timeoutMs: MOUNT_TIMEOUT_MS, discardStdout: true });
-  return { ok: res.exitCode === 0, message: runFailureText('mount', res) };
+export function mountFsWithProgram(m: FsMount, cwd?: string): Promise<HostRun> {
+  return runMountTool('mount', buildMountArgs(m), cwd);
 }
 
 /**
@@ -114,9 +117,8 @@ export async function mountFsWithProgram(m: FsMount, cwd?: string): Promise<Host
  * went away can block in the kernel for long; a umount2(2) call would hold
  * a thread of the pool, which every file operation of berthd shares.
  */
-export async function umountFsWithProgram(target: string): Promise<HostRun> {
-  const res = await runHost(hostTool('umount'), buildUmountArgs(target), { timeoutMs: MOUNT_TIMEOUT_MS, discardStdout: true });
-  return { ok: res.exitCode === 0, message: runFailureText('umount', res) };
+export function umountFsWithProgram(target: string): Promise<HostRun> {
+  return runMountTool('umount', buildUmountArgs(target));
 }
 
 /**
@@ -128,6 +130,6 @@ export async function umountFs(target: string, opts: { lazy?: boolean } = {}): P
   buildUmountArgs(target);
   const res = await umountCall(target, opts.lazy ? UMOUNT_DETACH : 0);
   // EINVAL: not a mount point (the flags are always valid); ENOENT: no such path.
-  const message = res.errno === 22 || res.errno === 2 ? `${target}: not mounted (${res.message})` : res.message;
-  return fromCall(`umount ${target}`, res.errno, message);
+  const notMounted = res.errno === 22 || res.errno === 2;
+  return fromCall(`umount ${target}`, notMounted ? { ...res, message: `${target}: not mounted (${res.message})` } : res);
 }

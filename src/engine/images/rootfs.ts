@@ -72,10 +72,12 @@ export function buildOverlayMountOptions(input: OverlayOptionsInput): string {
  * failure is a system error with `code` and the tool's message.
  */
 export async function mountOverlay(overlay: OverlayOptionsInput, at: { overlayRoot: string; target: string; code: CodeOfKind<'system'> }): Promise<void> {
-  const options = buildOverlayMountOptions(overlay);
   const absolute = absoluteOverlayOptions(overlay, at.overlayRoot);
   const mount = { type: 'overlay', source: 'overlay', target: at.target };
-  const run = absolute !== undefined ? await mountFs({ ...mount, options: absolute }) : await mountFsWithProgram({ ...mount, options }, at.overlayRoot);
+  const run =
+    absolute !== undefined
+      ? await mountFs({ ...mount, options: absolute })
+      : await mountFsWithProgram({ ...mount, options: buildOverlayMountOptions(overlay) }, at.overlayRoot);
   if (!run.ok) throw systemError(at.code, `mounting overlay at ${at.target}: ${run.message}`);
 }
 
