@@ -42,11 +42,14 @@ export interface StoredState {
 export class ContainersRepo<Spec extends { imageId: string }, State extends StoredState> {
   #db: Db;
   /**
-   * Parsed specs by container ID. A spec is written once, by insert, and
-   * never updated (the immutable half of a container), so each is parsed
-   * once; delete forgets it. Deep-frozen, since every reader shares it.
+   * Parsed specs by container ID, each with the stored text it was parsed
+   * from: a spec is written by insert and rarely replaced (`docker update`),
+   * so it is parsed once and answered again while the row holds the same
+   * text. Keyed by text rather than invalidated by writes, so a spec read or
+   * written inside a transaction that rolls back is never answered after
+   * it. Deep-frozen, since every reader shares it.
    */
-  readonly #specs = new Map<string, Spec>();
+  readonly #specs = new Map<string, { text: string; spec: Spec }>();
   /**
    * Rows that `get` read outside any transaction (so committed), as stored,
    * by container ID: a later `get` answers from here instead of running the
@@ -145,7 +148,6 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
   updateSpec(id: string, spec: Spec): void {
     this.#committed.delete(id);
     this.#updateSpec.run(JSON.stringify(spec), id);
-    this.#specs.set(id, deepFreeze(structuredClone(spec)));
   }
 
   delete(id: string): void {
@@ -204,11 +206,10 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
   }
 
   #spec(id: string, text: string): Spec {
-    let spec = this.#specs.get(id);
-    if (!spec) {
-      spec = deepFreeze(JSON.parse(text) as Spec);
-      this.#specs.set(id, spec);
-    }
+    const known = this.#specs.get(id);
+    if (known?.text === text) return known.spec;
+    const spec = deepFreeze(JSON.parse(text) as Spec);
+    this.#specs.set(id, { text, spec });
     return spec;
   }
 }

@@ -3,8 +3,9 @@
  * from dockerd 20.10.24 (each expectation taken from a real dockerd, side
  * by side): signals to a paused container (kill, rm -f, kill -s USR1 with
  * and without a stop signal), the `volume mount` / `volume unmount` events
- * of a start and an exit, a commit's empty Labels map, and a restart by
- * policy whose start fails (State after it, and the client's start then).
+ * of a start and an exit, a commit's empty Labels map, a restart by policy
+ * whose start fails (State after it, and the client's start then), and
+ * which refused starts of an AutoRemove container remove it.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -143,5 +144,22 @@ describe('dockerd fidelity: paused signals, volume events, commit labels, a fail
     assert.deepEqual([start.status, start.json()], [400, { message: `invalid mount config for type "bind": bind source path does not exist: ${src}` }]);
     assert.deepEqual((await inspect(d, 'rfail')).State, failed.State, 'a refusal of the settings leaves State as it was');
     await dockerExpect(d, ['rm', 'rfail']);
+  });
+
+  test('--rm: a start refused by the settings check keeps the container (Created); a start the runtime fails removes it', async () => {
+    const src = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-fid-'));
+    await dockerExpect(d, ['create', '--rm', '--name', 'rmkept', '--network', 'none', '--mount', `type=bind,src=${src},dst=/rb`, 'busybox', 'true']);
+    fs.rmdirSync(src);
+    const refused = await d.request('POST', '/containers/rmkept/start');
+    assert.deepEqual([refused.status, refused.json()], [400, { message: `invalid mount config for type "bind": bind source path does not exist: ${src}` }]);
+    const kept = await inspect(d, 'rmkept');
+    assert.deepEqual([kept.State.Status, kept.State.Error, kept.State.ExitCode], ['created', '', 0]);
+    await dockerExpect(d, ['rm', 'rmkept']);
+
+    await dockerExpect(d, ['create', '--rm', '--name', 'rmgone', '--network', 'none', 'busybox', '/no-such-program']);
+    const failed = await d.request('POST', '/containers/rmgone/start');
+    assert.equal(failed.status, 400);
+    assert.match(failed.json().message, /exec: "\/no-such-program": stat \/no-such-program: no such file or directory/);
+    await eventually('the auto-removal', async () => (await d.request('GET', '/containers/rmgone/json')).status === 404);
   });
 });

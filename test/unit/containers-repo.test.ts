@@ -74,6 +74,21 @@ test('a write rolled back leaves get answering the committed row', () => {
   assert.deepEqual(repo.get(id)?.state, { status: 'created', pid: 0, exitCode: 0 });
 });
 
+test('a spec replaced inside a transaction that rolls back is not answered after it', () => {
+  const id = addContainer();
+  assert.deepEqual(repo.get(id)?.spec.cmd, ['true']);
+  assert.throws(() =>
+    repo.atomically(() => {
+      repo.updateSpec(id, { imageId: 'i', cmd: ['false'] });
+      assert.deepEqual(repo.get(id)?.spec.cmd, ['false']);
+      assert.deepEqual(repo.getByName(repo.get(id)!.name)?.spec.cmd, ['false']);
+      throw new Error('rolled back');
+    }),
+  );
+  assert.deepEqual(repo.get(id)?.spec.cmd, ['true']);
+  assert.deepEqual(repo.all().find((r) => r.id === id)?.spec.cmd, ['true']);
+});
+
 test('a row read inside a transaction that rolls back is not kept', () => {
   let id = '';
   assert.throws(() =>
