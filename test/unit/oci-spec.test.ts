@@ -5,6 +5,7 @@ import { MASKED_PATHS, READONLY_PATHS } from '../../src/engine/model/spec-defaul
 import { mergeMountOptions } from '../../src/engine/runtime/oci-mounts.js';
 import { parseProcLimits } from '../../src/engine/runtime/oci-rlimits.js';
 import { buildSeccompProfile, NEVER_ALLOWED } from '../../src/engine/runtime/seccomp-profile.js';
+import { kernelConfigHasX32, seccompArchitectures } from '../../src/engine/runtime/seccomp-arches.js';
 import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES } from '../../src/engine/runtime/capabilities.js';
 import { isEngineError } from '../../src/engine/errors.js';
 import { defaultCreateSpec, defaultResources } from '../../src/engine/model/spec-defaults.js';
@@ -352,13 +353,26 @@ test('seccomp: the default profile unless unconfined; custom profiles not implem
   );
 });
 
+test("seccomp architectures: Docker's archMap, x32 only on a kernel that has it", () => {
+  assert.deepEqual(seccompArchitectures('x64', true), ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
+  assert.deepEqual(seccompArchitectures('x64', false), ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']);
+  assert.deepEqual(seccompArchitectures('arm64', false), ['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM']);
+  assert.deepEqual(seccompArchitectures('s390x', true), []);
+  assert.equal(kernelConfigHasX32('CONFIG_IA32_EMULATION=y\n# CONFIG_X86_X32_ABI is not set\n'), false);
+  assert.equal(kernelConfigHasX32('CONFIG_X86_X32_ABI=y\n'), true);
+  assert.equal(kernelConfigHasX32('CONFIG_X86_X32=y\n'), true, 'the option before 5.18');
+  assert.equal(kernelConfigHasX32('CONFIG_X86_X32_DISABLED=y\n'), false, 'not the option itself');
+  assert.equal(kernelConfigHasX32(''), false, 'a configuration without it');
+  assert.equal(kernelConfigHasX32(undefined), true, 'no configuration to read: kept, as Docker has it');
+});
+
 const rulesFor = (caps: string[], name: string) => buildSeccompProfile(caps).syscalls.filter((r) => r.names.includes(name));
 
-test('seccomp profile: EPERM default, x86 arches, never-allowed calls absent', () => {
+test("seccomp profile: EPERM default, the host's arches, never-allowed calls absent", () => {
   const p = buildSeccompProfile([...ALL_CAPABILITIES]);
   assert.equal(p.defaultAction, 'SCMP_ACT_ERRNO');
   assert.equal(p.defaultErrnoRet, 1);
-  assert.deepEqual(p.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
+  if (process.arch === 'x64') assert.deepEqual(p.architectures.slice(0, 2), ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']);
   for (const name of NEVER_ALLOWED) assert.deepEqual(rulesFor([...ALL_CAPABILITIES], name), [], name);
   assert.equal(rulesFor([], 'read')[0].action, 'SCMP_ACT_ALLOW');
 });

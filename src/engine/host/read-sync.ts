@@ -16,6 +16,15 @@ export function readTextSync(file: string): string | undefined {
   }
 }
 
+/** The file's bytes, or undefined when it cannot be read. */
+export function readBytesSync(file: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 /** lstat, or null when the path cannot be examined (missing, not reachable). */
 export function lstatOrNull(p: string): Stats | null {
   try {

@@ -1,12 +1,14 @@
 /**
  * berth's default seccomp profile, following the choices of Docker's
  * default profile (moby/profiles default.json; see
- * reliability-security.md §3.1), written out as data for x86_64 hosts.
+ * reliability-security.md §3.1), written out as data (names of x86_64's
+ * table; names unknown on another architecture are skipped, see below).
  *
  * Unknown syscall names are harmless: runc skips names libseccomp cannot
  * resolve, and returns ENOSYS for syscalls newer than any the filter names.
  */
 import type { OciSeccomp, OciSeccompArg, OciSyscall } from './oci-types.js';
+import { hostSeccompArchitectures } from './seccomp-arches.js';
 
 const EPERM = 1;
 const ENOSYS = 38;
@@ -186,8 +188,9 @@ const MAX_BUILT = 64;
 
 /**
  * The default profile for a container holding `caps` (`CAP_` names, as from
- * resolveCapabilities). Default action: EPERM. Architectures: x86_64 with
- * its 32-bit and x32 ABIs, so the same names are filtered there too.
+ * resolveCapabilities). Default action: EPERM. Architectures: the host's
+ * and the compat ABIs its kernel runs (seccomp-arches.ts), so the same
+ * names are filtered there too.
  * Capabilities that select the same rules get the same profile object,
  * built once and deep-frozen (its serialization is cached by identity too,
  * see serializeOciSpec).
@@ -202,7 +205,7 @@ export function buildSeccompProfile(caps: string[]): OciSeccomp {
     profile = deepFreeze({
       defaultAction: 'SCMP_ACT_ERRNO',
       defaultErrnoRet: EPERM,
-      architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+      architectures: hostSeccompArchitectures(),
       syscalls: rules.map(toSyscall),
     });
     built.set(key, profile);
