@@ -7,11 +7,13 @@
  *
  * One `process.on('SIGCHLD')` listener, installed before the first spawn.
  * At each SIGCHLD it asks waitpid(pid, WNOHANG) of every pid it watches,
- * and only of those: node's child_process (libuv) reaps its own children
- * the same way, by their pids (libuv's uv__chld / uv__wait_children call
- * waitpid(process->pid, …, WNOHANG) per process handle), so neither side
- * takes the other's children, and signals merged into one are harmless
- * (every watched pid is asked each time). A child that ends between its
+ * and only of those: node's child_process reaps its own children the same
+ * way (libuv's SIGCHLD handler calls waitpid(process->pid, WNOHANG) for
+ * each of its process handles, and only ECHILD is a failure it tolerates:
+ * it never meets one for a pid of ours), so neither side takes the other's
+ * children, and signals merged into one are harmless (every watched pid is
+ * asked each time). libuv delivers one signal to every handle listening
+ * for it, so node's handler and this one both run. A child that ends between its
  * spawn and `watchChild` is not missed: the listener runs on the event
  * loop, after the synchronous spawn and watch.
  *
