@@ -3,7 +3,8 @@
  * exec that is created and never started runs nothing, and its conmon goes
  * when the container stops, with the daemon's shutdown, or — the daemon
  * killed — on its own; a session whose prepared conmon was dropped still
- * starts, with a conmon of its own.
+ * starts, with a conmon of its own. Created execs hold no thread of
+ * berthd's, and berthd is left with no child but its spawn helper.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
 import { dockerExpect, eventually, skipUnlessRoot } from './helpers/docker-cli.js';
 import { importBusybox } from './helpers/images.js';
-import { processesMentioning } from './helpers/leaks.js';
+import { childrenOf, processesMentioning } from './helpers/leaks.js';
 import { run } from './helpers/api.js';
 
 describe('exec conmon prepared at create', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
@@ -66,6 +67,23 @@ describe('exec conmon prepared at create', { skip: skipUnlessRoot(), timeout: 30
     await d.start();
     await dockerExpect(d, ['exec', other, 'test', '!', '-e', '/tmp/two']);
     assert.equal((await d.request('DELETE', `/containers/${other}`, { query: { force: '1' } })).status, 204);
+  });
+
+  test('six created execs hold nothing of berthd: other work goes on, and every conmon berthd spawned is reaped', async () => {
+    const ctrId = await run(d, { Cmd: ['sleep', '1000'] });
+    const execIds = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => createMarker(ctrId, `/tmp/six${i}`)));
+    const started = Date.now();
+    // A lifecycle and an exec do file work on the thread pool throughout.
+    await dockerExpect(d, ['run', '--rm', '--network', 'none', 'busybox', 'true']);
+    await dockerExpect(d, ['exec', ctrId, 'true']);
+    assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
+    assert.ok(
+      execIds.every((id) => conmonsOf(id).length > 0),
+      'the six conmons still wait',
+    );
+    assert.equal((await d.request('DELETE', `/containers/${ctrId}`, { query: { force: '1' } })).status, 204);
+    // conmon forks away from berthd: once the first process exited, only the spawn helper (node) may be berthd's child.
+    await eventually('no child of berthd but its spawn helper', () => childrenOf(d.pid).every((c) => c.state !== 'Z' && c.cmdline.includes('spawn-helper')));
   });
 
   test('a daemon killed between create and start: the command never runs and its conmon does not linger', async () => {

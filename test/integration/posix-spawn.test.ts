@@ -3,12 +3,17 @@
  * and conmon's handshake over it (host/conmon-process.ts), against real
  * processes: /bin/sh stands for conmon.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { Socket } from 'node:net';
 import { runConmon } from '../../src/engine/host/conmon-process.js';
-import { decodeWaitStatus, spawnProcess } from '../../src/engine/host/posix-spawn.js';
+import { decodeWaitStatus } from '../../src/engine/host/child-reaper.js';
+import { spawnProcess } from '../../src/engine/host/posix-spawn.js';
+
+// A watched child does not keep node alive (berthd's server does): this test file holds it up.
+const keepAlive = setInterval(() => {}, 1000);
+after(() => clearInterval(keepAlive));
 
 function readAll(s: Socket): Promise<string> {
   return new Promise((resolve) => {

@@ -7,7 +7,8 @@
  *   They run on libuv's thread pool (koffi's async variant), never on the
  *   event loop: an overlay mount takes about a millisecond of kernel time;
  * - posix_spawn(3) and its attribute and file-action calls, pipe2(2),
- *   fcntl(2), waitpid(2): see posix-spawn.ts.
+ *   fcntl(2): see posix-spawn.ts; waitpid(2) with WNOHANG, which never
+ *   blocks: see child-reaper.ts.
  * libc is bound at the first use, so a berthd that never mounts or spawns
  * never loads the package.
  */
@@ -58,8 +59,8 @@ export interface Libc {
   sigEmptySet: SyncCall;
   sigFillSet: SyncCall;
   posixSpawn: SyncCall;
-  /** waitpid(2) on the thread pool: it blocks until the child changes state. */
-  waitpid: AsyncCall;
+  /** waitpid(2) on the event loop: only with WNOHANG (it must not block). */
+  waitpidNow: SyncCall;
 }
 
 let libc: Promise<Libc> | undefined;
@@ -99,7 +100,7 @@ function bindLibc(): Promise<Libc> {
       sigEmptySet: sync('int sigemptyset(void *set)'),
       sigFillSet: sync('int sigfillset(void *set)'),
       posixSpawn: sync('int posix_spawn(_Out_ int *pid, const char *path, const void *actions, const void *attr, const char **argv, const char **envp)'),
-      waitpid: async('int waitpid(int pid, _Out_ int *status, int options)'),
+      waitpidNow: sync('int waitpid(int pid, _Out_ int *status, int options)'),
     };
   });
 }

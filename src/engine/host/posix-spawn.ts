@@ -13,19 +13,19 @@
  *   (berthd ignores SIGPIPE; a program must not inherit that);
  * - `newSession` makes it a session leader (setsid): a Ctrl-C meant for
  *   berthd does not reach it;
- * - `exited` waits for it with waitpid(2) on the thread pool, which holds a
- *   pool thread until the child ends: only for programs that end soon
- *   (conmon's first process exits once it has forked its monitor).
+ * - it is reaped when it ends, driven by SIGCHLD (child-reaper.ts): no
+ *   thread waits for it, however long it runs; `exited` resolves exactly
+ *   once with its wait status, and `kill` never signals it after the reap.
  */
 import fs from 'node:fs';
 import net from 'node:net';
 import { errnoText, loadLibc, type Libc } from './libc.js';
+import { prepareReaper, watchChild, type WatchedChild } from './child-reaper.js';
 
 const O_RDONLY = 0;
 const O_WRONLY = 1;
 const O_CLOEXEC = 0o2000000;
 const F_DUPFD_CLOEXEC = 1030;
-const EINTR = 4;
 const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 const POSIX_SPAWN_SETSID = 0x80;
@@ -44,23 +44,10 @@ export interface SpawnPlan {
   newSession?: boolean;
 }
 
-export interface ExitStatus {
-  code: number | null;
-  /** The number of the signal that ended it. */
-  signal: number | null;
-}
-
-export interface SpawnedProcess {
+export interface SpawnedProcess extends WatchedChild {
   pid: number;
   /** berthd's end of each pipe, by the child's fd. */
   pipes: Map<number, net.Socket>;
-  exited: Promise<ExitStatus>;
-}
-
-/** Decodes waitpid(2)'s status of a child that ended. Pure. */
-export function decodeWaitStatus(status: number): ExitStatus {
-  const signal = status & 0x7f;
-  return signal === 0 ? { code: (status >> 8) & 0xff, signal: null } : { code: null, signal };
 }
 
 interface PipeFds {
@@ -85,6 +72,7 @@ export async function spawnProcess(plan: SpawnPlan): Promise<SpawnedProcess> {
     planAttributes(c, attr, plan.newSession === true);
     const argv = [plan.file, ...plan.args, null];
     const envp = [...Object.entries(plan.env).map(([k, v]) => `${k}=${v}`), null];
+    prepareReaper(c);
     const errno = c.posixSpawn(pid, plan.file, actions, attr, argv, envp);
     if (errno !== 0) failure = new Error(`${plan.file}: ${errnoText(errno)}`);
   } catch (err) {
@@ -101,7 +89,7 @@ export async function spawnProcess(plan: SpawnPlan): Promise<SpawnedProcess> {
   const ends = new Map(
     [...pipes].map(([fd, p]) => [fd, new net.Socket({ fd: p.ours, readable: plan.pipes[fd] === 'out', writable: plan.pipes[fd] === 'in' })]),
   );
-  return { pid: pid[0], pipes: ends, exited: waitFor(c, pid[0]) };
+  return { pid: pid[0], pipes: ends, ...watchChild(pid[0]) };
 }
 
 /** A posix_spawn setup call's result (an errno number, 0 = done) as an exception. */
@@ -161,18 +149,4 @@ function planAttributes(c: Libc, attr: Buffer, newSession: boolean): void {
   c.spawnAttrSetSigMask(attr, none);
   c.spawnAttrSetSigDefault(attr, all);
   c.spawnAttrSetFlags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? POSIX_SPAWN_SETSID : 0));
-}
-
-/** waitpid(2) until the child ended; a wait interrupted by a signal is waited again. */
-function waitFor(c: Libc, pid: number): Promise<ExitStatus> {
-  const status = new Int32Array(1);
-  return new Promise((resolve) => {
-    const wait = () =>
-      c.waitpid(pid, status, 0, (err: unknown, ret: number) => {
-        if (!err && ret === -1 && c.errno() === EINTR) return wait();
-        // Another failure (none is possible for a child of ours) reads as an unknown end.
-        resolve(err || ret !== pid ? { code: null, signal: null } : decodeWaitStatus(status[0]));
-      });
-    wait();
-  });
 }

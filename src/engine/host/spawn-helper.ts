@@ -1,7 +1,7 @@
 /**
  * berthd's spawn helper: a small long-lived node process that starts host
  * programs on berthd's behalf (the OCI runtime's verbs, the network tools,
- * mount(8) for volumes, exec sessions' conmon). Forking copies the
+ * mount(8) for volumes). Forking copies the
  * page tables of the process that forks, and Node forks synchronously on
  * its event loop: from berthd (~100 MiB) a spawn costs about twice what it
  * costs from this process, which loads nothing but node's builtins.
@@ -9,16 +9,14 @@
  * Started by spawner.ts with an IPC channel; exits when the channel closes
  * (berthd died or let it go). The programs it started are not tied to it:
  * a run in progress when it dies finishes on its own (berthd reports the
- * outcome as unknown), and conmon double-forks, so containers never depend
- * on this process.
+ * outcome as unknown).
  *
  * This file imports only node builtins and types: its RSS is what makes it
  * cheap. The messages are in spawn-protocol.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import type { ExecConmonRequest, ExecEvent, ExecPipe, HelperReply, HelperRequest, RunReply, RunRequest } from './spawn-protocol.js';
+import type { HelperReply, HelperRequest, RunReply, RunRequest } from './spawn-protocol.js';
 
 /** Output kept per stream of a run: runc's and mount's messages are far shorter; `iptables -S` and `ps -ef` on a busy host can reach megabytes. */
 const MAX_OUTPUT = 16 << 20;
@@ -29,7 +27,7 @@ const MAX_OUTPUT = 16 << 20;
  */
 const baseEnv: NodeJS.ProcessEnv = { ...process.env };
 
-function send(reply: HelperReply | ExecEvent): void {
+function send(reply: HelperReply): void {
   process.send?.(reply);
 }
 
@@ -78,53 +76,6 @@ function collect(stream: Readable | null, append: (s: string) => void, length: (
   });
 }
 
-/** The exec conmons whose stderr is relayed, by request id: a way to let go of it. */
-const execs = new Map<number, () => void>();
-
-/**
- * An exec session's conmon (ExecConmonRequest): its attach, sync and start
- * pipes go to berthd (ExecPipe), in this order. Node sends one handle at a
- * time and keeps the others, reading, until berthd acknowledged the one
- * before: bytes read here meanwhile would be lost. conmon writes nothing on
- * attach and sync before the first start byte, which berthd can only send
- * once the start pipe, the last, arrived. Its stderr is relayed until it
- * closes; then the reply.
- */
-function execConmon(req: ExecConmonRequest): void {
-  let child: ChildProcess;
-  try {
-    child = spawn(req.file, req.args, { env: req.env, detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
-  } catch (err) {
-    send({ id: req.id, failure: (err as Error).message });
-    return;
-  }
-  let failure: string | undefined;
-  // A conmon that cannot be started has no pid: node closes its pipes, and the reply says why.
-  child.on('error', (err) => (failure = err.message));
-  if (child.pid !== undefined) {
-    const stdio = child.stdio as unknown as Socket[];
-    for (const [fd, pipe] of [
-      [5, 'attach'],
-      [3, 'sync'],
-      [4, 'start'],
-    ] as const)
-      process.send?.({ id: req.id, pipe } satisfies ExecPipe, stdio[fd]);
-  }
-  const stderr = child.stderr!;
-  stderr.setEncoding('utf8');
-  stderr.on('data', (data: string) => send({ id: req.id, event: 'stderr', data }));
-  stderr.once('close', () => {
-    execs.delete(req.id);
-    child.unref();
-    send({ id: req.id, ...(failure === undefined ? {} : { failure }) });
-  });
-  execs.set(req.id, () => stderr.destroy());
-}
-
-process.on('message', (req: HelperRequest) => {
-  if (req.op === 'run') run(req);
-  else if (req.op === 'exec-conmon') execConmon(req);
-  else execs.get(req.id)?.();
-});
+process.on('message', (req: HelperRequest) => run(req));
 // berthd is gone (or let this process go): nothing is left to answer.
 process.on('disconnect', () => process.exit(0));

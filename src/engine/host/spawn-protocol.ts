@@ -39,49 +39,5 @@ export interface RunReply {
   failure?: string;
 }
 
-/**
- * Start an exec session's conmon (runtime/conmon-exec.ts) with sync (3), start
- * (4) and attach (5) pipes and hand those over to berthd, one ExecPipe
- * message each, carrying the socket as its handle (host/exec-pipes.ts);
- * conmon's stderr comes back as ExecEvents. The one reply (ExecEnd) comes
- * once conmon's stderr is closed (conmon exited), or at once when conmon
- * could not be started (no pipes then), or after ExecControl 'exec-close'.
- */
-export interface ExecConmonRequest {
-  id: number;
-  op: 'exec-conmon';
-  file: string;
-  args: string[];
-  env: Record<string, string>;
-}
-
-/** To the exec-conmon request `id`: let go of conmon's stderr (the request ends). No reply. */
-export interface ExecControl {
-  id: number;
-  op: 'exec-close';
-}
-
-/** From the exec-conmon request `id`: one of conmon's pipes, as the message's handle (a socket). */
-export interface ExecPipe {
-  id: number;
-  pipe: 'sync' | 'start' | 'attach';
-}
-
-/**
- * Text read from one of conmon's pipes: from the helper, conmon's stderr;
- * berthd's exec-pipes.ts reports sync and attach the same way.
- */
-export interface ExecEvent {
-  id: number;
-  event: 'sync' | 'attach' | 'stderr';
-  data: string;
-}
-
-export interface ExecEnd {
-  id: number;
-  /** Set when conmon could not be started (ENOENT, EACCES …). */
-  failure?: string;
-}
-
-export type HelperRequest = RunRequest | ExecConmonRequest | ExecControl;
-export type HelperReply = RunReply | ExecEnd;
+export type HelperRequest = RunRequest;
+export type HelperReply = RunReply;

@@ -12,7 +12,7 @@
 import { sharedConmonArgs } from './conmon.js';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import { runExecConmon } from '../host/spawner.js';
+import { spawnConmon, type ConmonProcess } from '../host/conmon-process.js';
 import { EngineError } from '../errors.js';
 
 export interface ExecConmonInput {
@@ -170,41 +170,52 @@ export interface ExecConmon {
 
 /**
  * Starts conmon for an exec session with sync (3), start (4) and attach (5)
- * pipes, through the spawn helper (host/spawner.ts): no fork on berthd's
- * event loop. The helper hands the pipes to berthd (host/exec-pipes.ts) and
- * relays conmon's stderr; conmon carries on without it (or berthd) if
- * either dies.
+ * pipes, by posix_spawn from berthd itself (host/conmon-process.ts): no
+ * fork anywhere but conmon's own. Synchronous for the caller: the spawn
+ * completes on a later tick (libc is bound at the first use), the pipes'
+ * readers are there at once, and start bytes asked for before it are
+ * written once it is done. conmon carries on if berthd dies.
  */
 export function spawnExecConmon(conmonPath: string, input: ExecConmonInput): ExecConmon {
   const pipes = { sync: new PassThrough(), attach: new PassThrough() };
-  let stderr = '';
   const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4', _OCI_ATTACHPIPE: '5' };
-  const relay = runExecConmon(
-    conmonPath,
-    buildExecConmonArgs(input),
-    env,
-    (e) => {
-      if (e.event === 'stderr') stderr = (stderr + e.data).slice(-8192);
-      // Nothing once let go of (close); the relay's end ends both.
-      else if (!pipes[e.event].destroyed) pipes[e.event].write(e.data);
+  let conmon: ConmonProcess | undefined;
+  let failure = '';
+  let startBytes = 0;
+  let closed = false;
+  // conmon's cwd: where it writes files of its own (an `oom` marker), inside the session's directory.
+  spawnConmon(conmonPath, buildExecConmonArgs(input), { cwd: input.bundleDir, env, attach: true }).then(
+    (c) => {
+      if (closed) return c.close();
+      conmon = c;
+      forward(c.sync, pipes.sync);
+      forward(c.attach!, pipes.attach);
+      for (; startBytes > 0; startBytes--) c.release();
     },
-    // conmon holds its pipes until it exits: their close is its exit, as soon as berthd sees it.
-    (pipe) => pipes[pipe].destroyed || pipes[pipe].end(),
+    (err: Error) => {
+      failure = `cannot run conmon: ${err.message}`;
+      Object.values(pipes).forEach(endOf);
+    },
   );
-  relay.ended
-    .then(
-      (end) => end.failure !== undefined && (stderr += `cannot run conmon: ${end.failure}`),
-      (err: Error) => (stderr += err.message),
-    )
-    .finally(() => Object.values(pipes).forEach((p) => p.destroyed || p.end()));
   return {
     sync: new SyncReader(pipes.sync),
     attach: new SyncReader(pipes.attach),
-    release: () => relay.release(),
+    release: () => (conmon ? conmon.release() : startBytes++),
     close: () => {
-      relay.close();
+      closed = true;
+      conmon?.close();
       Object.values(pipes).forEach((p) => p.destroy());
     },
-    stderr: () => stderr,
+    stderr: () => (conmon?.stderr() ?? '') + failure,
   };
+}
+
+/** What conmon writes on `from` goes to `to`, which ends when `from` is closed (conmon exited, or an error). */
+function forward(from: Readable, to: PassThrough): void {
+  from.on('data', (chunk: Buffer) => to.destroyed || to.write(chunk));
+  from.once('close', () => endOf(to));
+}
+
+function endOf(stream: PassThrough): void {
+  if (!stream.destroyed && !stream.writableEnded) stream.end();
 }

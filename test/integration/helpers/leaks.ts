@@ -36,6 +36,23 @@ export function processesMentioning(root: string): { pid: number; cmdline: strin
   return found;
 }
 
+/** The children of process `pid` (any of its threads' children) with their state letter (R, S, Z …) and command. */
+export function childrenOf(pid: number): { pid: number; state: string; cmdline: string }[] {
+  const found: { pid: number; state: string; cmdline: string }[] = [];
+  const tasks = fs.readdirSync(`/proc/${pid}/task`);
+  for (const child of tasks.flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${child}/stat`, 'utf8');
+      const cmdline = fs.readFileSync(`/proc/${child}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      // The state letter follows the command's closing parenthesis.
+      found.push({ pid: Number(child), state: stat.charAt(stat.lastIndexOf(')') + 2), cmdline });
+    } catch {
+      continue; // reaped while we looked
+    }
+  }
+  return found;
+}
+
 /** Mount points at or below `root`, deepest first (mountinfo escapes spaces etc. as \ooo). */
 export function mountsUnder(root: string): string[] {
   const mounts = fs
