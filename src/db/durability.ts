@@ -120,8 +120,9 @@ export class Durability {
  * `-wal` file (which SQLite has created by now: the WAL mode is set and the
  * database was read), syncs its directory once so the file itself survives
  * a power loss, and installs one temporary trigger per table and write kind
- * that counts each written row. `close()` stops it; call it before closing
- * the database (it lets a running sync finish before closing its fd).
+ * that counts each written row. `close()` stops it; call it right before
+ * closeDatabase (whose checkpoint syncs everything): a running sync
+ * finishes before its fd is closed, a later one resolves at once.
  */
 export function trackDurability(db: Db, file: string, onFailure: (err: Error) => void): { durability: Durability; close(): void } {
   const walFile = `${file}-wal`;
@@ -129,10 +130,13 @@ export function trackDurability(db: Db, file: string, onFailure: (err: Error) =>
   syncDirectory(path.dirname(walFile));
   let running: Promise<void> = Promise.resolve();
   let closed = false;
+  // Once closed, closeDatabase's checkpoint has synced everything: a sync asked for later has nothing to do (and no fd).
   const sync = () =>
-    (running = new Promise<void>((resolve, reject) => {
-      fs.fdatasync(fd, (err) => (err ? reject(err) : resolve()));
-    }));
+    closed
+      ? Promise.resolve()
+      : (running = new Promise<void>((resolve, reject) => {
+          fs.fdatasync(fd, (err) => (err ? reject(err) : resolve()));
+        }));
   const durability = new Durability(sync, (err) => {
     if (!closed) onFailure(err);
   });

@@ -135,7 +135,11 @@ test('on a real database: every written row is counted, committed rows are synce
   assert.equal(fs.statSync(`${file}-wal`).ino, inode, 'the same file: the fd berthd syncs is the log SQLite writes');
   assert.deepEqual(failures, []);
   tracked.close();
+  // Closed: the database's close checkpoints and syncs; a write after close() waits for nothing (its fd is gone).
+  db.prepare('INSERT INTO t (v) VALUES (?)').run('e');
+  await whenDurable(db);
   closeDatabase(db);
+  assert.deepEqual(failures, []);
 });
 
 test('whenDurable of a connection nobody tracks resolves at once', async () => {
