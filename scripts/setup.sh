@@ -20,7 +20,7 @@ packages=(
   systemd python3-docker docker-compose curl ca-certificates
   docker-registry apache2-utils skopeo openssl
   make g++ python3
-  netavark aardvark-dns iptables tini
+  netavark aardvark-dns iptables tini strace
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }

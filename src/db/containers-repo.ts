@@ -4,6 +4,7 @@
  * synchronous; each write is one statement or one IMMEDIATE transaction.
  */
 import { inTransaction, type Db } from './database.js';
+import { whenDurable } from './durability.js';
 
 /** What the repo stores; the engine's record types are structurally the same. */
 export interface ContainerRow<Spec, State> {
@@ -137,6 +138,11 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
    */
   atomically<T>(fn: () => T): T {
     return inTransaction(this.#db, fn);
+  }
+
+  /** Resolves once every commit so far is on disk (durability.ts): await it before removing what a commit made unneeded. */
+  durable(): Promise<void> {
+    return whenDurable(this.#db);
   }
 
   rename(id: string, name: string): void {

@@ -1,8 +1,12 @@
 /**
  * Opens berth's state database: one better-sqlite3 connection for the life of
- * the daemon. This file is the truth about containers, so commits are fully
- * synced (WAL + synchronous=FULL). Every write transaction is BEGIN IMMEDIATE
- * and synchronous: never hold one across an await.
+ * the daemon. This file is the truth about containers. It runs WAL with
+ * synchronous=NORMAL: a commit does not fsync on the event loop (SQLite still
+ * syncs at checkpoints and stays consistent after any crash); durability.ts
+ * syncs the WAL on the thread pool, and whatever acknowledges a commit waits
+ * for that (`Durability.durable()`). Migrations run synchronous=FULL.
+ * Every write transaction is BEGIN IMMEDIATE and synchronous: never hold one
+ * across an await.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +27,7 @@ export function openDatabase(file: string): Db {
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new Error(`state database ${file} failed its integrity check: ${String(check)}`);
     migrate(db);
+    db.pragma('synchronous = NORMAL');
     return db;
   } catch (err) {
     db.close();

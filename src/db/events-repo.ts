@@ -1,15 +1,8 @@
 /**
  * The events table: an append-only log with an autoincrement id (the order
  * in which events happened), read back in id order for `since` replays and
- * trimmed by count and age. Synchronous, like every repo.
- *
- * An event written on its own (outside a transaction of the change it
- * reports) is committed without an fsync (synchronous=NORMAL for that one
- * commit): it is in the WAL, so a crash of berthd keeps it, and the next
- * fully synced commit makes it durable. Only a power loss or kernel crash
- * right after it can drop such trailing events — the state they report is
- * synced on its own. An fsync per event cost 0.3–20 ms of blocked event
- * loop each (three per exec) for nothing a client can observe.
+ * trimmed by count and age. Synchronous, like every repo. Its commits are
+ * synced like every other (durability.ts).
  */
 import type { Db } from './database.js';
 
@@ -34,21 +27,13 @@ interface RawEvent {
 }
 
 export class EventsRepo {
-  readonly #db: Db;
   #insert;
-  #unsynced;
-  #synced;
   #page;
   #maxId;
   #trimCount;
   #trimAge;
 
   constructor(db: Db) {
-    this.#db = db;
-    // The connection's own level (FULL, see database.ts), restored after each unsynced insert.
-    const level = Number(db.pragma('synchronous', { simple: true }));
-    this.#unsynced = db.prepare('PRAGMA synchronous = NORMAL');
-    this.#synced = db.prepare(`PRAGMA synchronous = ${level}`);
     this.#insert = db.prepare('INSERT INTO events (time_nano, type, action, actor_id, attributes) VALUES (?, ?, ?, ?, ?)');
     this.#page = db
       .prepare(
@@ -60,16 +45,9 @@ export class EventsRepo {
     this.#trimAge = db.prepare('DELETE FROM events WHERE time_nano < ?');
   }
 
-  /** Appends one event; returns its id. Inside a transaction its commit decides the syncing. */
+  /** Appends one event; returns its id. */
   insert(e: Omit<EventRow, 'seq'>): number {
-    const run = () => Number(this.#insert.run(e.timeNano, e.type, e.action, e.actorId, JSON.stringify(e.attributes)).lastInsertRowid);
-    if (this.#db.inTransaction) return run();
-    this.#unsynced.run();
-    try {
-      return run();
-    } finally {
-      this.#synced.run();
-    }
+    return Number(this.#insert.run(e.timeNano, e.type, e.action, e.actorId, JSON.stringify(e.attributes)).lastInsertRowid);
   }
 
   /** The id of the newest event (0 when there is none). */

@@ -5,6 +5,7 @@
  * committed and named it unreferenced.
  */
 import { inTransaction, type Db } from './database.js';
+import { whenDurable } from './durability.js';
 import type Database from 'better-sqlite3';
 
 export interface LayerRow {
@@ -267,7 +268,8 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
   /**
    * Deletes the image, its tags and layer links in one transaction, and the
    * rows of its layers no other image uses. Returns those layer IDs (their
-   * directories are the caller's to remove, after this returned).
+   * directories are the caller's to remove, once `durable()` resolved: a
+   * power loss must not leave an image row whose layer is gone).
    */
   deleteImage(id: string): string[] {
     this.#layouts.delete(id);
@@ -276,6 +278,11 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
       if (this.#deleteImage.run(id).changes === 0) return [];
       return [...new Set(candidates)].filter((layerId) => this.#deleteUnusedLayer.run(layerId, layerId).changes > 0);
     });
+  }
+
+  /** Resolves once every commit so far is on disk (durability.ts): await it before removing what a commit made unneeded. */
+  durable(): Promise<void> {
+    return whenDurable(this.#db);
   }
 
   #toRecord(row: ImageRow, tags: string[], repoDigests = this.#digestsOf.all(row.id) as string[]): R {

@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { inTransaction, type Db } from './database.js';
+import { whenDurable } from './durability.js';
 
 export interface VolumeRow {
   name: string;
@@ -147,6 +148,11 @@ export class VolumesRepo {
    */
   atomically<T>(fn: () => T): T {
     return inTransaction(this.#db, fn);
+  }
+
+  /** Resolves once every commit so far is on disk (durability.ts): await it before removing what a commit made unneeded. */
+  durable(): Promise<void> {
+    return whenDurable(this.#db);
   }
 
   /**

@@ -22,6 +22,7 @@ import type { EventsApi } from './api/events.js';
 import type { StatsApi } from './api/stats.js';
 import type { UpdateApi } from './api/update.js';
 import type { DiskUsageApi } from './api/disk-usage.js';
+import type { DurabilityApi } from './api/durability.js';
 
 export * from './api/build.js';
 export * from './api/common.js';
@@ -37,6 +38,7 @@ export * from './api/events.js';
 export * from './api/stats.js';
 export * from './api/update.js';
 export * from './api/disk-usage.js';
+export * from './api/durability.js';
 export * from './api/health.js';
 export { EngineError, isEngineError } from './errors.js';
 /** The paths every unprivileged container gets masked / read-only (inspect echoes them, as dockerd does). */
@@ -66,4 +68,6 @@ export interface Engine {
   updates?: UpdateApi;
   /** GET /system/df; absent in test fakes. */
   diskUsage?: DiskUsageApi;
+  /** Waiting for commits to reach the disk; absent in test fakes (nothing to wait for). */
+  durability?: DurabilityApi;
 }

@@ -211,6 +211,11 @@ export const HOST = {
 /** The daemon itself. */
 export const SYSTEM = {
   BERTH_DATA_ROOT_BUSY: { kind: 'unavailable', description: 'Another berthd already serves this data root.' },
+  BERTH_STATE_SYNC_FAILED: {
+    kind: 'system',
+    description:
+      'Syncing the state database to disk failed (now or earlier): a change may not survive a power loss, so it is not acknowledged. Restart berthd.',
+  },
 } as const satisfies Block;
 
 /** Volumes (Docker's local driver) and the volume forms of a container's mounts. */

@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type pino from 'pino';
 import { ContainersRepo } from '../db/containers-repo.js';
 import { closeDatabase, openDatabase } from '../db/database.js';
+import { trackDurability } from '../db/durability.js';
 import { MetaRepo } from '../db/meta-repo.js';
 import { VolumesRepo } from '../db/volumes-repo.js';
 import { VolumeService } from './volumes/service.js';
@@ -56,6 +57,7 @@ import { NetnsDir } from './networks/netns.js';
 import { createNetworkService } from './networks/service.js';
 import path from 'node:path';
 import { createSystemApi } from './system/service.js';
+import { durabilityApi } from './system/durability-api.js';
 
 export * from './api.js';
 
@@ -100,6 +102,9 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
   const rootLock = lockDataRoot(paths.dataRoot);
   const db = openDatabase(paths.database);
+  const syncing = trackDurability(db, paths.database, (err) =>
+    log.error({ err }, 'the state database could not be synced to disk: no change is acknowledged any more; restart berthd'),
+  );
   const meta = new MetaRepo(db);
   const host = readHostFacts();
   const repo = new ContainersRepo<ContainerSpec, ContainerState>(db);
@@ -200,6 +205,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     exec: eventedExec,
     networks: networks.api,
     diskUsage: { df: () => diskUsage({ images, containers: engineContainers, volumes: () => volumes.usage() }) },
+    durability: durabilityApi(syncing.durability),
     updates: { update: (ref, opts) => updateContainer(ctx, ref, opts) },
     stats: createStatsService(ctx, { cgroupVersion: host.cgroupVersion, memTotal: host.memTotal }),
     events: { stream: (query, signal) => openEventStream(events, eventsRepo, query, signal) },
@@ -269,6 +275,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       networks.close();
       ctx.live.close();
       ctx.logKeeper.close();
+      syncing.close();
       closeDatabase(db);
       rootLock.release();
     },

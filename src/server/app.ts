@@ -31,6 +31,7 @@ import { handlerTimeoutHook } from './handler-timeout.js';
 import { installUpgradeDispatch } from './streams/hijack.js';
 import { upgradedBodyHook } from './streams/upgrade-body.js';
 import { commonHeaders } from './wire/system.js';
+import { registerDurableReplies } from './durable-replies.js';
 
 export type RouteMethod = 'GET' | 'HEAD' | 'POST' | 'DELETE' | 'PUT';
 
@@ -258,6 +259,7 @@ export function buildApp(engine: Engine, opts: BuildAppOptions = { version: '0.0
   }) as unknown as FastifyInstance;
   registerBodyParsers(app);
   registerCommonHooks(app, opts.version);
+  registerDurableReplies(app, engine.durability);
   // Upgrade requests (exec start) carry their JSON body outside the HTTP parser.
   app.addHook('preParsing', upgradedBodyHook);
   app.setErrorHandler(handleError);

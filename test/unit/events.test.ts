@@ -86,25 +86,6 @@ test('the repo pages in id order and trims by count and age', () => {
   assert.equal(repo.page(0, max, 0n, 1n << 62n, 100).length, 0);
 });
 
-test('an event on its own is committed without an fsync, and the connection stays fully synced', () => {
-  const full = Number(db.pragma('synchronous', { simple: true }));
-  assert.equal(full, 2);
-  const levels: number[] = [];
-  const id = repo.insert({ timeNano: 1n, type: 'container', action: 'exec_die', actorId: 'a', attributes: { execID: 'x' } });
-  assert.deepEqual(
-    repo.page(id - 1, id, 0n, 1n << 62n, 10).map((r) => r.action),
-    ['exec_die'],
-  );
-  assert.equal(Number(db.pragma('synchronous', { simple: true })), full);
-  // Inside a transaction the insert leaves the level alone (its commit is the enclosing one's).
-  db.transaction(() => {
-    repo.insert({ timeNano: 2n, type: 'container', action: 'create', actorId: 'a', attributes: {} });
-    levels.push(Number(db.pragma('synchronous', { simple: true })));
-  })();
-  assert.deepEqual(levels, [full]);
-  assert.equal(repo.maxId(), id + 1);
-});
-
 test('the stream replays history, then live events once each, and drops a reader that falls behind', async () => {
   const bus = new EventBus(repo);
   for (let i = 0; i < 3; i++) bus.emit(c('create', `h${i}`));

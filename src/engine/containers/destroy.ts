@@ -20,6 +20,8 @@ import { faultPoint } from '../fault.js';
 
 export async function destroyLocked(ctx: ContainerContext, lock: LockedContainer, row: Row, volumes: boolean): Promise<void> {
   markRemoving(ctx, row, volumes);
+  // The mark reaches the disk before anything is torn down: after a power loss startup must finish the removal, not find a container without its directory.
+  await ctx.repo.durable();
   faultPoint('remove.after-mark');
   if (mayHoldRuntime(row.state.status)) await teardownRuntime(ctx, lock, row);
   faultPoint('remove.after-teardown');
@@ -57,6 +59,8 @@ export async function destroyUnmarked(ctx: ContainerContext, row: Row): Promise<
   });
   faultPoint('remove.after-record');
   ctx.live.drop(row.id);
+  // The row's removal reaches the disk before the directory goes (a power loss must not bring back a row without it).
+  await ctx.repo.durable();
   await removeTree(ctx.paths.containerDir(row.id)).catch((err) => ctx.log.warn({ err, id: row.id }, 'removing the directory of a removed container'));
 }
 

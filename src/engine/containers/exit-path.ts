@@ -99,6 +99,8 @@ export async function recordExit(
     if (!isInitialized(row.state.status)) emitEndpointEvents(ctx, row, 'disconnect');
   });
   faultPoint('exit.after-record');
+  // The exit file is the exit code's other copy: it goes only once the record is on disk.
+  await ctx.repo.durable();
   await ctx.exitWatcher.remove(row.id, oomKilled);
   let restartInMs: number | undefined;
   if (restart) {

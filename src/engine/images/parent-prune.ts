@@ -30,7 +30,9 @@ export async function pruneParents(parentId: string, ctx: ParentPruneCtx): Promi
     const sizes = new Map(ctx.repo.layers(p.id).map((l) => [l.id, l.size]));
     items.push({ deleted: p.id });
     ctx.emit?.('delete', p.id, p.id);
-    for (const layerId of ctx.repo.deleteImage(p.id)) {
+    const unreferenced = ctx.repo.deleteImage(p.id);
+    if (unreferenced.length) await ctx.repo.durable();
+    for (const layerId of unreferenced) {
       items.push({ deleted: `sha256:${layerId}` });
       bytes += sizes.get(layerId) ?? 0;
       await ctx.layers.removeLayer(layerId).catch((err: unknown) => ctx.log.warn({ err, layerId }, 'removing layer dir failed'));

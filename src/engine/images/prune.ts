@@ -62,6 +62,7 @@ export async function pruneImages(filters: Filters, ctx: PruneCtx): Promise<Imag
     }
     const unreferenced = ctx.repo.deleteImage(image.id);
     deleted.push({ deleted: image.id });
+    if (unreferenced.length) await ctx.repo.durable();
     for (const layerId of unreferenced) {
       deleted.push({ deleted: `sha256:${layerId}` });
       spaceReclaimed += sizes.get(layerId) ?? 0;

@@ -231,6 +231,7 @@ async function removeImage(ref: string, { force, noprune }: { force: boolean; no
   if (!plan.delete) return items;
   const unreferenced = ctx.repo.deleteImage(image.id);
   faultPoint('rmi.after-record');
+  if (unreferenced.length) await ctx.repo.durable();
   items.push({ deleted: image.id });
   for (const layerId of unreferenced) {
     items.push({ deleted: `sha256:${layerId}` });

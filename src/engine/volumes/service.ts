@@ -151,6 +151,8 @@ export class VolumeService {
       throw err;
     }
     faultPoint('volume.after-record-delete');
+    // The row's removal reaches the disk before the data goes: a power loss must not bring back a volume without it.
+    await this.repo.durable();
     await fs.rm(path.join(this.root, name), { recursive: true, force: true });
   }
 

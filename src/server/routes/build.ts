@@ -14,6 +14,8 @@ import { queryBool, queryFilters, queryInt, queryList, queryString, type Query }
 import { disableSocketTimeout, jsonLine } from '../streams/json-stream.js';
 import { parseJsonMap, registryConfigFromHeader, toBuildMessages, toBuildPruneResponse } from '../wire/build.js';
 import { checkExtraHosts } from '../wire/create-network-fields.js';
+import { errorMessage } from '../wire/messages.js';
+import { durableLines } from '../durable-replies.js';
 
 type Req = FastifyRequest;
 const q = (request: Req) => request.query as Query;
@@ -100,7 +102,7 @@ export function buildOperations(engine: Engine): Operations {
     return reply
       .code(200)
       .type('application/json')
-      .send(Readable.from(lines(messages)));
+      .send(Readable.from(durableLines(engine.durability, lines(messages), (message) => jsonLine(errorMessage(message)))));
   }
 
   async function postBuildPrune(request: Req) {

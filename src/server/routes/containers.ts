@@ -13,6 +13,7 @@ import { clientGone, jsonLine, startRawStream } from '../streams/json-stream.js'
 import { toContainerInspect, toContainerListItem } from '../wire/containers.js';
 import { toContainerPruneResponse, toCreateResponse, toTopResponse, toWaitError, toWaitResponse } from '../wire/container-results.js';
 import { parseContainerName, toCreateOptions } from '../wire/create-body.js';
+import { committedToDisk } from '../durable-replies.js';
 
 type Req = FastifyRequest;
 const q = (request: Req) => request.query as Query;
@@ -105,7 +106,10 @@ export function containerOperations(engine: Engine): Operations {
     const { result } = await c.wait(id(request), condition, gone);
     const stream = startRawStream(request, reply, 200, { 'Content-Type': 'application/json' });
     try {
-      stream.end(jsonLine(toWaitResponse(await result)));
+      const exit = await result;
+      // The exit (or removal) it reports is on disk first.
+      await committedToDisk(engine.durability);
+      stream.end(jsonLine(toWaitResponse(exit)));
     } catch (err) {
       if (gone.aborted) return stream.end();
       request.log.warn({ err }, 'wait failed after headers were sent');

@@ -7,7 +7,7 @@
  * dockerd does.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Engine, RegistryProgress } from '../../engine/api.js';
+import type { DurabilityApi, Engine, RegistryProgress } from '../../engine/api.js';
 import type { Operations } from './operation.js';
 import { badRequest, describeError, notSupported } from '../errors.js';
 import { queryString, type Query } from '../query.js';
@@ -15,6 +15,7 @@ import { jsonLine, startRawStream, type RawStream } from '../streams/json-stream
 import { errorMessage } from '../wire/messages.js';
 import { credentialsFromBody, progressMessages, registryAuthFromHeader, toAuthResponse } from '../wire/registry.js';
 import { imageNameOf } from './images.js';
+import { committedToDisk } from '../durable-replies.js';
 
 type Req = FastifyRequest;
 const q = (request: Req) => request.query as Query;
@@ -26,6 +27,7 @@ const q = (request: Req) => request.query as Query;
 async function streamProgress(
   request: Req,
   reply: FastifyReply,
+  durability: DurabilityApi | undefined,
   work: (onProgress: (e: RegistryProgress) => void, signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
   const ac = new AbortController();
@@ -37,7 +39,8 @@ async function streamProgress(
   const send = (line: string) => {
     stream ??= startRawStream(request, reply, 200, { 'Content-Type': 'application/json' });
     const s = stream;
-    writes = writes.then(() => s.write(line));
+    // A line may report a commit ("Downloaded newer image"): it waits until that is on disk. A failed sync skips the rest.
+    writes = writes.then(() => committedToDisk(durability)).then(() => s.write(line));
   };
   try {
     await work((e) => {
@@ -49,7 +52,7 @@ async function streamProgress(
     send(jsonLine(errorMessage(describeError(err).message)));
   }
   if (!stream) send(''); // nothing to report is still a 200 stream
-  await writes;
+  await writes.catch((err: unknown) => stream?.write(jsonLine(errorMessage(describeError(err).message))));
   (stream as RawStream | null)?.end();
 }
 
@@ -58,7 +61,7 @@ export function registryOperations(engine: Engine): Operations {
   async function pull(request: Req, reply: FastifyReply): Promise<void> {
     const query = q(request);
     const credentials = registryAuthFromHeader(request.headers['x-registry-auth']);
-    await streamProgress(request, reply, (onProgress, signal) =>
+    await streamProgress(request, reply, engine.durability, (onProgress, signal) =>
       engine.registry.pull({
         image: queryString(query.fromImage),
         tag: queryString(query.tag),
@@ -72,7 +75,7 @@ export function registryOperations(engine: Engine): Operations {
 
   async function postImagesPush(request: Req, reply: FastifyReply): Promise<void> {
     const credentials = registryAuthFromHeader(request.headers['x-registry-auth']);
-    await streamProgress(request, reply, (onProgress, signal) =>
+    await streamProgress(request, reply, engine.durability, (onProgress, signal) =>
       engine.registry.push({ image: imageNameOf(request), tag: queryString(q(request).tag), credentials, onProgress, signal }),
     );
   }
