@@ -42,9 +42,12 @@ export interface StoredState {
 export class ContainersRepo<Spec extends { imageId: string }, State extends StoredState> {
   #db: Db;
   /**
-   * Parsed specs by container ID. A spec is written once, by insert, and
-   * never updated (the immutable half of a container), so each is parsed
-   * once; delete forgets it. Deep-frozen, since every reader shares it.
+   * Parsed specs of committed rows by container ID. A spec is written by
+   * insert and changed only by updateSpec (`docker update`), so each is
+   * parsed once: kept when read outside a transaction (as `#committed`,
+   * and likewise not on a read-only connection), forgotten by updateSpec
+   * and delete before they write. Deep-frozen,
+   * since every reader shares it.
    */
   readonly #specs = new Map<string, Spec>();
   /**
@@ -144,14 +147,14 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
   /** Replaces a container's spec (`docker update`: resources, restart policy). */
   updateSpec(id: string, spec: Spec): void {
     this.#committed.delete(id);
+    this.#specs.delete(id);
     this.#updateSpec.run(JSON.stringify(spec), id);
-    this.#specs.set(id, deepFreeze(structuredClone(spec)));
   }
 
   delete(id: string): void {
     this.#committed.delete(id);
-    this.#delete.run(id);
     this.#specs.delete(id);
+    this.#delete.run(id);
   }
 
   get(id: string): ContainerRow<Spec, State> | undefined {
@@ -162,6 +165,16 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
       this.#committed.set(id, { name: raw.name, created: raw.created_at, seq: raw.seq, spec: this.#spec(id, raw.spec), state: raw.state });
     }
     return this.#map(raw);
+  }
+
+  /**
+   * The container's spec alone, as `get` would return it, or undefined:
+   * once parsed it is answered from memory, without reading the state
+   * (the event listeners that only ask whether a container has, say, a
+   * healthcheck).
+   */
+  spec(id: string): Spec | undefined {
+    return this.#specs.get(id) ?? this.get(id)?.spec;
   }
 
   getByName(name: string): ContainerRow<Spec, State> | undefined {
@@ -207,7 +220,8 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
     let spec = this.#specs.get(id);
     if (!spec) {
       spec = deepFreeze(JSON.parse(text) as Spec);
-      this.#specs.set(id, spec);
+      // A row read inside a transaction may yet be rolled back; a read-only connection keeps nothing.
+      if (this.#keepsCommitted && !this.#db.inTransaction) this.#specs.set(id, spec);
     }
     return spec;
   }
