@@ -43,14 +43,14 @@ export interface StoredState {
 export class ContainersRepo<Spec extends { imageId: string }, State extends StoredState> {
   #db: Db;
   /**
-   * Parsed specs by container ID, each with the stored text it was parsed
-   * from: a spec is written by insert and rarely replaced (`docker update`),
-   * so it is parsed once and answered again while the row holds the same
-   * text. Keyed by text rather than invalidated by writes, so a spec read or
-   * written inside a transaction that rolls back is never answered after
-   * it. Deep-frozen, since every reader shares it.
+   * Parsed specs of committed rows by container ID. A spec is written by
+   * insert and changed only by updateSpec (`docker update`), so each is
+   * parsed once: kept when read outside a transaction (as `#committed`,
+   * and likewise not on a read-only connection), forgotten by updateSpec
+   * and delete before they write. Deep-frozen,
+   * since every reader shares it.
    */
-  readonly #specs = new Map<string, { text: string; spec: Spec }>();
+  readonly #specs = new Map<string, Spec>();
   /**
    * Rows that `get` read outside any transaction (so committed), as stored,
    * by container ID: a later `get` answers from here instead of running the
@@ -153,13 +153,14 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
   /** Replaces a container's spec (`docker update`: resources, restart policy). */
   updateSpec(id: string, spec: Spec): void {
     this.#committed.delete(id);
+    this.#specs.delete(id);
     this.#updateSpec.run(JSON.stringify(spec), id);
   }
 
   delete(id: string): void {
     this.#committed.delete(id);
-    this.#delete.run(id);
     this.#specs.delete(id);
+    this.#delete.run(id);
   }
 
   get(id: string): ContainerRow<Spec, State> | undefined {
@@ -170,6 +171,16 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
       this.#committed.set(id, { name: raw.name, created: raw.created_at, seq: raw.seq, spec: this.#spec(id, raw.spec), state: raw.state });
     }
     return this.#map(raw);
+  }
+
+  /**
+   * The container's spec alone, as `get` would return it, or undefined:
+   * once parsed it is answered from memory, without reading the state
+   * (the event listeners that only ask whether a container has, say, a
+   * healthcheck).
+   */
+  spec(id: string): Spec | undefined {
+    return this.#specs.get(id) ?? this.get(id)?.spec;
   }
 
   getByName(name: string): ContainerRow<Spec, State> | undefined {
@@ -212,10 +223,12 @@ export class ContainersRepo<Spec extends { imageId: string }, State extends Stor
   }
 
   #spec(id: string, text: string): Spec {
-    const known = this.#specs.get(id);
-    if (known?.text === text) return known.spec;
-    const spec = deepFreeze(JSON.parse(text) as Spec);
-    this.#specs.set(id, { text, spec });
+    let spec = this.#specs.get(id);
+    if (!spec) {
+      spec = deepFreeze(JSON.parse(text) as Spec);
+      // A row read inside a transaction may yet be rolled back; a read-only connection keeps nothing.
+      if (this.#keepsCommitted && !this.#db.inTransaction) this.#specs.set(id, spec);
+    }
     return spec;
   }
 }

@@ -142,6 +142,8 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
   insert(image: NewImage<R>, now = Date.now()): void {
     const { record } = image;
     const stored: R = { ...record, tags: [], repoDigests: [], layerIds: image.layers.map((l) => l.id) };
+    // A layer stored again (re-extracted) gets a new link, which every remembered layout holding it would miss.
+    this.#layouts.clear();
     inTransaction(this.#db, () => {
       this.#insertImage.run(record.id, record.created, now, record.size, image.config, JSON.stringify(stored));
       image.layers.forEach((l, position) => {
@@ -235,10 +237,13 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
 
   /**
    * Size and layers together, as a container's view needs them on every
-   * inspect and list. An image ID is the digest of its config, so what it
-   * names never changes while its row exists: the answer is remembered per ID
-   * and forgotten in deleteImage, the only way a row goes. Undefined (not
-   * remembered) when there is no such image.
+   * inspect and list, and its root mount at every create and start. An
+   * image ID is the digest of its config, so which layers it names never
+   * changes while its row exists: the answer is remembered per ID and
+   * forgotten in deleteImage, the only way a row goes. A layer's link can
+   * change (insert upserts a re-extracted layer with its new link), so
+   * insert forgets every remembered layout. Undefined (not remembered) when
+   * there is no such image.
    */
   layout(imageId: string): Readonly<{ size: number; layers: readonly LayerRow[] }> | undefined {
     const known = this.#layouts.get(imageId);

@@ -110,3 +110,30 @@ test('a read-only connection sees what the daemon commits after its first read',
   repo.saveState(id, { status: 'running', pid: 5, exitCode: 0 });
   assert.equal(reader.get(id)?.state.status, 'running');
 });
+
+test('spec answers what get would, and only for committed rows', () => {
+  const id = addContainer();
+  assert.deepEqual(repo.spec(id), { imageId: 'i', cmd: ['true'] });
+  assert.equal(repo.spec(id), repo.get(id)?.spec, 'the parsed spec is shared');
+  repo.updateSpec(id, { imageId: 'i', cmd: ['false'] });
+  assert.deepEqual(repo.spec(id)?.cmd, ['false']);
+  assert.throws(() =>
+    repo.atomically(() => {
+      repo.updateSpec(id, { imageId: 'i', cmd: ['rolled', 'back'] });
+      assert.deepEqual(repo.spec(id)?.cmd, ['rolled', 'back']);
+      throw new Error('rolled back');
+    }),
+  );
+  assert.deepEqual(repo.spec(id)?.cmd, ['false'], 'an update rolled back is not remembered');
+  let created = '';
+  assert.throws(() =>
+    repo.atomically(() => {
+      created = addContainer();
+      assert.deepEqual(repo.spec(created)?.cmd, ['true']);
+      throw new Error('rolled back');
+    }),
+  );
+  assert.equal(repo.spec(created), undefined, 'a create rolled back is not remembered');
+  repo.delete(id);
+  assert.equal(repo.spec(id), undefined);
+});

@@ -107,3 +107,13 @@ test('layout is remembered while the image exists and forgotten when it is delet
   );
   repo.deleteImage(id);
 });
+
+test('an insert that stores a layer again forgets the layouts naming its old link', () => {
+  const id = `sha256:${hex('5')}`;
+  repo.insert({ record: record('5', '2024-01-05T00:00:00Z'), config: '{"a":5}', layers: [layer('e', 'LE')], tags: [] });
+  assert.equal(repo.layout(id)!.layers[0].link, 'LE'.padEnd(26, 'A'));
+  repo.insert({ record: record('6', '2024-01-06T00:00:00Z'), config: '{"a":6}', layers: [layer('e', 'LF')], tags: [] });
+  assert.equal(repo.layout(id)!.layers[0].link, 'LF'.padEnd(26, 'A'), 'the re-extracted layer is mounted by its new link');
+  repo.deleteImage(`sha256:${hex('6')}`);
+  repo.deleteImage(id);
+});

@@ -86,6 +86,6 @@ export interface ContainerContext {
 }
 
 /** Docker's event attributes for a container: name, image and labels. */
-export function eventAttributes(row: Row, extra: Record<string, string> = {}): Record<string, string> {
+export function eventAttributes(row: Pick<Row, 'name' | 'spec'>, extra: Record<string, string> = {}): Record<string, string> {
   return { ...row.spec.labels, image: row.spec.image, name: row.name, ...extra };
 }

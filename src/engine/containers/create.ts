@@ -82,7 +82,7 @@ async function createNamed(ctx: ContainerContext, opts: CreateContainerOptions, 
     ctx.repo.atomically(() => {
       ctx.volumes.repo.insertWithMounts(() => ctx.repo.insert({ id, name, created: rfc3339Nano(), spec, state: initialState() }), plan.rows);
       ctx.networks.attachAtCreate({ id, name, spec }, opts.endpoints ?? {});
-      ctx.events.emit({ type: 'container', action: 'create', id, attributes: eventAttributes(ctx.repo.get(id)!) });
+      ctx.events.emit({ type: 'container', action: 'create', id, attributes: eventAttributes({ name, spec }) });
     });
     faultPoint('create.after-record');
   } catch (err) {

@@ -92,9 +92,9 @@ function placeholdersFor(lowers: string[]): Array<[string, Placeholder]> {
 /**
  * The lower dirs of a container of `image`, relative to the overlay root,
  * top-most first: its init layer (made here when missing), then the
- * image's layers.
+ * image's layers. Throws not-found when the image has no row.
  */
-export async function containerLowers(images: ImageService, image: ImageRecord): Promise<string[]> {
+export async function containerLowers(images: ImageService, image: Pick<ImageRecord, 'id'>): Promise<string[]> {
   const root = images.overlayRoot;
   const lowers = images.lowerDirs(image);
   const top = images.layerSizes(image.id).at(-1)?.id;

@@ -44,7 +44,7 @@ export async function mountRoot(ctx: ContainerContext, row: Row): Promise<void> 
   const files = containerFiles(ctx.paths.containerDir(row.id));
   await ctx.rootMounts.mount({
     overlayRoot: ctx.images.overlayRoot,
-    lowers: await containerLowers(ctx.images, ctx.images.resolve(row.spec.imageId)),
+    lowers: await containerLowers(ctx.images, { id: row.spec.imageId }),
     upperDir: files.upper,
     workDir: files.work,
     mergedDir: files.merged,

@@ -62,8 +62,9 @@ export class HealthMonitor {
   }
 
   async #begin(id: string, reset: boolean): Promise<void> {
-    const row = this.ctx.repo.get(id);
-    const probe = probeOf(row?.spec.healthcheck);
+    // Most containers have no healthcheck: their start costs no read of the state.
+    const probe = probeOf(this.ctx.repo.spec(id)?.healthcheck);
+    const row = probe && this.ctx.repo.get(id);
     if (!row || !probe) return;
     this.#end(id);
     const watch: Watch = { timer: null, stopped: false };

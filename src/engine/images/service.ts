@@ -47,8 +47,13 @@ export interface ImageService extends ImagesApi {
    */
   resolve(ref: string): ImageRecord;
   count(): number;
-  /** Lower dirs for the overlay mount, relative to overlayRoot, top-most first. Never empty. */
-  lowerDirs(image: ImageRecord): string[];
+  /**
+   * Lower dirs for the overlay mount, relative to overlayRoot, top-most
+   * first. Never empty. Answered from the repo's remembered layout (no
+   * query after the image's first use); throws not-found for an image ID
+   * that has no row.
+   */
+  lowerDirs(image: Pick<ImageRecord, 'id'>): string[];
   /**
    * What a container view shows of its image, by image ID, without reading
    * the image record: lower dirs as lowerDirs() and the size. Undefined when
@@ -56,7 +61,7 @@ export interface ImageService extends ImagesApi {
    */
   viewLayout(imageId: string): { lowerDirs: string[]; size: number } | undefined;
   readonly overlayRoot: string;
-  /** The image's layers (store id and size), bottom first: for `system df`'s shared sizes. */
+  /** The image's layers (store id and size), bottom first (none for an image ID without a row): for `system df`'s shared sizes and the init layer's place. Remembered as lowerDirs. */
   layerSizes(imageId: string): Array<{ id: string; size: number }>;
   /** Removes tmp-* dirs and layer dirs/links that have no row. Startup only. Returns the removed names. */
   collectGarbage(): Promise<string[]>;
@@ -82,8 +87,12 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     store: { repo, layers, serial },
     resolve,
     count: () => repo.count(),
-    layerSizes: (imageId) => repo.layers(imageId).map((l) => ({ id: l.id, size: l.size })),
-    lowerDirs: (image) => lowerDirsOf(repo.layers(image.id), layers),
+    layerSizes: (imageId) => (repo.layout(imageId)?.layers ?? []).map((l) => ({ id: l.id, size: l.size })),
+    lowerDirs: (image) => {
+      const layout = repo.layout(image.id);
+      if (!layout) throw noSuchImage(image.id);
+      return lowerDirsOf(layout.layers, layers);
+    },
     viewLayout: (imageId) => {
       const layout = repo.layout(imageId);
       return layout && { lowerDirs: lowerDirsOf(layout.layers, layers), size: layout.size };
