@@ -3,7 +3,8 @@
  * berthd: the composition root. Order: config → logger → engine (lock the
  * data root, open and migrate the database, reconcile containers) → HTTP app
  * → listen → tell systemd. On SIGTERM/SIGINT: stop listening, close the
- * database. Containers keep running under their conmon.
+ * database. Containers keep running under their conmon. The same shutdown,
+ * with status 1, when the state database can no longer be synced.
  *
  * The shebang passes NODE_FLAGS (src/node-flags.ts); keep the two in step.
  * Host binaries are found by src/engine/host/binaries.ts, the one resolver.
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   await notifySystemd('--ready');
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, status = 0) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down; containers keep running');
@@ -54,12 +55,18 @@ async function main(): Promise<void> {
     for (const l of listeners) l.close();
     await Promise.race([app.close(), new Promise((r) => setTimeout(r, 3000))]);
     await Promise.race([running.drain().catch((err: unknown) => log.warn({ err }, 'removing idle bridges')), new Promise((r) => setTimeout(r, 10_000))]);
-    running.close();
+    try {
+      running.close();
+    } catch (err) {
+      log.error({ err }, 'closing the state database'); // its final checkpoint; SQLite recovers the log at the next start
+    }
     fs.rmSync(config.pidfile, { force: true });
-    process.exit(0);
+    process.exit(status);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Status 1: systemd's Restart=on-failure starts berthd again, and SQLite recovers its log.
+  void running.fatal.then(() => shutdown('state database sync failed', 1));
 }
 
 /**

@@ -25,7 +25,7 @@
  * A failed sync is final: Linux may have dropped the dirty pages it could
  * not write and report success for the next sync, so no later sync proves
  * anything. Every pending and later `durable()` rejects with that error,
- * and the daemon must be restarted (SQLite then recovers the WAL up to its
+ * and the daemon shuts down to be restarted (main.ts; SQLite then recovers the WAL up to its
  * last intact frame: consistent, maybe without the commits since the last
  * successful sync).
  */
@@ -119,15 +119,20 @@ export class Durability {
  * Attaches a Durability to the writing connection `db` of `file`: opens the
  * `-wal` file (which SQLite has created by now: the WAL mode is set and the
  * database was read), syncs its directory once so the file itself survives
- * a power loss, and installs one temporary trigger per table and write kind
- * that counts each written row. `close()` stops it; call it right before
+ * a power loss, and installs one temporary trigger per table (but the
+ * events log) and write kind that counts each written row. `close()` stops it; call it right before
  * closeDatabase (whose checkpoint syncs everything): a running sync
  * finishes before its fd is closed, a later one resolves at once.
  */
 export function trackDurability(db: Db, file: string, onFailure: (err: Error) => void): { durability: Durability; close(): void } {
   const walFile = `${file}-wal`;
   const fd = fs.openSync(walFile, 'r');
-  syncDirectory(path.dirname(walFile));
+  try {
+    syncDirectory(path.dirname(walFile));
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
   let running: Promise<void> = Promise.resolve();
   let closed = false;
   // Once closed, closeDatabase's checkpoint has synced everything: a sync asked for later has nothing to do (and no fd).
@@ -140,14 +145,27 @@ export function trackDurability(db: Db, file: string, onFailure: (err: Error) =>
   const durability = new Durability(sync, (err) => {
     if (!closed) onFailure(err);
   });
-  countWrites(db, () => durability.noteWrite());
+  try {
+    countWrites(db, () => durability.noteWrite());
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
   tracked.set(db, durability);
   return {
     durability,
     close() {
       if (closed) return;
       closed = true;
-      void running.catch(() => undefined).finally(() => fs.closeSync(fd));
+      void running
+        .catch(() => undefined)
+        .finally(() => {
+          try {
+            fs.closeSync(fd);
+          } catch {
+            // closed by now in any case; nothing to do at shutdown
+          }
+        });
     },
   };
 }
@@ -169,14 +187,23 @@ export function whenDurable(db: Db): Promise<void> {
 /** The function the triggers call; its name is berth's own. */
 const WROTE = 'berth_wrote_row';
 
-/** Temporary (connection-only, never stored) AFTER triggers on every table of `main` that call `onWrite` once per row. */
+/**
+ * Tables whose rows alone need no sync: the events log. An event is history,
+ * not state (Docker keeps none across a restart), and a commit holding only
+ * events (exec_create, a health status) would otherwise hold the next reply
+ * for a sync. An event committed with the change it reports is synced with
+ * that change's rows.
+ */
+const UNCOUNTED = new Set(['events']);
+
+/** Temporary (connection-only, never stored) AFTER triggers on every table of `main` but UNCOUNTED that call `onWrite` once per row. */
 function countWrites(db: Db, onWrite: () => void): void {
   db.function(WROTE, { deterministic: false }, () => {
     onWrite();
     return null;
   });
   const tables = db.prepare("SELECT name FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
-  for (const table of tables) {
+  for (const table of tables.filter((t) => !UNCOUNTED.has(t))) {
     if (!/^\w+$/.test(table)) throw new Error(`unexpected table name ${table}`);
     for (const kind of ['INSERT', 'UPDATE', 'DELETE']) {
       db.exec(`CREATE TEMP TRIGGER berth_count_${kind.toLowerCase()}_${table} AFTER ${kind} ON main.${table} BEGIN SELECT ${WROTE}(); END`);

@@ -1,8 +1,9 @@
 /**
  * The events table: an append-only log with an autoincrement id (the order
  * in which events happened), read back in id order for `since` replays and
- * trimmed by count and age. Synchronous, like every repo. Its commits are
- * synced like every other (durability.ts).
+ * trimmed by count and age. Synchronous, like every repo. Its rows alone
+ * ask for no sync (durability.ts UNCOUNTED): an event committed with the
+ * change it reports is synced with that change.
  */
 import type { Db } from './database.js';
 

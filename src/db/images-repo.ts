@@ -242,8 +242,9 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
    * changes while its row exists: the answer is remembered per ID and
    * forgotten in deleteImage, the only way a row goes. A layer's link can
    * change (insert upserts a re-extracted layer with its new link), so
-   * insert forgets every remembered layout. Undefined (not remembered) when
-   * there is no such image.
+   * insert forgets every remembered layout. A layout read inside a
+   * transaction is not remembered (the transaction may yet roll back).
+   * Undefined (not remembered) when there is no such image.
    */
   layout(imageId: string): Readonly<{ size: number; layers: readonly LayerRow[] }> | undefined {
     const known = this.#layouts.get(imageId);
@@ -251,7 +252,7 @@ export class ImagesRepo<R extends StoredImage = StoredImage> {
     const size = this.size(imageId);
     if (size === undefined) return undefined;
     const layout = Object.freeze({ size, layers: Object.freeze(this.layers(imageId)) });
-    this.#layouts.set(imageId, layout);
+    if (!this.#db.inTransaction) this.#layouts.set(imageId, layout);
     return layout;
   }
 

@@ -94,6 +94,13 @@ export interface RunningEngine {
   drain(): Promise<void>;
   /** Stops watching and closes the database. Containers keep running. */
   close(): void;
+  /**
+   * Settles (never rejects) if the state database can no longer be synced:
+   * no change can be acknowledged any more, and only a restart (SQLite's
+   * recovery of its log) brings berthd back. main shuts down with status 1
+   * then, so that systemd restarts it.
+   */
+  fatal: Promise<Error>;
 }
 
 export async function createEngine(config: EngineConfig, log: pino.Logger): Promise<RunningEngine> {
@@ -102,9 +109,12 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
   const rootLock = lockDataRoot(paths.dataRoot);
   const db = openDatabase(paths.database);
-  const syncing = trackDurability(db, paths.database, (err) =>
-    log.error({ err }, 'the state database could not be synced to disk: no change is acknowledged any more; restart berthd'),
-  );
+  let syncFailed: (err: Error) => void = () => {};
+  const fatal = new Promise<Error>((resolve) => (syncFailed = resolve));
+  const syncing = trackDurability(db, paths.database, (err) => {
+    log.fatal({ err }, 'the state database could not be synced to disk: no change can be acknowledged any more; berthd stops (containers keep running)');
+    syncFailed(err);
+  });
   const meta = new MetaRepo(db);
   const host = readHostFacts();
   const repo = new ContainersRepo<ContainerSpec, ContainerState>(db);
@@ -267,6 +277,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
       repo.pruneExitCodes(Date.now() - 5 * 60_000);
     },
     drain: () => networks.drain(),
+    fatal,
     close() {
       health.close();
       exec.close();

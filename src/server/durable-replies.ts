@@ -8,28 +8,37 @@
  * request's own verb, or the exit a GET reports). With nothing pending it
  * costs one property read. Replies that bypass onSend (hijacked streams)
  * wait with `committedToDisk` before the bytes that report a change: wait's
- * result, pull progress; streamed bodies (build) through `durableLines`.
- * Headers and bytes that report nothing committed (logs, attach, stats,
- * events, a wait's early 200 headers) are not held back.
+ * result, pull progress, each event of the events stream; streamed bodies
+ * (build) through `durableLines`. Headers and bytes that report nothing
+ * committed (logs, attach, stats, a wait's early 200 headers) are not held
+ * back. Rows of the events log alone ask for no sync (durability.ts).
  *
  * A failed sync is final (see durability.ts): an ordinary reply becomes the
  * 500 `{"message"}` of BERTH_STATE_SYNC_FAILED; a stream ends with its
- * in-band error.
+ * in-band error; and berthd shuts down with status 1 (main.ts), so that
+ * systemd starts it again.
  */
 import type { FastifyInstance } from 'fastify';
 import type { DurabilityApi } from '../engine/api.js';
+import { settleHandlerTimeout } from './handler-timeout.js';
 
 /** Holds every ordinary reply until the commits before it are on disk. No-op without `durability` (test fakes). */
 export function registerDurableReplies(app: FastifyInstance, durability: DurabilityApi | undefined): void {
   if (!durability) return;
   // Callback style: it runs on every reply, and an async hook costs a promise each time.
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (!durability.pending) return done(null, payload);
-    durability.durable().then(
-      () => done(null, payload),
-      // The error reply comes back through here: it goes out as it is.
-      (err: Error) => (reply.statusCode >= 500 ? done(null, payload) : done(err)),
-    );
+    // The handler has answered; a sync that takes long must not let its timeout answer a second time.
+    settleHandlerTimeout(reply);
+    durability
+      .durable()
+      .then(
+        () => done(null, payload),
+        // The error reply comes back through here: it goes out as it is.
+        (err: Error) => (reply.statusCode >= 500 ? done(null, payload) : done(err)),
+      )
+      // Whatever Fastify throws from done (a connection gone meanwhile) must not become an unhandled rejection.
+      .catch((err: unknown) => request.log.warn({ err }, 'sending a reply held for the state sync'));
   });
 }
 

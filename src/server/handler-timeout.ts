@@ -11,7 +11,20 @@
  * its stack every time, about 40 µs a request. Here a request costs a
  * timer and a close listener.
  */
-import { errorCodes, type onRequestHookHandler } from 'fastify';
+import { errorCodes, type FastifyReply, type onRequestHookHandler } from 'fastify';
+
+/** The armed timers, by reply: settleHandlerTimeout ends one early. */
+const armed = new WeakMap<FastifyReply, NodeJS.Timeout>();
+
+/**
+ * The handler has answered: its timeout no longer applies. A hook that
+ * holds a reply after the handler (durable-replies.ts) calls this first,
+ * so that the timeout cannot start a second reply while the first waits.
+ */
+export function settleHandlerTimeout(reply: FastifyReply): void {
+  const timer = armed.get(reply);
+  if (timer) clearTimeout(timer);
+}
 
 /** A route-level onRequest hook that arms the timeout of one request of route `url`. */
 export function handlerTimeoutHook(ms: number, url: string): onRequestHookHandler {
@@ -23,6 +36,7 @@ export function handlerTimeoutHook(ms: number, url: string): onRequestHookHandle
       if (reply.raw.headersSent) reply.raw.destroy(err);
       else reply.send(err);
     }, ms);
+    armed.set(reply, timer);
     // The response's close: the request's own closes once its body is read, long before a slow handler answers.
     reply.raw.once('close', () => clearTimeout(timer));
     done();

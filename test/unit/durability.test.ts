@@ -102,7 +102,7 @@ test('a failed sync rejects its waiters and every later durable(), and is report
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-durability-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-test('on a real database: every written row is counted, committed rows are synced, the WAL keeps its inode', async () => {
+test('on a real database: every written row but an event is counted, committed rows are synced, the WAL keeps its inode', async () => {
   const file = path.join(dir, 'state.db');
   const db = openDatabase(file);
   assert.equal(Number(db.pragma('synchronous', { simple: true })), 1, 'NORMAL: commits do not sync on the event loop');
@@ -125,6 +125,8 @@ test('on a real database: every written row is counted, committed rows are synce
   db.prepare('DELETE FROM t').run();
   assert.equal(d.pending, true, 'a delete is counted');
   await whenDurable(db);
+  db.prepare("INSERT INTO events (time_nano, type, action, actor_id, attributes) VALUES (1, 'container', 'exec_create', 'x', '{}')").run();
+  assert.equal(d.pending, false, 'an event alone asks for no sync: the log is history, not state');
   // What could replace the -wal file: a checkpoint that truncates it, a reader that comes and goes.
   db.pragma('wal_checkpoint(TRUNCATE)');
   const reader = new Database(file, { readonly: true });

@@ -27,10 +27,10 @@ function controlled(pending: boolean) {
   return { durability, finish: () => settle!.resolve(), fail };
 }
 
-function setup(durability: DurabilityApi) {
+function setup(durability: DurabilityApi, requestTimeoutMs?: number) {
   const engine = new FakeEngine();
   (engine as { durability?: DurabilityApi }).durability = durability;
-  return buildApp(engine, { logger: false, version: '9.9.9' });
+  return buildApp(engine, { logger: false, version: '9.9.9', requestTimeoutMs });
 }
 
 test('a reply after a commit is sent only once the commit is on disk', async () => {
@@ -43,6 +43,17 @@ test('a reply after a commit is sent only once the commit is on disk', async () 
   assert.equal(c.durability.waits, 1);
   c.finish();
   assert.equal((await res).statusCode, 201);
+});
+
+test('a reply held longer than the handler timeout is sent once, as the handler answered (the timeout does not answer again)', async () => {
+  const c = controlled(true);
+  const app = setup(c.durability, 20);
+  const res = app.inject({ method: 'POST', url: '/containers/create', payload: { Image: 'busybox' } });
+  await new Promise((r) => setTimeout(r, 80));
+  c.finish();
+  const r = await res;
+  assert.equal(r.statusCode, 201);
+  assert.ok(JSON.parse(r.body).Id, r.body);
 });
 
 test('nothing pending: the reply does not wait', async () => {

@@ -62,11 +62,13 @@ export function prepareReaper(c: Libc): void {
 
 /** Follows a child spawned after `prepareReaper`, until it is reaped. */
 export function watchChild(pid: number): WatchedChild {
-  const exited = new Promise<ExitStatus>((resolve) => watched.set(pid, resolve));
+  let entry: ((status: ExitStatus) => void) | undefined;
+  const exited = new Promise<ExitStatus>((resolve) => watched.set(pid, (entry = resolve)));
   return {
     exited,
     kill(signal) {
-      if (!watched.has(pid)) return false;
+      // This child's own entry: after its reap the pid may come back as another child of berthd.
+      if (watched.get(pid) !== entry) return false;
       try {
         process.kill(pid, signal);
         return true;

@@ -5,8 +5,9 @@
  * whichever ABI a program uses.
  *
  * One deliberate difference: x32 is left out on an x86_64 kernel built
- * without it (`# CONFIG_X86_X32_ABI is not set`, as Debian's and most
- * distributions' kernels are). No x32 program can run there, and every
+ * without it (`# CONFIG_X86_X32_ABI is not set`, as in many distributions'
+ * and cloud kernels; Debian's kernels build it in, disabled at boot unless
+ * `syscall.x32=y`: berth keeps x32 there). No x32 program can run there, and every
  * architecture in the list costs runc about a third of its filter
  * compilation, at each container start and each exec (about 7 ms of CPU
  * here, measured). The only change a program can see: an x32-numbered
