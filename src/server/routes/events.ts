@@ -1,15 +1,14 @@
 /**
  * GET /events: a JSON stream of events, one object per line. A reader
  * that falls too far behind is disconnected (see engine/events/stream.ts):
- * berthd never waits for it and never buffers without bound. An event goes
- * out once the change it reports is on disk (durable-replies.ts).
+ * berthd never waits for it and never buffers without bound. Events are not
+ * held for the state sync (durable-replies.ts says why).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Engine } from '../../engine/api.js';
 import type { Operations } from './operation.js';
 import { notSupported } from '../errors.js';
 import { queryFilters, queryString, type Query } from '../query.js';
-import { committedToDisk } from '../durable-replies.js';
 import { startRawStream } from '../streams/json-stream.js';
 import { eventLine } from '../wire/events.js';
 
@@ -32,8 +31,6 @@ export function eventOperations(engine: Engine): Operations {
     });
     try {
       for await (const e of events) {
-        // An event reports a change committed with it: a watcher acts on it only once the change is on disk.
-        await committedToDisk(engine.durability);
         if (!(await stream.write(eventLine(e)))) break;
       }
     } catch {
