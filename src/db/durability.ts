@@ -25,9 +25,9 @@
  * A failed sync is final: Linux may have dropped the dirty pages it could
  * not write and report success for the next sync, so no later sync proves
  * anything. Every pending and later `durable()` rejects with that error,
- * and the daemon shuts down to be restarted (main.ts; SQLite then recovers the WAL up to its
- * last intact frame: consistent, maybe without the commits since the last
- * successful sync).
+ * and the daemon shuts down to be restarted (main.ts; SQLite then recovers
+ * the WAL up to its last intact frame: consistent, maybe without the
+ * commits since the last successful sync).
  */
 import fs from 'node:fs';
 import path from 'node:path';
