@@ -12,6 +12,7 @@ import { startDaemon, type TestDaemon } from './helpers/daemon.js';
 import { dockerExpect, eventually, inspect, skipUnlessRoot } from './helpers/docker-cli.js';
 import { importBusybox } from './helpers/images.js';
 import { processesMentioning } from './helpers/leaks.js';
+import { execConmons } from './helpers/exec-conmons.js';
 import net from 'node:net';
 import { demux, run, streamText } from './helpers/api.js';
 
@@ -34,7 +35,6 @@ describe('exec sessions', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
   let d: TestDaemon;
   let ctrId: string;
   const execDir = () => path.join(d.execRoot, 'containers', ctrId, 'exec');
-  const execConmons = () => processesMentioning(d.root).filter((p) => p.cmdline.includes('--exec-attach'));
 
   before(async () => {
     d = await startDaemon();
@@ -130,10 +130,14 @@ describe('exec sessions', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
     const ps = await dockerExpect(d, ['exec', 'ex', 'ps']);
     assert.match(ps.stdout, /sleep 31/);
     // The ps session is over when the CLI has its exit code: its conmon is gone by then (the engine waits for it).
-    assert.equal(execConmons().length, 1, 'only the detached session keeps a conmon');
+    // The container's spare conmon (spare-conmons.ts) belongs to no session.
+    assert.equal((await execConmons(d)).sessions.length, 1, 'only the detached session keeps a conmon');
     await dockerExpect(d, ['exec', 'ex', 'sh', '-c', 'kill $(cat /tmp/detached.pid)']);
-    await eventually('exec sessions to end', () => execConmons().length === 0);
-    await eventually('exec dirs to go', () => !fs.existsSync(execDir()) || fs.readdirSync(execDir()).length === 0);
+    await eventually('exec sessions to end', async () => (await execConmons(d)).sessions.length === 0);
+    await eventually('exec dirs to go (a spare keeps its own)', async () => {
+      const spares = new Set((await execConmons(d)).spares.map((s) => s.id));
+      return !fs.existsSync(execDir()) || fs.readdirSync(execDir()).every((entry) => spares.has(entry));
+    });
   });
 
   test("exec in a paused or stopped container is 409 with Docker's words", async () => {
@@ -173,6 +177,6 @@ describe('exec sessions', { skip: skipUnlessRoot(), timeout: 300_000 }, () => {
   test('removing a container with a running exec leaks nothing', async () => {
     await dockerExpect(d, ['exec', '-d', 'ex', 'sleep', '200']);
     await dockerExpect(d, ['rm', '-f', 'ex']);
-    await eventually('exec conmons to exit', () => execConmons().length === 0);
+    await eventually('exec conmons (spares too) to exit', () => processesMentioning(d.root).filter((p) => p.cmdline.includes('--exec-attach')).length === 0);
   });
 });

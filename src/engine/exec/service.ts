@@ -11,7 +11,9 @@
  * started within PREPARED_IDLE_MS, or whose container stops or goes, has
  * it discarded (a later start spawns another). An exec with stdin is
  * interactive, and its conmon's -i depends on the start's Detach: it gets
- * its conmon at start.
+ * its conmon at start. A plain exec (no TTY, no stdin) takes its
+ * container's spare conmon when there is one, already listening, and its
+ * start spawns the next spare (spare-conmons.ts).
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -24,6 +26,7 @@ import { parseDetachKeys } from '../attach/detach-keys.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { resizeSession, runSession } from './run-session.js';
 import { prepareConmon } from './prepared-conmon.js';
+import { fitsSpare, SpareConmons } from './spare-conmons.js';
 import type { ExecSession } from './types.js';
 import { emitExecDie } from '../containers/verb-events.js';
 import { faultPoint } from '../fault.js';
@@ -49,6 +52,7 @@ export function ensureExecAllowed(row: Row, ref = row.id): void {
 
 export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETENTION_MS): ExecService {
   const sessions = new Map<string, ExecSession>();
+  const spares = new SpareConmons(ctx);
   const dropPrepared = (session: ExecSession) => {
     session.prepared?.discard();
     session.prepared = null;
@@ -65,10 +69,14 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
     // A stopped container's created sessions stay (a later start may find it running again); their conmons go.
     const end = event.action === 'die' ? dropPrepared : forget;
     for (const s of sessions.values()) if (s.containerId === event.id) end(s);
+    spares.drop(event.id);
   });
   const onEnded = (session: ExecSession) => {
     if (!sessions.has(session.id)) return;
-    emitExecDie(ctx, session.containerId, session.id, session.exitCode ?? -1);
+    const { containerId, id, exitCode } = session;
+    // As dockerd: the attached stream ends first (its end is handed to the socket in this tick), then
+    // exec_die; still before berthd reads the client's next request.
+    setImmediate(() => emitExecDie(ctx, containerId, id, exitCode ?? -1));
     session.expiry = setTimeout(() => forget(session), retentionMs);
     session.expiry.unref();
   };
@@ -97,8 +105,9 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
       parseDetachKeys(opts.detachKeys);
       const row = findContainer(ctx, ref);
       ensureExecAllowed(row, ref);
-      const id = randomBytes(32).toString('hex');
-      const bundleDir = path.join(ctx.paths.bundleDir(row.id), 'exec', id);
+      const spare = fitsSpare(opts) ? spares.take(row.id) : null;
+      const id = spare?.id ?? randomBytes(32).toString('hex');
+      const bundleDir = spare?.bundleDir ?? path.join(ctx.paths.bundleDir(row.id), 'exec', id);
       const session: ExecSession = {
         id,
         containerId: row.id,
@@ -113,8 +122,13 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
         expiry: null,
       };
       sessions.set(id, session);
+      if (spare) {
+        session.prepared = spare.prepared;
+        session.expiry = setTimeout(() => dropPrepared(session), PREPARED_IDLE_MS);
+        session.expiry.unref();
+      }
       // After this tick: the create answer goes out first, conmon starts up while it travels.
-      if (!opts.attachStdin)
+      else if (!opts.attachStdin)
         setImmediate(() => {
           if (session.state === 'created' && !session.prepared && sessions.has(id)) prepareFor(session);
         });
@@ -132,7 +146,9 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
       session.expiry = null;
       // Before the process exists, so a client has read the headers before any output comes.
       if (!opts.detach) opts.onAccepted?.({ tty: session.opts.tty });
-      return runSession(ctx, row, session, opts, onEnded);
+      // The next plain exec's conmon starts up while this one's runtime runs.
+      const onReleased = fitsSpare(session.opts) ? () => spares.replenish(row.id) : undefined;
+      return runSession(ctx, row, session, opts, onEnded, onReleased);
     },
     async inspect(id: string): Promise<ExecView> {
       return toView(get(id));
@@ -154,6 +170,7 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
     close() {
       unsubscribe();
       for (const s of sessions.values()) forget(s);
+      spares.close();
     },
   };
 }
