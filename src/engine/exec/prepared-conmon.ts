@@ -47,8 +47,8 @@ export interface PreparedConmon {
 
 /** Spawns the session's conmon and sends its first start byte. */
 export function prepareConmon(ctx: ContainerContext, input: PrepareInput): PreparedConmon {
-  // Synchronously: a thread-pool round trip costs more than the two mkdir calls.
-  mkdirSync(execFiles(input.bundleDir).exitDir, { recursive: true, mode: 0o700 });
+  // Synchronously: a thread-pool round trip costs more than the mkdir calls.
+  mkdirSync(input.bundleDir, { recursive: true, mode: 0o700 });
   const conmon = ctx.runtime.exec({
     containerId: input.containerId,
     sessionId: input.sessionId,

@@ -63,7 +63,8 @@ export interface SharedConmonArgs {
   bundleDir: string;
   pidFile: string;
   conmonPidFile: string;
-  exitDir: string;
+  /** Where conmon writes the exit code as a file; none for an exec session (its exit code comes on the sync pipe). */
+  exitDir?: string;
   logPath: string;
   /** Bytes; 0 or less = no cap. */
   logSizeMax: number;
@@ -90,8 +91,6 @@ export function sharedConmonArgs(a: SharedConmonArgs): string[] {
     a.pidFile,
     '-P',
     a.conmonPidFile,
-    '--exit-dir',
-    a.exitDir,
     '--full-attach',
     '-l',
     `k8s-file:${a.logPath}`,
@@ -108,6 +107,7 @@ export function sharedConmonArgs(a: SharedConmonArgs): string[] {
     '--runtime-arg',
     a.runtimeLog,
   ];
+  if (a.exitDir) args.push('--exit-dir', a.exitDir);
   if (a.logSizeMax > 0) args.push('--log-size-max', String(a.logSizeMax));
   if (a.terminal) args.push('-t');
   if (a.stdin) args.push('-i');
