@@ -18,7 +18,7 @@ export interface EnginePaths {
    * exit command (runtime/exit-command.ts) moves the file here.
    */
   exitsDir: string;
-  /** conmon --exit-dir of containers (exec sessions keep theirs in their own directory). */
+  /** conmon --exit-dir of containers (exec sessions have none). */
   monitorExitsDir: string;
   /** Marker holding the kernel boot id of the daemon's start (reboot detection). */
   aliveFile: string;
@@ -26,6 +26,8 @@ export interface EnginePaths {
   containerDir(id: string): string;
   /** The OCI bundle (config.json, conmon's attach socket and ctl fifo); on tmpfs. */
   bundleDir(id: string): string;
+  /** The exec sessions' directories of a container (`<bundle>/exec`), one per session or spare conmon, named by its id. */
+  execSessionsDir(id: string): string;
   logFile(id: string): string;
 }
 
@@ -42,6 +44,7 @@ export function enginePaths(dataRoot: string, execRoot: string): EnginePaths {
     aliveFile: path.join(execRoot, 'alive'),
     containerDir: (id) => `${containersRoot}/${id}`,
     bundleDir: (id) => `${bundlesRoot}/${id}`,
+    execSessionsDir: (id) => `${bundlesRoot}/${id}/exec`,
     logFile: (id) => `${containersRoot}/${id}/ctr.log`,
   };
 }

@@ -102,6 +102,32 @@ describe('spare exec conmons', { skip: skipUnlessRoot(), timeout: 300_000 }, () 
     assert.equal((await d.request('DELETE', `/containers/${ctrId}`, { query: { force: '1' } })).status, 204);
   });
 
+  test('a spare whose conmon was killed is not handed out: the exec gets a conmon of its own', async () => {
+    const ctrId = await run(d, { Cmd: ['sleep', '1000'] });
+    await execOnce(ctrId, { Cmd: ['true'] });
+    const spare = await waitSpare(ctrId);
+    process.kill(-spare.pid, 'SIGKILL');
+    await eventually('the killed spare to be gone', () => !execConmonsOffline().some((c) => c.includes(spare.id)));
+    const next = await execOnce(ctrId, { Cmd: ['echo', 'fresh'] });
+    assert.notEqual(next.id, spare.id);
+    assert.match(next.output, /fresh/);
+    assert.equal(next.exitCode, 0);
+    assert.equal((await d.request('DELETE', `/containers/${ctrId}`, { query: { force: '1' } })).status, 204);
+  });
+
+  test('health probes run on spares', async () => {
+    const ctrId = await run(d, {
+      Cmd: ['sleep', '1000'],
+      Healthcheck: { Test: ['CMD', 'true'], Interval: 300_000_000, Timeout: 5_000_000_000, Retries: 3 },
+    });
+    await eventually('healthy', async () => (await d.request('GET', `/containers/${ctrId}/json`)).json().State.Health?.Status === 'healthy');
+    const spare = await waitSpare(ctrId, 'a spare after the first probe');
+    await eventually('a probe to take the spare', async () => !(await sparesOf(ctrId)).some((s) => s.id === spare.id), { timeoutMs: 5_000 });
+    assert.equal((await d.request('GET', `/containers/${ctrId}/json`)).json().State.Health.Status, 'healthy');
+    assert.equal((await d.request('DELETE', `/containers/${ctrId}`, { query: { force: '1' } })).status, 204);
+    await eventually('no spare left', async () => (await sparesOf(ctrId)).length === 0);
+  });
+
   test('a daemon that stops takes its spares along; one that is killed leaves them to end on their own, having run nothing', async () => {
     const ctrId = await run(d, { Cmd: ['sleep', '1000'] });
     await execOnce(ctrId, { Cmd: ['true'] });
@@ -114,10 +140,11 @@ describe('spare exec conmons', { skip: skipUnlessRoot(), timeout: 300_000 }, () 
     );
     await d.start();
     await execOnce(ctrId, { Cmd: ['true'] });
-    await eventually('a spare', async () => (await sparesOf(ctrId)).length === 1);
+    const spare = await waitSpare(ctrId);
     await d.kill9();
     await eventually('the orphaned spare to give up', async () => execConmonsOffline().filter((c) => c.includes(ctrId)).length === 0);
     await d.start();
+    assert.equal(fs.existsSync(path.join(d.execRoot, 'containers', ctrId, 'exec', spare.id)), false, 'the restarted daemon removed what the spare left');
     const top = await dockerExpect(d, ['top', ctrId]);
     assert.equal(top.stdout.trim().split('\n').length, 2, `only sleep runs: ${top.stdout}`);
     assert.equal((await d.request('DELETE', `/containers/${ctrId}`, { query: { force: '1' } })).status, 204);

@@ -1,11 +1,11 @@
-/** killConmonGroup: kills the process group named by a session's conmon pid file, only when that pid is the session's. */
+/** readConmonPid + killConmonGroup: the process group of a session's conmon is killed only when that pid is the session's. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { killConmonGroup } from '../../src/engine/exec/prepared-conmon.js';
+import { killConmonGroup, readConmonPid } from '../../src/engine/exec/prepared-conmon.js';
 import { execFiles } from '../../src/engine/runtime/conmon-exec.js';
 
 /** A process group leader (`sh`, with `tag` as its $0) and a child in its group, as conmon and its waiting child. */
@@ -34,7 +34,8 @@ test('kills the group of the pid in the pid file when its command line names the
   const g = group('session-a');
   await new Promise((r) => setTimeout(r, 100));
   fs.writeFileSync(execFiles(dir).conmonPidFile, `${g.pid}\n`);
-  killConmonGroup(dir, 'session-a');
+  assert.equal(readConmonPid(dir), g.pid);
+  killConmonGroup(readConmonPid(dir), 'session-a');
   assert.equal(await g.exited, 'SIGKILL');
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(alive(g.pid), false, 'the child in the group went too');
@@ -47,9 +48,10 @@ test('leaves a process alone whose command line names another session, and toler
     if (alive(g.pid)) process.kill(-g.pid, 'SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  killConmonGroup(dir, 'session-b');
+  assert.equal(readConmonPid(dir), null);
+  killConmonGroup(readConmonPid(dir), 'session-b');
   fs.writeFileSync(execFiles(dir).conmonPidFile, `${g.pid}\n`);
-  killConmonGroup(dir, 'session-other');
+  killConmonGroup(readConmonPid(dir), 'session-other');
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(alive(g.pid), true);
 });

@@ -73,6 +73,7 @@ async function reconcileOne(ctx: ContainerContext, row: Row, rebooted: boolean):
   if (monitorAlive) {
     watchLog(ctx, row);
     await thawAfterInterruptedCommit(ctx, row);
+    await forgetExecSessions(ctx, row);
     return;
   }
   const outcome = await withContainerLock(ctx.mutex, row.id, async (lock) => {
@@ -90,6 +91,17 @@ async function thawAfterInterruptedCommit(ctx: ContainerContext, row: Row): Prom
   if (!(await fs.stat(marker).catch(() => undefined))) return;
   if (canTransition('unpause', row.state.status)) await unpauseContainer(ctx, row.id);
   await fs.rm(marker, { force: true });
+}
+
+/**
+ * Exec sessions do not outlive berthd (exec/service.ts): what they and the
+ * container's spare conmon left in its bundle goes. A detached session's
+ * process runs on to its end under its conmon; nobody can reach it any more.
+ */
+async function forgetExecSessions(ctx: ContainerContext, row: Row): Promise<void> {
+  await fs
+    .rm(ctx.paths.execSessionsDir(row.id), { recursive: true, force: true })
+    .catch((err) => ctx.log.warn({ err, id: row.id }, 'removing old exec sessions'));
 }
 
 /**

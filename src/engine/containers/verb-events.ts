@@ -89,7 +89,8 @@ export function withExecEvents(ctx: ContainerContext, exec: ExecApi): ExecApi {
     async create(ref, opts) {
       const out = await exec.create(ref, opts);
       const view = await exec.inspect(out.id);
-      // Once the answer is handed to the socket (in this tick), before berthd reads the client's next request.
+      // After this tick, in which the answer usually goes out (one held for the state sync goes later), and
+      // before berthd reads the client's next request.
       setImmediate(() => emitFor(ctx, view.containerId, `exec_create: ${execCommand(opts.cmd)}`, { execID: out.id }));
       return out;
     },

@@ -8,7 +8,7 @@
  * exec right after its stream closed sees the exit code.
  */
 import fs from 'node:fs/promises';
-import { constants, statSync, writeFileSync } from 'node:fs';
+import { constants, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { AttachSession, OutputChunk } from '../api/containers.js';
@@ -68,8 +68,15 @@ export async function runSession(
   const tty = session.opts.tty;
   const attached = !opts.detach;
   const trace = stepTrace(ctx.log, session.id);
+  let released = false;
+  let specWritten: Promise<void> | undefined;
   try {
-    // Prepared at create (service.ts) unless the exec has stdin; its -i is only known now.
+    // Prepared at create (service.ts) unless the exec has stdin; its -i is only known now. One whose conmon
+    // died or failed meanwhile is replaced.
+    if (session.prepared && !session.prepared.usable) {
+      session.prepared.discard();
+      session.prepared = null;
+    }
     const prepared =
       session.prepared ??
       prepareConmon(ctx, {
@@ -83,7 +90,7 @@ export async function runSession(
     const conmon = (session.conmon = prepared.conmon);
     faultPoint('exec.after-conmon');
     // conmon starts up while the spec is written: it reads the spec only after the second start byte.
-    const specWritten = writeProcessSpec(ctx, row, session, opts);
+    specWritten = writeProcessSpec(ctx, row, session, opts);
     specWritten.catch(() => {}); // awaited below; a handshake failure must not leave it unhandled
     trace.markAt('conmon-spawned', prepared.times.spawned);
     const ready = await prepared.ready;
@@ -101,6 +108,7 @@ export async function runSession(
     if (socket.status === 'rejected') throw socket.reason;
     trace.mark('connected');
     conmon.release();
+    released = true;
     onReleased?.();
     const started = await conmon.sync.next(HANDSHAKE_TIMEOUT_MS, 'the exec pid');
     trace.mark('pid');
@@ -109,6 +117,12 @@ export async function runSession(
     session.pid = started.data;
   } catch (err) {
     const failure = err instanceof EngineError ? err : systemError('BERTH_EXEC_START', (err as Error).message, err);
+    // A start that failed before its second byte must run nothing: conmon's child, once its pipe ends, runs
+    // `runc exec` on whatever spec it finds.
+    if (!released) {
+      await specWritten?.catch(() => {});
+      rmSync(execFiles(session.bundleDir).processSpec, { force: true });
+    }
     endSession(session, 126, onEnded, trace);
     if (!attached) throw failure;
     return failedSession(tty, failure.message);

@@ -25,7 +25,7 @@ import { ensureTransition } from '../model/lifecycle.js';
 import { parseDetachKeys } from '../attach/detach-keys.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { resizeSession, runSession } from './run-session.js';
-import { prepareConmon } from './prepared-conmon.js';
+import { prepareConmon, type PreparedConmon } from './prepared-conmon.js';
 import { fitsSpare, SpareConmons } from './spare-conmons.js';
 import type { ExecSession } from './types.js';
 import { emitExecDie } from '../containers/verb-events.js';
@@ -80,17 +80,20 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
     session.expiry = setTimeout(() => forget(session), retentionMs);
     session.expiry.unref();
   };
+  /** Gives a created session its conmon, discarded if the session is not started within PREPARED_IDLE_MS. */
+  const keepPrepared = (session: ExecSession, prepared: PreparedConmon) => {
+    session.prepared = prepared;
+    session.expiry = setTimeout(() => dropPrepared(session), PREPARED_IDLE_MS);
+    session.expiry.unref();
+  };
   /** Best effort: a conmon that cannot be spawned now is spawned (and its failure reported) by the start. */
   const prepareFor = (session: ExecSession) => {
     const { id, containerId, bundleDir, opts } = session;
     try {
-      session.prepared = prepareConmon(ctx, { containerId, sessionId: id, bundleDir, terminal: opts.tty, stdin: false });
+      keepPrepared(session, prepareConmon(ctx, { containerId, sessionId: id, bundleDir, terminal: opts.tty, stdin: false }));
     } catch (err) {
       ctx.log.debug({ exec: id, err }, 'exec: conmon not prepared at create');
-      return;
     }
-    session.expiry = setTimeout(() => dropPrepared(session), PREPARED_IDLE_MS);
-    session.expiry.unref();
   };
   const get = (id: string) => {
     const session = sessions.get(id);
@@ -107,7 +110,7 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
       ensureExecAllowed(row, ref);
       const spare = fitsSpare(opts) ? spares.take(row.id) : null;
       const id = spare?.id ?? randomBytes(32).toString('hex');
-      const bundleDir = spare?.bundleDir ?? path.join(ctx.paths.bundleDir(row.id), 'exec', id);
+      const bundleDir = spare?.bundleDir ?? path.join(ctx.paths.execSessionsDir(row.id), id);
       const session: ExecSession = {
         id,
         containerId: row.id,
@@ -122,16 +125,13 @@ export function createExecService(ctx: ContainerContext, retentionMs = EXEC_RETE
         expiry: null,
       };
       sessions.set(id, session);
-      if (spare) {
-        session.prepared = spare.prepared;
-        session.expiry = setTimeout(() => dropPrepared(session), PREPARED_IDLE_MS);
-        session.expiry.unref();
-      }
-      // After this tick: the create answer goes out first, conmon starts up while it travels.
-      else if (!opts.attachStdin)
+      if (spare) keepPrepared(session, spare.prepared);
+      else if (!opts.attachStdin) {
+        // After this tick: the create answer goes out first, conmon starts up while it travels.
         setImmediate(() => {
           if (session.state === 'created' && !session.prepared && sessions.has(id)) prepareFor(session);
         });
+      }
       faultPoint('exec.after-create');
       return { id };
     },

@@ -44,33 +44,39 @@ export function fitsSpare(opts: { tty: boolean; attachStdin: boolean }): boolean
 export class SpareConmons {
   readonly #spares = new Map<string, Spare>();
   readonly #ctx: ContainerContext;
+  #closed = false;
 
   constructor(ctx: ContainerContext) {
     this.#ctx = ctx;
   }
 
-  /** The container's spare, now owned by the caller; null when it has none. */
+  /** The container's spare, now owned by the caller; null when it has none (or only one whose conmon died or failed). */
   take(containerId: string): TakenSpare | null {
     const spare = this.#spares.get(containerId);
     if (!spare) return null;
     this.#spares.delete(containerId);
     clearTimeout(spare.expiry);
+    if (!spare.prepared.usable) {
+      spare.prepared.discard();
+      return null;
+    }
     return { id: spare.id, bundleDir: spare.bundleDir, prepared: spare.prepared };
   }
 
   /**
-   * Spawns a spare for the container unless it has one or could not run an
-   * exec now (read at the call: a container that just died gets none). Best effort:
-   * a conmon that cannot be spawned only means the next exec spawns its own.
+   * Spawns a spare for the container unless it has one, could not run an
+   * exec now, or its process is gone (its exit is being recorded). Best
+   * effort, never throws: a conmon that cannot be spawned only means the
+   * next exec spawns its own.
    */
   replenish(containerId: string): void {
-    if (this.#spares.has(containerId)) return;
-    const row = this.#ctx.repo.get(containerId);
-    if (!row || !canTransition('exec', row.state.status)) return;
-    const id = randomBytes(32).toString('hex');
-    const bundleDir = path.join(this.#ctx.paths.bundleDir(containerId), 'exec', id);
+    if (this.#closed || this.#spares.has(containerId)) return;
     let prepared: PreparedConmon;
+    const id = randomBytes(32).toString('hex');
+    const bundleDir = path.join(this.#ctx.paths.execSessionsDir(containerId), id);
     try {
+      const row = this.#ctx.repo.get(containerId);
+      if (!row || !canTransition('exec', row.state.status) || !processAlive(row.state.pid)) return;
       prepared = prepareConmon(this.#ctx, { containerId, sessionId: id, bundleDir, terminal: false, stdin: false });
     } catch (err) {
       this.#ctx.log.debug({ container: containerId, err }, 'exec: no spare conmon');
@@ -90,8 +96,24 @@ export class SpareConmons {
     spare.prepared.discard();
   }
 
-  /** Discards every spare (the daemon shuts down). */
+  /** Discards every spare (the daemon shuts down); spawns none after. */
   close(): void {
+    this.#closed = true;
     for (const containerId of [...this.#spares.keys()]) this.drop(containerId);
+  }
+}
+
+/**
+ * Whether the container's process still exists. A container whose process
+ * exited stays `running` in its record while its runtime is torn down
+ * (exit-path.ts), and a spare spawned then would race the bundle's removal.
+ */
+function processAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

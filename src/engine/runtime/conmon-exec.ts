@@ -108,6 +108,11 @@ export class SyncReader {
     pipe.on('error', end);
   }
 
+  /** Whether conmon's end of the pipe is closed (conmon exited, or never ran). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
   #wake(): void {
     const w = this.#waiter;
     this.#waiter = null;
