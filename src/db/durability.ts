@@ -72,12 +72,26 @@ export class Durability {
     return this.#written > this.#synced;
   }
 
+  /** Rows written so far: a mark that `covers` can wait for. */
+  get written(): number {
+    return this.#written;
+  }
+
   /** Resolves once every commit completed before this call is on disk; rejects if a sync failed. */
   durable(): Promise<void> {
+    return this.covers(this.#written);
+  }
+
+  /**
+   * Resolves once a sync covers the first `mark` rows written (a `written`
+   * read earlier): every commit made before that read is on disk. Commits
+   * made since do not hold it back. Rejects if a sync failed.
+   */
+  covers(mark: number): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    if (this.#written <= this.#synced) return Promise.resolve();
+    if (mark <= this.#synced) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.#waiters.push({ covers: this.#written, resolve, reject });
+      this.#waiters.push({ covers: mark, resolve, reject });
       this.#schedule();
     });
   }

@@ -218,7 +218,7 @@ export async function createEngine(config: EngineConfig, log: pino.Logger): Prom
     durability: durabilityApi(syncing.durability),
     updates: { update: (ref, opts) => updateContainer(ctx, ref, opts) },
     stats: createStatsService(ctx, { cgroupVersion: host.cgroupVersion, memTotal: host.memTotal }),
-    events: { stream: (query, signal) => openEventStream(events, eventsRepo, query, signal) },
+    events: { stream: (query, signal) => openEventStream(events, eventsRepo, query, signal, syncing.durability) },
     containers: engineContainers,
     images,
     volumes: createVolumesApi(volumes),

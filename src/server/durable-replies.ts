@@ -13,14 +13,9 @@
  * wait's early 200 headers) are not held back. Rows of the events log alone
  * ask for no sync (durability.ts).
  *
- * Not held either: the events stream. A wait per event made every event of
- * a `since` replay, or of a busy host, wait for its own sync whenever other
- * writes went on (one event per sync: a slow disk would have fallen
- * thousands of events behind and dropped the reader). An event can thus
- * reach a watcher a few milliseconds before the change it reports is on
- * disk, as before (the bus dispatches at the insert); holding each live
- * event until a sync that started after its dispatch needs the bus to stamp
- * events with the write count, which is not built.
+ * The events stream waits in the engine (engine/events/stream.ts): each
+ * event once the writes made before its dispatch are synced, which holds
+ * a busy stream for one sync at a time, not one per event.
  *
  * A failed sync is final (see durability.ts): an ordinary reply becomes the
  * 500 `{"message"}` of BERTH_STATE_SYNC_FAILED; a stream ends with its

@@ -101,7 +101,7 @@ test('the stream replays history, then live events once each, and drops a reader
   }
   assert.deepEqual(names.slice(-5), ['h0', 'h1', 'h2', 'l0', 'l1']);
 
-  const slow = openEventStream(bus, repo, { since: '', until: '', filters: undefined }, new AbortController().signal, 10);
+  const slow = openEventStream(bus, repo, { since: '', until: '', filters: undefined }, new AbortController().signal, undefined, 10);
   for (let i = 0; i < 11; i++) bus.emit(c('create', `x${i}`));
   const err = await slow.dropped;
   assert.equal(err.code, 'BERTH_EVENTS_SLOW_READER');
@@ -124,6 +124,48 @@ test('until in the past ends the stream after the replay', async () => {
   const got: string[] = [];
   for await (const e of events) got.push(e.attributes.name);
   assert.deepEqual(got, ['u0']);
+});
+
+test('the stream sends an event only once the writes before its dispatch are synced, and waits for nothing later', async () => {
+  const bus = new EventBus();
+  // A stand-in for the state database's Durability: rows written, and marks the syncs covered.
+  let written = 0;
+  const waiting: Array<{ mark: number; resolve: () => void }> = [];
+  let synced = 0;
+  const durability = {
+    get written() {
+      return written;
+    },
+    covers: (mark: number) => (mark <= synced ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ mark, resolve }))),
+  };
+  const syncTo = (mark: number) => {
+    synced = mark;
+    for (const w of waiting.splice(0)) if (w.mark <= synced) w.resolve();
+  };
+  const ac = new AbortController();
+  const { events } = openEventStream(bus, repo, { since: '', until: '', filters: undefined }, ac.signal, durability);
+  const got: string[] = [];
+  const reading = (async () => {
+    for await (const e of events) {
+      got.push(e.attributes.name);
+      if (got.length === 3) ac.abort();
+    }
+  })();
+  written = 2; // the die's own rows, before its emit
+  bus.emit(c('die', 'a'));
+  written = 3; // a later change, not synced yet: 'a' does not wait for it
+  await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(got, [], 'nothing before the sync');
+  syncTo(2);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(got, ['a'], 'a synced once its own rows were');
+  bus.emit(c('die', 'b'));
+  bus.emit(c('die', 'c'));
+  await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(got, ['a']);
+  syncTo(written); // one sync lets both through
+  await reading;
+  assert.deepEqual(got, ['a', 'b', 'c']);
 });
 
 test('nextOf resolves with the first of its actions, for its container only', async () => {

@@ -8,6 +8,14 @@
  * every later one reaches the subscriber's queue. Replay reads the table up
  * to `cutoff`, live delivery skips ids <= cutoff.
  *
+ * On disk first: an event is sent only once the state database's sync
+ * covers the rows written before it was emitted (`EventDurability`), so a
+ * watcher never acts on a change (a `die`, a `destroy`) that a power loss
+ * would undo. Each event is marked with the write count at its dispatch
+ * and waits for that mark only: a busy host holds the stream for one sync
+ * at a time, not one per event. History is read from the table (what it
+ * holds up to the stream's opening) waits once, for the mark taken then.
+ *
  * Slow readers: live events wait in a per-subscriber queue of at most
  * `maxQueued` events. A reader that falls further behind is dropped: its
  * iterator throws `BERTH_EVENTS_SLOW_READER` (the server then closes the
@@ -45,6 +53,14 @@ export interface EventHistory {
   }>;
 }
 
+/** The state database's sync as the stream needs it (db/durability.ts). */
+export interface EventDurability {
+  /** Rows written so far. */
+  readonly written: number;
+  /** Resolves once the first `mark` rows are on disk; rejects once a sync failed. */
+  covers(mark: number): Promise<void>;
+}
+
 export const DEFAULT_MAX_QUEUED = 4096;
 const PAGE = 256;
 const MAX_NANO = 1n << 62n;
@@ -59,11 +75,22 @@ export function parseEventTime(value: string, now = Date.now()): bigint | undefi
   return BigInt(parseFilterTime(value, now)) * 1_000_000n;
 }
 
+/** No database to wait for (unit tests, an engine without a store). */
+const NO_SYNC: EventDurability = { written: 0, covers: () => Promise.resolve() };
+
 /**
  * Validates the query and registers the subscriber (so no event emitted
- * after this resolves is missed), then returns the events in order.
+ * after this resolves is missed), then returns the events in order, each
+ * once the changes before it are on disk.
  */
-export function openEventStream(bus: EventBus, history: EventHistory, query: EventsQuery, signal: AbortSignal, maxQueued = DEFAULT_MAX_QUEUED): EventStream {
+export function openEventStream(
+  bus: EventBus,
+  history: EventHistory,
+  query: EventsQuery,
+  signal: AbortSignal,
+  durability: EventDurability = NO_SYNC,
+  maxQueued = DEFAULT_MAX_QUEUED,
+): EventStream {
   const now = Date.now();
   const since = parseEventTime(query.since, now);
   const until = parseEventTime(query.until, now);
@@ -72,18 +99,26 @@ export function openEventStream(bus: EventBus, history: EventHistory, query: Eve
   }
   const match = eventMatcher(query.filters);
   const live = new LiveQueue(maxQueued, match, signal);
-  const unsubscribe = bus.subscribe((e) => live.push(e));
+  // Subscribers run inside emit: the write count read here is the one at the event's dispatch.
+  const unsubscribe = bus.subscribe((e) => live.push(e, durability.written));
   const cutoff = bus.maxSeq();
+  // Every stored event up to `cutoff` was committed before this mark.
+  const historyMark = durability.written;
   const replay = since !== undefined || until !== undefined;
   const untilNano = until ?? MAX_NANO;
   const events = (async function* () {
     try {
-      if (replay) yield* replayHistory(history, cutoff, since ?? 0n, untilNano, match, signal);
+      if (replay) {
+        await durability.covers(historyMark);
+        yield* replayHistory(history, cutoff, since ?? 0n, untilNano, match, signal);
+      }
       if (until !== undefined && until <= BigInt(Date.now()) * 1_000_000n) return;
       live.endAt(until);
-      for (let e = await live.next(); e; e = await live.next()) {
+      for (let q = await live.next(); q; q = await live.next()) {
+        const e = q.event;
         if (e.seq <= cutoff) continue;
         if (e.timeNano > untilNano) return;
+        await durability.covers(q.mark);
         yield e;
       }
     } finally {
@@ -113,8 +148,14 @@ function* replayHistory(history: EventHistory, cutoff: number, since: bigint, un
 }
 
 /** The bounded queue of one live subscriber. */
+/** A live event and the write count at its dispatch. */
+interface Queued {
+  event: EngineEvent;
+  mark: number;
+}
+
 class LiveQueue {
-  #items: EngineEvent[] = [];
+  #items: Queued[] = [];
   #wake: (() => void) | null = null;
   #failure: EngineError | null = null;
   #done = false;
@@ -131,7 +172,7 @@ class LiveQueue {
     signal.addEventListener('abort', this.#onAbort, { once: true });
   }
 
-  push(e: EngineEvent): void {
+  push(e: EngineEvent, mark: number): void {
     if (this.#done || this.#failure || !this.match(e)) return;
     if (this.#items.length >= this.max) {
       this.#items = [];
@@ -141,7 +182,7 @@ class LiveQueue {
         `events reader too slow: more than ${this.max} events behind; reconnect with since`,
       );
       this.#drop(this.#failure);
-    } else this.#items.push(e);
+    } else this.#items.push({ event: e, mark });
     this.#wake?.();
   }
 
@@ -153,7 +194,7 @@ class LiveQueue {
   }
 
   /** The next event, or null at the end; throws once the reader was dropped. */
-  async next(): Promise<EngineEvent | null> {
+  async next(): Promise<Queued | null> {
     for (;;) {
       if (this.#failure) throw this.#failure;
       const e = this.#items.shift();

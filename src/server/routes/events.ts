@@ -1,8 +1,9 @@
 /**
  * GET /events: a JSON stream of events, one object per line. A reader
  * that falls too far behind is disconnected (see engine/events/stream.ts):
- * berthd never waits for it and never buffers without bound. Events are not
- * held for the state sync (durable-replies.ts says why).
+ * berthd never waits for it and never buffers without bound. Each event
+ * goes out once the change it reports is on disk (the engine's stream
+ * waits for the state sync).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Engine } from '../../engine/api.js';
@@ -34,7 +35,7 @@ export function eventOperations(engine: Engine): Operations {
         if (!(await stream.write(eventLine(e)))) break;
       }
     } catch {
-      // Only a dropped reader ends the iterator with an error; its connection is already closed.
+      // A dropped reader (its connection is already closed) or a failed state sync (berthd stops) ends the iterator.
     } finally {
       ac.abort();
       stream.end();
