@@ -19,7 +19,8 @@
  *
  * A failed sync is final (see durability.ts): an ordinary reply becomes the
  * 500 `{"message"}` of BERTH_STATE_SYNC_FAILED; a stream ends with its
- * in-band error; and berthd shuts down with status 1 (main.ts), so that
+ * in-band error (the events stream, which has none, is cut); and berthd
+ * shuts down with status 1 (main.ts), so that
  * systemd starts it again.
  */
 import type { FastifyInstance } from 'fastify';

@@ -82,6 +82,34 @@ test('a write made while a sync runs is durable only after the next sync', async
   assert.equal(runs.length, 2);
 });
 
+test('covers(mark) waits only for the writes counted up to the mark, not for later ones', async () => {
+  const { sync, runs } = fakeSync();
+  const d = new Durability(sync, () => undefined);
+  d.noteWrite();
+  const mark = d.written;
+  await tick();
+  assert.equal(runs.length, 1);
+  d.noteWrite(); // lands while the first sync runs
+  const marked = watch(d.covers(mark));
+  const later = watch(d.covers(d.written));
+  runs[0].finish();
+  await tick();
+  assert.equal(marked.state, 'resolved', 'the running sync covered the mark');
+  assert.equal(later.state, 'pending', 'the write made during the sync waits for the next one');
+  assert.equal(await Promise.race([d.covers(mark).then(() => 'at once'), tick().then(() => 'later')]), 'at once', 'a covered mark waits for nothing');
+  await tick();
+  runs[1].finish();
+  await tick();
+  assert.equal(later.state, 'resolved');
+  runs.length = 0;
+  d.noteWrite();
+  const failing = d.covers(d.written);
+  await tick();
+  runs[0].fail(new Error('EIO'));
+  await assert.rejects(failing, /EIO/);
+  await assert.rejects(d.covers(0), /EIO/, 'after a failure even a covered mark rejects: nothing is promised any more');
+});
+
 test('a failed sync rejects its waiters and every later durable(), and is reported once', async () => {
   const { sync, runs } = fakeSync();
   const failures: Error[] = [];

@@ -10,7 +10,10 @@
  *     ctx.events.emit({ type: 'volume', action: 'create', id: name, attributes: { driver: 'local' } });
  *
  * Emit after the change is committed (or inside its better-sqlite3
- * transaction, which then also holds the event row). Listeners run
+ * transaction, after the change's rows, so that the transaction also holds
+ * the event row): GET /events sends an event once the rows written before
+ * its emit are on disk (events/stream.ts), so rows written after it in the
+ * same transaction would not be waited for. Listeners run
  * synchronously and must not throw. Internally, waits subscribe to exits
  * and removals through `next`.
  */

@@ -9,12 +9,14 @@
  * to `cutoff`, live delivery skips ids <= cutoff.
  *
  * On disk first: an event is sent only once the state database's sync
- * covers the rows written before it was emitted (`EventDurability`), so a
+ * covers the rows written before it was emitted (`EventDurability`; the
+ * bus asks emitters to write a change's rows before its event), so a
  * watcher never acts on a change (a `die`, a `destroy`) that a power loss
- * would undo. Each event is marked with the write count at its dispatch
- * and waits for that mark only: a busy host holds the stream for one sync
- * at a time, not one per event. History is read from the table (what it
- * holds up to the stream's opening) waits once, for the mark taken then.
+ * would undo. Each live event is marked with the write count at its
+ * dispatch and waits for that mark only: a busy host holds the stream for
+ * one sync at a time, not one per event. A replay reads rows committed
+ * before the stream opened and waits once, for the mark taken then. A
+ * client that goes away stops the wait.
  *
  * Slow readers: live events wait in a per-subscriber queue of at most
  * `maxQueued` events. A reader that falls further behind is dropped: its
@@ -109,7 +111,7 @@ export function openEventStream(
   const events = (async function* () {
     try {
       if (replay) {
-        await durability.covers(historyMark);
+        if (!(await coveredUnlessAborted(durability, historyMark, signal))) return;
         yield* replayHistory(history, cutoff, since ?? 0n, untilNano, match, signal);
       }
       if (until !== undefined && until <= BigInt(Date.now()) * 1_000_000n) return;
@@ -118,7 +120,7 @@ export function openEventStream(
         const e = q.event;
         if (e.seq <= cutoff) continue;
         if (e.timeNano > untilNano) return;
-        await durability.covers(q.mark);
+        if (!(await coveredUnlessAborted(durability, q.mark, signal))) return;
         yield e;
       }
     } finally {
@@ -135,6 +137,21 @@ export interface EventStream {
   dropped: Promise<EngineError>;
 }
 
+/** Waits for the sync covering `mark`; false when `signal` aborted first (the reader went away). Rejects when a sync failed. */
+async function coveredUnlessAborted(durability: EventDurability, mark: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  let onAbort = () => {};
+  const aborted = new Promise<false>((resolve) => {
+    onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([durability.covers(mark).then(() => !signal.aborted), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
 function* replayHistory(history: EventHistory, cutoff: number, since: bigint, until: bigint, match: EventMatcher, signal: AbortSignal): Generator<EngineEvent> {
   for (let after = 0; !signal.aborted;) {
     const rows = history.page(after, cutoff, since, until, PAGE);
@@ -147,13 +164,13 @@ function* replayHistory(history: EventHistory, cutoff: number, since: bigint, un
   }
 }
 
-/** The bounded queue of one live subscriber. */
 /** A live event and the write count at its dispatch. */
 interface Queued {
   event: EngineEvent;
   mark: number;
 }
 
+/** The bounded queue of one live subscriber. */
 class LiveQueue {
   #items: Queued[] = [];
   #wake: (() => void) | null = null;

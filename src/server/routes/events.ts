@@ -34,8 +34,13 @@ export function eventOperations(engine: Engine): Operations {
       for await (const e of events) {
         if (!(await stream.write(eventLine(e)))) break;
       }
-    } catch {
-      // A dropped reader (its connection is already closed) or a failed state sync (berthd stops) ends the iterator.
+    } catch (err) {
+      // A dropped reader's connection is already closed. A failed state sync (berthd stops) must not look
+      // like the normal end of an `until` stream: the connection is cut.
+      if ((err as { code?: string }).code !== 'BERTH_EVENTS_SLOW_READER') {
+        request.log.warn({ err }, 'events stream ended by a failure');
+        reply.raw.destroy();
+      }
     } finally {
       ac.abort();
       stream.end();
