@@ -97,7 +97,9 @@ export function withExecEvents(ctx: ContainerContext, exec: ExecApi): ExecApi {
     async start(id, opts) {
       const view = await exec.inspect(id);
       const out = await exec.start(id, opts);
-      emitFor(ctx, view.containerId, `exec_start: ${execCommand(view.cmd)}`, { execID: id });
+      // Not in the way of a short process's output and end (its exit report often comes with the pid);
+      // still before its exec_die, which is queued the same way once the process ended.
+      setImmediate(() => emitFor(ctx, view.containerId, `exec_start: ${execCommand(view.cmd)}`, { execID: id }));
       return out;
     },
   };
