@@ -12,10 +12,10 @@
  * by the pid read once its attach socket listened, since a container's
  * teardown may have removed the pid file) before it could run the
  * runtime. If berthd dies first, conmon sees its start pipe end and runs
- * `runc exec` on the spec file that was never written, which fails
+ * `runc exec` on the spec file that is still empty, which fails
  * without touching the container.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerContext } from '../containers/context.js';
 import { execFiles, type ExecConmon, type SyncMessage } from '../runtime/conmon-exec.js';
@@ -53,6 +53,9 @@ export interface PreparedConmon {
 /** Spawns the session's conmon and sends its first start byte. */
 export function prepareConmon(ctx: ContainerContext, input: PrepareInput): PreparedConmon {
   makeSessionDir(input.bundleDir);
+  // The start overwrites it: creating a file can cost a millisecond on a disk (ext4 with journal), truncating
+  // one a few microseconds. Empty, it is no spec: a conmon child that runs `runc exec` on it runs nothing.
+  writeFileSync(execFiles(input.bundleDir).processSpec, '');
   const conmon = ctx.runtime.exec({
     containerId: input.containerId,
     sessionId: input.sessionId,
@@ -93,7 +96,7 @@ export function prepareConmon(ctx: ContainerContext, input: PrepareInput): Prepa
       discarded = true;
       // conmon forks its runtime child right after its attach socket listens; before that, closing its
       // pipes ends it (a child forked while the report was in flight runs `runc exec` on the spec file
-      // that was never written, which fails).
+      // that is still empty, which fails).
       if (listening) killConmonGroup(pid ?? readConmonPid(input.bundleDir), input.sessionId);
       conmon.close();
       // Best effort: a conmon still starting up may create files meanwhile; the container's removal takes what is left.

@@ -193,7 +193,8 @@ async function writeProcessSpec(ctx: ContainerContext, row: Row, session: ExecSe
     hostCapabilities: ctx.settings.hostCapabilities,
     consoleSize: opts.consoleSize,
   });
-  // Synchronously: a few KiB into the page cache cost less than three thread-pool round trips.
+  // Synchronously: a few KiB into the page cache cost less than three thread-pool round trips. The file
+  // exists already (prepared-conmon.ts): this truncates and writes, it creates nothing.
   writeFileSync(execFiles(session.bundleDir).processSpec, JSON.stringify(process));
 }
 
