@@ -5,8 +5,7 @@
  * "no teardown of that run can still touch the container's runtime state,
  * root mount or bundle", which a new run must be able to rely on.
  */
-import { conmonFiles } from '../runtime/conmon.js';
-import { readTextSync } from '../host/read-sync.js';
+import { conmonFiles, readConmonPidFile } from '../runtime/conmon.js';
 import type { ContainerContext } from './context.js';
 import { pollUntil } from '../time.js';
 
@@ -22,8 +21,7 @@ export async function monitorGone(ctx: ContainerContext, id: string): Promise<bo
 
 /** The pid in the bundle's conmon pid file; undefined when there is none (the exit command removed the bundle, or no conmon ran). */
 export function bundleMonitorPid(bundleDir: string): number | undefined {
-  const pid = Number(readTextSync(conmonFiles(bundleDir).conmonPidFile)?.trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  return readConmonPidFile(conmonFiles(bundleDir).conmonPidFile);
 }
 
 /** Resolves once conmon `pid` of container `id` has exited, or after WAIT_MS (logged). */

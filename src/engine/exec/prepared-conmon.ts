@@ -19,6 +19,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerContext } from '../containers/context.js';
 import { execFiles, type ExecConmon, type SyncMessage } from '../runtime/conmon-exec.js';
+import { readConmonPidFile } from '../runtime/conmon.js';
 
 /** How long conmon may take to set up its attach socket. */
 export const HANDSHAKE_TIMEOUT_MS = 60_000;
@@ -127,12 +128,7 @@ function makeSessionDir(bundleDir: string): void {
 
 /** The pid in a session's conmon pid file; null when there is none (yet, or any more). */
 export function readConmonPid(bundleDir: string): number | null {
-  try {
-    const pid = Number(readFileSync(execFiles(bundleDir).conmonPidFile, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 1 ? pid : null;
-  } catch {
-    return null;
-  }
+  return readConmonPidFile(execFiles(bundleDir).conmonPidFile) ?? null;
 }
 
 /**

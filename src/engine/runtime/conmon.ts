@@ -15,6 +15,7 @@ import path from 'node:path';
 import { EngineError } from '../errors.js';
 import { removeFile } from '../host/remove-tree.js';
 import { runConmon, type ConmonHandshake } from '../host/conmon-process.js';
+import { readTextSync } from '../host/read-sync.js';
 import { runtimeMessage } from './runtime-errors.js';
 import { exitCommandArgs } from './exit-command.js';
 
@@ -50,6 +51,12 @@ export function conmonFiles(bundleDir: string) {
     conmonPidFile: path.join(bundleDir, 'conmon.pid'),
     runtimeLog: path.join(bundleDir, 'oci-log'),
   };
+}
+
+/** The pid in a conmon pid file (-P, a container's or an exec session's); undefined when there is none (not written yet, or removed). */
+export function readConmonPidFile(file: string): number | undefined {
+  const pid = Number(readTextSync(file)?.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 /** What every conmon invocation (container or exec) is told. */
