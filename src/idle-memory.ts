@@ -8,8 +8,9 @@
  * a burst of requests berthd would sit idle with several MiB of dead young
  * objects resident. So: every few seconds berthd looks at how busy its event
  * loop was; after a busy spell, the first quiet spell runs one full garbage
- * collection (a few milliseconds on berthd's heap), which also shrinks the
- * young generation. Nothing runs while berthd is busy or stays idle.
+ * collection, which also shrinks the young generation, and then whatever
+ * the caller adds (berthd: handing the C heap's free pages back, libc.ts
+ * trimCHeap). Nothing runs while berthd is busy or stays idle.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import v8 from 'node:v8';
@@ -53,8 +54,16 @@ export function fullCollection(): void {
   collector();
 }
 
+/** What startIdleTrim runs besides the collection, and whom it tells. */
+export interface IdleTrimOptions {
+  /** Runs right after each collection (memory outside V8's heap). */
+  afterCollection?: () => void;
+  /** Told how long the collection and afterCollection took together. */
+  onCollect?: (ms: number) => void;
+}
+
 /** Starts the sampling (an unref'd timer: it never keeps berthd alive). Returns a stop function. */
-export function startIdleTrim(onCollect?: (ms: number) => void): () => void {
+export function startIdleTrim(options: IdleTrimOptions = {}): () => void {
   let state: TrimState = { dirty: true }; // startup itself was work
   let last: EventLoopUtilization = performance.eventLoopUtilization();
   const timer = setInterval(() => {
@@ -65,7 +74,8 @@ export function startIdleTrim(onCollect?: (ms: number) => void): () => void {
     if (!step.collect) return;
     const t0 = performance.now();
     fullCollection();
-    onCollect?.(performance.now() - t0);
+    options.afterCollection?.();
+    options.onCollect?.(performance.now() - t0);
   }, INTERVAL_MS);
   timer.unref();
   return () => clearInterval(timer);

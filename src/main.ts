@@ -21,6 +21,7 @@ import { engineConfig } from './engine-config.js';
 import { resolveBinary } from './engine/host/binaries.js';
 import { readPackageVersion } from './package-root.js';
 import { startIdleTrim } from './idle-memory.js';
+import { trimCHeap } from './engine/host/libc.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -42,7 +43,10 @@ async function main(): Promise<void> {
   const listeners = await listen(app.server, config.hosts, config.tls);
   fs.writeFileSync(config.pidfile, `${process.pid}\n`);
   log.info({ hosts: config.hosts, dataRoot: config.dataRoot, execRoot: config.execRoot }, 'API listening');
-  const stopIdleTrim = startIdleTrim((ms) => log.debug({ ms }, 'quiet after work: heap collected'));
+  const stopIdleTrim = startIdleTrim({
+    afterCollection: trimCHeap,
+    onCollect: (ms) => log.debug({ ms }, 'quiet after work: heap collected, C heap trimmed'),
+  });
   await notifySystemd('--ready');
 
   let stopping = false;
