@@ -30,11 +30,12 @@ export class StackFloor {
       `for (const m of ${JSON.stringify(STARTUP_PACKAGES)}) await import(m);` +
       ` const Db = (await import('better-sqlite3')).default; new Db(':memory:').exec('select 1');` +
       ` process.stdout.write('ready\\n'); setInterval(() => {}, 1 << 30);` +
-      // berthd runs one full collection at its first quiet spell after startup (src/idle-memory.ts), which
-      // also shrinks V8's young generation; the floor gets the same, or its reading would depend on
-      // whether V8 had shrunk it by itself yet (65–76 MiB for the same script).
-      ` setTimeout(async () => { (await import('node:v8')).default.setFlagsFromString('--expose-gc');` +
-      ` (await import('node:vm')).default.runInNewContext('gc')(); }, ${FLOOR_COLLECT_AFTER_MS});`;
+      // berthd runs one compacting full collection at its first quiet spell after startup
+      // (src/idle-memory.ts), which also shrinks V8's young generation; the floor gets the same, or its
+      // reading would depend on whether V8 had shrunk it by itself yet (65–76 MiB for the same script).
+      ` setTimeout(async () => { const v8 = (await import('node:v8')).default; v8.setFlagsFromString('--expose-gc');` +
+      ` v8.setFlagsFromString('--compact-on-every-full-gc'); (await import('node:vm')).default.runInNewContext('gc')();` +
+      ` v8.setFlagsFromString('--no-compact-on-every-full-gc'); }, ${FLOOR_COLLECT_AFTER_MS});`;
     const child = spawn(process.execPath, [...NODE_FLAGS, '--input-type=module', '-e', script], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
     this.#child = child;
     const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
