@@ -21,6 +21,9 @@ export const STARTUP_PACKAGES = ['fastify', '@fastify/websocket', '@fastify/ajv-
 /** When the floor runs its one full collection: as berthd's first idle-trim sample (5 s) after startup. */
 const FLOOR_COLLECT_AFTER_MS = 5_000;
 
+/** berthd's idle-trim module, built beside this file (dist/src next to dist/bench): node builtins only. */
+const IDLE_MEMORY_MODULE = new URL('../src/idle-memory.js', import.meta.url).href;
+
 export class StackFloor {
   #child: ChildProcess | null = null;
 
@@ -31,11 +34,9 @@ export class StackFloor {
       ` const Db = (await import('better-sqlite3')).default; new Db(':memory:').exec('select 1');` +
       ` process.stdout.write('ready\\n'); setInterval(() => {}, 1 << 30);` +
       // berthd runs one compacting full collection at its first quiet spell after startup
-      // (src/idle-memory.ts), which also shrinks V8's young generation; the floor gets the same, or its
-      // reading would depend on whether V8 had shrunk it by itself yet (65–76 MiB for the same script).
-      ` setTimeout(async () => { const v8 = (await import('node:v8')).default; v8.setFlagsFromString('--expose-gc');` +
-      ` v8.setFlagsFromString('--compact-on-every-full-gc'); (await import('node:vm')).default.runInNewContext('gc')();` +
-      ` v8.setFlagsFromString('--no-compact-on-every-full-gc'); }, ${FLOOR_COLLECT_AFTER_MS});`;
+      // (src/idle-memory.ts), which also shrinks V8's young generation; the floor runs the same function,
+      // or its reading would depend on whether V8 had shrunk it by itself yet (65–76 MiB for the same script).
+      ` setTimeout(async () => (await import(${JSON.stringify(IDLE_MEMORY_MODULE)})).compactingCollection(), ${FLOOR_COLLECT_AFTER_MS});`;
     const child = spawn(process.execPath, [...NODE_FLAGS, '--input-type=module', '-e', script], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
     this.#child = child;
     const [chunk] = (await once(child.stdout, 'data')) as [Buffer];

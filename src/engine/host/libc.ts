@@ -116,8 +116,8 @@ function bindLibc(): Promise<Libc> {
  * malloc arena back to the kernel, not only the top of the main heap.
  * berthd's native work (SQLite; the thread pool's file system and mount
  * calls) leaves freed blocks in the arenas, and glibc keeps them resident:
- * called from outside (gdb) on an idle
- * berthd after 100 lifecycles, it gave back 0.8 and 2.6 MiB in two runs.
+ * called from outside (gdb) on an idle berthd after 100 lifecycles, it
+ * gave back 0.8 and 2.6 MiB in two runs.
  * Synchronous, for quiet moments only (idle-memory.ts). Does nothing, and
  * loads nothing, while libc is not bound (a berthd that never mounted or
  * spawned). Returns whether it ran.
