@@ -2,10 +2,14 @@
  * Summaries for the lifecycle profile (see README "Profiling"):
  *   node dist/bench/profile-summary.js cpu FILE.cpuprofile [top]   self time by function and by package
  *   node dist/bench/profile-summary.js spawns FILE.jsonl LIFECYCLES  binary invocations per lifecycle
- * Reads files only.
+ *   node dist/bench/profile-summary.js perf FILE.data LIFECYCLES     berthd's CPU by thread and kind of work (perf-tally.ts)
+ * Reads files only (perf mode runs `perf script` on the file).
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
+import { PerfTally } from './perf-tally.js';
 
 interface ProfileNode {
   id: number;
@@ -71,10 +75,30 @@ function spawns(file: string, lifecycles: number): void {
     console.log(`${String(n).padStart(6)}  ${(n / lifecycles).toFixed(2).padStart(6)}/lifecycle  ${k}`);
 }
 
+async function perf(file: string, lifecycles: number): Promise<void> {
+  const script = spawn('perf', ['script', '-i', file, '-F', 'pid,tid,period,ip,sym,dso'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const tally = new PerfTally();
+  for await (const line of readline.createInterface({ input: script.stdout })) tally.add(line);
+  const { main, others } = tally.finish();
+  const perLifecycle = (ns: number) => ns / 1e6 / lifecycles;
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  console.log(`berthd's CPU over ${lifecycles} lifecycles (perf cpu-clock samples), ms per lifecycle:`);
+  for (const [title, m] of [
+    ['main thread', main],
+    ['other threads (libuv thread pool, V8 helpers)', others],
+  ] as const) {
+    const total = sum(m);
+    console.log(`\n${perLifecycle(total).toFixed(2).padStart(7)}  ${title}`);
+    for (const [k, ns] of [...m].sort((a, b) => b[1] - a[1]).filter(([, ns]) => ns / total >= 0.005))
+      console.log(`${perLifecycle(ns).toFixed(2).padStart(7)} ${((100 * ns) / total).toFixed(1).padStart(5)}%  ${k}`);
+  }
+}
+
 const [mode, file, arg] = process.argv.slice(2);
 if (mode === 'cpu' && file) cpu(file, Number(arg ?? 25));
 else if (mode === 'spawns' && file && arg) spawns(file, Number(arg));
+else if (mode === 'perf' && file && arg) await perf(file, Number(arg));
 else {
-  console.error('usage: profile-summary.js cpu FILE.cpuprofile [top] | spawns FILE.jsonl LIFECYCLES');
+  console.error('usage: profile-summary.js cpu FILE.cpuprofile [top] | spawns FILE.jsonl LIFECYCLES | perf FILE.data LIFECYCLES');
   process.exitCode = 2;
 }

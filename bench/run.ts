@@ -18,6 +18,7 @@ import { Floor } from './floor.js';
 import { engineRssMiB, socketOwner } from './proc.js';
 import { settle, SETTLE_MS } from './settle.js';
 import { renderTable, ResultsFile } from './report.js';
+import { startPerfRecord } from './perf-record.js';
 import { StackFloor } from './stack-floor.js';
 import { execScenario } from './scenarios/exec.js';
 import { lifecycleScenario } from './scenarios/lifecycle.js';
@@ -33,7 +34,7 @@ import { eventsScenario } from './scenarios/events.js';
 import { healthScenario } from './scenarios/health.js';
 import { statsScenario } from './scenarios/stats.js';
 import { measureStartup } from './scenarios/startup.js';
-import type { Scenario, Target } from './scenarios/types.js';
+import type { RoundResult, Scenario, Target } from './scenarios/types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../..');
@@ -72,6 +73,7 @@ const { values: opt } = parseArgs({
     'soak-lifecycles': { type: 'string', default: '5000' },
     'cpu-prof': { type: 'string' },
     'trace-spawns': { type: 'string' },
+    'perf-record': { type: 'string' },
     runtime: { type: 'string' },
   },
 });
@@ -196,6 +198,22 @@ async function idleMemory(targets: Target[]): Promise<void> {
   pids.delete('floor');
 }
 
+/**
+ * One round; with `--perf-record DIR`, berthd's rounds run under `perf
+ * record` into DIR/<scenario>-round<N>.data (read with `profile-summary.js perf`).
+ */
+async function recordedRound(s: Scenario, t: Target, r: number): Promise<RoundResult> {
+  const pid = t.name === 'berth' && opt['perf-record'] ? pids.get('berth')?.() : undefined;
+  if (!pid) return s.round(t, r);
+  fs.mkdirSync(path.resolve(opt['perf-record']!), { recursive: true });
+  const recording = await startPerfRecord(pid, path.resolve(opt['perf-record']!, `${s.name}-round${r + 1}.data`));
+  try {
+    return await s.round(t, r);
+  } finally {
+    await recording.stop();
+  }
+}
+
 /** One scenario: setup on every engine, then rounds with the engines interleaved, then teardown. */
 async function runScenario(s: Scenario, targets: Target[]): Promise<void> {
   const ts = targets.filter((t) => s.applies(t));
@@ -210,7 +228,7 @@ async function runScenario(s: Scenario, targets: Target[]): Promise<void> {
     for (const t of ts.filter((x) => !failed.has(x.name))) {
       log(`${s.name} round ${r + 1}/${rounds}: ${t.name}`);
       try {
-        const res = await s.round(t, r);
+        const res = await recordedRound(s, t, r);
         for (const [metric, value] of Object.entries(res.metrics))
           results.add({ engine: t.name, scenario: s.name, round: r, metric, value, ...(res.note ? { note: res.note } : {}) });
         if (res.samples) results.raw({ engine: t.name, scenario: s.name, round: r, samples: res.samples });
