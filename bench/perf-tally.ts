@@ -58,7 +58,7 @@ export interface Tally {
  * other processes are skipped.
  */
 export class PerfTally {
-  readonly tally: Tally = { main: new Map(), others: new Map() };
+  readonly #tally: Tally = { main: new Map(), others: new Map() };
   #current: { main: boolean; periodNs: number; frames: Frame[] } | null = null;
   #pid: number | undefined;
 
@@ -84,14 +84,14 @@ export class PerfTally {
   /** Charges the sample in progress; call once after the last line. */
   finish(): Tally {
     this.#flush();
-    return this.tally;
+    return this.#tally;
   }
 
   #flush(): void {
     const s = this.#current;
     this.#current = null;
     if (!s) return;
-    const into = s.main ? this.tally.main : this.tally.others;
+    const into = s.main ? this.#tally.main : this.#tally.others;
     const key = categoryOf(s.frames);
     into.set(key, (into.get(key) ?? 0) + s.periodNs);
   }

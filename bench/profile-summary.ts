@@ -6,6 +6,7 @@
  * Reads files only (perf mode runs `perf script` on the file).
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -76,9 +77,12 @@ function spawns(file: string, lifecycles: number): void {
 }
 
 async function perf(file: string, lifecycles: number): Promise<void> {
-  const script = spawn('perf', ['script', '-i', file, '-F', 'pid,tid,period,ip,sym,dso'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const script = spawn('perf', ['script', '-i', file, '-F', 'pid,tid,period,ip,sym,dso'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = once(script, 'exit'); // rejects when perf cannot be started
   const tally = new PerfTally();
   for await (const line of readline.createInterface({ input: script.stdout })) tally.add(line);
+  const [code] = (await exited) as [number | null];
+  if (code !== 0) throw new Error(`perf script -i ${file} exited with status ${String(code)}`);
   const { main, others } = tally.finish();
   const perLifecycle = (ns: number) => ns / 1e6 / lifecycles;
   const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);

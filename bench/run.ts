@@ -203,10 +203,11 @@ async function idleMemory(targets: Target[]): Promise<void> {
  * record` into DIR/<scenario>-round<N>.data (read with `profile-summary.js perf`).
  */
 async function recordedRound(s: Scenario, t: Target, r: number): Promise<RoundResult> {
-  const pid = t.name === 'berth' && opt['perf-record'] ? pids.get('berth')?.() : undefined;
-  if (!pid) return s.round(t, r);
-  fs.mkdirSync(path.resolve(opt['perf-record']!), { recursive: true });
-  const recording = await startPerfRecord(pid, path.resolve(opt['perf-record']!, `${s.name}-round${r + 1}.data`));
+  const dir = opt['perf-record'];
+  const pid = t.name === 'berth' && dir ? pids.get('berth')?.() : undefined;
+  if (!dir || !pid) return s.round(t, r);
+  fs.mkdirSync(dir, { recursive: true });
+  const recording = await startPerfRecord(pid, path.resolve(dir, `${s.name}-round${r + 1}.data`));
   try {
     return await s.round(t, r);
   } finally {
